@@ -1,0 +1,36 @@
+#include "services/kit/auth.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+
+namespace clipforge::kit {
+namespace {
+constexpr absl::string_view kBearer = "Bearer ";
+constexpr size_t kMaxTokenBytes = 4096;
+}  // namespace
+
+bool Caller::HasRole(Role role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+absl::StatusOr<Caller> DenyAllVerifier::Verify(absl::string_view) const {
+  return absl::UnauthenticatedError("token verification is not configured on this server");
+}
+
+absl::StatusOr<Caller> AuthGate::Authenticate(const grpc::ServerContextBase& ctx) const {
+  const auto& metadata = ctx.client_metadata();
+  const auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError("authorization: missing bearer token");
+  }
+  const absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::StartsWith(value, kBearer) || value.size() == kBearer.size() ||
+      value.size() > kBearer.size() + kMaxTokenBytes) {
+    return absl::UnauthenticatedError("authorization: expected 'Bearer <token>'");
+  }
+  return verifier_->Verify(value.substr(kBearer.size()));
+}
+
+}  // namespace clipforge::kit

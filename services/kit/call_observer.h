@@ -1,0 +1,76 @@
+// The server interceptor every call passes: it assigns the request id, caps
+// the call's deadline, and on completion writes one JSON log line and the
+// per-method Prometheus metrics.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/kit/logger.h"
+#include "services/kit/metrics.h"
+#include "services/kit/uuid.h"
+
+namespace clipforge::kit {
+
+// gRPC applies no server-side limit to a client's deadline (and none at all
+// when the client sets none). DeadlineCap cancels calls still running past
+// the server's own limit.
+class DeadlineCap {
+ public:
+  explicit DeadlineCap(const Clock& clock);
+  ~DeadlineCap();
+
+  // Returns a ticket for Release. The context must stay valid until then.
+  uint64_t Watch(grpc::ServerContextBase* ctx, absl::Time deadline);
+  void Release(uint64_t ticket);
+
+ private:
+  void Run();
+
+  const Clock& clock_;
+  absl::Mutex mu_;
+  std::map<std::pair<absl::Time, uint64_t>, grpc::ServerContextBase*> watched_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, absl::Time> by_ticket_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// The request id the observer attached to the call: the client's
+// `x-request-id` when it sent a valid one, else a fresh UUIDv7.
+absl::string_view RequestIdOf(const grpc::ServerContextBase& ctx);
+
+struct CallObserverOptions {
+  absl::Duration max_unary_deadline = absl::Seconds(30);
+  absl::Duration max_stream_deadline = absl::Hours(1);
+};
+
+class CallObserverFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  CallObserverFactory(CallObserverOptions options, Logger& logger, RpcMetrics& metrics,
+                      UuidV7Generator& ids, DeadlineCap& cap, const Clock& clock)
+      : options_(options), logger_(logger), metrics_(metrics), ids_(ids), cap_(cap),
+        clock_(clock) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  friend class CallObserver;
+  CallObserverOptions options_;
+  Logger& logger_;
+  RpcMetrics& metrics_;
+  UuidV7Generator& ids_;
+  DeadlineCap& cap_;
+  const Clock& clock_;
+};
+
+}  // namespace clipforge::kit

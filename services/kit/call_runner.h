@@ -1,0 +1,64 @@
+// The path every unary handler takes: authenticate (unless the method is
+// public), then run the blocking work on the executor and finish the reactor
+// exactly once with the work's status.
+#pragma once
+
+#include <string_view>
+#include <utility>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include "absl/status/status.h"
+#include "services/kit/auth.h"
+#include "services/kit/executor.h"
+#include "services/kit/grpc_status.h"
+
+namespace clipforge::kit {
+
+class CallRunner {
+ public:
+  CallRunner(BlockingExecutor& executor, const AuthGate& auth) : executor_(executor), auth_(auth) {}
+
+  // `work` is `absl::Status(const Caller&)`; it runs on the blocking executor.
+  template <typename Work>
+  grpc::ServerUnaryReactor* Authenticated(grpc::CallbackServerContext* ctx, Work work) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::StatusOr<Caller> caller = auth_.Authenticate(*ctx);
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
+    Dispatch(ctx, reactor, [work = std::move(work), caller = *std::move(caller)]() mutable {
+      return work(caller);
+    });
+    return reactor;
+  }
+
+  // For RPCs marked public: `work` is `absl::Status()`.
+  template <typename Work>
+  grpc::ServerUnaryReactor* Public(grpc::CallbackServerContext* ctx, Work work) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    Dispatch(ctx, reactor, std::move(work));
+    return reactor;
+  }
+
+ private:
+  template <typename Fn>
+  void Dispatch(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor, Fn fn) {
+    absl::Status submitted = executor_.Submit([ctx, reactor, fn = std::move(fn)]() mutable {
+      // The client may have gone (or the deadline cap fired) while queued.
+      if (ctx->IsCancelled()) {
+        reactor->Finish(grpc::Status::CANCELLED);
+        return;
+      }
+      reactor->Finish(ToGrpcStatus(fn()));
+    });
+    if (!submitted.ok()) reactor->Finish(ToGrpcStatus(submitted));
+  }
+
+  BlockingExecutor& executor_;
+  const AuthGate& auth_;
+};
+
+}  // namespace clipforge::kit

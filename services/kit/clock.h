@@ -1,0 +1,37 @@
+// Time and randomness are injected so that logic and tests control them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstddef>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace clipforge::kit {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  absl::Time Now() const override { return absl::Now(); }
+};
+
+// Fills buffers with cryptographically secure random bytes.
+class RandomSource {
+ public:
+  virtual ~RandomSource() = default;
+  virtual void Fill(void* out, size_t size) = 0;
+};
+
+// libsodium's randombytes (getrandom(2) underneath); thread-safe.
+class SecureRandom final : public RandomSource {
+ public:
+  void Fill(void* out, size_t size) override;
+};
+
+}  // namespace clipforge::kit

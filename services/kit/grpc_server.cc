@@ -1,0 +1,53 @@
+#include "services/kit/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace clipforge::kit {
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const GrpcServerOptions& options, const std::vector<HostedService>& services,
+    Logger& logger, RpcMetrics& metrics, UuidV7Generator& ids, const Clock& clock) {
+  // Both are process-wide switches that must be set before the builder.
+  grpc::EnableDefaultHealthCheckService(true);
+  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  auto server = std::unique_ptr<GrpcServer>(new GrpcServer());
+  server->cap_ = std::make_unique<DeadlineCap>(clock);
+
+  grpc::ServerBuilder builder;
+  // TLS terminates at the mesh/ingress in production; plaintext is for
+  // loopback and in-cluster traffic.
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (const HostedService& hosted : services) builder.RegisterService(hosted.service);
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<CallObserverFactory>(options.observer, logger, metrics,
+                                                            ids, *server->cap_, clock));
+  builder.experimental().SetInterceptorCreators(std::move(factories));
+
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("grpc: cannot listen on ", options.address));
+  }
+  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
+  for (const HostedService& hosted : services) health->SetServingStatus(hosted.name, true);
+  health->SetServingStatus(true);
+  return server;
+}
+
+GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
+
+void GrpcServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->Shutdown();  // Everything reports NOT_SERVING.
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+}
+
+}  // namespace clipforge::kit

@@ -1,0 +1,62 @@
+#include "services/kit/pg_transaction.h"
+
+#include <algorithm>
+#include <random>
+
+#include "absl/time/clock.h"
+#include "services/kit/pg_errors.h"
+
+namespace clipforge::kit {
+namespace {
+
+const char* BeginStatement(const TxnOptions& options) {
+  switch (options.isolation) {
+    case Isolation::kSerializable:
+      return options.read_only ? "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY"
+                               : "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+    case Isolation::kRepeatableRead:
+      return options.read_only ? "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                               : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+    case Isolation::kReadCommitted:
+      return options.read_only ? "SET TRANSACTION READ ONLY" : nullptr;
+  }
+  return nullptr;
+}
+
+bool Retryable(const absl::Status& status) {
+  // UNAVAILABLE here means the connection broke before COMMIT was sent (an
+  // in-doubt commit maps to UNKNOWN), so nothing was applied.
+  return absl::IsAborted(status) || absl::IsUnavailable(status);
+}
+
+}  // namespace
+
+absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
+                              absl::FunctionRef<absl::Status(pqxx::work&)> work) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  absl::Duration backoff = options.initial_backoff;
+  absl::Status status;
+  for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+    absl::StatusOr<PgPool::Lease> lease = pool.Acquire();
+    if (!lease.ok()) {
+      status = lease.status();
+    } else {
+      status = CatchPqxx([&]() -> absl::Status {
+        pqxx::work txn(**lease);
+        if (const char* begin = BeginStatement(options)) txn.exec(begin);
+        absl::Status result = work(txn);
+        if (!result.ok()) return result;  // ~work rolls back.
+        txn.commit();
+        return absl::OkStatus();
+      });
+      if (absl::IsUnavailable(status) || absl::IsUnknown(status)) lease->Discard();
+    }
+    if (status.ok() || !Retryable(status) || attempt == options.max_attempts) break;
+    std::uniform_int_distribution<int64_t> spread(0, absl::ToInt64Microseconds(backoff));
+    absl::SleepFor(backoff / 2 + absl::Microseconds(spread(jitter)) / 2);
+    backoff = std::min(backoff * 2, options.max_backoff);
+  }
+  return status;
+}
+
+}  // namespace clipforge::kit

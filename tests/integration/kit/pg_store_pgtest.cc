@@ -1,0 +1,123 @@
+// The pool and the transaction helper against a real Postgres, including an
+// outage: calls fail with UNAVAILABLE and the same pool recovers by itself.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "services/kit/pg_pool.h"
+#include "services/kit/pg_transaction.h"
+#include "tests/support/test_servers.h"
+
+namespace clipforge::kit {
+namespace {
+
+using clipforge::testing::TestPostgres;
+
+absl::Status Exec(PgPool& pool, const std::string& sql) {
+  return RunInTransaction(pool, [&](pqxx::work& txn) {
+    txn.exec(sql);
+    return absl::OkStatus();
+  });
+}
+
+int64_t Scalar(PgPool& pool, const std::string& sql) {
+  int64_t value = -1;
+  EXPECT_TRUE(RunInTransaction(pool, [&](pqxx::work& txn) {
+                value = txn.exec1(sql)[0].as<int64_t>();
+                return absl::OkStatus();
+              }).ok());
+  return value;
+}
+
+TEST(PgStoreTest, CommitsOnOkAndRollsBackOnError) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 2});
+  ASSERT_TRUE(Exec(pool, "CREATE TABLE t (id int PRIMARY KEY)").ok());
+  ASSERT_TRUE(Exec(pool, "INSERT INTO t VALUES (1)").ok());
+  const absl::Status failed = RunInTransaction(pool, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO t VALUES (2)");
+    return absl::FailedPreconditionError("domain said no");
+  });
+  EXPECT_EQ(failed.message(), "domain said no");
+  EXPECT_EQ(Scalar(pool, "SELECT count(*) FROM t"), 1);
+  EXPECT_EQ(Exec(pool, "INSERT INTO t VALUES (1)").code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST(PgStoreTest, SerializationFailuresAreRetriedUntilEveryIncrementLands) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 4});
+  ASSERT_TRUE(Exec(pool, "CREATE TABLE counter (n int); INSERT INTO counter VALUES (0)").ok());
+  TxnOptions options{.isolation = Isolation::kSerializable, .max_attempts = 50};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        const absl::Status s = RunInTransaction(pool, options, [](pqxx::work& txn) {
+          const int n = txn.exec1("SELECT n FROM counter")[0].as<int>();
+          txn.exec("UPDATE counter SET n = " + std::to_string(n + 1));
+          return absl::OkStatus();
+        });
+        if (!s.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Scalar(pool, "SELECT n FROM counter"), 100);
+}
+
+TEST(PgStoreTest, OutageGivesUnavailableAndThePoolRecoversByItself) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 2, .acquire_timeout = absl::Seconds(1)});
+  ASSERT_EQ(Scalar(pool, "SELECT 1"), 1);  // The pool now holds an open connection.
+
+  pg->Stop();
+  const absl::Status down = Exec(pool, "SELECT 1");
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
+
+  pg->Restart();
+  EXPECT_TRUE(Exec(pool, "SELECT 1").ok());
+}
+
+TEST(PgStoreTest, CrashedPostgresGivesUnavailableNotACrash) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 1});
+  ASSERT_EQ(Scalar(pool, "SELECT 1"), 1);
+  pg->Crash();
+  EXPECT_EQ(Exec(pool, "SELECT 1").code(), absl::StatusCode::kUnavailable);
+  pg->Restart();
+  EXPECT_TRUE(Exec(pool, "SELECT 1").ok());
+}
+
+TEST(PgStoreTest, StatementTimeoutIsDeadlineExceeded) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 1, .statement_timeout = absl::Milliseconds(100)});
+  EXPECT_EQ(Exec(pool, "SELECT pg_sleep(2)").code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST(PgStoreTest, ExhaustedPoolIsResourceExhaustedAfterTheAcquireTimeout) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 1, .acquire_timeout = absl::Milliseconds(100)});
+  auto held = pool.Acquire();
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(pool.Acquire().status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(PgStoreTest, PreparedStatementsAreAvailableOnEveryConnection) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 2,
+               .statements = {{"add", "SELECT $1::int + $2::int"}}});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(RunInTransaction(pool, [](pqxx::work& txn) {
+                  EXPECT_EQ(txn.exec_prepared1("add", 2, 3)[0].as<int>(), 5);
+                  return absl::OkStatus();
+                }).ok());
+  }
+}
+
+}  // namespace
+}  // namespace clipforge::kit

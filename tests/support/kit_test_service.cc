@@ -1,0 +1,69 @@
+#include "tests/support/kit_test_service.h"
+
+#include <grpcpp/create_channel.h>
+
+#include "absl/status/status.h"
+#include "services/kit/call_observer.h"
+#include "services/kit/validation.h"
+
+namespace clipforge::testing {
+
+absl::StatusOr<kit::Caller> StaticTokenVerifier::Verify(absl::string_view token) const {
+  const auto it = tokens_.find(token);
+  if (it == tokens_.end()) return absl::UnauthenticatedError("invalid token");
+  return it->second;
+}
+
+grpc::ServerUnaryReactor* KitTestServiceImpl::Echo(grpc::CallbackServerContext* ctx,
+                                                   const EchoRequest* request,
+                                                   EchoResponse* response) {
+  return runner_.Public(ctx, [ctx, request, response]() -> absl::Status {
+    kit::FieldValidator v;
+    v.Text("text", request->text(), {.max_chars = 100});
+    if (!v.ok()) return v.status();
+    response->set_text(request->text());
+    response->set_request_id(std::string(kit::RequestIdOf(*ctx)));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* KitTestServiceImpl::WhoAmI(grpc::CallbackServerContext* ctx,
+                                                     const WhoAmIRequest*,
+                                                     WhoAmIResponse* response) {
+  return runner_.Authenticated(ctx, [response](const kit::Caller& caller) {
+    response->set_user_id(caller.user_id);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerWriteReactor<HangResponse>* KitTestServiceImpl::Hang(grpc::CallbackServerContext*,
+                                                                 const HangRequest*) {
+  // Writes nothing and finishes only when the call is cancelled.
+  class Reactor final : public grpc::ServerWriteReactor<HangResponse> {
+    void OnCancel() override { Finish(grpc::Status::CANCELLED); }
+    void OnDone() override { delete this; }
+  };
+  return new Reactor();
+}
+
+KitTestServer::KitTestServer(kit::GrpcServerOptions options, FILE* sink)
+    : log_sink(sink != nullptr ? sink : std::fopen("/dev/null", "w")), logger(log_sink, clock) {
+  options.address = "127.0.0.1:0";
+  auto started = kit::GrpcServer::Start(
+      options, {{std::string(KitTestService::service_full_name()), &service}}, logger, metrics, ids,
+      clock);
+  if (!started.ok()) std::abort();
+  server = *std::move(started);
+}
+
+KitTestServer::~KitTestServer() {
+  server->Shutdown(absl::Seconds(1));
+  executor.Drain();
+}
+
+std::unique_ptr<KitTestService::Stub> KitTestServer::NewStub() const {
+  return KitTestService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server->port()), grpc::InsecureChannelCredentials()));
+}
+
+}  // namespace clipforge::testing

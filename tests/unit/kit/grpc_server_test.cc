@@ -1,0 +1,180 @@
+// The kit's server plumbing, end to end over loopback: request ids, the auth
+// gate, validation, the receive-size limit, health, reflection, metrics and
+// the deadline cap.
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/kit_test_service.h"
+#include "tests/support/raw_grpc.h"
+
+namespace clipforge::testing {
+namespace {
+
+std::shared_ptr<grpc::Channel> ChannelTo(const KitTestServer& server) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(server.server->port()),
+                             grpc::InsecureChannelCredentials());
+}
+
+TEST(GrpcServerTest, EchoAssignsRequestIdAndReturnsItInHeaders) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  EchoRequest request;
+  request.set_text("héllo");
+  EchoResponse response;
+  ASSERT_TRUE(stub->Echo(&ctx, request, &response).ok());
+  EXPECT_EQ(response.text(), "héllo");
+  EXPECT_EQ(response.request_id().size(), 36u);  // A generated UUIDv7.
+  EXPECT_EQ(response.request_id()[14], '7');
+  const auto header = ctx.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(header, ctx.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(header->second.data(), header->second.size()), response.request_id());
+}
+
+TEST(GrpcServerTest, KeepsAValidClientRequestIdAndReplacesAnInvalidOne) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  EchoResponse response;
+  grpc::ClientContext good;
+  good.AddMetadata("x-request-id", "client-req_42.a");
+  ASSERT_TRUE(stub->Echo(&good, EchoRequest(), &response).ok());
+  EXPECT_EQ(response.request_id(), "client-req_42.a");
+
+  grpc::ClientContext bad;
+  bad.AddMetadata("x-request-id", std::string(65, 'x'));
+  ASSERT_TRUE(stub->Echo(&bad, EchoRequest(), &response).ok());
+  EXPECT_EQ(response.request_id().size(), 36u);
+}
+
+TEST(GrpcServerTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  EchoRequest request;
+  request.set_text("bad \xC0\xAF byte");
+  EchoResponse response;
+  // protobuf's own UTF-8 check for proto3 strings may refuse it first on
+  // either side; either way the call must fail cleanly, not crash.
+  const grpc::Status status = stub->Echo(&ctx, request, &response);
+  EXPECT_FALSE(status.ok());
+}
+
+TEST(GrpcServerTest, TooLongTextIsInvalidArgumentNamingTheField) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  EchoRequest request;
+  request.set_text(std::string(101, 'a'));
+  EchoResponse response;
+  const grpc::Status status = stub->Echo(&ctx, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("text: must be at most 100 characters"), std::string::npos)
+      << status.error_message();
+}
+
+TEST(GrpcServerTest, OversizeMessageIsResourceExhausted) {
+  kit::GrpcServerOptions options;
+  options.max_receive_message_bytes = 64 * 1024;
+  KitTestServer server(options);
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  EchoRequest request;
+  request.set_padding(std::string(65 * 1024, 'p'));
+  EchoResponse response;
+  EXPECT_EQ(stub->Echo(&ctx, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST(GrpcServerTest, AuthenticatedMethodRefusesMissingMalformedAndUnknownTokens) {
+  KitTestServer server;
+  server.verifier->Add("good-token", kit::Caller{"0190a3c4-0000-7000-8000-000000000001", {}});
+  auto stub = server.NewStub();
+  WhoAmIResponse response;
+
+  grpc::ClientContext none;
+  EXPECT_EQ(stub->WhoAmI(&none, WhoAmIRequest(), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext malformed;
+  malformed.AddMetadata("authorization", "Basic good-token");
+  EXPECT_EQ(stub->WhoAmI(&malformed, WhoAmIRequest(), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext unknown;
+  unknown.AddMetadata("authorization", "Bearer forged");
+  EXPECT_EQ(stub->WhoAmI(&unknown, WhoAmIRequest(), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  grpc::ClientContext good;
+  good.AddMetadata("authorization", "Bearer good-token");
+  ASSERT_TRUE(stub->WhoAmI(&good, WhoAmIRequest(), &response).ok());
+  EXPECT_EQ(response.user_id(), "0190a3c4-0000-7000-8000-000000000001");
+}
+
+TEST(GrpcServerTest, HealthReportsEachHostedServiceAndUnknownOnes) {
+  KitTestServer server;
+  auto channel = ChannelTo(server);
+  EXPECT_EQ(CheckHealth(channel, "").value(), 1);
+  EXPECT_EQ(CheckHealth(channel, "clipforge.testing.KitTestService").value(), 1);
+  EXPECT_EQ(CheckHealth(channel, "no.such.Service").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(GrpcServerTest, ReflectionListsServicesUnlessDisabled) {
+  // ServerReflectionRequest{list_services = 7: ""}
+  const std::string list_services("\x3A\x00", 2);
+  const std::string method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+  {
+    KitTestServer server;
+    auto response = RawBidiOnce(ChannelTo(server), method, list_services);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_NE(response->find("clipforge.testing.KitTestService"), std::string::npos);
+    EXPECT_NE(response->find("grpc.health.v1.Health"), std::string::npos);
+  }
+}
+
+TEST(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext ctx;
+    EchoResponse response;
+    ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  }
+  grpc::ClientContext ctx;
+  WhoAmIResponse response;
+  (void)stub->WhoAmI(&ctx, WhoAmIRequest(), &response);
+
+  double echo_ok = 0, whoami_unauthenticated = 0;
+  for (const auto& family : server.registry->Collect()) {
+    if (family.name != "grpc_server_handled_total") continue;
+    for (const auto& metric : family.metric) {
+      std::string method, code;
+      for (const auto& label : metric.label) {
+        if (label.name == "grpc_method") method = label.value;
+        if (label.name == "grpc_code") code = label.value;
+      }
+      if (method == "/clipforge.testing.KitTestService/Echo" && code == "OK") echo_ok = metric.counter.value;
+      if (method == "/clipforge.testing.KitTestService/WhoAmI" && code == "UNAUTHENTICATED") {
+        whoami_unauthenticated = metric.counter.value;
+      }
+    }
+  }
+  EXPECT_EQ(echo_ok, 3);
+  EXPECT_EQ(whoami_unauthenticated, 1);
+}
+
+TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
+  kit::GrpcServerOptions options;
+  options.observer.max_stream_deadline = absl::Milliseconds(300);
+  KitTestServer server(options);
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;  // No deadline: gRPC would wait forever.
+  const absl::Time start = absl::Now();
+  auto reader = stub->Hang(&ctx, HangRequest());
+  HangResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
+}  // namespace
+}  // namespace clipforge::testing

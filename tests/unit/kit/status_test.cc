@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include "services/kit/grpc_status.h"
+#include "services/kit/status_macros.h"
+
+namespace clipforge::kit {
+namespace {
+
+absl::StatusOr<int> Half(int x) {
+  if (x % 2 != 0) return absl::InvalidArgumentError("x: must be even");
+  return x / 2;
+}
+
+absl::StatusOr<int> Quarter(int x) {
+  CF_ASSIGN_OR_RETURN(const int half, Half(x));
+  CF_ASSIGN_OR_RETURN(const int quarter, Half(half));
+  return quarter;
+}
+
+absl::Status CheckEven(int x) {
+  CF_RETURN_IF_ERROR(Half(x).status());
+  return absl::OkStatus();
+}
+
+TEST(StatusMacrosTest, PropagateFirstError) {
+  EXPECT_EQ(Quarter(8).value(), 2);
+  EXPECT_EQ(Quarter(6).status().message(), "x: must be even");
+  EXPECT_TRUE(CheckEven(4).ok());
+  EXPECT_EQ(CheckEven(3).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(GrpcStatusTest, EveryCanonicalCodeMapsToTheSameGrpcCode) {
+  for (int code = 0; code <= 16; ++code) {
+    const absl::Status status(static_cast<absl::StatusCode>(code), code ? "why" : "");
+    const grpc::Status grpc_status = ToGrpcStatus(status);
+    EXPECT_EQ(static_cast<int>(grpc_status.error_code()), code);
+    EXPECT_EQ(FromGrpcStatus(grpc_status), status);
+  }
+  EXPECT_EQ(ToGrpcStatus(absl::NotFoundError("clip_id: no such clip")).error_message(),
+            "clip_id: no such clip");
+}
+
+}  // namespace
+}  // namespace clipforge::kit
