@@ -2,7 +2,7 @@
 # for sanitizers, so flags never drift between targets.
 add_library(cf_warnings INTERFACE)
 target_compile_options(cf_warnings INTERFACE -Wall -Wextra -Wpedantic
-  -Wno-unused-parameter $<$<BOOL:${CF_WERROR}>:-Werror>)
+  -Wno-unused-parameter -Wno-missing-field-initializers $<$<BOOL:${CF_WERROR}>:-Werror>)
 
 add_library(cf_sanitizers INTERFACE)
 if(CF_SANITIZE)

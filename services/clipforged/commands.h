@@ -1,0 +1,13 @@
+// The clipforged subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace clipforge::clipforged {
+
+int Serve(const std::vector<std::string>& args);
+int Migrate(const std::vector<std::string>& args);
+int BusRedrive(const std::vector<std::string>& args);
+
+}  // namespace clipforge::clipforged

@@ -1,0 +1,163 @@
+// `clipforged serve`: wires the kit and the selected services together, then
+// waits for SIGINT/SIGTERM and shuts down gracefully.
+#include <signal.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_join.h"
+#include "services/clipforged/commands.h"
+#include "services/clipforged/flags.h"
+#include "services/clipforged/service_catalog.h"
+#include "services/kit/grpc_server.h"
+#include "services/kit/logger.h"
+#include "services/kit/metrics.h"
+#include "services/kit/outbox_relay.h"
+#include "services/kit/pg_pool.h"
+#include "services/kit/status_macros.h"
+
+namespace clipforge::clipforged {
+namespace {
+
+std::vector<kit::SettingSpec> ServeSpecs() {
+  return {
+      {"services", "all", "services to host: all, or a comma-separated list of users, "
+                          "generation, clips, feed, tipping, moderation, party, relay"},
+      {"grpc-addr", "127.0.0.1:50051", "gRPC listen address (host:port)"},
+      {"metrics-addr", "127.0.0.1:9464", "Prometheus /metrics listen address (host:port)"},
+      DatabaseUrlSpec(),
+      {"nats-url", "nats://127.0.0.1:4222", "NATS server URL (JetStream enabled)"},
+      {"db-statement-timeout", "5s", "statement_timeout on every database connection"},
+      {"max-receive-bytes", "4194304", "largest request message accepted (bytes)"},
+      {"max-unary-deadline", "30s", "server-side cap on a unary call's deadline"},
+      {"max-stream-deadline", "1h", "server-side cap on a streaming call's deadline"},
+      {"shutdown-grace", "10s", "time in-flight calls get to finish on SIGTERM"},
+      {"reflection", "true", "serve gRPC server reflection (switch off in production if wanted)"},
+      {"outbox-retention", "10m", "how long published outbox rows are kept for redrive"},
+      {"relay-batch-size", "2000", "outbox rows the relay publishes per batch"},
+      {"log-level", "info", "debug, info, warn or error"},
+  };
+}
+
+struct ServeConfig {
+  std::set<std::string> services;
+  kit::GrpcServerOptions grpc;
+  std::string metrics_addr;
+  std::string database_url;
+  std::string nats_url;
+  absl::Duration statement_timeout;
+  absl::Duration shutdown_grace;
+  kit::RelayOptions relay;
+  kit::LogLevel log_level = kit::LogLevel::kInfo;
+};
+
+absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
+  ServeConfig c;
+  CF_ASSIGN_OR_RETURN(c.services, ParseServiceList(s.Get("services")));
+  c.grpc.address = s.Get("grpc-addr");
+  c.metrics_addr = s.Get("metrics-addr");
+  c.database_url = s.Get("database-url");
+  c.nats_url = s.Get("nats-url");
+  CF_ASSIGN_OR_RETURN(c.statement_timeout, s.GetDuration("db-statement-timeout"));
+  CF_ASSIGN_OR_RETURN(const int64_t max_bytes, s.GetInt("max-receive-bytes", 1024, 64 << 20));
+  c.grpc.max_receive_message_bytes = static_cast<int>(max_bytes);
+  CF_ASSIGN_OR_RETURN(c.grpc.observer.max_unary_deadline, s.GetDuration("max-unary-deadline"));
+  CF_ASSIGN_OR_RETURN(c.grpc.observer.max_stream_deadline, s.GetDuration("max-stream-deadline"));
+  CF_ASSIGN_OR_RETURN(c.shutdown_grace, s.GetDuration("shutdown-grace"));
+  CF_ASSIGN_OR_RETURN(c.grpc.reflection, s.GetBool("reflection"));
+  CF_ASSIGN_OR_RETURN(c.relay.retention, s.GetDuration("outbox-retention"));
+  CF_ASSIGN_OR_RETURN(const int64_t batch, s.GetInt("relay-batch-size", 1, 100000));
+  c.relay.batch_size = static_cast<int>(batch);
+  // JetStream must remember message ids for as long as rows can be redriven.
+  c.relay.stream.duplicate_window = std::max(c.relay.retention, absl::Minutes(2));
+  const std::string level = s.Get("log-level");
+  if (level == "debug") c.log_level = kit::LogLevel::kDebug;
+  else if (level == "info") c.log_level = kit::LogLevel::kInfo;
+  else if (level == "warn") c.log_level = kit::LogLevel::kWarn;
+  else if (level == "error") c.log_level = kit::LogLevel::kError;
+  else return absl::InvalidArgumentError("--log-level: expected debug, info, warn or error");
+  if (c.services.contains("relay") && c.database_url.empty()) {
+    return absl::InvalidArgumentError("--database-url is required to run the relay");
+  }
+  return c;
+}
+
+// Blocks SIGINT/SIGTERM in this thread (and every thread it starts), so
+// that only sigwait in main sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int Serve(const std::vector<std::string>& args) {
+  const auto specs = ServeSpecs();
+  auto settings = LoadOrExplain("serve", specs, args);
+  if (!settings.ok()) return ExitCodeFor(settings.status());
+  auto config = ConfigFrom(*settings);
+  if (!config.ok()) return Fail(config.status().message());
+  if (sodium_init() < 0) return Fail("libsodium failed to initialize");
+  const sigset_t signals = BlockShutdownSignals();
+
+  kit::SystemClock clock;
+  kit::SecureRandom random;
+  kit::UuidV7Generator ids(clock, random);
+  kit::Logger logger(stdout, clock, config->log_level);
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto metrics_endpoint = kit::MetricsEndpoint::Create(config->metrics_addr, registry);
+  if (!metrics_endpoint.ok()) return Fail(metrics_endpoint.status().message());
+  kit::RpcMetrics rpc_metrics(*registry);
+
+  // The relay: a background loop over bus.outbox, under the cf_bus role.
+  std::atomic<bool> stop{false};
+  std::unique_ptr<kit::PgPool> relay_pool;
+  std::unique_ptr<kit::NatsClient> nats;
+  std::unique_ptr<kit::OutboxRelay> relay;
+  std::thread relay_thread;
+  if (config->services.contains("relay")) {
+    relay_pool = std::make_unique<kit::PgPool>(kit::PgPoolOptions{
+        .dsn = config->database_url, .size = 1, .role = "cf_bus",
+        .statement_timeout = config->statement_timeout,
+        .statements = kit::OutboxRelay::Statements(config->relay)});
+    auto connected = kit::NatsClient::Connect({.url = config->nats_url, .client_name = "clipforged-relay"});
+    if (!connected.ok()) return Fail(connected.status().message());
+    nats = *std::move(connected);
+    auto created = kit::OutboxRelay::Create(*relay_pool, nats->connection(), config->relay, logger, *registry);
+    if (!created.ok()) return Fail(created.status().message());
+    relay = *std::move(created);
+    relay_thread = std::thread([&] { relay->Run(stop); });
+  }
+
+  ServiceCatalog catalog(config->services);
+  auto server = kit::GrpcServer::Start(config->grpc, catalog.hosted(), logger, rpc_metrics, ids, clock);
+  if (!server.ok()) {
+    stop = true;
+    if (relay_thread.joinable()) relay_thread.join();
+    return Fail(server.status().message());
+  }
+  logger.Info("serving", {{"grpc_port", (*server)->port()},
+                          {"metrics_port", (*metrics_endpoint)->port()},
+                          {"services", absl::StrJoin(config->services, ",")},
+                          {"database", kit::RedactDsn(config->database_url)},
+                          {"nats", config->nats_url}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  logger.Info("shutting_down", {{"signal", signal_number},
+                                {"grace_ms", absl::ToInt64Milliseconds(config->shutdown_grace)}});
+  (*server)->Shutdown(config->shutdown_grace);
+  stop = true;
+  if (relay_thread.joinable()) relay_thread.join();
+  logger.Info("stopped");
+  return 0;
+}
+
+}  // namespace clipforge::clipforged

@@ -1,0 +1,61 @@
+#include "services/clipforged/service_catalog.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "clipforge/v1/clips.grpc.pb.h"
+#include "clipforge/v1/feed.grpc.pb.h"
+#include "clipforge/v1/generation.grpc.pb.h"
+#include "clipforge/v1/moderation.grpc.pb.h"
+#include "clipforge/v1/party.grpc.pb.h"
+#include "clipforge/v1/tipping.grpc.pb.h"
+#include "clipforge/v1/users.grpc.pb.h"
+
+namespace clipforge::clipforged {
+
+const std::vector<std::string>& KnownServiceNames() {
+  static const std::vector<std::string> kNames = {"users", "generation", "clips", "feed",
+                                                  "tipping", "moderation", "party", "relay"};
+  return kNames;
+}
+
+absl::StatusOr<std::set<std::string>> ParseServiceList(const std::string& list) {
+  const auto& known = KnownServiceNames();
+  if (absl::StripAsciiWhitespace(list) == "all") return std::set<std::string>(known.begin(), known.end());
+  std::set<std::string> selected;
+  for (absl::string_view part : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    const std::string name(absl::StripAsciiWhitespace(part));
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--services: unknown service '", name,
+                                                     "' (known: all, ", absl::StrJoin(known, ", "), ")"));
+    }
+    selected.insert(name);
+  }
+  if (selected.empty()) return absl::InvalidArgumentError("--services: name at least one service");
+  return selected;
+}
+
+template <typename Api>
+void ServiceCatalog::Host() {
+  auto service = std::make_unique<typename Api::CallbackService>();
+  hosted_.push_back({std::string(Api::service_full_name()), service.get()});
+  owned_.push_back(std::move(service));
+}
+
+ServiceCatalog::ServiceCatalog(const std::set<std::string>& selected) {
+  // Each issue replaces its line with the real implementation.
+  if (selected.contains("users")) Host<v1::UsersService>();
+  if (selected.contains("generation")) {
+    Host<v1::GenerationService>();
+    Host<v1::WorkerService>();
+  }
+  if (selected.contains("clips")) Host<v1::ClipsService>();
+  if (selected.contains("feed")) Host<v1::FeedService>();
+  if (selected.contains("tipping")) Host<v1::TippingService>();
+  if (selected.contains("moderation")) Host<v1::ModerationService>();
+  if (selected.contains("party")) Host<v1::PartyService>();
+}
+
+}  // namespace clipforge::clipforged
