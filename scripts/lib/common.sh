@@ -28,7 +28,7 @@ readonly CF_PG_DB=clipforge
 # range (32768-60999), so an outgoing connection could take a picked port
 # before we bind it: unlikely, since free_port skips every port in use.
 readonly CF_PORT_MIN=20000
-readonly CF_PORT_MAX=45000
+readonly CF_PORT_MAX=32767 # below Linux ephemeral ports (32768-60999)
 # scripts/run holds its lock on file descriptor 9. Long-lived children
 # (Postgres, NATS, clipforged) are started with `9>&-` (fd closed), so a
 # script that is killed does not leave the lock held by its orphans.

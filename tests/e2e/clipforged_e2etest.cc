@@ -1,1 +1,165 @@
-// pending
+// clipforged as operators run it: migrate, serve every service on one port
+// with health, reflection, metrics and JSON logs, refuse bad flags, re-drive
+// the bus, and shut down cleanly on SIGTERM.
+#include <arpa/inet.h>
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/bus_fixture.h"
+#include "tests/support/raw_grpc.h"
+
+namespace clipforge::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    (void)write(fd, request.data(), request.size());
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
+  }
+  close(fd);
+  return response;
+}
+
+// Runs clipforged with `args`, returning its exit code and output.
+std::pair<int, std::string> RunClipforged(const std::vector<std::string>& args) {
+  TempDir dir;
+  const std::string log = dir.path() + "/out.log";
+  std::vector<std::string> argv = {CF_CLIPFORGED};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const int code = RunCommand(argv, log);
+  return {code, ReadFile(log)};
+}
+
+TEST(ClipforgedTest, MigrateAppliesOnceThenIsANoOp) {
+  auto pg = TestPostgres::Start();
+  const auto first = RunClipforged({"migrate", "--database-url=" + pg->dsn()});
+  EXPECT_EQ(first.first, 0) << first.second;
+  EXPECT_NE(first.second.find("applied 0001_foundation.sql"), std::string::npos) << first.second;
+  const auto second = RunClipforged({"migrate", "--database-url=" + pg->dsn()});
+  EXPECT_EQ(second.first, 0) << second.second;
+  EXPECT_NE(second.second.find("migrations: 0 applied"), std::string::npos) << second.second;
+}
+
+TEST(ClipforgedTest, BadFlagsFailFastWithTheirName) {
+  const auto unknown = RunClipforged({"serve", "--grpc-adr=127.0.0.1:1"});
+  EXPECT_EQ(unknown.first, 2);
+  EXPECT_NE(unknown.second.find("unknown flag --grpc-adr"), std::string::npos) << unknown.second;
+  const auto service = RunClipforged({"serve", "--services=users,nope"});
+  EXPECT_EQ(service.first, 1);
+  EXPECT_NE(service.second.find("--services: unknown service 'nope'"), std::string::npos);
+  const auto relay = RunClipforged({"serve", "--services=relay"});
+  EXPECT_EQ(relay.first, 1);
+  EXPECT_NE(relay.second.find("--database-url is required"), std::string::npos);
+  const auto duration = RunClipforged({"serve", "--shutdown-grace=soon"});
+  EXPECT_EQ(duration.first, 1);
+  EXPECT_NE(duration.second.find("--shutdown-grace"), std::string::npos);
+  EXPECT_EQ(RunClipforged({"frobnicate"}).first, 2);
+  EXPECT_EQ(RunClipforged({"serve", "--help"}).first, 0);
+}
+
+TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
+  BusFixture bus;
+  TempDir dir;
+  const int grpc_port = PickFreePort();
+  const int metrics_port = PickFreePort();
+  const std::string log = dir.path() + "/clipforged.log";
+  Daemon server;
+  ASSERT_TRUE(server.Start({CF_CLIPFORGED, "serve", "--services=all",
+                            "--grpc-addr=127.0.0.1:" + std::to_string(grpc_port),
+                            "--metrics-addr=127.0.0.1:" + std::to_string(metrics_port),
+                            "--database-url=" + bus.pg().dsn(), "--nats-url=" + bus.nats().url()},
+                           log));
+  ASSERT_TRUE(WaitForPort(grpc_port, 30000)) << ReadFile(log);
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
+                                     grpc::InsecureChannelCredentials());
+
+  for (const char* service :
+       {"", "clipforge.v1.UsersService", "clipforge.v1.GenerationService", "clipforge.v1.WorkerService",
+        "clipforge.v1.ClipsService", "clipforge.v1.FeedService", "clipforge.v1.TippingService",
+        "clipforge.v1.ModerationService", "clipforge.v1.PartyService"}) {
+    EXPECT_EQ(CheckHealth(channel, service).value_or(-1), 1) << service;
+  }
+  const auto reflection = RawBidiOnce(
+      channel, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::string("\x3A\x00", 2));
+  ASSERT_TRUE(reflection.ok()) << reflection.status();
+  EXPECT_NE(reflection->find("clipforge.v1.PartyService"), std::string::npos);
+
+  // Services whose issue has not landed answer UNIMPLEMENTED.
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.FeedService/GetFeed", "").status().code(),
+            absl::StatusCode::kUnimplemented);
+
+  // The relay runs in this process too.
+  bus.Produce("agg", 3);
+  int64_t unsent = 1;
+  for (int i = 0; i < 200 && unsent > 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(25));
+    unsent = bus.Scalar("SELECT count(*) FROM bus.outbox WHERE published_at IS NULL");
+  }
+  EXPECT_EQ(unsent, 0);
+
+  const std::string metrics = HttpGet(metrics_port, "/metrics");
+  EXPECT_NE(metrics.find("grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\","
+                         "grpc_method=\"/clipforge.v1.FeedService/GetFeed\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("process_resident_memory_bytes"), std::string::npos);
+  EXPECT_NE(metrics.find("clipforge_outbox_published_total 3"), std::string::npos);
+
+  // SIGTERM: drain and exit 0.
+  kill(server.pid(), SIGTERM);
+  int status = 0;
+  const absl::Time start = absl::Now();
+  ASSERT_EQ(waitpid(server.pid(), &status, 0), server.pid());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+  const std::string logs = ReadFile(log);
+  EXPECT_NE(logs.find("\"event\":\"rpc\""), std::string::npos) << logs;
+  EXPECT_NE(logs.find("\"method\":\"/clipforge.v1.FeedService/GetFeed\",\"code\":12"), std::string::npos);
+  EXPECT_NE(logs.find("\"event\":\"stopped\""), std::string::npos);
+  // The DSN's password (if any) never reaches the logs.
+  EXPECT_EQ(logs.find("password"), std::string::npos);
+}
+
+TEST(ClipforgedTest, BusRedriveMarksPublishedEventsForRepublishing) {
+  BusFixture bus;
+  auto relay = bus.NewRelay();
+  bus.Produce("agg", 7);
+  ASSERT_EQ(bus.Drain(*relay), 7);
+  const auto redrive = RunClipforged({"bus", "redrive", "--since=2000-01-01T00:00:00Z",
+                                      "--database-url=" + bus.pg().dsn()});
+  EXPECT_EQ(redrive.first, 0) << redrive.second;
+  EXPECT_NE(redrive.second.find("7 events marked for republishing"), std::string::npos) << redrive.second;
+  EXPECT_EQ(bus.Drain(*relay), 7);
+  EXPECT_EQ(bus.ReadStream().size(), 7u);  // JetStream deduplicated them.
+
+  const auto bad = RunClipforged({"bus", "redrive", "--since=yesterday", "--database-url=" + bus.pg().dsn()});
+  EXPECT_EQ(bad.first, 1);
+  EXPECT_NE(bad.second.find("--since must be an RFC 3339 time"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clipforge::testing
