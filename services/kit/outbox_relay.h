@@ -72,12 +72,17 @@ class OutboxRelay {
   PgPool& pool_;
   const RelayOptions options_;
   Logger& logger_;
+  natsConnection* nats_ = nullptr;  // Not owned.
   NatsPtr<jsCtx> js_;
   bool stream_ready_ = false;
 
   absl::Mutex mu_;
-  // Message id -> acknowledged? for the wave in flight.
+  // Message id -> acknowledged? for the wave in flight, and how many of its
+  // messages have an answer (ack or error). Waiting on this count instead of
+  // js_PublishAsyncComplete, which polls in 1 ms steps, lets a one-message
+  // wave (a hot aggregate) finish in one round trip.
   absl::flat_hash_map<std::string, bool> wave_ ABSL_GUARDED_BY(mu_);
+  size_t answered_ ABSL_GUARDED_BY(mu_) = 0;
 
   prometheus::Counter& published_;
   prometheus::Counter& publish_failures_;

@@ -8,8 +8,8 @@
 
 namespace clipforge::testing {
 
-BusFixture::BusFixture()
-    : pg_(TestPostgres::Start()),
+BusFixture::BusFixture(bool durable)
+    : pg_(TestPostgres::Start(durable)),
       nats_(TestNats::Start()),
       log_sink_(stderr),
       logger_(log_sink_, clock_, kit::LogLevel::kWarn) {

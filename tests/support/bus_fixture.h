@@ -25,7 +25,8 @@ struct StreamMessage {
 
 class BusFixture {
  public:
-  BusFixture();
+  // `durable`: Postgres with fsync on (benchmarks); tests run without.
+  explicit BusFixture(bool durable = false);
   ~BusFixture();
 
   TestPostgres& pg() { return *pg_; }

@@ -14,17 +14,30 @@ absl::StatusOr<kit::Caller> StaticTokenVerifier::Verify(absl::string_view token)
   return it->second;
 }
 
+namespace {
+
+absl::Status DoEcho(grpc::CallbackServerContext* ctx, const EchoRequest* request,
+                    EchoResponse* response) {
+  kit::FieldValidator v;
+  v.Text("text", request->text(), {.max_chars = 100});
+  if (!v.ok()) return v.status();
+  response->set_text(request->text());
+  response->set_request_id(std::string(kit::RequestIdOf(*ctx)));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* KitTestServiceImpl::Echo(grpc::CallbackServerContext* ctx,
                                                    const EchoRequest* request,
                                                    EchoResponse* response) {
-  return runner_.Public(ctx, [ctx, request, response]() -> absl::Status {
-    kit::FieldValidator v;
-    v.Text("text", request->text(), {.max_chars = 100});
-    if (!v.ok()) return v.status();
-    response->set_text(request->text());
-    response->set_request_id(std::string(kit::RequestIdOf(*ctx)));
-    return absl::OkStatus();
-  });
+  return runner_.PublicInline(ctx, [=] { return DoEcho(ctx, request, response); });
+}
+
+grpc::ServerUnaryReactor* KitTestServiceImpl::EchoBlocking(grpc::CallbackServerContext* ctx,
+                                                           const EchoRequest* request,
+                                                           EchoResponse* response) {
+  return runner_.Public(ctx, [=] { return DoEcho(ctx, request, response); });
 }
 
 grpc::ServerUnaryReactor* KitTestServiceImpl::WhoAmI(grpc::CallbackServerContext* ctx,

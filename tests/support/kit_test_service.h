@@ -29,6 +29,8 @@ class KitTestServiceImpl final : public KitTestService::CallbackService {
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* request,
                                  EchoResponse* response) override;
+  grpc::ServerUnaryReactor* EchoBlocking(grpc::CallbackServerContext* ctx, const EchoRequest* request,
+                                         EchoResponse* response) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx, const WhoAmIRequest* request,
                                    WhoAmIResponse* response) override;
   grpc::ServerWriteReactor<HangResponse>* Hang(grpc::CallbackServerContext* ctx,

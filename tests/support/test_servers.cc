@@ -26,8 +26,9 @@ std::string EnvOr(const char* name, const char* fallback) {
 
 }  // namespace
 
-std::unique_ptr<TestPostgres> TestPostgres::Start() {
+std::unique_ptr<TestPostgres> TestPostgres::Start(bool durable) {
   auto pg = std::unique_ptr<TestPostgres>(new TestPostgres());
+  pg->durable_ = durable;
   pg->bin_ = EnvOr("CF_TEST_PG_BIN", "/usr/lib/postgresql/15/bin");
   pg->data_ = pg->dir_.path() + "/data";
   // The server log is created by the Postgres user; our own commands log
@@ -87,10 +88,9 @@ void TestPostgres::Stop() {
 }
 
 void TestPostgres::Restart() {
-  const std::string options = "-p " + std::to_string(port_) +
-                              " -c listen_addresses=127.0.0.1 -k " + dir_.path() +
-                              " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-                              " -c max_connections=200";
+  std::string options = "-p " + std::to_string(port_) + " -c listen_addresses=127.0.0.1 -k " +
+                        dir_.path() + " -c max_connections=200";
+  if (!durable_) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   if (!Run({"start", "-w", "-t", "60", "-o", options})) Fail("pg_ctl start failed", log_);
   running_ = true;
 }

@@ -19,7 +19,8 @@ namespace clipforge::testing {
 class TestPostgres {
  public:
   // initdb + start; aborts the test binary with a clear message on failure.
-  static std::unique_ptr<TestPostgres> Start();
+  // Tests run without fsync; benchmarks ask for the durable defaults.
+  static std::unique_ptr<TestPostgres> Start(bool durable = false);
   ~TestPostgres();
 
   // Superuser DSN of the `clipforge` database.
@@ -41,6 +42,7 @@ class TestPostgres {
   std::string data_;
   std::string log_;
   int port_ = 0;
+  bool durable_ = false;
   bool running_ = false;
 };
 

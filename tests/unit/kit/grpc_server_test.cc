@@ -72,6 +72,21 @@ TEST(GrpcServerTest, TooLongTextIsInvalidArgumentNamingTheField) {
       << status.error_message();
 }
 
+TEST(GrpcServerTest, ExecutorPathValidatesAndAnswersLikeTheInlineOne) {
+  KitTestServer server;
+  auto stub = server.NewStub();
+  EchoRequest request;
+  request.set_text("on the executor");
+  EchoResponse response;
+  grpc::ClientContext ok;
+  ASSERT_TRUE(stub->EchoBlocking(&ok, request, &response).ok());
+  EXPECT_EQ(response.text(), "on the executor");
+  EXPECT_EQ(response.request_id().size(), 36u);
+  request.set_text(std::string(101, 'x'));
+  grpc::ClientContext bad;
+  EXPECT_EQ(stub->EchoBlocking(&bad, request, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST(GrpcServerTest, OversizeMessageIsResourceExhausted) {
   kit::GrpcServerOptions options;
   options.max_receive_message_bytes = 64 * 1024;
