@@ -9,5 +9,7 @@ namespace clipforge::clipforged {
 int Serve(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
 int BusRedrive(const std::vector<std::string>& args);
+int KeysGenerate(const std::vector<std::string>& args);
+int AdminMakeAdmin(const std::vector<std::string>& args);
 
 }  // namespace clipforge::clipforged

@@ -16,6 +16,8 @@ constexpr char kUsage[] =
     "  serve        host services (--services=all|users,feed,...) on one gRPC port\n"
     "  migrate      apply migrations/NNNN_*.sql in order (safe to run concurrently)\n"
     "  bus redrive  republish outbox events published since --since=RFC3339\n"
+    "  keys generate      write a new access-token signing key (--key-file=PATH)\n"
+    "  admin make-admin   give a registered user the admin role (--handle=NAME)\n"
     "\n"
     "Run 'clipforged COMMAND --help' for the flags of a command. Every flag can\n"
     "also be set as CLIPFORGE_<FLAG> in the environment or as 'flag = value' in\n"
@@ -36,6 +38,14 @@ int main(int argc, char** argv) {
   if (command == "bus" && !args.empty() && args[0] == "redrive") {
     args.erase(args.begin());
     return clipforge::clipforged::BusRedrive(args);
+  }
+  if (command == "keys" && !args.empty() && args[0] == "generate") {
+    args.erase(args.begin());
+    return clipforge::clipforged::KeysGenerate(args);
+  }
+  if (command == "admin" && !args.empty() && args[0] == "make-admin") {
+    args.erase(args.begin());
+    return clipforge::clipforged::AdminMakeAdmin(args);
   }
   std::fprintf(stderr, "clipforged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

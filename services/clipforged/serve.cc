@@ -10,7 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "services/clipforged/commands.h"
 #include "services/clipforged/flags.h"
+#include "services/clipforged/auth_setup.h"
 #include "services/clipforged/service_catalog.h"
+#include "services/clipforged/users_component.h"
+#include "services/kit/keyring_token_verifier.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/logger.h"
 #include "services/kit/metrics.h"
@@ -37,6 +40,14 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"reflection", "true", "serve gRPC server reflection (switch off in production if wanted)"},
       {"outbox-retention", "10m", "how long published outbox rows are kept for redrive"},
       {"relay-batch-size", "2000", "outbox rows the relay publishes per batch"},
+      {"token-signing-key-file", "", "access-token signing key (users service); create with `clipforged keys generate`",
+       /*secret=*/true},
+      {"token-verify-keys", "", "extra public keys that verify access tokens: comma-separated cf-ed25519-pub:KID:KEY "
+                                "(older signing keys during rotation, or the users service's key in other pods)"},
+      {"db-pool-size", "8", "database connections per service (and blocking-executor threads)"},
+      {"executor-queue", "256", "blocking work allowed to wait beyond the running threads before RESOURCE_EXHAUSTED"},
+      {"password-hash-memory-kib", "19456", "Argon2id memory per password hash (OWASP minimum 19456 KiB)"},
+      {"password-hash-iterations", "2", "Argon2id iterations (OWASP minimum 2 with 19 MiB)"},
       {"log-level", "info", "debug, info, warn or error"},
   };
 }
@@ -51,6 +62,11 @@ struct ServeConfig {
   absl::Duration shutdown_grace;
   kit::RelayOptions relay;
   kit::LogLevel log_level = kit::LogLevel::kInfo;
+  std::string token_signing_key_file;
+  std::string token_verify_keys;
+  int db_pool_size = 8;
+  int executor_queue = 256;
+  users::PasswordHashParams hash_params;
 };
 
 absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
@@ -78,8 +94,25 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   else if (level == "warn") c.log_level = kit::LogLevel::kWarn;
   else if (level == "error") c.log_level = kit::LogLevel::kError;
   else return absl::InvalidArgumentError("--log-level: expected debug, info, warn or error");
+  c.token_signing_key_file = s.Get("token-signing-key-file");
+  c.token_verify_keys = s.Get("token-verify-keys");
+  CF_ASSIGN_OR_RETURN(const int64_t pool_size, s.GetInt("db-pool-size", 1, 256));
+  c.db_pool_size = static_cast<int>(pool_size);
+  CF_ASSIGN_OR_RETURN(const int64_t queue, s.GetInt("executor-queue", 0, 100000));
+  c.executor_queue = static_cast<int>(queue);
+  CF_ASSIGN_OR_RETURN(const int64_t memory_kib, s.GetInt("password-hash-memory-kib", 19456, 4 << 20));
+  c.hash_params.mem_limit = static_cast<size_t>(memory_kib) * 1024;
+  CF_ASSIGN_OR_RETURN(const int64_t iterations, s.GetInt("password-hash-iterations", 2, 100));
+  c.hash_params.ops_limit = static_cast<uint64_t>(iterations);
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
+  }
+  if (c.services.contains("users") && c.database_url.empty()) {
+    return absl::InvalidArgumentError("--database-url is required to run the users service");
+  }
+  if (c.services.contains("users") && c.token_signing_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--token-signing-key-file is required to run the users service (create one with `clipforged keys generate`)");
   }
   return c;
 }
@@ -136,7 +169,37 @@ int Serve(const std::vector<std::string>& args) {
     relay_thread = std::thread([&] { relay->Run(stop); });
   }
 
-  ServiceCatalog catalog(config->services);
+  // Every hosted service verifies access tokens with the same keyring.
+  auto keys = LoadTokenKeys(config->token_signing_key_file, config->token_verify_keys);
+  if (!keys.ok()) return Fail(keys.status().message());
+  std::shared_ptr<const kit::TokenVerifier> verifier;
+  if (keys->keyring->size() > 0) {
+    verifier = std::make_shared<kit::KeyringTokenVerifier>(keys->keyring, clock);
+  } else {
+    logger.Warn("no_token_keys", {{"detail", "no signing or verify keys configured: every token is refused"}});
+    verifier = std::make_shared<kit::DenyAllVerifier>();
+  }
+  kit::AuthGate auth(verifier);
+  kit::BlockingExecutor executor(static_cast<size_t>(config->db_pool_size),
+                                 static_cast<size_t>(config->executor_queue));
+  kit::CallRunner runner(executor, auth);
+  kit::EventFactory events(ids, clock);
+  const SharedDeps shared{clock, random, ids, auth, runner, executor, events};
+
+  std::map<std::string, std::vector<kit::HostedService>> implemented;
+  std::unique_ptr<UsersComponent> users;
+  if (config->services.contains("users")) {
+    auto hasher = users::PasswordHasher::Create(config->hash_params);
+    if (!hasher.ok()) return Fail(hasher.status().message());
+    users = std::make_unique<UsersComponent>(
+        UsersComponentOptions{.database_url = config->database_url,
+                              .pool_size = config->db_pool_size,
+                              .statement_timeout = config->statement_timeout},
+        shared, *keys->signer, *std::move(hasher));
+    implemented["users"] = {users->hosted()};
+  }
+
+  ServiceCatalog catalog(config->services, implemented);
   auto server = kit::GrpcServer::Start(config->grpc, catalog.hosted(), logger, rpc_metrics, ids, clock);
   if (!server.ok()) {
     stop = true;
@@ -154,6 +217,7 @@ int Serve(const std::vector<std::string>& args) {
   logger.Info("shutting_down", {{"signal", signal_number},
                                 {"grace_ms", absl::ToInt64Milliseconds(config->shutdown_grace)}});
   (*server)->Shutdown(config->shutdown_grace);
+  executor.Drain();
   stop = true;
   if (relay_thread.joinable()) relay_thread.join();
   logger.Info("stopped");

@@ -44,18 +44,23 @@ void ServiceCatalog::Host() {
   owned_.push_back(std::move(service));
 }
 
-ServiceCatalog::ServiceCatalog(const std::set<std::string>& selected) {
-  // Each issue replaces its line with the real implementation.
-  if (selected.contains("users")) Host<v1::UsersService>();
-  if (selected.contains("generation")) {
+ServiceCatalog::ServiceCatalog(const std::set<std::string>& selected,
+                               const std::map<std::string, std::vector<kit::HostedService>>& implemented) {
+  for (const auto& [name, services] : implemented) {
+    if (selected.contains(name)) hosted_.insert(hosted_.end(), services.begin(), services.end());
+  }
+  const auto unbuilt = [&](const char* name) { return selected.contains(name) && !implemented.contains(name); };
+  // Each issue implements its service and drops its line here.
+  if (unbuilt("users")) Host<v1::UsersService>();
+  if (unbuilt("generation")) {
     Host<v1::GenerationService>();
     Host<v1::WorkerService>();
   }
-  if (selected.contains("clips")) Host<v1::ClipsService>();
-  if (selected.contains("feed")) Host<v1::FeedService>();
-  if (selected.contains("tipping")) Host<v1::TippingService>();
-  if (selected.contains("moderation")) Host<v1::ModerationService>();
-  if (selected.contains("party")) Host<v1::PartyService>();
+  if (unbuilt("clips")) Host<v1::ClipsService>();
+  if (unbuilt("feed")) Host<v1::FeedService>();
+  if (unbuilt("tipping")) Host<v1::TippingService>();
+  if (unbuilt("moderation")) Host<v1::ModerationService>();
+  if (unbuilt("party")) Host<v1::PartyService>();
 }
 
 }  // namespace clipforge::clipforged

@@ -3,6 +3,7 @@
 // which answers UNIMPLEMENTED for every method.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -23,10 +24,12 @@ const std::vector<std::string>& KnownServiceNames();
 // unknown service.
 absl::StatusOr<std::set<std::string>> ParseServiceList(const std::string& list);
 
-// Owns the gRPC service objects for the selected names.
+// The gRPC services for the selected names: the implemented ones as given,
+// the rest as their generated bases (owned here).
 class ServiceCatalog {
  public:
-  explicit ServiceCatalog(const std::set<std::string>& selected);
+  ServiceCatalog(const std::set<std::string>& selected,
+                 const std::map<std::string, std::vector<kit::HostedService>>& implemented);
   const std::vector<kit::HostedService>& hosted() const { return hosted_; }
 
  private:

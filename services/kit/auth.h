@@ -12,15 +12,15 @@
 #include <grpcpp/server_context.h>
 
 #include "absl/status/statusor.h"
+#include "services/kit/role.h"
 
 namespace clipforge::kit {
-
-enum class Role { kUser, kCreator, kBrand, kModerator, kAdmin };
 
 // Who is calling, as established from a verified token.
 struct Caller {
   std::string user_id;
   std::vector<Role> roles;
+  std::string session_id;  // The login session the token belongs to.
   bool HasRole(Role role) const;
 };
 

@@ -107,6 +107,9 @@ absl::StatusOr<MigrationReport> ApplyMigrations(const std::string& dsn,
       }
       pqxx::work txn(conn);
       txn.exec(m.sql);
+      // A migration may `SET LOCAL ROLE cf_<service>` so that what it creates
+      // belongs to the service; the record is written as ourselves.
+      txn.exec("RESET ROLE");
       txn.exec_params("INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                       m.version, m.name, m.checksum);
       txn.commit();

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,8 +87,10 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   const int grpc_port = PickFreePort();
   const int metrics_port = PickFreePort();
   const std::string log = dir.path() + "/clipforged.log";
+  const std::string key_file = dir.path() + "/signing.key";
+  ASSERT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 0);
   Daemon server;
-  ASSERT_TRUE(server.Start({CF_CLIPFORGED, "serve", "--services=all",
+  ASSERT_TRUE(server.Start({CF_CLIPFORGED, "serve", "--services=all", "--token-signing-key-file=" + key_file,
                             "--grpc-addr=127.0.0.1:" + std::to_string(grpc_port),
                             "--metrics-addr=127.0.0.1:" + std::to_string(metrics_port),
                             "--database-url=" + bus.pg().dsn(), "--nats-url=" + bus.nats().url()},
@@ -107,7 +110,10 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   ASSERT_TRUE(reflection.ok()) << reflection.status();
   EXPECT_NE(reflection->find("clipforge.v1.PartyService"), std::string::npos);
 
-  // Services whose issue has not landed answer UNIMPLEMENTED.
+  // The users service is live and guards its methods; services whose issue
+  // has not landed answer UNIMPLEMENTED.
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.UsersService/GetMyProfile", "").status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.FeedService/GetFeed", "").status().code(),
             absl::StatusCode::kUnimplemented);
 
@@ -142,6 +148,26 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   EXPECT_NE(logs.find("\"event\":\"stopped\""), std::string::npos);
   // The DSN's password (if any) never reaches the logs.
   EXPECT_EQ(logs.find("password"), std::string::npos);
+}
+
+TEST(ClipforgedTest, KeysGenerateWritesAPrivateKeyOnceAndPrintsThePublicHalf) {
+  TempDir dir;
+  const std::string key_file = dir.path() + "/k.key";
+  const auto made = RunClipforged({"keys", "generate", "--key-file=" + key_file, "--key-id=prod2"});
+  EXPECT_EQ(made.first, 0) << made.second;
+  EXPECT_EQ(made.second.rfind("cf-ed25519-pub:prod2:", 0), 0u) << made.second;
+  struct stat st;
+  ASSERT_EQ(stat(key_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(ReadFile(key_file).find("cf-ed25519-seed:prod2:"), std::string::npos);
+  // Never overwritten.
+  EXPECT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 1);
+  // A key readable by others is refused at start.
+  chmod(key_file.c_str(), 0644);
+  const auto refused = RunClipforged({"serve", "--services=users", "--database-url=postgresql://x@127.0.0.1:1/x",
+                                      "--token-signing-key-file=" + key_file});
+  EXPECT_EQ(refused.first, 1);
+  EXPECT_NE(refused.second.find("chmod 600"), std::string::npos) << refused.second;
 }
 
 TEST(ClipforgedTest, BusRedriveMarksPublishedEventsForRepublishing) {

@@ -62,9 +62,11 @@ class OneShotBidi final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc:
 
 absl::StatusOr<std::string> RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
                                          const std::string& method, const std::string& request,
-                                         absl::Duration timeout) {
+                                         absl::Duration timeout,
+                                         const std::vector<std::pair<std::string, std::string>>& metadata) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
+  for (const auto& [key, value] : metadata) ctx.AddMetadata(key, value);
   ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
   grpc::ByteBuffer in = ToBuffer(request);
   grpc::ByteBuffer out;

@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <grpcpp/channel.h>
 
@@ -15,7 +17,8 @@ namespace clipforge::testing {
 
 absl::StatusOr<std::string> RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
                                          const std::string& method, const std::string& request,
-                                         absl::Duration timeout = absl::Seconds(5));
+                                         absl::Duration timeout = absl::Seconds(5),
+                                         const std::vector<std::pair<std::string, std::string>>& metadata = {});
 
 // Opens a bidi stream, writes one request, reads one response, closes.
 absl::StatusOr<std::string> RawBidiOnce(const std::shared_ptr<grpc::Channel>& channel,

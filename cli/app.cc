@@ -1,0 +1,84 @@
+#include "cli/app.h"
+
+#include "absl/strings/str_cat.h"
+#include "cli/args.h"
+#include "cli/command_context.h"
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/output.h"
+#include "services/kit/clock.h"
+#include "services/kit/uuid.h"
+
+namespace clipforge::cli {
+namespace {
+
+using CommandFn = absl::Status (*)(CommandContext&);
+
+struct Route {
+  absl::string_view name;
+  CommandFn run;
+};
+
+constexpr Route kRoutes[] = {
+    {"register", RunRegister},     {"login", RunLogin},
+    {"logout", RunLogout},         {"whoami", RunWhoami},
+    {"profile", RunProfile},       {"profile set", RunProfileSet},
+    {"follow", RunFollow},         {"unfollow", RunUnfollow},
+    {"followers", RunFollowers},   {"following", RunFollowing},
+    {"export", RunExport},         {"delete-account", RunDeleteAccount},
+    {"consent", RunConsent},
+};
+
+CommandFn RouteFor(const CommandSpec& command) {
+  for (const Route& route : kRoutes) {
+    if (route.name == command.name) return route.run;
+  }
+  return nullptr;
+}
+
+// The error line, then for usage errors where to read more.
+int Report(Output& output, FILE* err, const absl::Status& status, const CommandSpec* command) {
+  output.Error(status);
+  const int code = ExitCodeOf(status);
+  if (code == kExitUsage) {
+    if (command != nullptr) {
+      std::fprintf(err, "%s\nRun `clipforge %s --help` for details.\n",
+                   UsageLine(*command).c_str(), std::string(command->name).c_str());
+    } else {
+      std::fprintf(err, "Run `clipforge --help` for the commands.\n");
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv, Terminal& terminal,
+           FILE* out, FILE* err) {
+  Invocation invocation;
+  const absl::Status parsed = ParseArgs(args, invocation);
+  Output output(invocation.global.json, out, err);
+  if (!parsed.ok()) return Report(output, err, parsed, invocation.command);
+  if (invocation.help) {
+    output.Text(invocation.command ? CommandUsage(*invocation.command) : GeneralUsage());
+    return kExitOk;
+  }
+  const absl::StatusOr<Config> config = ResolveConfig(invocation.global, getenv);
+  if (!config.ok()) return Report(output, err, config.status(), invocation.command);
+
+  const CommandFn run = RouteFor(*invocation.command);
+  if (run == nullptr) {
+    return Report(output, err, absl::InternalError(absl::StrCat("command '", invocation.command->name,
+                                                                "' has no implementation")),
+                  nullptr);
+  }
+  kit::SystemClock clock;
+  kit::SecureRandom random;
+  kit::UuidV7Generator ids(clock, random);
+  CommandContext context(invocation, *config, output, terminal, clock, ids);
+  const absl::Status status = run(context);
+  if (!status.ok()) return Report(output, err, status, invocation.command);
+  return kExitOk;
+}
+
+}  // namespace clipforge::cli

@@ -1,0 +1,299 @@
+#include "cli/args.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "cli/errors.h"
+
+namespace clipforge::cli {
+namespace {
+
+const FlagSpec kPasswordStdin{"password-stdin", "",
+                              "read the password from the first line of stdin (for scripts)"};
+
+std::vector<CommandSpec> BuildCommands() {
+  const std::vector<FlagSpec> list_flags = {
+      {"page-size", "N", "users per page, 1-100 (default 20)"},
+      {"page-token", "TOKEN", "continue from the token a previous page printed"},
+      {"all", "", "follow every next page to the end"},
+  };
+  return {
+      {"register", "", 0, 0, "create an account and log in",
+       {{"handle", "HANDLE", "3-30 letters, digits or _, starting with a letter", true},
+        {"email", "EMAIL", "your email address", true},
+        {"display-name", "NAME", "the name shown on your profile", true},
+        {"languages", "LIST", "comma-separated BCP-47 tags, preferred first, e.g. en,pt-BR"},
+        {"analytics-opt-in", "", "opt in to analytics and a personalized feed (default: off)"},
+        kPasswordStdin}},
+      {"login", "HANDLE_OR_EMAIL", 1, 1, "log in and store the session",
+       {{"device-name", "NAME", "a label for this session, e.g. \"laptop\""}, kPasswordStdin}},
+      {"logout", "", 0, 0, "end this session and forget its tokens",
+       {{"everywhere", "", "end every session of your account"}}},
+      {"whoami", "", 0, 0, "show the account you are logged in as", {}},
+      {"profile", "[HANDLE]", 0, 1, "show your profile, or another user's", {}},
+      {"profile set", "", 0, 0, "change your profile (only the fields given)",
+       {{"display-name", "NAME", "1-50 characters"},
+        {"bio", "TEXT", "0-500 characters; --bio= clears it"},
+        {"languages", "LIST", "comma-separated BCP-47 tags; --languages= clears them"}}},
+      {"follow", "HANDLE", 1, 1, "follow a user", {}},
+      {"unfollow", "HANDLE", 1, 1, "stop following a user", {}},
+      {"followers", "[HANDLE]", 0, 1, "list who follows you (or HANDLE), newest first", list_flags},
+      {"following", "[HANDLE]", 0, 1, "list whom you (or HANDLE) follow, newest first", list_flags},
+      {"export", "", 0, 0, "download an archive of your personal data",
+       {{"out", "FILE", "where to write it (default: clipforge-export-HANDLE.zip)"}}},
+      {"delete-account", "", 0, 0, "delete your account and personal data",
+       {{"yes", "", "do not ask to type the handle to confirm"}, kPasswordStdin}},
+      {"consent", "[on|off]", 0, 1, "show or set your analytics consent", {}},
+  };
+}
+
+struct GlobalFlag {
+  absl::string_view name;
+  absl::string_view value_name;
+  absl::string_view help;
+};
+
+constexpr GlobalFlag kGlobalFlags[] = {
+    {"server", "HOST:PORT", "the ClipForge server (env CLIPFORGE_SERVER; default 127.0.0.1:50051)"},
+    {"json", "", "print one JSON object per command on stdout"},
+    {"config-dir", "DIR",
+     "where credentials.json lives (env CLIPFORGE_CONFIG_DIR; default "
+     "$XDG_CONFIG_HOME/clipforge or ~/.config/clipforge)"},
+};
+
+const GlobalFlag* FindGlobal(absl::string_view name) {
+  for (const GlobalFlag& flag : kGlobalFlags) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
+
+const FlagSpec* FindFlag(const CommandSpec& command, absl::string_view name) {
+  for (const FlagSpec& flag : command.flags) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
+
+std::string FlagUsage(absl::string_view name, absl::string_view value_name) {
+  return value_name.empty() ? absl::StrCat("--", name) : absl::StrCat("--", name, "=", value_name);
+}
+
+std::string CommandName(const CommandSpec* command) {
+  return command ? absl::StrCat("`clipforge ", command->name, "`") : "clipforge";
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec>* const commands =
+      new std::vector<CommandSpec>(BuildCommands());
+  return *commands;
+}
+
+const CommandSpec* FindCommand(absl::string_view name) {
+  for (const CommandSpec& command : Commands()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> Invocation::Get(absl::string_view flag) const {
+  const auto it = flags.find(flag);
+  if (it == flags.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Invocation::Operand(size_t index) const {
+  return index < operands.size() ? operands[index] : std::string();
+}
+
+absl::StatusOr<std::optional<int32_t>> Invocation::IntFlag(absl::string_view flag, int32_t min,
+                                                          int32_t max) const {
+  const std::optional<std::string> text = Get(flag);
+  if (!text) return std::optional<int32_t>();
+  int32_t value = 0;
+  if (!absl::SimpleAtoi(*text, &value) || value < min || value > max) {
+    return UsageError(absl::StrCat("--", flag, " must be a whole number from ", min, " to ", max));
+  }
+  return std::optional<int32_t>(value);
+}
+
+absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
+  out = Invocation();
+  absl::Status first_error;
+  const auto fail = [&](std::string message) {
+    if (first_error.ok()) first_error = UsageError(message);
+  };
+  bool flags_done = false;
+  bool unknown_command = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const bool is_flag = !flags_done && arg.size() > 1 && arg[0] == '-';
+    if (!is_flag) {
+      if (out.command == nullptr && !unknown_command) {
+        std::string name = arg;
+        if (name == "help" && !out.help && out.operands.empty()) {
+          out.help = true;
+          continue;
+        }
+        if (name == "profile" && i + 1 < args.size() && args[i + 1] == "set") {
+          name = "profile set";
+          ++i;
+        }
+        out.command = FindCommand(name);
+        if (out.command == nullptr) {
+          fail(absl::StrCat("unknown command '", name, "'"));
+          unknown_command = true;  // later words are not taken as commands
+        }
+      } else {
+        out.operands.push_back(arg);
+      }
+      continue;
+    }
+    if (arg == "--") {
+      flags_done = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      out.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      fail(absl::StrCat("unknown flag '", arg, "' (flags are spelled --name)"));
+      continue;
+    }
+    const absl::string_view body = absl::string_view(arg).substr(2);
+    const size_t eq = body.find('=');
+    const std::string name(body.substr(0, eq));
+    std::optional<std::string> value;
+    if (eq != absl::string_view::npos) value = std::string(body.substr(eq + 1));
+
+    absl::string_view value_name;
+    bool known = false;
+    if (const GlobalFlag* global = FindGlobal(name)) {
+      known = true;
+      value_name = global->value_name;
+    } else if (out.command != nullptr) {
+      if (const FlagSpec* flag = FindFlag(*out.command, name)) {
+        known = true;
+        value_name = flag->value_name;
+      }
+    }
+    if (!known) {
+      fail(out.command == nullptr
+               ? absl::StrCat("unknown flag --", name, " (a command's flags go after the command)")
+               : absl::StrCat("unknown flag --", name, " for ", CommandName(out.command)));
+      continue;
+    }
+    if (value_name.empty()) {
+      if (value) {
+        fail(absl::StrCat("--", name, " takes no value"));
+        continue;
+      }
+      value = "";
+    } else if (!value) {
+      if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+        value = args[++i];
+      } else {
+        fail(absl::StrCat("--", name, " needs a value: --", name, "=", value_name));
+        continue;
+      }
+    }
+    if (name == "server" || name == "config-dir") {
+      std::optional<std::string>& slot = name == "server" ? out.global.server : out.global.config_dir;
+      if (slot) fail(absl::StrCat("--", name, " given twice"));
+      if (value->empty()) fail(absl::StrCat("--", name, " must not be empty"));
+      slot = *value;
+    } else if (name == "json") {
+      out.global.json = true;
+    } else if (!out.flags.emplace(name, *value).second) {
+      fail(absl::StrCat("--", name, " given twice"));
+    }
+  }
+  if (out.help) {
+    // `clipforge help CMD`: the first operand names the command.
+    if (unknown_command) return first_error;
+    return absl::OkStatus();
+  }
+  if (!first_error.ok()) return first_error;
+  if (out.command == nullptr) return UsageError("no command given");
+  const CommandSpec& command = *out.command;
+  if (out.operands.size() < command.min_operands) {
+    return UsageError(absl::StrCat(CommandName(&command), " needs ", command.operands));
+  }
+  if (out.operands.size() > command.max_operands) {
+    return UsageError(absl::StrCat("unexpected argument '", out.operands[command.max_operands],
+                                   "' for ", CommandName(&command)));
+  }
+  for (const FlagSpec& flag : command.flags) {
+    if (flag.required && !out.Has(flag.name)) {
+      return UsageError(absl::StrCat(CommandName(&command), " needs --", flag.name, "=",
+                                     flag.value_name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> SplitList(absl::string_view text) {
+  std::vector<std::string> items;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (!item.empty()) items.emplace_back(item);
+  }
+  return items;
+}
+
+std::string StripAt(absl::string_view handle) {
+  absl::ConsumePrefix(&handle, "@");
+  return std::string(handle);
+}
+
+std::string UsageLine(const CommandSpec& command) {
+  std::string line = absl::StrCat("usage: clipforge ", command.name);
+  if (!command.operands.empty()) absl::StrAppend(&line, " ", command.operands);
+  for (const FlagSpec& flag : command.flags) {
+    const std::string usage = FlagUsage(flag.name, flag.value_name);
+    absl::StrAppend(&line, " ", flag.required ? usage : absl::StrCat("[", usage, "]"));
+  }
+  return line;
+}
+
+std::string GeneralUsage() {
+  std::string text =
+      "usage: clipforge [--server=HOST:PORT] [--json] [--config-dir=DIR] COMMAND [ARGS]\n"
+      "\n"
+      "commands:\n";
+  size_t width = 0;
+  for (const CommandSpec& command : Commands()) width = std::max(width, command.name.size());
+  for (const CommandSpec& command : Commands()) {
+    absl::StrAppend(&text, "  ", command.name, std::string(width + 2 - command.name.size(), ' '),
+                    command.summary, "\n");
+  }
+  text += "\nglobal flags:\n";
+  for (const GlobalFlag& flag : kGlobalFlags) {
+    absl::StrAppend(&text, "  ", FlagUsage(flag.name, flag.value_name), "\n      ", flag.help,
+                    "\n");
+  }
+  text +=
+      "  --help\n      show help; `clipforge COMMAND --help` for a command\n"
+      "\nexit codes: 0 ok, 1 server or operation error, 2 usage error, 3 not logged in\n";
+  return text;
+}
+
+std::string CommandUsage(const CommandSpec& command) {
+  std::string text = absl::StrCat(UsageLine(command), "\n\n", command.summary, "\n");
+  if (!command.flags.empty()) {
+    text += "\nflags:\n";
+    for (const FlagSpec& flag : command.flags) {
+      absl::StrAppend(&text, "  ", FlagUsage(flag.name, flag.value_name),
+                      flag.required ? " (required)" : "", "\n      ", flag.help, "\n");
+    }
+  }
+  text += "\nglobal flags: --server=HOST:PORT --json --config-dir=DIR (see `clipforge --help`)\n";
+  return text;
+}
+
+}  // namespace clipforge::cli

@@ -1,0 +1,231 @@
+#include "cli/args.h"
+
+#include <gtest/gtest.h>
+
+#include "cli/app.h"
+#include "cli/errors.h"
+#include "cli/test_util.h"
+
+namespace clipforge::cli {
+namespace {
+
+absl::StatusOr<Invocation> Parse(std::vector<std::string> args) {
+  Invocation invocation;
+  const absl::Status status = ParseArgs(args, invocation);
+  if (!status.ok()) return status;
+  return invocation;
+}
+
+void ExpectUsageError(std::vector<std::string> args, absl::string_view message) {
+  Invocation invocation;
+  const absl::Status status = ParseArgs(args, invocation);
+  EXPECT_EQ(ExitCodeOf(status), kExitUsage) << status;
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), message);
+}
+
+TEST(ArgsTest, GlobalFlagsGoBeforeOrAfterTheCommand) {
+  auto inv = Parse({"--server=10.0.0.1:1", "whoami", "--json", "--config-dir", "/tmp/cf"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->command->name, "whoami");
+  EXPECT_EQ(*inv->global.server, "10.0.0.1:1");
+  EXPECT_EQ(*inv->global.config_dir, "/tmp/cf");
+  EXPECT_TRUE(inv->global.json);
+}
+
+TEST(ArgsTest, CommandFlagsTakeValuesBothWays) {
+  auto inv = Parse({"register", "--handle", "alice", "--email=a@example.com",
+                    "--display-name=Alice A.", "--languages=en,pt-BR", "--analytics-opt-in"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(*inv->Get("handle"), "alice");
+  EXPECT_EQ(*inv->Get("email"), "a@example.com");
+  EXPECT_EQ(*inv->Get("display-name"), "Alice A.");
+  EXPECT_TRUE(inv->Has("analytics-opt-in"));
+  EXPECT_FALSE(inv->Has("password-stdin"));
+  EXPECT_EQ(SplitList(*inv->Get("languages")), (std::vector<std::string>{"en", "pt-BR"}));
+}
+
+TEST(ArgsTest, EmptyValueIsKeptApartFromAbsent) {
+  auto inv = Parse({"profile", "set", "--bio="});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->command->name, "profile set");
+  EXPECT_EQ(inv->Get("bio"), std::optional<std::string>(""));
+  EXPECT_EQ(inv->Get("display-name"), std::nullopt);
+}
+
+TEST(ArgsTest, ProfileWithAHandleIsNotProfileSet) {
+  auto inv = Parse({"profile", "@bob"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->command->name, "profile");
+  EXPECT_EQ(inv->Operand(0), "@bob");
+  EXPECT_EQ(StripAt(inv->Operand(0)), "bob");
+}
+
+TEST(ArgsTest, OperandsAndDoubleDash) {
+  auto inv = Parse({"login", "--device-name=laptop", "--", "alice@example.com"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_EQ(inv->Operand(0), "alice@example.com");
+  EXPECT_EQ(*inv->Get("device-name"), "laptop");
+  EXPECT_EQ(inv->Operand(1), "");
+}
+
+TEST(ArgsTest, MistakesAreUsageErrors) {
+  ExpectUsageError({}, "no command given");
+  ExpectUsageError({"fly"}, "unknown command 'fly'");
+  ExpectUsageError({"login"}, "`clipforge login` needs HANDLE_OR_EMAIL");
+  ExpectUsageError({"follow", "a", "b"}, "unexpected argument 'b' for `clipforge follow`");
+  ExpectUsageError({"whoami", "--verbose"}, "unknown flag --verbose for `clipforge whoami`");
+  ExpectUsageError({"--handle=x", "register"},
+                   "unknown flag --handle (a command's flags go after the command)");
+  ExpectUsageError({"register", "--handle=a", "--email=b"},
+                   "`clipforge register` needs --display-name=NAME");
+  ExpectUsageError({"logout", "--everywhere=yes"}, "--everywhere takes no value");
+  ExpectUsageError({"login", "x", "--device-name"}, "--device-name needs a value: --device-name=NAME");
+  ExpectUsageError({"login", "x", "--device-name=a", "--device-name=b"}, "--device-name given twice");
+  ExpectUsageError({"whoami", "-v"}, "unknown flag '-v' (flags are spelled --name)");
+  ExpectUsageError({"--server=", "whoami"}, "--server must not be empty");
+  ExpectUsageError({"--json=1", "whoami"}, "--json takes no value");
+}
+
+TEST(ArgsTest, JsonIsKnownEvenWhenParsingFails) {
+  Invocation invocation;
+  EXPECT_FALSE(ParseArgs({"--json", "fly"}, invocation).ok());
+  EXPECT_TRUE(invocation.global.json);
+}
+
+TEST(ArgsTest, HelpWinsOverOtherMistakes) {
+  auto general = Parse({"--help"});
+  ASSERT_TRUE(general.ok());
+  EXPECT_TRUE(general->help);
+  EXPECT_EQ(general->command, nullptr);
+
+  auto command = Parse({"login", "--help"});  // the operand is missing, but help was asked
+  ASSERT_TRUE(command.ok());
+  EXPECT_EQ(command->command->name, "login");
+
+  auto word = Parse({"help", "profile", "set"});
+  ASSERT_TRUE(word.ok());
+  EXPECT_EQ(word->command->name, "profile set");
+
+  Invocation invocation;
+  EXPECT_EQ(ExitCodeOf(ParseArgs({"help", "fly"}, invocation)), kExitUsage);
+}
+
+TEST(ArgsTest, IntFlagChecksTheRange) {
+  auto inv = Parse({"followers", "--page-size=100"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(*inv->IntFlag("page-size", 1, 100).value(), 100);
+  EXPECT_EQ(inv->IntFlag("page-token", 1, 100).value(), std::nullopt);
+  for (const char* bad : {"--page-size=0", "--page-size=101", "--page-size=ten", "--page-size=-1"}) {
+    auto parsed = Parse({"followers", bad});
+    ASSERT_TRUE(parsed.ok());
+    const auto value = parsed->IntFlag("page-size", 1, 100);
+    EXPECT_EQ(ExitCodeOf(value.status()), kExitUsage) << bad;
+    EXPECT_EQ(value.status().message(), "--page-size must be a whole number from 1 to 100");
+  }
+}
+
+TEST(ArgsTest, SplitListDropsBlanks) {
+  EXPECT_EQ(SplitList(" en , ,pt-BR,"), (std::vector<std::string>{"en", "pt-BR"}));
+  EXPECT_TRUE(SplitList("").empty());
+}
+
+TEST(ArgsTest, EveryCommandHasUsage) {
+  for (const CommandSpec& command : Commands()) {
+    EXPECT_NE(GeneralUsage().find(std::string(command.name)), std::string::npos);
+    EXPECT_EQ(UsageLine(command).rfind("usage: clipforge " + std::string(command.name), 0), 0u);
+  }
+  EXPECT_EQ(UsageLine(*FindCommand("login")),
+            "usage: clipforge login HANDLE_OR_EMAIL [--device-name=NAME] [--password-stdin]");
+}
+
+// The whole program, for what needs no server.
+struct RunResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+RunResult RunWith(std::vector<std::string> args, testing::FakeTerminal* terminal = nullptr,
+            const std::string& config_dir = "/nonexistent/clipforge-test") {
+  testing::FakeTerminal fallback;
+  testing::Capture out;
+  testing::Capture err;
+  const auto getenv = [&](const char* name) -> const char* {
+    if (std::string(name) == "CLIPFORGE_CONFIG_DIR") return config_dir.c_str();
+    return nullptr;
+  };
+  const int code = RunCli(args, getenv, terminal ? *terminal : fallback, out.file(), err.file());
+  return {code, out.str(), err.str()};
+}
+
+TEST(RunCliTest, UsageErrorsExit2WithTheUsageLine) {
+  const RunResult run = RunWith({"login"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "clipforge: `clipforge login` needs HANDLE_OR_EMAIL\n"
+            "usage: clipforge login HANDLE_OR_EMAIL [--device-name=NAME] [--password-stdin]\n"
+            "Run `clipforge login --help` for details.\n");
+}
+
+TEST(RunCliTest, JsonErrorsGoToStdoutToo) {
+  const RunResult run = RunWith({"--json", "fly"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.out,
+            "{\"error\":{\"code\":\"INVALID_ARGUMENT\",\"message\":\"unknown command 'fly'\","
+            "\"exit_code\":2}}\n");
+  EXPECT_NE(run.err.find("clipforge: unknown command 'fly'"), std::string::npos);
+}
+
+TEST(RunCliTest, HelpPrintsToStdoutAndExits0) {
+  RunResult run = RunWith({"--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_NE(run.out.find("commands:"), std::string::npos);
+  run = RunWith({"follow", "--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_EQ(run.out.rfind("usage: clipforge follow HANDLE\n", 0), 0u);
+}
+
+TEST(RunCliTest, CommandsNeedingASessionSayNotLoggedIn) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"whoami"}, {"logout"}, {"follow", "bob"}, {"followers"},
+        {"export"}, {"delete-account", "--yes"}, {"consent", "on"}, {"profile"}}) {
+    const RunResult run = RunWith(args);
+    EXPECT_EQ(run.code, kExitNotLoggedIn) << args[0];
+    EXPECT_EQ(run.err, "clipforge: not logged in — run `clipforge login`\n") << args[0];
+  }
+}
+
+TEST(RunCliTest, LocalInputIsCheckedBeforeAnyCall) {
+  EXPECT_EQ(RunWith({"consent", "maybe"}).code, kExitUsage);
+  EXPECT_EQ(RunWith({"profile", "set"}).code, kExitUsage);
+  EXPECT_EQ(RunWith({"followers", "--page-size=500"}).code, kExitUsage);
+  const RunResult long_name = RunWith({"profile", "set", "--display-name=" + std::string(51, 'x')});
+  EXPECT_EQ(long_name.code, kExitUsage);
+  EXPECT_NE(long_name.err.find("invalid input: display_name: must be at most 50 characters"),
+            std::string::npos);
+}
+
+TEST(RunCliTest, PasswordNeedsATerminalOrPasswordStdin) {
+  testing::FakeTerminal terminal;  // not interactive
+  const RunResult run = RunWith({"login", "alice"}, &terminal);
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_NE(run.err.find("--password-stdin"), std::string::npos);
+
+  testing::FakeTerminal mismatch;
+  mismatch.interactive = true;
+  mismatch.lines = {"correct horse battery", "correct horse battery staple"};
+  const RunResult register_run = RunWith(
+      {"register", "--handle=alice", "--email=a@example.com", "--display-name=Alice"}, &mismatch);
+  EXPECT_EQ(register_run.code, kExitUsage);
+  EXPECT_NE(register_run.err.find("the passwords do not match"), std::string::npos);
+
+  testing::FakeTerminal empty_stdin;
+  const RunResult empty = RunWith({"login", "alice", "--password-stdin"}, &empty_stdin);
+  EXPECT_EQ(empty.code, kExitUsage);
+  EXPECT_EQ(empty_stdin.reads, 1);
+}
+
+}  // namespace
+}  // namespace clipforge::cli

@@ -1,0 +1,94 @@
+// What a command runs with: the parsed command line, the resolved config,
+// output, the terminal, time and ids, and (created on first use) the
+// connection and the stored session.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cli/args.h"
+#include "cli/config.h"
+#include "cli/connection.h"
+#include "cli/credentials.h"
+#include "cli/output.h"
+#include "cli/session.h"
+#include "cli/terminal.h"
+#include "clipforge/v1/users.grpc.pb.h"
+#include "services/kit/clock.h"
+#include "services/kit/uuid.h"
+
+namespace clipforge::cli {
+
+class CommandContext {
+ public:
+  CommandContext(const Invocation& invocation, const Config& config, Output& output,
+                 Terminal& terminal, const kit::Clock& clock, kit::UuidV7Generator& ids)
+      : invocation_(invocation),
+        config_(config),
+        output_(output),
+        terminal_(terminal),
+        clock_(clock),
+        ids_(ids),
+        store_(config.config_dir) {}
+
+  const Invocation& invocation() const { return invocation_; }
+  const Config& config() const { return config_; }
+  Output& out() { return output_; }
+  Terminal& terminal() { return terminal_; }
+  const kit::Clock& clock() const { return clock_; }
+  const CredentialStore& store() const { return store_; }
+  Connection& connection();
+
+  // The session stored for this server; NotLoggedInError (exit 3) when
+  // there is none or it belongs to another server.
+  absl::StatusOr<Session*> RequireSession();
+  // The stored session, or null when none is stored for this server.
+  absl::StatusOr<Session*> OptionalSession();
+  // Stores the session of a successful Register or Login.
+  absl::Status SaveLogin(const v1::AuthTokens& tokens, const v1::User& user);
+
+ private:
+  const Invocation& invocation_;
+  const Config& config_;
+  Output& output_;
+  Terminal& terminal_;
+  const kit::Clock& clock_;
+  kit::UuidV7Generator& ids_;
+  CredentialStore store_;
+  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<RpcTokenRefresher> refresher_;
+  std::optional<Session> session_;
+};
+
+template <typename Request, typename Response>
+using UnaryMethod = grpc::Status (v1::UsersService::StubInterface::*)(grpc::ClientContext*,
+                                                                       const Request&, Response*);
+
+// One unary call without a token (Register, Login, public reads).
+template <typename Request, typename Response>
+absl::Status CallPublic(CommandContext& ctx, UnaryMethod<Request, Response> method,
+                        const Request& request, Response& response) {
+  Connection& connection = ctx.connection();
+  auto context = connection.NewContext(kCallTimeout, "");
+  const grpc::Status status = (connection.users().*method)(context.get(), request, &response);
+  return connection.Finish(status, *context);
+}
+
+// One unary call with the session's token, refreshed and retried as
+// Session::Call describes. `request` must not depend on the tokens.
+template <typename Request, typename Response>
+absl::Status CallAuthed(CommandContext& ctx, Session& session,
+                        UnaryMethod<Request, Response> method, const Request& request,
+                        Response& response) {
+  Connection& connection = ctx.connection();
+  return session.Call([&](const Credentials& credentials) {
+    auto context = connection.NewContext(kCallTimeout, credentials.access_token);
+    const grpc::Status status = (connection.users().*method)(context.get(), request, &response);
+    return connection.Finish(status, *context);
+  });
+}
+
+}  // namespace clipforge::cli

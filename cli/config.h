@@ -1,0 +1,29 @@
+// Where the CLI connects and keeps its files: flags first, then the
+// environment, then defaults.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cli/args.h"
+
+namespace clipforge::cli {
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+struct Config {
+  std::string server;      // gRPC target, HOST:PORT
+  std::string config_dir;  // holds credentials.json
+  bool json = false;
+};
+
+// Returns the value of an environment variable, or null when unset.
+using GetEnvFn = std::function<const char*(const char* name)>;
+
+// server: --server, CLIPFORGE_SERVER, 127.0.0.1:50051.
+// config_dir: --config-dir, CLIPFORGE_CONFIG_DIR, $XDG_CONFIG_HOME/clipforge
+// (when absolute), $HOME/.config/clipforge. Empty variables count as unset.
+absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv);
+
+}  // namespace clipforge::cli

@@ -1,0 +1,71 @@
+// The channel to the server and what every call needs: a deadline, a fresh
+// `x-request-id`, the bearer token, and a failure described for the user.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "cli/session.h"
+#include "clipforge/v1/users.grpc.pb.h"
+#include "services/kit/clock.h"
+#include "services/kit/uuid.h"
+
+namespace clipforge::cli {
+
+inline constexpr absl::Duration kCallTimeout = absl::Seconds(10);
+inline constexpr absl::Duration kExportTimeout = absl::Seconds(120);
+
+// The failure detail a server sent in the `clipforge-error-bin` trailer;
+// empty when there is none or it does not parse.
+v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context);
+
+class Connection {
+ public:
+  Connection(std::string server, const kit::Clock& clock, kit::UuidV7Generator& ids);
+
+  const std::string& server() const { return server_; }
+  v1::UsersService::StubInterface& users() { return *users_; }
+
+  // A fresh UUID for a request_id or x-request-id.
+  std::string NewId() { return ids_.Next(); }
+
+  // A context with a deadline, a fresh x-request-id and, unless
+  // `access_token` is empty, `authorization: Bearer <access_token>`.
+  std::unique_ptr<grpc::ClientContext> NewContext(absl::Duration timeout,
+                                                  absl::string_view access_token);
+
+  // OK, or the failure of a finished call described for the user.
+  absl::Status Finish(const grpc::Status& status, const grpc::ClientContext& context,
+                      absl::Duration timeout = kCallTimeout);
+
+ private:
+  // False when the failure happened before any connection was made.
+  bool ReachedServer(const grpc::Status& status);
+
+  std::string server_;
+  const kit::Clock& clock_;
+  kit::UuidV7Generator& ids_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::UsersService::StubInterface> users_;
+};
+
+// RefreshToken over a Connection. A call that may or may not have reached
+// the server is retried once with the same request_id, which the server
+// answers with the same new pair instead of treating it as token reuse.
+class RpcTokenRefresher final : public TokenRefresher {
+ public:
+  explicit RpcTokenRefresher(Connection& connection) : connection_(connection) {}
+  absl::StatusOr<v1::AuthTokens> Refresh(absl::string_view refresh_token) override;
+
+ private:
+  Connection& connection_;
+};
+
+}  // namespace clipforge::cli

@@ -1,0 +1,535 @@
+// The CLI end to end against an in-process fake UsersService on a free
+// port: metadata, request ids, token refresh and retry, paging, export
+// verification and the credentials file, without Postgres or the real
+// service.
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "cli/app.h"
+#include "cli/credentials.h"
+#include "cli/errors.h"
+#include "cli/test_util.h"
+#include "clipforge/v1/users.grpc.pb.h"
+#include "services/kit/validation.h"
+
+namespace clipforge::cli {
+namespace {
+
+google::protobuf::Timestamp In(absl::Duration d) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(absl::Now() + d));
+  return t;
+}
+
+grpc::Status Fail(grpc::ServerContext* ctx, grpc::StatusCode code, std::string message,
+                  v1::ErrorDetail detail = {}) {
+  ctx->AddTrailingMetadata("clipforge-error-bin", detail.SerializeAsString());
+  return grpc::Status(code, message);
+}
+
+class FakeUsers final : public v1::UsersService::Service {
+ public:
+  struct Account {
+    v1::User user;
+    std::string password;
+  };
+
+  absl::Mutex mu;
+  std::map<std::string, Account> by_handle ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::string> access_to_handle ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::string> refresh_to_handle ABSL_GUARDED_BY(mu);
+  std::vector<std::string> followers_of_alice ABSL_GUARDED_BY(mu);
+  absl::Duration access_lifetime ABSL_GUARDED_BY(mu) = absl::Minutes(15);
+  int refreshes ABSL_GUARDED_BY(mu) = 0;
+  int list_calls ABSL_GUARDED_BY(mu) = 0;
+  std::vector<std::string> request_ids ABSL_GUARDED_BY(mu);     // body request_id
+  std::vector<std::string> x_request_ids ABSL_GUARDED_BY(mu);   // metadata
+  std::vector<std::string> last_mask ABSL_GUARDED_BY(mu);
+  std::string last_follow_target ABSL_GUARDED_BY(mu);
+  std::string last_logout_refresh ABSL_GUARDED_BY(mu);
+  bool consent ABSL_GUARDED_BY(mu) = false;
+  bool corrupt_export ABSL_GUARDED_BY(mu) = false;
+  int next_id ABSL_GUARDED_BY(mu) = 0;
+
+  v1::AuthTokens Issue(const std::string& handle) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    v1::AuthTokens tokens;
+    ++next_id;
+    tokens.set_access_token(absl::StrCat("AT", next_id, "-", handle));
+    tokens.set_refresh_token(absl::StrCat("RT", next_id, "-", handle));
+    *tokens.mutable_access_token_expire_time() = In(access_lifetime);
+    *tokens.mutable_refresh_token_expire_time() = In(absl::Hours(24));
+    tokens.set_session_id(absl::StrCat("session-", handle));
+    access_to_handle[tokens.access_token()] = handle;
+    refresh_to_handle[tokens.refresh_token()] = handle;
+    return tokens;
+  }
+
+  Account* Caller(grpc::ServerContext* ctx) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const auto& md = ctx->client_metadata();
+    const auto rid = md.find("x-request-id");
+    if (rid != md.end()) x_request_ids.emplace_back(rid->second.data(), rid->second.size());
+    const auto auth = md.find("authorization");
+    if (auth == md.end()) return nullptr;
+    const std::string value(auth->second.data(), auth->second.size());
+    if (value.rfind("Bearer ", 0) != 0) return nullptr;
+    const auto it = access_to_handle.find(value.substr(7));
+    if (it == access_to_handle.end()) return nullptr;
+    return &by_handle[it->second];
+  }
+
+  void Note(const std::string& request_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    request_ids.push_back(request_id);
+  }
+
+  grpc::Status Register(grpc::ServerContext* ctx, const v1::RegisterRequest* req,
+                        v1::RegisterResponse* resp) override {
+    absl::MutexLock lock(&mu);
+    Note(req->request_id());
+    if (req->handle().size() < 3 || req->handle().size() > 30) {
+      v1::ErrorDetail detail;
+      auto* v = detail.add_field_violations();
+      v->set_field("handle");
+      v->set_description("must be 3-30 characters");
+      return Fail(ctx, grpc::StatusCode::INVALID_ARGUMENT, "handle: bad", detail);
+    }
+    if (by_handle.count(req->handle())) {
+      v1::ErrorDetail detail;
+      detail.set_reason("HANDLE_TAKEN");
+      return Fail(ctx, grpc::StatusCode::ALREADY_EXISTS, "handle exists", detail);
+    }
+    Account& account = by_handle[req->handle()];
+    account.password = req->password();
+    v1::Profile& p = *account.user.mutable_profile();
+    p.set_user_id(absl::StrCat("id-", req->handle()));
+    p.set_handle(req->handle());
+    p.set_display_name(req->display_name());
+    *p.mutable_languages() = req->languages();
+    account.user.add_roles(v1::ROLE_USER);
+    account.user.set_email(req->email());
+    account.user.mutable_analytics_consent()->set_opted_in(req->analytics_opt_in());
+    *resp->mutable_user() = account.user;
+    *resp->mutable_tokens() = Issue(req->handle());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Login(grpc::ServerContext* ctx, const v1::LoginRequest* req,
+                     v1::LoginResponse* resp) override {
+    absl::MutexLock lock(&mu);
+    const auto it = by_handle.find(req->handle_or_email());
+    if (it == by_handle.end() || it->second.password != req->password()) {
+      return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "bad credentials");
+    }
+    *resp->mutable_user() = it->second.user;
+    *resp->mutable_tokens() = Issue(it->first);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RefreshToken(grpc::ServerContext* ctx, const v1::RefreshTokenRequest* req,
+                            v1::RefreshTokenResponse* resp) override {
+    absl::MutexLock lock(&mu);
+    ++refreshes;
+    const auto it = refresh_to_handle.find(req->refresh_token());
+    if (it == refresh_to_handle.end()) {
+      return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "REFRESH_TOKEN_INVALID");
+    }
+    const std::string handle = it->second;
+    refresh_to_handle.erase(it);
+    *resp->mutable_tokens() = Issue(handle);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Logout(grpc::ServerContext* ctx, const v1::LogoutRequest* req,
+                      google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mu);
+    if (Caller(ctx) == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    last_logout_refresh = req->refresh_token();
+    refresh_to_handle.erase(req->refresh_token());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetMyProfile(grpc::ServerContext* ctx, const v1::GetMyProfileRequest*,
+                            v1::User* resp) override {
+    absl::MutexLock lock(&mu);
+    Account* account = Caller(ctx);
+    if (account == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    *resp = account->user;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status UpdateMyProfile(grpc::ServerContext* ctx, const v1::UpdateMyProfileRequest* req,
+                               v1::User* resp) override {
+    absl::MutexLock lock(&mu);
+    Account* account = Caller(ctx);
+    if (account == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    last_mask.assign(req->update_mask().paths().begin(), req->update_mask().paths().end());
+    for (const std::string& path : last_mask) {
+      if (path == "bio") account->user.mutable_profile()->set_bio(req->profile().bio());
+      if (path == "display_name") {
+        account->user.mutable_profile()->set_display_name(req->profile().display_name());
+      }
+    }
+    *resp = account->user;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetPublicProfile(grpc::ServerContext* ctx, const v1::GetPublicProfileRequest* req,
+                                v1::Profile* resp) override {
+    absl::MutexLock lock(&mu);
+    const auto it = by_handle.find(req->handle());
+    if (it == by_handle.end()) return Fail(ctx, grpc::StatusCode::NOT_FOUND, "no such user");
+    *resp = it->second.user.profile();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Follow(grpc::ServerContext* ctx, const v1::FollowRequest* req,
+                      v1::Relationship* resp) override {
+    absl::MutexLock lock(&mu);
+    if (Caller(ctx) == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    Note(req->request_id());
+    last_follow_target = req->target_user_id();
+    resp->set_user_id(req->target_user_id());
+    resp->set_following(true);
+    *resp->mutable_follow_time() = In(absl::ZeroDuration());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListFollowers(grpc::ServerContext* ctx, const v1::ListFollowersRequest* req,
+                             v1::ListFollowersResponse* resp) override {
+    absl::MutexLock lock(&mu);
+    if (Caller(ctx) == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    ++list_calls;
+    size_t start = req->page_token().empty() ? 0 : std::stoul(req->page_token());
+    const size_t size = req->page_size() == 0 ? 20 : static_cast<size_t>(req->page_size());
+    for (size_t i = start; i < followers_of_alice.size() && i < start + size; ++i) {
+      v1::RelatedUser* related = resp->add_followers();
+      related->mutable_user()->set_handle(followers_of_alice[i]);
+      related->mutable_user()->set_display_name("Follower " + followers_of_alice[i]);
+      related->mutable_user()->set_user_id("id-" + followers_of_alice[i]);
+      related->mutable_create_time()->set_seconds(1714564800);
+    }
+    if (start + size < followers_of_alice.size()) resp->set_next_page_token(std::to_string(start + size));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SetAnalyticsConsent(grpc::ServerContext* ctx,
+                                   const v1::SetAnalyticsConsentRequest* req,
+                                   v1::AnalyticsConsent* resp) override {
+    absl::MutexLock lock(&mu);
+    if (Caller(ctx) == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    consent = req->opted_in();
+    resp->set_opted_in(consent);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ExportMyData(grpc::ServerContext* ctx, const v1::ExportMyDataRequest*,
+                            grpc::ServerWriter<v1::DataChunk>* writer) override {
+    bool corrupt;
+    {
+      absl::MutexLock lock(&mu);
+      if (Caller(ctx) == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+      corrupt = corrupt_export;
+    }
+    const std::string parts[] = {"PK-first-part|", "second-part|", "last"};
+    std::string whole;
+    for (const auto& p : parts) whole += p;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(whole.data()), whole.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    int64_t offset = 0;
+    for (size_t i = 0; i < 3; ++i) {
+      v1::DataChunk chunk;
+      chunk.set_data(parts[i]);
+      chunk.set_offset(offset);
+      chunk.set_content_type("application/zip");
+      offset += static_cast<int64_t>(parts[i].size());
+      if (i == 2) {
+        chunk.set_final_chunk(true);
+        chunk.set_total_bytes(offset);
+        chunk.set_sha256(corrupt ? std::string(64, '0') : std::string(hex));
+      }
+      writer->Write(chunk);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteMyAccount(grpc::ServerContext* ctx, const v1::DeleteMyAccountRequest* req,
+                               v1::DeleteMyAccountResponse* resp) override {
+    absl::MutexLock lock(&mu);
+    Account* account = Caller(ctx);
+    if (account == nullptr) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    if (account->password != req->password()) {
+      v1::ErrorDetail detail;
+      detail.set_reason("BAD_PASSWORD");
+      return Fail(ctx, grpc::StatusCode::PERMISSION_DENIED, "bad password", detail);
+    }
+    by_handle.erase(account->user.profile().handle());
+    *resp->mutable_delete_time() = In(absl::ZeroDuration());
+    *resp->mutable_purge_time() = In(absl::Hours(24 * 30));
+    return grpc::Status::OK;
+  }
+};
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class CliAgainstFakeServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_GE(sodium_init(), 0);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&users_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    server_address_ = absl::StrCat("127.0.0.1:", port_);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  // Runs clipforge with `stdin_lines` as what it reads from stdin.
+  Result Cli(std::vector<std::string> args, std::deque<std::string> stdin_lines = {}) {
+    testing::FakeTerminal terminal;
+    terminal.lines = std::move(stdin_lines);
+    testing::Capture out, err;
+    const auto getenv = [&](const char* name) -> const char* {
+      const std::string key = name;
+      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
+      if (key == "CLIPFORGE_CONFIG_DIR") return tmp_.path().c_str();
+      return nullptr;
+    };
+    const int code = RunCli(args, getenv, terminal, out.file(), err.file());
+    return {code, out.str(), err.str()};
+  }
+
+  void RegisterAlice() {
+    const Result r = Cli({"register", "--handle=alice", "--email=alice@example.com",
+                          "--display-name=Alice", "--languages=en,pt-BR", "--password-stdin"},
+                         {"correct horse battery"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+
+  absl::StatusOr<Credentials> Stored() { return CredentialStore(tmp_.path()).Load(); }
+
+  FakeUsers users_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string server_address_;
+  testing::TempDir tmp_;
+};
+
+TEST_F(CliAgainstFakeServerTest, RegisterStoresAPrivateSessionAndPrintsNoTokens) {
+  const Result r = Cli({"--json", "register", "--handle=alice", "--email=alice@example.com",
+                        "--display-name=Alice", "--password-stdin"},
+                       {"correct horse battery"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"handle\":\"alice\",\"user_id\":\"id-alice\",\"display_name\":\"Alice\","
+            "\"session_id\":\"session-alice\"}\n");
+  EXPECT_EQ(r.out.find("AT1"), std::string::npos);
+  EXPECT_EQ(r.out.find("RT1"), std::string::npos);
+  const auto stored = Stored();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->access_token, "AT1-alice");
+  EXPECT_EQ(stored->server, server_address_);
+  struct stat st;
+  ASSERT_EQ(::stat(CredentialStore(tmp_.path()).path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  absl::MutexLock lock(&users_.mu);
+  ASSERT_EQ(users_.request_ids.size(), 1u);
+  EXPECT_TRUE(kit::IsCanonicalUuid(users_.request_ids[0])) << users_.request_ids[0];
+}
+
+TEST_F(CliAgainstFakeServerTest, ServerErrorsReadPlainly) {
+  RegisterAlice();
+  Result r = Cli({"--json", "register", "--handle=alice", "--email=b@example.com",
+                  "--display-name=B", "--password-stdin"},
+                 {"another password"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: that handle is taken\n");
+  EXPECT_EQ(r.out,
+            "{\"error\":{\"code\":\"ALREADY_EXISTS\",\"message\":\"that handle is taken\","
+            "\"reason\":\"HANDLE_TAKEN\",\"exit_code\":1}}\n");
+
+  r = Cli({"register", "--handle=ab", "--email=c@example.com", "--display-name=C",
+           "--password-stdin"},
+          {"another password"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: invalid input: handle: must be 3-30 characters\n");
+
+  r = Cli({"login", "alice", "--password-stdin"}, {"wrong password"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: wrong handle, email or password\n");
+
+  r = Cli({"profile", "nobody"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: no user @nobody\n");
+}
+
+TEST_F(CliAgainstFakeServerTest, WhoamiSendsTheBearerTokenAndARequestId) {
+  RegisterAlice();
+  const Result r = Cli({"whoami"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("handle:           alice\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("roles:            user\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("analytics opt in: no\n"), std::string::npos) << r.out;
+  absl::MutexLock lock(&users_.mu);
+  ASSERT_FALSE(users_.x_request_ids.empty());
+  EXPECT_TRUE(kit::IsCanonicalUuid(users_.x_request_ids.back()));
+  EXPECT_EQ(users_.refreshes, 0);
+}
+
+TEST_F(CliAgainstFakeServerTest, ShortLivedTokenIsRefreshedBeforeTheCall) {
+  {
+    absl::MutexLock lock(&users_.mu);
+    users_.access_lifetime = absl::Seconds(10);
+  }
+  RegisterAlice();
+  ASSERT_EQ(Cli({"whoami"}).code, 0);
+  const auto stored = Stored();
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->refresh_token, "RT2-alice");
+  absl::MutexLock lock(&users_.mu);
+  EXPECT_EQ(users_.refreshes, 1);
+}
+
+TEST_F(CliAgainstFakeServerTest, RejectedTokenIsRefreshedAndTheCallRetried) {
+  RegisterAlice();
+  {
+    absl::MutexLock lock(&users_.mu);
+    users_.access_to_handle.clear();  // e.g. the signing key rotated
+  }
+  const Result r = Cli({"whoami"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::MutexLock lock(&users_.mu);
+  EXPECT_EQ(users_.refreshes, 1);
+}
+
+TEST_F(CliAgainstFakeServerTest, RevokedSessionMeansLogInAgain) {
+  RegisterAlice();
+  {
+    absl::MutexLock lock(&users_.mu);
+    users_.access_to_handle.clear();
+    users_.refresh_to_handle.clear();
+  }
+  const Result r = Cli({"whoami"});
+  EXPECT_EQ(r.code, kExitNotLoggedIn);
+  EXPECT_EQ(r.err, "clipforge: your session has ended — run `clipforge login`\n");
+  EXPECT_TRUE(absl::IsNotFound(Stored().status()));
+}
+
+TEST_F(CliAgainstFakeServerTest, FollowResolvesTheHandle) {
+  ASSERT_EQ(Cli({"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob",
+                 "--password-stdin"},
+                {"bob's password"})
+                .code,
+            0);
+  RegisterAlice();
+  const Result r = Cli({"follow", "@bob"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("following:   yes"), std::string::npos) << r.out;
+  absl::MutexLock lock(&users_.mu);
+  EXPECT_EQ(users_.last_follow_target, "id-bob");
+}
+
+TEST_F(CliAgainstFakeServerTest, FollowersPagesWithAll) {
+  RegisterAlice();
+  {
+    absl::MutexLock lock(&users_.mu);
+    users_.followers_of_alice = {"bob", "carol", "dave"};
+  }
+  Result r = Cli({"followers", "--page-size=2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "HANDLE  DISPLAY NAME    SINCE\n"
+            "bob     Follower bob    2024-05-01T12:00:00Z\n"
+            "carol   Follower carol  2024-05-01T12:00:00Z\n");
+  EXPECT_EQ(r.err, "More: run again with --all, or with --page-token=2\n");
+
+  r = Cli({"--json", "followers", "--page-size=1", "--all"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"handle\":\"dave\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"next_page_token\":\"\""), std::string::npos) << r.out;
+  absl::MutexLock lock(&users_.mu);
+  EXPECT_EQ(users_.list_calls, 4);  // one page of 2, then three pages of 1
+}
+
+TEST_F(CliAgainstFakeServerTest, ProfileSetSendsOnlyTheGivenFields) {
+  RegisterAlice();
+  const Result r = Cli({"profile", "set", "--bio="});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::MutexLock lock(&users_.mu);
+  EXPECT_EQ(users_.last_mask, std::vector<std::string>{"bio"});
+}
+
+TEST_F(CliAgainstFakeServerTest, ExportWritesAVerifiedPrivateFile) {
+  RegisterAlice();
+  const std::string path = tmp_.path() + "/export.zip";
+  Result r = Cli({"export", "--out=" + path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(path);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(data, "PK-first-part|second-part|last");
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  {
+    absl::MutexLock lock(&users_.mu);
+    users_.corrupt_export = true;
+  }
+  const std::string bad = tmp_.path() + "/bad.zip";
+  r = Cli({"export", "--out=" + bad});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: the export's SHA-256 does not match; nothing was written\n");
+  EXPECT_NE(::stat(bad.c_str(), &st), 0);
+}
+
+TEST_F(CliAgainstFakeServerTest, ConsentLogoutAndDelete) {
+  RegisterAlice();
+  Result r = Cli({"--json", "consent", "on"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"analytics_opt_in\":true}\n");
+
+  r = Cli({"logout"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  {
+    absl::MutexLock lock(&users_.mu);
+    EXPECT_EQ(users_.last_logout_refresh, "RT1-alice");
+  }
+  EXPECT_EQ(Cli({"whoami"}).code, kExitNotLoggedIn);
+
+  ASSERT_EQ(Cli({"login", "alice", "--password-stdin"}, {"correct horse battery"}).code, 0);
+  r = Cli({"delete-account", "--yes", "--password-stdin"}, {"not it"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.err, "clipforge: wrong password\n");
+  EXPECT_TRUE(Stored().ok());
+  r = Cli({"delete-account", "--yes", "--password-stdin"}, {"correct horse battery"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::IsNotFound(Stored().status()));
+}
+
+TEST_F(CliAgainstFakeServerTest, AnotherServersSessionIsNotUsed) {
+  RegisterAlice();
+  const Result r = Cli({"--server=127.0.0.1:1", "whoami"});
+  EXPECT_EQ(r.code, kExitNotLoggedIn);
+  EXPECT_NE(r.err.find("your stored session is for " + server_address_), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace clipforge::cli

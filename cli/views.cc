@@ -1,0 +1,106 @@
+#include "cli/views.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "cli/time_format.h"
+
+namespace clipforge::cli {
+namespace {
+
+std::string EnumName(const std::string& full, absl::string_view prefix) {
+  absl::string_view name = full;
+  absl::ConsumePrefix(&name, prefix);
+  return absl::AsciiStrToLower(name);
+}
+
+void AddTime(Record& record, absl::string_view key, const google::protobuf::Timestamp& time) {
+  const std::string text = FormatProtoTime(time);
+  if (!text.empty()) record.Str(key, text);
+}
+
+std::vector<std::string> Roles(const google::protobuf::RepeatedField<int>& roles) {
+  std::vector<std::string> names;
+  for (const int role : roles) names.push_back(RoleName(static_cast<v1::Role>(role)));
+  return names;
+}
+
+}  // namespace
+
+std::string RoleName(v1::Role role) {
+  const std::string& name = v1::Role_Name(role);
+  return name.empty() ? std::to_string(static_cast<int>(role)) : EnumName(name, "ROLE_");
+}
+
+std::string TierName(v1::Tier tier) {
+  const std::string& name = v1::Tier_Name(tier);
+  return name.empty() ? std::to_string(static_cast<int>(tier)) : EnumName(name, "TIER_");
+}
+
+Record AccountRecord(const v1::User& user) {
+  const v1::Profile& p = user.profile();
+  Record record;
+  record.Str("handle", p.handle())
+      .Str("user_id", p.user_id())
+      .Str("display_name", p.display_name())
+      .Str("email", user.email())
+      .List("roles", Roles(user.roles()))
+      .Str("tier", TierName(user.tier()))
+      .Bool("analytics_opt_in", user.analytics_consent().opted_in());
+  AddTime(record, "created", p.create_time());
+  return record;
+}
+
+Record ProfileRecord(const v1::Profile& p) {
+  Record record;
+  record.Str("handle", p.handle())
+      .Str("user_id", p.user_id())
+      .Str("display_name", p.display_name())
+      .Str("bio", p.bio())
+      .List("languages", {p.languages().begin(), p.languages().end()})
+      .List("badges", Roles(p.badges()))
+      .Int("followers", p.follower_count())
+      .Int("following", p.following_count())
+      .Int("clips", p.clip_count());
+  if (p.has_avatar_url()) record.Str("avatar_url", p.avatar_url().url(), Show::kJsonOnly);
+  AddTime(record, "created", p.create_time());
+  if (p.has_viewer_relationship()) {
+    const v1::Relationship& r = p.viewer_relationship();
+    record.Bool("you_follow", r.following())
+        .Bool("follows_you", r.followed_by())
+        .Bool("you_block", r.blocking())
+        .Bool("you_mute", r.muting());
+  }
+  return record;
+}
+
+Record RelationshipRecord(const std::string& handle, const v1::Relationship& r) {
+  Record record;
+  record.Str("handle", handle)
+      .Str("user_id", r.user_id())
+      .Bool("following", r.following())
+      .Bool("follows_you", r.followed_by());
+  AddTime(record, "since", r.follow_time());
+  return record;
+}
+
+Record RelatedUserRow(const v1::RelatedUser& related) {
+  Record row;
+  row.Str("handle", related.user().handle())
+      .Str("display_name", related.user().display_name())
+      .Str("since", FormatProtoTime(related.create_time()))
+      .Str("user_id", related.user().user_id(), Show::kJsonOnly);
+  return row;
+}
+
+Record ConsentRecord(const v1::AnalyticsConsent& consent) {
+  Record record;
+  record.Bool("analytics_opt_in", consent.opted_in());
+  AddTime(record, "updated", consent.update_time());
+  if (!consent.policy_version().empty()) record.Str("policy_version", consent.policy_version());
+  return record;
+}
+
+}  // namespace clipforge::cli

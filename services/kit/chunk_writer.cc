@@ -1,0 +1,45 @@
+#include "services/kit/chunk_writer.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace clipforge::kit {
+
+void ChunkWriter::Send(std::string data, std::string content_type) {
+  data_ = std::move(data);
+  content_type_ = std::move(content_type);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data_.data()), data_.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  sha256_hex_ = hex;
+  WriteNext();
+}
+
+void ChunkWriter::WriteNext() {
+  const size_t length = std::min(chunk_bytes_, data_.size() - offset_);
+  chunk_.Clear();
+  chunk_.set_data(data_.substr(offset_, length));
+  chunk_.set_offset(static_cast<int64_t>(offset_));
+  chunk_.set_total_bytes(static_cast<int64_t>(data_.size()));
+  chunk_.set_content_type(content_type_);
+  offset_ += length;
+  if (offset_ >= data_.size()) {
+    chunk_.set_final_chunk(true);
+    chunk_.set_sha256(sha256_hex_);
+  }
+  StartWrite(&chunk_);
+}
+
+void ChunkWriter::OnWriteDone(bool ok) {
+  if (!ok) {
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  } else if (offset_ >= data_.size()) {
+    Finish(grpc::Status::OK);
+  } else {
+    WriteNext();
+  }
+}
+
+}  // namespace clipforge::kit

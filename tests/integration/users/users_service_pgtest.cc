@@ -1,0 +1,577 @@
+// UsersService over a real Postgres: every RPC's main path, its bad inputs,
+// and for every authenticated RPC that a missing, malformed, expired,
+// tampered or revoked token is UNAUTHENTICATED.
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/kit/clock.h"
+#include "services/kit/uuid.h"
+#include "tests/support/raw_grpc.h"
+#include "tests/support/users_test_server.h"
+
+namespace clipforge::testing {
+namespace {
+
+using grpc::StatusCode;
+
+class UsersServiceTest : public ::testing::Test {
+ protected:
+  std::string NewId() { return ids_.Next(); }
+
+  // Registers `handle` and returns its response (tokens + user).
+  v1::RegisterResponse Register(const std::string& handle, const std::string& password = "correct horse battery") {
+    v1::RegisterRequest request;
+    request.set_request_id(NewId());
+    request.set_handle(handle);
+    request.set_email(handle + "@example.com");
+    request.set_password(password);
+    request.set_display_name("Name of " + handle);
+    v1::RegisterResponse response;
+    grpc::ClientContext ctx;
+    const grpc::Status status = stub_->Register(&ctx, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  static void Auth(grpc::ClientContext& ctx, const v1::AuthTokens& tokens) {
+    ctx.AddMetadata("authorization", "Bearer " + tokens.access_token());
+  }
+
+  grpc::Status Follow(const v1::AuthTokens& who, const std::string& target, v1::Relationship* out = nullptr) {
+    v1::FollowRequest request;
+    request.set_request_id(NewId());
+    request.set_target_user_id(target);
+    v1::Relationship response;
+    grpc::ClientContext ctx;
+    Auth(ctx, who);
+    return stub_->Follow(&ctx, request, out ? out : &response);
+  }
+
+  v1::User Me(const v1::AuthTokens& who, grpc::Status* status = nullptr) {
+    grpc::ClientContext ctx;
+    Auth(ctx, who);
+    v1::User user;
+    const grpc::Status s = stub_->GetMyProfile(&ctx, v1::GetMyProfileRequest(), &user);
+    if (status) *status = s;
+    return user;
+  }
+
+  UsersTestServer server_;
+  std::unique_ptr<v1::UsersService::Stub> stub_ = server_.NewStub();
+  kit::SystemClock clock_;
+  kit::SecureRandom random_;
+  kit::UuidV7Generator ids_{clock_, random_};
+};
+
+TEST_F(UsersServiceTest, RegisterCreatesAccountSessionAndEvent) {
+  const auto r = Register("alice");
+  EXPECT_EQ(r.user().profile().handle(), "alice");
+  EXPECT_EQ(r.user().email(), "alice@example.com");
+  ASSERT_EQ(r.user().roles_size(), 1);
+  EXPECT_EQ(r.user().roles(0), v1::ROLE_USER);
+  EXPECT_FALSE(r.user().analytics_consent().opted_in());  // Opt-in, off by default.
+  EXPECT_EQ(r.tokens().access_token().rfind("cf1.", 0), 0u);
+  EXPECT_FALSE(r.tokens().refresh_token().empty());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.registered'"), 1);
+  // The password is stored only as an Argon2id hash, the refresh token only as a hash.
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE password_hash LIKE '$argon2id$%'"), 1);
+  EXPECT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.refresh_tokens WHERE token_hash = '",
+                                        r.tokens().refresh_token(), "'")),
+            0);
+  EXPECT_EQ(Me(r.tokens()).profile().handle(), "alice");
+}
+
+TEST_F(UsersServiceTest, RegisterRejectsBadInputNamingEachField) {
+  v1::RegisterRequest request;
+  request.set_request_id("not-a-uuid");
+  request.set_handle("x!");
+  request.set_email("nobody");
+  request.set_password("1234567890");
+  request.set_display_name("");
+  v1::RegisterResponse response;
+  grpc::ClientContext ctx;
+  const grpc::Status status = stub_->Register(&ctx, request, &response);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  for (const char* field : {"request_id", "handle", "email", "password", "display_name"}) {
+    EXPECT_NE(status.error_message().find(field), std::string::npos) << field << ": " << status.error_message();
+  }
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts"), 0);
+}
+
+TEST_F(UsersServiceTest, HandleAndEmailAreUniqueCaseInsensitively) {
+  Register("bob");
+  v1::RegisterRequest request;
+  request.set_request_id(NewId());
+  request.set_handle("BOB");
+  request.set_email("other@example.com");
+  request.set_password("correct horse battery");
+  request.set_display_name("Bob 2");
+  v1::RegisterResponse response;
+  grpc::ClientContext a;
+  EXPECT_EQ(stub_->Register(&a, request, &response).error_code(), StatusCode::ALREADY_EXISTS);
+  request.set_request_id(NewId());
+  request.set_handle("bobby");
+  request.set_email("BOB@Example.COM");
+  grpc::ClientContext b;
+  const grpc::Status status = stub_->Register(&b, request, &response);
+  EXPECT_EQ(status.error_code(), StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(status.error_message().find("email"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, CommonAndShortPasswordsAreRefused) {
+  for (const std::string password : {"password123", "short", "carol-the-user"}) {
+    v1::RegisterRequest request;
+    request.set_request_id(NewId());
+    request.set_handle("carol");
+    request.set_email("carol-the-user@example.com");
+    request.set_password(password);
+    request.set_display_name("Carol");
+    v1::RegisterResponse response;
+    grpc::ClientContext ctx;
+    const grpc::Status status = stub_->Register(&ctx, request, &response);
+    EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << password;
+    EXPECT_NE(status.error_message().find("password"), std::string::npos) << status.error_message();
+  }
+}
+
+TEST_F(UsersServiceTest, LoginByHandleOrEmailAndNoEnumeration) {
+  Register("dave");
+  for (const std::string who : {"dave", "@Dave", "DAVE@example.com"}) {
+    v1::LoginRequest request;
+    request.set_request_id(NewId());
+    request.set_handle_or_email(who);
+    request.set_password("correct horse battery");
+    v1::LoginResponse response;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->Login(&ctx, request, &response).ok()) << who;
+    EXPECT_EQ(response.user().profile().handle(), "dave");
+  }
+  // Wrong password and unknown user: the same code and message.
+  std::string messages[2];
+  int i = 0;
+  for (const std::string who : {"dave", "nobody_here"}) {
+    v1::LoginRequest request;
+    request.set_request_id(NewId());
+    request.set_handle_or_email(who);
+    request.set_password("wrong password here");
+    v1::LoginResponse response;
+    grpc::ClientContext ctx;
+    const grpc::Status status = stub_->Login(&ctx, request, &response);
+    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+    messages[i++] = status.error_message();
+  }
+  EXPECT_EQ(messages[0], messages[1]);
+}
+
+TEST_F(UsersServiceTest, RepeatedLoginFailuresAreThrottled) {
+  Register("erin");
+  grpc::Status last;
+  int failures = 0;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    v1::LoginRequest request;
+    request.set_request_id(NewId());
+    request.set_handle_or_email("erin");
+    request.set_password("not the password");
+    v1::LoginResponse response;
+    grpc::ClientContext ctx;
+    last = stub_->Login(&ctx, request, &response);
+    if (last.error_code() == StatusCode::RESOURCE_EXHAUSTED) break;
+    ++failures;
+  }
+  EXPECT_EQ(last.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(last.error_message().find("retry in"), std::string::npos);
+  EXPECT_GE(failures, 5);
+  // Even the right password waits until the delay has passed.
+  v1::LoginRequest request;
+  request.set_request_id(NewId());
+  request.set_handle_or_email("erin");
+  request.set_password("correct horse battery");
+  v1::LoginResponse response;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub_->Login(&ctx, request, &response).error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  server_.clock().Advance(absl::Minutes(16));
+  grpc::ClientContext later;
+  request.set_request_id(NewId());
+  EXPECT_TRUE(stub_->Login(&later, request, &response).ok());
+}
+
+TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
+  const auto r = Register("frank");
+  v1::RefreshTokenRequest first;
+  first.set_request_id(NewId());
+  first.set_refresh_token(r.tokens().refresh_token());
+  v1::RefreshTokenResponse rotated;
+  grpc::ClientContext a;
+  ASSERT_TRUE(stub_->RefreshToken(&a, first, &rotated).ok());
+  EXPECT_NE(rotated.tokens().refresh_token(), r.tokens().refresh_token());
+  EXPECT_EQ(rotated.tokens().session_id(), r.tokens().session_id());
+
+  // A retry of the same request within the grace period is not theft.
+  v1::RefreshTokenResponse retried;
+  grpc::ClientContext b;
+  ASSERT_TRUE(stub_->RefreshToken(&b, first, &retried).ok());
+
+  // The old token presented under a new request id: theft. The session ends.
+  v1::RefreshTokenRequest stolen;
+  stolen.set_request_id(NewId());
+  stolen.set_refresh_token(r.tokens().refresh_token());
+  v1::RefreshTokenResponse ignored;
+  grpc::ClientContext c;
+  EXPECT_EQ(stub_->RefreshToken(&c, stolen, &ignored).error_code(), StatusCode::UNAUTHENTICATED);
+  v1::RefreshTokenRequest next;
+  next.set_request_id(NewId());
+  next.set_refresh_token(retried.tokens().refresh_token());
+  grpc::ClientContext d;
+  EXPECT_EQ(stub_->RefreshToken(&d, next, &ignored).error_code(), StatusCode::UNAUTHENTICATED);
+  grpc::Status status;
+  Me(retried.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(UsersServiceTest, LogoutAndLogoutEverywhereRevokeSessions) {
+  const auto r = Register("gina");
+  v1::LoginRequest login;
+  login.set_request_id(NewId());
+  login.set_handle_or_email("gina");
+  login.set_password("correct horse battery");
+  v1::LoginResponse second;
+  grpc::ClientContext l;
+  ASSERT_TRUE(stub_->Login(&l, login, &second).ok());
+
+  v1::LogoutRequest logout;
+  logout.set_request_id(NewId());
+  google::protobuf::Empty empty;
+  grpc::ClientContext a;
+  Auth(a, r.tokens());
+  ASSERT_TRUE(stub_->Logout(&a, logout, &empty).ok());
+  grpc::Status status;
+  Me(r.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+  Me(second.tokens(), &status);
+  EXPECT_TRUE(status.ok());
+
+  v1::LogoutEverywhereRequest everywhere;
+  everywhere.set_request_id(NewId());
+  v1::LogoutEverywhereResponse ended;
+  grpc::ClientContext b;
+  Auth(b, second.tokens());
+  ASSERT_TRUE(stub_->LogoutEverywhere(&b, everywhere, &ended).ok());
+  EXPECT_EQ(ended.sessions_ended(), 1);
+  Me(second.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+// Every authenticated RPC, called raw with an empty request.
+class EveryAuthenticatedRpcTest : public UsersServiceTest {
+ protected:
+  std::vector<std::string> AuthenticatedUnaryMethods() {
+    std::vector<std::string> out;
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+        "clipforge.v1.UsersService");
+    for (int i = 0; i < service->method_count(); ++i) {
+      const auto* m = service->method(i);
+      const std::string name = m->name();
+      if (name == "Register" || name == "Login" || name == "RefreshToken" || name == "GetPublicProfile") continue;
+      if (m->server_streaming()) continue;  // ExportMyData: tested with its stub below.
+      out.push_back("/clipforge.v1.UsersService/" + name);
+    }
+    return out;
+  }
+  StatusCode Call(const std::string& method, const std::string& authorization) {
+    std::vector<std::pair<std::string, std::string>> metadata;
+    if (!authorization.empty()) metadata.emplace_back("authorization", authorization);
+    return static_cast<StatusCode>(
+        RawUnaryCall(server_.channel(), method, "", absl::Seconds(5), metadata).status().code());
+  }
+};
+
+TEST_F(EveryAuthenticatedRpcTest, RefusesMissingMalformedExpiredTamperedAndRevokedTokens) {
+  const auto r = Register("henry");
+  const std::string good = r.tokens().access_token();
+  std::string tampered = good;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+
+  const auto methods = AuthenticatedUnaryMethods();
+  ASSERT_GE(methods.size(), 19u);
+  for (const std::string& method : methods) {
+    EXPECT_EQ(Call(method, ""), StatusCode::UNAUTHENTICATED) << method << " without a token";
+    EXPECT_EQ(Call(method, "Bearer"), StatusCode::UNAUTHENTICATED) << method << " malformed";
+    EXPECT_EQ(Call(method, "Bearer none." + good.substr(4)), StatusCode::UNAUTHENTICATED) << method << " alg";
+    EXPECT_EQ(Call(method, "Bearer " + tampered), StatusCode::UNAUTHENTICATED) << method << " tampered";
+    // With the valid token the call gets past authentication.
+    EXPECT_NE(Call(method, "Bearer " + good), StatusCode::UNAUTHENTICATED) << method << " valid";
+  }
+  server_.clock().Advance(absl::Minutes(16));
+  for (const std::string& method : methods) {
+    EXPECT_EQ(Call(method, "Bearer " + good), StatusCode::UNAUTHENTICATED) << method << " expired";
+  }
+}
+
+TEST_F(EveryAuthenticatedRpcTest, RefusesTokensOfARevokedSession) {
+  const auto r = Register("irene");
+  v1::LogoutRequest logout;
+  logout.set_request_id(NewId());
+  google::protobuf::Empty empty;
+  grpc::ClientContext ctx;
+  Auth(ctx, r.tokens());
+  ASSERT_TRUE(stub_->Logout(&ctx, logout, &empty).ok());
+  for (const std::string& method : AuthenticatedUnaryMethods()) {
+    EXPECT_EQ(Call(method, "Bearer " + r.tokens().access_token()), StatusCode::UNAUTHENTICATED) << method;
+  }
+  grpc::ClientContext export_ctx;
+  Auth(export_ctx, r.tokens());
+  auto reader = stub_->ExportMyData(&export_ctx, v1::ExportMyDataRequest());
+  v1::DataChunk chunk;
+  while (reader->Read(&chunk)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(UsersServiceTest, ProfilesUpdateWithAMaskAndValidateEachField) {
+  const auto r = Register("jack");
+  v1::UpdateMyProfileRequest request;
+  request.set_request_id(NewId());
+  request.mutable_profile()->set_display_name("  Jack Sparrow ");
+  request.mutable_profile()->set_bio("Captain.");
+  request.mutable_profile()->add_languages("en");
+  request.mutable_profile()->add_languages("pt-BR");
+  request.mutable_update_mask()->add_paths("display_name");
+  request.mutable_update_mask()->add_paths("bio");
+  request.mutable_update_mask()->add_paths("languages");
+  v1::User updated;
+  grpc::ClientContext a;
+  Auth(a, r.tokens());
+  const grpc::Status updated_status = stub_->UpdateMyProfile(&a, request, &updated);
+  ASSERT_TRUE(updated_status.ok()) << updated_status.error_message();
+  EXPECT_EQ(updated.profile().display_name(), "Jack Sparrow");
+  EXPECT_EQ(updated.profile().bio(), "Captain.");
+  EXPECT_EQ(updated.profile().languages_size(), 2);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.profile_updated'"), 1);
+
+  // The same request_id again replays; with other content it is refused.
+  grpc::ClientContext replay;
+  Auth(replay, r.tokens());
+  v1::User again;
+  ASSERT_TRUE(stub_->UpdateMyProfile(&replay, request, &again).ok());
+  EXPECT_EQ(again.profile().display_name(), "Jack Sparrow");
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.profile_updated'"), 1);
+  request.mutable_profile()->set_bio("Changed.");
+  grpc::ClientContext reused;
+  Auth(reused, r.tokens());
+  EXPECT_EQ(stub_->UpdateMyProfile(&reused, request, &again).error_code(), StatusCode::ALREADY_EXISTS);
+
+  v1::UpdateMyProfileRequest bad;
+  bad.set_request_id(NewId());
+  bad.mutable_profile()->set_bio(std::string(501, 'b'));
+  bad.mutable_update_mask()->add_paths("bio");
+  bad.mutable_update_mask()->add_paths("email");
+  grpc::ClientContext b;
+  Auth(b, r.tokens());
+  const grpc::Status status = stub_->UpdateMyProfile(&b, bad, &updated);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("bio"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("'email' cannot be updated"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, FollowGraphWithCountersPagingAndBlocks) {
+  const auto star = Register("star");
+  std::vector<v1::RegisterResponse> fans;
+  for (int i = 0; i < 5; ++i) fans.push_back(Register("fan" + std::to_string(i)));
+  for (const auto& fan : fans) ASSERT_TRUE(Follow(fan.tokens(), star.user().profile().user_id()).ok());
+  // Following twice changes nothing.
+  ASSERT_TRUE(Follow(fans[0].tokens(), star.user().profile().user_id()).ok());
+  EXPECT_EQ(Me(star.tokens()).profile().follower_count(), 5);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.followed'"), 5);
+
+  // Newest first, two per page.
+  std::vector<std::string> seen;
+  std::string token;
+  do {
+    v1::ListFollowersRequest request;
+    request.set_user_id(star.user().profile().user_id());
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListFollowersResponse page;
+    grpc::ClientContext ctx;
+    Auth(ctx, star.tokens());
+    ASSERT_TRUE(stub_->ListFollowers(&ctx, request, &page).ok());
+    for (const auto& f : page.followers()) seen.push_back(f.user().handle());
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"fan4", "fan3", "fan2", "fan1", "fan0"}));
+
+  // A page token is bound to its list.
+  v1::ListFollowingRequest wrong_list;
+  wrong_list.set_user_id(star.user().profile().user_id());
+  wrong_list.set_page_token(absl::WebSafeBase64Escape("p1|0|x|1|y"));
+  v1::ListFollowingResponse ignored;
+  grpc::ClientContext bad_token;
+  Auth(bad_token, star.tokens());
+  EXPECT_EQ(stub_->ListFollowing(&bad_token, wrong_list, &ignored).error_code(), StatusCode::INVALID_ARGUMENT);
+
+  // The star blocks fan0: the follow ends, fan0 cannot follow again nor see the profile.
+  v1::BlockRequest block;
+  block.set_request_id(NewId());
+  block.set_target_user_id(fans[0].user().profile().user_id());
+  v1::Relationship relation;
+  grpc::ClientContext b;
+  Auth(b, star.tokens());
+  ASSERT_TRUE(stub_->Block(&b, block, &relation).ok());
+  EXPECT_TRUE(relation.blocking());
+  EXPECT_EQ(Me(star.tokens()).profile().follower_count(), 4);
+  EXPECT_EQ(Follow(fans[0].tokens(), star.user().profile().user_id()).error_code(), StatusCode::NOT_FOUND);
+  v1::GetPublicProfileRequest lookup;
+  lookup.set_handle("star");
+  v1::Profile profile;
+  grpc::ClientContext p;
+  Auth(p, fans[0].tokens());
+  EXPECT_EQ(stub_->GetPublicProfile(&p, lookup, &profile).error_code(), StatusCode::NOT_FOUND);
+  grpc::ClientContext anonymous;
+  ASSERT_TRUE(stub_->GetPublicProfile(&anonymous, lookup, &profile).ok());
+  EXPECT_EQ(profile.follower_count(), 4);
+  EXPECT_FALSE(profile.has_viewer_relationship());
+  grpc::ClientContext viewer;
+  Auth(viewer, fans[1].tokens());
+  ASSERT_TRUE(stub_->GetPublicProfile(&viewer, lookup, &profile).ok());
+  EXPECT_TRUE(profile.viewer_relationship().following());
+
+  // Self-follow and malformed ids are invalid; unknown users are not found.
+  EXPECT_EQ(Follow(star.tokens(), star.user().profile().user_id()).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Follow(star.tokens(), "not-a-uuid").error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Follow(star.tokens(), NewId()).error_code(), StatusCode::NOT_FOUND);
+}
+
+TEST_F(UsersServiceTest, MutesAndListsOfBlockedAndMuted) {
+  const auto a = Register("amy");
+  const auto b = Register("ben");
+  v1::MuteRequest mute;
+  mute.set_request_id(NewId());
+  mute.set_target_user_id(b.user().profile().user_id());
+  v1::Relationship relation;
+  grpc::ClientContext m;
+  Auth(m, a.tokens());
+  ASSERT_TRUE(stub_->Mute(&m, mute, &relation).ok());
+  EXPECT_TRUE(relation.muting());
+  v1::ListMutedResponse muted;
+  grpc::ClientContext l;
+  Auth(l, a.tokens());
+  ASSERT_TRUE(stub_->ListMuted(&l, v1::ListMutedRequest(), &muted).ok());
+  ASSERT_EQ(muted.muted_size(), 1);
+  EXPECT_EQ(muted.muted(0).user().handle(), "ben");
+  v1::ListBlockedRequest bad_size;
+  bad_size.set_page_size(1000);
+  v1::ListBlockedResponse blocked;
+  grpc::ClientContext s;
+  Auth(s, a.tokens());
+  const grpc::Status status = stub_->ListBlocked(&s, bad_size, &blocked);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("page_size"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, OnlyAdminsGrantRoles) {
+  const auto admin = Register("root_user");
+  const auto user = Register("ordinary");
+  v1::GrantRoleRequest grant;
+  grant.set_request_id(NewId());
+  grant.set_user_id(user.user().profile().user_id());
+  grant.set_role(v1::ROLE_CREATOR);
+  v1::UserRoles roles;
+  grpc::ClientContext denied;
+  Auth(denied, user.tokens());
+  EXPECT_EQ(stub_->GrantRole(&denied, grant, &roles).error_code(), StatusCode::PERMISSION_DENIED);
+
+  // Make root_user an admin the way the operator does, then log in again.
+  server_.Scalar(absl::StrCat("UPDATE users.accounts SET roles = 17 WHERE handle = 'root_user'; SELECT 1"));
+  v1::LoginRequest login;
+  login.set_request_id(NewId());
+  login.set_handle_or_email("root_user");
+  login.set_password("correct horse battery");
+  v1::LoginResponse session;
+  grpc::ClientContext l;
+  ASSERT_TRUE(stub_->Login(&l, login, &session).ok());
+  grpc::ClientContext ok;
+  Auth(ok, session.tokens());
+  ASSERT_TRUE(stub_->GrantRole(&ok, grant, &roles).ok());
+  EXPECT_EQ(roles.roles_size(), 2);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.roles_changed'"), 1);
+  // The admin's old token (without the role) is still refused.
+  grpc::ClientContext stale;
+  Auth(stale, admin.tokens());
+  grant.set_request_id(NewId());
+  EXPECT_EQ(stub_->GrantRole(&stale, grant, &roles).error_code(), StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(UsersServiceTest, ConsentIsOptInAndRecorded) {
+  const auto r = Register("kate");
+  v1::SetAnalyticsConsentRequest request;
+  request.set_request_id(NewId());
+  request.set_opted_in(true);
+  request.set_policy_version("2026-11");
+  v1::AnalyticsConsent consent;
+  grpc::ClientContext a;
+  Auth(a, r.tokens());
+  ASSERT_TRUE(stub_->SetAnalyticsConsent(&a, request, &consent).ok());
+  grpc::ClientContext b;
+  Auth(b, r.tokens());
+  ASSERT_TRUE(stub_->GetAnalyticsConsent(&b, v1::GetAnalyticsConsentRequest(), &consent).ok());
+  EXPECT_TRUE(consent.opted_in());
+  EXPECT_EQ(consent.policy_version(), "2026-11");
+  EXPECT_TRUE(consent.has_update_time());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.consent_changed'"), 1);
+}
+
+TEST_F(UsersServiceTest, ExportStreamsAJsonArchiveOfEverythingHeld) {
+  const auto r = Register("liam");
+  const auto other = Register("mia");
+  ASSERT_TRUE(Follow(r.tokens(), other.user().profile().user_id()).ok());
+  grpc::ClientContext ctx;
+  Auth(ctx, r.tokens());
+  auto reader = stub_->ExportMyData(&ctx, v1::ExportMyDataRequest());
+  std::string archive;
+  v1::DataChunk chunk, last;
+  while (reader->Read(&chunk)) {
+    EXPECT_EQ(chunk.offset(), static_cast<int64_t>(archive.size()));
+    archive += chunk.data();
+    last = chunk;
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_TRUE(last.final_chunk());
+  EXPECT_EQ(last.total_bytes(), static_cast<int64_t>(archive.size()));
+  EXPECT_EQ(last.content_type(), "application/json");
+  EXPECT_NE(archive.find("\"handle\":\"liam\""), std::string::npos);
+  EXPECT_NE(archive.find("\"email\":\"liam@example.com\""), std::string::npos);
+  EXPECT_NE(archive.find("\"handle\":\"mia\""), std::string::npos);  // In "following".
+  EXPECT_EQ(archive.find("argon2"), std::string::npos);              // No secrets.
+}
+
+TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
+  const auto r = Register("noah");
+  const auto other = Register("olga");
+  ASSERT_TRUE(Follow(other.tokens(), r.user().profile().user_id()).ok());
+  v1::DeleteMyAccountRequest request;
+  request.set_request_id(NewId());
+  request.set_password("wrong password!!");
+  v1::DeleteMyAccountResponse response;
+  grpc::ClientContext a;
+  Auth(a, r.tokens());
+  EXPECT_EQ(stub_->DeleteMyAccount(&a, request, &response).error_code(), StatusCode::PERMISSION_DENIED);
+  request.set_password("correct horse battery");
+  grpc::ClientContext b;
+  Auth(b, r.tokens());
+  ASSERT_TRUE(stub_->DeleteMyAccount(&b, request, &response).ok());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'noah'"), 0);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.follows"), 0);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.sessions WHERE user_id NOT IN (SELECT user_id FROM users.accounts)"), 0);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.deleted'"), 1);
+  grpc::Status status;
+  Me(r.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+  // The handle is free again.
+  Register("noah");
+}
+
+}  // namespace
+}  // namespace clipforge::testing

@@ -1,0 +1,69 @@
+#include "tests/support/users_test_server.h"
+
+#include <grpcpp/create_channel.h>
+
+#include <pqxx/pqxx>
+
+#include "services/kit/migrator.h"
+#include "services/kit/pg_transaction.h"
+
+namespace clipforge::testing {
+
+UsersTestServer::UsersTestServer(UsersTestServerOptions options)
+    : pg_(TestPostgres::Start(options.durable_postgres)),
+      log_sink_(std::fopen("/dev/null", "w")),
+      logger_(log_sink_, clock_) {
+  auto migrations = kit::LoadMigrations(CF_MIGRATIONS_DIR);
+  if (!migrations.ok() || !kit::ApplyMigrations(pg_->dsn(), *migrations).ok()) std::abort();
+  signer_.emplace(kit::AccessTokenSigner::FromSeed("test1", kit::GenerateSigningKeySeed(random_)).value());
+  if (!keyring_->AddPublicKey(signer_->key_id(), signer_->public_key()).ok()) std::abort();
+  auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
+  executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
+  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_);
+  pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{.dsn = pg_->dsn(),
+                                                           .size = static_cast<int>(options.executor_threads),
+                                                           .role = "cf_users",
+                                                           .statements = users::UsersServiceImpl::Statements()});
+  throttle_ = std::make_unique<users::LoginThrottle>(options.throttle);
+  hasher_ = std::make_unique<users::PasswordHasher>(users::PasswordHasher::Create(options.hash_params).value());
+  service_ = std::make_unique<users::UsersServiceImpl>(
+      users::UsersServiceDeps{.pool = *pool_,
+                              .runner = *runner_,
+                              .auth = *auth_,
+                              .signer = *signer_,
+                              .hasher = *hasher_,
+                              .throttle = *throttle_,
+                              .executor = *executor_,
+                              .events = events_,
+                              .ids = ids_,
+                              .random = random_,
+                              .clock = clock_},
+      users::UsersServiceOptions{});
+  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"},
+                                        {{std::string(v1::UsersService::service_full_name()), service_.get()}},
+                                        logger_, metrics_, ids_, clock_);
+  if (!started.ok()) std::abort();
+  server_ = *std::move(started);
+}
+
+UsersTestServer::~UsersTestServer() {
+  server_->Shutdown(absl::Seconds(1));
+  executor_->Drain();
+  std::fclose(log_sink_);
+}
+
+std::shared_ptr<grpc::Channel> UsersTestServer::channel() const {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
+}
+
+std::unique_ptr<v1::UsersService::Stub> UsersTestServer::NewStub() const {
+  return v1::UsersService::NewStub(channel());
+}
+
+int64_t UsersTestServer::Scalar(const std::string& sql) {
+  pqxx::connection conn(pg_->dsn());
+  pqxx::nontransaction txn(conn);
+  return txn.exec1(sql)[0].as<int64_t>();
+}
+
+}  // namespace clipforge::testing
