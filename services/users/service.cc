@@ -345,8 +345,9 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Logout(grpc::CallbackServerContext* 
         return absl::InvalidArgumentError("refresh_token: malformed");
       }
       const auto record = UsersStore::RefreshTokenByHash(txn, HashRefreshToken(request->refresh_token()));
-      if (!record || record->user_id != caller.user_id) {
-        return absl::NotFoundError("refresh_token: not a session of yours");
+      if (!record) return absl::NotFoundError("refresh_token: no such session");
+      if (record->user_id != caller.user_id) {
+        return absl::PermissionDeniedError("refresh_token: belongs to another user's session");
       }
       session_id = record->session_id;
     }

@@ -20,9 +20,11 @@ extern char** environ;
 namespace clipforge::testing {
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path,
+            const std::string& stdin_path = "/dev/null") {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
   if (!log_path.empty()) {
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -56,8 +58,9 @@ bool WaitExit(pid_t pid, int timeout_ms) {
 
 }  // namespace
 
-int RunCommand(const std::vector<std::string>& argv, const std::string& log_path) {
-  const pid_t pid = Spawn(argv, log_path);
+int RunCommand(const std::vector<std::string>& argv, const std::string& log_path,
+               const std::string& stdin_path) {
+  const pid_t pid = Spawn(argv, log_path, stdin_path.empty() ? "/dev/null" : stdin_path);
   if (pid < 0) return -1;
   int status = 0;
   if (waitpid(pid, &status, 0) < 0) return -1;

@@ -11,8 +11,10 @@
 namespace clipforge::testing {
 
 // Runs argv to completion with output appended to `log_path` (or inherited
-// when empty); returns the exit code, or -1 when it could not start.
-int RunCommand(const std::vector<std::string>& argv, const std::string& log_path = "");
+// when empty) and stdin read from `stdin_path` (or /dev/null); returns the
+// exit code, or -1 when it could not start.
+int RunCommand(const std::vector<std::string>& argv, const std::string& log_path = "",
+               const std::string& stdin_path = "");
 
 class Daemon {
  public:

@@ -231,6 +231,21 @@ TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
   EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(UsersServiceTest, NobodyEndsAnotherUsersSession) {
+  const auto victim = Register("victim");
+  const auto attacker = Register("attacker");
+  v1::LogoutRequest logout;
+  logout.set_request_id(NewId());
+  logout.set_refresh_token(victim.tokens().refresh_token());
+  google::protobuf::Empty empty;
+  grpc::ClientContext ctx;
+  Auth(ctx, attacker.tokens());
+  EXPECT_EQ(stub_->Logout(&ctx, logout, &empty).error_code(), StatusCode::PERMISSION_DENIED);
+  grpc::Status status;
+  Me(victim.tokens(), &status);
+  EXPECT_TRUE(status.ok());
+}
+
 TEST_F(UsersServiceTest, LogoutAndLogoutEverywhereRevokeSessions) {
   const auto r = Register("gina");
   v1::LoginRequest login;

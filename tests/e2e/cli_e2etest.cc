@@ -1,0 +1,148 @@
+// The clipforge command-line client against a running clipforged (users
+// service over a real Postgres), as a person would use it from a shell.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/test_servers.h"
+
+namespace clipforge::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pg_ = TestPostgres::Start();
+    ASSERT_EQ(Clipforged({"migrate", "--database-url=" + pg_->dsn()}).first, 0);
+    const std::string key = dir_.path() + "/signing.key";
+    ASSERT_EQ(Clipforged({"keys", "generate", "--key-file=" + key}).first, 0);
+    port_ = PickFreePort();
+    ASSERT_TRUE(server_.Start({CF_CLIPFORGED, "serve", "--services=users",
+                               "--grpc-addr=127.0.0.1:" + std::to_string(port_),
+                               "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort()),
+                               "--database-url=" + pg_->dsn(), "--token-signing-key-file=" + key},
+                              dir_.path() + "/server.log"));
+    ASSERT_TRUE(WaitForPort(port_, 30000)) << ReadFile(dir_.path() + "/server.log");
+  }
+  void TearDown() override { server_.Stop(); }
+
+  std::pair<int, std::string> Run(const std::vector<std::string>& argv, const std::string& stdin_text = "") {
+    const std::string log = dir_.path() + "/cmd-" + std::to_string(++commands_) + ".log";
+    std::string input;
+    if (!stdin_text.empty()) {
+      input = dir_.path() + "/stdin-" + std::to_string(commands_);
+      std::ofstream(input) << stdin_text;
+    }
+    const int code = RunCommand(argv, log, input);
+    return {code, ReadFile(log)};
+  }
+  std::pair<int, std::string> Clipforged(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {CF_CLIPFORGED};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv);
+  }
+  // `clipforge` as `user` (each user has their own config dir).
+  std::pair<int, std::string> Cli(const std::string& user, std::vector<std::string> args,
+                                  const std::string& stdin_text = "") {
+    std::vector<std::string> argv = {CF_CLIPFORGE, "--server=127.0.0.1:" + std::to_string(port_),
+                                     "--config-dir=" + dir_.path() + "/config-" + user};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Run(argv, stdin_text);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<TestPostgres> pg_;
+  Daemon server_;
+  int port_ = 0;
+  int commands_ = 0;
+};
+
+constexpr char kPassword[] = "a long and unusual passphrase\n";
+
+TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
+  auto r = Cli("alice", {"register", "--handle=alice", "--email=alice@example.com", "--display-name=Alice",
+                         "--password-stdin"},
+               kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob", "--password-stdin"},
+          kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+
+  // Credentials are private to the user.
+  struct stat st;
+  ASSERT_EQ(stat((dir_.path() + "/config-alice/credentials.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(ReadFile(dir_.path() + "/config-alice/credentials.json").find("password"), std::string::npos);
+
+  r = Cli("alice", {"--json", "whoami"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("\"handle\":\"alice\""), std::string::npos) << r.second;
+  EXPECT_EQ(r.second.find("cf1."), std::string::npos);  // Tokens are never printed.
+
+  r = Cli("alice", {"follow", "bob"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"--json", "followers"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("alice"), std::string::npos) << r.second;
+  r = Cli("alice", {"following"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("bob"), std::string::npos) << r.second;
+
+  r = Cli("alice", {"profile", "set", "--bio=I write prompts."});
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"--json", "profile", "alice"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("I write prompts."), std::string::npos) << r.second;
+
+  const std::string archive = dir_.path() + "/alice-export.json";
+  r = Cli("alice", {"export", "--out=" + archive});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(ReadFile(archive).find("\"email\":\"alice@example.com\""), std::string::npos);
+
+  // Bad input and bad passwords get clear messages and non-zero exits.
+  r = Cli("carol", {"register", "--handle=x", "--email=nope", "--display-name=C", "--password-stdin"},
+          "password123\n");
+  EXPECT_NE(r.first, 0);
+  EXPECT_NE(r.second.find("handle"), std::string::npos) << r.second;
+  r = Cli("eve", {"login", "alice", "--password-stdin"}, "not alice's password\n");
+  EXPECT_EQ(r.first, 1) << r.second;
+
+  // The first admin is made on the server machine; it applies at next login.
+  r = Clipforged({"admin", "make-admin", "--handle=bob", "--database-url=" + pg_->dsn()});
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"login", "bob", "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"whoami"});
+  EXPECT_NE(r.second.find("admin"), std::string::npos) << r.second;
+
+  r = Cli("alice", {"logout"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_EQ(Cli("alice", {"whoami"}).first, 3);  // Not logged in.
+
+  r = Cli("bob", {"delete-account", "--yes", "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("bob", {"login", "bob", "--password-stdin"}, kPassword);
+  EXPECT_EQ(r.first, 1) << r.second;
+}
+
+TEST_F(CliTest, UnreachableServerAndUsageErrorsAreExplained) {
+  auto r = Run({CF_CLIPFORGE, "--server=127.0.0.1:1", "--config-dir=" + dir_.path() + "/x", "login", "someone",
+                "--password-stdin"},
+               kPassword);
+  EXPECT_EQ(r.first, 1);
+  EXPECT_NE(r.second.find("127.0.0.1:1"), std::string::npos) << r.second;
+  r = Cli("x", {"frobnicate"});
+  EXPECT_EQ(r.first, 2);
+}
+
+}  // namespace
+}  // namespace clipforge::testing
