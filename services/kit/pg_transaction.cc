@@ -44,6 +44,7 @@ absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
       status = CatchPqxx([&]() -> absl::Status {
         pqxx::work txn(**lease);
         if (const char* begin = BeginStatement(options)) txn.exec(begin);
+        if (options.async_commit) txn.exec("SET LOCAL synchronous_commit = off");
         absl::Status result = work(txn);
         if (!result.ok()) return result;  // ~work rolls back.
         txn.commit();

@@ -15,6 +15,11 @@ enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
 struct TxnOptions {
   Isolation isolation = Isolation::kReadCommitted;
   bool read_only = false;
+  // Commit without waiting for the WAL flush (SET LOCAL synchronous_commit
+  // = off): a crash can lose the last few hundred milliseconds of such
+  // commits, never corrupt them. Only for state that is cheap to lose, such
+  // as a login session (the client logs in again); never for money.
+  bool async_commit = false;
   int max_attempts = 5;
   absl::Duration initial_backoff = absl::Milliseconds(5);
   absl::Duration max_backoff = absl::Milliseconds(200);

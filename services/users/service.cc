@@ -266,7 +266,9 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
     }
     d_.throttle.RecordSuccess(key, d_.clock.Now());
     const absl::Time now = d_.clock.Now();
-    return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
+    // A session lost to a crash only means logging in again: skip the WAL
+    // flush wait, the largest cost of a login after Argon2id itself.
+    return kit::RunInTransaction(d_.pool, {.async_commit = true}, [&](pqxx::work& txn) -> absl::Status {
       response->Clear();
       // A retried login (same request_id) continues the session it opened.
       const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
