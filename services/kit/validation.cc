@@ -6,8 +6,12 @@
 namespace clipforge::kit {
 namespace {
 
-// Decodes one code point starting at text[i]; returns its length or 0 when
-// the sequence is invalid.
+bool IsDisallowedControl(char32_t cp) {
+  return (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F;
+}
+
+}  // namespace
+
 size_t DecodeUtf8(absl::string_view text, size_t i, char32_t& out) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(i);
@@ -35,12 +39,6 @@ size_t DecodeUtf8(absl::string_view text, size_t i, char32_t& out) {
   out = cp;
   return len;
 }
-
-bool IsDisallowedControl(char32_t cp) {
-  return (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F;
-}
-
-}  // namespace
 
 std::optional<size_t> Utf8Length(absl::string_view text) {
   size_t count = 0;

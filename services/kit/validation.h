@@ -14,6 +14,11 @@
 
 namespace clipforge::kit {
 
+// Decodes the UTF-8 sequence starting at text[i] into `out`; returns its
+// length, or 0 when it is invalid (overlong forms, surrogates and values
+// above U+10FFFF are invalid).
+size_t DecodeUtf8(absl::string_view text, size_t i, char32_t& out);
+
 // Number of Unicode code points in `text`, or nullopt when it is not valid
 // UTF-8 (overlong forms, surrogates and values above U+10FFFF are invalid).
 std::optional<size_t> Utf8Length(absl::string_view text);

@@ -1,80 +1,27 @@
 #include "services/users/export_archive.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/kit/logger.h"
+#include "services/kit/json_writer.h"
 #include "services/users/store.h"
 
 namespace clipforge::users {
 namespace {
 
-class JsonWriter {
- public:
-  JsonWriter& Key(absl::string_view key) {
-    Comma();
-    out_ += '"';
-    kit::AppendJsonEscaped(out_, key);
-    out_ += "\":";
-    fresh_ = true;
-    return *this;
-  }
-  JsonWriter& String(absl::string_view value) {
-    Comma();
-    out_ += '"';
-    kit::AppendJsonEscaped(out_, value);
-    out_ += '"';
-    return *this;
-  }
-  JsonWriter& Time(absl::Time t) { return String(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone())); }
-  JsonWriter& Number(int64_t n) {
-    Comma();
-    absl::StrAppend(&out_, n);
-    return *this;
-  }
-  JsonWriter& Bool(bool b) {
-    Comma();
-    out_ += b ? "true" : "false";
-    return *this;
-  }
-  JsonWriter& Null() {
-    Comma();
-    out_ += "null";
-    return *this;
-  }
-  JsonWriter& Open(char c) {
-    Comma();
-    out_ += c;
-    fresh_ = true;
-    return *this;
-  }
-  JsonWriter& Close(char c) {
-    out_ += c;
-    fresh_ = false;
-    return *this;
-  }
-  std::string Take() { return std::move(out_); }
+std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()); }
 
- private:
-  void Comma() {
-    if (!fresh_) out_ += ',';
-    fresh_ = false;
-  }
-  std::string out_;
-  bool fresh_ = true;
-};
-
-void WriteList(JsonWriter& json, pqxx::work& txn, ListKind kind, const std::string& user_id) {
-  json.Open('[');
+void WriteList(kit::JsonWriter& json, pqxx::work& txn, ListKind kind, const std::string& user_id) {
+  json.BeginArray();
   std::optional<ListCursor> after;
   for (;;) {
     const std::vector<RelatedAccount> page = UsersStore::List(txn, kind, user_id, user_id, after, 1000);
     for (const RelatedAccount& r : page) {
-      json.Open('{').Key("user_id").String(r.user_id).Key("handle").String(r.handle).Key("since").Time(r.since);
-      json.Close('}');
+      json.BeginObject().Key("user_id").String(r.user_id).Key("handle").String(r.handle);
+      json.Key("since").String(Rfc3339(r.since)).EndObject();
     }
     if (page.size() < 1000) break;
     after = ListCursor{page.back().since, page.back().user_id};
   }
-  json.Close(']');
+  json.EndArray();
 }
 
 }  // namespace
@@ -82,32 +29,41 @@ void WriteList(JsonWriter& json, pqxx::work& txn, ListKind kind, const std::stri
 absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::string& user_id, absl::Time now) {
   const auto account = UsersStore::AccountById(txn, user_id);
   if (!account) return absl::NotFoundError("user: not found");
-  JsonWriter json;
-  json.Open('{');
+  kit::JsonWriter json;
+  json.BeginObject();
   json.Key("format").String("clipforge.users.export.v1");
-  json.Key("exported_at").Time(now);
-  json.Key("account").Open('{');
+  json.Key("exported_at").String(Rfc3339(now));
+  json.Key("account").BeginObject();
   json.Key("user_id").String(account->user_id).Key("handle").String(account->handle);
   json.Key("email").String(account->email).Key("display_name").String(account->display_name);
   json.Key("bio").String(account->bio).Key("avatar_sha256").String(account->avatar_blob_id);
-  json.Key("languages").Open('[');
+  json.Key("languages").BeginArray();
   for (const std::string& l : account->languages) json.String(l);
-  json.Close(']');
-  json.Key("roles").Number(account->roles);
-  json.Key("created_at").Time(account->created_at).Key("updated_at").Time(account->updated_at);
-  json.Close('}');
-  json.Key("analytics_consent").Open('{').Key("opted_in").Bool(account->analytics_opt_in);
+  json.EndArray();
+  json.Key("roles").Int(account->roles);
+  json.Key("created_at").String(Rfc3339(account->created_at));
+  json.Key("updated_at").String(Rfc3339(account->updated_at));
+  json.EndObject();
+  json.Key("analytics_consent").BeginObject().Key("opted_in").Bool(account->analytics_opt_in);
   json.Key("policy_version").String(account->consent_policy_version).Key("updated_at");
-  if (account->consent_time) json.Time(*account->consent_time); else json.Null();
-  json.Close('}');
-  json.Key("sessions").Open('[');
-  for (const auto& s : UsersStore::SessionsOf(txn, user_id)) {
-    json.Open('{').Key("session_id").String(s.session_id).Key("device_name").String(s.device_name);
-    json.Key("created_at").Time(s.created_at).Key("ended_at");
-    if (s.revoked_at) json.Time(*s.revoked_at); else json.Null();
-    json.Close('}');
+  if (account->consent_time) {
+    json.String(Rfc3339(*account->consent_time));
+  } else {
+    json.Null();
   }
-  json.Close(']');
+  json.EndObject();
+  json.Key("sessions").BeginArray();
+  for (const auto& session : UsersStore::SessionsOf(txn, user_id)) {
+    json.BeginObject().Key("session_id").String(session.session_id).Key("device_name").String(session.device_name);
+    json.Key("created_at").String(Rfc3339(session.created_at)).Key("ended_at");
+    if (session.revoked_at) {
+      json.String(Rfc3339(*session.revoked_at));
+    } else {
+      json.Null();
+    }
+    json.EndObject();
+  }
+  json.EndArray();
   json.Key("following");
   WriteList(json, txn, ListKind::kFollowing, user_id);
   json.Key("followers");
@@ -116,8 +72,8 @@ absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::strin
   WriteList(json, txn, ListKind::kBlocked, user_id);
   json.Key("muted");
   WriteList(json, txn, ListKind::kMuted, user_id);
-  json.Close('}');
-  return json.Take();
+  json.EndObject();
+  return json.str();
 }
 
 }  // namespace clipforge::users

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/kit/call_observer.h"
@@ -67,7 +68,7 @@ void Remember(pqxx::work& txn, const std::string& caller_id, const std::string& 
 }
 
 // Joins the messages of failed checks: "handle: ...; password: ...".
-absl::Status Collect(std::initializer_list<absl::Status> checks) {
+absl::Status Collect(absl::Span<const absl::Status> checks) {
   std::vector<std::string> messages;
   for (const absl::Status& s : checks) {
     if (!s.ok()) messages.emplace_back(s.message());
@@ -125,12 +126,7 @@ absl::Status ValidateProfileUpdate(const v1::UpdateMyProfileRequest& r) {
       checks.push_back(absl::InvalidArgumentError(absl::StrCat("update_mask: '", path.substr(0, 64), "' cannot be updated")));
     }
   }
-  std::vector<std::string> messages;
-  for (const auto& s : checks) {
-    if (!s.ok()) messages.emplace_back(s.message());
-  }
-  if (messages.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(messages, "; "));
+  return Collect(checks);
 }
 
 }  // namespace

@@ -9,13 +9,9 @@
 namespace clipforge::users {
 namespace {
 
-// Times cross the boundary as integer microseconds since the Unix epoch.
-constexpr char kTs[] = "timestamptz 'epoch' + $%d::bigint * interval '1 microsecond'";
-std::string Ts(int n) {
-  std::string out = kTs;
-  out.replace(out.find("%d"), 2, std::to_string(n));
-  return out;
-}
+// Times cross the boundary as integer microseconds since the Unix epoch:
+// Ts(n) is the SQL for parameter $n as a timestamptz.
+std::string Ts(int n) { return absl::StrCat("(timestamptz 'epoch' + $", n, "::bigint * interval '1 microsecond')"); }
 std::string Micros(const char* column) {
   return absl::StrCat("(extract(epoch FROM ", column, ") * 1000000)::bigint");
 }
@@ -127,6 +123,16 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
       {"users_update_roles",
        absl::StrCat("UPDATE users.accounts SET roles = $2, roles_updated_at = ", Ts(3), ", updated_at = ", Ts(3),
                     " WHERE user_id = $1::uuid")},
+      // Follows vanish with the account (ON DELETE CASCADE); the other
+      // side's counters must drop with them.
+      // (Two statements: one statement may not update the same row twice,
+      // and a mutual follower's row is hit from both sides.)
+      {"users_uncount_followed",
+       "UPDATE users.accounts a SET follower_count = follower_count - 1 "
+       "FROM users.follows f WHERE f.follower_id = $1::uuid AND a.user_id = f.followee_id"},
+      {"users_uncount_followers",
+       "UPDATE users.accounts a SET following_count = following_count - 1 "
+       "FROM users.follows f WHERE f.followee_id = $1::uuid AND a.user_id = f.follower_id"},
       {"users_delete_account", "DELETE FROM users.accounts WHERE user_id = $1::uuid"},
       {"users_insert_session",
        absl::StrCat("INSERT INTO users.sessions (session_id, user_id, device_name, login_request, created_at) "
@@ -245,6 +251,8 @@ void UsersStore::UpdateRoles(pqxx::work& txn, const std::string& user_id, int ro
 }
 
 void UsersStore::DeleteAccount(pqxx::work& txn, const std::string& user_id) {
+  txn.exec_prepared("users_uncount_followed", user_id);
+  txn.exec_prepared("users_uncount_followers", user_id);
   txn.exec_prepared("users_delete_account", user_id);
 }
 

@@ -11,12 +11,6 @@
 namespace clipforge::testing {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -31,7 +25,7 @@ class CliTest : public ::testing::Test {
                                "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort()),
                                "--database-url=" + pg_->dsn(), "--token-signing-key-file=" + key},
                               dir_.path() + "/server.log"));
-    ASSERT_TRUE(WaitForPort(port_, 30000)) << ReadFile(dir_.path() + "/server.log");
+    ASSERT_TRUE(WaitForPort(port_, 30000)) << ReadFileToString(dir_.path() + "/server.log");
   }
   void TearDown() override { server_.Stop(); }
 
@@ -43,7 +37,7 @@ class CliTest : public ::testing::Test {
       std::ofstream(input) << stdin_text;
     }
     const int code = RunCommand(argv, log, input);
-    return {code, ReadFile(log)};
+    return {code, ReadFileToString(log)};
   }
   std::pair<int, std::string> Clipforged(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {CF_CLIPFORGED};
@@ -81,7 +75,7 @@ TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   struct stat st;
   ASSERT_EQ(stat((dir_.path() + "/config-alice/credentials.json").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(ReadFile(dir_.path() + "/config-alice/credentials.json").find("password"), std::string::npos);
+  EXPECT_EQ(ReadFileToString(dir_.path() + "/config-alice/credentials.json").find("password"), std::string::npos);
 
   r = Cli("alice", {"--json", "whoami"});
   ASSERT_EQ(r.first, 0) << r.second;
@@ -106,7 +100,7 @@ TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   const std::string archive = dir_.path() + "/alice-export.json";
   r = Cli("alice", {"export", "--out=" + archive});
   ASSERT_EQ(r.first, 0) << r.second;
-  EXPECT_NE(ReadFile(archive).find("\"email\":\"alice@example.com\""), std::string::npos);
+  EXPECT_NE(ReadFileToString(archive).find("\"email\":\"alice@example.com\""), std::string::npos);
 
   // Bad input and bad passwords get clear messages and non-zero exits.
   r = Cli("carol", {"register", "--handle=x", "--email=nope", "--display-name=C", "--password-stdin"},

@@ -20,12 +20,6 @@
 namespace clipforge::testing {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string HttpGet(int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -51,7 +45,7 @@ std::pair<int, std::string> RunClipforged(const std::vector<std::string>& args) 
   std::vector<std::string> argv = {CF_CLIPFORGED};
   argv.insert(argv.end(), args.begin(), args.end());
   const int code = RunCommand(argv, log);
-  return {code, ReadFile(log)};
+  return {code, ReadFileToString(log)};
 }
 
 TEST(ClipforgedTest, MigrateAppliesOnceThenIsANoOp) {
@@ -95,7 +89,7 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
                             "--metrics-addr=127.0.0.1:" + std::to_string(metrics_port),
                             "--database-url=" + bus.pg().dsn(), "--nats-url=" + bus.nats().url()},
                            log));
-  ASSERT_TRUE(WaitForPort(grpc_port, 30000)) << ReadFile(log);
+  ASSERT_TRUE(WaitForPort(grpc_port, 30000)) << ReadFileToString(log);
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
                                      grpc::InsecureChannelCredentials());
 
@@ -142,7 +136,7 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(15));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 
-  const std::string logs = ReadFile(log);
+  const std::string logs = ReadFileToString(log);
   EXPECT_NE(logs.find("\"event\":\"rpc\""), std::string::npos) << logs;
   EXPECT_NE(logs.find("\"method\":\"/clipforge.v1.FeedService/GetFeed\",\"code\":12"), std::string::npos);
   EXPECT_NE(logs.find("\"event\":\"stopped\""), std::string::npos);
@@ -159,7 +153,7 @@ TEST(ClipforgedTest, KeysGenerateWritesAPrivateKeyOnceAndPrintsThePublicHalf) {
   struct stat st;
   ASSERT_EQ(stat(key_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_NE(ReadFile(key_file).find("cf-ed25519-seed:prod2:"), std::string::npos);
+  EXPECT_NE(ReadFileToString(key_file).find("cf-ed25519-seed:prod2:"), std::string::npos);
   // Never overwritten.
   EXPECT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 1);
   // A key readable by others is refused at start.

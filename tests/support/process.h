@@ -36,6 +36,9 @@ class Daemon {
   pid_t pid_ = -1;
 };
 
+// The whole file, or "" when it cannot be read.
+std::string ReadFileToString(const std::string& path);
+
 // A port nobody listens on now (bind to 127.0.0.1:0 and read it back).
 int PickFreePort();
 

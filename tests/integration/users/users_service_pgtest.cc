@@ -566,6 +566,7 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   const auto r = Register("noah");
   const auto other = Register("olga");
   ASSERT_TRUE(Follow(other.tokens(), r.user().profile().user_id()).ok());
+  ASSERT_TRUE(Follow(r.tokens(), other.user().profile().user_id()).ok());  // Mutual.
   v1::DeleteMyAccountRequest request;
   request.set_request_id(NewId());
   request.set_password("wrong password!!");
@@ -579,6 +580,9 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   ASSERT_TRUE(stub_->DeleteMyAccount(&b, request, &response).ok());
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'noah'"), 0);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.follows"), 0);
+  // The follower's counter dropped with the deleted account's follows.
+  EXPECT_EQ(Me(other.tokens()).profile().following_count(), 0);
+  EXPECT_EQ(Me(other.tokens()).profile().follower_count(), 0);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.sessions WHERE user_id NOT IN (SELECT user_id FROM users.accounts)"), 0);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.deleted'"), 1);
   grpc::Status status;

@@ -9,7 +9,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace clipforge::cli {
+namespace clipforge::kit {
 
 // Appends `text` as a quoted JSON string.
 void AppendJsonString(std::string& out, absl::string_view text);
@@ -25,6 +25,7 @@ class JsonWriter {
   JsonWriter& String(absl::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& Bool(bool value);
+  JsonWriter& Null();
 
   const std::string& str() const { return out_; }
 
@@ -36,4 +37,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace clipforge::cli
+}  // namespace clipforge::kit

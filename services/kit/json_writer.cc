@@ -1,39 +1,11 @@
-#include "cli/json_writer.h"
+#include "services/kit/json_writer.h"
+
+#include "services/kit/validation.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace clipforge::cli {
-namespace {
-
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is invalid
-// (overlong forms, surrogates and values above U+10FFFF are invalid).
-size_t ValidUtf8Length(absl::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  size_t len;
-  char32_t cp;
-  char32_t min;
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) {
-    len = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    len = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    len = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-}  // namespace
+namespace clipforge::kit {
 
 void AppendJsonString(std::string& out, absl::string_view text) {
   out.push_back('"');
@@ -52,7 +24,8 @@ void AppendJsonString(std::string& out, absl::string_view text) {
       ++i;
       continue;
     }
-    const size_t len = ValidUtf8Length(text, i);
+    char32_t cp;
+    const size_t len = DecodeUtf8(text, i, cp);
     if (len == 0) {
       out += "\\ufffd";
       ++i;
@@ -121,10 +94,16 @@ JsonWriter& JsonWriter::Int(int64_t value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+  return *this;
+}
+
 JsonWriter& JsonWriter::Bool(bool value) {
   BeforeValue();
   out_ += value ? "true" : "false";
   return *this;
 }
 
-}  // namespace clipforge::cli
+}  // namespace clipforge::kit
