@@ -155,6 +155,16 @@ int Serve(const std::vector<std::string>& args) {
   std::unique_ptr<kit::NatsClient> nats;
   std::unique_ptr<kit::OutboxRelay> relay;
   std::thread relay_thread;
+  // Stops and joins the relay on every way out of this function, early
+  // error returns included (a joinable std::thread must never be destroyed).
+  struct RelayJoiner {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~RelayJoiner() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+  } relay_joiner{stop, relay_thread};
   if (config->services.contains("relay")) {
     relay_pool = std::make_unique<kit::PgPool>(kit::PgPoolOptions{
         .dsn = config->database_url, .size = 1, .role = "cf_bus",
@@ -201,16 +211,12 @@ int Serve(const std::vector<std::string>& args) {
 
   ServiceCatalog catalog(config->services, implemented);
   auto server = kit::GrpcServer::Start(config->grpc, catalog.hosted(), logger, rpc_metrics, ids, clock);
-  if (!server.ok()) {
-    stop = true;
-    if (relay_thread.joinable()) relay_thread.join();
-    return Fail(server.status().message());
-  }
+  if (!server.ok()) return Fail(server.status().message());
   logger.Info("serving", {{"grpc_port", (*server)->port()},
                           {"metrics_port", (*metrics_endpoint)->port()},
                           {"services", absl::StrJoin(config->services, ",")},
                           {"database", kit::RedactDsn(config->database_url)},
-                          {"nats", config->nats_url}});
+                          {"nats", kit::RedactDsn(config->nats_url)}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

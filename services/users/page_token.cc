@@ -25,8 +25,10 @@ absl::StatusOr<std::optional<ListCursor>> DecodePageToken(const std::string& tok
   }
   const std::vector<std::string> parts = absl::StrSplit(raw, '|');
   int64_t micros = 0;
-  if (parts.size() != 5 || parts[0] != "p1" || !absl::SimpleAtoi(parts[3], &micros) ||
-      !kit::IsCanonicalUuid(parts[4])) {
+  // Microseconds between 1970 and 2^53 (year 2255) keep Postgres' interval
+  // arithmetic in range.
+  if (parts.size() != 5 || parts[0] != "p1" || !absl::SimpleAtoi(parts[3], &micros) || micros < 0 ||
+      micros > (int64_t{1} << 53) || !kit::IsCanonicalUuid(parts[4])) {
     return absl::InvalidArgumentError("page_token: malformed");
   }
   if (parts[1] != std::to_string(static_cast<int>(kind)) || parts[2] != subject) {

@@ -77,6 +77,13 @@ absl::Status Collect(absl::Span<const absl::Status> checks) {
   return absl::InvalidArgumentError(absl::StrJoin(messages, "; "));
 }
 
+// "display_name: ..." -> "profile.display_name: ..." for fields inside
+// UpdateMyProfileRequest.profile.
+absl::Status InProfile(const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat("profile.", status.message()));
+}
+
 absl::Status CheckRequestId(const std::string& request_id) {
   kit::FieldValidator v;
   v.Uuid("request_id", request_id);
@@ -108,12 +115,12 @@ absl::Status ValidateProfileUpdate(const v1::UpdateMyProfileRequest& r) {
   if (paths.empty()) checks.push_back(absl::InvalidArgumentError("update_mask: name at least one field"));
   for (const std::string& path : paths) {
     if (path == "display_name") {
-      checks.push_back(NormalizeDisplayName(request->profile().display_name()).status());
+      checks.push_back(InProfile(NormalizeDisplayName(request->profile().display_name()).status()));
     } else if (path == "bio") {
-      checks.push_back(CheckBio(request->profile().bio()));
+      checks.push_back(InProfile(CheckBio(request->profile().bio())));
     } else if (path == "languages") {
-      checks.push_back(CheckLanguages(std::vector<std::string>(request->profile().languages().begin(),
-                                                                request->profile().languages().end())));
+      checks.push_back(InProfile(CheckLanguages(std::vector<std::string>(request->profile().languages().begin(),
+                                                                          request->profile().languages().end()))));
     } else if (path == "avatar") {
       const std::string& sha = request->profile().avatar().sha256();
       const bool hex = sha.size() == 64 && std::all_of(sha.begin(), sha.end(), [](char c) {
@@ -172,7 +179,7 @@ absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const
 grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext* ctx,
                                                      const v1::RegisterRequest* request,
                                                      v1::RegisterResponse* response) {
-  return d_.runner.Public(ctx, [this, request, response]() -> absl::Status {
+  return d_.runner.Public(ctx, [this, ctx, request, response]() -> absl::Status {
     absl::StatusOr<std::string> handle = NormalizeHandle(request->handle());
     absl::StatusOr<std::string> email = NormalizeEmail(request->email());
     kit::FieldValidator v;
@@ -182,18 +189,42 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
                                 NormalizeDisplayName(request->display_name()).status(),
                                 CheckLanguages(std::vector<std::string>(request->languages().begin(), request->languages().end())),
                                 v.status()}));
-    // Argon2id takes tens of milliseconds: never inside a transaction.
-    CF_ASSIGN_OR_RETURN(const std::string password_hash, d_.hasher.Hash(request->password()));
+    // Sign-ups cost an Argon2id hash: budget them per client address.
+    const std::string address = PeerAddress(*ctx);
+    const absl::Time start = d_.clock.Now();
+    const ThrottleDecision decision = d_.throttle.Check(absl::StrCat("register@", address), address, start);
+    if (!decision.allowed) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "too many sign-ups from this address; retry in ",
+          std::max<int64_t>(1, absl::ToInt64Seconds(decision.retry_after)), " s"));
+    }
+    d_.throttle.RecordSuccess(absl::StrCat("register@", address), start);
+    // Cheap refusals first; Argon2id takes tens of milliseconds and never
+    // runs inside a transaction.
+    bool handle_taken = false;
+    CF_RETURN_IF_ERROR(kit::RunInTransaction(d_.pool, {.read_only = true}, [&](pqxx::work& txn) {
+      handle_taken = UsersStore::HandleTaken(txn, *handle, start);
+      if (!handle_taken && UsersStore::EmailTaken(txn, *email)) {
+        return absl::AlreadyExistsError("email: is already registered");
+      }
+      return absl::OkStatus();
+    }));
+    // A taken handle can only be a retried registration, which verifies the
+    // password against the stored hash instead.
+    std::string password_hash;
+    if (!handle_taken) {
+      CF_ASSIGN_OR_RETURN(password_hash, d_.hasher.Hash(request->password()));
+    }
     const absl::Time now = d_.clock.Now();
     return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
       response->Clear();
-      if (UsersStore::HandleTaken(txn, *handle)) {
+      if (UsersStore::HandleTaken(txn, *handle, now)) {
         // A retry of this very registration signs in again to its session.
         const auto existing = UsersStore::AccountByHandle(txn, *handle);
         const auto session =
             existing ? UsersStore::SessionByLoginRequest(txn, existing->user_id, request->request_id()) : std::nullopt;
-        if (session && !session->revoked && existing->email == *email &&
-            d_.hasher.Verify(existing->password_hash, request->password())) {
+        if (session && !session->revoked && now - session->created_at <= options_.login_replay_window &&
+            existing->email == *email && d_.hasher.Verify(existing->password_hash, request->password())) {
           UsersStore::RetireSessionRefreshTokens(txn, session->session_id, now);
           FillUser(*existing, response->mutable_user());
           return IssueTokens(txn, *existing, session->session_id, response->mutable_tokens()).status();
@@ -201,6 +232,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
         return absl::AlreadyExistsError("handle: is taken");
       }
       if (UsersStore::EmailTaken(txn, *email)) return absl::AlreadyExistsError("email: is already registered");
+      if (password_hash.empty()) return absl::AbortedError("handle: was released meanwhile; send the request again");
       Account account;
       account.user_id = d_.ids.Next();
       account.handle = *handle;
@@ -261,6 +293,11 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
       return absl::UnauthenticatedError(kBadCredentials);
     }
     d_.throttle.RecordSuccess(key, d_.clock.Now());
+    // Hashes made with older (cheaper) parameters are upgraded on login.
+    std::string rehash;
+    if (d_.hasher.NeedsRehash(account->password_hash)) {
+      CF_ASSIGN_OR_RETURN(rehash, d_.hasher.Hash(request->password()));
+    }
     const absl::Time now = d_.clock.Now();
     // A session lost to a crash only means logging in again: skip the WAL
     // flush wait, the largest cost of a login after Argon2id itself.
@@ -268,6 +305,10 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
       response->Clear();
       // A retried login (same request_id) continues the session it opened.
       const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
+      if (session && now - session->created_at > options_.login_replay_window) {
+        return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
+      }
+      if (!rehash.empty()) UsersStore::UpdatePasswordHash(txn, account->user_id, rehash);
       std::string session_id;
       if (session && !session->revoked) {
         session_id = session->session_id;
@@ -309,7 +350,9 @@ grpc::ServerUnaryReactor* UsersServiceImpl::RefreshToken(grpc::CallbackServerCon
         return absl::OkStatus();
       }
       if (record->retired) {
-        const bool retry = record->retired_by == request->request_id() &&
+        // A retry of the very exchange that retired it, whose result was
+        // never used, gets a new pair; anything else is a stolen copy.
+        const bool retry = record->retired_by == request->request_id() && record->successor_unused &&
                            now - record->retired_at <= options_.refresh_retry_grace;
         if (!retry) {
           // A retired token came back: someone holds a copy. End the family.
@@ -465,6 +508,9 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRelation(grpc::CallbackServerC
     fingerprint_source.set_user_id(absl::StrCat(static_cast<int>(op), ":", target));
     CF_ASSIGN_OR_RETURN(const bool replayed, Replay(txn, caller.user_id, request_id, fingerprint_source, response));
     if (replayed) return absl::OkStatus();
+    UsersStore::LockPair(txn, caller.user_id, target);
+    const auto me = UsersStore::AccountById(txn, caller.user_id);
+    if (!me) return absl::UnauthenticatedError("authorization: the account no longer exists");
     if (!UsersStore::AccountById(txn, target)) return absl::NotFoundError("target_user_id: no such user");
     const Relation before = UsersStore::RelationBetween(txn, caller.user_id, target);
     const absl::Time now = d_.clock.Now();
@@ -472,8 +518,12 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRelation(grpc::CallbackServerC
     v1::EventEnvelope event;
     switch (op) {
       case GraphOp::kFollow:
-        if (before.blocked_by) return absl::NotFoundError("target_user_id: no such user");
+        if (before.blocked_by) return absl::FailedPreconditionError("target_user_id: BLOCKED: this user blocks you");
         if (before.blocking) return absl::FailedPreconditionError("target_user_id: you block this user; unblock first");
+        if (!before.following && me->following_count >= options_.max_following) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("target_user_id: you follow the maximum of ", options_.max_following, " users"));
+        }
         changed = UsersStore::InsertFollow(txn, caller.user_id, target, now);
         event = d_.events.New("clipforge.user.followed", "user", caller.user_id);
         event.mutable_user_followed()->set_follower_id(caller.user_id);
@@ -606,7 +656,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRole(grpc::CallbackServerConte
                                                        v1::UserRoles* response) {
   return WithSession(ctx, [=, this](pqxx::work& txn, const kit::Caller& caller) -> absl::Status {
     kit::FieldValidator v;
-    v.Uuid("request_id", request_id).Uuid("user_id", user_id).Text("reason", reason, {.max_chars = 500});
+    v.Uuid("request_id", request_id).Uuid("user_id", user_id).Text("reason", reason, {.min_chars = 1, .max_chars = 500});
     const std::optional<kit::Role> kit_role = FromProtoRole(role);
     v.Check(kit_role.has_value() && role != v1::ROLE_USER, "role",
             "must be ROLE_CREATOR, ROLE_BRAND, ROLE_MODERATOR or ROLE_ADMIN");
@@ -623,6 +673,12 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRole(grpc::CallbackServerConte
     if (replayed) return absl::OkStatus();
     auto target = UsersStore::AccountById(txn, user_id, /*for_update=*/true);
     if (!target) return absl::NotFoundError("user_id: no such user");
+    if (!grant && *kit_role == kit::Role::kAdmin) {
+      const std::vector<std::string> admins = UsersStore::LockAdmins(txn);
+      if (admins.size() == 1 && admins[0] == user_id) {
+        return absl::FailedPreconditionError("user_id: LAST_ADMIN: the last admin keeps the role");
+      }
+    }
     const int bit = 1 << static_cast<int>(*kit_role);
     const int roles = grant ? (target->roles | bit) : (target->roles & ~bit);
     const absl::Time now = d_.clock.Now();
@@ -696,7 +752,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::GetAnalyticsConsent(grpc::CallbackSe
 grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServerContext* ctx,
                                                             const v1::DeleteMyAccountRequest* request,
                                                             v1::DeleteMyAccountResponse* response) {
-  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+  return d_.runner.Authenticated(ctx, [this, ctx, request, response](const kit::Caller& caller) -> absl::Status {
     std::optional<Account> account;
     bool active = false;
     CF_RETURN_IF_ERROR(kit::RunInTransaction(d_.pool, {.read_only = true}, [&](pqxx::work& txn) {
@@ -709,14 +765,34 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
     v.Uuid("request_id", request->request_id())
         .Text("password", request->password(), {.min_chars = 1, .max_chars = 128, .allow_control = true});
     CF_RETURN_IF_ERROR(v.status());
+    // Password guesses here are throttled like logins.
+    const std::string key = absl::StrCat("delete@", caller.user_id);
+    const std::string address = PeerAddress(*ctx);
+    const ThrottleDecision decision = d_.throttle.Check(key, address, d_.clock.Now());
+    if (!decision.allowed) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "too many attempts; retry in ", std::max<int64_t>(1, absl::ToInt64Seconds(decision.retry_after)), " s"));
+    }
     if (!d_.hasher.Verify(account->password_hash, request->password())) {
+      d_.throttle.RecordFailure(key, address, d_.clock.Now());
       return absl::PermissionDeniedError("password: incorrect (BAD_PASSWORD)");
     }
+    d_.throttle.RecordSuccess(key, d_.clock.Now());
     const absl::Time now = d_.clock.Now();
     return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
+      // Lock the account first: follows and unfollows of it then wait, so
+      // the counters fixed below stay right.
+      const auto locked = UsersStore::AccountById(txn, caller.user_id, /*for_update=*/true);
+      if (!locked) return absl::UnauthenticatedError("authorization: the account no longer exists");
+      if (locked->roles & (1 << static_cast<int>(kit::Role::kAdmin))) {
+        const std::vector<std::string> admins = UsersStore::LockAdmins(txn);
+        if (admins.size() == 1) {
+          return absl::FailedPreconditionError("LAST_ADMIN: make another admin before deleting the last one");
+        }
+      }
       // Sessions, tokens, follows, blocks and mutes go with the account
       // (ON DELETE CASCADE); other services erase theirs on the event.
-      UsersStore::DeleteAccount(txn, caller.user_id);
+      UsersStore::DeleteAccount(txn, *locked, now, options_.handle_reservation);
       v1::EventEnvelope event = d_.events.New("clipforge.user.deleted", "user", caller.user_id);
       event.mutable_user_deleted()->set_user_id(caller.user_id);
       *event.mutable_user_deleted()->mutable_purge_time() = ToTimestamp(now);
@@ -737,7 +813,9 @@ grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::Ca
   }
   const absl::Status submitted = d_.executor.Submit([this, writer, caller = *caller] {
     std::string archive;
-    const absl::Status built = kit::RunInTransaction(d_.pool, {.read_only = true}, [&](pqxx::work& txn) {
+    // One snapshot for the whole archive.
+    const absl::Status built = kit::RunInTransaction(
+        d_.pool, {.isolation = kit::Isolation::kRepeatableRead, .read_only = true}, [&](pqxx::work& txn) {
       if (!UsersStore::SessionActive(txn, caller.session_id)) {
         return absl::UnauthenticatedError("authorization: the session has ended; log in again");
       }

@@ -24,7 +24,13 @@ struct UsersServiceOptions {
   // A RefreshToken retried with the same request_id within this window gets
   // a new pair instead of tripping reuse detection.
   absl::Duration refresh_retry_grace = absl::Seconds(60);
-  // Accounts are erased at once; events tell other services to follow.
+  // A retried Login/Register (same request_id) continues its session only
+  // within this window.
+  absl::Duration login_replay_window = absl::Minutes(5);
+  // A deleted account's handle cannot be registered again before this.
+  absl::Duration handle_reservation = absl::Hours(24 * 30);
+  // Following more users than this is RESOURCE_EXHAUSTED.
+  int64_t max_following = 7500;
   int export_chunk_bytes = 64 * 1024;
 };
 

@@ -112,7 +112,19 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
       {"users_account_by_handle", absl::StrCat("SELECT ", kAccountColumns, " FROM users.accounts WHERE handle = $1")},
       {"users_account_by_login",
        absl::StrCat("SELECT ", kAccountColumns, " FROM users.accounts WHERE handle = $1 OR email = $1")},
-      {"users_handle_taken", "SELECT EXISTS (SELECT 1 FROM users.accounts WHERE handle = $1)"},
+      {"users_handle_taken",
+       absl::StrCat("SELECT EXISTS (SELECT 1 FROM users.accounts WHERE handle = $1) OR "
+                    "EXISTS (SELECT 1 FROM users.reserved_handles WHERE handle = $1 AND reserved_until > ",
+                    Ts(2), ")")},
+      {"users_reserve_handle",
+       absl::StrCat("INSERT INTO users.reserved_handles VALUES ($1, ", Ts(2), ") "
+                    "ON CONFLICT (handle) DO UPDATE SET reserved_until = EXCLUDED.reserved_until")},
+      {"users_forget_idempotency", "DELETE FROM users.idempotency WHERE caller_id = $1::uuid"},
+      {"users_update_password_hash", "UPDATE users.accounts SET password_hash = $2 WHERE user_id = $1::uuid"},
+      {"users_lock_pair",
+       "SELECT 1 FROM users.accounts WHERE user_id IN ($1::uuid, $2::uuid) ORDER BY user_id FOR UPDATE"},
+      {"users_lock_admins",
+       "SELECT user_id::text FROM users.accounts WHERE roles & 16 <> 0 ORDER BY user_id FOR UPDATE"},
       {"users_email_taken", "SELECT EXISTS (SELECT 1 FROM users.accounts WHERE email = $1)"},
       {"users_update_profile",
        absl::StrCat("UPDATE users.accounts SET display_name = $2, bio = $3, avatar_blob_id = $4, "
@@ -136,10 +148,10 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
       {"users_delete_account", "DELETE FROM users.accounts WHERE user_id = $1::uuid"},
       {"users_insert_session",
        absl::StrCat("INSERT INTO users.sessions (session_id, user_id, device_name, login_request, created_at) "
-                    "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ")")},
+                    "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ") ON CONFLICT DO NOTHING")},
       {"users_session_by_login_request",
-       "SELECT session_id::text, user_id::text, revoked_at IS NOT NULL FROM users.sessions "
-       "WHERE user_id = $1::uuid AND login_request = $2::uuid"},
+       absl::StrCat("SELECT session_id::text, user_id::text, revoked_at IS NOT NULL, ", Micros("created_at"),
+                    " FROM users.sessions WHERE user_id = $1::uuid AND login_request = $2::uuid")},
       {"users_session_active",
        "SELECT EXISTS (SELECT 1 FROM users.sessions WHERE session_id = $1::uuid AND revoked_at IS NULL)"},
       {"users_revoke_session",
@@ -154,9 +166,11 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
       {"users_refresh_by_hash",
        absl::StrCat("SELECT t.session_id::text, s.user_id::text, ", Micros("t.expires_at"),
                     ", t.retired_at IS NOT NULL, coalesce(t.retired_by::text, ''), "
-                    "coalesce(", Micros("t.retired_at"), ", 0), s.revoked_at IS NOT NULL "
+                    "coalesce(", Micros("t.retired_at"), ", 0), s.revoked_at IS NOT NULL, "
+                    "EXISTS (SELECT 1 FROM users.refresh_tokens n WHERE n.token_hash = t.successor_hash "
+                    "AND n.retired_at IS NULL) "
                     "FROM users.refresh_tokens t JOIN users.sessions s USING (session_id) "
-                    "WHERE t.token_hash = $1 FOR UPDATE OF t")},
+                    "WHERE t.token_hash = $1 FOR UPDATE OF t FOR SHARE OF s")},
       {"users_retire_refresh",
        absl::StrCat("UPDATE users.refresh_tokens SET retired_at = ", Ts(4), ", retired_by = $2::uuid, "
                     "successor_hash = $3 WHERE token_hash = $1")},
@@ -203,10 +217,12 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
                     "FROM users.sessions WHERE user_id = $1::uuid ORDER BY created_at")},
       {"users_find_idempotency",
        "SELECT method, fingerprint, response FROM users.idempotency "
-       "WHERE caller_id = $1::uuid AND request_id = $2::uuid"},
+       "WHERE caller_id = $1::uuid AND request_id = $2::uuid AND created_at > now() - interval '24 hours'"},
       {"users_save_idempotency",
        "INSERT INTO users.idempotency (caller_id, request_id, method, fingerprint, response) "
-       "VALUES ($1::uuid, $2::uuid, $3, $4, $5)"},
+       "VALUES ($1::uuid, $2::uuid, $3, $4, $5) ON CONFLICT DO NOTHING"},
+      {"users_expire_idempotency",
+       "DELETE FROM users.idempotency WHERE caller_id = $1::uuid AND created_at < now() - interval '24 hours'"},
   };
 }
 
@@ -228,8 +244,8 @@ std::optional<Account> UsersStore::AccountByLogin(pqxx::work& txn, const std::st
   return OneAccount(txn.exec_prepared("users_account_by_login", handle_or_email));
 }
 
-bool UsersStore::HandleTaken(pqxx::work& txn, const std::string& handle) {
-  return txn.exec_prepared1("users_handle_taken", handle)[0].as<bool>();
+bool UsersStore::HandleTaken(pqxx::work& txn, const std::string& handle, absl::Time now) {
+  return txn.exec_prepared1("users_handle_taken", handle, ToMicros(now))[0].as<bool>();
 }
 
 bool UsersStore::EmailTaken(pqxx::work& txn, const std::string& email) {
@@ -250,22 +266,42 @@ void UsersStore::UpdateRoles(pqxx::work& txn, const std::string& user_id, int ro
   txn.exec_prepared("users_update_roles", user_id, roles, ToMicros(now));
 }
 
-void UsersStore::DeleteAccount(pqxx::work& txn, const std::string& user_id) {
-  txn.exec_prepared("users_uncount_followed", user_id);
-  txn.exec_prepared("users_uncount_followers", user_id);
-  txn.exec_prepared("users_delete_account", user_id);
+void UsersStore::DeleteAccount(pqxx::work& txn, const Account& account, absl::Time now,
+                               absl::Duration reserve_handle_for) {
+  txn.exec_prepared("users_uncount_followed", account.user_id);
+  txn.exec_prepared("users_uncount_followers", account.user_id);
+  txn.exec_prepared("users_forget_idempotency", account.user_id);
+  txn.exec_prepared("users_delete_account", account.user_id);
+  txn.exec_prepared("users_reserve_handle", account.handle, ToMicros(now + reserve_handle_for));
+}
+
+void UsersStore::UpdatePasswordHash(pqxx::work& txn, const std::string& user_id, const std::string& hash) {
+  txn.exec_prepared("users_update_password_hash", user_id, hash);
+}
+
+void UsersStore::LockPair(pqxx::work& txn, const std::string& a, const std::string& b) {
+  txn.exec_prepared("users_lock_pair", a, b);
+}
+
+std::vector<std::string> UsersStore::LockAdmins(pqxx::work& txn) {
+  std::vector<std::string> admins;
+  for (const auto& row : txn.exec_prepared("users_lock_admins")) admins.push_back(row[0].as<std::string>());
+  return admins;
 }
 
 void UsersStore::InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                                const std::string& device_name, const std::string& request_id, absl::Time now) {
-  txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now));
+  if (txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now))
+          .affected_rows() == 0) {
+    throw pqxx::serialization_failure("a concurrent request with the same request_id opened the session");
+  }
 }
 
 std::optional<Session> UsersStore::SessionByLoginRequest(pqxx::work& txn, const std::string& user_id,
                                                          const std::string& request_id) {
   const pqxx::result r = txn.exec_prepared("users_session_by_login_request", user_id, request_id);
   if (r.empty()) return std::nullopt;
-  return Session{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<bool>()};
+  return Session{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<bool>(), FromMicros(r[0][3])};
 }
 
 bool UsersStore::SessionActive(pqxx::work& txn, const std::string& session_id) {
@@ -298,6 +334,7 @@ std::optional<RefreshRecord> UsersStore::RefreshTokenByHash(pqxx::work& txn, con
   rec.retired_by = r[0][4].as<std::string>();
   rec.retired_at = FromMicros(r[0][5]);
   rec.session_revoked = r[0][6].as<bool>();
+  rec.successor_unused = r[0][7].as<bool>();
   return rec;
 }
 
@@ -390,8 +427,12 @@ std::optional<IdempotencyRecord> UsersStore::FindIdempotency(pqxx::work& txn, co
 void UsersStore::SaveIdempotency(pqxx::work& txn, const std::string& caller_id, const std::string& request_id,
                                  const std::string& method, const std::string& fingerprint,
                                  const std::string& response) {
-  txn.exec_prepared("users_save_idempotency", caller_id, request_id, method, fingerprint,
-                    pqxx::binarystring(response.data(), response.size()));
+  txn.exec_prepared("users_expire_idempotency", caller_id);
+  if (txn.exec_prepared("users_save_idempotency", caller_id, request_id, method, fingerprint,
+                        pqxx::binarystring(response.data(), response.size()))
+          .affected_rows() == 0) {
+    throw pqxx::serialization_failure("a concurrent request with the same request_id finished first");
+  }
 }
 
 }  // namespace clipforge::users

@@ -40,6 +40,7 @@ struct Session {
   std::string session_id;
   std::string user_id;
   bool revoked = false;
+  absl::Time created_at;
 };
 
 struct RefreshRecord {
@@ -50,6 +51,9 @@ struct RefreshRecord {
   std::string retired_by;  // request_id of the exchange that retired it.
   absl::Time retired_at;
   bool session_revoked = false;
+  // The token that replaced this one is still unused (a retried exchange
+  // may replace it again; otherwise a retired token coming back is theft).
+  bool successor_unused = false;
 };
 
 // A user in a list, with when the relation began.
@@ -96,15 +100,28 @@ class UsersStore {
                                             bool for_update = false);
   static std::optional<Account> AccountByHandle(pqxx::work& txn, const std::string& handle);
   static std::optional<Account> AccountByLogin(pqxx::work& txn, const std::string& handle_or_email);
-  static bool HandleTaken(pqxx::work& txn, const std::string& handle);
+  // Taken by an account, or reserved after an account's deletion.
+  static bool HandleTaken(pqxx::work& txn, const std::string& handle, absl::Time now);
   static bool EmailTaken(pqxx::work& txn, const std::string& email);
   static void UpdateProfile(pqxx::work& txn, const Account& account, absl::Time now);
   static void UpdateConsent(pqxx::work& txn, const std::string& user_id, bool opted_in,
                             const std::string& policy_version, absl::Time now);
   static void UpdateRoles(pqxx::work& txn, const std::string& user_id, int roles, absl::Time now);
-  static void DeleteAccount(pqxx::work& txn, const std::string& user_id);
+  // Erases the account and everything hanging off it, fixes the counters of
+  // the accounts it followed or was followed by, and reserves the handle
+  // for `reserve_handle_for`.
+  static void DeleteAccount(pqxx::work& txn, const Account& account, absl::Time now,
+                            absl::Duration reserve_handle_for);
+  static void UpdatePasswordHash(pqxx::work& txn, const std::string& user_id, const std::string& hash);
+  // Locks both accounts' rows in id order, so that graph changes between
+  // the same two users serialize (a block cannot race a follow).
+  static void LockPair(pqxx::work& txn, const std::string& a, const std::string& b);
+  // Locks every admin's row and returns their ids.
+  static std::vector<std::string> LockAdmins(pqxx::work& txn);
 
   // Sessions and refresh tokens.
+  // Throws pqxx::serialization_failure (retried by RunInTransaction) when a
+  // concurrent request with the same request_id opened it first.
   static void InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                             const std::string& device_name, const std::string& request_id, absl::Time now);
   static std::optional<Session> SessionByLoginRequest(pqxx::work& txn, const std::string& user_id,
@@ -151,6 +168,9 @@ class UsersStore {
   // Idempotency.
   static std::optional<IdempotencyRecord> FindIdempotency(pqxx::work& txn, const std::string& caller_id,
                                                           const std::string& request_id);
+  // Also forgets the caller's records older than a day. Throws
+  // pqxx::serialization_failure when a concurrent request with the same id
+  // saved first, so that the retry replays it.
   static void SaveIdempotency(pqxx::work& txn, const std::string& caller_id, const std::string& request_id,
                               const std::string& method, const std::string& fingerprint,
                               const std::string& response);

@@ -122,9 +122,16 @@ TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   ASSERT_EQ(r.first, 0) << r.second;
   EXPECT_EQ(Cli("alice", {"whoami"}).first, 3);  // Not logged in.
 
+  // The only admin cannot delete their account.
   r = Cli("bob", {"delete-account", "--yes", "--password-stdin"}, kPassword);
+  EXPECT_EQ(r.first, 1) << r.second;
+  EXPECT_NE(r.second.find("LAST_ADMIN"), std::string::npos) << r.second;
+
+  r = Cli("alice", {"login", "alice", "--password-stdin"}, kPassword);
   ASSERT_EQ(r.first, 0) << r.second;
-  r = Cli("bob", {"login", "bob", "--password-stdin"}, kPassword);
+  r = Cli("alice", {"delete-account", "--yes", "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli("alice", {"login", "alice", "--password-stdin"}, kPassword);
   EXPECT_EQ(r.first, 1) << r.second;
 }
 

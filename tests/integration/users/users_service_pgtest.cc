@@ -214,6 +214,35 @@ TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
   grpc::ClientContext b;
   ASSERT_TRUE(stub_->RefreshToken(&b, first, &retried).ok());
 
+  // Once the retry's own result has been used, replaying the retry is theft too.
+  v1::RefreshTokenRequest use_it;
+  use_it.set_request_id(NewId());
+  use_it.set_refresh_token(retried.tokens().refresh_token());
+  v1::RefreshTokenResponse used;
+  grpc::ClientContext u;
+  ASSERT_TRUE(stub_->RefreshToken(&u, use_it, &used).ok());
+  v1::RefreshTokenRequest next_use;
+  next_use.set_request_id(NewId());
+  next_use.set_refresh_token(used.tokens().refresh_token());
+  v1::RefreshTokenResponse later;
+  grpc::ClientContext n;
+  ASSERT_TRUE(stub_->RefreshToken(&n, next_use, &later).ok());
+  v1::RefreshTokenResponse replayed;
+  grpc::ClientContext r2;
+  EXPECT_EQ(stub_->RefreshToken(&r2, use_it, &replayed).error_code(), StatusCode::UNAUTHENTICATED);
+  grpc::Status ended;
+  Me(later.tokens(), &ended);
+  EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(UsersServiceTest, APresentedRetiredRefreshTokenEndsTheSession) {
+  const auto r = Register("frank2");
+  v1::RefreshTokenRequest first;
+  first.set_request_id(NewId());
+  first.set_refresh_token(r.tokens().refresh_token());
+  v1::RefreshTokenResponse retried;
+  grpc::ClientContext a;
+  ASSERT_TRUE(stub_->RefreshToken(&a, first, &retried).ok());
   // The old token presented under a new request id: theft. The session ends.
   v1::RefreshTokenRequest stolen;
   stolen.set_request_id(NewId());
@@ -437,7 +466,7 @@ TEST_F(UsersServiceTest, FollowGraphWithCountersPagingAndBlocks) {
   ASSERT_TRUE(stub_->Block(&b, block, &relation).ok());
   EXPECT_TRUE(relation.blocking());
   EXPECT_EQ(Me(star.tokens()).profile().follower_count(), 4);
-  EXPECT_EQ(Follow(fans[0].tokens(), star.user().profile().user_id()).error_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(Follow(fans[0].tokens(), star.user().profile().user_id()).error_code(), StatusCode::FAILED_PRECONDITION);
   v1::GetPublicProfileRequest lookup;
   lookup.set_handle("star");
   v1::Profile profile;
@@ -493,6 +522,7 @@ TEST_F(UsersServiceTest, OnlyAdminsGrantRoles) {
   grant.set_request_id(NewId());
   grant.set_user_id(user.user().profile().user_id());
   grant.set_role(v1::ROLE_CREATOR);
+  grant.set_reason("makes great clips");
   v1::UserRoles roles;
   grpc::ClientContext denied;
   Auth(denied, user.tokens());
@@ -567,6 +597,9 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   const auto other = Register("olga");
   ASSERT_TRUE(Follow(other.tokens(), r.user().profile().user_id()).ok());
   ASSERT_TRUE(Follow(r.tokens(), other.user().profile().user_id()).ok());  // Mutual.
+  EXPECT_GT(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.idempotency WHERE caller_id = '",
+                                        r.user().profile().user_id(), "'")),
+            0);
   v1::DeleteMyAccountRequest request;
   request.set_request_id(NewId());
   request.set_password("wrong password!!");
@@ -588,8 +621,53 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   grpc::Status status;
   Me(r.tokens(), &status);
   EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
-  // The handle is free again.
-  Register("noah");
+  // Records of the account's requests went with it.
+  EXPECT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.idempotency WHERE caller_id = '",
+                                        r.user().profile().user_id(), "'")),
+            0);
+  // The handle stays reserved for 30 days, then is free again.
+  v1::RegisterRequest again;
+  again.set_request_id(NewId());
+  again.set_handle("noah");
+  again.set_email("new-noah@example.com");
+  again.set_password("correct horse battery");
+  again.set_display_name("Another Noah");
+  v1::RegisterResponse registered;
+  grpc::ClientContext early;
+  EXPECT_EQ(stub_->Register(&early, again, &registered).error_code(), StatusCode::ALREADY_EXISTS);
+  server_.clock().Advance(absl::Hours(24 * 31));
+  grpc::ClientContext later;
+  EXPECT_TRUE(stub_->Register(&later, again, &registered).ok());
+}
+
+TEST_F(UsersServiceTest, TheLastAdminCannotBeRemoved) {
+  const auto admin = Register("only_admin");
+  server_.Scalar("UPDATE users.accounts SET roles = 17 WHERE handle = 'only_admin'; SELECT 1");
+  v1::LoginRequest login;
+  login.set_request_id(NewId());
+  login.set_handle_or_email("only_admin");
+  login.set_password("correct horse battery");
+  v1::LoginResponse session;
+  grpc::ClientContext l;
+  ASSERT_TRUE(stub_->Login(&l, login, &session).ok());
+  v1::RevokeRoleRequest revoke;
+  revoke.set_request_id(NewId());
+  revoke.set_user_id(admin.user().profile().user_id());
+  revoke.set_role(v1::ROLE_ADMIN);
+  revoke.set_reason("stepping down");
+  v1::UserRoles roles;
+  grpc::ClientContext r;
+  Auth(r, session.tokens());
+  const grpc::Status status = stub_->RevokeRole(&r, revoke, &roles);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("LAST_ADMIN"), std::string::npos);
+  v1::DeleteMyAccountRequest del;
+  del.set_request_id(NewId());
+  del.set_password("correct horse battery");
+  v1::DeleteMyAccountResponse deleted;
+  grpc::ClientContext d;
+  Auth(d, session.tokens());
+  EXPECT_EQ(stub_->DeleteMyAccount(&d, del, &deleted).error_code(), StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace
