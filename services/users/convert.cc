@@ -41,6 +41,8 @@ void FillUser(const Account& a, v1::User* u) {
   FillProfile(a, u->mutable_profile());
   u->set_email(a.email);
   for (kit::Role r : RolesOf(a.roles)) u->add_roles(ToProtoRole(r));
+  // Paid tiers arrive with subscriptions; until then every account is free.
+  u->set_tier(v1::TIER_FREE);
   FillConsent(a, u->mutable_analytics_consent());
   *u->mutable_update_time() = ToTimestamp(a.updated_at);
 }

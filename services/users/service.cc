@@ -257,6 +257,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
       registered->set_display_name(account.display_name);
       for (const auto& l : account.languages) registered->add_languages(l);
       registered->set_analytics_opted_in(account.analytics_opt_in);
+      registered->set_tier(v1::TIER_FREE);
       return kit::OutboxWriter::Append(txn, event);
     });
   });

@@ -73,6 +73,7 @@ TEST_F(UsersServiceTest, RegisterCreatesAccountSessionAndEvent) {
   ASSERT_EQ(r.user().roles_size(), 1);
   EXPECT_EQ(r.user().roles(0), v1::ROLE_USER);
   EXPECT_FALSE(r.user().analytics_consent().opted_in());  // Opt-in, off by default.
+  EXPECT_EQ(r.user().tier(), v1::TIER_FREE);
   EXPECT_EQ(r.tokens().access_token().rfind("cf1.", 0), 0u);
   EXPECT_FALSE(r.tokens().refresh_token().empty());
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.registered'"), 1);
