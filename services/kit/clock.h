@@ -28,9 +28,12 @@ class RandomSource {
   virtual void Fill(void* out, size_t size) = 0;
 };
 
-// libsodium's randombytes (getrandom(2) underneath); thread-safe.
+// libsodium's randombytes (getrandom(2) underneath). Thread-safe once
+// libsodium is initialized, which the constructor ensures: without
+// sodium_init(), concurrent first uses race inside libsodium.
 class SecureRandom final : public RandomSource {
  public:
+  SecureRandom();
   void Fill(void* out, size_t size) override;
 };
 

@@ -816,9 +816,14 @@ grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::Ca
     std::string archive;
     // One snapshot for the whole archive.
     const absl::Status built = kit::RunInTransaction(
-        d_.pool, {.isolation = kit::Isolation::kRepeatableRead, .read_only = true}, [&](pqxx::work& txn) {
+        d_.pool, {.isolation = kit::Isolation::kRepeatableRead}, [&](pqxx::work& txn) {
       if (!UsersStore::SessionActive(txn, caller.session_id)) {
         return absl::UnauthenticatedError("authorization: the session has ended; log in again");
+      }
+      const absl::Time now = d_.clock.Now();
+      if (!UsersStore::RecordExport(txn, caller.user_id, now, now - absl::Hours(24), options_.exports_per_day)) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("export: at most ", options_.exports_per_day, " exports per 24 hours"));
       }
       CF_ASSIGN_OR_RETURN(archive, BuildExportArchive(txn, caller.user_id, d_.clock.Now()));
       return absl::OkStatus();

@@ -32,6 +32,8 @@ struct UsersServiceOptions {
   // Following more users than this is RESOURCE_EXHAUSTED.
   int64_t max_following = 7500;
   int export_chunk_bytes = 64 * 1024;
+  // Exports allowed per user per day.
+  int exports_per_day = 3;
 };
 
 // What the service needs; none of it is owned.

@@ -215,6 +215,9 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
        absl::StrCat("SELECT session_id::text, device_name, ", Micros("created_at"), ", ",
                     "CASE WHEN revoked_at IS NULL THEN NULL ELSE ", Micros("revoked_at"), " END "
                     "FROM users.sessions WHERE user_id = $1::uuid ORDER BY created_at")},
+      {"users_count_exports",
+       absl::StrCat("SELECT count(*) FROM users.exports WHERE user_id = $1::uuid AND exported_at > ", Ts(2))},
+      {"users_insert_export", absl::StrCat("INSERT INTO users.exports VALUES ($1::uuid, ", Ts(2), ")")},
       {"users_find_idempotency",
        "SELECT method, fingerprint, response FROM users.idempotency "
        "WHERE caller_id = $1::uuid AND request_id = $2::uuid AND created_at > now() - interval '24 hours'"},
@@ -414,6 +417,13 @@ std::vector<UsersStore::SessionInfo> UsersStore::SessionsOf(pqxx::work& txn, con
     out.push_back(std::move(info));
   }
   return out;
+}
+
+bool UsersStore::RecordExport(pqxx::work& txn, const std::string& user_id, absl::Time now, absl::Time since,
+                              int limit) {
+  if (txn.exec_prepared1("users_count_exports", user_id, ToMicros(since))[0].as<int64_t>() >= limit) return false;
+  txn.exec_prepared("users_insert_export", user_id, ToMicros(now));
+  return true;
 }
 
 std::optional<IdempotencyRecord> UsersStore::FindIdempotency(pqxx::work& txn, const std::string& caller_id,

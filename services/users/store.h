@@ -165,6 +165,11 @@ class UsersStore {
   };
   static std::vector<SessionInfo> SessionsOf(pqxx::work& txn, const std::string& user_id);
 
+  // Records an export unless `limit` were made since `since`; returns
+  // whether it was recorded.
+  static bool RecordExport(pqxx::work& txn, const std::string& user_id, absl::Time now, absl::Time since,
+                           int limit);
+
   // Idempotency.
   static std::optional<IdempotencyRecord> FindIdempotency(pqxx::work& txn, const std::string& caller_id,
                                                           const std::string& request_id);

@@ -591,6 +591,21 @@ TEST_F(UsersServiceTest, ExportStreamsAJsonArchiveOfEverythingHeld) {
   EXPECT_NE(archive.find("\"email\":\"liam@example.com\""), std::string::npos);
   EXPECT_NE(archive.find("\"handle\":\"mia\""), std::string::npos);  // In "following".
   EXPECT_EQ(archive.find("argon2"), std::string::npos);              // No secrets.
+
+  // Three a day; the fourth is refused.
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext again;
+    Auth(again, r.tokens());
+    auto stream = stub_->ExportMyData(&again, v1::ExportMyDataRequest());
+    while (stream->Read(&chunk)) {
+    }
+    const grpc::Status status = stream->Finish();
+    if (i < 2) {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    } else {
+      EXPECT_EQ(status.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+    }
+  }
 }
 
 TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
