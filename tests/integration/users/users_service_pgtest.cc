@@ -656,6 +656,22 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   EXPECT_TRUE(stub_->Register(&later, again, &registered).ok());
 }
 
+TEST_F(UsersServiceTest, APostgresOutageIsUnavailableAndTheServiceRecovers) {
+  const auto r = Register("patient");
+  server_.pg().Stop();
+  grpc::Status status;
+  Me(r.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+  v1::GetPublicProfileRequest lookup;
+  lookup.set_handle("patient");
+  v1::Profile profile;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub_->GetPublicProfile(&ctx, lookup, &profile).error_code(), StatusCode::UNAVAILABLE);
+  server_.pg().Restart();
+  EXPECT_EQ(Me(r.tokens(), &status).profile().handle(), "patient");
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
 TEST_F(UsersServiceTest, TheLastAdminCannotBeRemoved) {
   const auto admin = Register("only_admin");
   server_.Scalar("UPDATE users.accounts SET roles = 17 WHERE handle = 'only_admin'; SELECT 1");
