@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "services/kit/json_writer.h"
 
 namespace clipforge::kit {
 namespace {
@@ -21,42 +22,21 @@ absl::string_view LevelName(LogLevel level) {
 
 }  // namespace
 
-void AppendJsonEscaped(std::string& out, absl::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-}
-
 void Logger::Log(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
   std::string line = "{\"ts\":\"";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_.Now(), absl::UTCTimeZone());
-  absl::StrAppend(&line, "\",\"level\":\"", LevelName(level), "\",\"event\":\"");
-  AppendJsonEscaped(line, event);
-  line.push_back('"');
+  absl::StrAppend(&line, "\",\"level\":\"", LevelName(level), "\",\"event\":");
+  AppendJsonString(line, event);
   for (const LogField& field : fields) {
-    line += ",\"";
-    AppendJsonEscaped(line, field.key);
-    line += "\":";
+    line += ",";
+    AppendJsonString(line, field.key);
+    line += ":";
     std::visit(
         [&line](const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, absl::string_view>) {
-            line.push_back('"');
-            AppendJsonEscaped(line, v);
-            line.push_back('"');
+            AppendJsonString(line, v);
           } else if constexpr (std::is_same_v<T, bool>) {
             line += v ? "true" : "false";
           } else {

@@ -30,9 +30,6 @@ struct LogField {
   Value value;
 };
 
-// Appends `text` to `out` as the body of a JSON string (no quotes).
-void AppendJsonEscaped(std::string& out, absl::string_view text);
-
 class Logger {
  public:
   // `sink` is not owned; one write(2)-sized fwrite per line keeps lines whole.

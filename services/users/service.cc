@@ -495,19 +495,17 @@ grpc::ServerUnaryReactor* UsersServiceImpl::GetPublicProfile(grpc::CallbackServe
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRelation(grpc::CallbackServerContext* ctx, GraphOp op,
+                                                           const google::protobuf::Message& request,
                                                            const std::string& request_id, const std::string& target,
                                                            v1::Relationship* response) {
-  return WithSession(ctx, [this, op, request_id, target, response](pqxx::work& txn,
-                                                                   const kit::Caller& caller) -> absl::Status {
+  return WithSession(ctx, [this, op, &request, request_id, target, response](pqxx::work& txn,
+                                                                             const kit::Caller& caller) -> absl::Status {
     kit::FieldValidator v;
     v.Uuid("request_id", request_id).Uuid("target_user_id", target);
     CF_RETURN_IF_ERROR(v.status());
     if (target == caller.user_id) return absl::InvalidArgumentError("target_user_id: cannot be yourself");
     response->Clear();
-    // The idempotency key covers the operation and its target.
-    v1::Relationship fingerprint_source;
-    fingerprint_source.set_user_id(absl::StrCat(static_cast<int>(op), ":", target));
-    CF_ASSIGN_OR_RETURN(const bool replayed, Replay(txn, caller.user_id, request_id, fingerprint_source, response));
+    CF_ASSIGN_OR_RETURN(const bool replayed, Replay(txn, caller.user_id, request_id, request, response));
     if (replayed) return absl::OkStatus();
     UsersStore::LockPair(txn, caller.user_id, target);
     const auto me = UsersStore::AccountById(txn, caller.user_id);
@@ -566,34 +564,34 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRelation(grpc::CallbackServerC
     }
     if (changed) CF_RETURN_IF_ERROR(kit::OutboxWriter::Append(txn, event));
     FillRelationship(target, UsersStore::RelationBetween(txn, caller.user_id, target), response);
-    Remember(txn, caller.user_id, request_id, fingerprint_source, *response);
+    Remember(txn, caller.user_id, request_id, request, *response);
     return absl::OkStatus();
   });
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::Follow(grpc::CallbackServerContext* ctx, const v1::FollowRequest* r,
                                                    v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kFollow, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kFollow, *r, r->request_id(), r->target_user_id(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::Unfollow(grpc::CallbackServerContext* ctx, const v1::UnfollowRequest* r,
                                                      v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kUnfollow, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kUnfollow, *r, r->request_id(), r->target_user_id(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::Block(grpc::CallbackServerContext* ctx, const v1::BlockRequest* r,
                                                   v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kBlock, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kBlock, *r, r->request_id(), r->target_user_id(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::Unblock(grpc::CallbackServerContext* ctx, const v1::UnblockRequest* r,
                                                     v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kUnblock, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kUnblock, *r, r->request_id(), r->target_user_id(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::Mute(grpc::CallbackServerContext* ctx, const v1::MuteRequest* r,
                                                  v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kMute, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kMute, *r, r->request_id(), r->target_user_id(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::Unmute(grpc::CallbackServerContext* ctx, const v1::UnmuteRequest* r,
                                                    v1::Relationship* out) {
-  return ChangeRelation(ctx, GraphOp::kUnmute, r->request_id(), r->target_user_id(), out);
+  return ChangeRelation(ctx, GraphOp::kUnmute, *r, r->request_id(), r->target_user_id(), out);
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::ListRelated(grpc::CallbackServerContext* ctx, ListKind kind,
@@ -652,10 +650,11 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ListMuted(grpc::CallbackServerContex
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRole(grpc::CallbackServerContext* ctx,
+                                                       const google::protobuf::Message& request,
                                                        const std::string& request_id, const std::string& user_id,
                                                        v1::Role role, bool grant, const std::string& reason,
                                                        v1::UserRoles* response) {
-  return WithSession(ctx, [=, this](pqxx::work& txn, const kit::Caller& caller) -> absl::Status {
+  return WithSession(ctx, [=, this, &request](pqxx::work& txn, const kit::Caller& caller) -> absl::Status {
     kit::FieldValidator v;
     v.Uuid("request_id", request_id).Uuid("user_id", user_id).Text("reason", reason, {.min_chars = 1, .max_chars = 500});
     const std::optional<kit::Role> kit_role = FromProtoRole(role);
@@ -668,9 +667,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRole(grpc::CallbackServerConte
       return absl::PermissionDeniedError("only an admin can change roles");
     }
     response->Clear();
-    v1::UserRoles fingerprint_source;
-    fingerprint_source.set_user_id(absl::StrCat(grant ? "grant:" : "revoke:", user_id, ":", static_cast<int>(role)));
-    CF_ASSIGN_OR_RETURN(const bool replayed, Replay(txn, caller.user_id, request_id, fingerprint_source, response));
+    CF_ASSIGN_OR_RETURN(const bool replayed, Replay(txn, caller.user_id, request_id, request, response));
     if (replayed) return absl::OkStatus();
     auto target = UsersStore::AccountById(txn, user_id, /*for_update=*/true);
     if (!target) return absl::NotFoundError("user_id: no such user");
@@ -699,18 +696,18 @@ grpc::ServerUnaryReactor* UsersServiceImpl::ChangeRole(grpc::CallbackServerConte
     response->set_user_id(user_id);
     for (kit::Role r : RolesOf(roles)) response->add_roles(ToProtoRole(r));
     *response->mutable_update_time() = ToTimestamp(target->roles_updated_at);
-    Remember(txn, caller.user_id, request_id, fingerprint_source, *response);
+    Remember(txn, caller.user_id, request_id, request, *response);
     return absl::OkStatus();
   });
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::GrantRole(grpc::CallbackServerContext* ctx, const v1::GrantRoleRequest* r,
                                                       v1::UserRoles* out) {
-  return ChangeRole(ctx, r->request_id(), r->user_id(), r->role(), true, r->reason(), out);
+  return ChangeRole(ctx, *r, r->request_id(), r->user_id(), r->role(), true, r->reason(), out);
 }
 grpc::ServerUnaryReactor* UsersServiceImpl::RevokeRole(grpc::CallbackServerContext* ctx,
                                                        const v1::RevokeRoleRequest* r, v1::UserRoles* out) {
-  return ChangeRole(ctx, r->request_id(), r->user_id(), r->role(), false, r->reason(), out);
+  return ChangeRole(ctx, *r, r->request_id(), r->user_id(), r->role(), false, r->reason(), out);
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::SetAnalyticsConsent(grpc::CallbackServerContext* ctx,

@@ -118,7 +118,9 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
 
   // Shared by Follow/Unfollow/Block/Unblock/Mute/Unmute.
   enum class GraphOp { kFollow, kUnfollow, kBlock, kUnblock, kMute, kUnmute };
+  // `request` is the RPC's own request message (its idempotency fingerprint).
   grpc::ServerUnaryReactor* ChangeRelation(grpc::CallbackServerContext* ctx, GraphOp op,
+                                           const google::protobuf::Message& request,
                                            const std::string& request_id, const std::string& target,
                                            v1::Relationship* response);
   grpc::ServerUnaryReactor* ListRelated(grpc::CallbackServerContext* ctx, ListKind kind,
@@ -126,7 +128,8 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
                                         const std::string& page_token,
                                         google::protobuf::RepeatedPtrField<v1::RelatedUser>* out,
                                         std::string* next_page_token);
-  grpc::ServerUnaryReactor* ChangeRole(grpc::CallbackServerContext* ctx, const std::string& request_id,
+  grpc::ServerUnaryReactor* ChangeRole(grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
+                                       const std::string& request_id,
                                        const std::string& user_id, v1::Role role, bool grant,
                                        const std::string& reason, v1::UserRoles* response);
 

@@ -489,6 +489,35 @@ TEST_F(UsersServiceTest, FollowGraphWithCountersPagingAndBlocks) {
   EXPECT_EQ(Follow(star.tokens(), NewId()).error_code(), StatusCode::NOT_FOUND);
 }
 
+TEST_F(UsersServiceTest, ARetriedFollowReplaysAndAReusedRequestIdIsRefused) {
+  const auto a = Register("quinn");
+  const auto b = Register("rosa");
+  const auto c = Register("sam");
+  v1::FollowRequest request;
+  request.set_request_id(NewId());
+  request.set_target_user_id(b.user().profile().user_id());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    v1::Relationship relation;
+    grpc::ClientContext ctx;
+    Auth(ctx, a.tokens());
+    ASSERT_TRUE(stub_->Follow(&ctx, request, &relation).ok());
+    EXPECT_TRUE(relation.following());
+  }
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.followed'"), 1);
+  request.set_target_user_id(c.user().profile().user_id());
+  v1::Relationship relation;
+  grpc::ClientContext other_target;
+  Auth(other_target, a.tokens());
+  EXPECT_EQ(stub_->Follow(&other_target, request, &relation).error_code(), StatusCode::ALREADY_EXISTS);
+  // The same id for another method is a different request too.
+  v1::MuteRequest mute;
+  mute.set_request_id(request.request_id());
+  mute.set_target_user_id(b.user().profile().user_id());
+  grpc::ClientContext other_method;
+  Auth(other_method, a.tokens());
+  EXPECT_EQ(stub_->Mute(&other_method, mute, &relation).error_code(), StatusCode::ALREADY_EXISTS);
+}
+
 TEST_F(UsersServiceTest, MutesAndListsOfBlockedAndMuted) {
   const auto a = Register("amy");
   const auto b = Register("ben");
