@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/kit/sha256.h"
 
 namespace clipforge::users {
 namespace {
@@ -28,11 +29,7 @@ NewRefreshToken GenerateRefreshToken(kit::RandomSource& random) {
 }
 
 std::string HashRefreshToken(absl::string_view token) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[2 * crypto_hash_sha256_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex, 2 * crypto_hash_sha256_BYTES);
+  return kit::Sha256Hex(token);
 }
 
 bool LooksLikeRefreshToken(absl::string_view token) {

@@ -1,19 +1,15 @@
 #include "services/kit/chunk_writer.h"
 
-#include <sodium.h>
-
 #include <algorithm>
+
+#include "services/kit/sha256.h"
 
 namespace clipforge::kit {
 
 void ChunkWriter::Send(std::string data, std::string content_type) {
   data_ = std::move(data);
   content_type_ = std::move(content_type);
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data_.data()), data_.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  sha256_hex_ = hex;
+  sha256_hex_ = Sha256Hex(data_);
   WriteNext();
 }
 

@@ -1,7 +1,5 @@
 #include "services/kit/migrator.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/kit/pg_errors.h"
+#include "services/kit/sha256.h"
 #include "services/kit/status_macros.h"
 
 namespace clipforge::kit {
@@ -22,14 +21,6 @@ namespace {
 
 // pg_advisory_lock key: "cf-migr" in ASCII, so it cannot collide by accident.
 constexpr int64_t kMigrationLockKey = 0x63662d6d696772;
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 absl::StatusOr<int> VersionOf(const std::string& file_name) {
   int version = 0;

@@ -1,7 +1,5 @@
 #include "services/users/service.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -15,6 +13,7 @@
 #include "services/kit/call_observer.h"
 #include "services/kit/logger.h"
 #include "services/kit/pg_transaction.h"
+#include "services/kit/sha256.h"
 #include "services/kit/status_macros.h"
 #include "services/kit/validation.h"
 #include "services/users/convert.h"
@@ -41,11 +40,7 @@ std::string Fingerprint(const google::protobuf::Message& request) {
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return kit::Sha256Hex(bytes);
 }
 
 // Replays the first outcome of (caller, request_id). Returns true when the
