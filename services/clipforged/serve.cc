@@ -14,6 +14,7 @@
 #include "services/clipforged/service_catalog.h"
 #include "services/clipforged/users_component.h"
 #include "services/kit/keyring_token_verifier.h"
+#include "services/kit/compute_slots.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/logger.h"
 #include "services/kit/metrics.h"
@@ -46,6 +47,8 @@ std::vector<kit::SettingSpec> ServeSpecs() {
                                 "(older signing keys during rotation, or the users service's key in other pods)"},
       {"db-pool-size", "8", "database connections per service (and blocking-executor threads)"},
       {"executor-queue", "256", "blocking work allowed to wait beyond the running threads before RESOURCE_EXHAUSTED"},
+      {"compute-slots", "0", "CPU-heavy sections (password hashing) run at once; 0: one per usable CPU"},
+      {"compute-pin", "true", "run each CPU-heavy section pinned to its slot's CPU"},
       {"password-hash-memory-kib", "19456", "Argon2id memory per password hash (OWASP minimum 19456 KiB)"},
       {"password-hash-iterations", "2", "Argon2id iterations (OWASP minimum 2 with 19 MiB)"},
       {"log-level", "info", "debug, info, warn or error"},
@@ -66,6 +69,7 @@ struct ServeConfig {
   std::string token_verify_keys;
   int db_pool_size = 8;
   int executor_queue = 256;
+  kit::ComputeSlotsOptions compute;
   users::PasswordHashParams hash_params;
 };
 
@@ -100,6 +104,9 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   c.db_pool_size = static_cast<int>(pool_size);
   CF_ASSIGN_OR_RETURN(const int64_t queue, s.GetInt("executor-queue", 0, 100000));
   c.executor_queue = static_cast<int>(queue);
+  CF_ASSIGN_OR_RETURN(const int64_t compute_slots, s.GetInt("compute-slots", 0, 1024));
+  c.compute.slots = static_cast<int>(compute_slots);
+  CF_ASSIGN_OR_RETURN(c.compute.pin, s.GetBool("compute-pin"));
   CF_ASSIGN_OR_RETURN(const int64_t memory_kib, s.GetInt("password-hash-memory-kib", 19456, 4 << 20));
   c.hash_params.mem_limit = static_cast<size_t>(memory_kib) * 1024;
   CF_ASSIGN_OR_RETURN(const int64_t iterations, s.GetInt("password-hash-iterations", 2, 100));
@@ -193,8 +200,9 @@ int Serve(const std::vector<std::string>& args) {
   kit::BlockingExecutor executor(static_cast<size_t>(config->db_pool_size),
                                  static_cast<size_t>(config->executor_queue));
   kit::CallRunner runner(executor, auth);
+  kit::ComputeSlots compute(config->compute);
   kit::EventFactory events(ids, clock);
-  const SharedDeps shared{clock, random, ids, auth, runner, executor, events};
+  const SharedDeps shared{clock, random, ids, auth, runner, executor, compute, events};
 
   std::map<std::string, std::vector<kit::HostedService>> implemented;
   std::unique_ptr<UsersComponent> users;

@@ -15,6 +15,7 @@ UsersComponent::UsersComponent(const UsersComponentOptions& options, SharedDeps 
                                        .auth = deps.auth,
                                        .signer = signer,
                                        .hasher = hasher_,
+                                       .compute = deps.compute,
                                        .throttle = throttle_,
                                        .executor = deps.executor,
                                        .events = deps.events,

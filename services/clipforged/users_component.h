@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "services/kit/access_token.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/compute_slots.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_pool.h"
@@ -24,6 +25,7 @@ struct SharedDeps {
   const kit::AuthGate& auth;
   kit::CallRunner& runner;
   kit::BlockingExecutor& executor;
+  kit::ComputeSlots& compute;
   const kit::EventFactory& events;
 };
 

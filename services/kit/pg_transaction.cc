@@ -29,35 +29,49 @@ bool Retryable(const absl::Status& status) {
   return absl::IsAborted(status) || absl::IsUnavailable(status);
 }
 
-}  // namespace
-
-absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
-                              absl::FunctionRef<absl::Status(pqxx::work&)> work) {
+// Runs `attempt` on a leased connection, retrying transient failures with
+// jittered exponential backoff.
+absl::Status WithRetries(PgPool& pool, const TxnOptions& options,
+                         absl::FunctionRef<absl::Status(pqxx::connection&)> attempt) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   absl::Duration backoff = options.initial_backoff;
   absl::Status status;
-  for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
+  for (int n = 1; n <= options.max_attempts; ++n) {
     absl::StatusOr<PgPool::Lease> lease = pool.Acquire();
     if (!lease.ok()) {
       status = lease.status();
     } else {
-      status = CatchPqxx([&]() -> absl::Status {
-        pqxx::work txn(**lease);
-        if (const char* begin = BeginStatement(options)) txn.exec(begin);
-        if (options.async_commit) txn.exec("SET LOCAL synchronous_commit = off");
-        absl::Status result = work(txn);
-        if (!result.ok()) return result;  // ~work rolls back.
-        txn.commit();
-        return absl::OkStatus();
-      });
+      status = CatchPqxx([&] { return attempt(**lease); });
       if (absl::IsUnavailable(status) || absl::IsUnknown(status)) lease->Discard();
     }
-    if (status.ok() || !Retryable(status) || attempt == options.max_attempts) break;
+    if (status.ok() || !Retryable(status) || n == options.max_attempts) break;
     std::uniform_int_distribution<int64_t> spread(0, absl::ToInt64Microseconds(backoff));
     absl::SleepFor(backoff / 2 + absl::Microseconds(spread(jitter)) / 2);
     backoff = std::min(backoff * 2, options.max_backoff);
   }
   return status;
+}
+
+}  // namespace
+
+absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
+                              absl::FunctionRef<absl::Status(pqxx::work&)> work) {
+  return WithRetries(pool, options, [&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work txn(conn);
+    if (const char* begin = BeginStatement(options)) txn.exec(begin);
+    if (options.async_commit) txn.exec("SET LOCAL synchronous_commit = off");
+    absl::Status result = work(txn);
+    if (!result.ok()) return result;  // ~work rolls back.
+    txn.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status RunSingleRead(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> read) {
+  return WithRetries(pool, TxnOptions{.read_only = true}, [&](pqxx::connection& conn) {
+    pqxx::nontransaction statement(conn);
+    return read(statement);
+  });
 }
 
 }  // namespace clipforge::kit

@@ -151,6 +151,18 @@ grpc::ServerUnaryReactor* UsersServiceImpl::WithSession(grpc::CallbackServerCont
   });
 }
 
+bool UsersServiceImpl::VerifyPassword(absl::string_view hash, absl::string_view password) {
+  return d_.compute.Run([&] { return d_.hasher.Verify(hash, password); });
+}
+
+void UsersServiceImpl::BurnPasswordTime(absl::string_view password) {
+  d_.compute.Run([&] { d_.hasher.BurnEquivalentTime(password); });
+}
+
+absl::StatusOr<std::string> UsersServiceImpl::HashPassword(absl::string_view password) {
+  return d_.compute.Run([&] { return d_.hasher.Hash(password); });
+}
+
 absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const Account& account,
                                                           const std::string& session_id, v1::AuthTokens* tokens) {
   const absl::Time now = d_.clock.Now();
@@ -208,7 +220,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
     // password against the stored hash instead.
     std::string password_hash;
     if (!handle_taken) {
-      CF_ASSIGN_OR_RETURN(password_hash, d_.hasher.Hash(request->password()));
+      CF_ASSIGN_OR_RETURN(password_hash, HashPassword(request->password()));
     }
     const absl::Time now = d_.clock.Now();
     return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
@@ -219,7 +231,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
         const auto session =
             existing ? UsersStore::SessionByLoginRequest(txn, existing->user_id, request->request_id()) : std::nullopt;
         if (session && !session->revoked && now - session->created_at <= options_.login_replay_window &&
-            existing->email == *email && d_.hasher.Verify(existing->password_hash, request->password())) {
+            existing->email == *email && VerifyPassword(existing->password_hash, request->password())) {
           UsersStore::RetireSessionRefreshTokens(txn, session->session_id, now);
           FillUser(*existing, response->mutable_user());
           return IssueTokens(txn, *existing, session->session_id, response->mutable_tokens()).status();
@@ -276,14 +288,14 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
           " s"));
     }
     std::optional<Account> account;
-    CF_RETURN_IF_ERROR(kit::RunInTransaction(d_.pool, {.read_only = true}, [&](pqxx::work& txn) {
-      account = UsersStore::AccountByLogin(txn, key);
+    CF_RETURN_IF_ERROR(kit::RunSingleRead(d_.pool, [&](pqxx::transaction_base& read) {
+      account = UsersStore::AccountByLogin(read, key);
       return absl::OkStatus();
     }));
     // One Argon2id verification on every path, so timing does not tell
     // whether the account exists.
-    const bool verified = account ? d_.hasher.Verify(account->password_hash, request->password())
-                                  : (d_.hasher.BurnEquivalentTime(request->password()), false);
+    const bool verified = account ? VerifyPassword(account->password_hash, request->password())
+                                  : (BurnPasswordTime(request->password()), false);
     if (!verified) {
       d_.throttle.RecordFailure(key, address, d_.clock.Now());
       return absl::UnauthenticatedError(kBadCredentials);
@@ -292,29 +304,29 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
     // Hashes made with older (cheaper) parameters are upgraded on login.
     std::string rehash;
     if (d_.hasher.NeedsRehash(account->password_hash)) {
-      CF_ASSIGN_OR_RETURN(rehash, d_.hasher.Hash(request->password()));
+      CF_ASSIGN_OR_RETURN(rehash, HashPassword(request->password()));
     }
     const absl::Time now = d_.clock.Now();
     // A session lost to a crash only means logging in again: skip the WAL
     // flush wait, the largest cost of a login after Argon2id itself.
     return kit::RunInTransaction(d_.pool, {.async_commit = true}, [&](pqxx::work& txn) -> absl::Status {
       response->Clear();
-      // A retried login (same request_id) continues the session it opened.
-      const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
-      if (session && now - session->created_at > options_.login_replay_window) {
-        return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
-      }
       if (!rehash.empty()) UsersStore::UpdatePasswordHash(txn, account->user_id, rehash);
-      std::string session_id;
-      if (session && !session->revoked) {
+      // A new login opens its session in one statement; a retried one (same
+      // request_id) finds the session it opened and continues it.
+      std::string session_id = d_.ids.Next();
+      if (!UsersStore::TryInsertSession(txn, session_id, account->user_id, request->device_name(),
+                                        request->request_id(), now)) {
+        const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
+        if (!session) return absl::AbortedError("request_id: its session vanished meanwhile; retrying");
+        if (now - session->created_at > options_.login_replay_window) {
+          return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
+        }
+        if (session->revoked) {
+          return absl::FailedPreconditionError("request_id: its session has ended; use a new request_id");
+        }
         session_id = session->session_id;
         UsersStore::RetireSessionRefreshTokens(txn, session_id, now);
-      } else if (session) {
-        return absl::FailedPreconditionError("request_id: its session has ended; use a new request_id");
-      } else {
-        session_id = d_.ids.Next();
-        UsersStore::InsertSession(txn, session_id, account->user_id, request->device_name(),
-                                  request->request_id(), now);
       }
       FillUser(*account, response->mutable_user());
       return IssueTokens(txn, *account, session_id, response->mutable_tokens()).status();
@@ -766,7 +778,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
       return absl::ResourceExhaustedError(absl::StrCat(
           "too many attempts; retry in ", std::max<int64_t>(1, absl::ToInt64Seconds(decision.retry_after)), " s"));
     }
-    if (!d_.hasher.Verify(account->password_hash, request->password())) {
+    if (!VerifyPassword(account->password_hash, request->password())) {
       d_.throttle.RecordFailure(key, address, d_.clock.Now());
       return absl::PermissionDeniedError("password: incorrect (BAD_PASSWORD)");
     }

@@ -10,6 +10,7 @@
 #include "clipforge/v1/users.grpc.pb.h"
 #include "services/kit/access_token.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/compute_slots.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_pool.h"
 #include "services/users/store.h"
@@ -43,6 +44,8 @@ struct UsersServiceDeps {
   const kit::AuthGate& auth;
   const kit::AccessTokenSigner& signer;
   const PasswordHasher& hasher;
+  // Argon2id runs in one of these (at most one per core at a time).
+  kit::ComputeSlots& compute;
   LoginThrottle& throttle;
   kit::BlockingExecutor& executor;
   const kit::EventFactory& events;
@@ -132,6 +135,11 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
                                        const std::string& request_id,
                                        const std::string& user_id, v1::Role role, bool grant,
                                        const std::string& reason, v1::UserRoles* response);
+
+  // The hasher's calls, each inside a compute slot.
+  bool VerifyPassword(absl::string_view hash, absl::string_view password);
+  void BurnPasswordTime(absl::string_view password);
+  absl::StatusOr<std::string> HashPassword(absl::string_view password);
 
   // Opens a session (or reissues one for a retried login) and fills tokens.
   // Returns the new refresh token's hash.

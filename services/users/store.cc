@@ -243,7 +243,7 @@ std::optional<Account> UsersStore::AccountByHandle(pqxx::work& txn, const std::s
   return OneAccount(txn.exec_prepared("users_account_by_handle", handle));
 }
 
-std::optional<Account> UsersStore::AccountByLogin(pqxx::work& txn, const std::string& handle_or_email) {
+std::optional<Account> UsersStore::AccountByLogin(pqxx::transaction_base& txn, const std::string& handle_or_email) {
   return OneAccount(txn.exec_prepared("users_account_by_login", handle_or_email));
 }
 
@@ -294,10 +294,15 @@ std::vector<std::string> UsersStore::LockAdmins(pqxx::work& txn) {
 
 void UsersStore::InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                                const std::string& device_name, const std::string& request_id, absl::Time now) {
-  if (txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now))
-          .affected_rows() == 0) {
+  if (!TryInsertSession(txn, session_id, user_id, device_name, request_id, now)) {
     throw pqxx::serialization_failure("a concurrent request with the same request_id opened the session");
   }
+}
+
+bool UsersStore::TryInsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
+                                  const std::string& device_name, const std::string& request_id, absl::Time now) {
+  return txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now))
+             .affected_rows() == 1;
 }
 
 std::optional<Session> UsersStore::SessionByLoginRequest(pqxx::work& txn, const std::string& user_id,

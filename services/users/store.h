@@ -99,7 +99,8 @@ class UsersStore {
   static std::optional<Account> AccountById(pqxx::work& txn, const std::string& user_id,
                                             bool for_update = false);
   static std::optional<Account> AccountByHandle(pqxx::work& txn, const std::string& handle);
-  static std::optional<Account> AccountByLogin(pqxx::work& txn, const std::string& handle_or_email);
+  // One statement: safe outside a transaction block (kit::RunSingleRead).
+  static std::optional<Account> AccountByLogin(pqxx::transaction_base& txn, const std::string& handle_or_email);
   // Taken by an account, or reserved after an account's deletion.
   static bool HandleTaken(pqxx::work& txn, const std::string& handle, absl::Time now);
   static bool EmailTaken(pqxx::work& txn, const std::string& email);
@@ -124,6 +125,10 @@ class UsersStore {
   // concurrent request with the same request_id opened it first.
   static void InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                             const std::string& device_name, const std::string& request_id, absl::Time now);
+  // Like InsertSession, but false (nothing written) when the login request
+  // `request_id` of `user_id` already opened a session.
+  static bool TryInsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
+                               const std::string& device_name, const std::string& request_id, absl::Time now);
   static std::optional<Session> SessionByLoginRequest(pqxx::work& txn, const std::string& user_id,
                                                       const std::string& request_id);
   // True when the session exists and is not revoked.

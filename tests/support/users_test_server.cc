@@ -25,6 +25,7 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
                                                            .role = "cf_users",
                                                            .statements = users::UsersServiceImpl::Statements()});
   throttle_ = std::make_unique<users::LoginThrottle>(options.throttle);
+  compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
   hasher_ = std::make_unique<users::PasswordHasher>(users::PasswordHasher::Create(options.hash_params).value());
   service_ = std::make_unique<users::UsersServiceImpl>(
       users::UsersServiceDeps{.pool = *pool_,
@@ -32,6 +33,7 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
                               .auth = *auth_,
                               .signer = *signer_,
                               .hasher = *hasher_,
+                              .compute = *compute_,
                               .throttle = *throttle_,
                               .executor = *executor_,
                               .events = events_,

@@ -36,6 +36,7 @@ class ManualClock final : public kit::Clock {
 struct UsersTestServerOptions {
   users::PasswordHashParams hash_params{.ops_limit = 1, .mem_limit = 64 * 1024};
   size_t executor_threads = 4;
+  kit::ComputeSlotsOptions compute;
   users::LoginThrottleOptions throttle;
   bool durable_postgres = false;
 };
@@ -69,6 +70,7 @@ class UsersTestServer {
   std::unique_ptr<kit::CallRunner> runner_;
   std::unique_ptr<kit::PgPool> pool_;
   std::unique_ptr<users::PasswordHasher> hasher_;
+  std::unique_ptr<kit::ComputeSlots> compute_;
   std::unique_ptr<users::LoginThrottle> throttle_;
   std::unique_ptr<users::UsersServiceImpl> service_;
   std::unique_ptr<kit::GrpcServer> server_;
