@@ -43,6 +43,7 @@ class UsersComponent {
 
  private:
   kit::PgPool pool_;
+  kit::PgPool session_pool_;
   users::PasswordHasher hasher_;
   users::LoginThrottle throttle_;
   users::UsersServiceImpl service_;

@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
                             absl::ToInt64Milliseconds(options_.statement_timeout)));
     // A role name is configuration, never user input; quote it anyway.
     if (!options_.role.empty()) setup.exec("SET ROLE " + setup.quote_name(options_.role));
+    if (options_.async_commit) setup.exec("SET synchronous_commit = off");
     setup.commit();
     for (const PreparedStatement& statement : options_.statements) {
       conn->prepare(statement.name, statement.sql);

@@ -30,6 +30,12 @@ struct PgPoolOptions {
   // touch only its own schema (and insert into bus.outbox).
   std::string role;
   absl::Duration statement_timeout = absl::Seconds(5);
+  // Commits on these connections do not wait for the WAL flush (the session
+  // runs with synchronous_commit = off): a crash can lose the last few
+  // hundred milliseconds of them, never corrupt them. Only for a pool that
+  // writes state cheap to lose, such as login sessions (the client logs in
+  // again); never for money or events.
+  bool async_commit = false;
   absl::Duration acquire_timeout = absl::Seconds(2);
   std::vector<PreparedStatement> statements;
 };

@@ -59,7 +59,6 @@ absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
   return WithRetries(pool, options, [&](pqxx::connection& conn) -> absl::Status {
     pqxx::work txn(conn);
     if (const char* begin = BeginStatement(options)) txn.exec(begin);
-    if (options.async_commit) txn.exec("SET LOCAL synchronous_commit = off");
     absl::Status result = work(txn);
     if (!result.ok()) return result;  // ~work rolls back.
     txn.commit();
@@ -67,10 +66,10 @@ absl::Status RunInTransaction(PgPool& pool, const TxnOptions& options,
   });
 }
 
-absl::Status RunSingleRead(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> read) {
-  return WithRetries(pool, TxnOptions{.read_only = true}, [&](pqxx::connection& conn) {
-    pqxx::nontransaction statement(conn);
-    return read(statement);
+absl::Status RunAutocommit(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> work) {
+  return WithRetries(pool, TxnOptions{}, [&](pqxx::connection& conn) {
+    pqxx::nontransaction statements(conn);
+    return work(statements);
   });
 }
 

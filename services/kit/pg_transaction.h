@@ -16,11 +16,6 @@ enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
 struct TxnOptions {
   Isolation isolation = Isolation::kReadCommitted;
   bool read_only = false;
-  // Commit without waiting for the WAL flush (SET LOCAL synchronous_commit
-  // = off): a crash can lose the last few hundred milliseconds of such
-  // commits, never corrupt them. Only for state that is cheap to lose, such
-  // as a login session (the client logs in again); never for money.
-  bool async_commit = false;
   int max_attempts = 5;
   absl::Duration initial_backoff = absl::Milliseconds(5);
   absl::Duration max_backoff = absl::Milliseconds(200);
@@ -40,11 +35,12 @@ inline absl::Status RunInTransaction(PgPool& pool,
   return RunInTransaction(pool, TxnOptions{}, work);
 }
 
-// Runs `read` on a pooled connection outside any transaction block, so a
-// single SELECT costs one round trip instead of four (BEGIN, SET TRANSACTION
-// READ ONLY, the query, COMMIT). Only for work that reads, with one statement
-// (each statement sees its own snapshot). Broken connections are retried
-// like RunInTransaction's.
-absl::Status RunSingleRead(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> read);
+// Runs `work` on a pooled connection outside any transaction block: each
+// statement commits by itself, so one statement costs one round trip instead
+// of three or four (BEGIN, SET ..., the statement, COMMIT). For a single read
+// (each statement sees its own snapshot) or a single write that is safe to
+// send again: a broken connection is retried like RunInTransaction's, and a
+// write may have committed before the connection broke.
+absl::Status RunAutocommit(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> work);
 
 }  // namespace clipforge::kit

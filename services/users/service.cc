@@ -139,6 +139,14 @@ std::vector<kit::PreparedStatement> UsersServiceImpl::Statements() {
   return statements;
 }
 
+kit::PgPoolOptions UsersServiceImpl::SessionPoolOptions(kit::PgPoolOptions main) {
+  kit::PgPoolOptions sessions = std::move(main);
+  // Each login holds one of these for a single short statement.
+  sessions.size = std::max(2, sessions.size / 4);
+  sessions.async_commit = true;
+  return sessions;
+}
+
 template <typename Work>
 grpc::ServerUnaryReactor* UsersServiceImpl::WithSession(grpc::CallbackServerContext* ctx, Work work) {
   return d_.runner.Authenticated(ctx, [this, work = std::move(work)](const kit::Caller& caller) mutable {
@@ -163,9 +171,8 @@ absl::StatusOr<std::string> UsersServiceImpl::HashPassword(absl::string_view pas
   return d_.compute.Run([&] { return d_.hasher.Hash(password); });
 }
 
-absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const Account& account,
-                                                          const std::string& session_id, v1::AuthTokens* tokens) {
-  const absl::Time now = d_.clock.Now();
+void UsersServiceImpl::FillTokens(const Account& account, const std::string& session_id,
+                                  const NewRefreshToken& refresh, absl::Time now, v1::AuthTokens* tokens) const {
   kit::AccessClaims claims;
   claims.key_id = d_.signer.key_id();
   claims.user_id = account.user_id;
@@ -173,13 +180,19 @@ absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const
   claims.roles = RolesOf(account.roles);
   claims.issued_at = now;
   claims.expires_at = now + options_.access_token_ttl;
-  const NewRefreshToken refresh = GenerateRefreshToken(d_.random);
-  UsersStore::InsertRefreshToken(txn, refresh.hash, session_id, now, now + options_.refresh_token_ttl);
   tokens->set_access_token(d_.signer.Sign(claims));
   *tokens->mutable_access_token_expire_time() = ToTimestamp(claims.expires_at);
   tokens->set_refresh_token(refresh.token);
   *tokens->mutable_refresh_token_expire_time() = ToTimestamp(now + options_.refresh_token_ttl);
   tokens->set_session_id(session_id);
+}
+
+absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const Account& account,
+                                                          const std::string& session_id, v1::AuthTokens* tokens) {
+  const absl::Time now = d_.clock.Now();
+  const NewRefreshToken refresh = GenerateRefreshToken(d_.random);
+  UsersStore::InsertRefreshToken(txn, refresh.hash, session_id, now, now + options_.refresh_token_ttl);
+  FillTokens(account, session_id, refresh, now, tokens);
   return refresh.hash;
 }
 
@@ -288,7 +301,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
           " s"));
     }
     std::optional<Account> account;
-    CF_RETURN_IF_ERROR(kit::RunSingleRead(d_.pool, [&](pqxx::transaction_base& read) {
+    CF_RETURN_IF_ERROR(kit::RunAutocommit(d_.pool, [&](pqxx::transaction_base& read) {
       account = UsersStore::AccountByLogin(read, key);
       return absl::OkStatus();
     }));
@@ -302,34 +315,49 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
     }
     d_.throttle.RecordSuccess(key, d_.clock.Now());
     // Hashes made with older (cheaper) parameters are upgraded on login.
-    std::string rehash;
     if (d_.hasher.NeedsRehash(account->password_hash)) {
-      CF_ASSIGN_OR_RETURN(rehash, HashPassword(request->password()));
+      CF_ASSIGN_OR_RETURN(const std::string upgraded, HashPassword(request->password()));
+      CF_RETURN_IF_ERROR(kit::RunAutocommit(d_.pool, [&](pqxx::transaction_base& write) {
+        UsersStore::UpgradePasswordHash(write, account->user_id, account->password_hash, upgraded);
+        return absl::OkStatus();
+      }));
     }
+    FillUser(*account, response->mutable_user());
+    // A new login writes its session and first refresh token in one
+    // statement on connections that skip the WAL flush wait (the largest cost
+    // of a login after Argon2id): a session lost to a crash only means
+    // logging in again.
     const absl::Time now = d_.clock.Now();
-    // A session lost to a crash only means logging in again: skip the WAL
-    // flush wait, the largest cost of a login after Argon2id itself.
-    return kit::RunInTransaction(d_.pool, {.async_commit = true}, [&](pqxx::work& txn) -> absl::Status {
-      response->Clear();
-      if (!rehash.empty()) UsersStore::UpdatePasswordHash(txn, account->user_id, rehash);
-      // A new login opens its session in one statement; a retried one (same
-      // request_id) finds the session it opened and continues it.
-      std::string session_id = d_.ids.Next();
-      if (!UsersStore::TryInsertSession(txn, session_id, account->user_id, request->device_name(),
-                                        request->request_id(), now)) {
-        const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
-        if (!session) return absl::AbortedError("request_id: its session vanished meanwhile; retrying");
-        if (now - session->created_at > options_.login_replay_window) {
-          return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
-        }
-        if (session->revoked) {
-          return absl::FailedPreconditionError("request_id: its session has ended; use a new request_id");
-        }
-        session_id = session->session_id;
-        UsersStore::RetireSessionRefreshTokens(txn, session_id, now);
+    const NewRefreshToken refresh = GenerateRefreshToken(d_.random);
+    const std::string session_id = d_.ids.Next();
+    bool opened = false;
+    CF_RETURN_IF_ERROR(kit::RunAutocommit(d_.session_pool, [&](pqxx::transaction_base& write) {
+      opened = UsersStore::TryOpenSession(write, {.session_id = session_id,
+                                                  .user_id = account->user_id,
+                                                  .device_name = request->device_name(),
+                                                  .login_request = request->request_id(),
+                                                  .now = now,
+                                                  .refresh_hash = refresh.hash,
+                                                  .refresh_expires_at = now + options_.refresh_token_ttl});
+      return absl::OkStatus();
+    }));
+    if (opened) {
+      FillTokens(*account, session_id, refresh, now, response->mutable_tokens());
+      return absl::OkStatus();
+    }
+    // A retried login (same request_id) continues the session it opened.
+    return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
+      response->clear_tokens();
+      const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
+      if (!session) return absl::AbortedError("request_id: its session vanished meanwhile; retrying");
+      if (now - session->created_at > options_.login_replay_window) {
+        return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
       }
-      FillUser(*account, response->mutable_user());
-      return IssueTokens(txn, *account, session_id, response->mutable_tokens()).status();
+      if (session->revoked) {
+        return absl::FailedPreconditionError("request_id: its session has ended; use a new request_id");
+      }
+      UsersStore::RetireSessionRefreshTokens(txn, session->session_id, now);
+      return IssueTokens(txn, *account, session->session_id, response->mutable_tokens()).status();
     });
   });
 }

@@ -16,6 +16,7 @@
 #include "services/users/store.h"
 #include "users/login_throttle.h"
 #include "users/password_hasher.h"
+#include "users/refresh_token.h"
 
 namespace clipforge::users {
 
@@ -40,6 +41,9 @@ struct UsersServiceOptions {
 // What the service needs; none of it is owned.
 struct UsersServiceDeps {
   kit::PgPool& pool;
+  // Connections that commit without waiting for the WAL flush, for the one
+  // write of a login (a session lost to a crash means logging in again).
+  kit::PgPool& session_pool;
   kit::CallRunner& runner;
   const kit::AuthGate& auth;
   const kit::AccessTokenSigner& signer;
@@ -60,6 +64,8 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
       : d_(deps), options_(options) {}
 
   static std::vector<kit::PreparedStatement> Statements();
+  // The async-commit pool's options (deps.session_pool), from the main one's.
+  static kit::PgPoolOptions SessionPoolOptions(kit::PgPoolOptions main);
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext*, const v1::RegisterRequest*,
                                      v1::RegisterResponse*) override;
@@ -141,7 +147,10 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
   void BurnPasswordTime(absl::string_view password);
   absl::StatusOr<std::string> HashPassword(absl::string_view password);
 
-  // Opens a session (or reissues one for a retried login) and fills tokens.
+  // Signs the access token and fills `tokens` with it and `refresh`.
+  void FillTokens(const Account& account, const std::string& session_id, const NewRefreshToken& refresh,
+                  absl::Time now, v1::AuthTokens* tokens) const;
+  // Stores a new refresh token for `session_id` and fills `tokens`.
   // Returns the new refresh token's hash.
   absl::StatusOr<std::string> IssueTokens(pqxx::work& txn, const Account& account, const std::string& session_id,
                                           v1::AuthTokens* tokens);

@@ -120,7 +120,8 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
        absl::StrCat("INSERT INTO users.reserved_handles VALUES ($1, ", Ts(2), ") "
                     "ON CONFLICT (handle) DO UPDATE SET reserved_until = EXCLUDED.reserved_until")},
       {"users_forget_idempotency", "DELETE FROM users.idempotency WHERE caller_id = $1::uuid"},
-      {"users_update_password_hash", "UPDATE users.accounts SET password_hash = $2 WHERE user_id = $1::uuid"},
+      {"users_upgrade_password_hash",
+       "UPDATE users.accounts SET password_hash = $3 WHERE user_id = $1::uuid AND password_hash = $2"},
       {"users_lock_pair",
        "SELECT 1 FROM users.accounts WHERE user_id IN ($1::uuid, $2::uuid) ORDER BY user_id FOR UPDATE"},
       {"users_lock_admins",
@@ -160,6 +161,13 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
       {"users_revoke_all_sessions",
        absl::StrCat("UPDATE users.sessions SET revoked_at = ", Ts(3), ", revoke_reason = $2 "
                     "WHERE user_id = $1::uuid AND revoked_at IS NULL")},
+      {"users_open_session",
+       absl::StrCat("WITH session AS (INSERT INTO users.sessions "
+                    "(session_id, user_id, device_name, login_request, created_at) "
+                    "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ") ON CONFLICT DO NOTHING "
+                    "RETURNING session_id) "
+                    "INSERT INTO users.refresh_tokens (token_hash, session_id, issued_at, expires_at) "
+                    "SELECT $6, session_id, ", Ts(5), ", ", Ts(7), " FROM session")},
       {"users_insert_refresh",
        absl::StrCat("INSERT INTO users.refresh_tokens (token_hash, session_id, issued_at, expires_at) "
                     "VALUES ($1, $2::uuid, ", Ts(3), ", ", Ts(4), ")")},
@@ -278,8 +286,9 @@ void UsersStore::DeleteAccount(pqxx::work& txn, const Account& account, absl::Ti
   txn.exec_prepared("users_reserve_handle", account.handle, ToMicros(now + reserve_handle_for));
 }
 
-void UsersStore::UpdatePasswordHash(pqxx::work& txn, const std::string& user_id, const std::string& hash) {
-  txn.exec_prepared("users_update_password_hash", user_id, hash);
+void UsersStore::UpgradePasswordHash(pqxx::transaction_base& txn, const std::string& user_id,
+                                     const std::string& old_hash, const std::string& new_hash) {
+  txn.exec_prepared("users_upgrade_password_hash", user_id, old_hash, new_hash);
 }
 
 void UsersStore::LockPair(pqxx::work& txn, const std::string& a, const std::string& b) {
@@ -294,14 +303,15 @@ std::vector<std::string> UsersStore::LockAdmins(pqxx::work& txn) {
 
 void UsersStore::InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                                const std::string& device_name, const std::string& request_id, absl::Time now) {
-  if (!TryInsertSession(txn, session_id, user_id, device_name, request_id, now)) {
+  if (txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now))
+          .affected_rows() == 0) {
     throw pqxx::serialization_failure("a concurrent request with the same request_id opened the session");
   }
 }
 
-bool UsersStore::TryInsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
-                                  const std::string& device_name, const std::string& request_id, absl::Time now) {
-  return txn.exec_prepared("users_insert_session", session_id, user_id, device_name, request_id, ToMicros(now))
+bool UsersStore::TryOpenSession(pqxx::transaction_base& txn, const NewSession& s) {
+  return txn.exec_prepared("users_open_session", s.session_id, s.user_id, s.device_name, s.login_request,
+                           ToMicros(s.now), s.refresh_hash, ToMicros(s.refresh_expires_at))
              .affected_rows() == 1;
 }
 

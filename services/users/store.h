@@ -43,6 +43,17 @@ struct Session {
   absl::Time created_at;
 };
 
+// What TryOpenSession writes.
+struct NewSession {
+  std::string session_id;
+  std::string user_id;
+  std::string device_name;
+  std::string login_request;  // The Login's request_id.
+  absl::Time now;
+  std::string refresh_hash;
+  absl::Time refresh_expires_at;
+};
+
 struct RefreshRecord {
   std::string session_id;
   std::string user_id;
@@ -99,7 +110,7 @@ class UsersStore {
   static std::optional<Account> AccountById(pqxx::work& txn, const std::string& user_id,
                                             bool for_update = false);
   static std::optional<Account> AccountByHandle(pqxx::work& txn, const std::string& handle);
-  // One statement: safe outside a transaction block (kit::RunSingleRead).
+  // One statement: safe outside a transaction block (kit::RunAutocommit).
   static std::optional<Account> AccountByLogin(pqxx::transaction_base& txn, const std::string& handle_or_email);
   // Taken by an account, or reserved after an account's deletion.
   static bool HandleTaken(pqxx::work& txn, const std::string& handle, absl::Time now);
@@ -113,7 +124,10 @@ class UsersStore {
   // for `reserve_handle_for`.
   static void DeleteAccount(pqxx::work& txn, const Account& account, absl::Time now,
                             absl::Duration reserve_handle_for);
-  static void UpdatePasswordHash(pqxx::work& txn, const std::string& user_id, const std::string& hash);
+  // Replaces `old_hash` by a hash of the same password with current
+  // parameters; a no-op if the hash changed meanwhile. One statement.
+  static void UpgradePasswordHash(pqxx::transaction_base& txn, const std::string& user_id,
+                                  const std::string& old_hash, const std::string& new_hash);
   // Locks both accounts' rows in id order, so that graph changes between
   // the same two users serialize (a block cannot race a follow).
   static void LockPair(pqxx::work& txn, const std::string& a, const std::string& b);
@@ -125,10 +139,11 @@ class UsersStore {
   // concurrent request with the same request_id opened it first.
   static void InsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
                             const std::string& device_name, const std::string& request_id, absl::Time now);
-  // Like InsertSession, but false (nothing written) when the login request
-  // `request_id` of `user_id` already opened a session.
-  static bool TryInsertSession(pqxx::work& txn, const std::string& session_id, const std::string& user_id,
-                               const std::string& device_name, const std::string& request_id, absl::Time now);
+  // A new session and its first refresh token in one statement (a login's
+  // whole write); false, with nothing written, when the login request
+  // already opened a session (a retried login).
+  // One statement: safe outside a transaction block (kit::RunAutocommit).
+  static bool TryOpenSession(pqxx::transaction_base& txn, const NewSession& session);
   static std::optional<Session> SessionByLoginRequest(pqxx::work& txn, const std::string& user_id,
                                                       const std::string& request_id);
   // True when the session exists and is not revoked.

@@ -20,15 +20,18 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
   executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
   runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_);
-  pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{.dsn = pg_->dsn(),
-                                                           .size = static_cast<int>(options.executor_threads),
-                                                           .role = "cf_users",
-                                                           .statements = users::UsersServiceImpl::Statements()});
+  const kit::PgPoolOptions pool_options{.dsn = pg_->dsn(),
+                                        .size = static_cast<int>(options.executor_threads),
+                                        .role = "cf_users",
+                                        .statements = users::UsersServiceImpl::Statements()};
+  pool_ = std::make_unique<kit::PgPool>(pool_options);
+  session_pool_ = std::make_unique<kit::PgPool>(users::UsersServiceImpl::SessionPoolOptions(pool_options));
   throttle_ = std::make_unique<users::LoginThrottle>(options.throttle);
   compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
   hasher_ = std::make_unique<users::PasswordHasher>(users::PasswordHasher::Create(options.hash_params).value());
   service_ = std::make_unique<users::UsersServiceImpl>(
       users::UsersServiceDeps{.pool = *pool_,
+                              .session_pool = *session_pool_,
                               .runner = *runner_,
                               .auth = *auth_,
                               .signer = *signer_,

@@ -69,6 +69,7 @@ class UsersTestServer {
   std::unique_ptr<kit::BlockingExecutor> executor_;
   std::unique_ptr<kit::CallRunner> runner_;
   std::unique_ptr<kit::PgPool> pool_;
+  std::unique_ptr<kit::PgPool> session_pool_;
   std::unique_ptr<users::PasswordHasher> hasher_;
   std::unique_ptr<kit::ComputeSlots> compute_;
   std::unique_ptr<users::LoginThrottle> throttle_;

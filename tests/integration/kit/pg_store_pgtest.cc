@@ -119,5 +119,45 @@ TEST(PgStoreTest, PreparedStatementsAreAvailableOnEveryConnection) {
   }
 }
 
+std::string Setting(PgPool& pool, const std::string& name) {
+  std::string value;
+  EXPECT_TRUE(RunAutocommit(pool, [&](pqxx::transaction_base& statements) {
+                value = statements.exec1("SHOW " + statements.quote_name(name))[0].as<std::string>();
+                return absl::OkStatus();
+              }).ok());
+  return value;
+}
+
+TEST(PgStoreTest, AutocommitRunsEachStatementInItsOwnTransaction) {
+  auto pg = TestPostgres::Start();
+  PgPool pool({.dsn = pg->dsn(), .size = 1});
+  ASSERT_TRUE(Exec(pool, "CREATE TABLE t (id int PRIMARY KEY)").ok());
+  int64_t first_txid = 0, second_txid = 0;
+  const absl::Status second_failed = RunAutocommit(pool, [&](pqxx::transaction_base& statements) {
+    first_txid = statements.exec1("INSERT INTO t VALUES (1) RETURNING txid_current()")[0].as<int64_t>();
+    second_txid = statements.exec1("INSERT INTO t VALUES (2) RETURNING txid_current()")[0].as<int64_t>();
+    statements.exec("INSERT INTO t VALUES (1)");  // A unique violation: only this statement fails.
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(second_failed.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(first_txid, second_txid);
+  EXPECT_EQ(Scalar(pool, "SELECT count(*) FROM t"), 2);
+}
+
+TEST(PgStoreTest, AsyncCommitPoolsSkipTheFlushWaitAndOthersDoNot) {
+  auto pg = TestPostgres::Start(/*durable=*/true);
+  PgPool durable({.dsn = pg->dsn(), .size = 1});
+  PgPool async({.dsn = pg->dsn(), .size = 1, .async_commit = true});
+  EXPECT_EQ(Setting(durable, "synchronous_commit"), "on");
+  EXPECT_EQ(Setting(async, "synchronous_commit"), "off");
+  // Still a commit: visible to other connections at once.
+  ASSERT_TRUE(Exec(durable, "CREATE TABLE t (id int PRIMARY KEY)").ok());
+  ASSERT_TRUE(RunAutocommit(async, [](pqxx::transaction_base& statements) {
+                statements.exec("INSERT INTO t VALUES (1)");
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(Scalar(durable, "SELECT count(*) FROM t"), 1);
+}
+
 }  // namespace
 }  // namespace clipforge::kit

@@ -2,6 +2,7 @@
 // and for every authenticated RPC that a missing, malformed, expired,
 // tampered or revoked token is UNAUTHENTICATED.
 #include <grpcpp/create_channel.h>
+#include <sodium.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
@@ -197,6 +198,78 @@ TEST_F(UsersServiceTest, RepeatedLoginFailuresAreThrottled) {
   grpc::ClientContext later;
   request.set_request_id(NewId());
   EXPECT_TRUE(stub_->Login(&later, request, &response).ok());
+}
+
+TEST_F(UsersServiceTest, ARetriedLoginContinuesItsSessionOnlyWhileFreshAndOpen) {
+  Register("gwen");
+  v1::LoginRequest request;
+  request.set_request_id(NewId());
+  request.set_handle_or_email("gwen");
+  request.set_password("correct horse battery");
+  v1::LoginResponse first, retried;
+  grpc::ClientContext a, b;
+  ASSERT_TRUE(stub_->Login(&a, request, &first).ok());
+  // The answer was lost; the client sends the same request again.
+  ASSERT_TRUE(stub_->Login(&b, request, &retried).ok());
+  EXPECT_EQ(retried.tokens().session_id(), first.tokens().session_id());
+  EXPECT_NE(retried.tokens().refresh_token(), first.tokens().refresh_token());
+  EXPECT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.sessions WHERE login_request = '",
+                                        request.request_id(), "'")),
+            1);
+  // The retry's refresh token is the live one.
+  v1::RefreshTokenRequest refresh;
+  refresh.set_request_id(NewId());
+  refresh.set_refresh_token(retried.tokens().refresh_token());
+  v1::RefreshTokenResponse refreshed;
+  grpc::ClientContext c;
+  EXPECT_TRUE(stub_->RefreshToken(&c, refresh, &refreshed).ok());
+
+  // Too late to be a retry.
+  server_.clock().Advance(absl::Minutes(6));
+  grpc::ClientContext d;
+  const grpc::Status late = stub_->Login(&d, request, &retried);
+  EXPECT_EQ(late.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(late.error_message().find("request_id"), std::string::npos);
+
+  // A retry of a login whose session was logged out.
+  request.set_request_id(NewId());
+  v1::LoginResponse second;
+  grpc::ClientContext e, f, g;
+  ASSERT_TRUE(stub_->Login(&e, request, &second).ok());
+  v1::LogoutRequest logout;
+  logout.set_request_id(NewId());
+  Auth(f, second.tokens());
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(stub_->Logout(&f, logout, &empty).ok());
+  const grpc::Status ended = stub_->Login(&g, request, &retried);
+  EXPECT_EQ(ended.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(ended.error_message().find("ended"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, LoginUpgradesAHashMadeWithOlderParameters) {
+  Register("hank");
+  // A hash from before the parameters were raised (the test server hashes
+  // with 64 KiB and one iteration).
+  char old_hash[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(crypto_pwhash_str_alg(old_hash, "correct horse battery", 21, 2, 32 * 1024, crypto_pwhash_ALG_ARGON2ID13),
+            0);
+  ASSERT_EQ(server_.Scalar(absl::StrCat("WITH u AS (UPDATE users.accounts SET password_hash = '", old_hash,
+                                        "' WHERE handle = 'hank' RETURNING 1) SELECT count(*) FROM u")),
+            1);
+  v1::LoginRequest request;
+  request.set_request_id(NewId());
+  request.set_handle_or_email("hank");
+  request.set_password("correct horse battery");
+  v1::LoginResponse response;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->Login(&ctx, request, &response).ok());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'hank' "
+                           "AND password_hash LIKE '$argon2id$v=19$m=64,t=1,p=1$%'"),
+            1);
+  // And the upgraded hash still takes the same password.
+  request.set_request_id(NewId());
+  grpc::ClientContext again;
+  EXPECT_TRUE(stub_->Login(&again, request, &response).ok());
 }
 
 TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
