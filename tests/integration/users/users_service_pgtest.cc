@@ -37,6 +37,16 @@ class UsersServiceTest : public ::testing::Test {
     return response;
   }
 
+  // A login request with a fresh request_id.
+  v1::LoginRequest LoginAs(const std::string& handle_or_email,
+                           const std::string& password = "correct horse battery") {
+    v1::LoginRequest request;
+    request.set_request_id(NewId());
+    request.set_handle_or_email(handle_or_email);
+    request.set_password(password);
+    return request;
+  }
+
   static void Auth(grpc::ClientContext& ctx, const v1::AuthTokens& tokens) {
     ctx.AddMetadata("authorization", "Bearer " + tokens.access_token());
   }
@@ -142,10 +152,7 @@ TEST_F(UsersServiceTest, CommonAndShortPasswordsAreRefused) {
 TEST_F(UsersServiceTest, LoginByHandleOrEmailAndNoEnumeration) {
   Register("dave");
   for (const std::string who : {"dave", "@Dave", "DAVE@example.com"}) {
-    v1::LoginRequest request;
-    request.set_request_id(NewId());
-    request.set_handle_or_email(who);
-    request.set_password("correct horse battery");
+    v1::LoginRequest request = LoginAs(who);
     v1::LoginResponse response;
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->Login(&ctx, request, &response).ok()) << who;
@@ -155,10 +162,7 @@ TEST_F(UsersServiceTest, LoginByHandleOrEmailAndNoEnumeration) {
   std::string messages[2];
   int i = 0;
   for (const std::string who : {"dave", "nobody_here"}) {
-    v1::LoginRequest request;
-    request.set_request_id(NewId());
-    request.set_handle_or_email(who);
-    request.set_password("wrong password here");
+    v1::LoginRequest request = LoginAs(who, "wrong password here");
     v1::LoginResponse response;
     grpc::ClientContext ctx;
     const grpc::Status status = stub_->Login(&ctx, request, &response);
@@ -173,10 +177,7 @@ TEST_F(UsersServiceTest, RepeatedLoginFailuresAreThrottled) {
   grpc::Status last;
   int failures = 0;
   for (int attempt = 0; attempt < 10; ++attempt) {
-    v1::LoginRequest request;
-    request.set_request_id(NewId());
-    request.set_handle_or_email("erin");
-    request.set_password("not the password");
+    v1::LoginRequest request = LoginAs("erin", "not the password");
     v1::LoginResponse response;
     grpc::ClientContext ctx;
     last = stub_->Login(&ctx, request, &response);
@@ -187,10 +188,7 @@ TEST_F(UsersServiceTest, RepeatedLoginFailuresAreThrottled) {
   EXPECT_NE(last.error_message().find("retry in"), std::string::npos);
   EXPECT_GE(failures, 5);
   // Even the right password waits until the delay has passed.
-  v1::LoginRequest request;
-  request.set_request_id(NewId());
-  request.set_handle_or_email("erin");
-  request.set_password("correct horse battery");
+  v1::LoginRequest request = LoginAs("erin");
   v1::LoginResponse response;
   grpc::ClientContext ctx;
   EXPECT_EQ(stub_->Login(&ctx, request, &response).error_code(), StatusCode::RESOURCE_EXHAUSTED);
@@ -202,10 +200,7 @@ TEST_F(UsersServiceTest, RepeatedLoginFailuresAreThrottled) {
 
 TEST_F(UsersServiceTest, ARetriedLoginContinuesItsSessionOnlyWhileFreshAndOpen) {
   Register("gwen");
-  v1::LoginRequest request;
-  request.set_request_id(NewId());
-  request.set_handle_or_email("gwen");
-  request.set_password("correct horse battery");
+  v1::LoginRequest request = LoginAs("gwen");
   v1::LoginResponse first, retried;
   grpc::ClientContext a, b;
   ASSERT_TRUE(stub_->Login(&a, request, &first).ok());
@@ -256,10 +251,7 @@ TEST_F(UsersServiceTest, LoginUpgradesAHashMadeWithOlderParameters) {
   ASSERT_EQ(server_.Scalar(absl::StrCat("WITH u AS (UPDATE users.accounts SET password_hash = '", old_hash,
                                         "' WHERE handle = 'hank' RETURNING 1) SELECT count(*) FROM u")),
             1);
-  v1::LoginRequest request;
-  request.set_request_id(NewId());
-  request.set_handle_or_email("hank");
-  request.set_password("correct horse battery");
+  v1::LoginRequest request = LoginAs("hank");
   v1::LoginResponse response;
   grpc::ClientContext ctx;
   ASSERT_TRUE(stub_->Login(&ctx, request, &response).ok());
