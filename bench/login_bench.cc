@@ -139,7 +139,7 @@ int main() {
   options.throttle.address_burst = 1e9;
   options.throttle.address_refill_per_minute = 1e9;
   testing::UsersTestServer server(options);
-  const int cpus = kit::ComputeSlots().slots();
+  const int cpus = server.compute().slots();  // One Argon2id per CPU at most.
   kit::SystemClock clock;
   kit::SecureRandom random;
   kit::UuidV7Generator ids(clock, random);

@@ -8,14 +8,14 @@
 #include <thread>
 
 #include "absl/strings/str_join.h"
+#include "services/clipforged/auth_setup.h"
 #include "services/clipforged/commands.h"
 #include "services/clipforged/flags.h"
-#include "services/clipforged/auth_setup.h"
 #include "services/clipforged/service_catalog.h"
 #include "services/clipforged/users_component.h"
-#include "services/kit/keyring_token_verifier.h"
 #include "services/kit/compute_slots.h"
 #include "services/kit/grpc_server.h"
+#include "services/kit/keyring_token_verifier.h"
 #include "services/kit/logger.h"
 #include "services/kit/metrics.h"
 #include "services/kit/outbox_relay.h"

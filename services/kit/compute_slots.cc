@@ -3,16 +3,14 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace clipforge::kit {
 namespace {
 
-// The CPUs this process may run on (its cpuset), lowest first.
-std::vector<int> UsableCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
+// The CPUs in `set`, lowest first.
+std::vector<int> CpusOf(const cpu_set_t& set) {
   std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
     if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
   }
@@ -22,7 +20,10 @@ std::vector<int> UsableCpus() {
 }  // namespace
 
 ComputeSlots::ComputeSlots(ComputeSlotsOptions options) {
-  const std::vector<int> cpus = UsableCpus();
+  // The calling thread's affinity: the process's cpuset unless narrowed.
+  CPU_ZERO(&usable_);
+  if (sched_getaffinity(0, sizeof usable_, &usable_) != 0) CPU_ZERO(&usable_);
+  const std::vector<int> cpus = CpusOf(usable_);
   const int usable = std::max<int>(1, static_cast<int>(cpus.size()));
   slots_ = options.slots > 0 ? options.slots : usable;
   if (options.pin && slots_ <= static_cast<int>(cpus.size())) {
@@ -42,6 +43,7 @@ int ComputeSlots::Acquire() {
   // Admission guarantees a free slot; the lowest keeps a quiet server's
   // hashing on one CPU.
   const auto slot = std::find(busy_.begin(), busy_.end(), false);
+  if (slot == busy_.end()) std::abort();  // Admission is broken: never run over the limit.
   *slot = true;
   return static_cast<int>(slot - busy_.begin());
 }
@@ -74,7 +76,10 @@ ComputeSlots::Lease::Lease(ComputeSlots& owner) : owner_(owner), slot_(owner.Acq
 }
 
 ComputeSlots::Lease::~Lease() {
-  if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof previous_, &previous_);
+  if (pinned_ && pthread_setaffinity_np(pthread_self(), sizeof previous_, &previous_) != 0) {
+    // Never leave an executor thread pinned for good.
+    pthread_setaffinity_np(pthread_self(), sizeof owner_.usable_, &owner_.usable_);
+  }
   owner_.Release(slot_);
 }
 

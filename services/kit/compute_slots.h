@@ -1,6 +1,7 @@
 // Bounds how many CPU-heavy sections (Argon2id password hashing now; media
-// encoding and perceptual hashing later) run at once in a process, and keeps
-// each on a CPU of its own.
+// encoding and perceptual hashing later) run at once in a process, and, when
+// the process has a CPU per slot, pins each running section to its slot's
+// CPU.
 //
 // Why a limit apart from the blocking executor: the executor is sized for
 // database waits (more threads than cores), and memory-hard work
@@ -12,7 +13,10 @@
 // the freed pages nor the cache warm and took 13-14 ms instead of 10-11 on
 // our 2-core machine. A section takes the lowest free slot and runs pinned to
 // that slot's CPU, so at low load the same CPU does all the hashing; the
-// thread's own affinity is restored afterwards.
+// thread's own affinity is restored afterwards. Pin only where the process
+// owns its CPUs (a machine or VM of its own, a dedicated cpuset): processes
+// that share CPUs would all pin to the same lowest ones. Threads started
+// inside a section inherit its pin.
 //
 // Callers beyond the limit wait in arrival order (no starvation under load).
 #pragma once
@@ -31,7 +35,8 @@ struct ComputeSlotsOptions {
   // Sections running at once; 0: one per CPU this process may run on.
   int slots = 0;
   // Pin each running section to its slot's CPU (only when there are at
-  // least as many usable CPUs as slots).
+  // least as many usable CPUs as slots; best effort where the sandbox
+  // forbids changing affinity).
   bool pin = true;
 };
 
@@ -77,6 +82,9 @@ class ComputeSlots {
 
   int slots_;
   std::vector<int> slot_cpus_;
+  // The CPUs the process could use when this was made: the fallback when a
+  // thread's own affinity cannot be restored.
+  cpu_set_t usable_;
   mutable absl::Mutex mu_;
   // Tickets are admitted in order: ticket t runs once t < released_ + slots_.
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 0;

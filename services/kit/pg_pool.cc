@@ -47,6 +47,14 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
   std::unique_ptr<pqxx::connection> conn;
   absl::Status status = CatchPqxx([&] {
     conn = std::make_unique<pqxx::connection>(options_.dsn);
+    // libpqxx 6 may reopen a dropped connection by itself, without the SET
+    // ROLE and settings below; a dropped connection must fail instead, so
+    // that the pool replaces it with one set up here. (Deprecated in 6.x
+    // with no replacement; 7.x never reactivates.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
     pqxx::nontransaction setup(*conn);
     setup.exec(absl::StrCat("SET statement_timeout = ",
                             absl::ToInt64Milliseconds(options_.statement_timeout)));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include <pqxx/nontransaction>
+
 #include "absl/time/clock.h"
 #include "services/kit/pg_errors.h"
 
@@ -24,8 +26,10 @@ const char* BeginStatement(const TxnOptions& options) {
 }
 
 bool Retryable(const absl::Status& status) {
-  // UNAVAILABLE here means the connection broke before COMMIT was sent (an
-  // in-doubt commit maps to UNKNOWN), so nothing was applied.
+  // In a transaction, UNAVAILABLE means the connection broke before COMMIT
+  // was sent (an in-doubt commit maps to UNKNOWN), so nothing was applied.
+  // Outside one (RunAutocommit) earlier statements may have committed: its
+  // callers promise that running again is safe.
   return absl::IsAborted(status) || absl::IsUnavailable(status);
 }
 

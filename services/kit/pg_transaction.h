@@ -1,8 +1,10 @@
-// Runs a unit of work in one transaction, retrying transient failures.
+// Runs database work on a pooled connection, retrying transient failures: in
+// one transaction (RunInTransaction), or statement by statement outside any
+// transaction block (RunAutocommit).
 #pragma once
 
-#include <pqxx/nontransaction>
 #include <pqxx/transaction>
+#include <pqxx/transaction_base>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -37,10 +39,11 @@ inline absl::Status RunInTransaction(PgPool& pool,
 
 // Runs `work` on a pooled connection outside any transaction block: each
 // statement commits by itself, so one statement costs one round trip instead
-// of three or four (BEGIN, SET ..., the statement, COMMIT). For a single read
-// (each statement sees its own snapshot) or a single write that is safe to
-// send again: a broken connection is retried like RunInTransaction's, and a
-// write may have committed before the connection broke.
+// of three or four (BEGIN, SET ..., the statement, COMMIT). After a broken
+// connection `work` runs again from the start, and what it wrote before the
+// break may have committed: use it for one read (each statement sees its own
+// snapshot) or one write that is safe to repeat (keyed by a request id, say),
+// never for several writes that belong together.
 absl::Status RunAutocommit(PgPool& pool, absl::FunctionRef<absl::Status(pqxx::transaction_base&)> work);
 
 }  // namespace clipforge::kit

@@ -196,6 +196,16 @@ absl::StatusOr<std::string> UsersServiceImpl::IssueTokens(pqxx::work& txn, const
   return refresh.hash;
 }
 
+std::optional<UsersServiceImpl::EarlierRegistration> UsersServiceImpl::FindEarlierRegistration(
+    pqxx::work& txn, const std::string& handle, const std::string& email, const std::string& request_id,
+    absl::Time now) const {
+  auto account = UsersStore::AccountByHandle(txn, handle);
+  if (!account || account->email != email) return std::nullopt;
+  const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request_id);
+  if (!session || session->revoked || now - session->created_at > options_.login_replay_window) return std::nullopt;
+  return EarlierRegistration{*std::move(account), session->session_id};
+}
+
 grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext* ctx,
                                                      const v1::RegisterRequest* request,
                                                      v1::RegisterResponse* response) {
@@ -222,32 +232,38 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
     // Cheap refusals first; Argon2id takes tens of milliseconds and never
     // runs inside a transaction.
     bool handle_taken = false;
+    std::optional<EarlierRegistration> earlier;
     CF_RETURN_IF_ERROR(kit::RunInTransaction(d_.pool, {.read_only = true}, [&](pqxx::work& txn) {
       handle_taken = UsersStore::HandleTaken(txn, *handle, start);
       if (!handle_taken && UsersStore::EmailTaken(txn, *email)) {
         return absl::AlreadyExistsError("email: is already registered");
       }
+      earlier = handle_taken ? FindEarlierRegistration(txn, *handle, *email, request->request_id(), start)
+                             : std::nullopt;
       return absl::OkStatus();
     }));
-    // A taken handle can only be a retried registration, which verifies the
-    // password against the stored hash instead.
+    // A taken handle can only be a retry of this very registration, whose
+    // password is checked against the stored hash instead.
     std::string password_hash;
+    bool retry_verified = false;
     if (!handle_taken) {
       CF_ASSIGN_OR_RETURN(password_hash, HashPassword(request->password()));
+    } else if (earlier) {
+      retry_verified = VerifyPassword(earlier->account.password_hash, request->password());
     }
     const absl::Time now = d_.clock.Now();
     return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
       response->Clear();
       if (UsersStore::HandleTaken(txn, *handle, now)) {
-        // A retry of this very registration signs in again to its session.
-        const auto existing = UsersStore::AccountByHandle(txn, *handle);
-        const auto session =
-            existing ? UsersStore::SessionByLoginRequest(txn, existing->user_id, request->request_id()) : std::nullopt;
-        if (session && !session->revoked && now - session->created_at <= options_.login_replay_window &&
-            existing->email == *email && VerifyPassword(existing->password_hash, request->password())) {
-          UsersStore::RetireSessionRefreshTokens(txn, session->session_id, now);
-          FillUser(*existing, response->mutable_user());
-          return IssueTokens(txn, *existing, session->session_id, response->mutable_tokens()).status();
+        // A verified retry signs in again to its session, if nothing changed
+        // since it was verified.
+        const auto again =
+            retry_verified ? FindEarlierRegistration(txn, *handle, *email, request->request_id(), now) : std::nullopt;
+        if (again && again->account.user_id == earlier->account.user_id &&
+            again->account.password_hash == earlier->account.password_hash) {
+          UsersStore::RetireSessionRefreshTokens(txn, again->session_id, now);
+          FillUser(again->account, response->mutable_user());
+          return IssueTokens(txn, again->account, again->session_id, response->mutable_tokens()).status();
         }
         return absl::AlreadyExistsError("handle: is taken");
       }
@@ -349,7 +365,8 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
     return kit::RunInTransaction(d_.pool, [&](pqxx::work& txn) -> absl::Status {
       response->clear_tokens();
       const auto session = UsersStore::SessionByLoginRequest(txn, account->user_id, request->request_id());
-      if (!session) return absl::AbortedError("request_id: its session vanished meanwhile; retrying");
+      // Gone since the insert found it: the account was deleted meanwhile.
+      if (!session) return absl::UnauthenticatedError(kBadCredentials);
       if (now - session->created_at > options_.login_replay_window) {
         return absl::FailedPreconditionError("request_id: already used for an earlier login; use a new one");
       }

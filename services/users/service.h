@@ -142,6 +142,16 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
                                        const std::string& user_id, v1::Role role, bool grant,
                                        const std::string& reason, v1::UserRoles* response);
 
+  // What an earlier attempt of a registration (same handle, email and
+  // request_id, within the replay window) created.
+  struct EarlierRegistration {
+    Account account;
+    std::string session_id;
+  };
+  std::optional<EarlierRegistration> FindEarlierRegistration(pqxx::work& txn, const std::string& handle,
+                                                             const std::string& email, const std::string& request_id,
+                                                             absl::Time now) const;
+
   // The hasher's calls, each inside a compute slot.
   bool VerifyPassword(absl::string_view hash, absl::string_view password);
   void BurnPasswordTime(absl::string_view password);

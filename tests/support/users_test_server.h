@@ -51,6 +51,7 @@ class UsersTestServer {
   ManualClock& clock() { return clock_; }
   TestPostgres& pg() { return *pg_; }
   const kit::AccessTokenSigner& signer() const { return *signer_; }
+  const kit::ComputeSlots& compute() const { return *compute_; }
   int64_t Scalar(const std::string& sql);
 
  private:

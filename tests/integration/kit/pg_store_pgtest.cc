@@ -7,6 +7,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/str_cat.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/pg_transaction.h"
 #include "tests/support/test_servers.h"
@@ -157,6 +158,26 @@ TEST(PgStoreTest, AsyncCommitPoolsSkipTheFlushWaitAndOthersDoNot) {
                 return absl::OkStatus();
               }).ok());
   EXPECT_EQ(Scalar(durable, "SELECT count(*) FROM t"), 1);
+}
+
+TEST(PgStoreTest, AConnectionTheServerDroppedComesBackWithItsRoleAndSettings) {
+  auto pg = TestPostgres::Start();
+  PgPool admin({.dsn = pg->dsn(), .size = 1});
+  ASSERT_TRUE(Exec(admin, "CREATE ROLE tester NOLOGIN; GRANT tester TO CURRENT_USER").ok());
+  PgPool pool({.dsn = pg->dsn(), .size = 1, .role = "tester", .statement_timeout = absl::Seconds(7)});
+  const int64_t pid = Scalar(pool, "SELECT pg_backend_pid()");
+  ASSERT_EQ(Scalar(admin, absl::StrCat("SELECT pg_terminate_backend(", pid, ")::int")), 1);
+  // libpqxx would reconnect such a connection by itself, without the pool's
+  // SET ROLE: the next call must get a connection set up like the first.
+  std::string user, timeout;
+  ASSERT_TRUE(RunAutocommit(pool, [&](pqxx::transaction_base& statements) {
+                user = statements.exec1("SELECT current_user")[0].as<std::string>();
+                timeout = statements.exec1("SHOW statement_timeout")[0].as<std::string>();
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(user, "tester");
+  EXPECT_EQ(timeout, "7s");
+  EXPECT_NE(Scalar(pool, "SELECT pg_backend_pid()"), pid);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // tampered or revoked token is UNAUTHENTICATED.
 #include <grpcpp/create_channel.h>
 #include <sodium.h>
+
+#include <thread>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
@@ -94,6 +96,34 @@ TEST_F(UsersServiceTest, RegisterCreatesAccountSessionAndEvent) {
                                         r.tokens().refresh_token(), "'")),
             0);
   EXPECT_EQ(Me(r.tokens()).profile().handle(), "alice");
+}
+
+TEST_F(UsersServiceTest, ARetriedRegistrationSignsInAgainAndNothingElseTakesTheHandle) {
+  v1::RegisterRequest request;
+  request.set_request_id(NewId());
+  request.set_handle("ivy");
+  request.set_email("ivy@example.com");
+  request.set_password("correct horse battery");
+  request.set_display_name("Ivy");
+  v1::RegisterResponse first, retried, other;
+  grpc::ClientContext a, b, c, d;
+  ASSERT_TRUE(stub_->Register(&a, request, &first).ok());
+  // The answer was lost; the same request comes again.
+  ASSERT_TRUE(stub_->Register(&b, request, &retried).ok());
+  EXPECT_EQ(retried.user().profile().user_id(), first.user().profile().user_id());
+  EXPECT_EQ(retried.tokens().session_id(), first.tokens().session_id());
+  EXPECT_NE(retried.tokens().refresh_token(), first.tokens().refresh_token());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'ivy'"), 1);
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.user.registered'"), 1);
+  // The same request with another password, or another request: taken.
+  request.set_password("another good password");
+  grpc::Status status = stub_->Register(&c, request, &other);
+  EXPECT_EQ(status.error_code(), StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(status.error_message().find("handle"), std::string::npos);
+  request.set_password("correct horse battery");
+  request.set_request_id(NewId());
+  status = stub_->Register(&d, request, &other);
+  EXPECT_EQ(status.error_code(), StatusCode::ALREADY_EXISTS);
 }
 
 TEST_F(UsersServiceTest, RegisterRejectsBadInputNamingEachField) {
@@ -239,6 +269,28 @@ TEST_F(UsersServiceTest, ARetriedLoginContinuesItsSessionOnlyWhileFreshAndOpen) 
   const grpc::Status ended = stub_->Login(&g, request, &retried);
   EXPECT_EQ(ended.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(ended.error_message().find("ended"), std::string::npos);
+}
+
+TEST_F(UsersServiceTest, TwoConcurrentLoginsWithOneRequestIdShareOneSession) {
+  Register("jack");
+  const v1::LoginRequest request = LoginAs("jack");
+  v1::LoginResponse responses[2];
+  grpc::Status statuses[2];
+  std::thread racers[2];
+  for (int i = 0; i < 2; ++i) {
+    racers[i] = std::thread([&, i] {
+      auto stub = server_.NewStub();
+      grpc::ClientContext ctx;
+      statuses[i] = stub->Login(&ctx, request, &responses[i]);
+    });
+  }
+  for (auto& r : racers) r.join();
+  ASSERT_TRUE(statuses[0].ok()) << statuses[0].error_message();
+  ASSERT_TRUE(statuses[1].ok()) << statuses[1].error_message();
+  EXPECT_EQ(responses[0].tokens().session_id(), responses[1].tokens().session_id());
+  EXPECT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.sessions WHERE login_request = '",
+                                        request.request_id(), "'")),
+            1);
 }
 
 TEST_F(UsersServiceTest, LoginUpgradesAHashMadeWithOlderParameters) {

@@ -6,18 +6,38 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 
 namespace clipforge::kit {
 namespace {
 
-// Spins (yielding) until `slots` has `n` callers waiting for a slot.
+// Yields until `done()` holds; fails the test (instead of hanging it) if
+// that takes more than ten seconds.
+template <typename Done>
+void Until(Done done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!done()) {
+    ASSERT_LT(absl::Now(), deadline) << "condition never held";
+    std::this_thread::yield();
+  }
+}
+
 void UntilWaiting(const ComputeSlots& slots, int n) {
-  while (slots.waiting() != n) std::this_thread::yield();
+  Until([&] { return slots.waiting() == n; });
+}
+
+// Whether this sandbox lets a thread change its own affinity.
+bool CanSetAffinity() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return pthread_getaffinity_np(pthread_self(), sizeof set, &set) == 0 &&
+         pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
 cpu_set_t ThreadAffinity() {
@@ -53,6 +73,7 @@ TEST(ComputeSlotsTest, RunsAtMostSlotsSectionsAtOnce) {
     });
   }
   UntilWaiting(slots, 4);
+  Until([&] { return inside.load() == 2; });
   EXPECT_EQ(slots.running(), 2);
   EXPECT_EQ(finished.load(), 0);
   release.Notify();
@@ -67,7 +88,7 @@ TEST(ComputeSlotsTest, AdmitsWaitersInArrivalOrder) {
   ComputeSlots slots({.slots = 1, .pin = false});
   absl::Notification release;
   std::thread holder([&] { slots.Run([&] { release.WaitForNotification(); }); });
-  while (slots.running() != 1) std::this_thread::yield();
+  Until([&] { return slots.running() == 1; });
   absl::Mutex mu;
   std::vector<int> order;
   std::vector<std::thread> waiters;
@@ -106,7 +127,19 @@ TEST(ComputeSlotsTest, DefaultsToOneSlotPerUsableCpu) {
   EXPECT_TRUE(unpinned.slot_cpus().empty());
 }
 
+TEST(ComputeSlotsTest, ASectionThatThrowsFreesItsSlotAndUnpins) {
+  if (!CanSetAffinity()) GTEST_SKIP() << "this sandbox forbids changing affinity";
+  ComputeSlots slots({.slots = 1, .pin = true});
+  const cpu_set_t before = ThreadAffinity();
+  EXPECT_THROW(slots.Run([]() -> int { throw std::runtime_error("encoder failed"); }), std::runtime_error);
+  EXPECT_EQ(slots.running(), 0);
+  const cpu_set_t after = ThreadAffinity();
+  EXPECT_TRUE(CPU_EQUAL(&before, &after));
+  EXPECT_EQ(slots.Run([] { return 7; }), 7);  // The slot is usable again.
+}
+
 TEST(ComputeSlotsTest, PinsASectionToItsSlotsCpuAndRestoresTheThreadsAffinity) {
+  if (!CanSetAffinity()) GTEST_SKIP() << "this sandbox forbids changing affinity";
   ComputeSlots slots({.slots = 1, .pin = true});
   ASSERT_EQ(slots.slot_cpus().size(), 1u);
   const cpu_set_t before = ThreadAffinity();
@@ -124,6 +157,7 @@ TEST(ComputeSlotsTest, PinsASectionToItsSlotsCpuAndRestoresTheThreadsAffinity) {
 
 TEST(ComputeSlotsTest, AQuietProcessHashesOnTheFirstSlotsCpu) {
   if (UsableCpuCount() < 2) GTEST_SKIP() << "needs two usable CPUs";
+  if (!CanSetAffinity()) GTEST_SKIP() << "this sandbox forbids changing affinity";
   ComputeSlots slots({.slots = 2, .pin = true});
   for (int i = 0; i < 5; ++i) {
     std::thread caller([&] { EXPECT_EQ(slots.Run([] { return sched_getcpu(); }), slots.slot_cpus()[0]); });
