@@ -804,10 +804,16 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
 
 TEST_F(UsersServiceTest, APostgresOutageIsUnavailableAndTheServiceRecovers) {
   const auto r = Register("patient");
+  // Both of the service's pools hold open connections when Postgres goes.
+  v1::LoginResponse login;
+  grpc::ClientContext before;
+  ASSERT_TRUE(stub_->Login(&before, LoginAs("patient"), &login).ok());
   server_.pg().Stop();
   grpc::Status status;
   Me(r.tokens(), &status);
   EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+  grpc::ClientContext during;
+  EXPECT_EQ(stub_->Login(&during, LoginAs("patient"), &login).error_code(), StatusCode::UNAVAILABLE);
   v1::GetPublicProfileRequest lookup;
   lookup.set_handle("patient");
   v1::Profile profile;
@@ -816,15 +822,15 @@ TEST_F(UsersServiceTest, APostgresOutageIsUnavailableAndTheServiceRecovers) {
   server_.pg().Restart();
   EXPECT_EQ(Me(r.tokens(), &status).profile().handle(), "patient");
   EXPECT_TRUE(status.ok()) << status.error_message();
+  grpc::ClientContext after;
+  const grpc::Status logged_in = stub_->Login(&after, LoginAs("patient"), &login);
+  EXPECT_TRUE(logged_in.ok()) << logged_in.error_message();
 }
 
 TEST_F(UsersServiceTest, TheLastAdminCannotBeRemoved) {
   const auto admin = Register("only_admin");
   server_.Scalar("UPDATE users.accounts SET roles = 17 WHERE handle = 'only_admin'; SELECT 1");
-  v1::LoginRequest login;
-  login.set_request_id(NewId());
-  login.set_handle_or_email("only_admin");
-  login.set_password("correct horse battery");
+  const v1::LoginRequest login = LoginAs("only_admin");
   v1::LoginResponse session;
   grpc::ClientContext l;
   ASSERT_TRUE(stub_->Login(&l, login, &session).ok());
