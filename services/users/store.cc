@@ -100,6 +100,13 @@ std::vector<kit::Role> RolesOf(int mask) {
 }
 
 std::vector<kit::PreparedStatement> UsersStore::Statements() {
+  // A session, and the head of a refresh-token insert: on their own, and
+  // combined into a login's one statement.
+  const std::string insert_session = absl::StrCat(
+      "INSERT INTO users.sessions (session_id, user_id, device_name, login_request, created_at) "
+      "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ") ON CONFLICT DO NOTHING");
+  const std::string insert_refresh =
+      "INSERT INTO users.refresh_tokens (token_hash, session_id, issued_at, expires_at) ";
   return {
       {"users_insert_account",
        absl::StrCat("INSERT INTO users.accounts (user_id, handle, email, password_hash, display_name, "
@@ -147,9 +154,7 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
        "UPDATE users.accounts a SET following_count = following_count - 1 "
        "FROM users.follows f WHERE f.followee_id = $1::uuid AND a.user_id = f.follower_id"},
       {"users_delete_account", "DELETE FROM users.accounts WHERE user_id = $1::uuid"},
-      {"users_insert_session",
-       absl::StrCat("INSERT INTO users.sessions (session_id, user_id, device_name, login_request, created_at) "
-                    "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ") ON CONFLICT DO NOTHING")},
+      {"users_insert_session", insert_session},
       {"users_session_by_login_request",
        absl::StrCat("SELECT session_id::text, user_id::text, revoked_at IS NOT NULL, ", Micros("created_at"),
                     " FROM users.sessions WHERE user_id = $1::uuid AND login_request = $2::uuid")},
@@ -162,15 +167,9 @@ std::vector<kit::PreparedStatement> UsersStore::Statements() {
        absl::StrCat("UPDATE users.sessions SET revoked_at = ", Ts(3), ", revoke_reason = $2 "
                     "WHERE user_id = $1::uuid AND revoked_at IS NULL")},
       {"users_open_session",
-       absl::StrCat("WITH session AS (INSERT INTO users.sessions "
-                    "(session_id, user_id, device_name, login_request, created_at) "
-                    "VALUES ($1::uuid, $2::uuid, $3, $4::uuid, ", Ts(5), ") ON CONFLICT DO NOTHING "
-                    "RETURNING session_id) "
-                    "INSERT INTO users.refresh_tokens (token_hash, session_id, issued_at, expires_at) "
+       absl::StrCat("WITH session AS (", insert_session, " RETURNING session_id) ", insert_refresh,
                     "SELECT $6, session_id, ", Ts(5), ", ", Ts(7), " FROM session")},
-      {"users_insert_refresh",
-       absl::StrCat("INSERT INTO users.refresh_tokens (token_hash, session_id, issued_at, expires_at) "
-                    "VALUES ($1, $2::uuid, ", Ts(3), ", ", Ts(4), ")")},
+      {"users_insert_refresh", absl::StrCat(insert_refresh, "VALUES ($1, $2::uuid, ", Ts(3), ", ", Ts(4), ")")},
       {"users_refresh_by_hash",
        absl::StrCat("SELECT t.session_id::text, s.user_id::text, ", Micros("t.expires_at"),
                     ", t.retired_at IS NOT NULL, coalesce(t.retired_by::text, ''), "

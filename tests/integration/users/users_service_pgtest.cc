@@ -24,14 +24,20 @@ class UsersServiceTest : public ::testing::Test {
  protected:
   std::string NewId() { return ids_.Next(); }
 
-  // Registers `handle` and returns its response (tokens + user).
-  v1::RegisterResponse Register(const std::string& handle, const std::string& password = "correct horse battery") {
+  // A registration of `handle` with a fresh request_id.
+  v1::RegisterRequest RegisterAs(const std::string& handle, const std::string& password = "correct horse battery") {
     v1::RegisterRequest request;
     request.set_request_id(NewId());
     request.set_handle(handle);
     request.set_email(handle + "@example.com");
     request.set_password(password);
     request.set_display_name("Name of " + handle);
+    return request;
+  }
+
+  // Registers `handle` and returns its response (tokens + user).
+  v1::RegisterResponse Register(const std::string& handle, const std::string& password = "correct horse battery") {
+    const v1::RegisterRequest request = RegisterAs(handle, password);
     v1::RegisterResponse response;
     grpc::ClientContext ctx;
     const grpc::Status status = stub_->Register(&ctx, request, &response);
@@ -99,12 +105,7 @@ TEST_F(UsersServiceTest, RegisterCreatesAccountSessionAndEvent) {
 }
 
 TEST_F(UsersServiceTest, ARetriedRegistrationSignsInAgainAndNothingElseTakesTheHandle) {
-  v1::RegisterRequest request;
-  request.set_request_id(NewId());
-  request.set_handle("ivy");
-  request.set_email("ivy@example.com");
-  request.set_password("correct horse battery");
-  request.set_display_name("Ivy");
+  v1::RegisterRequest request = RegisterAs("ivy");
   v1::RegisterResponse first, retried, other;
   grpc::ClientContext a, b, c, d;
   ASSERT_TRUE(stub_->Register(&a, request, &first).ok());
