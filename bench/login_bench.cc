@@ -17,7 +17,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "bench/report.h"
-#include "services/kit/uuid.h"
+#include "base/uuid.h"
+#include "base/random.h"
 #include "tests/support/users_test_server.h"
 
 namespace clipforge::bench {
@@ -61,7 +62,7 @@ void BareRound(const std::string& hash, int threads, Tally& tally) {
 // generator shares the server's cores and should take as little as it can.
 class LoginClient {
  public:
-  LoginClient(v1::UsersService::Stub& stub, std::string handle, kit::UuidV7Generator& ids, absl::Time from,
+  LoginClient(v1::UsersService::Stub& stub, std::string handle, base::UuidV7Generator& ids, absl::Time from,
               absl::Time to)
       : stub_(stub), handle_(std::move(handle)), ids_(ids), from_(from), to_(to) {}
 
@@ -93,7 +94,7 @@ class LoginClient {
 
   v1::UsersService::Stub& stub_;
   const std::string handle_;
-  kit::UuidV7Generator& ids_;
+  base::UuidV7Generator& ids_;
   const absl::Time from_, to_;
   v1::LoginRequest request_;
   v1::LoginResponse response_;
@@ -106,7 +107,7 @@ class LoginClient {
 // `clients` clients logging in back to back, each on its own connection;
 // counts the logins that finish inside [start + warm-up, start + warm-up +
 // window].
-void LoginRound(const testing::UsersTestServer& server, int clients, kit::UuidV7Generator& ids, Tally& tally) {
+void LoginRound(const testing::UsersTestServer& server, int clients, base::UuidV7Generator& ids, Tally& tally) {
   const absl::Time from = absl::Now() + kLoginWarmup;
   const absl::Time to = from + kLoginWindow;
   std::vector<std::unique_ptr<v1::UsersService::Stub>> stubs;
@@ -140,9 +141,9 @@ int main() {
   options.throttle.address_refill_per_minute = 1e9;
   testing::UsersTestServer server(options);
   const int cpus = server.compute().slots();  // One Argon2id per CPU at most.
-  kit::SystemClock clock;
-  kit::SecureRandom random;
-  kit::UuidV7Generator ids(clock, random);
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids(clock, random);
 
   // 64 accounts, one per client, so no account is throttled.
   for (int i = 0; i < 64; ++i) {

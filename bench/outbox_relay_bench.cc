@@ -11,7 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/report.h"
 #include "services/kit/pg_transaction.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 #include "tests/support/bus_fixture.h"
 
 namespace clipforge::bench {

@@ -64,7 +64,7 @@ int main() {
   kit::AccessClaims claims;
   claims.user_id = "0190a3c4-5e6f-7abc-8def-0123456789ab";
   claims.session_id = "0190a3c4-5e6f-7abc-8def-ba9876543210";
-  claims.roles = {kit::Role::kUser, kit::Role::kCreator};
+  claims.roles = {base::Role::kUser, base::Role::kCreator};
   claims.issued_at = absl::Now();
   claims.expires_at = claims.issued_at + absl::Minutes(15);
   const std::string token = signer->Sign(claims);

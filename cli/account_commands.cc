@@ -7,7 +7,7 @@
 #include "cli/errors.h"
 #include "cli/time_format.h"
 #include "cli/views.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 namespace {

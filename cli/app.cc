@@ -6,8 +6,9 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/output.h"
-#include "services/kit/clock.h"
-#include "services/kit/uuid.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "base/uuid.h"
 
 namespace clipforge::cli {
 namespace {
@@ -72,9 +73,9 @@ int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv, Termina
                                                                 "' has no implementation")),
                   nullptr);
   }
-  kit::SystemClock clock;
-  kit::SecureRandom random;
-  kit::UuidV7Generator ids(clock, random);
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids(clock, random);
   CommandContext context(invocation, *config, output, terminal, clock, ids);
   const absl::Status status = run(context);
   if (!status.ok()) return Report(output, err, status, invocation.command);

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/errors.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 

@@ -17,15 +17,15 @@
 #include "cli/session.h"
 #include "cli/terminal.h"
 #include "clipforge/v1/users.grpc.pb.h"
-#include "services/kit/clock.h"
-#include "services/kit/uuid.h"
+#include "base/clock.h"
+#include "base/uuid.h"
 
 namespace clipforge::cli {
 
 class CommandContext {
  public:
   CommandContext(const Invocation& invocation, const Config& config, Output& output,
-                 Terminal& terminal, const kit::Clock& clock, kit::UuidV7Generator& ids)
+                 Terminal& terminal, const base::Clock& clock, base::UuidV7Generator& ids)
       : invocation_(invocation),
         config_(config),
         output_(output),
@@ -38,7 +38,7 @@ class CommandContext {
   const Config& config() const { return config_; }
   Output& out() { return output_; }
   Terminal& terminal() { return terminal_; }
-  const kit::Clock& clock() const { return clock_; }
+  const base::Clock& clock() const { return clock_; }
   const CredentialStore& store() const { return store_; }
   Connection& connection();
 
@@ -55,8 +55,8 @@ class CommandContext {
   const Config& config_;
   Output& output_;
   Terminal& terminal_;
-  const kit::Clock& clock_;
-  kit::UuidV7Generator& ids_;
+  const base::Clock& clock_;
+  base::UuidV7Generator& ids_;
   CredentialStore store_;
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<RpcTokenRefresher> refresher_;

@@ -20,7 +20,7 @@ v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context) {
   return detail;
 }
 
-Connection::Connection(std::string server, const kit::Clock& clock, kit::UuidV7Generator& ids)
+Connection::Connection(std::string server, const base::Clock& clock, base::UuidV7Generator& ids)
     : server_(std::move(server)), clock_(clock), ids_(ids) {
   channel_ = grpc::CreateChannel(server_, grpc::InsecureChannelCredentials());
   users_ = v1::UsersService::NewStub(channel_);

@@ -14,8 +14,8 @@
 #include "absl/time/time.h"
 #include "cli/session.h"
 #include "clipforge/v1/users.grpc.pb.h"
-#include "services/kit/clock.h"
-#include "services/kit/uuid.h"
+#include "base/clock.h"
+#include "base/uuid.h"
 
 namespace clipforge::cli {
 
@@ -28,7 +28,7 @@ v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context);
 
 class Connection {
  public:
-  Connection(std::string server, const kit::Clock& clock, kit::UuidV7Generator& ids);
+  Connection(std::string server, const base::Clock& clock, base::UuidV7Generator& ids);
 
   const std::string& server() const { return server_; }
   v1::UsersService::StubInterface& users() { return *users_; }
@@ -50,8 +50,8 @@ class Connection {
   bool ReachedServer(const grpc::Status& status);
 
   std::string server_;
-  const kit::Clock& clock_;
-  kit::UuidV7Generator& ids_;
+  const base::Clock& clock_;
+  base::UuidV7Generator& ids_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::UsersService::StubInterface> users_;
 };

@@ -15,9 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/atomic_file.h"
-#include "services/kit/json_writer.h"
+#include "base/json_writer.h"
 #include "cli/time_format.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 namespace {
@@ -51,7 +51,7 @@ absl::StatusOr<absl::Time> TimeField(const google::protobuf::Struct& object, con
 }  // namespace
 
 std::string SerializeCredentials(const Credentials& c) {
-  kit::JsonWriter json;
+  base::JsonWriter json;
   json.BeginObject();
   json.Key("version").Int(kVersion);
   json.Key("server").String(c.server);

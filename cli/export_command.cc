@@ -7,7 +7,7 @@
 #include "cli/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 namespace {

@@ -23,7 +23,7 @@
 #include "cli/errors.h"
 #include "cli/test_util.h"
 #include "clipforge/v1/users.grpc.pb.h"
-#include "services/kit/validation.h"
+#include "base/validation.h"
 
 namespace clipforge::cli {
 namespace {
@@ -352,7 +352,7 @@ TEST_F(CliAgainstFakeServerTest, RegisterStoresAPrivateSessionAndPrintsNoTokens)
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   absl::MutexLock lock(&users_.mu);
   ASSERT_EQ(users_.request_ids.size(), 1u);
-  EXPECT_TRUE(kit::IsCanonicalUuid(users_.request_ids[0])) << users_.request_ids[0];
+  EXPECT_TRUE(base::IsCanonicalUuid(users_.request_ids[0])) << users_.request_ids[0];
 }
 
 TEST_F(CliAgainstFakeServerTest, ServerErrorsReadPlainly) {
@@ -390,7 +390,7 @@ TEST_F(CliAgainstFakeServerTest, WhoamiSendsTheBearerTokenAndARequestId) {
   EXPECT_NE(r.out.find("analytics opt in: no\n"), std::string::npos) << r.out;
   absl::MutexLock lock(&users_.mu);
   ASSERT_FALSE(users_.x_request_ids.empty());
-  EXPECT_TRUE(kit::IsCanonicalUuid(users_.x_request_ids.back()));
+  EXPECT_TRUE(base::IsCanonicalUuid(users_.x_request_ids.back()));
   EXPECT_EQ(users_.refreshes, 0);
 }
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "cli/errors.h"
-#include "services/kit/json_writer.h"
-#include "services/kit/validation.h"
+#include "base/json_writer.h"
+#include "base/validation.h"
 
 namespace clipforge::cli {
 namespace {
@@ -21,9 +21,9 @@ Record& AddField(Record& record, absl::string_view key, T value, Show show) {
   return record;
 }
 
-void WriteValue(kit::JsonWriter& json, const Field::Value& value);
+void WriteValue(base::JsonWriter& json, const Field::Value& value);
 
-void WriteRecord(kit::JsonWriter& json, const Record& record) {
+void WriteRecord(base::JsonWriter& json, const Record& record) {
   json.BeginObject();
   for (const Field& field : record.fields) {
     json.Key(field.key);
@@ -32,7 +32,7 @@ void WriteRecord(kit::JsonWriter& json, const Record& record) {
   json.EndObject();
 }
 
-void WriteValue(kit::JsonWriter& json, const Field::Value& value) {
+void WriteValue(base::JsonWriter& json, const Field::Value& value) {
   if (const auto* s = std::get_if<std::string>(&value)) {
     json.String(*s);
   } else if (const auto* i = std::get_if<int64_t>(&value)) {
@@ -54,7 +54,7 @@ std::string Label(absl::string_view key) { return absl::StrReplaceAll(key, {{"_"
 
 // Terminal columns, approximated by code points.
 size_t Width(absl::string_view text) {
-  const auto chars = kit::Utf8Length(text);
+  const auto chars = base::Utf8Length(text);
   return chars ? *chars : text.size();
 }
 
@@ -157,7 +157,7 @@ std::string TerminalSafe(absl::string_view text) {
 }
 
 std::string RenderJson(const Record& record) {
-  kit::JsonWriter json;
+  base::JsonWriter json;
   WriteRecord(json, record);
   return json.str() + "\n";
 }
@@ -186,7 +186,7 @@ std::string RenderHuman(const Record& record) {
 }
 
 std::string RenderJsonError(const absl::Status& status) {
-  kit::JsonWriter json;
+  base::JsonWriter json;
   json.BeginObject().Key("error").BeginObject();
   json.Key("code").String(CodeName(status.code()));
   json.Key("message").String(status.message());

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/errors.h"
-#include "services/kit/json_writer.h"
+#include "base/json_writer.h"
 #include "cli/test_util.h"
 
 namespace clipforge::cli {
@@ -11,7 +11,7 @@ namespace {
 
 std::string Quoted(absl::string_view text) {
   std::string out;
-  kit::AppendJsonString(out, text);
+  base::AppendJsonString(out, text);
   return out;
 }
 
@@ -32,7 +32,7 @@ TEST(JsonTest, InvalidUtf8BecomesReplacementCharacters) {
 }
 
 TEST(JsonTest, WriterPlacesCommas) {
-  kit::JsonWriter json;
+  base::JsonWriter json;
   json.BeginObject().Key("a").Int(-1).Key("b").BeginArray().Bool(true).String("x").BeginObject()
       .EndObject().EndArray().Key("c").BeginObject().Key("d").Bool(false).EndObject().EndObject();
   EXPECT_EQ(json.str(), "{\"a\":-1,\"b\":[true,\"x\",{}],\"c\":{\"d\":false}}");

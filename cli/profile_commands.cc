@@ -3,14 +3,14 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/views.h"
-#include "services/kit/status_macros.h"
-#include "services/kit/validation.h"
+#include "base/status_macros.h"
+#include "base/validation.h"
 
 namespace clipforge::cli {
 
 absl::Status CheckProfileInput(const v1::Profile& profile, bool display_name, bool bio,
                                bool languages) {
-  kit::FieldValidator v;
+  base::FieldValidator v;
   if (display_name) v.Text("display_name", profile.display_name(), {.min_chars = 1, .max_chars = 50});
   if (bio) v.Text("bio", profile.bio(), {.min_chars = 0, .max_chars = 500});
   if (languages) {

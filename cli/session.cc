@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/errors.h"
 #include "cli/time_format.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 

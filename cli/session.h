@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "cli/credentials.h"
 #include "clipforge/v1/users.pb.h"
-#include "services/kit/clock.h"
+#include "base/clock.h"
 
 namespace clipforge::cli {
 
@@ -48,7 +48,7 @@ class Session {
   using Attempt = absl::FunctionRef<absl::Status(const Credentials&)>;
 
   Session(const CredentialStore& store, Credentials credentials, TokenRefresher& refresher,
-          const kit::Clock& clock)
+          const base::Clock& clock)
       : store_(store), credentials_(std::move(credentials)), refresher_(refresher), clock_(clock) {}
 
   const Credentials& credentials() const { return credentials_; }
@@ -64,7 +64,7 @@ class Session {
   const CredentialStore& store_;
   Credentials credentials_;
   TokenRefresher& refresher_;
-  const kit::Clock& clock_;
+  const base::Clock& clock_;
 };
 
 }  // namespace clipforge::cli

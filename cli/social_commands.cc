@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/views.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::cli {
 namespace {

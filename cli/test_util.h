@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "cli/errors.h"
 #include "cli/terminal.h"
-#include "services/kit/clock.h"
+#include "base/testing/fake_clock.h"
 
 namespace clipforge::cli::testing {
 
@@ -58,15 +58,7 @@ class FakeTerminal final : public Terminal {
   }
 };
 
-class FakeClock final : public kit::Clock {
- public:
-  explicit FakeClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override { return now_; }
-  void Advance(absl::Duration d) { now_ += d; }
-
- private:
-  absl::Time now_;
-};
+using base::testing::FakeClock;
 
 // A FILE* whose contents can be read back.
 class Capture {

@@ -12,7 +12,7 @@ find_package(benchmark REQUIRED)
 find_package(OpenSSL REQUIRED)
 
 # libpqxx 6.4 and cnats ship no usable CMake config on Debian 12 (see
-# ../shared/notes/debian12.md): use pkg-config imported targets.
+# docs/platform-notes.md): use pkg-config imported targets.
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/kit/validation.h"
+#include "base/validation.h"
 #include "users/common_passwords.h"
 
 namespace clipforge::users {
@@ -37,7 +37,7 @@ constexpr absl::string_view kReservedHandles[] = {
 constexpr absl::string_view kReservedHandlePrefix = "clipforge";
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
-  return kit::FieldValidator().Check(false, field, reason).status();
+  return base::FieldValidator().Check(false, field, reason).status();
 }
 
 // Decodes the next code point of valid UTF-8 (validated beforehand).
@@ -153,7 +153,7 @@ absl::Status CheckPassword(absl::string_view password, absl::string_view handle,
   if (password.size() > kMaxPasswordBytes) {
     return Invalid("password", absl::StrCat("must be at most ", kMaxPasswordBytes, " bytes"));
   }
-  const std::optional<size_t> chars = kit::Utf8Length(password);
+  const std::optional<size_t> chars = base::Utf8Length(password);
   if (!chars) return Invalid("password", "must be valid UTF-8");
   if (*chars < kMinPasswordChars) {
     return Invalid("password", absl::StrCat("must be at least ", kMinPasswordChars, " characters"));
@@ -175,7 +175,7 @@ absl::Status CheckPassword(absl::string_view password, absl::string_view handle,
 }
 
 absl::Status CheckDisplayName(absl::string_view display_name) {
-  kit::FieldValidator v;
+  base::FieldValidator v;
   v.Text("display_name", display_name, {.min_chars = 1, .max_chars = kMaxDisplayNameChars});
   if (!v.ok()) return v.status();
   if (absl::StripAsciiWhitespace(display_name).size() != display_name.size()) {
@@ -196,11 +196,11 @@ absl::StatusOr<std::string> NormalizeDisplayName(absl::string_view display_name)
 }
 
 absl::Status CheckBio(absl::string_view bio) {
-  return kit::FieldValidator().Text("bio", bio, {.min_chars = 0, .max_chars = kMaxBioChars}).status();
+  return base::FieldValidator().Text("bio", bio, {.min_chars = 0, .max_chars = kMaxBioChars}).status();
 }
 
 absl::Status CheckLanguages(absl::Span<const std::string> languages) {
-  kit::FieldValidator v;
+  base::FieldValidator v;
   v.Count("languages", languages.size(), kMaxLanguages);
   if (!v.ok()) return v.status();
   std::vector<std::string> seen;

@@ -1,6 +1,6 @@
 // What a valid account looks like: handles, emails, passwords and profile
 // fields. Every error is INVALID_ARGUMENT and its message starts with the
-// field name ("handle: is reserved"), as kit::FieldValidator writes them.
+// field name ("handle: is reserved"), as base::FieldValidator writes them.
 #pragma once
 
 #include <cstddef>

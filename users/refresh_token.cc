@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/kit/sha256.h"
+#include "base/sha256.h"
 
 namespace clipforge::users {
 namespace {
@@ -15,7 +15,7 @@ static_assert(kRefreshTokenChars ==
 
 }  // namespace
 
-NewRefreshToken GenerateRefreshToken(kit::RandomSource& random) {
+NewRefreshToken GenerateRefreshToken(base::RandomSource& random) {
   unsigned char bytes[kRefreshTokenBytes];
   random.Fill(bytes, sizeof bytes);
   char encoded[sodium_base64_ENCODED_LEN(kRefreshTokenBytes, kVariant)];
@@ -29,7 +29,7 @@ NewRefreshToken GenerateRefreshToken(kit::RandomSource& random) {
 }
 
 std::string HashRefreshToken(absl::string_view token) {
-  return kit::Sha256Hex(token);
+  return base::Sha256Hex(token);
 }
 
 bool LooksLikeRefreshToken(absl::string_view token) {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "services/kit/clock.h"
+#include "base/random.h"
 
 namespace clipforge::users {
 
@@ -21,7 +21,7 @@ struct NewRefreshToken {
   std::string hash;   // HashRefreshToken(token): what the database keeps.
 };
 
-NewRefreshToken GenerateRefreshToken(kit::RandomSource& random);
+NewRefreshToken GenerateRefreshToken(base::RandomSource& random);
 
 // Lowercase hex SHA-256 of the token's ASCII bytes (64 characters).
 std::string HashRefreshToken(absl::string_view token);

@@ -15,7 +15,7 @@
 CF_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 readonly CF_REPO
 
-# Debian keeps the server binaries off PATH (see ../shared/notes/debian12.md).
+# Debian keeps the server binaries off PATH (see docs/platform-notes.md).
 readonly CF_PG_BIN=/usr/lib/postgresql/15/bin
 readonly CF_NATS_SERVER=/usr/sbin/nats-server
 # Postgres refuses to run as root; as root we run it as this system user.

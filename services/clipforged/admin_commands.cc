@@ -9,13 +9,14 @@
 #include "services/kit/migrator.h"
 #include "services/kit/outbox.h"
 #include "services/kit/outbox_relay.h"
-#include "services/kit/uuid.h"
+#include "base/uuid.h"
+#include "base/random.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/pg_transaction.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 #include "services/clipforged/auth_setup.h"
-#include "services/users/convert.h"
-#include "services/users/store.h"
+#include "services/users/component.h"
+#include "services/users/role_logic.h"
 #include "users/account_rules.h"
 
 extern char** environ;
@@ -92,31 +93,17 @@ int AdminMakeAdmin(const std::vector<std::string>& args) {
   if (settings->Get("database-url").empty()) return Fail("admin make-admin: --database-url is required");
   auto handle = users::NormalizeHandle(settings->Get("handle"));
   if (!handle.ok()) return Fail(absl::StrCat("admin make-admin: ", handle.status().message()));
-  kit::SystemClock clock;
-  kit::SecureRandom random;
-  kit::UuidV7Generator ids(clock, random);
-  kit::EventFactory events(ids, clock);
-  std::vector<kit::PreparedStatement> statements = users::UsersStore::Statements();
-  statements.push_back(kit::OutboxWriter::Statement());
-  kit::PgPool pool({.dsn = settings->Get("database-url"), .size = 1, .role = "cf_users", .statements = statements});
-  const absl::Status status = kit::RunInTransaction(pool, [&](pqxx::work& txn) -> absl::Status {
-    const auto account = users::UsersStore::AccountByHandle(txn, *handle);
-    if (!account) return absl::NotFoundError(absl::StrCat("no user with handle ", *handle));
-    const int admin_bit = 1 << static_cast<int>(kit::Role::kAdmin);
-    if (account->roles & admin_bit) return absl::OkStatus();
-    const int roles = account->roles | admin_bit;
-    users::UsersStore::UpdateRoles(txn, account->user_id, roles, clock.Now());
-    v1::EventEnvelope event = events.New("clipforge.user.roles_changed", "user", account->user_id);
-    auto* changed = event.mutable_user_roles_changed();
-    changed->set_user_id(account->user_id);
-    changed->set_role(v1::ROLE_ADMIN);
-    changed->set_granted(true);
-    for (kit::Role r : users::RolesOf(roles)) changed->add_roles(users::ToProtoRole(r));
-    changed->set_reason("clipforged admin make-admin");
-    return kit::OutboxWriter::Append(txn, event);
-  });
-  if (!status.ok()) return Fail(absl::StrCat("admin make-admin: ", status.message()));
-  std::printf("%s is an admin (takes effect at their next login or token refresh)\n", handle->c_str());
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids(clock, random);
+  kit::EventFactory factory(ids, clock);
+  const users::UserEvents events(factory);
+  users::UsersStorage storage({.url = settings->Get("database-url"), .pool_size = 1});
+  users::RoleLogic roles(storage.store(), clock, events);
+  const absl::StatusOr<bool> changed = roles.MakeAdmin(*handle);
+  if (!changed.ok()) return Fail(absl::StrCat("admin make-admin: ", changed.status().message()));
+  std::printf("%s is %s (takes effect at their next login or token refresh)\n", handle->c_str(),
+              *changed ? "an admin now" : "already an admin");
   return 0;
 }
 

@@ -10,8 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/kit/clock.h"
-#include "services/kit/status_macros.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "base/status_macros.h"
 
 namespace clipforge::clipforged {
 
@@ -45,7 +46,7 @@ absl::StatusOr<TokenKeys> LoadTokenKeys(const std::string& signing_key_file, con
 }
 
 absl::Status WriteNewSigningKey(const std::string& path, const std::string& key_id) {
-  kit::SecureRandom random;
+  base::SecureRandom random;
   const std::string seed = kit::GenerateSigningKeySeed(random);
   const std::string text = kit::FormatSigningKeySeed(key_id, seed) + "\n";
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);

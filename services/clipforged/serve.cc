@@ -12,7 +12,6 @@
 #include "services/clipforged/commands.h"
 #include "services/clipforged/flags.h"
 #include "services/clipforged/service_catalog.h"
-#include "services/clipforged/users_component.h"
 #include "services/kit/compute_slots.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/keyring_token_verifier.h"
@@ -20,7 +19,10 @@
 #include "services/kit/metrics.h"
 #include "services/kit/outbox_relay.h"
 #include "services/kit/pg_pool.h"
-#include "services/kit/status_macros.h"
+#include "services/kit/service_deps.h"
+#include "services/users/component.h"
+#include "base/status_macros.h"
+#include "base/random.h"
 
 namespace clipforge::clipforged {
 namespace {
@@ -49,10 +51,15 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"executor-queue", "256", "blocking work allowed to wait beyond the running threads before RESOURCE_EXHAUSTED"},
       {"compute-slots", "0", "CPU-heavy sections (password hashing) run at once; 0: one per usable CPU"},
       {"compute-pin", "true", "run each CPU-heavy section pinned to its slot's CPU"},
-      {"password-hash-memory-kib", "19456", "Argon2id memory per password hash (OWASP minimum 19456 KiB)"},
-      {"password-hash-iterations", "2", "Argon2id iterations (OWASP minimum 2 with 19 MiB)"},
       {"log-level", "info", "debug, info, warn or error"},
   };
+}
+
+// The generic flags, then each service's own.
+std::vector<kit::SettingSpec> AllServeSpecs() {
+  std::vector<kit::SettingSpec> specs = ServeSpecs();
+  for (kit::SettingSpec& spec : users::UsersComponent::Flags()) specs.push_back(std::move(spec));
+  return specs;
 }
 
 struct ServeConfig {
@@ -70,7 +77,7 @@ struct ServeConfig {
   int db_pool_size = 8;
   int executor_queue = 256;
   kit::ComputeSlotsOptions compute;
-  users::PasswordHashParams hash_params;
+  users::UsersConfig users;
 };
 
 absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
@@ -107,19 +114,9 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(const int64_t compute_slots, s.GetInt("compute-slots", 0, 1024));
   c.compute.slots = static_cast<int>(compute_slots);
   CF_ASSIGN_OR_RETURN(c.compute.pin, s.GetBool("compute-pin"));
-  CF_ASSIGN_OR_RETURN(const int64_t memory_kib, s.GetInt("password-hash-memory-kib", 19456, 4 << 20));
-  c.hash_params.mem_limit = static_cast<size_t>(memory_kib) * 1024;
-  CF_ASSIGN_OR_RETURN(const int64_t iterations, s.GetInt("password-hash-iterations", 2, 100));
-  c.hash_params.ops_limit = static_cast<uint64_t>(iterations);
+  CF_ASSIGN_OR_RETURN(c.users, users::UsersComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
-  }
-  if (c.services.contains("users") && c.database_url.empty()) {
-    return absl::InvalidArgumentError("--database-url is required to run the users service");
-  }
-  if (c.services.contains("users") && c.token_signing_key_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--token-signing-key-file is required to run the users service (create one with `clipforged keys generate`)");
   }
   return c;
 }
@@ -138,7 +135,7 @@ sigset_t BlockShutdownSignals() {
 }  // namespace
 
 int Serve(const std::vector<std::string>& args) {
-  const auto specs = ServeSpecs();
+  const auto specs = AllServeSpecs();
   auto settings = LoadOrExplain("serve", specs, args);
   if (!settings.ok()) return ExitCodeFor(settings.status());
   auto config = ConfigFrom(*settings);
@@ -146,9 +143,9 @@ int Serve(const std::vector<std::string>& args) {
   if (sodium_init() < 0) return Fail("libsodium failed to initialize");
   const sigset_t signals = BlockShutdownSignals();
 
-  kit::SystemClock clock;
-  kit::SecureRandom random;
-  kit::UuidV7Generator ids(clock, random);
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids(clock, random);
   kit::Logger logger(stdout, clock, config->log_level);
 
   auto registry = std::make_shared<prometheus::Registry>();
@@ -202,19 +199,17 @@ int Serve(const std::vector<std::string>& args) {
   kit::CallRunner runner(executor, auth);
   kit::ComputeSlots compute(config->compute);
   kit::EventFactory events(ids, clock);
-  const SharedDeps shared{clock, random, ids, auth, runner, executor, compute, events};
+  const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events};
+  const kit::ServiceDatabase database{config->database_url, config->db_pool_size, config->statement_timeout};
 
   std::map<std::string, std::vector<kit::HostedService>> implemented;
-  std::unique_ptr<UsersComponent> users;
+  std::unique_ptr<users::UsersComponent> users_service;
   if (config->services.contains("users")) {
-    auto hasher = users::PasswordHasher::Create(config->hash_params);
-    if (!hasher.ok()) return Fail(hasher.status().message());
-    users = std::make_unique<UsersComponent>(
-        UsersComponentOptions{.database_url = config->database_url,
-                              .pool_size = config->db_pool_size,
-                              .statement_timeout = config->statement_timeout},
-        shared, *keys->signer, *std::move(hasher));
-    implemented["users"] = {users->hosted()};
+    auto created = users::UsersComponent::Create(database, config->users, shared,
+                                                 keys->signer ? &*keys->signer : nullptr);
+    if (!created.ok()) return Fail(created.status().message());
+    users_service = *std::move(created);
+    implemented["users"] = {users_service->hosted()};
   }
 
   ServiceCatalog catalog(config->services, implemented);

@@ -11,16 +11,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/kit/uuid.h"
+#include "base/uuid.h"
 
 namespace clipforge::kit {
 namespace {
 
 static_assert(crypto_sign_SECRETKEYBYTES == 64 && crypto_sign_PUBLICKEYBYTES == 32 &&
               crypto_sign_SEEDBYTES == 32 && crypto_sign_BYTES == 64);
-static_assert(static_cast<int>(Role::kAdmin) == 4, "roles byte layout: append, never renumber");
+static_assert(static_cast<int>(base::Role::kAdmin) == 4, "roles byte layout: append, never renumber");
 
-constexpr int kRoleCount = 5;
 constexpr size_t kFixedPayloadBytes = 1 + 16 + 16 + 1 + 8 + 8;  // Everything but the key id.
 constexpr size_t kMaxPayloadBytes = kFixedPayloadBytes + kMaxKeyIdBytes;
 constexpr absl::string_view kSeedFileTag = "cf-ed25519-seed:";
@@ -62,16 +61,11 @@ int64_t GetInt64(const unsigned char* p) {
 }
 
 std::string EncodePayload(absl::string_view key_id, const AccessClaims& claims) {
-  const absl::StatusOr<UuidBytes> user = ParseUuid(claims.user_id);
-  const absl::StatusOr<UuidBytes> session = ParseUuid(claims.session_id);
+  const absl::StatusOr<base::UuidBytes> user = base::ParseUuid(claims.user_id);
+  const absl::StatusOr<base::UuidBytes> session = base::ParseUuid(claims.session_id);
   if (!user.ok()) Die("Sign: user_id is not a canonical UUID");
   if (!session.ok()) Die("Sign: session_id is not a canonical UUID");
-  uint8_t roles = 0;
-  for (const Role role : claims.roles) {
-    const int bit = static_cast<int>(role);
-    if (bit < 0 || bit >= kRoleCount) Die("Sign: unknown role");
-    roles |= static_cast<uint8_t>(1u << bit);
-  }
+  const uint8_t roles = claims.roles.bits();
   std::string payload;
   payload.reserve(kFixedPayloadBytes + key_id.size());
   payload.push_back(static_cast<char>(key_id.size()));
@@ -91,22 +85,19 @@ bool DecodePayload(const unsigned char* p, size_t size, AccessClaims& claims) {
   if (k < 1 || k > kMaxKeyIdBytes || size != kFixedPayloadBytes + k) return false;
   const absl::string_view key_id(reinterpret_cast<const char*>(p + 1), k);
   if (!IsValidKeyId(key_id)) return false;
-  UuidBytes user, session;
+  base::UuidBytes user, session;
   std::copy(p + 1 + k, p + 17 + k, user.begin());
   std::copy(p + 17 + k, p + 33 + k, session.begin());
-  const uint8_t roles = p[33 + k];
-  if (roles >> kRoleCount != 0) return false;
+  const std::optional<base::RoleSet> roles = base::RoleSet::FromBits(p[33 + k]);
+  if (!roles) return false;
   const int64_t issued_at = GetInt64(p + 34 + k);
   const int64_t expires_at = GetInt64(p + 42 + k);
   if (expires_at <= issued_at) return false;
 
   claims.key_id = std::string(key_id);
-  claims.user_id = FormatUuid(user);
-  claims.session_id = FormatUuid(session);
-  claims.roles.clear();
-  for (int bit = 0; bit < kRoleCount; ++bit) {
-    if (roles & (1u << bit)) claims.roles.push_back(static_cast<Role>(bit));
-  }
+  claims.user_id = base::FormatUuid(user);
+  claims.session_id = base::FormatUuid(session);
+  claims.roles = *roles;
   claims.issued_at = absl::FromUnixSeconds(issued_at);
   claims.expires_at = absl::FromUnixSeconds(expires_at);
   return true;
@@ -258,7 +249,7 @@ std::string FormatVerifyKey(absl::string_view key_id, absl::string_view public_k
   return FormatKeyLine(kVerifyFileTag, key_id, public_key32);
 }
 
-std::string GenerateSigningKeySeed(RandomSource& random) {
+std::string GenerateSigningKeySeed(base::RandomSource& random) {
   std::string seed(crypto_sign_SEEDBYTES, '\0');
   random.Fill(seed.data(), seed.size());
   return seed;

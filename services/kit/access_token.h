@@ -17,7 +17,7 @@
 //   1       k     key id, ASCII [A-Za-z0-9_-]
 //   1+k     16    user id, UUID bytes
 //   17+k    16    session id, UUID bytes
-//   33+k    1     roles: bit i set = the kit::Role with value i; bits 5-7 zero
+//   33+k    1     roles: bit i set = the base::Role with value i; bits 5-7 zero
 //   34+k    8     issued at, int64 Unix seconds
 //   42+k    8     expires at, int64 Unix seconds (> issued at)
 //
@@ -41,8 +41,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/kit/clock.h"
-#include "services/kit/role.h"
+#include "base/random.h"
+#include "base/role.h"
 
 namespace clipforge::kit {
 
@@ -56,7 +56,7 @@ struct AccessClaims {
   std::string key_id;      // Set by Verify; Sign ignores it (uses the signer's).
   std::string user_id;     // Canonical lowercase UUID.
   std::string session_id;  // Canonical lowercase UUID.
-  std::vector<Role> roles; // Verify returns them in enum order, without duplicates.
+  base::RoleSet roles;
   absl::Time issued_at;    // Carried in whole seconds (floored).
   absl::Time expires_at;   // Carried in whole seconds (floored).
 };
@@ -124,6 +124,6 @@ absl::StatusOr<KeyFileEntry> ParseVerifyKey(absl::string_view text);
 std::string FormatSigningKeySeed(absl::string_view key_id, absl::string_view seed32);
 std::string FormatVerifyKey(absl::string_view key_id, absl::string_view public_key32);
 // 32 random bytes for a new signing key.
-std::string GenerateSigningKeySeed(RandomSource& random);
+std::string GenerateSigningKeySeed(base::RandomSource& random);
 
 }  // namespace clipforge::kit

@@ -11,10 +11,6 @@ constexpr absl::string_view kBearer = "Bearer ";
 constexpr size_t kMaxTokenBytes = 4096;
 }  // namespace
 
-bool Caller::HasRole(Role role) const {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
-
 absl::StatusOr<Caller> DenyAllVerifier::Verify(absl::string_view) const {
   return absl::UnauthenticatedError("token verification is not configured on this server");
 }

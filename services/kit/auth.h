@@ -12,17 +12,9 @@
 #include <grpcpp/server_context.h>
 
 #include "absl/status/statusor.h"
-#include "services/kit/role.h"
+#include "services/kit/caller.h"
 
 namespace clipforge::kit {
-
-// Who is calling, as established from a verified token.
-struct Caller {
-  std::string user_id;
-  std::vector<Role> roles;
-  std::string session_id;  // The login session the token belongs to.
-  bool HasRole(Role role) const;
-};
 
 // Verifies a bearer token without a database call. The users service
 // provides the Ed25519 implementation; until then DenyAllVerifier is used.

@@ -22,7 +22,7 @@ bool IsAcceptableRequestId(grpc::string_ref id) {
 
 }  // namespace
 
-DeadlineCap::DeadlineCap(const Clock& clock) : clock_(clock), thread_([this] { Run(); }) {}
+DeadlineCap::DeadlineCap(const base::Clock& clock) : clock_(clock), thread_([this] { Run(); }) {}
 
 DeadlineCap::~DeadlineCap() {
   {

@@ -16,7 +16,7 @@
 #include "absl/time/time.h"
 #include "services/kit/logger.h"
 #include "services/kit/metrics.h"
-#include "services/kit/uuid.h"
+#include "base/uuid.h"
 
 namespace clipforge::kit {
 
@@ -25,7 +25,7 @@ namespace clipforge::kit {
 // the server's own limit.
 class DeadlineCap {
  public:
-  explicit DeadlineCap(const Clock& clock);
+  explicit DeadlineCap(const base::Clock& clock);
   ~DeadlineCap();
 
   // Returns a ticket for Release. The context must stay valid until then.
@@ -35,7 +35,7 @@ class DeadlineCap {
  private:
   void Run();
 
-  const Clock& clock_;
+  const base::Clock& clock_;
   absl::Mutex mu_;
   std::map<std::pair<absl::Time, uint64_t>, grpc::ServerContextBase*> watched_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, absl::Time> by_ticket_ ABSL_GUARDED_BY(mu_);
@@ -56,7 +56,7 @@ struct CallObserverOptions {
 class CallObserverFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   CallObserverFactory(CallObserverOptions options, Logger& logger, RpcMetrics& metrics,
-                      UuidV7Generator& ids, DeadlineCap& cap, const Clock& clock)
+                      base::UuidV7Generator& ids, DeadlineCap& cap, const base::Clock& clock)
       : options_(options), logger_(logger), metrics_(metrics), ids_(ids), cap_(cap),
         clock_(clock) {}
 
@@ -68,9 +68,9 @@ class CallObserverFactory final : public grpc::experimental::ServerInterceptorFa
   CallObserverOptions options_;
   Logger& logger_;
   RpcMetrics& metrics_;
-  UuidV7Generator& ids_;
+  base::UuidV7Generator& ids_;
   DeadlineCap& cap_;
-  const Clock& clock_;
+  const base::Clock& clock_;
 };
 
 }  // namespace clipforge::kit

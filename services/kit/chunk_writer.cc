@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "services/kit/sha256.h"
+#include "base/sha256.h"
 
 namespace clipforge::kit {
 
 void ChunkWriter::Send(std::string data, std::string content_type) {
   data_ = std::move(data);
   content_type_ = std::move(content_type);
-  sha256_hex_ = Sha256Hex(data_);
+  sha256_hex_ = base::Sha256Hex(data_);
   WriteNext();
 }
 

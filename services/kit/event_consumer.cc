@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/kit/pg_transaction.h"
-#include "services/kit/validation.h"
+#include "base/validation.h"
 
 namespace clipforge::kit {
 namespace {
@@ -104,7 +104,7 @@ void EventConsumer::Process(natsMsg* msg) {
 
   v1::EventEnvelope envelope;
   const bool parsed = envelope.ParseFromArray(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)) &&
-                      IsCanonicalUuid(envelope.event_id());
+                      base::IsCanonicalUuid(envelope.event_id());
   if (!parsed) {
     // No retry can fix a malformed message: dead-letter it at once.
     DeadLetter(msg, message_id, "malformed event envelope", deliveries);
@@ -140,7 +140,7 @@ void EventConsumer::DeadLetter(natsMsg* msg, const std::string& event_id, const 
   // The dead-letter row keys on the event id; a malformed message without
   // one is keyed by its stream position instead.
   std::string key = event_id;
-  if (!IsCanonicalUuid(key)) key = absl::StrCat("unparsed:", subject, ":", MessageIdOf(msg));
+  if (!base::IsCanonicalUuid(key)) key = absl::StrCat("unparsed:", subject, ":", MessageIdOf(msg));
   absl::Status stored = RunInTransaction(pool_, [&](pqxx::work& txn) {
     txn.exec_prepared(DeadLetterStatement(options_), options_.durable, key, subject,
                       pqxx::binarystring(data.data(), data.size()), error, deliveries);

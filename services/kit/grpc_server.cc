@@ -10,7 +10,7 @@ namespace clipforge::kit {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerOptions& options, const std::vector<HostedService>& services,
-    Logger& logger, RpcMetrics& metrics, UuidV7Generator& ids, const Clock& clock) {
+    Logger& logger, RpcMetrics& metrics, base::UuidV7Generator& ids, const base::Clock& clock) {
   // Both are process-wide switches that must be set before the builder.
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();

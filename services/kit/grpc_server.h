@@ -36,7 +36,7 @@ class GrpcServer {
   // name (and "" for the whole server) until Shutdown.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const GrpcServerOptions& options, const std::vector<HostedService>& services,
-      Logger& logger, RpcMetrics& metrics, UuidV7Generator& ids, const Clock& clock);
+      Logger& logger, RpcMetrics& metrics, base::UuidV7Generator& ids, const base::Clock& clock);
 
   ~GrpcServer();
 

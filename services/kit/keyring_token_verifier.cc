@@ -9,7 +9,7 @@ absl::StatusOr<Caller> KeyringTokenVerifier::Verify(absl::string_view token) con
   if (!claims.ok()) return claims.status();
   Caller caller;
   caller.user_id = std::move(claims->user_id);
-  caller.roles = std::move(claims->roles);
+  caller.roles = claims->roles;
   caller.session_id = std::move(claims->session_id);
   return caller;
 }

@@ -10,14 +10,14 @@
 #include "absl/strings/string_view.h"
 #include "services/kit/access_token.h"
 #include "services/kit/auth.h"
-#include "services/kit/clock.h"
+#include "base/clock.h"
 
 namespace clipforge::kit {
 
 class KeyringTokenVerifier final : public TokenVerifier {
  public:
   // `clock` must outlive the verifier.
-  KeyringTokenVerifier(std::shared_ptr<const AccessTokenKeyring> keyring, const Clock& clock)
+  KeyringTokenVerifier(std::shared_ptr<const AccessTokenKeyring> keyring, const base::Clock& clock)
       : keyring_(std::move(keyring)), clock_(clock) {}
 
   // Caller{user_id, roles, session_id}, or UNAUTHENTICATED.
@@ -25,7 +25,7 @@ class KeyringTokenVerifier final : public TokenVerifier {
 
  private:
   std::shared_ptr<const AccessTokenKeyring> keyring_;
-  const Clock& clock_;
+  const base::Clock& clock_;
 };
 
 }  // namespace clipforge::kit

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "services/kit/json_writer.h"
+#include "base/json_writer.h"
 
 namespace clipforge::kit {
 namespace {
@@ -27,16 +27,16 @@ void Logger::Log(LogLevel level, absl::string_view event, std::initializer_list<
   std::string line = "{\"ts\":\"";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_.Now(), absl::UTCTimeZone());
   absl::StrAppend(&line, "\",\"level\":\"", LevelName(level), "\",\"event\":");
-  AppendJsonString(line, event);
+  base::AppendJsonString(line, event);
   for (const LogField& field : fields) {
     line += ",";
-    AppendJsonString(line, field.key);
+    base::AppendJsonString(line, field.key);
     line += ":";
     std::visit(
         [&line](const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, absl::string_view>) {
-            AppendJsonString(line, v);
+            base::AppendJsonString(line, v);
           } else if constexpr (std::is_same_v<T, bool>) {
             line += v ? "true" : "false";
           } else {

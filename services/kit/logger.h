@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "absl/synchronization/mutex.h"
-#include "services/kit/clock.h"
+#include "base/clock.h"
 
 namespace clipforge::kit {
 
@@ -33,7 +33,7 @@ struct LogField {
 class Logger {
  public:
   // `sink` is not owned; one write(2)-sized fwrite per line keeps lines whole.
-  Logger(FILE* sink, const Clock& clock, LogLevel min_level = LogLevel::kInfo)
+  Logger(FILE* sink, const base::Clock& clock, LogLevel min_level = LogLevel::kInfo)
       : sink_(sink), clock_(clock), min_level_(min_level) {}
 
   void Log(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields = {});
@@ -50,7 +50,7 @@ class Logger {
 
  private:
   FILE* sink_;
-  const Clock& clock_;
+  const base::Clock& clock_;
   LogLevel min_level_;
   absl::Mutex mu_;  // Serializes writes so lines never interleave.
 };

@@ -13,8 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/kit/pg_errors.h"
-#include "services/kit/sha256.h"
-#include "services/kit/status_macros.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
 
 namespace clipforge::kit {
 namespace {
@@ -49,7 +49,7 @@ absl::StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
     std::stringstream text;
     text << in.rdbuf();
     m.sql = text.str();
-    m.checksum = Sha256Hex(m.sql);
+    m.checksum = base::Sha256Hex(m.sql);
     out.push_back(std::move(m));
   }
   if (ec) return absl::NotFoundError(absl::StrCat("migrations: cannot read ", dir, ": ", ec.message()));

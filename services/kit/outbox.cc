@@ -10,18 +10,6 @@ namespace {
 constexpr char kInsertName[] = "cf_outbox_insert";
 }  // namespace
 
-v1::EventEnvelope EventFactory::New(absl::string_view type, absl::string_view aggregate_type,
-                                    absl::string_view aggregate_id) const {
-  v1::EventEnvelope envelope;
-  envelope.set_event_id(ids_.Next());
-  envelope.set_type(std::string(type));
-  envelope.set_aggregate_type(std::string(aggregate_type));
-  envelope.set_aggregate_id(std::string(aggregate_id));
-  *envelope.mutable_occurred_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(clock_.Now()));
-  return envelope;
-}
-
 PreparedStatement OutboxWriter::Statement() {
   return {kInsertName,
           "INSERT INTO bus.outbox (event_id, subject, aggregate_id, envelope) "

@@ -9,25 +9,12 @@
 
 #include "absl/status/status.h"
 #include "clipforge/v1/events.pb.h"
-#include "services/kit/clock.h"
+#include "services/kit/event_factory.h"
+#include "base/clock.h"
 #include "services/kit/pg_pool.h"
-#include "services/kit/uuid.h"
+#include "base/uuid.h"
 
 namespace clipforge::kit {
-
-// Stamps new envelopes with a UUIDv7 event id and the occurrence time.
-class EventFactory {
- public:
-  EventFactory(UuidV7Generator& ids, const Clock& clock) : ids_(ids), clock_(clock) {}
-
-  // `type` is the NATS subject: "clipforge.<aggregate>.<event>".
-  v1::EventEnvelope New(absl::string_view type, absl::string_view aggregate_type,
-                        absl::string_view aggregate_id) const;
-
- private:
-  UuidV7Generator& ids_;
-  const Clock& clock_;
-};
 
 class OutboxWriter {
  public:

@@ -1,6 +1,6 @@
 // Publishes bus.outbox rows to JetStream and marks them sent.
 //
-// Correctness rules (see ../shared/notes/debian12.md and the bus tests):
+// Correctness rules (see docs/platform-notes.md and the bus tests):
 // - Rows are claimed by "published_at IS NULL", never by "seq > last seen":
 //   sequence numbers are taken before commit, so a transaction that commits
 //   late would otherwise be skipped forever.

@@ -1,23 +1,40 @@
-// Conversions between the users store's rows and the API's messages.
+// Conversions between the users domain's values and the API's messages.
 #pragma once
 
 #include <optional>
+#include <string>
 
+#include "absl/status/statusor.h"
+#include "base/role.h"
 #include "clipforge/v1/users.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "services/kit/auth.h"
-#include "services/users/store.h"
+#include "services/users/logic_support.h"
+#include "users/account.h"
+#include "users/graph.h"
 
 namespace clipforge::users {
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
-v1::Role ToProtoRole(kit::Role role);
-std::optional<kit::Role> FromProtoRole(v1::Role role);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+// The API's roles are base::Role shifted by one (0 is ROLE_UNSPECIFIED).
+v1::Role ToProtoRole(base::Role role);
+std::optional<base::Role> FromProtoRole(v1::Role role);
+// Unknown values are INVALID_ARGUMENT naming `field`.
+absl::StatusOr<base::RoleSet> FromProtoRoles(const google::protobuf::RepeatedField<int>& roles);
 
 void FillProfile(const Account& account, v1::Profile* profile);
 void FillUser(const Account& account, v1::User* user);
-void FillConsent(const Account& account, v1::AnalyticsConsent* consent);
-void FillRelationship(const std::string& other_id, const Relation& relation, v1::Relationship* out);
+void FillConsent(const Consent& consent, v1::AnalyticsConsent* out);
+void FillRelationship(const RelationshipView& view, v1::Relationship* out);
 void FillRelatedUser(const RelatedAccount& related, v1::RelatedUser* out);
+void FillTokens(const IssuedTokens& tokens, v1::AuthTokens* out);
+void FillRoles(const RolesView& roles, v1::UserRoles* out);
+
+// The inverses, for outcomes replayed from their idempotency records: what
+// Fill* wrote comes back equal.
+Account AccountFromUser(const v1::User& user);
+Consent ConsentFromProto(const v1::AnalyticsConsent& consent);
+RelationshipView RelationshipFromProto(const v1::Relationship& relationship);
+RolesView RolesFromProto(const v1::UserRoles& roles);
 
 }  // namespace clipforge::users

@@ -1,19 +1,18 @@
 #include "services/users/export_archive.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/kit/json_writer.h"
-#include "services/users/store.h"
+#include "base/json_writer.h"
 
 namespace clipforge::users {
 namespace {
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()); }
 
-void WriteList(kit::JsonWriter& json, pqxx::work& txn, ListKind kind, const std::string& user_id) {
+void WriteList(base::JsonWriter& json, UsersTx& tx, ListKind kind, const std::string& user_id) {
   json.BeginArray();
   std::optional<ListCursor> after;
   for (;;) {
-    const std::vector<RelatedAccount> page = UsersStore::List(txn, kind, user_id, user_id, after, 1000);
+    const std::vector<RelatedAccount> page = tx.List(kind, user_id, user_id, after, 1000);
     for (const RelatedAccount& r : page) {
       json.BeginObject().Key("user_id").String(r.user_id).Key("handle").String(r.handle);
       json.Key("since").String(Rfc3339(r.since)).EndObject();
@@ -26,10 +25,10 @@ void WriteList(kit::JsonWriter& json, pqxx::work& txn, ListKind kind, const std:
 
 }  // namespace
 
-absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::string& user_id, absl::Time now) {
-  const auto account = UsersStore::AccountById(txn, user_id);
+absl::StatusOr<std::string> BuildExportArchive(UsersTx& tx, const std::string& user_id, absl::Time now) {
+  const auto account = tx.AccountById(user_id);
   if (!account) return absl::NotFoundError("user: not found");
-  kit::JsonWriter json;
+  base::JsonWriter json;
   json.BeginObject();
   json.Key("format").String("clipforge.users.export.v1");
   json.Key("exported_at").String(Rfc3339(now));
@@ -40,7 +39,7 @@ absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::strin
   json.Key("languages").BeginArray();
   for (const std::string& l : account->languages) json.String(l);
   json.EndArray();
-  json.Key("roles").Int(account->roles);
+  json.Key("roles").Int(account->roles.bits());
   json.Key("created_at").String(Rfc3339(account->created_at));
   json.Key("updated_at").String(Rfc3339(account->updated_at));
   json.EndObject();
@@ -53,7 +52,7 @@ absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::strin
   }
   json.EndObject();
   json.Key("sessions").BeginArray();
-  for (const auto& session : UsersStore::SessionsOf(txn, user_id)) {
+  for (const auto& session : tx.SessionsOf(user_id)) {
     json.BeginObject().Key("session_id").String(session.session_id).Key("device_name").String(session.device_name);
     json.Key("created_at").String(Rfc3339(session.created_at)).Key("ended_at");
     if (session.revoked_at) {
@@ -65,13 +64,13 @@ absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::strin
   }
   json.EndArray();
   json.Key("following");
-  WriteList(json, txn, ListKind::kFollowing, user_id);
+  WriteList(json, tx, ListKind::kFollowing, user_id);
   json.Key("followers");
-  WriteList(json, txn, ListKind::kFollowers, user_id);
+  WriteList(json, tx, ListKind::kFollowers, user_id);
   json.Key("blocked");
-  WriteList(json, txn, ListKind::kBlocked, user_id);
+  WriteList(json, tx, ListKind::kBlocked, user_id);
   json.Key("muted");
-  WriteList(json, txn, ListKind::kMuted, user_id);
+  WriteList(json, tx, ListKind::kMuted, user_id);
   json.EndObject();
   return json.str();
 }

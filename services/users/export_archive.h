@@ -1,18 +1,16 @@
-// The machine-readable archive of everything the users service holds about a
-// user (GDPR art. 15/20): account, consent, sessions and the social graph.
+// The data export's archive: one JSON document with the account, its
+// consent, sessions, and the four lists, read through one UsersTx (the
+// caller runs it in a snapshot transaction).
 #pragma once
 
 #include <string>
 
-#include <pqxx/transaction>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/users/store_interface.h"
 
 namespace clipforge::users {
 
-// A JSON document ("format": "clipforge.users.export.v1"). Secrets (the
-// password hash, refresh token hashes) are not included.
-absl::StatusOr<std::string> BuildExportArchive(pqxx::work& txn, const std::string& user_id, absl::Time now);
+absl::StatusOr<std::string> BuildExportArchive(UsersTx& tx, const std::string& user_id, absl::Time now);
 
 }  // namespace clipforge::users

@@ -4,7 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/kit/validation.h"
+#include "base/validation.h"
 
 namespace clipforge::users {
 namespace {
@@ -28,7 +28,7 @@ absl::StatusOr<std::optional<ListCursor>> DecodePageToken(const std::string& tok
   // Microseconds between 1970 and 2^53 (year 2255) keep Postgres' interval
   // arithmetic in range.
   if (parts.size() != 5 || parts[0] != "p1" || !absl::SimpleAtoi(parts[3], &micros) || micros < 0 ||
-      micros > (int64_t{1} << 53) || !kit::IsCanonicalUuid(parts[4])) {
+      micros > (int64_t{1} << 53) || !base::IsCanonicalUuid(parts[4])) {
     return absl::InvalidArgumentError("page_token: malformed");
   }
   if (parts[1] != std::to_string(static_cast<int>(kind)) || parts[2] != subject) {

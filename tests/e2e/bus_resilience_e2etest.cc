@@ -15,7 +15,7 @@
 
 #include "services/kit/event_consumer.h"
 #include "services/kit/pg_transaction.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 #include "tests/support/bus_fixture.h"
 
 namespace clipforge::testing {

@@ -4,7 +4,7 @@
 
 #include "services/kit/migrator.h"
 #include "services/kit/pg_transaction.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::testing {
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "services/kit/logger.h"
 #include "services/kit/nats_client.h"
 #include "services/kit/outbox.h"
@@ -60,9 +61,9 @@ class BusFixture {
  private:
   std::unique_ptr<TestPostgres> pg_;
   std::unique_ptr<TestNats> nats_;
-  kit::SystemClock clock_;
-  kit::SecureRandom random_;
-  kit::UuidV7Generator ids_{clock_, random_};
+  base::SystemClock clock_;
+  base::SecureRandom random_;
+  base::UuidV7Generator ids_{clock_, random_};
   kit::EventFactory events_{ids_, clock_};
   std::FILE* log_sink_;
   kit::Logger logger_;

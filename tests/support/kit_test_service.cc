@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "services/kit/call_observer.h"
-#include "services/kit/validation.h"
+#include "base/validation.h"
 
 namespace clipforge::testing {
 
@@ -18,7 +18,7 @@ namespace {
 
 absl::Status DoEcho(grpc::CallbackServerContext* ctx, const EchoRequest* request,
                     EchoResponse* response) {
-  kit::FieldValidator v;
+  base::FieldValidator v;
   v.Text("text", request->text(), {.max_chars = 100});
   if (!v.ok()) return v.status();
   response->set_text(request->text());

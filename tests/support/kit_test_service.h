@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "clipforge/testing/kit_test.grpc.pb.h"
+#include "base/random.h"
 #include "services/kit/call_runner.h"
 #include "services/kit/grpc_server.h"
 
@@ -47,9 +48,9 @@ struct KitTestServer {
 
   std::unique_ptr<KitTestService::Stub> NewStub() const;
 
-  kit::SystemClock clock;
-  kit::SecureRandom random;
-  kit::UuidV7Generator ids{clock, random};
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids{clock, random};
   std::FILE* log_sink;
   kit::Logger logger;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();

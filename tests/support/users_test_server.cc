@@ -5,7 +5,6 @@
 #include <pqxx/pqxx>
 
 #include "services/kit/migrator.h"
-#include "services/kit/pg_transaction.h"
 
 namespace clipforge::testing {
 
@@ -20,33 +19,14 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
   executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
   runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_);
-  const kit::PgPoolOptions pool_options{.dsn = pg_->dsn(),
-                                        .size = static_cast<int>(options.executor_threads),
-                                        .role = "cf_users",
-                                        .statements = users::UsersServiceImpl::Statements()};
-  pool_ = std::make_unique<kit::PgPool>(pool_options);
-  session_pool_ = std::make_unique<kit::PgPool>(users::UsersServiceImpl::SessionPoolOptions(pool_options));
-  throttle_ = std::make_unique<users::LoginThrottle>(options.throttle);
   compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
-  hasher_ = std::make_unique<users::PasswordHasher>(users::PasswordHasher::Create(options.hash_params).value());
-  service_ = std::make_unique<users::UsersServiceImpl>(
-      users::UsersServiceDeps{.pool = *pool_,
-                              .session_pool = *session_pool_,
-                              .runner = *runner_,
-                              .auth = *auth_,
-                              .signer = *signer_,
-                              .hasher = *hasher_,
-                              .compute = *compute_,
-                              .throttle = *throttle_,
-                              .executor = *executor_,
-                              .events = events_,
-                              .ids = ids_,
-                              .random = random_,
-                              .clock = clock_},
-      users::UsersServiceOptions{});
-  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"},
-                                        {{std::string(v1::UsersService::service_full_name()), service_.get()}},
-                                        logger_, metrics_, ids_, clock_);
+  const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_};
+  users_ = users::UsersComponent::Create({.url = pg_->dsn(), .pool_size = static_cast<int>(options.executor_threads)},
+                                         {.hash_params = options.hash_params, .throttle = options.throttle}, deps,
+                                         &*signer_)
+               .value();
+  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, {users_->hosted()}, logger_, metrics_, ids_,
+                                        clock_);
   if (!started.ok()) std::abort();
   server_ = *std::move(started);
 }

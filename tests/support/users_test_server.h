@@ -1,37 +1,24 @@
-// The users service on the kit's GrpcServer over a real, migrated Postgres,
-// with a manual clock (token expiry) and cheap password hashing, for the
-// users integration tests and benchmarks.
+// The users service as `clipforged serve` wires it (UsersComponent) on the
+// kit's GrpcServer over a real, migrated Postgres, with a fake clock (token
+// expiry) and cheap password hashing, for the users integration tests and
+// benchmarks.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "base/random.h"
+#include "base/testing/fake_clock.h"
+#include "base/uuid.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "services/kit/access_token.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/keyring_token_verifier.h"
 #include "services/kit/logger.h"
-#include "services/users/service.h"
+#include "services/users/component.h"
 #include "tests/support/test_servers.h"
 
 namespace clipforge::testing {
-
-// A clock tests move by hand; thread-safe.
-class ManualClock final : public kit::Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = absl::Now();
-};
 
 struct UsersTestServerOptions {
   users::PasswordHashParams hash_params{.ops_limit = 1, .mem_limit = 64 * 1024};
@@ -48,7 +35,7 @@ class UsersTestServer {
 
   std::unique_ptr<v1::UsersService::Stub> NewStub() const;
   std::shared_ptr<grpc::Channel> channel() const;
-  ManualClock& clock() { return clock_; }
+  base::testing::FakeClock& clock() { return clock_; }
   TestPostgres& pg() { return *pg_; }
   const kit::AccessTokenSigner& signer() const { return *signer_; }
   const kit::ComputeSlots& compute() const { return *compute_; }
@@ -56,9 +43,10 @@ class UsersTestServer {
 
  private:
   std::unique_ptr<TestPostgres> pg_;
-  ManualClock clock_;
-  kit::SecureRandom random_;
-  kit::UuidV7Generator ids_{clock_, random_};
+  // Real time at the start: Postgres stamps some rows with now().
+  base::testing::FakeClock clock_{absl::Now()};
+  base::SecureRandom random_;
+  base::UuidV7Generator ids_{clock_, random_};
   kit::EventFactory events_{ids_, clock_};
   std::FILE* log_sink_;
   kit::Logger logger_;
@@ -69,12 +57,8 @@ class UsersTestServer {
   std::unique_ptr<kit::AuthGate> auth_;
   std::unique_ptr<kit::BlockingExecutor> executor_;
   std::unique_ptr<kit::CallRunner> runner_;
-  std::unique_ptr<kit::PgPool> pool_;
-  std::unique_ptr<kit::PgPool> session_pool_;
-  std::unique_ptr<users::PasswordHasher> hasher_;
   std::unique_ptr<kit::ComputeSlots> compute_;
-  std::unique_ptr<users::LoginThrottle> throttle_;
-  std::unique_ptr<users::UsersServiceImpl> service_;
+  std::unique_ptr<users::UsersComponent> users_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "services/kit/pg_transaction.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 #include "tests/support/bus_fixture.h"
 
 namespace clipforge::testing {

@@ -1,6 +1,8 @@
 #include "services/kit/access_token.h"
 
 #include <gtest/gtest.h>
+
+#include "base/testing/fake_clock.h"
 #include <sodium.h>
 
 #include <algorithm>
@@ -32,7 +34,7 @@ AccessClaims Claims() {
   AccessClaims claims;
   claims.user_id = kUser;
   claims.session_id = kSession;
-  claims.roles = {Role::kUser, Role::kCreator};
+  claims.roles = {base::Role::kUser, base::Role::kCreator};
   claims.issued_at = kIssued;
   claims.expires_at = kExpires;
   return claims;
@@ -113,7 +115,7 @@ TEST_F(AccessTokenTest, SignAndVerifyRoundTrip) {
   EXPECT_EQ(claims->key_id, "k1");
   EXPECT_EQ(claims->user_id, kUser);
   EXPECT_EQ(claims->session_id, kSession);
-  EXPECT_EQ(claims->roles, (std::vector<Role>{Role::kUser, Role::kCreator}));
+  EXPECT_EQ(claims->roles.ToVector(), (std::vector<base::Role>{base::Role::kUser, base::Role::kCreator}));
   EXPECT_EQ(claims->issued_at, kIssued);
   EXPECT_EQ(claims->expires_at, kExpires);
 }
@@ -141,12 +143,12 @@ TEST_F(AccessTokenTest, TokenHasTheDocumentedShape) {
 
 TEST_F(AccessTokenTest, EveryRoleRoundTripsAndDuplicatesCollapse) {
   AccessClaims claims = Claims();
-  claims.roles = {Role::kAdmin, Role::kModerator, Role::kBrand, Role::kCreator, Role::kUser,
-                  Role::kAdmin};
+  claims.roles = {base::Role::kAdmin, base::Role::kModerator, base::Role::kBrand, base::Role::kCreator, base::Role::kUser,
+                  base::Role::kAdmin};
   absl::StatusOr<AccessClaims> verified = keyring_.Verify(signer_.Sign(claims), now_);
   ASSERT_TRUE(verified.ok()) << verified.status();
-  EXPECT_EQ(verified->roles, std::vector<Role>(std::begin(kAllRoles), std::end(kAllRoles)));
-  claims.roles.clear();
+  EXPECT_EQ(verified->roles.ToVector(), std::vector<base::Role>(std::begin(base::kAllRoles), std::end(base::kAllRoles)));
+  claims.roles = {};
   verified = keyring_.Verify(signer_.Sign(claims), now_);
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->roles.empty());
@@ -222,7 +224,7 @@ TEST_F(AccessTokenTest, OtherVersionsAndAlgorithmsAreRefused) {
 TEST_F(AccessTokenTest, PayloadSwappedBetweenTwoTokensIsRefused) {
   AccessClaims other = Claims();
   other.user_id = "0190a3c4-5e6f-7abc-8def-ffffffffffff";
-  other.roles = {Role::kAdmin};
+  other.roles = {base::Role::kAdmin};
   const Parts mine = Split(signer_.Sign(Claims()));
   const Parts theirs = Split(signer_.Sign(other));
   ExpectRefused(absl::StrCat("cf1.", theirs.payload_b64, ".", mine.signature_b64), now_,
@@ -375,7 +377,7 @@ TEST(AccessTokenKeysTest, MalformedKeyFilesAreRefusedWithoutQuotingTheKey) {
 }
 
 TEST(AccessTokenKeysTest, GeneratedSeedsComeFromTheRandomSource) {
-  class Counting final : public RandomSource {
+  class Counting final : public base::RandomSource {
    public:
     void Fill(void* out, size_t size) override {
       auto* p = static_cast<unsigned char*>(out);
@@ -385,36 +387,30 @@ TEST(AccessTokenKeysTest, GeneratedSeedsComeFromTheRandomSource) {
   const std::string seed = GenerateSigningKeySeed(random);
   ASSERT_EQ(seed.size(), 32u);
   EXPECT_EQ(static_cast<unsigned char>(seed[31]), 31);
-  SecureRandom secure;
+  base::SecureRandom secure;
   EXPECT_NE(GenerateSigningKeySeed(secure), GenerateSigningKeySeed(secure));
 }
 
-class FixedClock final : public Clock {
- public:
-  absl::Time Now() const override { return now; }
-  absl::Time now;
-};
 
 TEST(KeyringTokenVerifierTest, ReturnsTheCallerAndUsesTheClock) {
   const AccessTokenSigner signer = Signer("k1", 1);
   auto keyring = std::make_shared<AccessTokenKeyring>();
   ASSERT_TRUE(keyring->AddPublicKey("k1", signer.public_key()).ok());
-  FixedClock clock;
-  clock.now = kIssued;
+  base::testing::FakeClock clock(kIssued);
   const KeyringTokenVerifier verifier(keyring, clock);
   const TokenVerifier& as_interface = verifier;
 
   AccessClaims claims = Claims();
-  claims.roles = {Role::kModerator};
+  claims.roles = {base::Role::kModerator};
   const std::string token = signer.Sign(claims);
   const absl::StatusOr<Caller> caller = as_interface.Verify(token);
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->user_id, kUser);
   EXPECT_EQ(caller->session_id, kSession);
-  EXPECT_TRUE(caller->HasRole(Role::kModerator));
-  EXPECT_FALSE(caller->HasRole(Role::kAdmin));
+  EXPECT_TRUE(caller->HasRole(base::Role::kModerator));
+  EXPECT_FALSE(caller->HasRole(base::Role::kAdmin));
 
-  clock.now = kExpires;
+  clock.Set(kExpires);
   EXPECT_EQ(as_interface.Verify(token).status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(as_interface.Verify("garbage").status().code(), absl::StatusCode::kUnauthenticated);
 }

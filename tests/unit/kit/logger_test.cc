@@ -2,21 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include "base/testing/fake_clock.h"
+
 #include <cstdio>
 
 namespace clipforge::kit {
 namespace {
 
-class FixedClock final : public Clock {
- public:
-  absl::Time Now() const override { return absl::FromUnixMicros(1'700'000'000'123'456); }
-};
 
 std::string Capture(const std::function<void(Logger&)>& fn, LogLevel level = LogLevel::kInfo) {
   char* buffer = nullptr;
   size_t size = 0;
   FILE* sink = open_memstream(&buffer, &size);
-  FixedClock clock;
+  base::testing::FakeClock clock(absl::FromUnixMicros(1'700'000'000'123'456));
   {
     Logger logger(sink, clock, level);
     fn(logger);

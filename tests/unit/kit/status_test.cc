@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "services/kit/grpc_status.h"
-#include "services/kit/status_macros.h"
+#include "base/status_macros.h"
 
 namespace clipforge::kit {
 namespace {

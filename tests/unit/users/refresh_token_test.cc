@@ -7,11 +7,12 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "base/random.h"
 
 namespace clipforge::users {
 namespace {
 
-class FilledRandom final : public kit::RandomSource {
+class FilledRandom final : public base::RandomSource {
  public:
   explicit FilledRandom(unsigned char fill) : fill_(fill) {}
   void Fill(void* out, size_t size) override { std::memset(out, fill_, size); }
@@ -34,7 +35,7 @@ TEST(RefreshTokenTest, HashIsHexSha256OfTheToken) {
   // FIPS 180-2 test vector.
   EXPECT_EQ(HashRefreshToken("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  kit::SecureRandom random;
+  base::SecureRandom random;
   const NewRefreshToken fresh = GenerateRefreshToken(random);
   EXPECT_EQ(fresh.hash, HashRefreshToken(fresh.token));
   EXPECT_EQ(fresh.hash.size(), 64u);
@@ -43,7 +44,7 @@ TEST(RefreshTokenTest, HashIsHexSha256OfTheToken) {
 }
 
 TEST(RefreshTokenTest, FreshTokensAreDistinct) {
-  kit::SecureRandom random;
+  base::SecureRandom random;
   std::set<std::string> tokens, hashes;
   for (int i = 0; i < 1000; ++i) {
     const NewRefreshToken t = GenerateRefreshToken(random);

@@ -1,0 +1,67 @@
+# The layering rule, checked when CMake configures (so a violation fails the
+# build): base/ and the domain cores (users/, and later feed/, remix/,
+# moderation/, generation/, ledger/, party/) link no gRPC, protobuf,
+# libpqxx, NATS, generated protos or service kit; the CLI links no service
+# kit. tests/layering/check_includes.sh checks the same for #includes.
+
+# Every library `target` links, directly or through other targets.
+function(cf_collect_links target out)
+  set(seen ${${out}})
+  set(pending ${target})
+  while(pending)
+    list(POP_FRONT pending current)
+    if(NOT TARGET ${current})
+      continue()
+    endif()
+    get_target_property(imported ${current} IMPORTED)
+    get_target_property(type ${current} TYPE)
+    set(links "")
+    if(NOT imported AND NOT type STREQUAL "INTERFACE_LIBRARY")
+      get_target_property(direct ${current} LINK_LIBRARIES)
+      if(direct)
+        list(APPEND links ${direct})
+      endif()
+    endif()
+    get_target_property(iface ${current} INTERFACE_LINK_LIBRARIES)
+    if(iface)
+      list(APPEND links ${iface})
+    endif()
+    foreach(link IN LISTS links)
+      # $<LINK_ONLY:x> and other generator expressions: take the name inside.
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" link "${link}")
+      if(link MATCHES "^\\$<" OR link IN_LIST seen)
+        continue()
+      endif()
+      list(APPEND seen ${link})
+      list(APPEND pending ${link})
+    endforeach()
+  endwhile()
+  set(${out} ${seen} PARENT_SCOPE)
+endfunction()
+
+# cf_forbid_links(TARGET t PATTERNS regex...): FATAL_ERROR when `t` links a
+# library whose name matches one of the patterns.
+function(cf_forbid_links)
+  cmake_parse_arguments(ARG "" "TARGET" "PATTERNS" ${ARGN})
+  set(links "")
+  cf_collect_links(${ARG_TARGET} links)
+  foreach(link IN LISTS links)
+    foreach(pattern IN LISTS ARG_PATTERNS)
+      if(link MATCHES "${pattern}")
+        message(FATAL_ERROR "layering: ${ARG_TARGET} links ${link}; base/ and the domain cores link only "
+                            "base/ (no gRPC, protobuf, pqxx, NATS or kit), the CLI no kit")
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+
+set(CF_FRAMEWORK_LINKS "^gRPC::" "^protobuf::" "^PkgConfig::PQXX$" "^PkgConfig::NATS$" "^cf_kit" "^cf_proto$"
+                       "grpc" "protobuf" "pqxx" "nats")
+
+# Called at the end of the top-level CMakeLists.txt, once every target exists.
+function(cf_check_layering)
+  foreach(core cf_base cf_users_domain)
+    cf_forbid_links(TARGET ${core} PATTERNS ${CF_FRAMEWORK_LINKS})
+  endforeach()
+  cf_forbid_links(TARGET cf_cli PATTERNS "^cf_kit" "^PkgConfig::PQXX$" "^PkgConfig::NATS$")
+endfunction()

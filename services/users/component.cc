@@ -1,0 +1,76 @@
+#include "services/users/component.h"
+
+#include <algorithm>
+
+#include "base/status_macros.h"
+
+namespace clipforge::users {
+namespace {
+
+kit::PgPoolOptions MainPoolOptions(const kit::ServiceDatabase& database) {
+  return {.dsn = database.url,
+          .size = database.pool_size,
+          .role = "cf_users",
+          .statement_timeout = database.statement_timeout,
+          .statements = PgUsersStore::Statements()};
+}
+
+kit::PgPoolOptions SessionPoolOptions(const kit::ServiceDatabase& database) {
+  kit::PgPoolOptions sessions = MainPoolOptions(database);
+  // Each login holds one of these for a single short statement.
+  sessions.size = std::max(2, database.pool_size / 4);
+  sessions.async_commit = true;
+  return sessions;
+}
+
+}  // namespace
+
+UsersStorage::UsersStorage(const kit::ServiceDatabase& database)
+    : pool_(MainPoolOptions(database)), session_pool_(SessionPoolOptions(database)), store_(pool_, session_pool_) {}
+
+std::vector<kit::SettingSpec> UsersComponent::Flags() {
+  return {
+      {"password-hash-memory-kib", "19456", "Argon2id memory per password hash (OWASP minimum 19456 KiB)"},
+      {"password-hash-iterations", "2", "Argon2id iterations (OWASP minimum 2 with 19 MiB)"},
+  };
+}
+
+absl::StatusOr<UsersConfig> UsersComponent::ConfigFrom(const kit::Settings& s) {
+  UsersConfig config;
+  CF_ASSIGN_OR_RETURN(const int64_t memory_kib, s.GetInt("password-hash-memory-kib", 19456, 4 << 20));
+  config.hash_params.mem_limit = static_cast<size_t>(memory_kib) * 1024;
+  CF_ASSIGN_OR_RETURN(const int64_t iterations, s.GetInt("password-hash-iterations", 2, 100));
+  config.hash_params.ops_limit = static_cast<uint64_t>(iterations);
+  return config;
+}
+
+absl::StatusOr<std::unique_ptr<UsersComponent>> UsersComponent::Create(const kit::ServiceDatabase& database,
+                                                                       const UsersConfig& config,
+                                                                       kit::ServiceDeps deps,
+                                                                       const kit::AccessTokenSigner* signer) {
+  if (database.url.empty()) return absl::InvalidArgumentError("--database-url is required to run the users service");
+  if (signer == nullptr) {
+    return absl::InvalidArgumentError(
+        "--token-signing-key-file is required to run the users service (create one with `clipforged keys generate`)");
+  }
+  CF_ASSIGN_OR_RETURN(PasswordHasher hasher, PasswordHasher::Create(config.hash_params));
+  return std::unique_ptr<UsersComponent>(new UsersComponent(database, config, deps, *signer, std::move(hasher)));
+}
+
+UsersComponent::UsersComponent(const kit::ServiceDatabase& database, const UsersConfig& config,
+                               kit::ServiceDeps deps, const kit::AccessTokenSigner& signer, PasswordHasher hasher)
+    : storage_(database),
+      hasher_(std::move(hasher)),
+      throttle_(config.throttle),
+      passwords_(hasher_, deps.compute),
+      events_(deps.events),
+      sessions_(storage_.store(), deps.clock, deps.ids, deps.random, signer, passwords_, throttle_, events_,
+                config.logic),
+      profiles_(storage_.store(), deps.clock, events_),
+      graph_(storage_.store(), deps.clock, events_, config.logic),
+      roles_(storage_.store(), deps.clock, events_),
+      privacy_(storage_.store(), deps.clock, passwords_, throttle_, events_, config.logic),
+      service_(UsersLogic{sessions_, profiles_, graph_, roles_, privacy_}, deps.runner, deps.auth, deps.executor,
+               config.export_chunk_bytes) {}
+
+}  // namespace clipforge::users

@@ -1,0 +1,192 @@
+// Sign-up, login, refresh and logout rules, over the fake store.
+#include "tests/unit/users/logic_fixture.h"
+#include "users/refresh_token.h"
+
+namespace clipforge::users::testing {
+namespace {
+
+TEST_F(UsersLogicTest, RegisterCreatesTheAccountASessionAndTheEvent) {
+  const SignedIn alice = Register("alice");
+  EXPECT_EQ(alice.account.handle, "alice");
+  EXPECT_TRUE(alice.account.roles == base::RoleSet{base::Role::kUser});
+  EXPECT_FALSE(alice.tokens.access_token.empty());
+  EXPECT_TRUE(LooksLikeRefreshToken(alice.tokens.refresh_token));
+  const FakeUsersState state = store_.state();
+  EXPECT_EQ(state.accounts.size(), 1u);
+  EXPECT_TRUE(state.sessions.contains(alice.tokens.session_id));
+  EXPECT_TRUE(state.refresh_tokens.contains(HashRefreshToken(alice.tokens.refresh_token)));
+  EXPECT_EQ(store_.EventTypes(), std::vector<std::string>{"clipforge.user.registered"});
+  // The stored password is a hash that verifies, never the password.
+  EXPECT_NE(state.accounts.begin()->second.password_hash, kPassword);
+  EXPECT_TRUE(hasher_.Verify(state.accounts.begin()->second.password_hash, kPassword));
+}
+
+TEST_F(UsersLogicTest, HandlesAndEmailsAreTakenOnce) {
+  Register("bob");
+  Registration same_handle = RegistrationOf("bob");
+  same_handle.email = "other@example.com";
+  EXPECT_THAT(sessions_.Register(same_handle, kAddress),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("handle")));
+  Registration same_email = RegistrationOf("bobby");
+  same_email.email = "bob@example.com";
+  EXPECT_THAT(sessions_.Register(same_email, kAddress),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("email")));
+  EXPECT_EQ(store_.state().accounts.size(), 1u);
+}
+
+TEST_F(UsersLogicTest, ARetriedRegistrationSignsInToTheSameSessionOnlyWithTheSamePassword) {
+  const Registration registration = RegistrationOf("carol");
+  ASSERT_OK_AND_ASSIGN(const SignedIn first, sessions_.Register(registration, kAddress));
+  ASSERT_OK_AND_ASSIGN(const SignedIn retried, sessions_.Register(registration, kAddress));
+  EXPECT_EQ(retried.tokens.session_id, first.tokens.session_id);
+  EXPECT_EQ(retried.account.user_id, first.account.user_id);
+  Registration other_password = registration;
+  other_password.password = "a different passphrase";
+  EXPECT_THAT(sessions_.Register(other_password, kAddress), StatusIs(absl::StatusCode::kAlreadyExists));
+  Registration other_request = registration;
+  other_request.request_id = NewId();
+  EXPECT_THAT(sessions_.Register(other_request, kAddress), StatusIs(absl::StatusCode::kAlreadyExists));
+  // Too late to be a retry.
+  clock_.Advance(options_.login_replay_window + absl::Seconds(1));
+  EXPECT_THAT(sessions_.Register(registration, kAddress), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(store_.EventTypes().size(), 1u);
+}
+
+TEST_F(UsersLogicTest, SignUpsAreBudgetedPerAddress) {
+  absl::Status last;
+  int accepted = 0;
+  for (int i = 0; i < 40 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Register(RegistrationOf(absl::StrCat("user", i)), kAddress).status();
+    if (last.ok()) ++accepted;
+  }
+  EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry in")));
+  EXPECT_EQ(accepted, 30);
+  // Another address is not affected.
+  EXPECT_THAT(sessions_.Register(RegistrationOf("elsewhere"), "198.51.100.1"), IsOk());
+}
+
+TEST_F(UsersLogicTest, LoginByHandleOrEmailAndTheSameAnswerForUnknownAccounts) {
+  Register("dave");
+  for (const std::string who : {"dave", "@Dave", "  DAVE@example.com "}) {
+    ASSERT_OK_AND_ASSIGN(const SignedIn in, sessions_.Login(LoginOf(who), kAddress));
+    EXPECT_EQ(in.account.handle, "dave") << who;
+  }
+  const absl::Status wrong = sessions_.Login(LoginOf("dave", "not the password"), kAddress).status();
+  const absl::Status unknown = sessions_.Login(LoginOf("nobody_here", "not the password"), kAddress).status();
+  EXPECT_THAT(wrong, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(wrong, unknown);
+}
+
+TEST_F(UsersLogicTest, RepeatedLoginFailuresAreThrottledUntilTheDelayPasses) {
+  Register("erin");
+  absl::Status last;
+  int failures = 0;
+  for (int i = 0; i < 10 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Login(LoginOf("erin", "not the password"), kAddress).status();
+    if (last.code() == absl::StatusCode::kUnauthenticated) ++failures;
+  }
+  EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry in")));
+  EXPECT_GE(failures, 5);
+  // Even the right password waits.
+  EXPECT_THAT(sessions_.Login(LoginOf("erin"), kAddress), StatusIs(absl::StatusCode::kResourceExhausted));
+  clock_.Advance(absl::Minutes(16));
+  EXPECT_THAT(sessions_.Login(LoginOf("erin"), kAddress), IsOk());
+}
+
+TEST_F(UsersLogicTest, ARetriedLoginContinuesItsSessionOnlyWhileFreshAndOpen) {
+  Register("gwen");
+  const LoginAttempt attempt = LoginOf("gwen");
+  ASSERT_OK_AND_ASSIGN(const SignedIn first, sessions_.Login(attempt, kAddress));
+  ASSERT_OK_AND_ASSIGN(const SignedIn retried, sessions_.Login(attempt, kAddress));
+  EXPECT_EQ(retried.tokens.session_id, first.tokens.session_id);
+  EXPECT_NE(retried.tokens.refresh_token, first.tokens.refresh_token);
+  // The first answer's refresh token is retired; the retry's is the live one.
+  EXPECT_THAT(sessions_.Refresh(NewId(), retried.tokens.refresh_token), IsOk());
+
+  clock_.Advance(options_.login_replay_window + absl::Seconds(1));
+  EXPECT_THAT(sessions_.Login(attempt, kAddress),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("request_id")));
+
+  const LoginAttempt second = LoginOf("gwen");
+  ASSERT_OK_AND_ASSIGN(const SignedIn in, sessions_.Login(second, kAddress));
+  ASSERT_THAT(sessions_.Logout(CallerOf(in), ""), IsOk());
+  EXPECT_THAT(sessions_.Login(second, kAddress), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ended")));
+}
+
+TEST_F(UsersLogicTest, LoginUpgradesAHashMadeWithCheaperParameters) {
+  const SignedIn hank = Register("hank");
+  const PasswordHasher cheap = PasswordHasher::Create({.ops_limit = 1, .mem_limit = 32 * 1024}).value();
+  const std::string old_hash = cheap.Hash(kPassword).value();
+  ASSERT_THAT(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) {
+    Account account = *tx.AccountById(hank.account.user_id);
+    account.password_hash = old_hash;
+    tx.InsertAccount(account);
+    return absl::OkStatus();
+  }), IsOk());
+  ASSERT_THAT(sessions_.Login(LoginOf("hank"), kAddress), IsOk());
+  const std::string upgraded = store_.state().accounts.at(hank.account.user_id).password_hash;
+  EXPECT_NE(upgraded, old_hash);
+  EXPECT_FALSE(hasher_.NeedsRehash(upgraded));
+  EXPECT_TRUE(hasher_.Verify(upgraded, kPassword));
+}
+
+TEST_F(UsersLogicTest, RefreshRotatesARetryIsNotTheftAndReuseEndsTheSession) {
+  const SignedIn frank = Register("frank");
+  const std::string exchange = NewId();
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens rotated, sessions_.Refresh(exchange, frank.tokens.refresh_token));
+  EXPECT_NE(rotated.refresh_token, frank.tokens.refresh_token);
+  EXPECT_EQ(rotated.session_id, frank.tokens.session_id);
+  // The answer was lost: the same exchange again gets a new pair.
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens retried, sessions_.Refresh(exchange, frank.tokens.refresh_token));
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens used, sessions_.Refresh(NewId(), retried.refresh_token));
+  // The retry's result was used: replaying it now is theft.
+  EXPECT_THAT(sessions_.Refresh(exchange, frank.tokens.refresh_token),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("already used")));
+  EXPECT_THAT(sessions_.Refresh(NewId(), used.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(store_.state().sessions.at(frank.tokens.session_id).revoke_reason, "refresh_token_reuse");
+  EXPECT_THAT(profiles_.GetMine(CallerOf(frank)), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(UsersLogicTest, ARetiredTokenUnderANewRequestIdEndsTheSession) {
+  const SignedIn ivy = Register("ivy");
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens next, sessions_.Refresh(NewId(), ivy.tokens.refresh_token));
+  EXPECT_THAT(sessions_.Refresh(NewId(), ivy.tokens.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(sessions_.Refresh(NewId(), next.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(UsersLogicTest, MalformedExpiredAndUnknownRefreshTokensAreRefused) {
+  const SignedIn jay = Register("jay");
+  EXPECT_THAT(sessions_.Refresh(NewId(), "cfr1.nope"), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(sessions_.Refresh(NewId(), GenerateRefreshToken(random_).token),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  clock_.Advance(options_.refresh_token_ttl + absl::Seconds(1));
+  EXPECT_THAT(sessions_.Refresh(NewId(), jay.tokens.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(UsersLogicTest, NobodyEndsAnotherUsersSession) {
+  const SignedIn victim = Register("victim");
+  const SignedIn attacker = Register("attacker");
+  EXPECT_THAT(sessions_.Logout(CallerOf(attacker), victim.tokens.refresh_token),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(profiles_.GetMine(CallerOf(victim)), IsOk());
+}
+
+TEST_F(UsersLogicTest, LogoutEverywhereEndsEverySessionOnce) {
+  const SignedIn kim = Register("kim");
+  ASSERT_OK_AND_ASSIGN(const SignedIn phone, sessions_.Login(LoginOf("kim"), kAddress));
+  EXPECT_THAT(sessions_.LogoutEverywhere(CallerOf(phone)), IsOkAndHolds(2));
+  EXPECT_THAT(profiles_.GetMine(CallerOf(kim)), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(sessions_.LogoutEverywhere(CallerOf(phone)), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(UsersLogicTest, AStorageOutageFailsCallsAndLeavesNothingBehind) {
+  store_.FailWith(absl::UnavailableError("database: unreachable"));
+  EXPECT_THAT(sessions_.Register(RegistrationOf("lou"), kAddress), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(sessions_.Login(LoginOf("lou"), kAddress), StatusIs(absl::StatusCode::kUnavailable));
+  store_.FailWith(absl::OkStatus());
+  EXPECT_TRUE(store_.state().accounts.empty());
+  EXPECT_THAT(sessions_.Register(RegistrationOf("lou"), kAddress), IsOk());
+}
+
+}  // namespace
+}  // namespace clipforge::users::testing
