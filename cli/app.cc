@@ -54,8 +54,8 @@ int Report(Output& output, FILE* err, const absl::Status& status, const CommandS
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv, Terminal& terminal,
-           FILE* out, FILE* err) {
+int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv,
+           const LocalStackFn& local_stack, Terminal& terminal, FILE* out, FILE* err) {
   Invocation invocation;
   const absl::Status parsed = ParseArgs(args, invocation);
   Output output(invocation.global.json, out, err);
@@ -64,7 +64,7 @@ int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv, Termina
     output.Text(invocation.command ? CommandUsage(*invocation.command) : GeneralUsage());
     return kExitOk;
   }
-  const absl::StatusOr<Config> config = ResolveConfig(invocation.global, getenv);
+  const absl::StatusOr<Config> config = ResolveConfig(invocation.global, getenv, local_stack);
   if (!config.ok()) return Report(output, err, config.status(), invocation.command);
 
   const CommandFn run = RouteFor(*invocation.command);

@@ -12,7 +12,7 @@
 namespace clipforge::cli {
 
 // `args` excludes the program name. Returns the process exit code.
-int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv, Terminal& terminal,
-           FILE* out, FILE* err);
+int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv,
+           const LocalStackFn& local_stack, Terminal& terminal, FILE* out, FILE* err);
 
 }  // namespace clipforge::cli

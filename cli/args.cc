@@ -42,7 +42,9 @@ std::vector<CommandSpec> BuildCommands() {
       {"followers", "[HANDLE]", 0, 1, "list who follows you (or HANDLE), newest first", list_flags},
       {"following", "[HANDLE]", 0, 1, "list whom you (or HANDLE) follow, newest first", list_flags},
       {"export", "", 0, 0, "download an archive of your personal data",
-       {{"out", "FILE", "where to write it (default: clipforge-export-HANDLE.zip)"}}},
+       {{"out", "FILE",
+         "where to write it (default: clipforge-export-HANDLE.json, the extension following the "
+         "server's format)"}}},
       {"delete-account", "", 0, 0, "delete your account and personal data",
        {{"yes", "", "do not ask to type the handle to confirm"}, kPasswordStdin}},
       {"consent", "[on|off]", 0, 1, "show or set your analytics consent", {}},
@@ -56,7 +58,9 @@ struct GlobalFlag {
 };
 
 constexpr GlobalFlag kGlobalFlags[] = {
-    {"server", "HOST:PORT", "the ClipForge server (env CLIPFORGE_SERVER; default 127.0.0.1:50051)"},
+    {"server", "HOST:PORT",
+     "the ClipForge server (env CLIPFORGE_SERVER; default: the stack scripts/run started from this "
+     "clone, else 127.0.0.1:50051)"},
     {"json", "", "print one JSON object per command on stdout"},
     {"config-dir", "DIR",
      "where credentials.json lives (env CLIPFORGE_CONFIG_DIR; default "

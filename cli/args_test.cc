@@ -155,7 +155,8 @@ RunResult RunWith(std::vector<std::string> args, testing::FakeTerminal* terminal
     if (std::string(name) == "CLIPFORGE_CONFIG_DIR") return config_dir.c_str();
     return nullptr;
   };
-  const int code = RunCli(args, getenv, terminal ? *terminal : fallback, out.file(), err.file());
+  const int code = RunCli(args, getenv, testing::NoLocalStack, terminal ? *terminal : fallback,
+                          out.file(), err.file());
   return {code, out.str(), err.str()};
 }
 

@@ -14,13 +14,16 @@ std::optional<std::string> NonEmpty(const GetEnvFn& getenv, const char* name) {
 
 }  // namespace
 
-absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv) {
+absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv,
+                                     const LocalStackFn& local_stack) {
   Config config;
   config.json = global.json;
   if (global.server) {
     config.server = *global.server;
   } else if (auto env = NonEmpty(getenv, "CLIPFORGE_SERVER")) {
     config.server = *env;
+  } else if (auto local = local_stack()) {
+    config.server = *local;
   } else {
     config.server = kDefaultServer;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,9 +22,16 @@ struct Config {
 // Returns the value of an environment variable, or null when unset.
 using GetEnvFn = std::function<const char*(const char* name)>;
 
-// server: --server, CLIPFORGE_SERVER, 127.0.0.1:50051.
+// The gRPC address of the running local stack (see local_stack.h), or
+// nullopt when there is none. Asked only when nothing more explicit names a
+// server.
+using LocalStackFn = std::function<std::optional<std::string>()>;
+
+// server: --server, CLIPFORGE_SERVER, the running local stack,
+// 127.0.0.1:50051.
 // config_dir: --config-dir, CLIPFORGE_CONFIG_DIR, $XDG_CONFIG_HOME/clipforge
 // (when absolute), $HOME/.config/clipforge. Empty variables count as unset.
-absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv);
+absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv,
+                                     const LocalStackFn& local_stack);
 
 }  // namespace clipforge::cli

@@ -313,7 +313,7 @@ class CliAgainstFakeServerTest : public ::testing::Test {
       if (key == "CLIPFORGE_CONFIG_DIR") return tmp_.path().c_str();
       return nullptr;
     };
-    const int code = RunCli(args, getenv, terminal, out.file(), err.file());
+    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
     return {code, out.str(), err.str()};
   }
 

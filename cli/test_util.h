@@ -1,5 +1,5 @@
 // Helpers for the CLI unit tests: a private temporary directory, a fake
-// terminal, a settable clock and capturing stdio streams.
+// terminal, a settable clock, capturing stdio streams and no local stack.
 #pragma once
 
 #include <ftw.h>
@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -79,5 +80,8 @@ class Capture {
  private:
   FILE* file_;
 };
+
+// For RunCli: unit tests never look for a stack started by scripts/run.
+inline std::optional<std::string> NoLocalStack() { return std::nullopt; }
 
 }  // namespace clipforge::cli::testing

@@ -15,7 +15,8 @@
 CF_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 readonly CF_REPO
 
-# Debian keeps the server binaries off PATH (see docs/platform-notes.md).
+# Debian keeps the server binaries off a user's PATH (postgresql-15 installs
+# them under /usr/lib/postgresql/15/bin, nats-server under /usr/sbin).
 readonly CF_PG_BIN=/usr/lib/postgresql/15/bin
 readonly CF_NATS_SERVER=/usr/sbin/nats-server
 # Postgres refuses to run as root; as root we run it as this system user.
@@ -58,15 +59,23 @@ elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1fs", b - a }'; }
 # Ports
 
 # Every TCP port the kernel knows about in any state (listening, connected,
-# TIME_WAIT...): binding one of those can fail, so none of them is "free".
+# TIME_WAIT...): free_port avoids them all when it picks a random port.
 used_tcp_ports() {
   ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un
 }
 
-# port_in_use PORT: true when any TCP socket uses PORT.
-port_in_use() {
+# The TCP ports something listens on, on any address.
+listening_tcp_ports() {
+  ss -Hltn | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un
+}
+
+# port_listened PORT: true when a socket listens on PORT. Only a listener
+# makes a port taken for our servers: they all bind with SO_REUSEADDR, so a
+# TIME_WAIT left by the previous run (or any connection) does not stop them,
+# and counting it would move a restarted stack to another port.
+port_listened() {
   local port=$1
-  used_tcp_ports | grep -qx -- "${port}"
+  listening_tcp_ports | grep -qx -- "${port}"
 }
 
 # free_port [VAR]: a TCP port that no socket uses, picked at random in
@@ -104,23 +113,33 @@ port_claimed() {
   return 1
 }
 
-# pick_port VAR REQUESTED DEFAULT: sets VAR to REQUESTED when non-empty (and
-# fails if that port is taken: the user asked for it explicitly), else to
-# DEFAULT when free, else to a random free port.
+# pick_port VAR REQUESTED DEFAULT WHAT ENV_NAME: sets VAR to REQUESTED when
+# non-empty (and fails if something listens on it: the user asked for it
+# explicitly), else to DEFAULT unless something listens on it, else to a
+# random free port, saying so in one line. WHAT names the port ("gRPC") and
+# ENV_NAME the variable that requests one, for the messages.
 pick_port() {
   local -n _pick_port_out=$1
-  local requested=$2 default=$3
+  local requested=$2 default=$3 what=$4 env_name=$5
   if [[ -n ${requested} ]]; then
     if ! [[ ${requested} =~ ^[0-9]+$ ]] || ((requested < 1 || requested > 65535)); then
-      die "invalid port '${requested}'"
+      die "invalid port ${env_name}=${requested}"
     fi
-    port_in_use "${requested}" && die "port ${requested} is already in use (requested explicitly)"
+    if port_listened "${requested}" || port_claimed "${requested}"; then
+      die "the ${what} port ${requested} (${env_name}) is taken: something already listens on it"
+    fi
     _pick_port_out=${requested}
-  elif ! port_in_use "${default}" && ! port_claimed "${default}"; then
-    _pick_port_out=${default}
-  else
+  elif port_claimed "${default}"; then
     free_port _pick_port_out
+    log "the default ${what} port ${default} is already used by this run; using ${_pick_port_out} instead"
     return 0
+  elif port_listened "${default}"; then
+    free_port _pick_port_out
+    log "the default ${what} port ${default} is taken (something listens on it);" \
+      "using ${_pick_port_out} instead (${env_name} sets it)"
+    return 0
+  else
+    _pick_port_out=${default}
   fi
   CF_CLAIMED_PORTS+=("${_pick_port_out}")
 }

@@ -48,6 +48,16 @@ std::pair<int, std::string> RunClipforged(const std::vector<std::string>& args) 
   return {code, ReadFileToString(log)};
 }
 
+// `serve` plus free --grpc-addr and --metrics-addr: the defaults (50051,
+// 9464) may be taken by a stack already running on this machine, and even a
+// serve meant to fail may bind before it fails.
+std::vector<std::string> ServeOnFreePorts(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"serve", "--grpc-addr=127.0.0.1:" + std::to_string(PickFreePort()),
+                                   "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort())};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 TEST(ClipforgedTest, MigrateAppliesOnceThenIsANoOp) {
   auto pg = TestPostgres::Start();
   const auto first = RunClipforged({"migrate", "--database-url=" + pg->dsn()});
@@ -59,16 +69,16 @@ TEST(ClipforgedTest, MigrateAppliesOnceThenIsANoOp) {
 }
 
 TEST(ClipforgedTest, BadFlagsFailFastWithTheirName) {
-  const auto unknown = RunClipforged({"serve", "--grpc-adr=127.0.0.1:1"});
+  const auto unknown = RunClipforged(ServeOnFreePorts({"--grpc-adr=127.0.0.1:1"}));
   EXPECT_EQ(unknown.first, 2);
   EXPECT_NE(unknown.second.find("unknown flag --grpc-adr"), std::string::npos) << unknown.second;
-  const auto service = RunClipforged({"serve", "--services=users,nope"});
+  const auto service = RunClipforged(ServeOnFreePorts({"--services=users,nope"}));
   EXPECT_EQ(service.first, 1);
   EXPECT_NE(service.second.find("--services: unknown service 'nope'"), std::string::npos);
-  const auto relay = RunClipforged({"serve", "--services=relay"});
+  const auto relay = RunClipforged(ServeOnFreePorts({"--services=relay"}));
   EXPECT_EQ(relay.first, 1);
   EXPECT_NE(relay.second.find("--database-url is required"), std::string::npos);
-  const auto duration = RunClipforged({"serve", "--shutdown-grace=soon"});
+  const auto duration = RunClipforged(ServeOnFreePorts({"--shutdown-grace=soon"}));
   EXPECT_EQ(duration.first, 1);
   EXPECT_NE(duration.second.find("--shutdown-grace"), std::string::npos);
   EXPECT_EQ(RunClipforged({"frobnicate"}).first, 2);
@@ -158,8 +168,8 @@ TEST(ClipforgedTest, KeysGenerateWritesAPrivateKeyOnceAndPrintsThePublicHalf) {
   EXPECT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 1);
   // A key readable by others is refused at start.
   chmod(key_file.c_str(), 0644);
-  const auto refused = RunClipforged({"serve", "--services=users", "--database-url=postgresql://x@127.0.0.1:1/x",
-                                      "--token-signing-key-file=" + key_file});
+  const auto refused = RunClipforged(ServeOnFreePorts(
+      {"--services=users", "--database-url=postgresql://x@127.0.0.1:1/x", "--token-signing-key-file=" + key_file}));
   EXPECT_EQ(refused.first, 1);
   EXPECT_NE(refused.second.find("chmod 600"), std::string::npos) << refused.second;
 }

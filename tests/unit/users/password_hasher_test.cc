@@ -97,11 +97,14 @@ TEST(PasswordHasherTest, BurnEquivalentTimeCostsAsMuchAsAVerification) {
     hasher.BurnEquivalentTime("a wrong password");
     burn.push_back(absl::Now() - start);
   }
-  std::sort(verify.begin(), verify.end());
-  std::sort(burn.begin(), burn.end());
-  const double ratio = absl::FDivDuration(burn[3], verify[3]);
-  EXPECT_GT(ratio, 0.5) << "verify " << verify[3] << ", burn " << burn[3];
-  EXPECT_LT(ratio, 2.0) << "verify " << verify[3] << ", burn " << burn[3];
+  // The fastest of each: what the work costs when nothing preempts it (the
+  // unit tests run two at a time, and a neighbour's burst inflates whichever
+  // call it lands on).
+  const absl::Duration fastest_verify = *std::min_element(verify.begin(), verify.end());
+  const absl::Duration fastest_burn = *std::min_element(burn.begin(), burn.end());
+  const double ratio = absl::FDivDuration(fastest_burn, fastest_verify);
+  EXPECT_GT(ratio, 0.5) << "verify " << fastest_verify << ", burn " << fastest_burn;
+  EXPECT_LT(ratio, 2.0) << "verify " << fastest_verify << ", burn " << fastest_burn;
 }
 
 }  // namespace
