@@ -33,6 +33,21 @@ absl::Status ErrnoError(int error, absl::string_view what) {
   }
 }
 
+absl::StatusOr<std::string> ReadToEnd(int fd, size_t max_bytes, absl::string_view what) {
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, what);
+    }
+    if (n == 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > max_bytes) return absl::OutOfRangeError(absl::StrCat(what, ": more than ", max_bytes, " bytes"));
+  }
+}
+
 std::string DirName(absl::string_view path) {
   const size_t slash = path.rfind('/');
   if (slash == absl::string_view::npos) return ".";

@@ -48,6 +48,11 @@ class AtomicFile {
 // Replaces `path` with `contents` atomically; the file gets `mode`.
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view contents, mode_t mode);
 
+// Reads `fd` to its end: OUT_OF_RANGE once it holds more than `max_bytes`
+// (a file growing while read included), an errno status ("what: ...") when
+// a read fails.
+absl::StatusOr<std::string> ReadToEnd(int fd, size_t max_bytes, absl::string_view what);
+
 // "a/b/c" -> "a/b"; "c" -> ".".
 std::string DirName(absl::string_view path);
 

@@ -128,21 +128,12 @@ absl::StatusOr<Credentials> CredentialStore::Load() const {
   if (static_cast<size_t>(st.st_size) > kMaxFileSize) {
     return absl::DataLossError(absl::StrCat(path_, " is too large to be a credentials file"));
   }
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(errno, absl::StrCat("cannot read ", path_));
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > kMaxFileSize) {
-      return absl::DataLossError(absl::StrCat(path_, " is too large to be a credentials file"));
-    }
+  absl::StatusOr<std::string> text = ReadToEnd(fd, kMaxFileSize, absl::StrCat("cannot read ", path_));
+  if (absl::IsOutOfRange(text.status())) {
+    return absl::DataLossError(absl::StrCat(path_, " is too large to be a credentials file"));
   }
-  absl::StatusOr<Credentials> credentials = ParseCredentials(text);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Credentials> credentials = ParseCredentials(*text);
   if (!credentials.ok()) {
     return absl::DataLossError(absl::StrCat(path_, " is damaged (", credentials.status().message(),
                                             "); run `clipforge login` to replace it"));

@@ -11,6 +11,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "cli/atomic_file.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
@@ -79,19 +80,9 @@ std::optional<std::string> ReadOwnPrivateFile(const std::string& path) {
       (st.st_mode & 077) != 0 || static_cast<size_t>(st.st_size) > kMaxStackEnvBytes) {
     return std::nullopt;
   }
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > kMaxStackEnvBytes) return std::nullopt;
-  }
-  return text;
+  absl::StatusOr<std::string> text = ReadToEnd(fd, kMaxStackEnvBytes, path);
+  if (!text.ok()) return std::nullopt;
+  return *std::move(text);
 }
 
 std::string ExecutablePath() {

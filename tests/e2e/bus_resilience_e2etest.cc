@@ -16,6 +16,7 @@
 #include "services/kit/event_consumer.h"
 #include "services/kit/pg_transaction.h"
 #include "base/status_macros.h"
+#include "tests/support/clipforged_process.h"
 #include "tests/support/bus_fixture.h"
 
 namespace clipforge::testing {
@@ -24,33 +25,21 @@ namespace {
 constexpr int kProducers = 4;
 constexpr int kEventsPerProducer = 2500;
 
-class RelayProcess {
- public:
-  RelayProcess(BusFixture& bus, const TempDir& dir) : bus_(bus), log_(dir.path() + "/relay.log") {}
-  void Start() {
-    ASSERT_TRUE(daemon_.Start({CF_CLIPFORGED, "serve", "--services=relay",
-                               "--grpc-addr=127.0.0.1:" + std::to_string(PickFreePort()),
-                               "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort()),
-                               "--database-url=" + bus_.pg().dsn(), "--nats-url=" + bus_.nats().url(),
-                               "--relay-batch-size=500", "--log-level=warn"},
-                              log_));
-  }
-  void Kill() { daemon_.Kill(); }
-  void Stop() { daemon_.Stop(); }
-
- private:
-  BusFixture& bus_;
-  std::string log_;
-  Daemon daemon_;
-};
+// The relay alone, as its own clipforged process.
+std::unique_ptr<ClipforgedServer> StartRelay(BusFixture& bus) {
+  return ClipforgedServer::Start(CF_CLIPFORGED, {.services = "relay",
+                                                 .database_url = bus.pg().dsn(),
+                                                 .nats_url = bus.nats().url(),
+                                                 .signing_key = false,
+                                                 .extra_flags = {"--relay-batch-size=500", "--log-level=warn"}});
+}
 
 TEST(BusResilienceTest, EveryCommittedEventIsAppliedExactlyOnceThroughCrashes) {
   BusFixture bus;
-  TempDir dir;
   bus.Scalar("CREATE TABLE feed.applied (event_id uuid PRIMARY KEY, times int NOT NULL); SELECT 1");
 
-  RelayProcess relay(bus, dir);
-  relay.Start();
+  const std::unique_ptr<ClipforgedServer> relay = StartRelay(bus);
+  ASSERT_NE(relay, nullptr);
 
   // The consumer applies events into feed.applied; `times` counts how often.
   const kit::ConsumerOptions options{.durable = "resilience",
@@ -121,8 +110,8 @@ TEST(BusResilienceTest, EveryCommittedEventIsAppliedExactlyOnceThroughCrashes) {
   // kills land between publish and mark-sent.
   for (int at : {1000, 2000, 3000}) {
     wait_for(at);
-    relay.Kill();
-    relay.Start();
+    relay->Kill();
+    ASSERT_TRUE(relay->Restart());
   }
   wait_for(5000);
   // nats-server crashes. Debian's 2.9.10 may lose acknowledged messages on a
@@ -157,7 +146,7 @@ TEST(BusResilienceTest, EveryCommittedEventIsAppliedExactlyOnceThroughCrashes) {
   }
   stop_consumer = true;
   consumer_thread.join();
-  relay.Stop();
+  relay->Stop();
 
   EXPECT_EQ(applied, in_outbox);
   EXPECT_EQ(bus.Scalar("SELECT max(times) FROM feed.applied"), 1);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/clipforged_process.h"
 #include "tests/support/test_servers.h"
 
 namespace clipforge::testing {
@@ -16,18 +17,10 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pg_ = TestPostgres::Start();
-    ASSERT_EQ(Clipforged({"migrate", "--database-url=" + pg_->dsn()}).first, 0);
-    const std::string key = dir_.path() + "/signing.key";
-    ASSERT_EQ(Clipforged({"keys", "generate", "--key-file=" + key}).first, 0);
-    port_ = PickFreePort();
-    ASSERT_TRUE(server_.Start({CF_CLIPFORGED, "serve", "--services=users",
-                               "--grpc-addr=127.0.0.1:" + std::to_string(port_),
-                               "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort()),
-                               "--database-url=" + pg_->dsn(), "--token-signing-key-file=" + key},
-                              dir_.path() + "/server.log"));
-    ASSERT_TRUE(WaitForPort(port_, 30000)) << ReadFileToString(dir_.path() + "/server.log");
+    server_ = ClipforgedServer::Start(CF_CLIPFORGED, {.database_url = pg_->dsn()});
+    ASSERT_NE(server_, nullptr);
+    port_ = server_->grpc_port();
   }
-  void TearDown() override { server_.Stop(); }
 
   std::pair<int, std::string> Run(const std::vector<std::string>& argv, const std::string& stdin_text = "") {
     const std::string log = dir_.path() + "/cmd-" + std::to_string(++commands_) + ".log";
@@ -40,9 +33,8 @@ class CliTest : public ::testing::Test {
     return {code, ReadFileToString(log)};
   }
   std::pair<int, std::string> Clipforged(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {CF_CLIPFORGED};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return Run(argv);
+    const CommandResult result = RunClipforged(CF_CLIPFORGED, args);
+    return {result.exit_code, result.output};
   }
   // `clipforge` as `user` (each user has their own config dir).
   std::pair<int, std::string> Cli(const std::string& user, std::vector<std::string> args,
@@ -55,7 +47,7 @@ class CliTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<TestPostgres> pg_;
-  Daemon server_;
+  std::unique_ptr<ClipforgedServer> server_;
   int port_ = 0;
   int commands_ = 0;
 };

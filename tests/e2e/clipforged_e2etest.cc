@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "tests/support/bus_fixture.h"
+#include "tests/support/clipforged_process.h"
 #include "tests/support/raw_grpc.h"
 
 namespace clipforge::testing {
@@ -38,15 +39,8 @@ std::string HttpGet(int port, const std::string& path) {
   return response;
 }
 
-// Runs clipforged with `args`, returning its exit code and output.
-std::pair<int, std::string> RunClipforged(const std::vector<std::string>& args) {
-  TempDir dir;
-  const std::string log = dir.path() + "/out.log";
-  std::vector<std::string> argv = {CF_CLIPFORGED};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const int code = RunCommand(argv, log);
-  return {code, ReadFileToString(log)};
-}
+// `clipforged args...`, the binary under test.
+CommandResult Clipforged(const std::vector<std::string>& args) { return RunClipforged(CF_CLIPFORGED, args); }
 
 // `serve` plus free --grpc-addr and --metrics-addr: the defaults (50051,
 // 9464) may be taken by a stack already running on this machine, and even a
@@ -60,47 +54,37 @@ std::vector<std::string> ServeOnFreePorts(const std::vector<std::string>& args) 
 
 TEST(ClipforgedTest, MigrateAppliesOnceThenIsANoOp) {
   auto pg = TestPostgres::Start();
-  const auto first = RunClipforged({"migrate", "--database-url=" + pg->dsn()});
-  EXPECT_EQ(first.first, 0) << first.second;
-  EXPECT_NE(first.second.find("applied 0001_foundation.sql"), std::string::npos) << first.second;
-  const auto second = RunClipforged({"migrate", "--database-url=" + pg->dsn()});
-  EXPECT_EQ(second.first, 0) << second.second;
-  EXPECT_NE(second.second.find("migrations: 0 applied"), std::string::npos) << second.second;
+  const auto first = Clipforged({"migrate", "--database-url=" + pg->dsn()});
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("applied 0001_foundation.sql"), std::string::npos) << first.output;
+  const auto second = Clipforged({"migrate", "--database-url=" + pg->dsn()});
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("migrations: 0 applied"), std::string::npos) << second.output;
 }
 
 TEST(ClipforgedTest, BadFlagsFailFastWithTheirName) {
-  const auto unknown = RunClipforged(ServeOnFreePorts({"--grpc-adr=127.0.0.1:1"}));
-  EXPECT_EQ(unknown.first, 2);
-  EXPECT_NE(unknown.second.find("unknown flag --grpc-adr"), std::string::npos) << unknown.second;
-  const auto service = RunClipforged(ServeOnFreePorts({"--services=users,nope"}));
-  EXPECT_EQ(service.first, 1);
-  EXPECT_NE(service.second.find("--services: unknown service 'nope'"), std::string::npos);
-  const auto relay = RunClipforged(ServeOnFreePorts({"--services=relay"}));
-  EXPECT_EQ(relay.first, 1);
-  EXPECT_NE(relay.second.find("--database-url is required"), std::string::npos);
-  const auto duration = RunClipforged(ServeOnFreePorts({"--shutdown-grace=soon"}));
-  EXPECT_EQ(duration.first, 1);
-  EXPECT_NE(duration.second.find("--shutdown-grace"), std::string::npos);
-  EXPECT_EQ(RunClipforged({"frobnicate"}).first, 2);
-  EXPECT_EQ(RunClipforged({"serve", "--help"}).first, 0);
+  const auto unknown = Clipforged(ServeOnFreePorts({"--grpc-adr=127.0.0.1:1"}));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown flag --grpc-adr"), std::string::npos) << unknown.output;
+  const auto service = Clipforged(ServeOnFreePorts({"--services=users,nope"}));
+  EXPECT_EQ(service.exit_code, 1);
+  EXPECT_NE(service.output.find("--services: unknown service 'nope'"), std::string::npos);
+  const auto relay = Clipforged(ServeOnFreePorts({"--services=relay"}));
+  EXPECT_EQ(relay.exit_code, 1);
+  EXPECT_NE(relay.output.find("--database-url is required"), std::string::npos);
+  const auto duration = Clipforged(ServeOnFreePorts({"--shutdown-grace=soon"}));
+  EXPECT_EQ(duration.exit_code, 1);
+  EXPECT_NE(duration.output.find("--shutdown-grace"), std::string::npos);
+  EXPECT_EQ(Clipforged({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(Clipforged({"serve", "--help"}).exit_code, 0);
 }
 
 TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   BusFixture bus;
-  TempDir dir;
-  const int grpc_port = PickFreePort();
-  const int metrics_port = PickFreePort();
-  const std::string log = dir.path() + "/clipforged.log";
-  const std::string key_file = dir.path() + "/signing.key";
-  ASSERT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 0);
-  Daemon server;
-  ASSERT_TRUE(server.Start({CF_CLIPFORGED, "serve", "--services=all", "--token-signing-key-file=" + key_file,
-                            "--grpc-addr=127.0.0.1:" + std::to_string(grpc_port),
-                            "--metrics-addr=127.0.0.1:" + std::to_string(metrics_port),
-                            "--database-url=" + bus.pg().dsn(), "--nats-url=" + bus.nats().url()},
-                           log));
-  ASSERT_TRUE(WaitForPort(grpc_port, 30000)) << ReadFileToString(log);
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
+  const auto server = ClipforgedServer::Start(
+      CF_CLIPFORGED, {.services = "all", .database_url = bus.pg().dsn(), .nats_url = bus.nats().url()});
+  ASSERT_NE(server, nullptr);
+  auto channel = grpc::CreateChannel(server->address(),
                                      grpc::InsecureChannelCredentials());
 
   for (const char* service :
@@ -130,7 +114,7 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   }
   EXPECT_EQ(unsent, 0);
 
-  const std::string metrics = HttpGet(metrics_port, "/metrics");
+  const std::string metrics = HttpGet(server->metrics_port(), "/metrics");
   EXPECT_NE(metrics.find("grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\","
                          "grpc_method=\"/clipforge.v1.FeedService/GetFeed\"} 1"),
             std::string::npos)
@@ -139,14 +123,14 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
   EXPECT_NE(metrics.find("clipforge_outbox_published_total 3"), std::string::npos);
 
   // SIGTERM: drain and exit 0.
-  kill(server.pid(), SIGTERM);
+  kill(server->pid(), SIGTERM);
   int status = 0;
   const absl::Time start = absl::Now();
-  ASSERT_EQ(waitpid(server.pid(), &status, 0), server.pid());
+  ASSERT_EQ(waitpid(server->pid(), &status, 0), server->pid());
   EXPECT_LT(absl::Now() - start, absl::Seconds(15));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 
-  const std::string logs = ReadFileToString(log);
+  const std::string logs = server->log();
   EXPECT_NE(logs.find("\"event\":\"rpc\""), std::string::npos) << logs;
   EXPECT_NE(logs.find("\"method\":\"/clipforge.v1.FeedService/GetFeed\",\"code\":12"), std::string::npos);
   EXPECT_NE(logs.find("\"event\":\"stopped\""), std::string::npos);
@@ -157,21 +141,21 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthReflectionMetricsAndLogs) {
 TEST(ClipforgedTest, KeysGenerateWritesAPrivateKeyOnceAndPrintsThePublicHalf) {
   TempDir dir;
   const std::string key_file = dir.path() + "/k.key";
-  const auto made = RunClipforged({"keys", "generate", "--key-file=" + key_file, "--key-id=prod2"});
-  EXPECT_EQ(made.first, 0) << made.second;
-  EXPECT_EQ(made.second.rfind("cf-ed25519-pub:prod2:", 0), 0u) << made.second;
+  const auto made = Clipforged({"keys", "generate", "--key-file=" + key_file, "--key-id=prod2"});
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_EQ(made.output.rfind("cf-ed25519-pub:prod2:", 0), 0u) << made.output;
   struct stat st;
   ASSERT_EQ(stat(key_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_NE(ReadFileToString(key_file).find("cf-ed25519-seed:prod2:"), std::string::npos);
   // Never overwritten.
-  EXPECT_EQ(RunClipforged({"keys", "generate", "--key-file=" + key_file}).first, 1);
+  EXPECT_EQ(Clipforged({"keys", "generate", "--key-file=" + key_file}).exit_code, 1);
   // A key readable by others is refused at start.
   chmod(key_file.c_str(), 0644);
-  const auto refused = RunClipforged(ServeOnFreePorts(
+  const auto refused = Clipforged(ServeOnFreePorts(
       {"--services=users", "--database-url=postgresql://x@127.0.0.1:1/x", "--token-signing-key-file=" + key_file}));
-  EXPECT_EQ(refused.first, 1);
-  EXPECT_NE(refused.second.find("chmod 600"), std::string::npos) << refused.second;
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("chmod 600"), std::string::npos) << refused.output;
 }
 
 TEST(ClipforgedTest, BusRedriveMarksPublishedEventsForRepublishing) {
@@ -179,16 +163,16 @@ TEST(ClipforgedTest, BusRedriveMarksPublishedEventsForRepublishing) {
   auto relay = bus.NewRelay();
   bus.Produce("agg", 7);
   ASSERT_EQ(bus.Drain(*relay), 7);
-  const auto redrive = RunClipforged({"bus", "redrive", "--since=2000-01-01T00:00:00Z",
+  const auto redrive = Clipforged({"bus", "redrive", "--since=2000-01-01T00:00:00Z",
                                       "--database-url=" + bus.pg().dsn()});
-  EXPECT_EQ(redrive.first, 0) << redrive.second;
-  EXPECT_NE(redrive.second.find("7 events marked for republishing"), std::string::npos) << redrive.second;
+  EXPECT_EQ(redrive.exit_code, 0) << redrive.output;
+  EXPECT_NE(redrive.output.find("7 events marked for republishing"), std::string::npos) << redrive.output;
   EXPECT_EQ(bus.Drain(*relay), 7);
   EXPECT_EQ(bus.ReadStream().size(), 7u);  // JetStream deduplicated them.
 
-  const auto bad = RunClipforged({"bus", "redrive", "--since=yesterday", "--database-url=" + bus.pg().dsn()});
-  EXPECT_EQ(bad.first, 1);
-  EXPECT_NE(bad.second.find("--since must be an RFC 3339 time"), std::string::npos);
+  const auto bad = Clipforged({"bus", "redrive", "--since=yesterday", "--database-url=" + bus.pg().dsn()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("--since must be an RFC 3339 time"), std::string::npos);
 }
 
 }  // namespace

@@ -35,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tests/support/clipforged_process.h"
 #include "tests/support/test_servers.h"
 
 namespace clipforge::testing {
@@ -191,22 +192,9 @@ class ReadmeWalkthroughTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pg_ = TestPostgres::Start();
-    ASSERT_EQ(RunQuiet({CF_CLIPFORGED, "migrate", "--database-url=" + pg_->dsn()}), 0);
-    const std::string key = dir_.path() + "/signing.key";
-    ASSERT_EQ(RunQuiet({CF_CLIPFORGED, "keys", "generate", "--key-file=" + key}), 0);
-    grpc_port_ = PickFreePort();
-    const std::string log = dir_.path() + "/server.log";
-    ASSERT_TRUE(server_.Start({CF_CLIPFORGED, "serve", "--services=users",
-                               "--grpc-addr=127.0.0.1:" + std::to_string(grpc_port_),
-                               "--metrics-addr=127.0.0.1:" + std::to_string(PickFreePort()),
-                               "--database-url=" + pg_->dsn(), "--token-signing-key-file=" + key},
-                              log));
-    ASSERT_TRUE(WaitForPort(grpc_port_, 30000)) << ReadFileToString(log);
-  }
-  void TearDown() override { server_.Stop(); }
-
-  int RunQuiet(const std::vector<std::string>& argv) {
-    return RunCommand(argv, dir_.path() + "/setup.log");
+    server_ = ClipforgedServer::Start(CF_CLIPFORGED, {.database_url = pg_->dsn()});
+    ASSERT_NE(server_, nullptr);
+    grpc_port_ = server_->grpc_port();
   }
 
   // A clone as scripts/run leaves it while the stack runs.
@@ -230,7 +218,7 @@ class ReadmeWalkthroughTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<TestPostgres> pg_;
-  Daemon server_;
+  std::unique_ptr<ClipforgedServer> server_;
   int grpc_port_ = 0;
 };
 
