@@ -51,6 +51,10 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"executor-queue", "256", "blocking work allowed to wait beyond the running threads before RESOURCE_EXHAUSTED"},
       {"compute-slots", "0", "CPU-heavy sections (password hashing) run at once; 0: one per usable CPU"},
       {"compute-pin", "true", "run each CPU-heavy section pinned to its slot's CPU"},
+      {"compute-queue", "256", "calls doing CPU-heavy work (password checks) allowed to wait beyond the running "
+                               "ones before RESOURCE_EXHAUSTED; they wait apart from other calls"},
+      {"trusted-proxies", "", "comma-separated networks (CIDR) of the proxies in front (ingress, edge): only "
+                              "their x-forwarded-for names the client; empty trusts none"},
       {"log-level", "info", "debug, info, warn or error"},
   };
 }
@@ -78,6 +82,8 @@ struct ServeConfig {
   int executor_queue = 256;
   kit::ComputeSlotsOptions compute;
   users::UsersConfig users;
+  kit::ClientAddresses addresses;
+  int compute_queue = 256;
 };
 
 absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
@@ -114,6 +120,9 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(const int64_t compute_slots, s.GetInt("compute-slots", 0, 1024));
   c.compute.slots = static_cast<int>(compute_slots);
   CF_ASSIGN_OR_RETURN(c.compute.pin, s.GetBool("compute-pin"));
+  CF_ASSIGN_OR_RETURN(const int64_t compute_queue, s.GetInt("compute-queue", 0, 100000));
+  c.compute_queue = static_cast<int>(compute_queue);
+  CF_ASSIGN_OR_RETURN(c.addresses, kit::ClientAddresses::Parse(s.Get("trusted-proxies")));
   CF_ASSIGN_OR_RETURN(c.users, users::UsersComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
@@ -196,10 +205,13 @@ int Serve(const std::vector<std::string>& args) {
   kit::AuthGate auth(verifier);
   kit::BlockingExecutor executor(static_cast<size_t>(config->db_pool_size),
                                  static_cast<size_t>(config->executor_queue));
-  kit::CallRunner runner(executor, auth);
   kit::ComputeSlots compute(config->compute);
+  // Password checks wait in a lane of their own (kit::Lane::kCompute).
+  kit::BlockingExecutor compute_executor(static_cast<size_t>(compute.slots()) + 2,
+                                         static_cast<size_t>(config->compute_queue));
+  kit::CallRunner runner(executor, auth, &compute_executor);
   kit::EventFactory events(ids, clock);
-  const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events};
+  const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events, config->addresses};
   const kit::ServiceDatabase database{config->database_url, config->db_pool_size, config->statement_timeout};
 
   std::map<std::string, std::vector<kit::HostedService>> implemented;
@@ -226,6 +238,7 @@ int Serve(const std::vector<std::string>& args) {
   logger.Info("shutting_down", {{"signal", signal_number},
                                 {"grace_ms", absl::ToInt64Milliseconds(config->shutdown_grace)}});
   (*server)->Shutdown(config->shutdown_grace);
+  compute_executor.Drain();
   executor.Drain();
   stop = true;
   if (relay_thread.joinable()) relay_thread.join();

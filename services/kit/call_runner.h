@@ -18,20 +18,31 @@
 
 namespace clipforge::kit {
 
+// Which executor a call's work runs on. CPU-heavy calls (password checks)
+// wait in a lane of their own, so that a flood of them queues behind itself
+// and never in front of cheap calls: the compute lane has a few threads (the
+// compute slots and a little more, to overlap their database reads and
+// writes) and its own bounded queue.
+enum class Lane { kBlocking, kCompute };
+
 class CallRunner {
  public:
-  CallRunner(BlockingExecutor& executor, const AuthGate& auth) : executor_(executor), auth_(auth) {}
+  // `compute` runs Lane::kCompute work; without one, every lane is
+  // `executor`. Neither is owned.
+  CallRunner(BlockingExecutor& executor, const AuthGate& auth, BlockingExecutor* compute = nullptr)
+      : executor_(executor), compute_(compute), auth_(auth) {}
 
-  // `work` is `absl::Status(const Caller&)`; it runs on the blocking executor.
+  // `work` is `absl::Status(const Caller&)`; it runs on the lane's executor.
   template <typename Work>
-  grpc::ServerUnaryReactor* Authenticated(grpc::CallbackServerContext* ctx, Work work) {
+  grpc::ServerUnaryReactor* Authenticated(grpc::CallbackServerContext* ctx, Work work,
+                                          Lane lane = Lane::kBlocking) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::StatusOr<Caller> caller = auth_.Authenticate(*ctx);
     if (!caller.ok()) {
       reactor->Finish(ToGrpcStatus(caller.status()));
       return reactor;
     }
-    Dispatch(ctx, reactor, [work = std::move(work), caller = *std::move(caller)]() mutable {
+    Dispatch(ctx, reactor, lane, [work = std::move(work), caller = *std::move(caller)]() mutable {
       return work(caller);
     });
     return reactor;
@@ -39,9 +50,9 @@ class CallRunner {
 
   // For RPCs marked public: `work` is `absl::Status()`.
   template <typename Work>
-  grpc::ServerUnaryReactor* Public(grpc::CallbackServerContext* ctx, Work work) {
+  grpc::ServerUnaryReactor* Public(grpc::CallbackServerContext* ctx, Work work, Lane lane = Lane::kBlocking) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    Dispatch(ctx, reactor, std::move(work));
+    Dispatch(ctx, reactor, lane, std::move(work));
     return reactor;
   }
 
@@ -65,8 +76,9 @@ class CallRunner {
 
  private:
   template <typename Fn>
-  void Dispatch(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor, Fn fn) {
-    absl::Status submitted = executor_.Submit([ctx, reactor, fn = std::move(fn)]() mutable {
+  void Dispatch(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor, Lane lane, Fn fn) {
+    BlockingExecutor& executor = lane == Lane::kCompute && compute_ != nullptr ? *compute_ : executor_;
+    absl::Status submitted = executor.Submit([ctx, reactor, fn = std::move(fn)]() mutable {
       // The client may have gone (or the deadline cap fired) while queued.
       if (ctx->IsCancelled()) {
         reactor->Finish(grpc::Status::CANCELLED);
@@ -78,6 +90,7 @@ class CallRunner {
   }
 
   BlockingExecutor& executor_;
+  BlockingExecutor* compute_;
   const AuthGate& auth_;
 };
 

@@ -10,6 +10,7 @@
 #include "base/uuid.h"
 #include "services/kit/auth.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/client_address.h"
 #include "services/kit/compute_slots.h"
 #include "services/kit/executor.h"
 #include "services/kit/event_factory.h"
@@ -25,6 +26,8 @@ struct ServiceDeps {
   BlockingExecutor& executor;
   ComputeSlots& compute;
   const EventFactory& events;
+  // Who a call's client is, for per-address budgets.
+  const ClientAddresses& addresses;
 };
 
 // Where a service's pools connect, and how large they are.

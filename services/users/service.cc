@@ -14,17 +14,6 @@ namespace {
 constexpr int32_t kDefaultPageSize = 20;
 constexpr int32_t kMaxPageSize = 100;
 
-// The client's IP address from gRPC's peer string ("ipv4:1.2.3.4:5678").
-std::string PeerAddress(const grpc::ServerContextBase& ctx) {
-  std::string peer = ctx.peer();
-  const size_t colon = peer.find(':');
-  const size_t last = peer.rfind(':');
-  if (colon != std::string::npos && last != std::string::npos && last > colon) {
-    return peer.substr(colon + 1, last - colon - 1);
-  }
-  return peer;
-}
-
 }  // namespace
 
 absl::Status UsersServiceImpl::SessionFirst(const kit::Caller& caller, absl::Status invalid) {
@@ -38,22 +27,22 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
                                                      v1::RegisterResponse* response) {
   return runner_.Public(ctx, [this, ctx, request, response]() -> absl::Status {
     CF_ASSIGN_OR_RETURN(const Registration registration, ParseRegistration(*request));
-    CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Register(registration, PeerAddress(*ctx)));
+    CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Register(registration, addresses_.Of(*ctx)));
     FillUser(signed_in.account, response->mutable_user());
     FillTokens(signed_in.tokens, response->mutable_tokens());
     return absl::OkStatus();
-  });
+  }, kit::Lane::kCompute);  // Argon2id.
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* request,
                                                   v1::LoginResponse* response) {
   return runner_.Public(ctx, [this, ctx, request, response]() -> absl::Status {
     CF_ASSIGN_OR_RETURN(const LoginAttempt attempt, ParseLogin(*request));
-    CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Login(attempt, PeerAddress(*ctx)));
+    CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Login(attempt, addresses_.Of(*ctx)));
     FillUser(signed_in.account, response->mutable_user());
     FillTokens(signed_in.tokens, response->mutable_tokens());
     return absl::OkStatus();
-  });
+  }, kit::Lane::kCompute);  // Argon2id.
 }
 
 grpc::ServerUnaryReactor* UsersServiceImpl::RefreshToken(grpc::CallbackServerContext* ctx,
@@ -275,10 +264,10 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
         .Text("password", request->password(), {.min_chars = 1, .max_chars = 128, .allow_control = true});
     CF_RETURN_IF_ERROR(SessionFirst(caller, v.status()));
     CF_ASSIGN_OR_RETURN(const absl::Time deleted,
-                        logic_.privacy.DeleteAccount(caller, request->password(), PeerAddress(*ctx)));
+                        logic_.privacy.DeleteAccount(caller, request->password(), addresses_.Of(*ctx)));
     *response->mutable_delete_time() = ToTimestamp(deleted);
     return absl::OkStatus();
-  });
+  }, kit::Lane::kCompute);  // Argon2id.
 }
 
 grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::CallbackServerContext* ctx,

@@ -6,6 +6,7 @@
 #include "clipforge/v1/users.grpc.pb.h"
 #include "services/kit/auth.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/client_address.h"
 #include "services/kit/executor.h"
 #include "services/users/logic.h"
 
@@ -16,8 +17,10 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
   // None of the arguments is owned. `export_chunk_bytes` sizes the
   // ExportMyData stream's chunks.
   UsersServiceImpl(UsersLogic logic, kit::CallRunner& runner, const kit::AuthGate& auth,
-                   kit::BlockingExecutor& executor, size_t export_chunk_bytes = 64 * 1024)
-      : logic_(logic), runner_(runner), auth_(auth), executor_(executor), export_chunk_bytes_(export_chunk_bytes) {}
+                   kit::BlockingExecutor& executor, const kit::ClientAddresses& addresses,
+                   size_t export_chunk_bytes = 64 * 1024)
+      : logic_(logic), runner_(runner), auth_(auth), executor_(executor), addresses_(addresses),
+        export_chunk_bytes_(export_chunk_bytes) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext*, const v1::RegisterRequest*,
                                      v1::RegisterResponse*) override;
@@ -93,6 +96,7 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
   kit::CallRunner& runner_;
   const kit::AuthGate& auth_;
   kit::BlockingExecutor& executor_;
+  const kit::ClientAddresses& addresses_;
   const size_t export_chunk_bytes_;
 };
 

@@ -10,6 +10,7 @@ namespace clipforge::testing {
 
 UsersTestServer::UsersTestServer(UsersTestServerOptions options)
     : pg_(TestPostgres::Start(options.durable_postgres)),
+      addresses_(kit::ClientAddresses::Parse(options.trusted_proxies).value()),
       log_sink_(std::fopen("/dev/null", "w")),
       logger_(log_sink_, clock_) {
   auto migrations = kit::LoadMigrations(CF_MIGRATIONS_DIR);
@@ -18,9 +19,11 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   if (!keyring_->AddPublicKey(signer_->key_id(), signer_->public_key()).ok()) std::abort();
   auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
   executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
-  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_);
   compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
-  const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_};
+  compute_executor_ = std::make_unique<kit::BlockingExecutor>(static_cast<size_t>(compute_->slots()) + 2, 1024);
+  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_,
+                                              options.compute_lane ? compute_executor_.get() : nullptr);
+  const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_, addresses_};
   users_ = users::UsersComponent::Create({.url = pg_->dsn(), .pool_size = static_cast<int>(options.executor_threads)},
                                          {.hash_params = options.hash_params, .throttle = options.throttle}, deps,
                                          &*signer_)
@@ -33,6 +36,7 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
 
 UsersTestServer::~UsersTestServer() {
   server_->Shutdown(absl::Seconds(1));
+  compute_executor_->Drain();
   executor_->Drain();
   std::fclose(log_sink_);
 }

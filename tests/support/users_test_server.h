@@ -26,6 +26,11 @@ struct UsersTestServerOptions {
   kit::ComputeSlotsOptions compute;
   users::LoginThrottleOptions throttle;
   bool durable_postgres = false;
+  // Password checks wait in their own lane (kit::Lane::kCompute), as in
+  // clipforged; false puts them on the main executor (a benchmark baseline).
+  bool compute_lane = true;
+  // --trusted-proxies: whose x-forwarded-for names the client.
+  std::string trusted_proxies;
 };
 
 class UsersTestServer {
@@ -48,6 +53,7 @@ class UsersTestServer {
   base::SecureRandom random_;
   base::UuidV7Generator ids_{clock_, random_};
   kit::EventFactory events_{ids_, clock_};
+  kit::ClientAddresses addresses_;
   std::FILE* log_sink_;
   kit::Logger logger_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
@@ -56,6 +62,7 @@ class UsersTestServer {
   std::shared_ptr<kit::AccessTokenKeyring> keyring_ = std::make_shared<kit::AccessTokenKeyring>();
   std::unique_ptr<kit::AuthGate> auth_;
   std::unique_ptr<kit::BlockingExecutor> executor_;
+  std::unique_ptr<kit::BlockingExecutor> compute_executor_;
   std::unique_ptr<kit::CallRunner> runner_;
   std::unique_ptr<kit::ComputeSlots> compute_;
   std::unique_ptr<users::UsersComponent> users_;

@@ -168,6 +168,42 @@ TEST_F(UsersServiceTest, HandleAndEmailAreUniqueCaseInsensitively) {
   EXPECT_NE(status.error_message().find("email"), std::string::npos);
 }
 
+// Behind a trusted proxy every connection comes from the proxy: the
+// per-address budget must follow x-forwarded-for, or one client locks
+// everyone out.
+TEST(UsersBehindAProxyTest, SignUpBudgetsFollowTheForwardedClient) {
+  UsersTestServer server({.trusted_proxies = "127.0.0.0/8"});
+  const auto stub = server.NewStub();
+  base::SystemClock clock;
+  base::SecureRandom random;
+  base::UuidV7Generator ids(clock, random);
+  const auto sign_up = [&](const std::string& handle, const std::string& forwarded_for) {
+    v1::RegisterRequest request;
+    request.set_request_id(ids.Next());
+    request.set_handle(handle);
+    request.set_email(handle + "@example.com");
+    request.set_password("correct horse battery");
+    request.set_display_name(handle);
+    v1::RegisterResponse response;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-forwarded-for", forwarded_for);
+    return stub->Register(&ctx, request, &response).error_code();
+  };
+  StatusCode last = StatusCode::OK;
+  int accepted = 0;
+  for (int i = 0; i < 40 && last != StatusCode::RESOURCE_EXHAUSTED; ++i) {
+    last = sign_up("noisy" + std::to_string(i), "198.51.100.1");
+    if (last == StatusCode::OK) ++accepted;
+  }
+  EXPECT_EQ(last, StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(accepted, 30);
+  // Another client behind the same proxy still signs up.
+  EXPECT_EQ(sign_up("quiet", "203.0.113.5"), StatusCode::OK);
+  // What the noisy client writes itself, left of what the proxy appended,
+  // buys it nothing.
+  EXPECT_EQ(sign_up("sneaky", "203.0.113.99, 198.51.100.1"), StatusCode::RESOURCE_EXHAUSTED);
+}
+
 TEST_F(UsersServiceTest, LoginByHandleOrEmailAndNoEnumeration) {
   Register("dave");
   for (const std::string who : {"dave", "@Dave", "DAVE@example.com"}) {
