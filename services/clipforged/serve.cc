@@ -19,6 +19,8 @@
 #include "services/kit/metrics.h"
 #include "services/kit/outbox_relay.h"
 #include "services/kit/pg_pool.h"
+#include "services/kit/revocation_listener.h"
+#include "services/kit/revocation_set.h"
 #include "services/kit/service_deps.h"
 #include "services/users/component.h"
 #include "base/status_macros.h"
@@ -192,12 +194,20 @@ int Serve(const std::vector<std::string>& args) {
     relay_thread = std::thread([&] { relay->Run(stop); });
   }
 
-  // Every hosted service verifies access tokens with the same keyring.
+  // Every hosted service verifies access tokens with the same keyring, and
+  // refuses tokens of sessions that ended anywhere: the users service
+  // announces them on the bus, and this process listens.
   auto keys = LoadTokenKeys(config->token_signing_key_file, config->token_verify_keys);
   if (!keys.ok()) return Fail(keys.status().message());
+  kit::RevocationSet revocations(clock, kit::kDefaultAccessTokenLifetime);
+  auto revocation_nats = kit::NatsClient::Connect(
+      {.url = config->nats_url, .client_name = "clipforged-revocations", .wait_for_server = false});
+  if (!revocation_nats.ok()) return Fail(revocation_nats.status().message());
+  kit::RevocationListener revocation_listener(**revocation_nats, revocations, clock, logger,
+                                              kit::kDefaultAccessTokenLifetime);
   std::shared_ptr<const kit::TokenVerifier> verifier;
   if (keys->keyring->size() > 0) {
-    verifier = std::make_shared<kit::KeyringTokenVerifier>(keys->keyring, clock);
+    verifier = std::make_shared<kit::KeyringTokenVerifier>(keys->keyring, clock, &revocations);
   } else {
     logger.Warn("no_token_keys", {{"detail", "no signing or verify keys configured: every token is refused"}});
     verifier = std::make_shared<kit::DenyAllVerifier>();

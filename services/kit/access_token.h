@@ -49,6 +49,9 @@ namespace clipforge::kit {
 inline constexpr absl::string_view kAccessTokenPrefix = "cf1.";
 inline constexpr size_t kMaxAccessTokenBytes = 1024;
 inline constexpr size_t kMaxKeyIdBytes = 16;
+// How long an access token lives unless the issuer says otherwise; also how
+// long every service remembers a revoked session (revocation_set.h).
+inline constexpr absl::Duration kDefaultAccessTokenLifetime = absl::Minutes(15);
 // How far in the future a token's issued-at may be (clock skew between nodes).
 inline constexpr absl::Duration kMaxIssuedAtSkew = absl::Seconds(60);
 

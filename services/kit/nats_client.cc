@@ -36,7 +36,11 @@ absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOption
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), -1);  // Forever.
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts.get(), 250);
   if (s == NATS_OK) s = natsOptions_SetReconnectJitter(opts.get(), 100, 100);
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts.get(), true, nullptr, nullptr);
+  // With a connected-callback cnats connects in the background instead of
+  // blocking Connect until the server answers.
+  natsConnectionHandler on_connected = nullptr;
+  if (!options.wait_for_server) on_connected = [](natsConnection*, void*) {};
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts.get(), true, on_connected, nullptr);
   if (s != NATS_OK) return StatusFromNats(s, "options");
 
   natsConnection* conn = nullptr;

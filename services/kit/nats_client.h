@@ -30,12 +30,16 @@ struct NatsOptions {
   std::string url = "nats://127.0.0.1:4222";
   std::string client_name = "clipforged";
   absl::Duration request_timeout = absl::Seconds(5);
+  // Connect blocks until the server answers (retrying forever); false
+  // returns at once and connects in the background.
+  bool wait_for_server = true;
 };
 
 class NatsClient {
  public:
-  // Does not fail when the server is down: cnats keeps retrying in the
-  // background and calls fail with UNAVAILABLE until it connects.
+  // Does not fail when the server is down: cnats keeps retrying (blocking
+  // here unless options.wait_for_server is false) and calls fail with
+  // UNAVAILABLE until it connects.
   static absl::StatusOr<std::unique_ptr<NatsClient>> Connect(const NatsOptions& options);
 
   natsConnection* connection() const { return conn_.get(); }

@@ -98,4 +98,14 @@ v1::EventEnvelope UserEvents::Deleted(const std::string& user_id, absl::Time pur
   return event;
 }
 
+v1::EventEnvelope UserEvents::SessionsRevoked(const std::string& user_id, const std::vector<std::string>& session_ids,
+                                              const std::string& reason) const {
+  v1::EventEnvelope event = factory_.New("clipforge.user.sessions_revoked", "user", user_id);
+  v1::UserSessionsRevokedEvent* revoked = event.mutable_user_sessions_revoked();
+  revoked->set_user_id(user_id);
+  for (const std::string& id : session_ids) revoked->add_session_ids(id);
+  revoked->set_reason(reason);
+  return event;
+}
+
 }  // namespace clipforge::users

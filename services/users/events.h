@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "base/role.h"
@@ -29,6 +30,9 @@ class UserEvents {
                                  const std::string& reason, const std::string& actor_id) const;
   v1::EventEnvelope ConsentChanged(const std::string& user_id, const Consent& consent) const;
   v1::EventEnvelope Deleted(const std::string& user_id, absl::Time purge_time) const;
+  // Every service refuses these sessions' access tokens once it reads this.
+  v1::EventEnvelope SessionsRevoked(const std::string& user_id, const std::vector<std::string>& session_ids,
+                                    const std::string& reason) const;
 
  private:
   const kit::EventFactory& factory_;

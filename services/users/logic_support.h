@@ -9,8 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/kit/access_token.h"
 #include "services/kit/caller.h"
 #include "services/kit/compute_slots.h"
+#include "services/users/events.h"
 #include "services/users/store_interface.h"
 #include "users/account.h"
 #include "users/graph.h"
@@ -19,7 +21,7 @@
 namespace clipforge::users {
 
 struct UsersLogicOptions {
-  absl::Duration access_token_ttl = absl::Minutes(15);
+  absl::Duration access_token_ttl = kit::kDefaultAccessTokenLifetime;
   absl::Duration refresh_token_ttl = absl::Hours(24 * 30);
   // A RefreshToken retried with the same request_id within this window gets
   // a new pair instead of tripping reuse detection.
@@ -58,6 +60,11 @@ absl::Status RequireSession(UsersTx& tx, const kit::Caller& caller);
 
 // The caller's own account; UNAUTHENTICATED when it was deleted meanwhile.
 absl::StatusOr<Account> RequireAccount(UsersTx& tx, const kit::Caller& caller, bool lock = false);
+
+// Appends the sessions_revoked event(s) for `session_ids` (at most 10,000 a
+// piece), so that every service refuses their tokens at once.
+absl::Status AppendSessionsRevoked(UsersTx& tx, const UserEvents& events, const std::string& user_id,
+                                   const std::vector<std::string>& session_ids, const std::string& reason);
 
 // A new access token and refresh token for a session.
 struct IssuedTokens {

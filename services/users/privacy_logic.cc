@@ -81,6 +81,11 @@ absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller
     }
     // Sessions, tokens, follows, blocks and mutes go with the account; other
     // services erase theirs on the event.
+    std::vector<std::string> live_sessions;
+    for (const SessionInfo& session : tx.SessionsOf(caller.user_id)) {
+      if (!session.revoked_at) live_sessions.push_back(session.session_id);
+    }
+    CF_RETURN_IF_ERROR(AppendSessionsRevoked(tx, events_, caller.user_id, live_sessions, "account_deleted"));
     tx.DeleteAccount(locked, now, options_.handle_reservation);
     return tx.AppendEvent(events_.Deleted(caller.user_id, now));
   }));

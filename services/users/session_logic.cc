@@ -202,7 +202,7 @@ absl::StatusOr<IssuedTokens> SessionLogic::Refresh(const std::string& request_id
         // A retired token came back: someone holds a copy. End the family.
         tx.RevokeSession(record->session_id, "refresh_token_reuse", now);
         outcome = absl::UnauthenticatedError("refresh_token: already used; the session was ended for safety");
-        return absl::OkStatus();
+        return AppendSessionsRevoked(tx, events_, record->user_id, {record->session_id}, "refresh_token_reuse");
       case RefreshVerdict::kRetry:
         tx.RetireSessionRefreshTokens(record->session_id, now);
         break;
@@ -239,7 +239,7 @@ absl::Status SessionLogic::Logout(const kit::Caller& caller, const std::string& 
       session_id = record->session_id;
     }
     tx.RevokeSession(session_id, "logout", clock_.Now());
-    return absl::OkStatus();
+    return AppendSessionsRevoked(tx, events_, caller.user_id, {session_id}, "logout");
   });
 }
 
@@ -251,8 +251,9 @@ absl::StatusOr<int> SessionLogic::LogoutEverywhere(const kit::Caller& caller) {
   int ended = 0;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
-    ended = tx.RevokeAllSessions(caller.user_id, "logout_everywhere", clock_.Now());
-    return absl::OkStatus();
+    const std::vector<std::string> sessions = tx.RevokeAllSessions(caller.user_id, "logout_everywhere", clock_.Now());
+    ended = static_cast<int>(sessions.size());
+    return AppendSessionsRevoked(tx, events_, caller.user_id, sessions, "logout_everywhere");
   }));
   return ended;
 }

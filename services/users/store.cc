@@ -205,7 +205,7 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
                     "WHERE session_id = $1::uuid AND revoked_at IS NULL")},
       {kRevokeAllSessions,
        absl::StrCat("UPDATE users.sessions SET revoked_at = ", Ts(3), ", revoke_reason = $2 "
-                    "WHERE user_id = $1::uuid AND revoked_at IS NULL")},
+                    "WHERE user_id = $1::uuid AND revoked_at IS NULL RETURNING session_id::text")},
       {kOpenSession,
        absl::StrCat("WITH session AS (", insert_session, " RETURNING session_id) ", insert_refresh,
                     "SELECT $6, session_id, ", Ts(5), ", ", Ts(7), " FROM session")},
@@ -341,8 +341,13 @@ class PgUsersTx final : public UsersTx {
   void RevokeSession(const std::string& session_id, const std::string& reason, absl::Time now) override {
     txn_.exec_prepared(kRevokeSession, session_id, reason, ToMicros(now));
   }
-  int RevokeAllSessions(const std::string& user_id, const std::string& reason, absl::Time now) override {
-    return static_cast<int>(txn_.exec_prepared(kRevokeAllSessions, user_id, reason, ToMicros(now)).affected_rows());
+  std::vector<std::string> RevokeAllSessions(const std::string& user_id, const std::string& reason,
+                                             absl::Time now) override {
+    std::vector<std::string> ended;
+    for (const auto& row : txn_.exec_prepared(kRevokeAllSessions, user_id, reason, ToMicros(now))) {
+      ended.push_back(row[0].as<std::string>());
+    }
+    return ended;
   }
   std::vector<SessionInfo> SessionsOf(const std::string& user_id) override {
     std::vector<SessionInfo> out;

@@ -79,7 +79,9 @@ class UsersTx : public kit::IdempotencyLog {
   // True when the session exists and is not revoked.
   virtual bool SessionActive(const std::string& session_id) = 0;
   virtual void RevokeSession(const std::string& session_id, const std::string& reason, absl::Time now) = 0;
-  virtual int RevokeAllSessions(const std::string& user_id, const std::string& reason, absl::Time now) = 0;
+  // Returns the sessions it ended (those still live).
+  virtual std::vector<std::string> RevokeAllSessions(const std::string& user_id, const std::string& reason,
+                                                     absl::Time now) = 0;
   virtual std::vector<SessionInfo> SessionsOf(const std::string& user_id) = 0;
   virtual void InsertRefreshToken(const std::string& hash, const std::string& session_id, absl::Time now,
                                   absl::Time expires_at) = 0;

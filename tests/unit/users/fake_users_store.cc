@@ -121,13 +121,14 @@ class FakeUsersTx final : public UsersTx {
     const auto it = s_.sessions.find(session_id);
     if (it != s_.sessions.end()) Revoke(it->second, reason, now);
   }
-  int RevokeAllSessions(const std::string& user_id, const std::string& reason, absl::Time now) override {
+  std::vector<std::string> RevokeAllSessions(const std::string& user_id, const std::string& reason,
+                                             absl::Time now) override {
     Write();
-    int ended = 0;
+    std::vector<std::string> ended;
     for (auto& [id, row] : s_.sessions) {
       if (row.session.user_id == user_id && !row.revoked_at) {
         Revoke(row, reason, now);
-        ++ended;
+        ended.push_back(id);
       }
     }
     return ended;

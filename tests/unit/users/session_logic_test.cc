@@ -190,3 +190,44 @@ TEST_F(UsersLogicTest, AStorageOutageFailsCallsAndLeavesNothingBehind) {
 
 }  // namespace
 }  // namespace clipforge::users::testing
+
+namespace clipforge::users::testing {
+namespace {
+
+// The sessions_revoked events committed so far, as (reason, session ids).
+std::vector<std::pair<std::string, std::vector<std::string>>> Revocations(const FakeUsersStore& store) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const v1::EventEnvelope& event : store.state().outbox) {
+    if (!event.has_user_sessions_revoked()) continue;
+    const auto& revoked = event.user_sessions_revoked();
+    out.emplace_back(revoked.reason(),
+                     std::vector<std::string>(revoked.session_ids().begin(), revoked.session_ids().end()));
+  }
+  return out;
+}
+
+TEST_F(UsersLogicTest, EveryWayASessionEndsIsAnnouncedToOtherServices) {
+  const SignedIn sam = Register("sam");
+  ASSERT_OK_AND_ASSIGN(const SignedIn phone, sessions_.Login(LoginOf("sam"), kAddress));
+  ASSERT_THAT(sessions_.Logout(CallerOf(phone), ""), IsOk());
+  ASSERT_OK_AND_ASSIGN(const SignedIn tablet, sessions_.Login(LoginOf("sam"), kAddress));
+  ASSERT_THAT(sessions_.LogoutEverywhere(CallerOf(tablet)), IsOk());
+  using Revocation = std::pair<std::string, std::vector<std::string>>;
+  EXPECT_EQ(Revocations(store_),
+            (std::vector<Revocation>{{"logout", {phone.tokens.session_id}},
+                                     {"logout_everywhere", {sam.tokens.session_id, tablet.tokens.session_id}}}));
+
+  // A stolen refresh token ends its session, and says so.
+  ASSERT_OK_AND_ASSIGN(const SignedIn laptop, sessions_.Login(LoginOf("sam"), kAddress));
+  ASSERT_THAT(sessions_.Refresh(NewId(), laptop.tokens.refresh_token), IsOk());
+  EXPECT_THAT(sessions_.Refresh(NewId(), laptop.tokens.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(Revocations(store_).back(), (Revocation{"refresh_token_reuse", {laptop.tokens.session_id}}));
+
+  // Deleting the account ends its live sessions.
+  ASSERT_OK_AND_ASSIGN(const SignedIn last, sessions_.Login(LoginOf("sam"), kAddress));
+  ASSERT_THAT(privacy_.DeleteAccount(CallerOf(last), kPassword, kAddress), IsOk());
+  EXPECT_EQ(Revocations(store_).back(), (Revocation{"account_deleted", {last.tokens.session_id}}));
+}
+
+}  // namespace
+}  // namespace clipforge::users::testing
