@@ -117,7 +117,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
   void Record(grpc::StatusCode code) {
     recorded_ = true;
     const absl::Duration elapsed = f_.clock_.Now() - start_;
-    f_.metrics_.Record(info_->method(), static_cast<int>(code), absl::ToDoubleSeconds(elapsed));
+    f_.metrics_.Record(f_.MetricMethod(info_->method()), static_cast<int>(code), absl::ToDoubleSeconds(elapsed));
     const LogLevel level = code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
                                    code == grpc::StatusCode::DATA_LOSS
                                ? LogLevel::kError
@@ -135,6 +135,11 @@ class CallObserver final : public grpc::experimental::Interceptor {
   uint64_t ticket_ = 0;
   bool recorded_ = false;
 };
+
+const char* CallObserverFactory::MetricMethod(const char* method) const {
+  if (method != nullptr && known_methods_.contains(absl::string_view(method))) return method;
+  return kUnknownMethodLabel;
+}
 
 grpc::experimental::Interceptor* CallObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

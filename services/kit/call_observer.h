@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_interceptor.h>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/kit/logger.h"
@@ -48,6 +50,11 @@ class DeadlineCap {
 // `x-request-id` when it sent a valid one, else a fresh UUIDv7.
 absl::string_view RequestIdOf(const grpc::ServerContextBase& ctx);
 
+// The metric label of every call to a method the server does not serve. The
+// raw path is the caller's choice: as a label it would make one series per
+// path a client invents.
+inline constexpr char kUnknownMethodLabel[] = "unknown";
+
 struct CallObserverOptions {
   absl::Duration max_unary_deadline = absl::Seconds(30);
   absl::Duration max_stream_deadline = absl::Hours(1);
@@ -55,17 +62,25 @@ struct CallObserverOptions {
 
 class CallObserverFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  CallObserverFactory(CallObserverOptions options, Logger& logger, RpcMetrics& metrics,
-                      base::UuidV7Generator& ids, DeadlineCap& cap, const base::Clock& clock)
-      : options_(options), logger_(logger), metrics_(metrics), ids_(ids), cap_(cap),
-        clock_(clock) {}
+  // `known_methods` are the paths ("/pkg.Service/Method") the server serves;
+  // metrics label any other path kUnknownMethodLabel.
+  CallObserverFactory(CallObserverOptions options, absl::flat_hash_set<std::string> known_methods,
+                      Logger& logger, RpcMetrics& metrics, base::UuidV7Generator& ids,
+                      DeadlineCap& cap, const base::Clock& clock)
+      : options_(options), known_methods_(std::move(known_methods)), logger_(logger),
+        metrics_(metrics), ids_(ids), cap_(cap), clock_(clock) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
   friend class CallObserver;
+  // The method's own string when the server serves it, else
+  // kUnknownMethodLabel: the metrics' label and cache key stay bounded.
+  const char* MetricMethod(const char* method) const;
+
   CallObserverOptions options_;
+  absl::flat_hash_set<std::string> known_methods_;
   Logger& logger_;
   RpcMetrics& metrics_;
   base::UuidV7Generator& ids_;

@@ -176,6 +176,46 @@ TEST(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
   EXPECT_EQ(whoami_unauthenticated, 1);
 }
 
+size_t CountSeries(prometheus::Registry& registry) {
+  size_t series = 0;
+  for (const auto& family : registry.Collect()) series += family.metric.size();
+  return series;
+}
+
+TEST(GrpcServerTest, UnknownMethodPathsShareOneMetricSeries) {
+  KitTestServer server;
+  auto channel = ChannelTo(server);
+  // The first unknown call creates the one series all unknown calls share.
+  EXPECT_EQ(RawUnaryCall(channel, "/no.such.Service/First", "").status().code(),
+            absl::StatusCode::kUnimplemented);
+  const size_t before = CountSeries(*server.registry);
+  constexpr int kCalls = 50'000;
+  const absl::Time give_up = absl::Now() + absl::Seconds(120);
+  int made = 0;
+  for (; made < kCalls && absl::Now() < give_up; ++made) {
+    (void)RawUnaryCall(channel, "/no.such.Service/M" + std::to_string(made), "");
+  }
+  ASSERT_EQ(made, kCalls) << "ran out of time";
+  EXPECT_EQ(CountSeries(*server.registry), before);
+
+  double unknown_unimplemented = 0;
+  for (const auto& family : server.registry->Collect()) {
+    if (family.name != "grpc_server_handled_total") continue;
+    for (const auto& metric : family.metric) {
+      std::string method, code;
+      for (const auto& label : metric.label) {
+        if (label.name == "grpc_method") method = label.value;
+        if (label.name == "grpc_code") code = label.value;
+      }
+      EXPECT_EQ(method.find("no.such"), std::string::npos) << method;
+      if (method == kit::kUnknownMethodLabel && code == "UNIMPLEMENTED") {
+        unknown_unimplemented = metric.counter.value;
+      }
+    }
+  }
+  EXPECT_EQ(unknown_unimplemented, kCalls + 1);
+}
+
 TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
   kit::GrpcServerOptions options;
   options.observer.max_stream_deadline = absl::Milliseconds(300);
