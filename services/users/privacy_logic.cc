@@ -59,18 +59,20 @@ absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller
     CF_ASSIGN_OR_RETURN(account, RequireAccount(tx, caller));
     return absl::OkStatus();
   }));
-  // Password guesses here are throttled like logins.
-  const std::string key = absl::StrCat("delete@", caller.user_id);
-  const ThrottleDecision decision = throttle_.Check(key, client_address, clock_.Now());
+  // Password guesses here are throttled like logins, in a scope of their
+  // own: no login key can reach this user's entry.
+  const std::string& key = caller.user_id;
+  constexpr ThrottleScope kScope = ThrottleScope::kAccountDeletion;
+  const ThrottleDecision decision = throttle_.Check(kScope, key, client_address, clock_.Now());
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "too many attempts; retry in ", std::max<int64_t>(1, absl::ToInt64Seconds(decision.retry_after)), " s"));
   }
   if (!passwords_.Verify(account->password_hash, password)) {
-    throttle_.RecordFailure(key, client_address, clock_.Now());
+    throttle_.RecordFailure(kScope, key, client_address, clock_.Now());
     return absl::PermissionDeniedError("password: incorrect (BAD_PASSWORD)");
   }
-  throttle_.RecordSuccess(key, clock_.Now());
+  throttle_.RecordSuccess(kScope, key, client_address, clock_.Now());
   const absl::Time now = clock_.Now();
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     // Lock the account first: follows and unfollows of it then wait, so the

@@ -63,15 +63,16 @@ std::optional<SessionLogic::EarlierRegistration> SessionLogic::FindEarlierRegist
 }
 
 absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std::string& client_address) {
-  // Sign-ups cost an Argon2id hash: budget them per client address.
-  const std::string throttle_key = absl::StrCat("register@", client_address);
+  // Sign-ups cost an Argon2id hash: budget them per client address, in a
+  // scope of their own (no login key can reach it).
   const absl::Time start = clock_.Now();
-  const ThrottleDecision decision = throttle_.Check(throttle_key, client_address, start);
+  const ThrottleDecision decision =
+      throttle_.Check(ThrottleScope::kSignUp, client_address, client_address, start);
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(
         absl::StrCat("too many sign-ups from this address; retry in ", RetrySeconds(decision), " s"));
   }
-  throttle_.RecordSuccess(throttle_key, start);
+  throttle_.RecordSuccess(ThrottleScope::kSignUp, client_address, client_address, start);
   // Cheap refusals first; Argon2id takes tens of milliseconds and never
   // runs inside a transaction.
   bool handle_taken = false;
@@ -130,7 +131,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
 
 absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const std::string& client_address) {
   const std::string& key = attempt.login_key;
-  const ThrottleDecision decision = throttle_.Check(key, client_address, clock_.Now());
+  const ThrottleDecision decision = throttle_.Check(ThrottleScope::kLogin, key, client_address, clock_.Now());
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(
         absl::StrCat("too many login attempts; retry in ", RetrySeconds(decision), " s"));
@@ -141,10 +142,10 @@ absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const 
   const bool verified =
       account ? passwords_.Verify(account->password_hash, attempt.password) : (passwords_.Burn(attempt.password), false);
   if (!verified) {
-    throttle_.RecordFailure(key, client_address, clock_.Now());
+    throttle_.RecordFailure(ThrottleScope::kLogin, key, client_address, clock_.Now());
     return absl::UnauthenticatedError(kBadCredentials);
   }
-  throttle_.RecordSuccess(key, clock_.Now());
+  throttle_.RecordSuccess(ThrottleScope::kLogin, key, client_address, clock_.Now());
   // Hashes made with older (cheaper) parameters are upgraded on login.
   if (passwords_.NeedsRehash(account->password_hash)) {
     CF_ASSIGN_OR_RETURN(const std::string upgraded, passwords_.Hash(attempt.password));

@@ -1,4 +1,5 @@
 // Consent, export and deletion rules over the fake store.
+#include "absl/strings/str_cat.h"
 #include "tests/unit/users/logic_fixture.h"
 
 namespace clipforge::users::testing {
@@ -67,6 +68,18 @@ TEST_F(UsersLogicTest, DeletionPasswordGuessesAreThrottled) {
   }
   EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(store_.state().accounts.contains(pat.account.user_id));
+}
+
+TEST_F(UsersLogicTest, LoginKeysCannotThrottleAnAccountsDeletion) {
+  const SignedIn pia = Register("pia");
+  // The old deletion key, typed at login by anyone.
+  const std::string typed = absl::StrCat("delete@", pia.account.user_id);
+  absl::Status last;
+  for (int i = 0; i < 20 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Login(LoginOf(typed, "a guess"), kAddress).status();
+  }
+  ASSERT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(privacy_.DeleteAccount(CallerOf(pia), kPassword, kAddress), IsOk());
 }
 
 TEST_F(UsersLogicTest, EndedSessionsCannotReadOrChangeAnything) {
