@@ -40,6 +40,7 @@ constexpr char kLockAdmins[] = "users_lock_admins";
 constexpr char kLockPair[] = "users_lock_pair";
 constexpr char kOpenSession[] = "users_open_session";
 constexpr char kRefreshByHash[] = "users_refresh_by_hash";
+constexpr char kLockRefresh[] = "users_lock_refresh";
 constexpr char kRelation[] = "users_relation";
 constexpr char kReserveHandle[] = "users_reserve_handle";
 constexpr char kRetireRefresh[] = "users_retire_refresh";
@@ -210,6 +211,7 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
        absl::StrCat("WITH session AS (", insert_session, " RETURNING session_id) ", insert_refresh,
                     "SELECT $6, session_id, ", Ts(5), ", ", Ts(7), " FROM session")},
       {kInsertRefresh, absl::StrCat(insert_refresh, "VALUES ($1, $2::uuid, ", Ts(3), ", ", Ts(4), ")")},
+      {kLockRefresh, "SELECT 1 FROM users.refresh_tokens WHERE token_hash = $1 FOR UPDATE"},
       {kRefreshByHash,
        absl::StrCat("SELECT t.session_id::text, s.user_id::text, ", Micros("t.expires_at"),
                     ", t.retired_at IS NOT NULL, coalesce(t.retired_by::text, ''), "
@@ -358,6 +360,12 @@ class PgUsersTx final : public UsersTx {
     txn_.exec_prepared(kInsertRefresh, hash, session_id, ToMicros(now), ToMicros(expires_at));
   }
   std::optional<RefreshRecord> RefreshTokenByHash(const std::string& hash) override {
+    // Lock first, read after, in two statements: at READ COMMITTED each
+    // statement reads its own snapshot. A retry that waited here for the
+    // first exchange's lock must see that exchange's successor token; one
+    // statement would re-read the locked row but judge the successor from
+    // the snapshot taken before it existed, and end the session as stolen.
+    txn_.exec_prepared(kLockRefresh, hash);
     const pqxx::result r = txn_.exec_prepared(kRefreshByHash, hash);
     if (r.empty()) return std::nullopt;
     RefreshRecord rec;

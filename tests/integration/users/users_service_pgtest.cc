@@ -7,6 +7,8 @@
 #include <grpcpp/create_channel.h>
 #include <sodium.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <gtest/gtest.h>
 
@@ -18,6 +20,7 @@
 #include "base/uuid.h"
 #include "tests/support/raw_grpc.h"
 #include "tests/support/users_test_server.h"
+#include "users/refresh_token.h"
 
 namespace clipforge::testing {
 namespace {
@@ -271,6 +274,62 @@ TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
   grpc::Status ended;
   Me(later.tokens(), &ended);
   EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+// A client that retries a refresh while the first call still runs: the
+// retry waits for the first call's lock, then must see the first call's
+// successor token as unused (a retry, not theft). Each round races two
+// calls with one request_id; the session must survive every round.
+TEST_F(UsersServiceTest, ARefreshRetriedWhileTheFirstCallRunsKeepsTheSession) {
+  const auto r = Register("rory");
+  const std::string session_id = r.tokens().session_id();
+  std::string live = r.tokens().refresh_token();
+  constexpr int kRounds = 40;
+  for (int round = 0; round < kRounds; ++round) {
+    v1::RefreshTokenRequest request;
+    request.set_request_id(NewId());
+    request.set_refresh_token(live);
+    v1::RefreshTokenResponse responses[2];
+    grpc::Status statuses[2];
+    std::atomic<int> ready{0};
+    std::thread racers[2];
+    for (int i = 0; i < 2; ++i) {
+      racers[i] = std::thread([&, i] {
+        auto stub = server_.NewStub();
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        ++ready;
+        while (ready.load() < 2) {}  // Both threads start their call together.
+        statuses[i] = stub->RefreshToken(&ctx, request, &responses[i]);
+      });
+    }
+    for (auto& racer : racers) racer.join();
+    ASSERT_TRUE(statuses[0].ok()) << "round " << round << ": " << statuses[0].error_message();
+    ASSERT_TRUE(statuses[1].ok()) << "round " << round << ": " << statuses[1].error_message();
+    ASSERT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.sessions WHERE session_id = '", session_id,
+                                          "' AND revoked_at IS NULL")),
+              1)
+        << "round " << round << ": the session was ended";
+    // Exactly one of the two answers holds the live token; the next round
+    // exchanges it.
+    int live_count = 0;
+    for (const auto& response : responses) {
+      ASSERT_EQ(response.tokens().session_id(), session_id);
+      const std::string& token = response.tokens().refresh_token();
+      if (server_.Scalar(absl::StrCat("SELECT count(*) FROM users.refresh_tokens WHERE token_hash = '",
+                                      users::HashRefreshToken(token), "' AND retired_at IS NULL")) == 1) {
+        live = token;
+        ++live_count;
+      }
+    }
+    ASSERT_EQ(live_count, 1) << "round " << round;
+  }
+  v1::RefreshTokenRequest last;
+  last.set_request_id(NewId());
+  last.set_refresh_token(live);
+  v1::RefreshTokenResponse response;
+  grpc::ClientContext ctx;
+  EXPECT_TRUE(stub_->RefreshToken(&ctx, last, &response).ok());
 }
 
 TEST_F(UsersServiceTest, LogoutAndLogoutEverywhereRevokeSessions) {
