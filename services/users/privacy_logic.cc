@@ -37,15 +37,22 @@ absl::StatusOr<Consent> PrivacyLogic::SetConsent(const kit::Caller& caller, cons
 }
 
 absl::StatusOr<std::string> PrivacyLogic::Export(const kit::Caller& caller) {
-  std::string archive;
-  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kSnapshot, [&](UsersTx& tx) -> absl::Status {
+  // The export is charged first, in a transaction of its own (read
+  // committed: parallel exports count each other), then built from one
+  // snapshot. An export that fails after being charged still counts.
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
     const absl::Time now = clock_.Now();
     if (!tx.RecordExport(caller.user_id, now, now - absl::Hours(24), options_.exports_per_day)) {
       return absl::ResourceExhaustedError(
           absl::StrCat("export: at most ", options_.exports_per_day, " exports per 24 hours"));
     }
-    CF_ASSIGN_OR_RETURN(archive, BuildExportArchive(tx, caller.user_id, now));
+    return absl::OkStatus();
+  }));
+  std::string archive;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kSnapshot, [&](UsersTx& tx) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireSession(tx, caller));
+    CF_ASSIGN_OR_RETURN(archive, BuildExportArchive(tx, caller.user_id, clock_.Now()));
     return absl::OkStatus();
   }));
   return archive;

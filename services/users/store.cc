@@ -19,6 +19,7 @@ constexpr char kAccountById[] = "users_account_by_id";
 constexpr char kAccountByIdLocked[] = "users_account_by_id_locked";
 constexpr char kAccountByLogin[] = "users_account_by_login";
 constexpr char kCountExports[] = "users_count_exports";
+constexpr char kLockAccount[] = "users_lock_account";
 constexpr char kDeleteAccount[] = "users_delete_account";
 constexpr char kDeleteBlock[] = "users_delete_block";
 constexpr char kDeleteFollow[] = "users_delete_follow";
@@ -263,6 +264,7 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
        absl::StrCat("SELECT session_id::text, device_name, ", Micros("created_at"), ", ",
                     "CASE WHEN revoked_at IS NULL THEN NULL ELSE ", Micros("revoked_at"), " END "
                     "FROM users.sessions WHERE user_id = $1::uuid ORDER BY created_at")},
+      {kLockAccount, "SELECT 1 FROM users.accounts WHERE user_id = $1::uuid FOR UPDATE"},
       {kCountExports,
        absl::StrCat("SELECT count(*) FROM users.exports WHERE user_id = $1::uuid AND exported_at > ", Ts(2))},
       {kInsertExport, absl::StrCat("INSERT INTO users.exports VALUES ($1::uuid, ", Ts(2), ")")},
@@ -431,6 +433,10 @@ class PgUsersTx final : public UsersTx {
   }
 
   bool RecordExport(const std::string& user_id, absl::Time now, absl::Time since, int limit) override {
+    // Parallel exports of one user queue on the account's row; each then
+    // counts (in a statement of its own, so with a fresh snapshot at READ
+    // COMMITTED) the records of those before it.
+    txn_.exec_prepared(kLockAccount, user_id);
     if (txn_.exec_prepared1(kCountExports, user_id, ToMicros(since))[0].as<int64_t>() >= limit) return false;
     txn_.exec_prepared(kInsertExport, user_id, ToMicros(now));
     return true;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
@@ -671,6 +672,48 @@ TEST_F(UsersServiceTest, ExportStreamsAJsonArchiveOfEverythingHeld) {
     } else {
       EXPECT_EQ(status.error_code(), StatusCode::RESOURCE_EXHAUSTED);
     }
+  }
+}
+
+// The daily export limit holds for parallel exports too: each waits for the
+// others' records instead of counting from before them.
+TEST_F(UsersServiceTest, ParallelExportsStillStopAtTheDailyLimit) {
+  constexpr int kRounds = 6;  // A fresh user each round.
+  constexpr int kParallel = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto r = Register(absl::StrCat("nora", round));
+    grpc::Status statuses[kParallel];
+    std::atomic<int> ready{0};
+    std::vector<std::thread> exporters;
+    for (int i = 0; i < kParallel; ++i) {
+      exporters.emplace_back([&, i] {
+        auto stub = server_.NewStub();
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        Auth(ctx, r.tokens());
+        ++ready;
+        while (ready.load() < kParallel) {}  // All start together.
+        auto stream = stub->ExportMyData(&ctx, v1::ExportMyDataRequest());
+        v1::DataChunk chunk;
+        while (stream->Read(&chunk)) {
+        }
+        statuses[i] = stream->Finish();
+      });
+    }
+    for (auto& exporter : exporters) exporter.join();
+    int ok = 0;
+    for (const grpc::Status& status : statuses) {
+      if (status.ok()) {
+        ++ok;
+      } else {
+        EXPECT_EQ(status.error_code(), StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+      }
+    }
+    ASSERT_EQ(ok, 3) << "round " << round;
+    ASSERT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.exports WHERE user_id = '",
+                                          r.user().profile().user_id(), "'")),
+              3)
+        << "round " << round;
   }
 }
 
