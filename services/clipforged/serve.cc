@@ -196,7 +196,7 @@ int Serve(const std::vector<std::string>& args) {
   kit::AuthGate auth(verifier);
   kit::BlockingExecutor executor(static_cast<size_t>(config->db_pool_size),
                                  static_cast<size_t>(config->executor_queue));
-  kit::CallRunner runner(executor, auth);
+  kit::CallRunner runner(executor, auth, logger);
   kit::ComputeSlots compute(config->compute);
   kit::EventFactory events(ids, clock);
   const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events};

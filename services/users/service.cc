@@ -286,18 +286,18 @@ grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::Ca
   auto* writer = new kit::ChunkWriter(export_chunk_bytes_);
   absl::StatusOr<kit::Caller> caller = auth_.Authenticate(*ctx);
   if (!caller.ok()) {
-    writer->Fail(kit::ToGrpcStatus(caller.status()));
+    writer->Fail(runner_.ClientStatus(*ctx, caller.status()));
     return writer;
   }
-  const absl::Status submitted = executor_.Submit([this, writer, caller = *std::move(caller)] {
+  const absl::Status submitted = executor_.Submit([this, ctx, writer, caller = *std::move(caller)] {
     absl::StatusOr<std::string> archive = logic_.privacy.Export(caller);
     if (!archive.ok()) {
-      writer->Fail(kit::ToGrpcStatus(archive.status()));
+      writer->Fail(runner_.ClientStatus(*ctx, archive.status()));
       return;
     }
     writer->Send(*std::move(archive), "application/json");
   });
-  if (!submitted.ok()) writer->Fail(kit::ToGrpcStatus(submitted));
+  if (!submitted.ok()) writer->Fail(runner_.ClientStatus(*ctx, submitted));
   return writer;
 }
 

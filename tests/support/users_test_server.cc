@@ -18,7 +18,7 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   if (!keyring_->AddPublicKey(signer_->key_id(), signer_->public_key()).ok()) std::abort();
   auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
   executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
-  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_);
+  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_, logger_);
   compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
   const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_};
   users_ = users::UsersComponent::Create({.url = pg_->dsn(), .pool_size = static_cast<int>(options.executor_threads)},

@@ -772,22 +772,52 @@ TEST_F(UsersServiceTest, APostgresOutageIsUnavailableAndTheServiceRecovers) {
   grpc::ClientContext before;
   ASSERT_TRUE(stub_->Login(&before, LoginAs("patient"), &login).ok());
   server_.pg().Stop();
+  // The client learns that the service is unavailable and the request id to
+  // quote, never how the database is reached.
+  const std::string port = std::to_string(server_.pg().port());
+  auto expect_plain = [&](const grpc::Status& status) {
+    EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+    EXPECT_NE(status.error_message().find("request_id "), std::string::npos) << status.error_message();
+    for (const std::string& secret : {port, std::string("127.0.0.1"), std::string("host"),
+                                      std::string("cf_users"), std::string("connect")}) {
+      EXPECT_EQ(status.error_message().find(secret), std::string::npos) << status.error_message();
+    }
+  };
   grpc::Status status;
   Me(r.tokens(), &status);
-  EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+  expect_plain(status);
   grpc::ClientContext during;
-  EXPECT_EQ(stub_->Login(&during, LoginAs("patient"), &login).error_code(), StatusCode::UNAVAILABLE);
+  expect_plain(stub_->Login(&during, LoginAs("patient"), &login));
   v1::GetPublicProfileRequest lookup;
   lookup.set_handle("patient");
   v1::Profile profile;
   grpc::ClientContext ctx;
-  EXPECT_EQ(stub_->GetPublicProfile(&ctx, lookup, &profile).error_code(), StatusCode::UNAVAILABLE);
+  expect_plain(stub_->GetPublicProfile(&ctx, lookup, &profile));
   server_.pg().Restart();
   EXPECT_EQ(Me(r.tokens(), &status).profile().handle(), "patient");
   EXPECT_TRUE(status.ok()) << status.error_message();
   grpc::ClientContext after;
   const grpc::Status logged_in = stub_->Login(&after, LoginAs("patient"), &login);
   EXPECT_TRUE(logged_in.ok()) << logged_in.error_message();
+}
+
+TEST_F(UsersServiceTest, ACallerNeverSeesAConstraintName) {
+  const auto r = Register("quinn");
+  // A rule only the database knows, so the write reaches it.
+  server_.Scalar("ALTER TABLE users.accounts ADD CONSTRAINT cf_secret_rule_check "
+                 "CHECK (display_name <> 'Forbidden Name'); SELECT 1");
+  v1::UpdateMyProfileRequest update;
+  update.set_request_id(NewId());
+  update.mutable_profile()->set_display_name("Forbidden Name");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::User user;
+  grpc::ClientContext ctx;
+  Auth(ctx, r.tokens());
+  const grpc::Status status = stub_->UpdateMyProfile(&ctx, update, &user);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << status.error_message();
+  for (const char* secret : {"cf_secret_rule_check", "constraint", "accounts", "relation"}) {
+    EXPECT_EQ(status.error_message().find(secret), std::string::npos) << status.error_message();
+  }
 }
 
 TEST_F(UsersServiceTest, TheLastAdminCannotBeRemoved) {
