@@ -23,8 +23,9 @@
 namespace clipforge::kit {
 
 // gRPC applies no server-side limit to a client's deadline (and none at all
-// when the client sets none). DeadlineCap cancels calls still running past
-// the server's own limit.
+// when the client sets none). DeadlineCap ends calls still running past the
+// server's own limit with DEADLINE_EXCEEDED, as if the client had asked for
+// that deadline.
 class DeadlineCap {
  public:
   explicit DeadlineCap(const base::Clock& clock);
@@ -32,7 +33,10 @@ class DeadlineCap {
 
   // Returns a ticket for Release. The context must stay valid until then.
   uint64_t Watch(grpc::ServerContextBase* ctx, absl::Time deadline);
-  void Release(uint64_t ticket);
+  // Stops watching; returns whether the cap had already ended the call.
+  bool Release(uint64_t ticket);
+  // Whether the cap has ended the call of a ticket not yet released.
+  bool Fired(uint64_t ticket);
 
  private:
   void Run();

@@ -5,6 +5,7 @@
 // skip the hop (two context switches, the largest cost of an empty RPC).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,9 +91,12 @@ class CallRunner {
   template <typename Fn>
   void Dispatch(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor, Fn fn) {
     absl::Status submitted = executor_.Submit([this, ctx, reactor, fn = std::move(fn)]() mutable {
-      // The client may have gone (or the deadline cap fired) while queued.
+      // The client may have gone, or a deadline (the client's or the
+      // server's cap) passed, while queued.
       if (ctx->IsCancelled()) {
-        reactor->Finish(grpc::Status::CANCELLED);
+        const bool expired = ctx->deadline() <= std::chrono::system_clock::now();
+        reactor->Finish(expired ? grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded")
+                                : grpc::Status::CANCELLED);
         return;
       }
       reactor->Finish(ClientStatus(*ctx, fn()));
