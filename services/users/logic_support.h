@@ -29,6 +29,10 @@ struct UsersLogicOptions {
   absl::Duration login_replay_window = absl::Minutes(5);
   // A deleted account's handle cannot be registered again before this.
   absl::Duration handle_reservation = absl::Hours(24 * 30);
+  // After a deletion, every service has this long to purge (or
+  // pseudonymise) what it still holds of the user: the deletion's
+  // purge_time, promised in DeleteMyAccountResponse and the deleted event.
+  absl::Duration purge_within = absl::Hours(24 * 30);
   // Following more users than this is RESOURCE_EXHAUSTED.
   int64_t max_following = 7500;
   // Exports allowed per user per day.

@@ -58,8 +58,8 @@ absl::StatusOr<std::string> PrivacyLogic::Export(const kit::Caller& caller) {
   return archive;
 }
 
-absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller, const std::string& password,
-                                                       const std::string& client_address) {
+absl::StatusOr<Deletion> PrivacyLogic::DeleteAccount(const kit::Caller& caller, const std::string& password,
+                                                     const std::string& client_address) {
   std::optional<Account> account;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
@@ -81,6 +81,7 @@ absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller
   }
   throttle_.RecordSuccess(kScope, key, client_address, clock_.Now());
   const absl::Time now = clock_.Now();
+  const Deletion deletion{.delete_time = now, .purge_time = now + options_.purge_within};
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     // Lock the account first: follows and unfollows of it then wait, so the
     // counters fixed by DeleteAccount stay right.
@@ -91,9 +92,9 @@ absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller
     // Sessions, tokens, follows, blocks and mutes go with the account; other
     // services erase theirs on the event.
     tx.DeleteAccount(locked, now, options_.handle_reservation);
-    return tx.AppendEvent(events_.Deleted(caller.user_id, now));
+    return tx.AppendEvent(events_.Deleted(caller.user_id, deletion.purge_time));
   }));
-  return now;
+  return deletion;
 }
 
 }  // namespace clipforge::users

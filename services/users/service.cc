@@ -274,9 +274,10 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
     v.Uuid("request_id", request->request_id())
         .Text("password", request->password(), {.min_chars = 1, .max_chars = 128, .allow_control = true});
     CF_RETURN_IF_ERROR(SessionFirst(caller, v.status()));
-    CF_ASSIGN_OR_RETURN(const absl::Time deleted,
+    CF_ASSIGN_OR_RETURN(const Deletion deletion,
                         logic_.privacy.DeleteAccount(caller, request->password(), PeerAddress(*ctx)));
-    *response->mutable_delete_time() = ToTimestamp(deleted);
+    *response->mutable_delete_time() = ToTimestamp(deletion.delete_time);
+    *response->mutable_purge_time() = ToTimestamp(deletion.purge_time);
     return absl::OkStatus();
   });
 }

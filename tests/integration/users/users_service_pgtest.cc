@@ -736,6 +736,10 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   grpc::ClientContext b;
   Auth(b, r.tokens());
   ASSERT_TRUE(stub_->DeleteMyAccount(&b, request, &response).ok());
+  // The response promises when the rest of the data is gone: 30 days on.
+  ASSERT_TRUE(response.has_delete_time());
+  ASSERT_TRUE(response.has_purge_time());
+  EXPECT_EQ(response.purge_time().seconds() - response.delete_time().seconds(), 30 * 24 * 3600);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'noah'"), 0);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.follows"), 0);
   // The follower's counter dropped with the deleted account's follows.
