@@ -21,6 +21,9 @@ namespace clipforge::users {
 struct UsersLogicOptions {
   absl::Duration access_token_ttl = absl::Minutes(15);
   absl::Duration refresh_token_ttl = absl::Hours(24 * 30);
+  // A session ends this long after its login (or sign-up), however often
+  // it is refreshed: no token it issues outlives it.
+  absl::Duration session_lifetime = absl::Hours(24 * 90);
   // A RefreshToken retried with the same request_id within this window gets
   // a new pair instead of tripping reuse detection.
   absl::Duration refresh_retry_grace = absl::Seconds(60);

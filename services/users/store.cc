@@ -218,7 +218,7 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
                     ", t.retired_at IS NOT NULL, coalesce(t.retired_by::text, ''), "
                     "coalesce(", Micros("t.retired_at"), ", 0), s.revoked_at IS NOT NULL, "
                     "EXISTS (SELECT 1 FROM users.refresh_tokens n WHERE n.token_hash = t.successor_hash "
-                    "AND n.retired_at IS NULL) "
+                    "AND n.retired_at IS NULL), ", Micros("s.created_at"), " "
                     "FROM users.refresh_tokens t JOIN users.sessions s USING (session_id) "
                     "WHERE t.token_hash = $1 FOR UPDATE OF t FOR SHARE OF s")},
       {kRetireRefresh,
@@ -379,6 +379,7 @@ class PgUsersTx final : public UsersTx {
     rec.retired_at = FromMicros(r[0][5]);
     rec.session_revoked = r[0][6].as<bool>();
     rec.successor_unused = r[0][7].as<bool>();
+    rec.session_created_at = FromMicros(r[0][8]);
     return rec;
   }
   void RetireRefreshToken(const std::string& hash, const std::string& request_id, const std::string& successor_hash,
