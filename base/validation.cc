@@ -1,5 +1,7 @@
 #include "base/validation.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -133,10 +135,15 @@ FieldValidator& FieldValidator::Check(bool ok, absl::string_view field, absl::st
   return *this;
 }
 
-absl::Status FieldValidator::status() const {
-  if (violations_.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(violations_, "; "));
+absl::Status InvalidArgumentFromViolations(const std::vector<std::string>& violations) {
+  if (violations.empty()) return absl::OkStatus();
+  const size_t shown = std::min(violations.size(), kMaxReportedViolations);
+  std::string message = absl::StrJoin(violations.begin(), violations.begin() + shown, "; ");
+  if (violations.size() > shown) absl::StrAppend(&message, "; and ", violations.size() - shown, " more");
+  return absl::InvalidArgumentError(message);
 }
+
+absl::Status FieldValidator::status() const { return InvalidArgumentFromViolations(violations_); }
 
 void FieldValidator::Add(absl::string_view field, std::string reason) {
   violations_.push_back(absl::StrCat(field, ": ", reason));

@@ -32,7 +32,17 @@ struct TextRule {
   bool allow_control = false;  // Control characters other than \n and \t.
 };
 
-// Collects field violations; status() reports all of them at once.
+// At most this many violations are spelled out in one message; the rest are
+// counted ("; and 12 more"), so a request with a million bad entries cannot
+// make a megabyte of error text.
+inline constexpr size_t kMaxReportedViolations = 10;
+
+// OK when `violations` is empty, else INVALID_ARGUMENT with the first
+// kMaxReportedViolations of them joined by "; " and the number of the rest.
+absl::Status InvalidArgumentFromViolations(const std::vector<std::string>& violations);
+
+// Collects field violations; status() reports them at once (the first
+// kMaxReportedViolations, then how many more).
 class FieldValidator {
  public:
   FieldValidator& Text(absl::string_view field, absl::string_view value, TextRule rule);
@@ -44,7 +54,7 @@ class FieldValidator {
   FieldValidator& Check(bool ok, absl::string_view field, absl::string_view reason);
 
   bool ok() const { return violations_.empty(); }
-  // OK, or INVALID_ARGUMENT "field: reason; field2: reason2".
+  // OK, or INVALID_ARGUMENT "field: reason; field2: reason2[; and N more]".
   absl::Status status() const;
 
  private:

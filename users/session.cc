@@ -3,8 +3,11 @@
 namespace clipforge::users {
 
 RefreshVerdict JudgeRefresh(const RefreshRecord* record, const std::string& request_id, absl::Time now,
-                            absl::Duration retry_grace) {
-  if (record == nullptr || record->session_revoked || record->expires_at <= now) return RefreshVerdict::kInvalid;
+                            absl::Duration retry_grace, absl::Duration session_lifetime) {
+  if (record == nullptr || record->session_revoked || record->expires_at <= now ||
+      now >= record->session_created_at + session_lifetime) {
+    return RefreshVerdict::kInvalid;
+  }
   if (!record->retired) return RefreshVerdict::kExchange;
   const bool retry = record->retired_by == request_id && record->successor_unused &&
                      now - record->retired_at <= retry_grace;

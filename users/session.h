@@ -24,6 +24,9 @@ struct RefreshRecord {
   std::string retired_by;  // request_id of the exchange that retired it.
   absl::Time retired_at;
   bool session_revoked = false;
+  // When the session was opened (at login or sign-up): it ends for good a
+  // fixed lifetime later, however often its tokens are refreshed.
+  absl::Time session_created_at;
   // The token that replaced this one is still unused (a retried exchange
   // may replace it again; otherwise a retired token coming back is theft).
   bool successor_unused = false;
@@ -38,9 +41,9 @@ enum class RefreshVerdict {
 
 // What presenting the token `record` (nullopt: unknown) with `request_id`
 // at `now` means. `retry_grace` is how long after an exchange its retry is
-// still honoured.
+// still honoured; a session older than `session_lifetime` is over.
 RefreshVerdict JudgeRefresh(const RefreshRecord* record, const std::string& request_id, absl::Time now,
-                            absl::Duration retry_grace);
+                            absl::Duration retry_grace, absl::Duration session_lifetime);
 
 // A retried Login or Register (same request_id) continues the session it
 // opened only while that session is live and younger than `replay_window`.

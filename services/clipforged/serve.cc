@@ -219,7 +219,7 @@ int Serve(const std::vector<std::string>& args) {
   // Password checks wait in a lane of their own (kit::Lane::kCompute).
   kit::BlockingExecutor compute_executor(static_cast<size_t>(compute.slots()) + 2,
                                          static_cast<size_t>(config->compute_queue));
-  kit::CallRunner runner(executor, auth, &compute_executor);
+  kit::CallRunner runner(executor, auth, logger, &compute_executor);
   kit::EventFactory events(ids, clock);
   const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events, config->addresses};
   const kit::ServiceDatabase database{config->database_url, config->db_pool_size, config->statement_timeout};

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include <grpc/grpc.h>
+
 namespace clipforge::kit {
 namespace {
 
@@ -40,12 +42,18 @@ uint64_t DeadlineCap::Watch(grpc::ServerContextBase* ctx, absl::Time deadline) {
   return ticket;
 }
 
-void DeadlineCap::Release(uint64_t ticket) {
+bool DeadlineCap::Release(uint64_t ticket) {
   absl::MutexLock lock(&mu_);
   const auto it = by_ticket_.find(ticket);
-  if (it == by_ticket_.end()) return;
+  if (it == by_ticket_.end()) return true;
   watched_.erase(std::make_pair(it->second, ticket));
   by_ticket_.erase(it);
+  return false;
+}
+
+bool DeadlineCap::Fired(uint64_t ticket) {
+  absl::MutexLock lock(&mu_);
+  return !by_ticket_.contains(ticket);
 }
 
 void DeadlineCap::Run() {
@@ -54,8 +62,11 @@ void DeadlineCap::Run() {
     const absl::Time now = clock_.Now();
     while (!watched_.empty() && watched_.begin()->first.first <= now) {
       // Cancelling under the lock is what makes this safe: Release (called
-      // before the context is destroyed) cannot run concurrently.
-      watched_.begin()->second->TryCancel();
+      // before the context is destroyed) cannot run concurrently. With a
+      // status (unlike TryCancel's CANCELLED) the client learns why.
+      grpc_call_cancel_with_status(watched_.begin()->second->c_call(),
+                                   GRPC_STATUS_DEADLINE_EXCEEDED,
+                                   "Deadline Exceeded: the server's limit for this call", nullptr);
       by_ticket_.erase(watched_.begin()->first.second);
       watched_.erase(watched_.begin());
     }
@@ -72,9 +83,11 @@ class CallObserver final : public grpc::experimental::Interceptor {
       : f_(factory), info_(info), start_(f_.clock_.Now()) {}
 
   ~CallObserver() override {
-    if (ticket_ != 0) f_.cap_.Release(ticket_);
+    const bool capped = ticket_ != 0 && f_.cap_.Release(ticket_);
     // No status was sent: the call was cancelled before it finished.
-    if (!recorded_) Record(grpc::StatusCode::CANCELLED);
+    if (!recorded_) {
+      Record(capped ? grpc::StatusCode::DEADLINE_EXCEEDED : grpc::StatusCode::CANCELLED);
+    }
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -85,7 +98,13 @@ class CallObserver final : public grpc::experimental::Interceptor {
       methods->GetSendInitialMetadata()->emplace("x-request-id", request_id_);
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Record(methods->GetSendStatus().error_code());
+      grpc::StatusCode code = methods->GetSendStatus().error_code();
+      // A handler that saw its call cancelled by the cap: the client got
+      // DEADLINE_EXCEEDED.
+      if (code == grpc::StatusCode::CANCELLED && ticket_ != 0 && f_.cap_.Fired(ticket_)) {
+        code = grpc::StatusCode::DEADLINE_EXCEEDED;
+      }
+      Record(code);
     }
     methods->Proceed();
   }
@@ -117,7 +136,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
   void Record(grpc::StatusCode code) {
     recorded_ = true;
     const absl::Duration elapsed = f_.clock_.Now() - start_;
-    f_.metrics_.Record(info_->method(), static_cast<int>(code), absl::ToDoubleSeconds(elapsed));
+    f_.metrics_.Record(f_.MetricMethod(info_->method()), static_cast<int>(code), absl::ToDoubleSeconds(elapsed));
     const LogLevel level = code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
                                    code == grpc::StatusCode::DATA_LOSS
                                ? LogLevel::kError
@@ -135,6 +154,11 @@ class CallObserver final : public grpc::experimental::Interceptor {
   uint64_t ticket_ = 0;
   bool recorded_ = false;
 };
+
+const char* CallObserverFactory::MetricMethod(const char* method) const {
+  if (method != nullptr && known_methods_.contains(absl::string_view(method))) return method;
+  return kUnknownMethodLabel;
+}
 
 grpc::experimental::Interceptor* CallObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

@@ -5,6 +5,9 @@
 // skip the hop (two context switches, the largest cost of an empty RPC).
 #pragma once
 
+#include <chrono>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -13,8 +16,10 @@
 
 #include "absl/status/status.h"
 #include "services/kit/auth.h"
+#include "services/kit/call_observer.h"
 #include "services/kit/executor.h"
 #include "services/kit/grpc_status.h"
+#include "services/kit/logger.h"
 
 namespace clipforge::kit {
 
@@ -27,10 +32,27 @@ enum class Lane { kBlocking, kCompute };
 
 class CallRunner {
  public:
-  // `compute` runs Lane::kCompute work; without one, every lane is
-  // `executor`. Neither is owned.
-  CallRunner(BlockingExecutor& executor, const AuthGate& auth, BlockingExecutor* compute = nullptr)
-      : executor_(executor), compute_(compute), auth_(auth) {}
+  // `logger` receives what a client is not told (server faults' messages,
+  // private details); `compute` runs Lane::kCompute work (without one, every
+  // lane is `executor`). None is owned; each must outlive the runner.
+  CallRunner(BlockingExecutor& executor, const AuthGate& auth, Logger& logger, BlockingExecutor* compute = nullptr)
+      : executor_(executor), compute_(compute), auth_(auth), logger_(logger) {}
+
+  // The status the client of `ctx` gets for `status`; what it does not get
+  // (a server fault's message, a private detail) is logged with the
+  // request id the client is given.
+  grpc::Status ClientStatus(const grpc::ServerContextBase& ctx, const absl::Status& status) const {
+    const absl::string_view request_id = RequestIdOf(ctx);
+    const std::optional<std::string> detail = PrivateDetailOf(status);
+    if (IsServerFault(status.code()) || detail) {
+      logger_.Log(IsServerFault(status.code()) ? LogLevel::kError : LogLevel::kWarn, "rpc_error",
+                  {{"request_id", request_id},
+                   {"code", static_cast<int>(status.code())},
+                   {"message", status.message()},
+                   {"detail", detail.value_or("")}});
+    }
+    return ToGrpcStatus(status, request_id);
+  }
 
   // `work` is `absl::Status(const Caller&)`; it runs on the lane's executor.
   template <typename Work>
@@ -39,7 +61,7 @@ class CallRunner {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::StatusOr<Caller> caller = auth_.Authenticate(*ctx);
     if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
+      reactor->Finish(ClientStatus(*ctx, caller.status()));
       return reactor;
     }
     Dispatch(ctx, reactor, lane, [work = std::move(work), caller = *std::move(caller)]() mutable {
@@ -62,7 +84,7 @@ class CallRunner {
   grpc::ServerUnaryReactor* AuthenticatedInline(grpc::CallbackServerContext* ctx, Work work) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::StatusOr<Caller> caller = auth_.Authenticate(*ctx);
-    reactor->Finish(ToGrpcStatus(caller.ok() ? work(*caller) : caller.status()));
+    reactor->Finish(ClientStatus(*ctx, caller.ok() ? work(*caller) : caller.status()));
     return reactor;
   }
 
@@ -70,7 +92,7 @@ class CallRunner {
   template <typename Work>
   grpc::ServerUnaryReactor* PublicInline(grpc::CallbackServerContext* ctx, Work work) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(work()));
+    reactor->Finish(ClientStatus(*ctx, work()));
     return reactor;
   }
 
@@ -78,20 +100,24 @@ class CallRunner {
   template <typename Fn>
   void Dispatch(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor, Lane lane, Fn fn) {
     BlockingExecutor& executor = lane == Lane::kCompute && compute_ != nullptr ? *compute_ : executor_;
-    absl::Status submitted = executor.Submit([ctx, reactor, fn = std::move(fn)]() mutable {
-      // The client may have gone (or the deadline cap fired) while queued.
+    absl::Status submitted = executor.Submit([this, ctx, reactor, fn = std::move(fn)]() mutable {
+      // The client may have gone, or a deadline (the client's or the
+      // server's cap) passed, while queued.
       if (ctx->IsCancelled()) {
-        reactor->Finish(grpc::Status::CANCELLED);
+        const bool expired = ctx->deadline() <= std::chrono::system_clock::now();
+        reactor->Finish(expired ? grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded")
+                                : grpc::Status::CANCELLED);
         return;
       }
-      reactor->Finish(ToGrpcStatus(fn()));
+      reactor->Finish(ClientStatus(*ctx, fn()));
     });
-    if (!submitted.ok()) reactor->Finish(ToGrpcStatus(submitted));
+    if (!submitted.ok()) reactor->Finish(ClientStatus(*ctx, submitted));
   }
 
   BlockingExecutor& executor_;
   BlockingExecutor* compute_;
   const AuthGate& auth_;
+  Logger& logger_;
 };
 
 }  // namespace clipforge::kit

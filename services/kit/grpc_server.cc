@@ -3,10 +3,35 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <google/protobuf/descriptor.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace clipforge::kit {
+namespace {
+
+// The paths this server serves: the hosted services' methods (from their
+// compiled-in descriptors), health and reflection.
+absl::flat_hash_set<std::string> KnownMethods(const GrpcServerOptions& options,
+                                              const std::vector<HostedService>& services) {
+  absl::flat_hash_set<std::string> known = {"/grpc.health.v1.Health/Check",
+                                            "/grpc.health.v1.Health/Watch"};
+  if (options.reflection) {
+    known.insert("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+  }
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const HostedService& hosted : services) {
+    const google::protobuf::ServiceDescriptor* service = pool->FindServiceByName(hosted.name);
+    if (service == nullptr) continue;  // Its calls are then labelled unknown.
+    for (int i = 0; i < service->method_count(); ++i) {
+      known.insert(absl::StrCat("/", service->full_name(), "/", service->method(i)->name()));
+    }
+  }
+  return known;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerOptions& options, const std::vector<HostedService>& services,
@@ -26,8 +51,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (const HostedService& hosted : services) builder.RegisterService(hosted.service);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  factories.push_back(std::make_unique<CallObserverFactory>(options.observer, logger, metrics,
-                                                            ids, *server->cap_, clock));
+  factories.push_back(std::make_unique<CallObserverFactory>(
+      options.observer, KnownMethods(options, services), logger, metrics, ids, *server->cap_,
+      clock));
   builder.experimental().SetInterceptorCreators(std::move(factories));
 
   server->server_ = builder.BuildAndStart();

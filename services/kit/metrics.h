@@ -48,7 +48,8 @@ class RpcMetrics {
   explicit RpcMetrics(prometheus::Registry& registry);
 
   // Records one finished call. `method` is gRPC's stable per-method string
-  // ("/pkg.Service/Method"); its address is the cache key.
+  // ("/pkg.Service/Method") or kUnknownMethodLabel, never a caller's raw
+  // path (the call observer sees to that); its address is the cache key.
   void Record(const char* method, int code, double seconds);
 
  private:

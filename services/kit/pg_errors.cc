@@ -5,6 +5,7 @@
 #include <pqxx/except>
 
 #include "absl/strings/str_cat.h"
+#include "services/kit/grpc_status.h"
 
 namespace clipforge::kit {
 namespace {
@@ -19,37 +20,40 @@ std::string FirstLine(const char* what) {
 }  // namespace
 
 absl::Status StatusFromPqxx(const std::exception& e) {
-  const std::string msg = FirstLine(e.what());
+  // The server's own words (host, role, constraint and column names) are a
+  // private detail for the log; the message is ours.
+  const std::string detail = FirstLine(e.what());
+  auto with_detail = [&](absl::Status status) { return WithPrivateDetail(std::move(status), detail); };
   // Order matters: more specific classes first.
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) ||
       dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
-    return absl::UnknownError(absl::StrCat("database: outcome unknown: ", msg));
+    return with_detail(absl::UnknownError("database: outcome unknown"));
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
-    return absl::UnavailableError(absl::StrCat("database unavailable: ", msg));
+    return with_detail(absl::UnavailableError("database unavailable"));
   }
   if (dynamic_cast<const pqxx::serialization_failure*>(&e) ||
       dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
-    return absl::AbortedError(absl::StrCat("database: transaction conflict: ", msg));
+    return with_detail(absl::AbortedError("database: transaction conflict; retry"));
   }
   if (dynamic_cast<const pqxx::unique_violation*>(&e)) {
-    return absl::AlreadyExistsError(absl::StrCat("database: ", msg));
+    return with_detail(absl::AlreadyExistsError("database: conflicts with an existing row"));
   }
   if (dynamic_cast<const pqxx::integrity_constraint_violation*>(&e)) {
-    return absl::FailedPreconditionError(absl::StrCat("database: ", msg));
+    return with_detail(absl::FailedPreconditionError("database: the change breaks a data rule"));
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     const std::string& state = sql->sqlstate();
-    if (state == "57014") return absl::DeadlineExceededError("database: statement timeout");
+    if (state == "57014") return with_detail(absl::DeadlineExceededError("database: statement timeout"));
     if (state == "40001" || state == "40P01") {
-      return absl::AbortedError(absl::StrCat("database: transaction conflict: ", msg));
+      return with_detail(absl::AbortedError("database: transaction conflict; retry"));
     }
     // Class 08 (connection exception) and 57P0x (admin/crash shutdown).
     if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) {
-      return absl::UnavailableError(absl::StrCat("database unavailable: ", msg));
+      return with_detail(absl::UnavailableError("database unavailable"));
     }
   }
-  return absl::InternalError(absl::StrCat("database: ", msg));
+  return with_detail(absl::InternalError("database error"));
 }
 
 }  // namespace clipforge::kit

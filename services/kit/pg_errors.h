@@ -12,7 +12,9 @@ namespace clipforge::kit {
 // FAILED_PRECONDITION; serialization failure, deadlock -> ABORTED
 // (retryable); broken connection -> UNAVAILABLE; in-doubt commit and
 // statement completion unknown -> UNKNOWN (never retried blindly); statement
-// timeout -> DEADLINE_EXCEEDED; anything else -> INTERNAL.
+// timeout -> DEADLINE_EXCEEDED; anything else -> INTERNAL. The message is
+// fixed text; the server's own (first line) is a private detail
+// (grpc_status.h), for the log only.
 absl::Status StatusFromPqxx(const std::exception& e);
 
 // Runs `fn`, turning any exception it throws into a status.

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/kit/pg_errors.h"
+#include "services/kit/grpc_status.h"
 
 namespace clipforge::kit {
 
@@ -69,7 +70,9 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
   });
   if (!status.ok()) {
     // Any failure while connecting means the database is not usable now.
-    return absl::UnavailableError(status.message());
+    // What libpq said (host, port, role) stays a private detail.
+    return WithPrivateDetail(absl::UnavailableError("database unavailable"),
+                             PrivateDetailOf(status).value_or(std::string(status.message())));
   }
   return conn;
 }

@@ -23,6 +23,9 @@ namespace clipforge::users {
 struct UsersLogicOptions {
   absl::Duration access_token_ttl = kit::kDefaultAccessTokenLifetime;
   absl::Duration refresh_token_ttl = absl::Hours(24 * 30);
+  // A session ends this long after its login (or sign-up), however often
+  // it is refreshed: no token it issues outlives it.
+  absl::Duration session_lifetime = absl::Hours(24 * 90);
   // A RefreshToken retried with the same request_id within this window gets
   // a new pair instead of tripping reuse detection.
   absl::Duration refresh_retry_grace = absl::Seconds(60);
@@ -31,6 +34,10 @@ struct UsersLogicOptions {
   absl::Duration login_replay_window = absl::Minutes(5);
   // A deleted account's handle cannot be registered again before this.
   absl::Duration handle_reservation = absl::Hours(24 * 30);
+  // After a deletion, every service has this long to purge (or
+  // pseudonymise) what it still holds of the user: the deletion's
+  // purge_time, promised in DeleteMyAccountResponse and the deleted event.
+  absl::Duration purge_within = absl::Hours(24 * 30);
   // Following more users than this is RESOURCE_EXHAUSTED.
   int64_t max_following = 7500;
   // Exports allowed per user per day.

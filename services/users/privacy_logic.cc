@@ -37,41 +37,51 @@ absl::StatusOr<Consent> PrivacyLogic::SetConsent(const kit::Caller& caller, cons
 }
 
 absl::StatusOr<std::string> PrivacyLogic::Export(const kit::Caller& caller) {
-  std::string archive;
-  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kSnapshot, [&](UsersTx& tx) -> absl::Status {
+  // The export is charged first, in a transaction of its own (read
+  // committed: parallel exports count each other), then built from one
+  // snapshot. An export that fails after being charged still counts.
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
     const absl::Time now = clock_.Now();
     if (!tx.RecordExport(caller.user_id, now, now - absl::Hours(24), options_.exports_per_day)) {
       return absl::ResourceExhaustedError(
           absl::StrCat("export: at most ", options_.exports_per_day, " exports per 24 hours"));
     }
-    CF_ASSIGN_OR_RETURN(archive, BuildExportArchive(tx, caller.user_id, now));
+    return absl::OkStatus();
+  }));
+  std::string archive;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kSnapshot, [&](UsersTx& tx) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireSession(tx, caller));
+    CF_ASSIGN_OR_RETURN(archive, BuildExportArchive(tx, caller.user_id, clock_.Now()));
     return absl::OkStatus();
   }));
   return archive;
 }
 
-absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller, const std::string& password,
-                                                       const std::string& client_address) {
+absl::StatusOr<Deletion> PrivacyLogic::DeleteAccount(const kit::Caller& caller, const std::string& password,
+                                                     const std::string& client_address) {
   std::optional<Account> account;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
     CF_ASSIGN_OR_RETURN(account, RequireAccount(tx, caller));
     return absl::OkStatus();
   }));
-  // Password guesses here are throttled like logins.
-  const std::string key = absl::StrCat("delete@", caller.user_id);
-  const ThrottleDecision decision = throttle_.Check(key, client_address, clock_.Now());
+  // Password guesses here are throttled like logins, in a scope of their
+  // own: no login key can reach this user's entry.
+  const std::string& key = caller.user_id;
+  constexpr ThrottleScope kScope = ThrottleScope::kAccountDeletion;
+  const ThrottleDecision decision = throttle_.Check(kScope, key, client_address, clock_.Now());
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "too many attempts; retry in ", std::max<int64_t>(1, absl::ToInt64Seconds(decision.retry_after)), " s"));
   }
   if (!passwords_.Verify(account->password_hash, password)) {
-    throttle_.RecordFailure(key, client_address, clock_.Now());
+    throttle_.RecordFailure(kScope, key, client_address, clock_.Now());
     return absl::PermissionDeniedError("password: incorrect (BAD_PASSWORD)");
   }
-  throttle_.RecordSuccess(key, clock_.Now());
+  throttle_.RecordSuccess(kScope, key, client_address, clock_.Now());
   const absl::Time now = clock_.Now();
+  const Deletion deletion{.delete_time = now, .purge_time = now + options_.purge_within};
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     // Lock the account first: follows and unfollows of it then wait, so the
     // counters fixed by DeleteAccount stay right.
@@ -87,9 +97,9 @@ absl::StatusOr<absl::Time> PrivacyLogic::DeleteAccount(const kit::Caller& caller
     }
     CF_RETURN_IF_ERROR(AppendSessionsRevoked(tx, events_, caller.user_id, live_sessions, "account_deleted"));
     tx.DeleteAccount(locked, now, options_.handle_reservation);
-    return tx.AppendEvent(events_.Deleted(caller.user_id, now));
+    return tx.AppendEvent(events_.Deleted(caller.user_id, deletion.purge_time));
   }));
-  return now;
+  return deletion;
 }
 
 }  // namespace clipforge::users

@@ -15,6 +15,11 @@
 
 namespace clipforge::users {
 
+struct Deletion {
+  absl::Time delete_time;
+  absl::Time purge_time;
+};
+
 class PrivacyLogic {
  public:
   PrivacyLogic(UsersStore& store, const base::Clock& clock, PasswordWork& passwords, LoginThrottle& throttle,
@@ -33,9 +38,11 @@ class PrivacyLogic {
 
   // Deletes the caller's account after checking `password` (guesses are
   // throttled like logins). The last admin cannot go. Returns when it was
-  // deleted; other services purge their copies on the deleted event.
-  absl::StatusOr<absl::Time> DeleteAccount(const kit::Caller& caller, const std::string& password,
-                                           const std::string& client_address);
+  // deleted and when the rest of the user's data will be gone: other
+  // services purge their copies on the deleted event, by its purge_time
+  // (options.purge_within after the deletion).
+  absl::StatusOr<Deletion> DeleteAccount(const kit::Caller& caller, const std::string& password,
+                                         const std::string& client_address);
 
  private:
   UsersStore& store_;

@@ -13,14 +13,17 @@
 namespace clipforge::users {
 namespace {
 
-// Joins the messages of failed checks: "handle: ...; password: ...".
+// The fields UpdateMyProfile can change: a mask names each at most once.
+constexpr size_t kUpdatableProfileFields = 4;
+
+// Joins the messages of failed checks: "handle: ...; password: ..." (the
+// first few, then how many more).
 absl::Status Collect(absl::Span<const absl::Status> checks) {
   std::vector<std::string> messages;
   for (const absl::Status& s : checks) {
     if (!s.ok()) messages.emplace_back(s.message());
   }
-  if (messages.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(messages, "; "));
+  return base::InvalidArgumentFromViolations(messages);
 }
 
 // "display_name: ..." -> "profile.display_name: ..." for fields inside
@@ -78,9 +81,22 @@ absl::StatusOr<ProfileChange> ParseProfileChange(const v1::UpdateMyProfileReques
   std::vector<absl::Status> checks = {CheckRequestId(request.request_id())};
   const auto& paths = request.update_mask().paths();
   if (paths.empty()) checks.push_back(absl::InvalidArgumentError("update_mask: name at least one field"));
+  if (static_cast<size_t>(paths.size()) > kUpdatableProfileFields) {
+    // More paths than fields: some repeat or are unknown. Refused before
+    // looking at any, so the work and the answer stay small.
+    checks.push_back(absl::InvalidArgumentError(
+        absl::StrCat("update_mask: at most ", kUpdatableProfileFields, " paths (each field once)")));
+    return Collect(checks);
+  }
   const v1::Profile& p = request.profile();
   ProfileChange change;
-  for (const std::string& path : paths) {
+  for (int i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    if (std::find(paths.begin(), paths.begin() + i, path) != paths.begin() + i) {
+      checks.push_back(
+          absl::InvalidArgumentError(absl::StrCat("update_mask: '", path.substr(0, 64), "' is named twice")));
+      continue;
+    }
     if (path == "display_name") {
       absl::StatusOr<std::string> name = NormalizeDisplayName(p.display_name());
       checks.push_back(InProfile(name.status()));

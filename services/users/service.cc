@@ -263,9 +263,10 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
     v.Uuid("request_id", request->request_id())
         .Text("password", request->password(), {.min_chars = 1, .max_chars = 128, .allow_control = true});
     CF_RETURN_IF_ERROR(SessionFirst(caller, v.status()));
-    CF_ASSIGN_OR_RETURN(const absl::Time deleted,
+    CF_ASSIGN_OR_RETURN(const Deletion deletion,
                         logic_.privacy.DeleteAccount(caller, request->password(), addresses_.Of(*ctx)));
-    *response->mutable_delete_time() = ToTimestamp(deleted);
+    *response->mutable_delete_time() = ToTimestamp(deletion.delete_time);
+    *response->mutable_purge_time() = ToTimestamp(deletion.purge_time);
     return absl::OkStatus();
   }, kit::Lane::kCompute);  // Argon2id.
 }
@@ -275,18 +276,18 @@ grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::Ca
   auto* writer = new kit::ChunkWriter(export_chunk_bytes_);
   absl::StatusOr<kit::Caller> caller = auth_.Authenticate(*ctx);
   if (!caller.ok()) {
-    writer->Fail(kit::ToGrpcStatus(caller.status()));
+    writer->Fail(runner_.ClientStatus(*ctx, caller.status()));
     return writer;
   }
-  const absl::Status submitted = executor_.Submit([this, writer, caller = *std::move(caller)] {
+  const absl::Status submitted = executor_.Submit([this, ctx, writer, caller = *std::move(caller)] {
     absl::StatusOr<std::string> archive = logic_.privacy.Export(caller);
     if (!archive.ok()) {
-      writer->Fail(kit::ToGrpcStatus(archive.status()));
+      writer->Fail(runner_.ClientStatus(*ctx, archive.status()));
       return;
     }
     writer->Send(*std::move(archive), "application/json");
   });
-  if (!submitted.ok()) writer->Fail(kit::ToGrpcStatus(submitted));
+  if (!submitted.ok()) writer->Fail(runner_.ClientStatus(*ctx, submitted));
   return writer;
 }
 

@@ -29,27 +29,30 @@ std::string LoginKey(absl::string_view handle_or_email) {
 }
 
 IssuedTokens SessionLogic::SignTokens(const Account& account, const std::string& session_id,
-                                      const std::string& refresh_token, absl::Time now) const {
+                                      const std::string& refresh_token, absl::Time now,
+                                      absl::Time session_created_at) const {
+  const absl::Time session_end = session_created_at + options_.session_lifetime;
   kit::AccessClaims claims;
   claims.user_id = account.user_id;
   claims.session_id = session_id;
   claims.roles = account.roles;
   claims.issued_at = now;
-  claims.expires_at = now + options_.access_token_ttl;
+  claims.expires_at = std::min(now + options_.access_token_ttl, session_end);
   return {.access_token = signer_.Sign(claims),
           .access_expires_at = claims.expires_at,
           .refresh_token = refresh_token,
-          .refresh_expires_at = now + options_.refresh_token_ttl,
+          .refresh_expires_at = std::min(now + options_.refresh_token_ttl, session_end),
           .session_id = session_id};
 }
 
 IssuedTokens SessionLogic::IssueTokens(UsersTx& tx, const Account& account, const std::string& session_id,
-                                       std::string* hash) {
+                                       absl::Time session_created_at, std::string* hash) {
   const absl::Time now = clock_.Now();
   const NewRefreshToken refresh = GenerateRefreshToken(random_);
-  tx.InsertRefreshToken(refresh.hash, session_id, now, now + options_.refresh_token_ttl);
+  IssuedTokens tokens = SignTokens(account, session_id, refresh.token, now, session_created_at);
+  tx.InsertRefreshToken(refresh.hash, session_id, now, tokens.refresh_expires_at);
   if (hash != nullptr) *hash = refresh.hash;
-  return SignTokens(account, session_id, refresh.token, now);
+  return tokens;
 }
 
 std::optional<SessionLogic::EarlierRegistration> SessionLogic::FindEarlierRegistration(UsersTx& tx,
@@ -59,19 +62,20 @@ std::optional<SessionLogic::EarlierRegistration> SessionLogic::FindEarlierRegist
   if (!account || account->email != r.email) return std::nullopt;
   const std::optional<Session> session = tx.SessionByLoginRequest(account->user_id, r.request_id);
   if (!session || !CanContinueSession(*session, now, options_.login_replay_window)) return std::nullopt;
-  return EarlierRegistration{*std::move(account), session->session_id};
+  return EarlierRegistration{*std::move(account), session->session_id, session->created_at};
 }
 
 absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std::string& client_address) {
-  // Sign-ups cost an Argon2id hash: budget them per client address.
-  const std::string throttle_key = absl::StrCat("register@", client_address);
+  // Sign-ups cost an Argon2id hash: budget them per client address, in a
+  // scope of their own (no login key can reach it).
   const absl::Time start = clock_.Now();
-  const ThrottleDecision decision = throttle_.Check(throttle_key, client_address, start);
+  const ThrottleDecision decision =
+      throttle_.Check(ThrottleScope::kSignUp, client_address, client_address, start);
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(
         absl::StrCat("too many sign-ups from this address; retry in ", RetrySeconds(decision), " s"));
   }
-  throttle_.RecordSuccess(throttle_key, start);
+  throttle_.RecordSuccess(ThrottleScope::kSignUp, client_address, client_address, start);
   // Cheap refusals first; Argon2id takes tens of milliseconds and never
   // runs inside a transaction.
   bool handle_taken = false;
@@ -101,7 +105,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
       if (again && again->account.user_id == earlier->account.user_id &&
           again->account.password_hash == earlier->account.password_hash) {
         tx.RetireSessionRefreshTokens(again->session_id, now);
-        result = {again->account, IssueTokens(tx, again->account, again->session_id)};
+        result = {again->account, IssueTokens(tx, again->account, again->session_id, again->session_created_at)};
         return absl::OkStatus();
       }
       return absl::AlreadyExistsError("handle: is taken");
@@ -122,7 +126,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
     tx.InsertAccount(account);
     const std::string session_id = ids_.Next();
     tx.InsertSession(session_id, account.user_id, "", r.request_id, now);
-    result = {account, IssueTokens(tx, account, session_id)};
+    result = {account, IssueTokens(tx, account, session_id, now)};
     return tx.AppendEvent(events_.Registered(account));
   }));
   return result;
@@ -130,7 +134,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
 
 absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const std::string& client_address) {
   const std::string& key = attempt.login_key;
-  const ThrottleDecision decision = throttle_.Check(key, client_address, clock_.Now());
+  const ThrottleDecision decision = throttle_.Check(ThrottleScope::kLogin, key, client_address, clock_.Now());
   if (!decision.allowed) {
     return absl::ResourceExhaustedError(
         absl::StrCat("too many login attempts; retry in ", RetrySeconds(decision), " s"));
@@ -141,10 +145,10 @@ absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const 
   const bool verified =
       account ? passwords_.Verify(account->password_hash, attempt.password) : (passwords_.Burn(attempt.password), false);
   if (!verified) {
-    throttle_.RecordFailure(key, client_address, clock_.Now());
+    throttle_.RecordFailure(ThrottleScope::kLogin, key, client_address, clock_.Now());
     return absl::UnauthenticatedError(kBadCredentials);
   }
-  throttle_.RecordSuccess(key, clock_.Now());
+  throttle_.RecordSuccess(ThrottleScope::kLogin, key, client_address, clock_.Now());
   // Hashes made with older (cheaper) parameters are upgraded on login.
   if (passwords_.NeedsRehash(account->password_hash)) {
     CF_ASSIGN_OR_RETURN(const std::string upgraded, passwords_.Hash(attempt.password));
@@ -161,8 +165,9 @@ absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const 
                                                              .login_request = attempt.request_id,
                                                              .now = now,
                                                              .refresh_hash = refresh.hash,
-                                                             .refresh_expires_at = now + options_.refresh_token_ttl}));
-  if (opened) return SignedIn{*account, SignTokens(*account, session_id, refresh.token, now)};
+                                                             .refresh_expires_at = now + std::min(options_.refresh_token_ttl,
+                                                                                                  options_.session_lifetime)}));
+  if (opened) return SignedIn{*account, SignTokens(*account, session_id, refresh.token, now, now)};
   // A retried login (same request_id) continues the session it opened.
   SignedIn result{*account, {}};
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
@@ -176,7 +181,7 @@ absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const 
       return absl::FailedPreconditionError("request_id: its session has ended; use a new request_id");
     }
     tx.RetireSessionRefreshTokens(session->session_id, now);
-    result.tokens = IssueTokens(tx, *account, session->session_id);
+    result.tokens = IssueTokens(tx, *account, session->session_id, session->created_at);
     return absl::OkStatus();
   }));
   return result;
@@ -192,7 +197,8 @@ absl::StatusOr<IssuedTokens> SessionLogic::Refresh(const std::string& request_id
     const absl::Time now = clock_.Now();
     const std::optional<RefreshRecord> record = tx.RefreshTokenByHash(hash);
     const RefreshVerdict verdict =
-        JudgeRefresh(record ? &*record : nullptr, request_id, now, options_.refresh_retry_grace);
+        JudgeRefresh(record ? &*record : nullptr, request_id, now, options_.refresh_retry_grace,
+                     options_.session_lifetime);
     outcome = absl::OkStatus();
     switch (verdict) {
       case RefreshVerdict::kInvalid:
@@ -215,7 +221,7 @@ absl::StatusOr<IssuedTokens> SessionLogic::Refresh(const std::string& request_id
       return absl::OkStatus();
     }
     std::string successor;
-    tokens = IssueTokens(tx, *account, record->session_id, &successor);
+    tokens = IssueTokens(tx, *account, record->session_id, record->session_created_at, &successor);
     if (verdict == RefreshVerdict::kExchange) tx.RetireRefreshToken(hash, request_id, successor, now);
     return absl::OkStatus();
   }));

@@ -77,14 +77,17 @@ class SessionLogic {
   struct EarlierRegistration {
     Account account;
     std::string session_id;
+    absl::Time session_created_at;
   };
   std::optional<EarlierRegistration> FindEarlierRegistration(UsersTx& tx, const Registration& r, absl::Time now) const;
+  // Tokens expire by the session's end (its creation + session_lifetime)
+  // at the latest.
   IssuedTokens SignTokens(const Account& account, const std::string& session_id, const std::string& refresh_token,
-                          absl::Time now) const;
+                          absl::Time now, absl::Time session_created_at) const;
   // Stores a new refresh token for `session_id`; returns the tokens and
   // (through `hash`) the new refresh token's hash.
   IssuedTokens IssueTokens(UsersTx& tx, const Account& account, const std::string& session_id,
-                           std::string* hash = nullptr);
+                           absl::Time session_created_at, std::string* hash = nullptr);
 
   UsersStore& store_;
   const base::Clock& clock_;

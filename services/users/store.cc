@@ -19,6 +19,7 @@ constexpr char kAccountById[] = "users_account_by_id";
 constexpr char kAccountByIdLocked[] = "users_account_by_id_locked";
 constexpr char kAccountByLogin[] = "users_account_by_login";
 constexpr char kCountExports[] = "users_count_exports";
+constexpr char kLockAccount[] = "users_lock_account";
 constexpr char kDeleteAccount[] = "users_delete_account";
 constexpr char kDeleteBlock[] = "users_delete_block";
 constexpr char kDeleteFollow[] = "users_delete_follow";
@@ -40,6 +41,7 @@ constexpr char kLockAdmins[] = "users_lock_admins";
 constexpr char kLockPair[] = "users_lock_pair";
 constexpr char kOpenSession[] = "users_open_session";
 constexpr char kRefreshByHash[] = "users_refresh_by_hash";
+constexpr char kLockRefresh[] = "users_lock_refresh";
 constexpr char kRelation[] = "users_relation";
 constexpr char kReserveHandle[] = "users_reserve_handle";
 constexpr char kRetireRefresh[] = "users_retire_refresh";
@@ -210,12 +212,13 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
        absl::StrCat("WITH session AS (", insert_session, " RETURNING session_id) ", insert_refresh,
                     "SELECT $6, session_id, ", Ts(5), ", ", Ts(7), " FROM session")},
       {kInsertRefresh, absl::StrCat(insert_refresh, "VALUES ($1, $2::uuid, ", Ts(3), ", ", Ts(4), ")")},
+      {kLockRefresh, "SELECT 1 FROM users.refresh_tokens WHERE token_hash = $1 FOR UPDATE"},
       {kRefreshByHash,
        absl::StrCat("SELECT t.session_id::text, s.user_id::text, ", Micros("t.expires_at"),
                     ", t.retired_at IS NOT NULL, coalesce(t.retired_by::text, ''), "
                     "coalesce(", Micros("t.retired_at"), ", 0), s.revoked_at IS NOT NULL, "
                     "EXISTS (SELECT 1 FROM users.refresh_tokens n WHERE n.token_hash = t.successor_hash "
-                    "AND n.retired_at IS NULL) "
+                    "AND n.retired_at IS NULL), ", Micros("s.created_at"), " "
                     "FROM users.refresh_tokens t JOIN users.sessions s USING (session_id) "
                     "WHERE t.token_hash = $1 FOR UPDATE OF t FOR SHARE OF s")},
       {kRetireRefresh,
@@ -261,6 +264,7 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
        absl::StrCat("SELECT session_id::text, device_name, ", Micros("created_at"), ", ",
                     "CASE WHEN revoked_at IS NULL THEN NULL ELSE ", Micros("revoked_at"), " END "
                     "FROM users.sessions WHERE user_id = $1::uuid ORDER BY created_at")},
+      {kLockAccount, "SELECT 1 FROM users.accounts WHERE user_id = $1::uuid FOR UPDATE"},
       {kCountExports,
        absl::StrCat("SELECT count(*) FROM users.exports WHERE user_id = $1::uuid AND exported_at > ", Ts(2))},
       {kInsertExport, absl::StrCat("INSERT INTO users.exports VALUES ($1::uuid, ", Ts(2), ")")},
@@ -363,6 +367,12 @@ class PgUsersTx final : public UsersTx {
     txn_.exec_prepared(kInsertRefresh, hash, session_id, ToMicros(now), ToMicros(expires_at));
   }
   std::optional<RefreshRecord> RefreshTokenByHash(const std::string& hash) override {
+    // Lock first, read after, in two statements: at READ COMMITTED each
+    // statement reads its own snapshot. A retry that waited here for the
+    // first exchange's lock must see that exchange's successor token; one
+    // statement would re-read the locked row but judge the successor from
+    // the snapshot taken before it existed, and end the session as stolen.
+    txn_.exec_prepared(kLockRefresh, hash);
     const pqxx::result r = txn_.exec_prepared(kRefreshByHash, hash);
     if (r.empty()) return std::nullopt;
     RefreshRecord rec;
@@ -374,6 +384,7 @@ class PgUsersTx final : public UsersTx {
     rec.retired_at = FromMicros(r[0][5]);
     rec.session_revoked = r[0][6].as<bool>();
     rec.successor_unused = r[0][7].as<bool>();
+    rec.session_created_at = FromMicros(r[0][8]);
     return rec;
   }
   void RetireRefreshToken(const std::string& hash, const std::string& request_id, const std::string& successor_hash,
@@ -428,6 +439,10 @@ class PgUsersTx final : public UsersTx {
   }
 
   bool RecordExport(const std::string& user_id, absl::Time now, absl::Time since, int limit) override {
+    // Parallel exports of one user queue on the account's row; each then
+    // counts (in a statement of its own, so with a fresh snapshot at READ
+    // COMMITTED) the records of those before it.
+    txn_.exec_prepared(kLockAccount, user_id);
     if (txn_.exec_prepared1(kCountExports, user_id, ToMicros(since))[0].as<int64_t>() >= limit) return false;
     txn_.exec_prepared(kInsertExport, user_id, ToMicros(now));
     return true;

@@ -108,7 +108,9 @@ class UsersTx : public kit::IdempotencyLog {
                                            const std::optional<ListCursor>& after, int limit) = 0;
 
   // Records an export at `now` unless `limit` were made after `since`;
-  // returns whether it was recorded.
+  // returns whether it was recorded. Atomic against parallel calls for the
+  // same user in kReadWrite transactions (it locks the account's row, then
+  // counts); in a kSnapshot one the count would miss the others' records.
   virtual bool RecordExport(const std::string& user_id, absl::Time now, absl::Time since, int limit) = 0;
 
   // Appends an event to the outbox: published if and only if the

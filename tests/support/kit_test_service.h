@@ -58,7 +58,7 @@ struct KitTestServer {
   std::shared_ptr<StaticTokenVerifier> verifier = std::make_shared<StaticTokenVerifier>();
   kit::AuthGate auth{verifier};
   kit::BlockingExecutor executor{4, 256};
-  kit::CallRunner runner{executor, auth};
+  kit::CallRunner runner{executor, auth, logger};
   KitTestServiceImpl service{runner};
   std::unique_ptr<kit::GrpcServer> server;
 };

@@ -1,10 +1,11 @@
 #include "tests/support/process.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,34 +18,51 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace clipforge::testing {
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path,
             const std::string& stdin_path = "/dev/null") {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Own process group, so a kill reaches the whole daemon (pg_ctl's children).
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
+  // Everything the child needs is prepared before fork: after it, the child
+  // makes only system calls.
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  return pid;
+  // Closed by a successful exec; the child writes to it when exec fails.
+  int exec_failed[2];
+  if (pipe2(exec_failed, O_CLOEXEC) != 0) return -1;
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid != 0) {  // The parent.
+    close(exec_failed[1]);
+    char byte;
+    ssize_t n;
+    while ((n = read(exec_failed[0], &byte, 1)) < 0 && errno == EINTR) {}
+    close(exec_failed[0]);
+    if (pid > 0 && n > 0) {  // The child could not start the command.
+      waitpid(pid, nullptr, 0);
+      return -1;
+    }
+    return pid;
+  }
+  // The child. It dies with the test process, even a crashed or killed one,
+  // instead of outliving it (a stray Postgres or nats-server holding ports
+  // and files). The signal comes when the forking thread ends, so daemons
+  // are started from threads that live as long as the test.
+  close(exec_failed[0]);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+  // Own process group, so a kill reaches the whole daemon (pg_ctl's children).
+  setpgid(0, 0);
+  const int in = open(stdin_path.c_str(), O_RDONLY);
+  if (in < 0 || dup2(in, STDIN_FILENO) < 0) _exit(127);
+  if (!log_path.empty()) {
+    const int out = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (out < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0) _exit(127);
+  }
+  execvp(args[0], args.data());
+  const char failed = 1;
+  (void)!write(exec_failed[1], &failed, 1);
+  _exit(127);
 }
 
 bool WaitExit(pid_t pid, int timeout_ms) {

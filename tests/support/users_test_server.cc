@@ -21,7 +21,7 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
   compute_ = std::make_unique<kit::ComputeSlots>(options.compute);
   compute_executor_ = std::make_unique<kit::BlockingExecutor>(static_cast<size_t>(compute_->slots()) + 2, 1024);
-  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_,
+  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_, logger_,
                                               options.compute_lane ? compute_executor_.get() : nullptr);
   const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_, addresses_};
   users_ = users::UsersComponent::Create({.url = pg_->dsn(), .pool_size = static_cast<int>(options.executor_threads)},

@@ -7,7 +7,10 @@
 #include <grpcpp/create_channel.h>
 #include <sodium.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
+#include <vector>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
@@ -18,6 +21,7 @@
 #include "base/uuid.h"
 #include "tests/support/raw_grpc.h"
 #include "tests/support/users_test_server.h"
+#include "users/refresh_token.h"
 
 namespace clipforge::testing {
 namespace {
@@ -307,6 +311,62 @@ TEST_F(UsersServiceTest, RefreshRotatesAndReuseRevokesTheWholeSession) {
   grpc::Status ended;
   Me(later.tokens(), &ended);
   EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+// A client that retries a refresh while the first call still runs: the
+// retry waits for the first call's lock, then must see the first call's
+// successor token as unused (a retry, not theft). Each round races two
+// calls with one request_id; the session must survive every round.
+TEST_F(UsersServiceTest, ARefreshRetriedWhileTheFirstCallRunsKeepsTheSession) {
+  const auto r = Register("rory");
+  const std::string session_id = r.tokens().session_id();
+  std::string live = r.tokens().refresh_token();
+  constexpr int kRounds = 40;
+  for (int round = 0; round < kRounds; ++round) {
+    v1::RefreshTokenRequest request;
+    request.set_request_id(NewId());
+    request.set_refresh_token(live);
+    v1::RefreshTokenResponse responses[2];
+    grpc::Status statuses[2];
+    std::atomic<int> ready{0};
+    std::thread racers[2];
+    for (int i = 0; i < 2; ++i) {
+      racers[i] = std::thread([&, i] {
+        auto stub = server_.NewStub();
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        ++ready;
+        while (ready.load() < 2) {}  // Both threads start their call together.
+        statuses[i] = stub->RefreshToken(&ctx, request, &responses[i]);
+      });
+    }
+    for (auto& racer : racers) racer.join();
+    ASSERT_TRUE(statuses[0].ok()) << "round " << round << ": " << statuses[0].error_message();
+    ASSERT_TRUE(statuses[1].ok()) << "round " << round << ": " << statuses[1].error_message();
+    ASSERT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.sessions WHERE session_id = '", session_id,
+                                          "' AND revoked_at IS NULL")),
+              1)
+        << "round " << round << ": the session was ended";
+    // Exactly one of the two answers holds the live token; the next round
+    // exchanges it.
+    int live_count = 0;
+    for (const auto& response : responses) {
+      ASSERT_EQ(response.tokens().session_id(), session_id);
+      const std::string& token = response.tokens().refresh_token();
+      if (server_.Scalar(absl::StrCat("SELECT count(*) FROM users.refresh_tokens WHERE token_hash = '",
+                                      users::HashRefreshToken(token), "' AND retired_at IS NULL")) == 1) {
+        live = token;
+        ++live_count;
+      }
+    }
+    ASSERT_EQ(live_count, 1) << "round " << round;
+  }
+  v1::RefreshTokenRequest last;
+  last.set_request_id(NewId());
+  last.set_refresh_token(live);
+  v1::RefreshTokenResponse response;
+  grpc::ClientContext ctx;
+  EXPECT_TRUE(stub_->RefreshToken(&ctx, last, &response).ok());
 }
 
 TEST_F(UsersServiceTest, LogoutAndLogoutEverywhereRevokeSessions) {
@@ -651,6 +711,48 @@ TEST_F(UsersServiceTest, ExportStreamsAJsonArchiveOfEverythingHeld) {
   }
 }
 
+// The daily export limit holds for parallel exports too: each waits for the
+// others' records instead of counting from before them.
+TEST_F(UsersServiceTest, ParallelExportsStillStopAtTheDailyLimit) {
+  constexpr int kRounds = 6;  // A fresh user each round.
+  constexpr int kParallel = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto r = Register(absl::StrCat("nora", round));
+    grpc::Status statuses[kParallel];
+    std::atomic<int> ready{0};
+    std::vector<std::thread> exporters;
+    for (int i = 0; i < kParallel; ++i) {
+      exporters.emplace_back([&, i] {
+        auto stub = server_.NewStub();
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        Auth(ctx, r.tokens());
+        ++ready;
+        while (ready.load() < kParallel) {}  // All start together.
+        auto stream = stub->ExportMyData(&ctx, v1::ExportMyDataRequest());
+        v1::DataChunk chunk;
+        while (stream->Read(&chunk)) {
+        }
+        statuses[i] = stream->Finish();
+      });
+    }
+    for (auto& exporter : exporters) exporter.join();
+    int ok = 0;
+    for (const grpc::Status& status : statuses) {
+      if (status.ok()) {
+        ++ok;
+      } else {
+        EXPECT_EQ(status.error_code(), StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+      }
+    }
+    ASSERT_EQ(ok, 3) << "round " << round;
+    ASSERT_EQ(server_.Scalar(absl::StrCat("SELECT count(*) FROM users.exports WHERE user_id = '",
+                                          r.user().profile().user_id(), "'")),
+              3)
+        << "round " << round;
+  }
+}
+
 TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   const auto r = Register("noah");
   const auto other = Register("olga");
@@ -670,6 +772,10 @@ TEST_F(UsersServiceTest, DeleteAccountNeedsThePasswordErasesAndEmitsTheEvent) {
   grpc::ClientContext b;
   Auth(b, r.tokens());
   ASSERT_TRUE(stub_->DeleteMyAccount(&b, request, &response).ok());
+  // The response promises when the rest of the data is gone: 30 days on.
+  ASSERT_TRUE(response.has_delete_time());
+  ASSERT_TRUE(response.has_purge_time());
+  EXPECT_EQ(response.purge_time().seconds() - response.delete_time().seconds(), 30 * 24 * 3600);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'noah'"), 0);
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.follows"), 0);
   // The follower's counter dropped with the deleted account's follows.
@@ -706,22 +812,52 @@ TEST_F(UsersServiceTest, APostgresOutageIsUnavailableAndTheServiceRecovers) {
   grpc::ClientContext before;
   ASSERT_TRUE(stub_->Login(&before, LoginAs("patient"), &login).ok());
   server_.pg().Stop();
+  // The client learns that the service is unavailable and the request id to
+  // quote, never how the database is reached.
+  const std::string port = std::to_string(server_.pg().port());
+  auto expect_plain = [&](const grpc::Status& status) {
+    EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+    EXPECT_NE(status.error_message().find("request_id "), std::string::npos) << status.error_message();
+    for (const std::string& secret : {port, std::string("127.0.0.1"), std::string("host"),
+                                      std::string("cf_users"), std::string("connect")}) {
+      EXPECT_EQ(status.error_message().find(secret), std::string::npos) << status.error_message();
+    }
+  };
   grpc::Status status;
   Me(r.tokens(), &status);
-  EXPECT_EQ(status.error_code(), StatusCode::UNAVAILABLE) << status.error_message();
+  expect_plain(status);
   grpc::ClientContext during;
-  EXPECT_EQ(stub_->Login(&during, LoginAs("patient"), &login).error_code(), StatusCode::UNAVAILABLE);
+  expect_plain(stub_->Login(&during, LoginAs("patient"), &login));
   v1::GetPublicProfileRequest lookup;
   lookup.set_handle("patient");
   v1::Profile profile;
   grpc::ClientContext ctx;
-  EXPECT_EQ(stub_->GetPublicProfile(&ctx, lookup, &profile).error_code(), StatusCode::UNAVAILABLE);
+  expect_plain(stub_->GetPublicProfile(&ctx, lookup, &profile));
   server_.pg().Restart();
   EXPECT_EQ(Me(r.tokens(), &status).profile().handle(), "patient");
   EXPECT_TRUE(status.ok()) << status.error_message();
   grpc::ClientContext after;
   const grpc::Status logged_in = stub_->Login(&after, LoginAs("patient"), &login);
   EXPECT_TRUE(logged_in.ok()) << logged_in.error_message();
+}
+
+TEST_F(UsersServiceTest, ACallerNeverSeesAConstraintName) {
+  const auto r = Register("quinn");
+  // A rule only the database knows, so the write reaches it.
+  server_.Scalar("ALTER TABLE users.accounts ADD CONSTRAINT cf_secret_rule_check "
+                 "CHECK (display_name <> 'Forbidden Name'); SELECT 1");
+  v1::UpdateMyProfileRequest update;
+  update.set_request_id(NewId());
+  update.mutable_profile()->set_display_name("Forbidden Name");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::User user;
+  grpc::ClientContext ctx;
+  Auth(ctx, r.tokens());
+  const grpc::Status status = stub_->UpdateMyProfile(&ctx, update, &user);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << status.error_message();
+  for (const char* secret : {"cf_secret_rule_check", "constraint", "accounts", "relation"}) {
+    EXPECT_EQ(status.error_message().find(secret), std::string::npos) << status.error_message();
+  }
 }
 
 TEST_F(UsersServiceTest, TheLastAdminCannotBeRemoved) {

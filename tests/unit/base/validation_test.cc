@@ -17,6 +17,17 @@ TEST(Utf8LengthTest, CountsCodePointsAndRejectsMalformedSequences) {
   EXPECT_FALSE(Utf8Length("\x80").has_value());             // Stray continuation.
 }
 
+TEST(FieldValidatorTest, ManyViolationsAreCountedNotSpelledOut) {
+  FieldValidator v;
+  for (int i = 0; i < 100'000; ++i) v.Check(false, "tags", "must not be empty");
+  const absl::Status status = v.status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_LT(status.message().size(), 500u);
+  EXPECT_NE(status.message().find("; and 99990 more"), std::string::npos) << status.message();
+  EXPECT_EQ(InvalidArgumentFromViolations({"a: x", "b: y"}).message(), "a: x; b: y");
+  EXPECT_TRUE(InvalidArgumentFromViolations({}).ok());
+}
+
 TEST(FieldValidatorTest, TextLimitsCountCharactersNotBytes) {
   FieldValidator ok;
   ok.Text("name", "\xC3\xA9\xC3\xA9\xC3\xA9", {.min_chars = 1, .max_chars = 3});

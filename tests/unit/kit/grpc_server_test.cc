@@ -176,6 +176,46 @@ TEST(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
   EXPECT_EQ(whoami_unauthenticated, 1);
 }
 
+size_t CountSeries(prometheus::Registry& registry) {
+  size_t series = 0;
+  for (const auto& family : registry.Collect()) series += family.metric.size();
+  return series;
+}
+
+TEST(GrpcServerTest, UnknownMethodPathsShareOneMetricSeries) {
+  KitTestServer server;
+  auto channel = ChannelTo(server);
+  // The first unknown call creates the one series all unknown calls share.
+  EXPECT_EQ(RawUnaryCall(channel, "/no.such.Service/First", "").status().code(),
+            absl::StatusCode::kUnimplemented);
+  const size_t before = CountSeries(*server.registry);
+  constexpr int kCalls = 50'000;
+  const absl::Time give_up = absl::Now() + absl::Seconds(120);
+  int made = 0;
+  for (; made < kCalls && absl::Now() < give_up; ++made) {
+    (void)RawUnaryCall(channel, "/no.such.Service/M" + std::to_string(made), "");
+  }
+  ASSERT_EQ(made, kCalls) << "ran out of time";
+  EXPECT_EQ(CountSeries(*server.registry), before);
+
+  double unknown_unimplemented = 0;
+  for (const auto& family : server.registry->Collect()) {
+    if (family.name != "grpc_server_handled_total") continue;
+    for (const auto& metric : family.metric) {
+      std::string method, code;
+      for (const auto& label : metric.label) {
+        if (label.name == "grpc_method") method = label.value;
+        if (label.name == "grpc_code") code = label.value;
+      }
+      EXPECT_EQ(method.find("no.such"), std::string::npos) << method;
+      if (method == kit::kUnknownMethodLabel && code == "UNIMPLEMENTED") {
+        unknown_unimplemented = metric.counter.value;
+      }
+    }
+  }
+  EXPECT_EQ(unknown_unimplemented, kCalls + 1);
+}
+
 TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
   kit::GrpcServerOptions options;
   options.observer.max_stream_deadline = absl::Milliseconds(300);
@@ -187,8 +227,30 @@ TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
   HangResponse response;
   EXPECT_FALSE(reader->Read(&response));
   const grpc::Status status = reader->Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  // The server's limit is a deadline: the client learns that, not that
+  // something cancelled its call.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  // And the metrics say so too (the observer records once the call ends).
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  double deadline_exceeded = 0;
+  while (deadline_exceeded == 0 && absl::Now() < give_up) {
+    for (const auto& family : server.registry->Collect()) {
+      if (family.name != "grpc_server_handled_total") continue;
+      for (const auto& metric : family.metric) {
+        std::string method, code;
+        for (const auto& label : metric.label) {
+          if (label.name == "grpc_method") method = label.value;
+          if (label.name == "grpc_code") code = label.value;
+        }
+        if (method == "/clipforge.testing.KitTestService/Hang" && code == "DEADLINE_EXCEEDED") {
+          deadline_exceeded = metric.counter.value;
+        }
+      }
+    }
+    if (deadline_exceeded == 0) absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(deadline_exceeded, 1);
 }
 
 }  // namespace

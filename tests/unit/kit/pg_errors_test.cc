@@ -4,6 +4,8 @@
 
 #include <pqxx/except>
 
+#include "services/kit/grpc_status.h"
+
 namespace clipforge::kit {
 namespace {
 
@@ -30,10 +32,16 @@ TEST(PgErrorsTest, MapsLibpqxxExceptionsToCanonicalCodes) {
   EXPECT_EQ(StatusFromPqxx(std::runtime_error("other")).code(), absl::StatusCode::kInternal);
 }
 
-TEST(PgErrorsTest, KeepsOnlyTheFirstLineOfServerMessages) {
-  const absl::Status status =
-      StatusFromPqxx(pqxx::unique_violation("duplicate key\nDETAIL: Key (email)=(a@b.c)", "", "23505"));
-  EXPECT_EQ(status.message(), "database: duplicate key");
+TEST(PgErrorsTest, TheServersWordsAreAPrivateDetailOfItsFirstLine) {
+  const absl::Status status = StatusFromPqxx(pqxx::unique_violation(
+      "duplicate key value violates unique constraint \"accounts_email_key\"\nDETAIL: Key (email)=(a@b.c)", "",
+      "23505"));
+  EXPECT_EQ(status.message(), "database: conflicts with an existing row");
+  EXPECT_EQ(PrivateDetailOf(status), "duplicate key value violates unique constraint \"accounts_email_key\"");
+  const absl::Status down = StatusFromPqxx(
+      pqxx::broken_connection("could not connect to server: Connection refused on host \"db.internal\""));
+  EXPECT_EQ(down.message(), "database unavailable");
+  EXPECT_NE(PrivateDetailOf(down)->find("db.internal"), std::string::npos);
 }
 
 }  // namespace

@@ -34,10 +34,31 @@ TEST(GrpcStatusTest, EveryCanonicalCodeMapsToTheSameGrpcCode) {
     const absl::Status status(static_cast<absl::StatusCode>(code), code ? "why" : "");
     const grpc::Status grpc_status = ToGrpcStatus(status);
     EXPECT_EQ(static_cast<int>(grpc_status.error_code()), code);
-    EXPECT_EQ(FromGrpcStatus(grpc_status), status);
+    if (!IsServerFault(status.code())) {
+      EXPECT_EQ(FromGrpcStatus(grpc_status), status);
+    }
   }
   EXPECT_EQ(ToGrpcStatus(absl::NotFoundError("clip_id: no such clip")).error_message(),
             "clip_id: no such clip");
+}
+
+TEST(GrpcStatusTest, ServerFaultsAndPrivateDetailsNeverReachTheClient) {
+  const absl::Status db = WithPrivateDetail(
+      absl::UnavailableError("database unavailable"),
+      "could not connect to server: Connection refused. Is the server running on host \"db.internal\"");
+  const grpc::Status sent = ToGrpcStatus(db, "req-42");
+  EXPECT_EQ(sent.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(sent.error_message(), "service unavailable; retry later (request_id req-42)");
+  EXPECT_TRUE(sent.error_details().empty());
+  EXPECT_EQ(ToGrpcStatus(absl::InternalError("pqxx: constraint \"x_key\"")).error_message(), "internal error");
+
+  const absl::Status conflict =
+      WithPrivateDetail(absl::AlreadyExistsError("database: conflicts with an existing row"),
+                        "duplicate key value violates unique constraint \"accounts_handle_key\"");
+  EXPECT_EQ(ToGrpcStatus(conflict).error_message(), "database: conflicts with an existing row");
+  EXPECT_TRUE(ToGrpcStatus(conflict).error_details().empty());
+  EXPECT_EQ(PrivateDetailOf(conflict), "duplicate key value violates unique constraint \"accounts_handle_key\"");
+  EXPECT_EQ(PrivateDetailOf(absl::NotFoundError("x")), std::nullopt);
 }
 
 }  // namespace

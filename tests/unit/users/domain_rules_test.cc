@@ -19,6 +19,7 @@ using ::testing::HasSubstr;
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 constexpr absl::Duration kGrace = absl::Seconds(60);
+constexpr absl::Duration kLifetime = absl::InfiniteDuration();
 
 RefreshRecord Live() {
   RefreshRecord r;
@@ -29,18 +30,27 @@ RefreshRecord Live() {
 }
 
 TEST(JudgeRefreshTest, UnknownExpiredOrEndedTokensAreInvalid) {
-  EXPECT_EQ(JudgeRefresh(nullptr, "r", kNow, kGrace), RefreshVerdict::kInvalid);
+  EXPECT_EQ(JudgeRefresh(nullptr, "r", kNow, kGrace, kLifetime), RefreshVerdict::kInvalid);
   RefreshRecord expired = Live();
   expired.expires_at = kNow;
-  EXPECT_EQ(JudgeRefresh(&expired, "r", kNow, kGrace), RefreshVerdict::kInvalid);
+  EXPECT_EQ(JudgeRefresh(&expired, "r", kNow, kGrace, kLifetime), RefreshVerdict::kInvalid);
   RefreshRecord ended = Live();
   ended.session_revoked = true;
-  EXPECT_EQ(JudgeRefresh(&ended, "r", kNow, kGrace), RefreshVerdict::kInvalid);
+  EXPECT_EQ(JudgeRefresh(&ended, "r", kNow, kGrace, kLifetime), RefreshVerdict::kInvalid);
+}
+
+TEST(JudgeRefreshTest, ASessionPastItsLifetimeIsOverWhateverItsTokens) {
+  RefreshRecord live;
+  live.expires_at = kNow + absl::Hours(1);
+  live.session_created_at = kNow - absl::Hours(24 * 90);
+  EXPECT_EQ(JudgeRefresh(&live, "r", kNow, kGrace, absl::Hours(24 * 90)), RefreshVerdict::kInvalid);
+  EXPECT_EQ(JudgeRefresh(&live, "r", kNow - absl::Seconds(1), kGrace, absl::Hours(24 * 90)),
+            RefreshVerdict::kExchange);
 }
 
 TEST(JudgeRefreshTest, ALiveTokenIsExchanged) {
   const RefreshRecord live = Live();
-  EXPECT_EQ(JudgeRefresh(&live, "r", kNow, kGrace), RefreshVerdict::kExchange);
+  EXPECT_EQ(JudgeRefresh(&live, "r", kNow, kGrace, kLifetime), RefreshVerdict::kExchange);
 }
 
 TEST(JudgeRefreshTest, OnlyAFreshRetryOfTheSameExchangeWithAnUnusedSuccessorIsARetry) {
@@ -49,16 +59,16 @@ TEST(JudgeRefreshTest, OnlyAFreshRetryOfTheSameExchangeWithAnUnusedSuccessorIsAR
   retired.retired_by = "r1";
   retired.retired_at = kNow - absl::Seconds(10);
   retired.successor_unused = true;
-  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace), RefreshVerdict::kRetry);
+  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace, kLifetime), RefreshVerdict::kRetry);
   // Another request: someone else holds a copy.
-  EXPECT_EQ(JudgeRefresh(&retired, "r2", kNow, kGrace), RefreshVerdict::kReuse);
+  EXPECT_EQ(JudgeRefresh(&retired, "r2", kNow, kGrace, kLifetime), RefreshVerdict::kReuse);
   // The successor was used: the retry's answer was received.
   retired.successor_unused = false;
-  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace), RefreshVerdict::kReuse);
+  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace, kLifetime), RefreshVerdict::kReuse);
   // Too late for a retry.
   retired.successor_unused = true;
   retired.retired_at = kNow - kGrace - absl::Seconds(1);
-  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace), RefreshVerdict::kReuse);
+  EXPECT_EQ(JudgeRefresh(&retired, "r1", kNow, kGrace, kLifetime), RefreshVerdict::kReuse);
 }
 
 TEST(CanContinueSessionTest, OnlyLiveSessionsInsideTheWindow) {

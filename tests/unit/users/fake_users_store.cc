@@ -160,6 +160,7 @@ class FakeUsersTx final : public UsersTx {
     record.retired_by = t.retired_by;
     record.retired_at = t.retired_at.value_or(absl::UnixEpoch());
     record.session_revoked = session.revoked_at.has_value();
+    record.session_created_at = session.session.created_at;
     record.successor_unused = successor != s_.refresh_tokens.end() && !successor->second.retired_at;
     return record;
   }

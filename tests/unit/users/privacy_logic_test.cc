@@ -1,4 +1,5 @@
 // Consent, export and deletion rules over the fake store.
+#include "absl/strings/str_cat.h"
 #include "tests/unit/users/logic_fixture.h"
 
 namespace clipforge::users::testing {
@@ -44,15 +45,19 @@ TEST_F(UsersLogicTest, DeletionNeedsThePasswordErasesEverythingAndReservesTheHan
   ASSERT_THAT(graph_.Change(CallerOf(oz), KeyFor(oz), GraphOp::kFollow, nia.account.user_id), IsOk());
   EXPECT_THAT(privacy_.DeleteAccount(CallerOf(nia), "not the password", kAddress),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("BAD_PASSWORD")));
-  ASSERT_OK_AND_ASSIGN(const absl::Time deleted, privacy_.DeleteAccount(CallerOf(nia), kPassword, kAddress));
+  ASSERT_OK_AND_ASSIGN(const Deletion deletion, privacy_.DeleteAccount(CallerOf(nia), kPassword, kAddress));
+  const absl::Time deleted = deletion.delete_time;
   EXPECT_EQ(deleted, clock_.Now());
+  EXPECT_EQ(deletion.purge_time, deleted + options_.purge_within);
+  EXPECT_EQ(options_.purge_within, absl::Hours(24 * 30));
   const FakeUsersState state = store_.state();
   EXPECT_FALSE(state.accounts.contains(nia.account.user_id));
   EXPECT_TRUE(state.follows.empty());
   EXPECT_EQ(state.accounts.at(oz.account.user_id).follower_count, 0);
   EXPECT_EQ(state.accounts.at(oz.account.user_id).following_count, 0);
   EXPECT_EQ(state.outbox.back().type(), "clipforge.user.deleted");
-  EXPECT_EQ(state.outbox.back().user_deleted().purge_time().seconds(), absl::ToUnixSeconds(deleted));
+  // The event promises consumers the same purge time as the response.
+  EXPECT_EQ(state.outbox.back().user_deleted().purge_time().seconds(), absl::ToUnixSeconds(deletion.purge_time));
   // The handle stays reserved for a while, then comes free.
   EXPECT_THAT(sessions_.Register(RegistrationOf("nia"), kAddress), StatusIs(absl::StatusCode::kAlreadyExists));
   clock_.Advance(options_.handle_reservation + absl::Seconds(1));
@@ -67,6 +72,18 @@ TEST_F(UsersLogicTest, DeletionPasswordGuessesAreThrottled) {
   }
   EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(store_.state().accounts.contains(pat.account.user_id));
+}
+
+TEST_F(UsersLogicTest, LoginKeysCannotThrottleAnAccountsDeletion) {
+  const SignedIn pia = Register("pia");
+  // The old deletion key, typed at login by anyone.
+  const std::string typed = absl::StrCat("delete@", pia.account.user_id);
+  absl::Status last;
+  for (int i = 0; i < 20 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Login(LoginOf(typed, "a guess"), kAddress).status();
+  }
+  ASSERT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(privacy_.DeleteAccount(CallerOf(pia), kPassword, kAddress), IsOk());
 }
 
 TEST_F(UsersLogicTest, EndedSessionsCannotReadOrChangeAnything) {

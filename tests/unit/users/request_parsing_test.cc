@@ -75,6 +75,38 @@ TEST(ParseProfileChangeTest, RefusesUnknownPathsAndBadValuesNamingThem) {
                        AllOf(HasSubstr("'email' cannot be updated"), HasSubstr("profile.avatar.sha256"))));
 }
 
+TEST(ParseProfileChangeTest, ManyMaskPathsGetAShortRefusal) {
+  for (const int n : {5, 1'000, 100'000}) {
+    v1::UpdateMyProfileRequest r;
+    r.set_request_id(kRequestId);
+    for (int i = 0; i < n; ++i) r.mutable_update_mask()->add_paths("");
+    const absl::Status status = ParseProfileChange(r).status();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask: at most 4 paths")));
+    EXPECT_LT(status.message().size(), 200u) << n;
+  }
+}
+
+TEST(ParseProfileChangeTest, RefusesAPathNamedTwice) {
+  v1::UpdateMyProfileRequest r;
+  r.set_request_id(kRequestId);
+  r.mutable_update_mask()->add_paths("bio");
+  r.mutable_update_mask()->add_paths("bio");
+  r.mutable_profile()->set_bio("hello");
+  EXPECT_THAT(ParseProfileChange(r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask: 'bio' is named twice")));
+}
+
+TEST(ParseProfileChangeTest, ManyBadPathsAreCountedNotSpelledOut) {
+  v1::UpdateMyProfileRequest r;
+  r.set_request_id("not a uuid");
+  for (const char* path : {"", "x", "y", "bio"}) r.mutable_update_mask()->add_paths(path);
+  r.mutable_profile()->set_bio(std::string(100'000, 'b'));
+  const absl::Status status = ParseProfileChange(r).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr("request_id"), HasSubstr("profile.bio"))));
+  EXPECT_LT(status.message().size(), 1'000u);
+}
+
 TEST(ParseUserLookupTest, OneOfUserIdOrHandle) {
   v1::GetPublicProfileRequest r;
   EXPECT_THAT(ParseUserLookup(r), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("lookup")));

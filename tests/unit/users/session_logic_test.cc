@@ -1,4 +1,5 @@
 // Sign-up, login, refresh and logout rules, over the fake store.
+#include "absl/strings/str_cat.h"
 #include "tests/unit/users/logic_fixture.h"
 #include "users/refresh_token.h"
 
@@ -91,6 +92,49 @@ TEST_F(UsersLogicTest, RepeatedLoginFailuresAreThrottledUntilTheDelayPasses) {
   EXPECT_THAT(sessions_.Login(LoginOf("erin"), kAddress), StatusIs(absl::StatusCode::kResourceExhausted));
   clock_.Advance(absl::Minutes(16));
   EXPECT_THAT(sessions_.Login(LoginOf("erin"), kAddress), IsOk());
+}
+
+TEST_F(UsersLogicTest, ASessionEndsNinetyDaysAfterLoginHoweverOftenRefreshed) {
+  const SignedIn tess = Register("tess");
+  const absl::Time end = clock_.Now() + options_.session_lifetime;
+  ASSERT_EQ(options_.session_lifetime, absl::Hours(24 * 90));
+  std::string token = tess.tokens.refresh_token;
+  // Refreshed every 20 days (the refresh token lives 30): never past the end.
+  for (int day = 20; day < 90; day += 20) {
+    clock_.Advance(absl::Hours(24 * 20));
+    ASSERT_OK_AND_ASSIGN(const IssuedTokens next, sessions_.Refresh(NewId(), token));
+    EXPECT_LE(next.refresh_expires_at, end) << "day " << day;
+    EXPECT_LE(next.access_expires_at, end) << "day " << day;
+    token = next.refresh_token;
+  }
+  // Day 80: the token issued now stops at day 90, not day 110.
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens last, sessions_.Refresh(NewId(), token));
+  EXPECT_EQ(last.refresh_expires_at, end);
+  clock_.Advance(end - clock_.Now());
+  EXPECT_THAT(sessions_.Refresh(NewId(), last.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(UsersLogicTest, OneClientsLoginFailuresDoNotLockTheOwnerOut) {
+  Register("erik");
+  constexpr char kAttacker[] = "198.51.100.66";
+  absl::Status last;
+  for (int i = 0; i < 20 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Login(LoginOf("erik", "a guess"), kAttacker).status();
+  }
+  ASSERT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
+  // The owner, from her own address, logs in at once.
+  EXPECT_THAT(sessions_.Login(LoginOf("erik"), kAddress), IsOk());
+}
+
+TEST_F(UsersLogicTest, LoginKeysCannotThrottleSignUps) {
+  // What a client types at login never names the sign-up budget.
+  const std::string typed = absl::StrCat("register@", kAddress);
+  absl::Status last;
+  for (int i = 0; i < 20 && last.code() != absl::StatusCode::kResourceExhausted; ++i) {
+    last = sessions_.Login(LoginOf(typed, "a guess"), kAddress).status();
+  }
+  ASSERT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(sessions_.Register(RegistrationOf("ferd"), kAddress), IsOk());
 }
 
 TEST_F(UsersLogicTest, ARetriedLoginContinuesItsSessionOnlyWhileFreshAndOpen) {
