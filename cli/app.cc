@@ -66,6 +66,10 @@ int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv,
   }
   const absl::StatusOr<Config> config = ResolveConfig(invocation.global, getenv, local_stack);
   if (!config.ok()) return Report(output, err, config.status(), invocation.command);
+  auto channel_credentials = ChannelCredentialsFor(config->transport);
+  if (!channel_credentials.ok()) {
+    return Report(output, err, channel_credentials.status(), invocation.command);
+  }
 
   const CommandFn run = RouteFor(*invocation.command);
   if (run == nullptr) {
@@ -76,7 +80,8 @@ int RunCli(const std::vector<std::string>& args, const GetEnvFn& getenv,
   base::SystemClock clock;
   base::SecureRandom random;
   base::UuidV7Generator ids(clock, random);
-  CommandContext context(invocation, *config, output, terminal, clock, ids);
+  CommandContext context(invocation, *config, *std::move(channel_credentials), output, terminal,
+                         clock, ids);
   const absl::Status status = run(context);
   if (!status.ok()) return Report(output, err, status, invocation.command);
   return kExitOk;

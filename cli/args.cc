@@ -61,6 +61,11 @@ constexpr GlobalFlag kGlobalFlags[] = {
     {"server", "HOST:PORT",
      "the ClipForge server (env CLIPFORGE_SERVER; default: the stack scripts/run started from this "
      "clone, else 127.0.0.1:50051)"},
+    {"plaintext", "",
+     "talk to the server without TLS (the default only for 127.0.0.1, localhost and [::1])"},
+    {"ca-file", "FILE",
+     "trust the server certificates this PEM CA file signed instead of the system's (env "
+     "CLIPFORGE_CA_FILE); implies TLS"},
     {"json", "", "print one JSON object per command on stdout"},
     {"config-dir", "DIR",
      "where credentials.json lives (env CLIPFORGE_CONFIG_DIR; default "
@@ -206,13 +211,17 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
         continue;
       }
     }
-    if (name == "server" || name == "config-dir") {
-      std::optional<std::string>& slot = name == "server" ? out.global.server : out.global.config_dir;
+    if (name == "server" || name == "config-dir" || name == "ca-file") {
+      std::optional<std::string>& slot = name == "server"       ? out.global.server
+                                         : name == "config-dir" ? out.global.config_dir
+                                                                : out.global.ca_file;
       if (slot) fail(absl::StrCat("--", name, " given twice"));
       if (value->empty()) fail(absl::StrCat("--", name, " must not be empty"));
       slot = *value;
     } else if (name == "json") {
       out.global.json = true;
+    } else if (name == "plaintext") {
+      out.global.plaintext = true;
     } else if (!out.flags.emplace(name, *value).second) {
       fail(absl::StrCat("--", name, " given twice"));
     }
@@ -267,7 +276,8 @@ std::string UsageLine(const CommandSpec& command) {
 
 std::string GeneralUsage() {
   std::string text =
-      "usage: clipforge [--server=HOST:PORT] [--json] [--config-dir=DIR] COMMAND [ARGS]\n"
+      "usage: clipforge [--server=HOST:PORT] [--plaintext | --ca-file=FILE] [--json] "
+      "[--config-dir=DIR] COMMAND [ARGS]\n"
       "\n"
       "commands:\n";
   size_t width = 0;
@@ -296,7 +306,9 @@ std::string CommandUsage(const CommandSpec& command) {
                       flag.required ? " (required)" : "", "\n      ", flag.help, "\n");
     }
   }
-  text += "\nglobal flags: --server=HOST:PORT --json --config-dir=DIR (see `clipforge --help`)\n";
+  text +=
+      "\nglobal flags: --server=HOST:PORT --plaintext --ca-file=FILE --json --config-dir=DIR (see "
+      "`clipforge --help`)\n";
   return text;
 }
 

@@ -38,6 +38,8 @@ const CommandSpec* FindCommand(absl::string_view name);
 struct GlobalOptions {
   std::optional<std::string> server;
   std::optional<std::string> config_dir;
+  std::optional<std::string> ca_file;
+  bool plaintext = false;
   bool json = false;
 };
 

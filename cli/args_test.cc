@@ -33,6 +33,15 @@ TEST(ArgsTest, GlobalFlagsGoBeforeOrAfterTheCommand) {
   EXPECT_TRUE(inv->global.json);
 }
 
+TEST(ArgsTest, TransportFlagsAreGlobal) {
+  auto inv = Parse({"--plaintext", "whoami", "--ca-file", "/tmp/ca.pem"});
+  ASSERT_TRUE(inv.ok()) << inv.status();
+  EXPECT_TRUE(inv->global.plaintext);
+  EXPECT_EQ(inv->global.ca_file, "/tmp/ca.pem");
+  EXPECT_FALSE(Parse({"--plaintext=yes", "whoami"}).ok());
+  EXPECT_FALSE(Parse({"--ca-file=", "whoami"}).ok());
+}
+
 TEST(ArgsTest, CommandFlagsTakeValuesBothWays) {
   auto inv = Parse({"register", "--handle", "alice", "--email=a@example.com",
                     "--display-name=Alice A.", "--languages=en,pt-BR", "--analytics-opt-in"});

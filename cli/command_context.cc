@@ -8,7 +8,8 @@ namespace clipforge::cli {
 
 Connection& CommandContext::connection() {
   if (!connection_) {
-    connection_ = std::make_unique<Connection>(config_.server, clock_, ids_);
+    connection_ = std::make_unique<Connection>(config_.server, config_.transport.tls,
+                                               channel_credentials_, clock_, ids_);
     refresher_ = std::make_unique<RpcTokenRefresher>(*connection_);
   }
   return *connection_;

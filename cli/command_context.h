@@ -24,10 +24,12 @@ namespace clipforge::cli {
 
 class CommandContext {
  public:
-  CommandContext(const Invocation& invocation, const Config& config, Output& output,
+  CommandContext(const Invocation& invocation, const Config& config,
+                 std::shared_ptr<grpc::ChannelCredentials> channel_credentials, Output& output,
                  Terminal& terminal, const base::Clock& clock, base::UuidV7Generator& ids)
       : invocation_(invocation),
         config_(config),
+        channel_credentials_(std::move(channel_credentials)),
         output_(output),
         terminal_(terminal),
         clock_(clock),
@@ -53,6 +55,7 @@ class CommandContext {
  private:
   const Invocation& invocation_;
   const Config& config_;
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials_;
   Output& output_;
   Terminal& terminal_;
   const base::Clock& clock_;

@@ -27,6 +27,11 @@ absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn
   } else {
     config.server = kDefaultServer;
   }
+  absl::StatusOr<Transport> transport =
+      ChooseTransport(config.server, global.plaintext, global.ca_file.value_or(""),
+                      NonEmpty(getenv, "CLIPFORGE_CA_FILE").value_or(""));
+  if (!transport.ok()) return transport.status();
+  config.transport = *std::move(transport);
 
   if (global.config_dir) {
     config.config_dir = *global.config_dir;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "cli/args.h"
+#include "cli/transport.h"
 
 namespace clipforge::cli {
 
@@ -16,6 +17,7 @@ inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 struct Config {
   std::string server;      // gRPC target, HOST:PORT
   std::string config_dir;  // holds credentials.json
+  Transport transport;     // TLS or plaintext, and the CA file
   bool json = false;
 };
 
@@ -29,6 +31,8 @@ using LocalStackFn = std::function<std::optional<std::string>()>;
 
 // server: --server, CLIPFORGE_SERVER, the running local stack,
 // 127.0.0.1:50051.
+// transport: --plaintext, else TLS with --ca-file or CLIPFORGE_CA_FILE, else
+// TLS for any server that is not loopback (see transport.h).
 // config_dir: --config-dir, CLIPFORGE_CONFIG_DIR, $XDG_CONFIG_HOME/clipforge
 // (when absolute), $HOME/.config/clipforge. Empty variables count as unset.
 absl::StatusOr<Config> ResolveConfig(const GlobalOptions& global, const GetEnvFn& getenv,

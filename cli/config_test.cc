@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "cli/errors.h"
+
 namespace clipforge::cli {
 namespace {
 
@@ -59,6 +61,50 @@ TEST(ResolveConfigTest, WithoutALocalStackTheDefaultServer) {
   Resolver r;
   EXPECT_EQ(r.Resolve().server, kDefaultServer);
   EXPECT_EQ(r.Resolve().config_dir, "/home/alice/.config/clipforge");
+}
+
+TEST(ResolveConfigTest, TlsForAnyServerThatIsNotLoopback) {
+  Resolver r;
+  EXPECT_FALSE(r.Resolve().transport.tls);  // 127.0.0.1:50051
+  GlobalOptions remote;
+  remote.server = "api.clipforge.example:443";
+  EXPECT_TRUE(r.Resolve(remote).transport.tls);
+  EXPECT_EQ(r.Resolve(remote).transport.ca_file, "");
+  GlobalOptions localhost;
+  localhost.server = "localhost:50051";
+  EXPECT_FALSE(r.Resolve(localhost).transport.tls);
+  GlobalOptions v6;
+  v6.server = "[::1]:50051";
+  EXPECT_FALSE(r.Resolve(v6).transport.tls);
+  r.env["CLIPFORGE_SERVER"] = "10.0.0.7:50051";
+  EXPECT_TRUE(r.Resolve().transport.tls);
+}
+
+TEST(ResolveConfigTest, PlaintextOptsOutAndACaFileOptsIn) {
+  Resolver r;
+  GlobalOptions plaintext;
+  plaintext.server = "api.clipforge.example:443";
+  plaintext.plaintext = true;
+  EXPECT_FALSE(r.Resolve(plaintext).transport.tls);
+
+  r.env["CLIPFORGE_CA_FILE"] = "/etc/clipforge/ca.pem";
+  const Config from_env = r.Resolve();  // Loopback, but a CA file was named.
+  EXPECT_TRUE(from_env.transport.tls);
+  EXPECT_EQ(from_env.transport.ca_file, "/etc/clipforge/ca.pem");
+  GlobalOptions flag;
+  flag.ca_file = "/tmp/ca.pem";
+  EXPECT_EQ(r.Resolve(flag).transport.ca_file, "/tmp/ca.pem");  // The flag wins.
+  EXPECT_FALSE(r.Resolve(plaintext).transport.tls);  // --plaintext beats the environment.
+
+  GlobalOptions both;
+  both.plaintext = true;
+  both.ca_file = "/tmp/ca.pem";
+  const auto getenv = [](const char* name) -> const char* {
+    return std::string(name) == "HOME" ? "/home/alice" : nullptr;
+  };
+  const auto config = ResolveConfig(both, getenv, [] { return std::optional<std::string>(); });
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(ExitCodeOf(config.status()), kExitUsage);
 }
 
 }  // namespace

@@ -20,9 +20,11 @@ v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context) {
   return detail;
 }
 
-Connection::Connection(std::string server, const base::Clock& clock, base::UuidV7Generator& ids)
-    : server_(std::move(server)), clock_(clock), ids_(ids) {
-  channel_ = grpc::CreateChannel(server_, grpc::InsecureChannelCredentials());
+Connection::Connection(std::string server, bool tls,
+                       std::shared_ptr<grpc::ChannelCredentials> credentials,
+                       const base::Clock& clock, base::UuidV7Generator& ids)
+    : server_(std::move(server)), tls_(tls), clock_(clock), ids_(ids) {
+  channel_ = grpc::CreateChannel(server_, std::move(credentials));
   users_ = v1::UsersService::NewStub(channel_);
 }
 
@@ -60,7 +62,7 @@ absl::Status Connection::Finish(const grpc::Status& status, const grpc::ClientCo
   failure.message = status.error_message();
   failure.detail = ErrorDetailOf(context);
   failure.reached_server = ReachedServer(status);
-  return DescribeRpcFailure(failure, {.server = server_, .now = clock_.Now(), .timeout = timeout});
+  return DescribeRpcFailure(failure, {.server = server_, .now = clock_.Now(), .timeout = timeout, .tls = tls_});
 }
 
 absl::StatusOr<v1::AuthTokens> RpcTokenRefresher::Refresh(absl::string_view refresh_token) {

@@ -7,6 +7,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/credentials.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,7 +29,9 @@ v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context);
 
 class Connection {
  public:
-  Connection(std::string server, const base::Clock& clock, base::UuidV7Generator& ids);
+  // `tls`: whether `credentials` are TLS ones (to explain failures).
+  Connection(std::string server, bool tls, std::shared_ptr<grpc::ChannelCredentials> credentials,
+             const base::Clock& clock, base::UuidV7Generator& ids);
 
   const std::string& server() const { return server_; }
   v1::UsersService::StubInterface& users() { return *users_; }
@@ -50,6 +53,7 @@ class Connection {
   bool ReachedServer(const grpc::Status& status);
 
   std::string server_;
+  bool tls_;
   const base::Clock& clock_;
   base::UuidV7Generator& ids_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -1,6 +1,7 @@
 #include "cli/errors.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,37 @@ std::string RateLimitText(const RpcFailure& f, absl::Time now) {
   return absl::StrCat(text, "; try again later (", ServerText(f), ")");
 }
 
+// A connection that failed for TLS reasons: an untrusted certificate, a
+// handshake with a server that does not speak TLS, or a plaintext client
+// cut off by a TLS server. gRPC reports all of them as UNAVAILABLE in its
+// own words, which would otherwise read as "cannot reach the server".
+std::optional<std::string> TransportMismatch(const RpcFailure& f, const DescribeOptions& options) {
+  if (f.code != grpc::StatusCode::UNAVAILABLE) return std::nullopt;
+  const std::string message = absl::AsciiStrToLower(f.message);
+  if (options.tls) {
+    if (absl::StrContains(message, "certificate_verify_failed") ||
+        absl::StrContains(message, "certificate verify failed")) {
+      return absl::StrCat("the server at ", options.server,
+                          " presented a TLS certificate that is not trusted: pass --ca-file=FILE "
+                          "naming the CA that signed it (or set CLIPFORGE_CA_FILE)");
+    }
+    if (absl::StrContains(message, "handshake") || absl::StrContains(message, "ssl")) {
+      return absl::StrCat("the TLS handshake with the server at ", options.server,
+                          " failed (if the server does not use TLS, pass --plaintext): ",
+                          f.message);
+    }
+    return std::nullopt;
+  }
+  if (absl::StrContains(message, "socket closed") || absl::StrContains(message, "connection reset") ||
+      absl::StrContains(message, "end of file") || absl::StrContains(message, "broken pipe")) {
+    return absl::StrCat("the server at ", options.server,
+                        " closed the connection: if it serves TLS, connect with TLS "
+                        "(--ca-file=FILE; plaintext is the default only for loopback servers, "
+                        "or with --plaintext)");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 absl::Status WithExitCode(absl::Status status, int exit_code) {
@@ -140,6 +172,7 @@ absl::Status DescribeRpcFailure(const RpcFailure& f, const DescribeOptions& opti
   };
   const std::string unreachable =
       absl::StrCat("cannot reach the server at ", options.server, " (is `scripts/run` running?)");
+  if (std::optional<std::string> tls = TransportMismatch(f, options)) return described(*tls);
 
   switch (f.code) {
     case grpc::StatusCode::OK:

@@ -49,6 +49,7 @@ struct DescribeOptions {
   absl::string_view server;       // shown when the server cannot be reached
   absl::Time now;                 // to turn reset times into "N s"
   absl::Duration timeout = absl::Seconds(10);
+  bool tls = false;               // whether the call went over TLS
 };
 
 // Turns a failed RPC into the status the user reads, e.g.

@@ -54,6 +54,37 @@ TEST(ErrorsTest, UnreachableServerSaysWhere) {
             "the server is unavailable, try again: database is down");
 }
 
+// gRPC's own words for TLS failures (as gRPC 1.51 on OpenSSL 3 writes them)
+// read as TLS problems, not as an unreachable server.
+TEST(ErrorsTest, TlsMismatchesAreNamed) {
+  const auto describe = [](absl::string_view message, bool tls) {
+    RpcFailure failure;
+    failure.code = grpc::StatusCode::UNAVAILABLE;
+    failure.message = std::string(message);
+    failure.reached_server = false;
+    return DescribeRpcFailure(failure, {.server = "api.example:443", .now = kNow, .tls = tls});
+  };
+  absl::Status s = describe(
+      "failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.1:443: Ssl handshake "
+      "failed: SSL_ERROR_SSL: error:0A000086:SSL routines::certificate verify failed",
+      /*tls=*/true);
+  EXPECT_NE(s.message().find("not trusted"), absl::string_view::npos) << s;
+  EXPECT_NE(s.message().find("--ca-file"), absl::string_view::npos) << s;
+  s = describe("failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.1:443: Ssl "
+               "handshake failed: SSL_ERROR_SSL: error:0A00010B:SSL routines::wrong version number",
+               /*tls=*/true);
+  EXPECT_NE(s.message().find("--plaintext"), absl::string_view::npos) << s;
+  s = describe("failed to connect to all addresses; last error: UNAVAILABLE: ipv4:10.0.0.1:443: "
+               "Socket closed",
+               /*tls=*/false);
+  EXPECT_NE(s.message().find("TLS"), absl::string_view::npos) << s;
+  // Plain refusals stay "cannot reach".
+  s = describe("failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.1:443: "
+               "Failed to connect to remote host: Connection refused",
+               /*tls=*/true);
+  EXPECT_NE(s.message().find("cannot reach"), absl::string_view::npos) << s;
+}
+
 TEST(ErrorsTest, UnauthenticatedMeansLogIn) {
   const absl::Status status = Describe(grpc::StatusCode::UNAUTHENTICATED, "token expired");
   EXPECT_EQ(status.message(), "not logged in — run `clipforge login`");

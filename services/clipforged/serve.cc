@@ -12,6 +12,7 @@
 #include "services/clipforged/commands.h"
 #include "services/clipforged/flags.h"
 #include "services/clipforged/service_catalog.h"
+#include "services/clipforged/tls_setup.h"
 #include "services/kit/compute_slots.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/keyring_token_verifier.h"
@@ -34,6 +35,8 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"services", "all", "services to host: all, or a comma-separated list of users, "
                           "generation, clips, feed, tipping, moderation, party, relay"},
       {"grpc-addr", "127.0.0.1:50051", "gRPC listen address (host:port)"},
+      {"tls-cert-file", "", "PEM certificate chain: serve gRPC over TLS (with --tls-key-file)"},
+      {"tls-key-file", "", "PEM private key of --tls-cert-file (mode 0600)"},
       {"metrics-addr", "127.0.0.1:9464", "Prometheus /metrics listen address (host:port)"},
       DatabaseUrlSpec(),
       {"nats-url", "nats://127.0.0.1:4222", "NATS server URL (JetStream enabled)"},
@@ -78,6 +81,8 @@ struct ServeConfig {
   absl::Duration shutdown_grace;
   kit::RelayOptions relay;
   kit::LogLevel log_level = kit::LogLevel::kInfo;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::string token_signing_key_file;
   std::string token_verify_keys;
   int db_pool_size = 8;
@@ -113,6 +118,8 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   else if (level == "warn") c.log_level = kit::LogLevel::kWarn;
   else if (level == "error") c.log_level = kit::LogLevel::kError;
   else return absl::InvalidArgumentError("--log-level: expected debug, info, warn or error");
+  c.tls_cert_file = s.Get("tls-cert-file");
+  c.tls_key_file = s.Get("tls-key-file");
   c.token_signing_key_file = s.Get("token-signing-key-file");
   c.token_verify_keys = s.Get("token-verify-keys");
   CF_ASSIGN_OR_RETURN(const int64_t pool_size, s.GetInt("db-pool-size", 1, 256));
@@ -151,6 +158,9 @@ int Serve(const std::vector<std::string>& args) {
   if (!settings.ok()) return ExitCodeFor(settings.status());
   auto config = ConfigFrom(*settings);
   if (!config.ok()) return Fail(config.status().message());
+  auto tls = LoadServerTls(config->tls_cert_file, config->tls_key_file);
+  if (!tls.ok()) return Fail(tls.status().message());
+  config->grpc.credentials = *std::move(tls);
   if (sodium_init() < 0) return Fail("libsodium failed to initialize");
   const sigset_t signals = BlockShutdownSignals();
 
@@ -238,6 +248,7 @@ int Serve(const std::vector<std::string>& args) {
   auto server = kit::GrpcServer::Start(config->grpc, catalog.hosted(), logger, rpc_metrics, ids, clock);
   if (!server.ok()) return Fail(server.status().message());
   logger.Info("serving", {{"grpc_port", (*server)->port()},
+                          {"tls", config->grpc.credentials != nullptr},
                           {"metrics_port", (*metrics_endpoint)->port()},
                           {"services", absl::StrJoin(config->services, ",")},
                           {"database", kit::RedactDsn(config->database_url)},

@@ -23,6 +23,17 @@ std::string MessageIdOf(natsMsg* msg) {
 
 }  // namespace
 
+bool IsTransientConsumerFailure(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:  // Database down or connection broken.
+    case absl::StatusCode::kUnknown:      // Commit outcome unknown: the inbox makes a retry safe.
+    case absl::StatusCode::kAborted:      // Conflicts that outlived the runner's retries.
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::vector<PreparedStatement> EventConsumer::Statements(const ConsumerOptions& o) {
   return {
       {InboxStatement(o), absl::StrCat("INSERT INTO ", o.inbox_table,
@@ -50,8 +61,9 @@ absl::StatusOr<std::unique_ptr<EventConsumer>> EventConsumer::Create(
     PgPool& pool, NatsClient& nats, ConsumerOptions options, EventHandler handler,
     Logger& logger) {
   if (options.durable.empty() || options.filter_subject.empty() || options.max_deliver < 1 ||
-      options.backoff.empty()) {
-    return absl::InvalidArgumentError("consumer: durable, filter_subject, max_deliver and backoff are required");
+      options.backoff.empty() || options.transient_backoff <= absl::ZeroDuration() ||
+      options.transient_backoff_max < options.transient_backoff) {
+    return absl::InvalidArgumentError("consumer: durable, filter_subject, max_deliver, backoff and transient_backoff are required");
   }
   return std::unique_ptr<EventConsumer>(
       new EventConsumer(pool, nats, std::move(options), std::move(handler), logger));
@@ -64,7 +76,10 @@ absl::Status EventConsumer::Subscribe() {
   so.Config.Durable = options_.durable.c_str();
   so.Config.AckPolicy = js_AckExplicit;
   so.Config.DeliverPolicy = js_DeliverAll;
-  so.Config.MaxDeliver = options_.max_deliver;
+  // No server-side limit: the consumer dead-letters after max_deliver
+  // handler failures itself, and a message whose dead-letter row cannot be
+  // written yet must come back rather than be dropped.
+  so.Config.MaxDeliver = -1;
   so.Config.AckWait = absl::ToInt64Nanoseconds(options_.ack_wait);
   so.Config.FilterSubject = options_.filter_subject.c_str();
   so.Config.MaxAckPending = std::max(1000, options_.fetch_batch * 4);
@@ -77,7 +92,7 @@ absl::Status EventConsumer::Subscribe() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> EventConsumer::PollOnce() {
+absl::StatusOr<int> EventConsumer::PollOnce(const std::atomic<bool>& stop) {
   if (sub_ == nullptr) {
     if (absl::Status s = Subscribe(); !s.ok()) return s;
   }
@@ -87,13 +102,53 @@ absl::StatusOr<int> EventConsumer::PollOnce() {
                                         absl::ToInt64Milliseconds(options_.fetch_wait), &err);
   if (s == NATS_TIMEOUT) return 0;
   if (s != NATS_OK) return StatusFromNats(s, absl::StrCat("fetch ", options_.durable));
-  for (int i = 0; i < list.Count; ++i) Process(list.Msgs[i]);
+  const absl::Span<natsMsg* const> batch(list.Msgs, static_cast<size_t>(list.Count));
+  for (size_t i = 0; i < batch.size(); ++i) Process(batch.subspan(i), stop);
   const int count = list.Count;
   natsMsgList_Destroy(&list);
   return count;
 }
 
-void EventConsumer::Process(natsMsg* msg) {
+absl::Status EventConsumer::Apply(const v1::EventEnvelope& envelope) {
+  return RunInTransaction(pool_, [&](pqxx::work& txn) -> absl::Status {
+    const pqxx::result fresh =
+        txn.exec_prepared(InboxStatement(options_), options_.durable, envelope.event_id());
+    if (fresh.affected_rows() == 0) return absl::OkStatus();  // Applied before: only ack.
+    return handler_(txn, envelope);
+  });
+}
+
+absl::Status EventConsumer::RetryTransient(absl::Span<natsMsg* const> held,
+                                           const std::atomic<bool>& stop,
+                                           const std::string& event_id,
+                                           const std::function<absl::Status()>& attempt) {
+  absl::Status status = attempt();
+  if (!IsTransientConsumerFailure(status)) return status;
+  logger_.Warn("event_retry_transient", {{"consumer", options_.durable},
+                                         {"event_id", event_id},
+                                         {"error", status.message()}});
+  const absl::Duration cap = std::min(options_.transient_backoff_max, options_.ack_wait / 2);
+  absl::Duration delay = std::min(options_.transient_backoff, cap);
+  while (IsTransientConsumerFailure(status)) {
+    // Extend the ack wait of everything held, so nothing is redelivered (and
+    // counted) while we wait for the outage to end.
+    for (natsMsg* m : held) natsMsg_InProgress(m, nullptr);
+    const absl::Time wake = absl::Now() + delay;
+    while (absl::Now() < wake) {
+      if (stop.load(std::memory_order_acquire)) return status;
+      absl::SleepFor(std::min(absl::Milliseconds(100), wake - absl::Now()));
+    }
+    delay = std::min(delay * 2, cap);
+    status = attempt();
+  }
+  if (status.ok()) {
+    logger_.Info("event_retry_recovered", {{"consumer", options_.durable}, {"event_id", event_id}});
+  }
+  return status;
+}
+
+void EventConsumer::Process(absl::Span<natsMsg* const> held, const std::atomic<bool>& stop) {
+  natsMsg* msg = held.front();
   const std::string message_id = MessageIdOf(msg);
   jsMsgMetaData* meta = nullptr;
   int64_t deliveries = 1;
@@ -107,22 +162,23 @@ void EventConsumer::Process(natsMsg* msg) {
                       base::IsCanonicalUuid(envelope.event_id());
   if (!parsed) {
     // No retry can fix a malformed message: dead-letter it at once.
-    DeadLetter(msg, message_id, "malformed event envelope", deliveries);
+    DeadLetter(held, message_id, "malformed event envelope", deliveries, stop);
     return;
   }
 
-  absl::Status status = RunInTransaction(pool_, [&](pqxx::work& txn) -> absl::Status {
-    const pqxx::result fresh =
-        txn.exec_prepared(InboxStatement(options_), options_.durable, envelope.event_id());
-    if (fresh.affected_rows() == 0) return absl::OkStatus();  // Applied before: only ack.
-    return handler_(txn, envelope);
-  });
+  const absl::Status status =
+      RetryTransient(held, stop, envelope.event_id(), [&] { return Apply(envelope); });
   if (status.ok()) {
     natsMsg_Ack(msg, nullptr);
     return;
   }
+  if (IsTransientConsumerFailure(status)) {
+    // Stopping mid-outage: hand the message back for whoever runs next.
+    natsMsg_Nak(msg, nullptr);
+    return;
+  }
   if (deliveries >= options_.max_deliver) {
-    DeadLetter(msg, envelope.event_id(), std::string(status.message()), deliveries);
+    DeadLetter(held, envelope.event_id(), std::string(status.message()), deliveries, stop);
     return;
   }
   const size_t step = std::min<size_t>(static_cast<size_t>(deliveries) - 1, options_.backoff.size() - 1);
@@ -133,21 +189,32 @@ void EventConsumer::Process(natsMsg* msg) {
   natsMsg_NakWithDelay(msg, absl::ToInt64Milliseconds(options_.backoff[step]), nullptr);
 }
 
-void EventConsumer::DeadLetter(natsMsg* msg, const std::string& event_id, const std::string& error,
-                               int64_t deliveries) {
+absl::Status EventConsumer::StoreDeadLetter(natsMsg* msg, const std::string& key,
+                                            const std::string& error, int64_t deliveries) {
+  const std::string subject = natsMsg_GetSubject(msg);
+  const std::string data(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+  return RunInTransaction(pool_, [&](pqxx::work& txn) {
+    txn.exec_prepared(DeadLetterStatement(options_), options_.durable, key, subject,
+                      pqxx::binarystring(data.data(), data.size()), error, deliveries);
+    return absl::OkStatus();
+  });
+}
+
+void EventConsumer::DeadLetter(absl::Span<natsMsg* const> held, const std::string& event_id,
+                               const std::string& error, int64_t deliveries,
+                               const std::atomic<bool>& stop) {
+  natsMsg* msg = held.front();
   const std::string subject = natsMsg_GetSubject(msg);
   const std::string data(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
   // The dead-letter row keys on the event id; a malformed message without
   // one is keyed by its stream position instead.
   std::string key = event_id;
   if (!base::IsCanonicalUuid(key)) key = absl::StrCat("unparsed:", subject, ":", MessageIdOf(msg));
-  absl::Status stored = RunInTransaction(pool_, [&](pqxx::work& txn) {
-    txn.exec_prepared(DeadLetterStatement(options_), options_.durable, key, subject,
-                      pqxx::binarystring(data.data(), data.size()), error, deliveries);
-    return absl::OkStatus();
-  });
+  const absl::Status stored = RetryTransient(
+      held, stop, key, [&] { return StoreDeadLetter(msg, key, error, deliveries); });
   if (!stored.ok()) {
-    // Not stored: leave it to be redelivered rather than lose it.
+    // Not stored: hand it back to be redelivered rather than lose it (the
+    // server has no MaxDeliver, so it will come back).
     logger_.Error("dead_letter_store_failed", {{"consumer", options_.durable},
                                                {"event_id", key},
                                                {"error", stored.message()}});
@@ -174,7 +241,7 @@ void EventConsumer::DeadLetter(natsMsg* msg, const std::string& event_id, const 
 
 void EventConsumer::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_acquire)) {
-    absl::StatusOr<int> handled = PollOnce();
+    absl::StatusOr<int> handled = PollOnce(stop);
     if (!handled.ok()) {
       logger_.Warn("consumer_error", {{"consumer", options_.durable}, {"error", handled.status().message()}});
       sub_.reset();  // Resubscribe after the outage.

@@ -44,9 +44,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   server->cap_ = std::make_unique<DeadlineCap>(clock);
 
   grpc::ServerBuilder builder;
-  // TLS terminates at the mesh/ingress in production; plaintext is for
-  // loopback and in-cluster traffic.
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  // TLS when the options carry credentials; plaintext otherwise (loopback,
+  // or TLS terminated at the mesh/ingress).
+  builder.AddListeningPort(
+      options.address,
+      options.credentials != nullptr ? options.credentials : grpc::InsecureServerCredentials(),
+      &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   for (const HostedService& hosted : services) builder.RegisterService(hosted.service);
 

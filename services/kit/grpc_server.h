@@ -1,7 +1,7 @@
 // Hosts any set of gRPC services on one port with what every ClipForge port
 // carries: the call observer (logs, metrics, request ids, deadline cap),
 // grpc.health.v1 per service, server reflection (switchable), a receive
-// size limit and graceful shutdown.
+// size limit, optional TLS and graceful shutdown.
 #pragma once
 
 #include <memory>
@@ -21,6 +21,9 @@ struct GrpcServerOptions {
   int max_receive_message_bytes = 4 << 20;
   bool reflection = true;
   CallObserverOptions observer;
+  // The port's credentials: TLS ones (grpc::SslServerCredentials) to serve
+  // TLS; null for plaintext (loopback, or behind a TLS-terminating proxy).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 // A service to host and the name health checks know it by (the proto's full

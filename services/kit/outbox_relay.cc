@@ -228,9 +228,22 @@ absl::StatusOr<int64_t> OutboxRelay::PurgeExpired() {
 }
 
 void OutboxRelay::Run(const std::atomic<bool>& stop) {
-  absl::Duration backoff = options_.idle_poll;
+  // Checked this often while waiting, so that a stop is seen promptly.
+  constexpr absl::Duration kStopCheck = absl::Milliseconds(250);
+  // How often an awake relay looks while producers are mid-transaction.
+  constexpr absl::Duration kBusyPoll = absl::Milliseconds(5);
+  OutboxListener listener(pool_.options().dsn);
+  absl::Duration backoff = absl::Milliseconds(10);
   absl::Time next_purge = absl::Now() + options_.purge_interval;
   while (!stop.load(std::memory_order_acquire)) {
+    if (absl::Now() >= next_purge) {
+      next_purge = absl::Now() + options_.purge_interval;
+      if (auto purged = PurgeExpired(); !purged.ok()) {
+        logger_.Warn("outbox_purge_error", {{"error", purged.status().message()}});
+      }
+    }
+    // LISTEN before claiming, so no commit falls between the two.
+    listener.EnsureListening();
     absl::StatusOr<int> published = RunOnce();
     if (!published.ok()) {
       logger_.Warn("outbox_relay_error", {{"error", published.status().message()}});
@@ -238,13 +251,31 @@ void OutboxRelay::Run(const std::atomic<bool>& stop) {
       absl::SleepFor(backoff);
       continue;
     }
-    backoff = options_.idle_poll;
-    if (*published == 0) absl::SleepFor(options_.idle_poll);
-    if (absl::Now() >= next_purge) {
-      next_purge = absl::Now() + options_.purge_interval;
-      if (auto purged = PurgeExpired(); !purged.ok()) {
-        logger_.Warn("outbox_purge_error", {{"error", purged.status().message()}});
+    backoff = absl::Milliseconds(10);
+    if (*published < options_.batch_size) {
+      if (listener.listening() && !listener.TrySleep()) {
+        // Producers are mid-transaction and will not notify: stay awake,
+        // polling briefly, until they are done.
+        absl::SleepFor(kBusyPoll);
+        continue;
       }
+      // From here every insert notifies; claim once more for the commits of
+      // those that did not.
+      if (listener.listening()) {
+        absl::StatusOr<int> more = RunOnce();
+        if (!more.ok() || *more > 0) {
+          listener.Wake();
+          continue;
+        }
+      }
+      // Caught up: sleep until a commit notifies us or the fallback poll is
+      // due (or, not listening, until the fallback poll while reconnecting).
+      const absl::Time poll_at = absl::Now() + options_.fallback_poll;
+      while (!stop.load(std::memory_order_acquire)) {
+        const absl::Duration left = poll_at - absl::Now();
+        if (left <= absl::ZeroDuration() || listener.Wait(std::min(left, kStopCheck))) break;
+      }
+      listener.Wake();
     }
   }
 }

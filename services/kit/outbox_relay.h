@@ -11,6 +11,13 @@
 //   aggregate are never in flight together: a batch goes out in waves, the
 //   k-th event of each aggregate in wave k, and an aggregate whose event
 //   failed sends nothing more in that batch.
+// - Waking: while Run sleeps it holds an advisory lock that makes every
+//   commit inserting into bus.outbox notify channel cf_outbox
+//   (migrations/0005_outbox_notify.sql) and waits on that (OutboxListener),
+//   so an idle relay costs neither CPU nor database work; it still looks
+//   every fallback_poll in case a notification was missed. An awake relay
+//   is not notified (notifying commits serialize in Postgres), so it goes to
+//   sleep only when no producer transaction is open, and claims once more.
 #pragma once
 
 #include <atomic>
@@ -27,13 +34,17 @@
 #include "prometheus/registry.h"
 #include "services/kit/logger.h"
 #include "services/kit/nats_client.h"
+#include "services/kit/outbox_listener.h"
 #include "services/kit/pg_pool.h"
 
 namespace clipforge::kit {
 
 struct RelayOptions {
   int batch_size = 2000;
-  absl::Duration idle_poll = absl::Milliseconds(10);
+  // Run looks at the outbox when a commit notifies it, and at least this
+  // often without one (a notification missed while the listening
+  // connection was down).
+  absl::Duration fallback_poll = absl::Seconds(5);
   absl::Duration publish_timeout = absl::Seconds(5);
   // Published rows are kept this long so that they can be re-driven.
   absl::Duration retention = absl::Minutes(10);
@@ -59,7 +70,8 @@ class OutboxRelay {
   // Deletes published rows older than the retention window.
   absl::StatusOr<int64_t> PurgeExpired();
 
-  // Loops until `stop` is set: publishes, purges, and backs off on errors.
+  // Loops until `stop` is set: publishes, waits for a commit's
+  // notification (or fallback_poll), purges, and backs off on errors.
   void Run(const std::atomic<bool>& stop);
 
  private:
