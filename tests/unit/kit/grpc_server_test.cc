@@ -4,11 +4,32 @@
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/support/kit_test_service.h"
 #include "tests/support/raw_grpc.h"
 
 namespace clipforge::testing {
 namespace {
+
+// grpc_server_handled_total by (grpc_method, grpc_code).
+using HandledCounts = std::map<std::pair<std::string, std::string>, double>;
+HandledCounts Handled(prometheus::Registry& registry) {
+  HandledCounts counts;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "grpc_server_handled_total") continue;
+    for (const auto& metric : family.metric) {
+      std::string method, code;
+      for (const auto& label : metric.label) {
+        if (label.name == "grpc_method") method = label.value;
+        if (label.name == "grpc_code") code = label.value;
+      }
+      counts[{method, code}] = metric.counter.value;
+    }
+  }
+  return counts;
+}
+
 
 std::shared_ptr<grpc::Channel> ChannelTo(const KitTestServer& server) {
   return grpc::CreateChannel("127.0.0.1:" + std::to_string(server.server->port()),
@@ -157,23 +178,9 @@ TEST(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
   WhoAmIResponse response;
   (void)stub->WhoAmI(&ctx, WhoAmIRequest(), &response);
 
-  double echo_ok = 0, whoami_unauthenticated = 0;
-  for (const auto& family : server.registry->Collect()) {
-    if (family.name != "grpc_server_handled_total") continue;
-    for (const auto& metric : family.metric) {
-      std::string method, code;
-      for (const auto& label : metric.label) {
-        if (label.name == "grpc_method") method = label.value;
-        if (label.name == "grpc_code") code = label.value;
-      }
-      if (method == "/clipforge.testing.KitTestService/Echo" && code == "OK") echo_ok = metric.counter.value;
-      if (method == "/clipforge.testing.KitTestService/WhoAmI" && code == "UNAUTHENTICATED") {
-        whoami_unauthenticated = metric.counter.value;
-      }
-    }
-  }
-  EXPECT_EQ(echo_ok, 3);
-  EXPECT_EQ(whoami_unauthenticated, 1);
+  const HandledCounts handled = Handled(*server.registry);
+  EXPECT_EQ(handled.at({"/clipforge.testing.KitTestService/Echo", "OK"}), 3);
+  EXPECT_EQ(handled.at({"/clipforge.testing.KitTestService/WhoAmI", "UNAUTHENTICATED"}), 1);
 }
 
 size_t CountSeries(prometheus::Registry& registry) {
@@ -198,22 +205,11 @@ TEST(GrpcServerTest, UnknownMethodPathsShareOneMetricSeries) {
   ASSERT_EQ(made, kCalls) << "ran out of time";
   EXPECT_EQ(CountSeries(*server.registry), before);
 
-  double unknown_unimplemented = 0;
-  for (const auto& family : server.registry->Collect()) {
-    if (family.name != "grpc_server_handled_total") continue;
-    for (const auto& metric : family.metric) {
-      std::string method, code;
-      for (const auto& label : metric.label) {
-        if (label.name == "grpc_method") method = label.value;
-        if (label.name == "grpc_code") code = label.value;
-      }
-      EXPECT_EQ(method.find("no.such"), std::string::npos) << method;
-      if (method == kit::kUnknownMethodLabel && code == "UNIMPLEMENTED") {
-        unknown_unimplemented = metric.counter.value;
-      }
-    }
+  const HandledCounts handled = Handled(*server.registry);
+  for (const auto& [series, count] : handled) {
+    EXPECT_EQ(series.first.find("no.such"), std::string::npos) << series.first;
   }
-  EXPECT_EQ(unknown_unimplemented, kCalls + 1);
+  EXPECT_EQ(handled.at({kit::kUnknownMethodLabel, "UNIMPLEMENTED"}), kCalls + 1);
 }
 
 TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
