@@ -45,6 +45,12 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"max-unary-deadline", "30s", "server-side cap on a unary call's deadline"},
       {"max-stream-deadline", "1h", "server-side cap on a streaming call's deadline"},
       {"shutdown-grace", "10s", "time in-flight calls get to finish on SIGTERM"},
+      {"max-concurrent-streams", "100", "HTTP/2 streams one client connection may have open at once"},
+      {"max-connection-idle", "5m", "a client connection with no call open this long is closed"},
+      {"max-connection-age", "30m", "every client connection is asked to go away after this long"},
+      {"max-connection-age-grace", "1m", "time an aged connection's open calls get to finish"},
+      {"grpc-memory-quota", "1073741824", "bytes the gRPC transport may hold in buffers and streams"},
+      {"grpc-max-threads", "256", "threads the gRPC transport may run (reflection and other sync handlers)"},
       {"reflection", "true", "serve gRPC server reflection (switch off in production if wanted)"},
       {"outbox-retention", "10m", "how long published outbox rows are kept for redrive"},
       {"relay-batch-size", "2000", "outbox rows the relay publishes per batch"},
@@ -107,6 +113,16 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_stream_deadline, s.GetDuration("max-stream-deadline"));
   CF_ASSIGN_OR_RETURN(c.shutdown_grace, s.GetDuration("shutdown-grace"));
   CF_ASSIGN_OR_RETURN(c.grpc.reflection, s.GetBool("reflection"));
+  CF_ASSIGN_OR_RETURN(const int64_t streams, s.GetInt("max-concurrent-streams", 1, 100000));
+  c.grpc.transport.max_concurrent_streams = static_cast<int>(streams);
+  CF_ASSIGN_OR_RETURN(c.grpc.transport.max_connection_idle, s.GetDuration("max-connection-idle"));
+  CF_ASSIGN_OR_RETURN(c.grpc.transport.max_connection_age, s.GetDuration("max-connection-age"));
+  CF_ASSIGN_OR_RETURN(c.grpc.transport.max_connection_age_grace,
+                      s.GetDuration("max-connection-age-grace"));
+  CF_ASSIGN_OR_RETURN(c.grpc.transport.memory_quota_bytes,
+                      s.GetInt("grpc-memory-quota", 16 << 20, int64_t{1} << 40));
+  CF_ASSIGN_OR_RETURN(const int64_t threads, s.GetInt("grpc-max-threads", 8, 65536));
+  c.grpc.transport.max_threads = static_cast<int>(threads);
   CF_ASSIGN_OR_RETURN(c.relay.retention, s.GetDuration("outbox-retention"));
   CF_ASSIGN_OR_RETURN(const int64_t batch, s.GetInt("relay-batch-size", 1, 100000));
   c.relay.batch_size = static_cast<int>(batch);

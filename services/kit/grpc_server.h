@@ -1,7 +1,7 @@
 // Hosts any set of gRPC services on one port with what every ClipForge port
 // carries: the call observer (logs, metrics, request ids, deadline cap),
 // grpc.health.v1 per service, server reflection (switchable), a receive
-// size limit, optional TLS and graceful shutdown.
+// size limit, HTTP/2 transport limits, optional TLS and graceful shutdown.
 #pragma once
 
 #include <memory>
@@ -16,11 +16,34 @@
 
 namespace clipforge::kit {
 
+// What one client connection may hold and for how long, and what the whole
+// transport may take. gRPC 1.51's defaults advertise no stream limit, never
+// reap idle connections and never age old ones, so one client can pin
+// memory and file descriptors without end.
+struct TransportLimits {
+  // Advertised as SETTINGS_MAX_CONCURRENT_STREAMS.
+  int max_concurrent_streams = 100;
+  // A connection with no call open this long is closed (GOAWAY).
+  absl::Duration max_connection_idle = absl::Minutes(5);
+  // Every connection is told to go away after this long, then given the
+  // grace for its open calls; clients reconnect (and rebalance).
+  absl::Duration max_connection_age = absl::Minutes(30);
+  absl::Duration max_connection_age_grace = absl::Minutes(1);
+  // Keepalive enforcement: a client pinging more often than this without
+  // data gets strikes, then a GOAWAY (ENHANCE_YOUR_CALM).
+  absl::Duration min_client_ping_interval = absl::Minutes(1);
+  int max_ping_strikes = 2;
+  // The transport's memory (buffers, streams) and its sync-server threads.
+  int64_t memory_quota_bytes = int64_t{1} << 30;
+  int max_threads = 256;
+};
+
 struct GrpcServerOptions {
   std::string address = "127.0.0.1:50051";  // host:port; port 0 picks a free one.
   int max_receive_message_bytes = 4 << 20;
   bool reflection = true;
   CallObserverOptions observer;
+  TransportLimits transport;
   // The port's credentials: TLS ones (grpc::SslServerCredentials) to serve
   // TLS; null for plaintext (loopback, or behind a TLS-terminating proxy).
   std::shared_ptr<grpc::ServerCredentials> credentials;

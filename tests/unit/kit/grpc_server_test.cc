@@ -4,6 +4,7 @@
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 
 #include "tests/support/kit_test_service.h"
@@ -34,6 +35,60 @@ HandledCounts Handled(prometheus::Registry& registry) {
 std::shared_ptr<grpc::Channel> ChannelTo(const KitTestServer& server) {
   return grpc::CreateChannel("127.0.0.1:" + std::to_string(server.server->port()),
                              grpc::InsecureChannelCredentials());
+}
+
+// Waits (on the channel's own state events, up to 10 s) for a connected
+// channel to lose its connection; true when the server closed it.
+bool ServerClosesTheConnection(grpc::Channel& channel) {
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/false);
+  while (state == GRPC_CHANNEL_READY) {
+    if (!channel.WaitForStateChange(state, deadline)) return false;
+    state = channel.GetState(false);
+  }
+  return true;
+}
+
+TEST(GrpcServerTest, AnIdleConnectionIsClosedAfterTheIdleLimit) {
+  kit::GrpcServerOptions options;
+  options.transport.max_connection_idle = absl::Milliseconds(300);
+  KitTestServer server(options);
+  auto channel = ChannelTo(server);
+  auto stub = KitTestService::NewStub(channel);
+  grpc::ClientContext ctx;
+  EchoResponse response;
+  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  ASSERT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_TRUE(ServerClosesTheConnection(*channel));
+}
+
+TEST(GrpcServerTest, AnOldConnectionIsAskedToGoAwayAfterTheAgeLimit) {
+  kit::GrpcServerOptions options;
+  options.transport.max_connection_age = absl::Milliseconds(300);
+  options.transport.max_connection_age_grace = absl::Milliseconds(100);
+  KitTestServer server(options);
+  auto channel = ChannelTo(server);
+  auto stub = KitTestService::NewStub(channel);
+  grpc::ClientContext ctx;
+  EchoResponse response;
+  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  EXPECT_TRUE(ServerClosesTheConnection(*channel));
+  // The client reconnects and keeps working.
+  grpc::ClientContext again;
+  EXPECT_TRUE(stub->Echo(&again, EchoRequest(), &response).ok());
+}
+
+TEST(GrpcServerTest, ADefaultConnectionStaysOpenWhileIdleForAShortWhile) {
+  // The control for the two tests above: without the limits the same wait
+  // ends with the connection still up (so those tests can fail).
+  KitTestServer server;
+  auto channel = ChannelTo(server);
+  auto stub = KitTestService::NewStub(channel);
+  grpc::ClientContext ctx;
+  EchoResponse response;
+  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  EXPECT_FALSE(channel->WaitForStateChange(
+      GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::seconds(1)));
 }
 
 TEST(GrpcServerTest, EchoAssignsRequestIdAndReturnsItInHeaders) {
