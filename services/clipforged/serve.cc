@@ -18,6 +18,7 @@
 #include "services/kit/keyring_token_verifier.h"
 #include "services/kit/logger.h"
 #include "services/kit/metrics.h"
+#include "services/kit/open_file_limit.h"
 #include "services/kit/outbox_relay.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/revocation_listener.h"
@@ -260,12 +261,16 @@ int Serve(const std::vector<std::string>& args) {
     implemented["users"] = {users_service->hosted()};
   }
 
+  // Before listening: a connection flood must not hit the default 1,024.
+  auto open_files = kit::RaiseOpenFileLimit();
+  if (!open_files.ok()) return Fail(open_files.status().message());
   ServiceCatalog catalog(config->services, implemented);
   auto server = kit::GrpcServer::Start(config->grpc, catalog.hosted(), logger, rpc_metrics, ids, clock);
   if (!server.ok()) return Fail(server.status().message());
   logger.Info("serving", {{"grpc_port", (*server)->port()},
                           {"tls", config->grpc.credentials != nullptr},
                           {"metrics_port", (*metrics_endpoint)->port()},
+                          {"open_files_limit", static_cast<int64_t>(*open_files)},
                           {"services", absl::StrJoin(config->services, ",")},
                           {"database", kit::RedactDsn(config->database_url)},
                           {"nats", kit::RedactDsn(config->nats_url)}});
