@@ -40,7 +40,7 @@ absl::StatusOr<std::set<std::string>> ParseServiceList(const std::string& list) 
 template <typename Api>
 void ServiceCatalog::Host() {
   auto service = std::make_unique<typename Api::CallbackService>();
-  hosted_.push_back({std::string(Api::service_full_name()), service.get()});
+  hosted_.push_back({std::string(Api::service_full_name()), service.get(), /*built=*/false});
   owned_.push_back(std::move(service));
 }
 

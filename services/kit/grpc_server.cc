@@ -89,7 +89,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::UnavailableError(absl::StrCat("grpc: cannot listen on ", options.address));
   }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
-  for (const HostedService& hosted : services) health->SetServingStatus(hosted.name, true);
+  for (const HostedService& hosted : services) {
+    if (hosted.built) health->SetServingStatus(hosted.name, true);
+  }
   health->SetServingStatus(true);
   return server;
 }

@@ -54,6 +54,10 @@ struct GrpcServerOptions {
 struct HostedService {
   std::string name;
   grpc::Service* service;  // Not owned; must outlive the server.
+  // False for a placeholder whose every method answers UNIMPLEMENTED: it is
+  // served (callers get a clear UNIMPLEMENTED) but health does not list it,
+  // so a probe of it answers NOT_FOUND instead of a false SERVING.
+  bool built = true;
 };
 
 class GrpcServer {
