@@ -84,15 +84,25 @@ class CallObserver final : public grpc::experimental::Interceptor {
 
   ~CallObserver() override {
     const bool capped = ticket_ != 0 && f_.cap_.Release(ticket_);
-    // No status was sent: the call was cancelled before it finished.
+    // No status was sent: the call was cancelled before it finished. Calls
+    // whose handler never ran (reset before their request arrived) are
+    // counted but not logged, here and at PRE_SEND_STATUS, so a rapid-reset
+    // flood (HEADERS then RST_STREAM, tens of thousands a second) cannot
+    // flood the log.
     if (!recorded_) {
-      Record(capped ? grpc::StatusCode::DEADLINE_EXCEEDED : grpc::StatusCode::CANCELLED);
+      Record(capped ? grpc::StatusCode::DEADLINE_EXCEEDED : grpc::StatusCode::CANCELLED,
+             /*log=*/capped || !HandlerNeverRan());
     }
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       OnStart(methods->GetRecvInitialMetadata());
+    }
+    // The hook also fires when the read found no message (a null one).
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() != nullptr) {
+      got_message_ = true;
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace("x-request-id", request_id_);
@@ -104,7 +114,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
       if (code == grpc::StatusCode::CANCELLED && ticket_ != 0 && f_.cap_.Fired(ticket_)) {
         code = grpc::StatusCode::DEADLINE_EXCEEDED;
       }
-      Record(code);
+      // gRPC still answers a unary call reset before its request arrived
+      // (UNIMPLEMENTED, to nobody); its handler never ran.
+      Record(code, /*log=*/!HandlerNeverRan());
     }
     methods->Proceed();
   }
@@ -133,10 +145,19 @@ class CallObserver final : public grpc::experimental::Interceptor {
     if (ctx->deadline() > limit) ticket_ = f_.cap_.Watch(ctx, start_ + cap);
   }
 
-  void Record(grpc::StatusCode code) {
+  // A unary or server-streaming handler runs only once its one request
+  // message has arrived; without it the call did no work.
+  bool HandlerNeverRan() const {
+    using Type = grpc::experimental::ServerRpcInfo::Type;
+    const bool request_first = info_->type() == Type::UNARY || info_->type() == Type::SERVER_STREAMING;
+    return request_first && !got_message_;
+  }
+
+  void Record(grpc::StatusCode code, bool log = true) {
     recorded_ = true;
     const absl::Duration elapsed = f_.clock_.Now() - start_;
     f_.metrics_.Record(f_.MetricMethod(info_->method()), static_cast<int>(code), absl::ToDoubleSeconds(elapsed));
+    if (!log) return;
     const LogLevel level = code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
                                    code == grpc::StatusCode::DATA_LOSS
                                ? LogLevel::kError
@@ -153,6 +174,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
   std::string request_id_;
   uint64_t ticket_ = 0;
   bool recorded_ = false;
+  bool got_message_ = false;
 };
 
 const char* CallObserverFactory::MetricMethod(const char* method) const {

@@ -2,9 +2,12 @@
 // gate, validation, the receive-size limit, health, reflection, metrics and
 // the deadline cap.
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "tests/support/kit_test_service.h"
@@ -89,6 +92,67 @@ TEST(GrpcServerTest, ADefaultConnectionStaysOpenWhileIdleForAShortWhile) {
   ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
   EXPECT_FALSE(channel->WaitForStateChange(
       GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::seconds(1)));
+}
+
+TEST(GrpcServerTest, CallsResetBeforeTheirFirstMessageAreCountedNotLogged) {
+  char* log = nullptr;
+  size_t log_size = 0;
+  FILE* sink = open_memstream(&log, &log_size);
+  ASSERT_NE(sink, nullptr);
+  {
+    KitTestServer server({}, sink);
+    auto channel = ChannelTo(server);
+    constexpr char kEcho[] = "/clipforge.testing.KitTestService/Echo";
+    constexpr int kResets = 20;
+    // A rapid-reset client: HEADERS, then RST_STREAM, never a message.
+    grpc::GenericStub stub(channel);
+    grpc::CompletionQueue cq;
+    for (int i = 0; i < kResets; ++i) {
+      grpc::ClientContext ctx;
+      auto call = stub.PrepareCall(&ctx, kEcho, &cq);
+      call->StartCall(reinterpret_cast<void*>(1));
+      void* tag = nullptr;
+      bool ok = false;
+      ASSERT_TRUE(cq.Next(&tag, &ok));
+      ctx.TryCancel();
+      grpc::Status status;
+      call->Finish(&status, reinterpret_cast<void*>(2));
+      ASSERT_TRUE(cq.Next(&tag, &ok));
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+    }
+    // The server sees the resets asynchronously: wait (5 s at most) until
+    // it has counted them all (under whatever code gRPC answered them).
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    double counted = 0;
+    while (absl::Now() < deadline) {
+      counted = 0;
+      for (const auto& [key, value] : Handled(*server.registry)) {
+        if (key.first == kEcho) counted += value;
+      }
+      if (counted >= kResets) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_EQ(counted, kResets);
+    // A real call is still logged.
+    auto echo = server.NewStub();
+    grpc::ClientContext ctx;
+    EchoResponse response;
+    ASSERT_TRUE(echo->Echo(&ctx, EchoRequest(), &response).ok());
+    cq.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
+    }
+  }
+  std::fclose(sink);
+  const std::string text(log, log_size);
+  std::free(log);
+  size_t rpc_lines = 0;
+  for (size_t at = text.find("\"event\":\"rpc\""); at != std::string::npos;
+       at = text.find("\"event\":\"rpc\"", at + 1)) {
+    ++rpc_lines;
+  }
+  EXPECT_EQ(rpc_lines, 1u) << text.substr(0, 2000);
 }
 
 TEST(GrpcServerTest, EchoAssignsRequestIdAndReturnsItInHeaders) {
