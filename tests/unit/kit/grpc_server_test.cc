@@ -40,6 +40,15 @@ std::shared_ptr<grpc::Channel> ChannelTo(const KitTestServer& server) {
                              grpc::InsecureChannelCredentials());
 }
 
+// A channel to `server` that one Echo has connected (READY).
+std::shared_ptr<grpc::Channel> ConnectedChannel(const KitTestServer& server) {
+  auto channel = ChannelTo(server);
+  grpc::ClientContext ctx;
+  EchoResponse response;
+  EXPECT_TRUE(KitTestService::NewStub(channel)->Echo(&ctx, EchoRequest(), &response).ok());
+  return channel;
+}
+
 // Waits (on the channel's own state events, up to 10 s) for a connected
 // channel to lose its connection; true when the server closed it.
 bool ServerClosesTheConnection(grpc::Channel& channel) {
@@ -56,11 +65,7 @@ TEST(GrpcServerTest, AnIdleConnectionIsClosedAfterTheIdleLimit) {
   kit::GrpcServerOptions options;
   options.transport.max_connection_idle = absl::Milliseconds(300);
   KitTestServer server(options);
-  auto channel = ChannelTo(server);
-  auto stub = KitTestService::NewStub(channel);
-  grpc::ClientContext ctx;
-  EchoResponse response;
-  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  auto channel = ConnectedChannel(server);
   ASSERT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
   EXPECT_TRUE(ServerClosesTheConnection(*channel));
 }
@@ -70,26 +75,19 @@ TEST(GrpcServerTest, AnOldConnectionIsAskedToGoAwayAfterTheAgeLimit) {
   options.transport.max_connection_age = absl::Milliseconds(300);
   options.transport.max_connection_age_grace = absl::Milliseconds(100);
   KitTestServer server(options);
-  auto channel = ChannelTo(server);
-  auto stub = KitTestService::NewStub(channel);
-  grpc::ClientContext ctx;
-  EchoResponse response;
-  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  auto channel = ConnectedChannel(server);
   EXPECT_TRUE(ServerClosesTheConnection(*channel));
   // The client reconnects and keeps working.
   grpc::ClientContext again;
-  EXPECT_TRUE(stub->Echo(&again, EchoRequest(), &response).ok());
+  EchoResponse response;
+  EXPECT_TRUE(KitTestService::NewStub(channel)->Echo(&again, EchoRequest(), &response).ok());
 }
 
 TEST(GrpcServerTest, ADefaultConnectionStaysOpenWhileIdleForAShortWhile) {
   // The control for the two tests above: without the limits the same wait
   // ends with the connection still up (so those tests can fail).
   KitTestServer server;
-  auto channel = ChannelTo(server);
-  auto stub = KitTestService::NewStub(channel);
-  grpc::ClientContext ctx;
-  EchoResponse response;
-  ASSERT_TRUE(stub->Echo(&ctx, EchoRequest(), &response).ok());
+  auto channel = ConnectedChannel(server);
   EXPECT_FALSE(channel->WaitForStateChange(
       GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::seconds(1)));
 }
