@@ -52,7 +52,7 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"max-connection-age-grace", "1m", "time an aged connection's open calls get to finish"},
       {"grpc-memory-quota", "1073741824", "bytes the gRPC transport may hold in buffers and streams"},
       {"grpc-max-threads", "256", "threads the gRPC transport may run (reflection and other sync handlers)"},
-      {"reflection", "true", "serve gRPC server reflection (switch off in production if wanted)"},
+      {"reflection", "false", "serve gRPC server reflection (a map of every method: for local tools like grpcurl)"},
       {"outbox-retention", "10m", "how long published outbox rows are kept for redrive"},
       {"relay-batch-size", "2000", "outbox rows the relay publishes per batch"},
       {"token-signing-key-file", "", "access-token signing key (users service); create with `clipforged keys generate`",

@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/resource_quota.h>
 
 #include <google/protobuf/descriptor.h>
@@ -55,14 +56,31 @@ void ApplyTransportLimits(const TransportLimits& limits, grpc::ServerBuilder& bu
   builder.SetResourceQuota(quota);
 }
 
+// Puts server reflection on this one builder, or keeps it off. gRPC's own
+// switch (InitProtoReflectionServerBuilderPlugin) is process-wide and cannot
+// be undone, so a server that wants it off could not have it off.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& plugin) {
+      return plugin->name() == grpc::reflection::ProtoServerReflectionPlugin().name();
+    });
+    if (enabled_) plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  bool enabled_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerOptions& options, const std::vector<HostedService>& services,
     Logger& logger, RpcMetrics& metrics, base::UuidV7Generator& ids, const base::Clock& clock) {
-  // Both are process-wide switches that must be set before the builder.
+  // A process-wide switch that must be set before the builder.
   grpc::EnableDefaultHealthCheckService(true);
-  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   auto server = std::unique_ptr<GrpcServer>(new GrpcServer());
   server->cap_ = std::make_unique<DeadlineCap>(clock);
@@ -77,6 +95,13 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   ApplyTransportLimits(options.transport, builder);
   for (const HostedService& hosted : services) builder.RegisterService(hosted.service);
+  builder.SetOption(std::make_unique<ReflectionOption>(options.reflection));
+  if (services.empty() && !options.reflection) {
+    // Nothing then needs a polled completion queue and gRPC refuses to
+    // start; health still has to answer (a relay-only pod). This queue only
+    // ever sees the server's shutdown, which Shutdown drains.
+    server->idle_queue_ = builder.AddCompletionQueue(/*is_frequently_polled=*/true);
+  }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallObserverFactory>(
@@ -104,6 +129,13 @@ void GrpcServer::Shutdown(absl::Duration grace) {
   server_->GetHealthCheckService()->Shutdown();  // Everything reports NOT_SERVING.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   server_->Wait();
+  if (idle_queue_ != nullptr) {
+    idle_queue_->Shutdown();
+    void* tag;
+    bool ok;
+    while (idle_queue_->Next(&tag, &ok)) {
+    }
+  }
 }
 
 }  // namespace clipforge::kit

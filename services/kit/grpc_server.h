@@ -41,7 +41,9 @@ struct TransportLimits {
 struct GrpcServerOptions {
   std::string address = "127.0.0.1:50051";  // host:port; port 0 picks a free one.
   int max_receive_message_bytes = 4 << 20;
-  bool reflection = true;
+  // Server reflection hands anyone a map of every method: off unless asked
+  // for (scripts/run turns it on for local tools like grpcurl).
+  bool reflection = false;
   CallObserverOptions observer;
   TransportLimits transport;
   // The port's credentials: TLS ones (grpc::SslServerCredentials) to serve
@@ -81,6 +83,8 @@ class GrpcServer {
 
   std::unique_ptr<DeadlineCap> cap_;
   std::unique_ptr<grpc::Server> server_;
+  // Only for a server hosting nothing (see Start).
+  std::unique_ptr<grpc::ServerCompletionQueue> idle_queue_;
   int port_ = 0;
   bool shut_down_ = false;
 };

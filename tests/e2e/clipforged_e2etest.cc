@@ -82,7 +82,8 @@ TEST(ClipforgedTest, BadFlagsFailFastWithTheirName) {
 TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetricsAndLogs) {
   BusFixture bus;
   const auto server = ClipforgedServer::Start(
-      CF_CLIPFORGED, {.services = "all", .database_url = bus.pg().dsn(), .nats_url = bus.nats().url()});
+      CF_CLIPFORGED, {.services = "all", .database_url = bus.pg().dsn(), .nats_url = bus.nats().url(),
+                      .extra_flags = {"--reflection=true"}});
   ASSERT_NE(server, nullptr);
   auto channel = grpc::CreateChannel(server->address(),
                                      grpc::InsecureChannelCredentials());

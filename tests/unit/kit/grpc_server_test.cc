@@ -275,12 +275,41 @@ TEST(GrpcServerTest, ReflectionListsServicesUnlessDisabled) {
   const std::string list_services("\x3A\x00", 2);
   const std::string method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
   {
-    KitTestServer server;
+    kit::GrpcServerOptions options;
+    options.reflection = true;
+    KitTestServer server(options);
     auto response = RawBidiOnce(ChannelTo(server), method, list_services);
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_NE(response->find("clipforge.testing.KitTestService"), std::string::npos);
     EXPECT_NE(response->find("grpc.health.v1.Health"), std::string::npos);
   }
+  {
+    kit::GrpcServerOptions options;
+    options.reflection = false;
+    KitTestServer server(options);
+    auto response = RawBidiOnce(ChannelTo(server), method, list_services);
+    EXPECT_EQ(response.status().code(), absl::StatusCode::kUnimplemented) << response.status();
+  }
+}
+
+TEST(GrpcServerTest, ReflectionIsOffUnlessAskedFor) {
+  EXPECT_FALSE(kit::GrpcServerOptions().reflection);
+}
+
+// A relay-only process hosts no gRPC service of its own; with reflection off
+// its port still has to come up and answer health checks.
+TEST(GrpcServerTest, AServerHostingNoServiceStillAnswersHealth) {
+  KitTestServer pieces;  // For the logger, metrics and clocks only.
+  kit::GrpcServerOptions options;
+  options.address = "127.0.0.1:0";
+  options.reflection = false;
+  auto server = kit::GrpcServer::Start(options, {}, pieces.logger, pieces.metrics, pieces.ids,
+                                       pieces.clock);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                     grpc::InsecureChannelCredentials());
+  EXPECT_EQ(CheckHealth(channel, "").value(), 1);
+  (*server)->Shutdown(absl::Seconds(1));
 }
 
 TEST(GrpcServerTest, MetricsCountCallsByMethodAndCode) {
