@@ -44,7 +44,8 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"db-statement-timeout", "5s", "statement_timeout on every database connection"},
       {"max-receive-bytes", "4194304", "largest request message accepted (bytes)"},
       {"max-unary-deadline", "30s", "server-side cap on a unary call's deadline"},
-      {"max-stream-deadline", "1h", "server-side cap on a streaming call's deadline"},
+      {"max-stream-deadline", "15m", "server-side cap on a streaming call's deadline"},
+      {"stream-write-timeout", "30s", "a server-stream message the client has not taken this long ends the call"},
       {"shutdown-grace", "10s", "time in-flight calls get to finish on SIGTERM"},
       {"max-concurrent-streams", "100", "HTTP/2 streams one client connection may have open at once"},
       {"max-connection-idle", "5m", "a client connection with no call open this long is closed"},
@@ -86,6 +87,7 @@ struct ServeConfig {
   std::string nats_url;
   absl::Duration statement_timeout;
   absl::Duration shutdown_grace;
+  absl::Duration stream_write_timeout;
   kit::RelayOptions relay;
   kit::LogLevel log_level = kit::LogLevel::kInfo;
   std::string tls_cert_file;
@@ -112,6 +114,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   c.grpc.max_receive_message_bytes = static_cast<int>(max_bytes);
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_unary_deadline, s.GetDuration("max-unary-deadline"));
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_stream_deadline, s.GetDuration("max-stream-deadline"));
+  CF_ASSIGN_OR_RETURN(c.stream_write_timeout, s.GetDuration("stream-write-timeout"));
   CF_ASSIGN_OR_RETURN(c.shutdown_grace, s.GetDuration("shutdown-grace"));
   CF_ASSIGN_OR_RETURN(c.grpc.reflection, s.GetBool("reflection"));
   CF_ASSIGN_OR_RETURN(const int64_t streams, s.GetInt("max-concurrent-streams", 1, 100000));
@@ -248,7 +251,8 @@ int Serve(const std::vector<std::string>& args) {
                                          static_cast<size_t>(config->compute_queue));
   kit::CallRunner runner(executor, auth, logger, &compute_executor);
   kit::EventFactory events(ids, clock);
-  const kit::ServiceDeps shared{clock, random, ids, auth, runner, executor, compute, events, config->addresses};
+  const kit::ServiceDeps shared{clock,   random,  ids,    auth, runner, executor,
+                                compute, events,  config->addresses, config->stream_write_timeout};
   const kit::ServiceDatabase database{config->database_url, config->db_pool_size, config->statement_timeout};
 
   std::map<std::string, std::vector<kit::HostedService>> implemented;

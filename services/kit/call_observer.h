@@ -61,7 +61,10 @@ inline constexpr char kUnknownMethodLabel[] = "unknown";
 
 struct CallObserverOptions {
   absl::Duration max_unary_deadline = absl::Seconds(30);
-  absl::Duration max_stream_deadline = absl::Hours(1);
+  // Long enough for a party session or a job watch between reconnects; a
+  // client that wants more reconnects (and rebalances) rather than pinning
+  // one stream's buffers for hours.
+  absl::Duration max_stream_deadline = absl::Minutes(15);
 };
 
 class CallObserverFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {

@@ -25,10 +25,12 @@ void ChunkWriter::WriteNext() {
     chunk_.set_final_chunk(true);
     chunk_.set_sha256(sha256_hex_);
   }
+  timeout_.WriteStarted();  // Before the write, which may complete at once.
   StartWrite(&chunk_);
 }
 
 void ChunkWriter::OnWriteDone(bool ok) {
+  timeout_.WriteDone();
   if (!ok) {
     Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
   } else if (offset_ >= data_.size()) {

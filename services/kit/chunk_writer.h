@@ -7,13 +7,23 @@
 
 #include <grpcpp/support/server_callback.h>
 
+#include "absl/time/time.h"
 #include "clipforge/v1/common.pb.h"
+#include "services/kit/write_timeout.h"
 
 namespace clipforge::kit {
 
+struct ChunkStreamOptions {
+  size_t chunk_bytes = 64 * 1024;
+  // A chunk the client has not taken this long after it was written ends
+  // the call (see WriteTimeout).
+  absl::Duration write_timeout = absl::Seconds(30);
+};
+
 class ChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
  public:
-  explicit ChunkWriter(size_t chunk_bytes) : chunk_bytes_(chunk_bytes) {}
+  ChunkWriter(grpc::CallbackServerContext* ctx, const ChunkStreamOptions& options)
+      : chunk_bytes_(options.chunk_bytes), timeout_(ctx, options.write_timeout) {}
 
   // Starts streaming `data`. Call exactly one of Send or Fail, once, from
   // any thread.
@@ -21,12 +31,16 @@ class ChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
   void Fail(const grpc::Status& status) { Finish(status); }
 
   void OnWriteDone(bool ok) override;
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    timeout_.CallDone();
+    delete this;
+  }
 
  private:
   void WriteNext();
 
   const size_t chunk_bytes_;
+  WriteTimeout timeout_;
   std::string data_;
   std::string content_type_;
   std::string sha256_hex_;

@@ -28,6 +28,9 @@ struct ServiceDeps {
   const EventFactory& events;
   // Who a call's client is, for per-address budgets.
   const ClientAddresses& addresses;
+  // How long one message of a server stream may wait for the client to
+  // take it before the call is ended (see WriteTimeout).
+  absl::Duration stream_write_timeout = absl::Seconds(30);
 };
 
 // Where a service's pools connect, and how large they are.

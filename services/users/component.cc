@@ -71,6 +71,6 @@ UsersComponent::UsersComponent(const kit::ServiceDatabase& database, const Users
       roles_(storage_.store(), deps.clock, events_),
       privacy_(storage_.store(), deps.clock, passwords_, throttle_, events_, config.logic),
       service_(UsersLogic{sessions_, profiles_, graph_, roles_, privacy_}, deps.runner, deps.auth, deps.executor,
-               deps.addresses, config.export_chunk_bytes) {}
+               deps.addresses, {config.export_chunk_bytes, deps.stream_write_timeout}) {}
 
 }  // namespace clipforge::users

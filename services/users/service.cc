@@ -273,7 +273,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::DeleteMyAccount(grpc::CallbackServer
 
 grpc::ServerWriteReactor<v1::DataChunk>* UsersServiceImpl::ExportMyData(grpc::CallbackServerContext* ctx,
                                                                         const v1::ExportMyDataRequest*) {
-  auto* writer = new kit::ChunkWriter(export_chunk_bytes_);
+  auto* writer = new kit::ChunkWriter(ctx, export_stream_);
   absl::StatusOr<kit::Caller> caller = auth_.Authenticate(*ctx);
   if (!caller.ok()) {
     writer->Fail(runner_.ClientStatus(*ctx, caller.status()));

@@ -6,6 +6,7 @@
 #include "clipforge/v1/users.grpc.pb.h"
 #include "services/kit/auth.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/chunk_writer.h"
 #include "services/kit/client_address.h"
 #include "services/kit/executor.h"
 #include "services/users/logic.h"
@@ -14,13 +15,13 @@ namespace clipforge::users {
 
 class UsersServiceImpl final : public v1::UsersService::CallbackService {
  public:
-  // None of the arguments is owned. `export_chunk_bytes` sizes the
-  // ExportMyData stream's chunks.
+  // None of the arguments is owned. `export_stream` shapes the
+  // ExportMyData stream (chunk size, write timeout).
   UsersServiceImpl(UsersLogic logic, kit::CallRunner& runner, const kit::AuthGate& auth,
                    kit::BlockingExecutor& executor, const kit::ClientAddresses& addresses,
-                   size_t export_chunk_bytes = 64 * 1024)
+                   kit::ChunkStreamOptions export_stream = {})
       : logic_(logic), runner_(runner), auth_(auth), executor_(executor), addresses_(addresses),
-        export_chunk_bytes_(export_chunk_bytes) {}
+        export_stream_(export_stream) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext*, const v1::RegisterRequest*,
                                      v1::RegisterResponse*) override;
@@ -97,7 +98,7 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
   const kit::AuthGate& auth_;
   kit::BlockingExecutor& executor_;
   const kit::ClientAddresses& addresses_;
-  const size_t export_chunk_bytes_;
+  const kit::ChunkStreamOptions export_stream_;
 };
 
 }  // namespace clipforge::users

@@ -59,6 +59,13 @@ grpc::ServerWriteReactor<HangResponse>* KitTestServiceImpl::Hang(grpc::CallbackS
   return new Reactor();
 }
 
+grpc::ServerWriteReactor<v1::DataChunk>* KitTestServiceImpl::Pour(grpc::CallbackServerContext* ctx,
+                                                                 const PourRequest* request) {
+  auto* writer = new kit::ChunkWriter(ctx, pour_stream);
+  writer->Send(std::string(static_cast<size_t>(request->bytes()), '\0'), "application/octet-stream");
+  return writer;
+}
+
 KitTestServer::KitTestServer(kit::GrpcServerOptions options, FILE* sink)
     : log_sink(sink != nullptr ? sink : std::fopen("/dev/null", "w")), logger(log_sink, clock) {
   options.address = "127.0.0.1:0";

@@ -11,6 +11,7 @@
 #include "clipforge/testing/kit_test.grpc.pb.h"
 #include "base/random.h"
 #include "services/kit/call_runner.h"
+#include "services/kit/chunk_writer.h"
 #include "services/kit/grpc_server.h"
 
 namespace clipforge::testing {
@@ -36,6 +37,11 @@ class KitTestServiceImpl final : public KitTestService::CallbackService {
                                    WhoAmIResponse* response) override;
   grpc::ServerWriteReactor<HangResponse>* Hang(grpc::CallbackServerContext* ctx,
                                                const HangRequest* request) override;
+  grpc::ServerWriteReactor<v1::DataChunk>* Pour(grpc::CallbackServerContext* ctx,
+                                                const PourRequest* request) override;
+
+  // How Pour streams; set before the first call.
+  kit::ChunkStreamOptions pour_stream;
 
  private:
   kit::CallRunner& runner_;

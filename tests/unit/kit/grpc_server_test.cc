@@ -358,6 +358,55 @@ TEST(GrpcServerTest, UnknownMethodPathsShareOneMetricSeries) {
   EXPECT_EQ(handled.at({kit::kUnknownMethodLabel, "UNIMPLEMENTED"}), kCalls + 1);
 }
 
+// Waits (up to 10 s) until the server has counted a `method` call ended
+// with `code`.
+bool ServerEnded(KitTestServer& server, const std::string& method, const std::string& code) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < give_up) {
+    if (Handled(*server.registry)[{method, code}] > 0) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+constexpr int64_t kPourBytes = int64_t{64} << 20;
+
+TEST(GrpcServerTest, AStreamWhoseClientStopsReadingIsEndedAfterTheWriteTimeout) {
+  KitTestServer server;
+  server.service.pour_stream = {.chunk_bytes = 1 << 20, .write_timeout = absl::Milliseconds(300)};
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  PourRequest request;
+  request.set_bytes(kPourBytes);
+  auto reader = stub->Pour(&ctx, request);
+  // The client reads nothing, so the server's writes stall on flow control
+  // until the write timeout ends the call.
+  EXPECT_TRUE(ServerEnded(server, "/clipforge.testing.KitTestService/Pour", "CANCELLED"));
+  int64_t received = 0;
+  v1::DataChunk chunk;
+  while (reader->Read(&chunk)) received += static_cast<int64_t>(chunk.data().size());
+  EXPECT_LT(received, kPourBytes);
+  EXPECT_FALSE(reader->Finish().ok());
+}
+
+TEST(GrpcServerTest, AStreamWhoseClientKeepsReadingGetsEverything) {
+  KitTestServer server;
+  server.service.pour_stream = {.chunk_bytes = 1 << 20, .write_timeout = absl::Seconds(2)};
+  auto stub = server.NewStub();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  PourRequest request;
+  request.set_bytes(kPourBytes);
+  auto reader = stub->Pour(&ctx, request);
+  int64_t received = 0;
+  v1::DataChunk chunk;
+  while (reader->Read(&chunk)) received += static_cast<int64_t>(chunk.data().size());
+  const grpc::Status status = reader->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(received, kPourBytes);
+}
+
 TEST(GrpcServerTest, DeadlineCapEndsCallsThatAskForNoDeadline) {
   kit::GrpcServerOptions options;
   options.observer.max_stream_deadline = absl::Milliseconds(300);
