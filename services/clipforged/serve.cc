@@ -23,6 +23,7 @@
 #include "services/kit/pg_pool.h"
 #include "services/kit/revocation_listener.h"
 #include "services/kit/revocation_set.h"
+#include "services/kit/memory_trimmer.h"
 #include "services/kit/service_deps.h"
 #include "services/users/component.h"
 #include "base/status_macros.h"
@@ -45,6 +46,7 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"max-receive-bytes", "4194304", "largest request message accepted (bytes)"},
       {"max-unary-deadline", "30s", "server-side cap on a unary call's deadline"},
       {"max-stream-deadline", "15m", "server-side cap on a streaming call's deadline"},
+      {"malloc-trim-interval", "10s", "how often freed heap memory (over 32 MiB) is given back to the system; 0: never"},
       {"stream-write-timeout", "30s", "a server-stream message the client has not taken this long ends the call"},
       {"shutdown-grace", "10s", "time in-flight calls get to finish on SIGTERM"},
       {"max-concurrent-streams", "100", "HTTP/2 streams one client connection may have open at once"},
@@ -88,6 +90,7 @@ struct ServeConfig {
   absl::Duration statement_timeout;
   absl::Duration shutdown_grace;
   absl::Duration stream_write_timeout;
+  kit::MemoryTrimmerOptions memory_trim;
   kit::RelayOptions relay;
   kit::LogLevel log_level = kit::LogLevel::kInfo;
   std::string tls_cert_file;
@@ -115,6 +118,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_unary_deadline, s.GetDuration("max-unary-deadline"));
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_stream_deadline, s.GetDuration("max-stream-deadline"));
   CF_ASSIGN_OR_RETURN(c.stream_write_timeout, s.GetDuration("stream-write-timeout"));
+  CF_ASSIGN_OR_RETURN(c.memory_trim.interval, s.GetDuration("malloc-trim-interval"));
   CF_ASSIGN_OR_RETURN(c.shutdown_grace, s.GetDuration("shutdown-grace"));
   CF_ASSIGN_OR_RETURN(c.grpc.reflection, s.GetBool("reflection"));
   CF_ASSIGN_OR_RETURN(const int64_t streams, s.GetInt("max-concurrent-streams", 1, 100000));
@@ -265,6 +269,8 @@ int Serve(const std::vector<std::string>& args) {
     implemented["users"] = {users_service->hosted()};
   }
 
+  // After a flood, the freed memory goes back to the system.
+  const kit::MemoryTrimmer trimmer(config->memory_trim);
   // Before listening: a connection flood must not hit the default 1,024.
   auto open_files = kit::RaiseOpenFileLimit();
   if (!open_files.ok()) return Fail(open_files.status().message());
