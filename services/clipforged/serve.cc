@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <optional>
 #include <cstdio>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "services/kit/revocation_listener.h"
 #include "services/kit/revocation_set.h"
 #include "services/kit/memory_trimmer.h"
+#include "services/kit/readiness.h"
 #include "services/kit/service_deps.h"
 #include "services/users/component.h"
 #include "base/status_macros.h"
@@ -47,6 +49,7 @@ std::vector<kit::SettingSpec> ServeSpecs() {
       {"max-unary-deadline", "30s", "server-side cap on a unary call's deadline"},
       {"max-stream-deadline", "15m", "server-side cap on a streaming call's deadline"},
       {"malloc-trim-interval", "10s", "how often freed heap memory (over 32 MiB) is given back to the system; 0: never"},
+      {"readiness-threshold", "5s", "a service reports NOT_SERVING once Postgres or NATS has been unreachable this long"},
       {"stream-write-timeout", "30s", "a server-stream message the client has not taken this long ends the call"},
       {"shutdown-grace", "10s", "time in-flight calls get to finish on SIGTERM"},
       {"max-concurrent-streams", "100", "HTTP/2 streams one client connection may have open at once"},
@@ -91,6 +94,7 @@ struct ServeConfig {
   absl::Duration shutdown_grace;
   absl::Duration stream_write_timeout;
   kit::MemoryTrimmerOptions memory_trim;
+  kit::ReadinessOptions readiness;
   kit::RelayOptions relay;
   kit::LogLevel log_level = kit::LogLevel::kInfo;
   std::string tls_cert_file;
@@ -119,6 +123,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.grpc.observer.max_stream_deadline, s.GetDuration("max-stream-deadline"));
   CF_ASSIGN_OR_RETURN(c.stream_write_timeout, s.GetDuration("stream-write-timeout"));
   CF_ASSIGN_OR_RETURN(c.memory_trim.interval, s.GetDuration("malloc-trim-interval"));
+  CF_ASSIGN_OR_RETURN(c.readiness.threshold, s.GetDuration("readiness-threshold"));
   CF_ASSIGN_OR_RETURN(c.shutdown_grace, s.GetDuration("shutdown-grace"));
   CF_ASSIGN_OR_RETURN(c.grpc.reflection, s.GetBool("reflection"));
   CF_ASSIGN_OR_RETURN(const int64_t streams, s.GetInt("max-concurrent-streams", 1, 100000));
@@ -285,10 +290,24 @@ int Serve(const std::vector<std::string>& args) {
                           {"database", kit::RedactDsn(config->database_url)},
                           {"nats", kit::RedactDsn(config->nats_url)}});
 
+  // Readiness: the hosted services need Postgres, and NATS for session
+  // revocations; NOT_SERVING while either has been gone too long.
+  kit::PgPool readiness_pool({.dsn = kit::WithConnectTimeout(config->database_url, 2), .size = 1,
+                              .statement_timeout = absl::Seconds(1), .acquire_timeout = absl::Seconds(1)});
+  std::optional<kit::ReadinessMonitor> readiness;
+  if (!implemented.empty()) {
+    readiness.emplace(config->readiness,
+                      std::vector<kit::ReadinessDependency>{
+                          {"postgres", [&] { return readiness_pool.Ping(); }},
+                          {"nats", [&] { return (*revocation_nats)->Connected(); }}},
+                      [&](bool ready) { (*server)->SetServing(ready); }, logger);
+  }
+
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   logger.Info("shutting_down", {{"signal", signal_number},
                                 {"grace_ms", absl::ToInt64Milliseconds(config->shutdown_grace)}});
+  readiness.reset();  // No more SetServing once shutting down.
   (*server)->Shutdown(config->shutdown_grace);
   compute_executor.Drain();
   executor.Drain();

@@ -115,10 +115,17 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
   for (const HostedService& hosted : services) {
-    if (hosted.built) health->SetServingStatus(hosted.name, true);
+    if (hosted.built) server->built_.push_back(hosted.name);
   }
+  server->SetServing(true);
   health->SetServingStatus(true);
   return server;
+}
+
+void GrpcServer::SetServing(bool serving) {
+  // After Shutdown the health service refuses changes (stays NOT_SERVING).
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  for (const std::string& name : built_) health->SetServingStatus(name, serving);
 }
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }

@@ -74,6 +74,10 @@ class GrpcServer {
 
   int port() const { return port_; }
 
+  // Readiness: every built service reports SERVING (true) or NOT_SERVING.
+  // The whole server's status ("", liveness) stays SERVING until Shutdown.
+  void SetServing(bool serving);
+
   // Reports NOT_SERVING, stops accepting calls, lets in-flight calls finish
   // until `grace` has passed, then cancels the rest.
   void Shutdown(absl::Duration grace);
@@ -85,6 +89,7 @@ class GrpcServer {
   std::unique_ptr<grpc::Server> server_;
   // Only for a server hosting nothing (see Start).
   std::unique_ptr<grpc::ServerCompletionQueue> idle_queue_;
+  std::vector<std::string> built_;  // Names health lists.
   int port_ = 0;
   bool shut_down_ = false;
 };

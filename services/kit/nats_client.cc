@@ -26,6 +26,13 @@ absl::Status StatusFromNats(natsStatus s, absl::string_view what) {
   }
 }
 
+absl::Status NatsClient::Connected() const {
+  if (conn_ != nullptr && natsConnection_Status(conn_.get()) == NATS_CONN_STATUS_CONNECTED) {
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError("nats: not connected");
+}
+
 absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOptions& options) {
   auto client = std::unique_ptr<NatsClient>(new NatsClient(options));
   natsOptions* raw_opts = nullptr;

@@ -45,6 +45,8 @@ class NatsClient {
   natsConnection* connection() const { return conn_.get(); }
   jsCtx* jetstream() const { return js_.get(); }
   const NatsOptions& options() const { return options_; }
+  // OK while connected to a server (readiness checks).
+  absl::Status Connected() const;
 
  private:
   NatsClient(NatsOptions options) : options_(std::move(options)) {}

@@ -44,6 +44,17 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
   return Lease(this, std::move(conn));
 }
 
+absl::Status PgPool::Ping() {
+  absl::StatusOr<Lease> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  const absl::Status status = CatchPqxx([&] {
+    pqxx::nontransaction(**lease).exec("SELECT 1");
+    return absl::OkStatus();
+  });
+  if (!status.ok()) lease->Discard();  // Broken or in doubt: open a new one next time.
+  return status;
+}
+
 absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
   std::unique_ptr<pqxx::connection> conn;
   absl::Status status = CatchPqxx([&] {

@@ -68,6 +68,9 @@ class PgPool {
   // connection frees up within acquire_timeout.
   absl::StatusOr<Lease> Acquire();
 
+  // OK when a connection answers SELECT 1 (readiness checks).
+  absl::Status Ping();
+
   const PgPoolOptions& options() const { return options_; }
 
  private:

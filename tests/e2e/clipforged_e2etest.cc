@@ -144,6 +144,38 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   EXPECT_EQ(logs.find("password"), std::string::npos);
 }
 
+// Polls health (up to 15 s) until `service` reports `expected`.
+bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service, int expected) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(15);
+  while (absl::Now() < give_up) {
+    if (CheckHealth(channel, service).value_or(-1) == expected) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return false;
+}
+
+TEST(ClipforgedTest, ReadinessFollowsPostgresAndNatsWhileLivenessStays) {
+  BusFixture bus;
+  const auto server = ClipforgedServer::Start(
+      CF_CLIPFORGED, {.services = "users", .database_url = bus.pg().dsn(), .nats_url = bus.nats().url(),
+                      .extra_flags = {"--readiness-threshold=1s"}});
+  ASSERT_NE(server, nullptr);
+  auto channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
+  const std::string users = "clipforge.v1.UsersService";
+  ASSERT_EQ(CheckHealth(channel, users).value_or(-1), 1);
+
+  bus.pg().Stop();
+  EXPECT_TRUE(HealthBecomes(channel, users, 2)) << "users stayed SERVING without Postgres";
+  EXPECT_EQ(CheckHealth(channel, "").value_or(-1), 1) << "liveness must not follow a dependency";
+  bus.pg().Restart();
+  EXPECT_TRUE(HealthBecomes(channel, users, 1)) << "users did not come back with Postgres";
+
+  bus.nats().Stop();
+  EXPECT_TRUE(HealthBecomes(channel, users, 2)) << "users stayed SERVING without NATS";
+  bus.nats().Restart();
+  EXPECT_TRUE(HealthBecomes(channel, users, 1)) << "users did not come back with NATS";
+}
+
 TEST(ClipforgedTest, KeysGenerateWritesAPrivateKeyOnceAndPrintsThePublicHalf) {
   TempDir dir;
   const std::string key_file = dir.path() + "/k.key";
