@@ -260,8 +260,9 @@ int Serve(const std::vector<std::string>& args) {
                                          static_cast<size_t>(config->compute_queue));
   kit::CallRunner runner(executor, auth, logger, &compute_executor);
   kit::EventFactory events(ids, clock);
-  const kit::ServiceDeps shared{clock,   random,  ids,    auth, runner, executor,
-                                compute, events,  config->addresses, config->stream_write_timeout};
+  const kit::ServiceDeps shared{clock,  random,  ids,    auth,   runner,
+                                executor, compute, events, config->addresses, logger,
+                                config->stream_write_timeout};
   const kit::ServiceDatabase database{config->database_url, config->db_pool_size, config->statement_timeout};
 
   std::map<std::string, std::vector<kit::HostedService>> implemented;

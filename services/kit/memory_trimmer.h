@@ -8,11 +8,9 @@
 #pragma once
 
 #include <cstdint>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/kit/periodic.h"
 
 namespace clipforge::kit {
 
@@ -25,10 +23,8 @@ struct MemoryTrimmerOptions {
 
 class MemoryTrimmer {
  public:
-  explicit MemoryTrimmer(MemoryTrimmerOptions options);
-  ~MemoryTrimmer();  // Stops the thread promptly.
-  MemoryTrimmer(const MemoryTrimmer&) = delete;
-  MemoryTrimmer& operator=(const MemoryTrimmer&) = delete;
+  explicit MemoryTrimmer(MemoryTrimmerOptions options)
+      : options_(options), thread_(options.interval, [this] { TrimIfWorthIt(); }) {}
 
   // Bytes malloc holds free in its arenas now.
   static int64_t FreeHeapBytes();
@@ -36,12 +32,8 @@ class MemoryTrimmer {
   bool TrimIfWorthIt() const;
 
  private:
-  void Run();
-
   const MemoryTrimmerOptions options_;
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  Periodic thread_;  // Last: stopped before the options go.
 };
 
 }  // namespace clipforge::kit

@@ -33,29 +33,10 @@ ReadinessMonitor::ReadinessMonitor(ReadinessOptions options, std::vector<Readine
       dependencies_(std::move(dependencies)),
       on_change_(std::move(on_change)),
       logger_(logger),
-      tracker_(options.threshold) {
-  thread_ = std::thread([this] { Run(); });
-}
+      tracker_(options.threshold),
+      thread_(options.period, [this] { CheckOnce(); }) {}
 
-ReadinessMonitor::~ReadinessMonitor() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  thread_.join();
-}
-
-void ReadinessMonitor::Run() {
-  bool ready = true;
-  absl::MutexLock lock(&mu_);
-  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.period)) {
-    mu_.Unlock();
-    CheckOnce(ready);
-    mu_.Lock();
-  }
-}
-
-void ReadinessMonitor::CheckOnce(bool& ready) {
+void ReadinessMonitor::CheckOnce() {
   for (const ReadinessDependency& dependency : dependencies_) {
     const absl::Status status = dependency.check();
     if (!status.ok()) {
@@ -66,16 +47,16 @@ void ReadinessMonitor::CheckOnce(bool& ready) {
   }
   const absl::Time now = absl::Now();
   const bool now_ready = tracker_.Ready(now);
-  if (now_ready == ready) return;
-  ready = now_ready;
-  if (ready) {
+  if (now_ready == ready_) return;
+  ready_ = now_ready;
+  if (ready_) {
     logger_.Info("ready", {{"detail", "every dependency is reachable again: SERVING"}});
   } else {
     logger_.Warn("not_ready", {{"unreachable", tracker_.Down(now)},
                                {"threshold_ms", absl::ToInt64Milliseconds(options_.threshold)},
                                {"detail", "health reports NOT_SERVING until it is back"}});
   }
-  on_change_(ready);
+  on_change_(ready_);
 }
 
 std::string WithConnectTimeout(const std::string& dsn, int seconds) {

@@ -9,15 +9,13 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/kit/logger.h"
+#include "services/kit/periodic.h"
 
 namespace clipforge::kit {
 
@@ -55,22 +53,17 @@ class ReadinessMonitor {
  public:
   ReadinessMonitor(ReadinessOptions options, std::vector<ReadinessDependency> dependencies,
                    std::function<void(bool ready)> on_change, Logger& logger);
-  ~ReadinessMonitor();  // Stops the thread promptly.
-  ReadinessMonitor(const ReadinessMonitor&) = delete;
-  ReadinessMonitor& operator=(const ReadinessMonitor&) = delete;
 
  private:
-  void Run();
-  void CheckOnce(bool& ready);
+  void CheckOnce();
 
   const ReadinessOptions options_;
   const std::vector<ReadinessDependency> dependencies_;
   const std::function<void(bool)> on_change_;
   Logger& logger_;
-  ReadinessTracker tracker_;
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  ReadinessTracker tracker_;  // Only the thread touches these two.
+  bool ready_ = true;
+  Periodic thread_;  // Last: stopped before the rest goes.
 };
 
 // `dsn` with libpq's connect_timeout set, so that a check of an

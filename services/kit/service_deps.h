@@ -13,6 +13,7 @@
 #include "services/kit/client_address.h"
 #include "services/kit/compute_slots.h"
 #include "services/kit/executor.h"
+#include "services/kit/logger.h"
 #include "services/kit/event_factory.h"
 
 namespace clipforge::kit {
@@ -28,6 +29,8 @@ struct ServiceDeps {
   const EventFactory& events;
   // Who a call's client is, for per-address budgets.
   const ClientAddresses& addresses;
+  // For what background work (purges, consumers) has to tell operators.
+  Logger& logger;
   // How long one message of a server stream may wait for the client to
   // take it before the call is ended (see WriteTimeout).
   absl::Duration stream_write_timeout = absl::Seconds(30);

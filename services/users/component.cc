@@ -32,6 +32,8 @@ std::vector<kit::SettingSpec> UsersComponent::Flags() {
   return {
       {"password-hash-memory-kib", "19456", "Argon2id memory per password hash (OWASP minimum 19456 KiB)"},
       {"password-hash-iterations", "2", "Argon2id iterations (OWASP minimum 2 with 19 MiB)"},
+      {"session-purge-interval", "1h", "how often ended sessions (after 7 days) and expired refresh tokens are "
+                                       "deleted; 0: never"},
   };
 }
 
@@ -41,6 +43,7 @@ absl::StatusOr<UsersConfig> UsersComponent::ConfigFrom(const kit::Settings& s) {
   config.hash_params.mem_limit = static_cast<size_t>(memory_kib) * 1024;
   CF_ASSIGN_OR_RETURN(const int64_t iterations, s.GetInt("password-hash-iterations", 2, 100));
   config.hash_params.ops_limit = static_cast<uint64_t>(iterations);
+  CF_ASSIGN_OR_RETURN(config.session_purge_interval, s.GetDuration("session-purge-interval"));
   return config;
 }
 
@@ -71,6 +74,16 @@ UsersComponent::UsersComponent(const kit::ServiceDatabase& database, const Users
       roles_(storage_.store(), deps.clock, events_),
       privacy_(storage_.store(), deps.clock, passwords_, throttle_, events_, config.logic),
       service_(UsersLogic{sessions_, profiles_, graph_, roles_, privacy_}, deps.runner, deps.auth, deps.executor,
-               deps.addresses, {config.export_chunk_bytes, deps.stream_write_timeout}) {}
+               deps.addresses, {config.export_chunk_bytes, deps.stream_write_timeout}),
+      purge_(config.session_purge_interval, [this, &logger = deps.logger] { PurgeEndedSessions(logger); }) {}
+
+void UsersComponent::PurgeEndedSessions(kit::Logger& logger) {
+  const absl::StatusOr<PurgedRows> purged = sessions_.PurgeEnded();
+  if (!purged.ok()) {
+    logger.Warn("session_purge_failed", {{"error", purged.status().message()}});
+  } else if (purged->tokens > 0 || purged->sessions > 0) {
+    logger.Info("sessions_purged", {{"refresh_tokens", purged->tokens}, {"sessions", purged->sessions}});
+  }
+}
 
 }  // namespace clipforge::users

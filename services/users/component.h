@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "services/kit/access_token.h"
 #include "services/kit/grpc_server.h"
+#include "services/kit/periodic.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/service_deps.h"
 #include "services/kit/settings.h"
@@ -27,6 +28,9 @@ struct UsersConfig {
   UsersLogicOptions logic;
   LoginThrottleOptions throttle;
   size_t export_chunk_bytes = 64 * 1024;
+  // How often ended sessions and expired refresh tokens are purged; zero:
+  // never (a test, or another instance does it).
+  absl::Duration session_purge_interval = absl::Hours(1);
 };
 
 // The users schema's store over its two pools (role cf_users): a main pool,
@@ -62,6 +66,8 @@ class UsersComponent {
   UsersComponent(const kit::ServiceDatabase& database, const UsersConfig& config, kit::ServiceDeps deps,
                  const kit::AccessTokenSigner& signer, PasswordHasher hasher);
 
+  void PurgeEndedSessions(kit::Logger& logger);
+
   UsersStorage storage_;
   PasswordHasher hasher_;
   LoginThrottle throttle_;
@@ -73,6 +79,8 @@ class UsersComponent {
   RoleLogic roles_;
   PrivacyLogic privacy_;
   UsersServiceImpl service_;
+  // Last: its thread stops before anything it uses goes.
+  kit::Periodic purge_;
 };
 
 }  // namespace clipforge::users

@@ -26,6 +26,10 @@ struct UsersLogicOptions {
   // A session ends this long after its login (or sign-up), however often
   // it is refreshed: no token it issues outlives it.
   absl::Duration session_lifetime = absl::Hours(24 * 90);
+  // Ended sessions (revoked, or past their lifetime) stay listed this long,
+  // then are purged with their refresh tokens; expired refresh tokens are
+  // purged at once.
+  absl::Duration ended_session_retention = absl::Hours(24 * 7);
   // A RefreshToken retried with the same request_id within this window gets
   // a new pair instead of tripping reuse detection.
   absl::Duration refresh_retry_grace = absl::Seconds(60);

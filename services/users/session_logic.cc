@@ -264,4 +264,20 @@ absl::StatusOr<int> SessionLogic::LogoutEverywhere(const kit::Caller& caller) {
   return ended;
 }
 
+absl::StatusOr<PurgedRows> SessionLogic::PurgeEnded(int batch, int max_batches) {
+  const absl::Time now = clock_.Now();
+  const PurgeCutoffs cutoffs{
+      .tokens_expired_before = now,
+      .sessions_revoked_before = now - options_.ended_session_retention,
+      .sessions_started_before = now - options_.session_lifetime - options_.ended_session_retention};
+  PurgedRows total;
+  for (int i = 0; i < max_batches; ++i) {
+    CF_ASSIGN_OR_RETURN(const PurgedRows purged, store_.PurgeEndedSessions(cutoffs, batch));
+    total.tokens += purged.tokens;
+    total.sessions += purged.sessions;
+    if (purged.tokens < batch && purged.sessions < batch) break;
+  }
+  return total;
+}
+
 }  // namespace clipforge::users

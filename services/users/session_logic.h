@@ -73,6 +73,11 @@ class SessionLogic {
   // OK while the caller's session is live; UNAUTHENTICATED once it ended.
   absl::Status CheckSession(const kit::Caller& caller);
 
+  // Deletes expired refresh tokens and sessions ended longer ago than the
+  // retention, in batches of `batch`, at most `max_batches` of them (the
+  // next run goes on). What it deleted, or the storage error.
+  absl::StatusOr<PurgedRows> PurgeEnded(int batch = 1000, int max_batches = 100);
+
  private:
   struct EarlierRegistration {
     Account account;

@@ -46,6 +46,8 @@ constexpr char kRelation[] = "users_relation";
 constexpr char kReserveHandle[] = "users_reserve_handle";
 constexpr char kRetireRefresh[] = "users_retire_refresh";
 constexpr char kRetireSessionRefresh[] = "users_retire_session_refresh";
+constexpr char kPurgeSessions[] = "users_purge_sessions";
+constexpr char kPurgeTokens[] = "users_purge_tokens";
 constexpr char kRevokeAllSessions[] = "users_revoke_all_sessions";
 constexpr char kRevokeSession[] = "users_revoke_session";
 constexpr char kSessionActive[] = "users_session_active";
@@ -205,6 +207,12 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
       {kRevokeSession,
        absl::StrCat("UPDATE users.sessions SET revoked_at = ", Ts(3), ", revoke_reason = $2 "
                     "WHERE session_id = $1::uuid AND revoked_at IS NULL")},
+      {kPurgeTokens,
+       absl::StrCat("DELETE FROM users.refresh_tokens WHERE token_hash IN (SELECT token_hash FROM "
+                    "users.refresh_tokens WHERE expires_at < ", Ts(1), " LIMIT $2)")},
+      {kPurgeSessions,
+       absl::StrCat("DELETE FROM users.sessions WHERE session_id IN (SELECT session_id FROM users.sessions "
+                    "WHERE revoked_at < ", Ts(1), " OR created_at < ", Ts(2), " LIMIT $3)")},
       {kRevokeAllSessions,
        absl::StrCat("UPDATE users.sessions SET revoked_at = ", Ts(3), ", revoke_reason = $2 "
                     "WHERE user_id = $1::uuid AND revoked_at IS NULL RETURNING session_id::text")},
@@ -498,6 +506,21 @@ absl::StatusOr<bool> PgUsersStore::OpenSession(const NewSession& s) {
     return absl::OkStatus();
   }));
   return opened;
+}
+
+absl::StatusOr<PurgedRows> PgUsersStore::PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) {
+  PurgedRows purged;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& write) {
+    purged.tokens = write.exec_prepared(kPurgeTokens, ToMicros(cutoffs.tokens_expired_before), batch).affected_rows();
+    return absl::OkStatus();
+  }));
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& write) {
+    purged.sessions = write.exec_prepared(kPurgeSessions, ToMicros(cutoffs.sessions_revoked_before),
+                                          ToMicros(cutoffs.sessions_started_before), batch)
+                          .affected_rows();
+    return absl::OkStatus();
+  }));
+  return purged;
 }
 
 absl::Status PgUsersStore::UpgradePasswordHash(const std::string& user_id, const std::string& old_hash,

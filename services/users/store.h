@@ -24,6 +24,7 @@ class PgUsersStore final : public UsersStore {
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(UsersTx&)> work) override;
   absl::StatusOr<std::optional<Account>> AccountByLogin(const std::string& handle_or_email) override;
   absl::StatusOr<bool> OpenSession(const NewSession& session) override;
+  absl::StatusOr<PurgedRows> PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) override;
   absl::Status UpgradePasswordHash(const std::string& user_id, const std::string& old_hash,
                                    const std::string& new_hash) override;
 

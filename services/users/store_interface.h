@@ -118,6 +118,20 @@ class UsersTx : public kit::IdempotencyLog {
   virtual absl::Status AppendEvent(const v1::EventEnvelope& event) = 0;
 };
 
+// What the session purge deletes: refresh tokens that expired before one
+// time, sessions revoked before another or started before a third (past
+// their absolute lifetime), with their tokens.
+struct PurgeCutoffs {
+  absl::Time tokens_expired_before;
+  absl::Time sessions_revoked_before;
+  absl::Time sessions_started_before;
+};
+
+struct PurgedRows {
+  int64_t tokens = 0;
+  int64_t sessions = 0;
+};
+
 enum class TxMode {
   kReadWrite,
   kReadOnly,
@@ -145,6 +159,9 @@ class UsersStore {
   // Replaces `old_hash` by `new_hash`; a no-op if the hash changed meanwhile.
   virtual absl::Status UpgradePasswordHash(const std::string& user_id, const std::string& old_hash,
                                            const std::string& new_hash) = 0;
+  // One purge batch: at most `batch` tokens and `batch` sessions, each
+  // delete committed on its own (short locks).
+  virtual absl::StatusOr<PurgedRows> PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) = 0;
 };
 
 }  // namespace clipforge::users

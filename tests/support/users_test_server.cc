@@ -23,7 +23,8 @@ UsersTestServer::UsersTestServer(UsersTestServerOptions options)
   compute_executor_ = std::make_unique<kit::BlockingExecutor>(static_cast<size_t>(compute_->slots()) + 2, 1024);
   runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_, logger_,
                                               options.compute_lane ? compute_executor_.get() : nullptr);
-  const kit::ServiceDeps deps{clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_, addresses_};
+  const kit::ServiceDeps deps{clock_,    random_,  ids_,    *auth_,     *runner_,
+                              *executor_, *compute_, events_, addresses_, logger_};
   users_ = users::UsersComponent::Create({.url = pg_->dsn(), .pool_size = static_cast<int>(options.executor_threads)},
                                          {.hash_params = options.hash_params, .throttle = options.throttle}, deps,
                                          &*signer_)

@@ -21,6 +21,7 @@
 #include "base/uuid.h"
 #include "tests/support/raw_grpc.h"
 #include "tests/support/users_test_server.h"
+#include "services/users/component.h"
 #include "users/refresh_token.h"
 
 namespace clipforge::testing {
@@ -466,6 +467,44 @@ TEST_F(EveryAuthenticatedRpcTest, RefusesTokensOfARevokedSession) {
   while (reader->Read(&chunk)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+// The purge's SQL against the real schema (the rules are unit-tested over
+// the fake store): cutoffs decide, batches bound each delete, cascades take
+// a session's tokens, live sessions stay.
+TEST_F(UsersServiceTest, ThePurgeDeletesEndedSessionsAndExpiredTokensInBatches) {
+  const auto live = Register("paula");
+  const auto gone = Register("quentin");
+  v1::LogoutRequest logout;
+  logout.set_request_id(NewId());
+  google::protobuf::Empty empty;
+  grpc::ClientContext ctx;
+  Auth(ctx, gone.tokens());
+  ASSERT_TRUE(stub_->Logout(&ctx, logout, &empty).ok());
+
+  users::UsersStorage storage({.url = server_.pg().dsn()});
+  const absl::Time now = absl::Now();
+  const absl::Time past = now - absl::Hours(1);
+  const absl::Time soon = now + absl::Minutes(1);
+  auto purged = storage.store().PurgeEndedSessions({past, past, past}, 10);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->tokens, 0);
+  EXPECT_EQ(purged->sessions, 0);
+
+  purged = storage.store().PurgeEndedSessions({past, soon, past}, 10);  // Revoked ones only.
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->sessions, 1);
+  grpc::Status status;
+  Me(live.tokens(), &status);
+  EXPECT_TRUE(status.ok()) << "the live session was purged: " << status.error_message();
+
+  // Everything past its end, one row of each per batch.
+  purged = storage.store().PurgeEndedSessions({now + absl::Hours(24 * 365), soon, soon}, 1);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(purged->tokens, 1);
+  EXPECT_EQ(purged->sessions, 1);
+  Me(live.tokens(), &status);
+  EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED) << "a purged session still signs calls";
 }
 
 TEST_F(UsersServiceTest, ProfilesUpdateWithAMaskAndValidateEachField) {

@@ -346,6 +346,33 @@ absl::Status FakeUsersStore::UpgradePasswordHash(const std::string& user_id, con
   return absl::OkStatus();
 }
 
+absl::StatusOr<PurgedRows> FakeUsersStore::PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  PurgedRows purged;
+  for (auto it = state_.refresh_tokens.begin(); it != state_.refresh_tokens.end() && purged.tokens < batch;) {
+    if (it->second.expires_at < cutoffs.tokens_expired_before) {
+      it = state_.refresh_tokens.erase(it);
+      ++purged.tokens;
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = state_.sessions.begin(); it != state_.sessions.end() && purged.sessions < batch;) {
+    const FakeSessionRow& row = it->second;
+    const bool ended = (row.revoked_at && *row.revoked_at < cutoffs.sessions_revoked_before) ||
+                       row.session.created_at < cutoffs.sessions_started_before;
+    if (!ended) {
+      ++it;
+      continue;
+    }
+    std::erase_if(state_.refresh_tokens, [&](const auto& token) { return token.second.session_id == it->first; });
+    it = state_.sessions.erase(it);
+    ++purged.sessions;
+  }
+  return purged;
+}
+
 std::vector<std::string> FakeUsersStore::EventTypes() const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> types;

@@ -53,6 +53,7 @@ class FakeUsersStore final : public UsersStore {
   absl::StatusOr<bool> OpenSession(const NewSession& session) override;
   absl::Status UpgradePasswordHash(const std::string& user_id, const std::string& old_hash,
                                    const std::string& new_hash) override;
+  absl::StatusOr<PurgedRows> PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) override;
 
   // The committed state, for assertions.
   FakeUsersState state() const {

@@ -114,6 +114,38 @@ TEST_F(UsersLogicTest, ASessionEndsNinetyDaysAfterLoginHoweverOftenRefreshed) {
   EXPECT_THAT(sessions_.Refresh(NewId(), last.refresh_token), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+TEST_F(UsersLogicTest, ThePurgeDeletesExpiredTokensAndLongEndedSessionsOnly) {
+  const SignedIn live = Register("live");
+  const SignedIn quitter = Register("quitter");
+  ASSERT_THAT(sessions_.Logout(CallerOf(quitter), ""), IsOk());
+  // A refreshed token leaves its retired predecessor, live until it expires.
+  ASSERT_OK_AND_ASSIGN(const IssuedTokens refreshed, sessions_.Refresh(NewId(), live.tokens.refresh_token));
+  ASSERT_OK_AND_ASSIGN(PurgedRows purged, sessions_.PurgeEnded());
+  EXPECT_EQ(purged.tokens, 0);
+  EXPECT_EQ(purged.sessions, 0);
+
+  // A week later: the logged-out session has been kept long enough.
+  clock_.Advance(options_.ended_session_retention + absl::Seconds(1));
+  ASSERT_OK_AND_ASSIGN(purged, sessions_.PurgeEnded());
+  EXPECT_EQ(purged.sessions, 1);
+  EXPECT_EQ(store_.state().sessions.count(quitter.account.user_id), 0);
+  EXPECT_THAT(sessions_.Refresh(NewId(), refreshed.refresh_token), IsOk()) << "the live session was touched";
+
+  // Past the refresh tokens' 30 days the old ones go; past the session's
+  // 90 days plus the retention, the session goes too, in small batches.
+  clock_.Advance(options_.session_lifetime);
+  ASSERT_OK_AND_ASSIGN(purged, sessions_.PurgeEnded(/*batch=*/1));
+  EXPECT_GE(purged.tokens, 1);  // The rest went with their session.
+  EXPECT_EQ(purged.sessions, 1);
+  EXPECT_TRUE(store_.state().sessions.empty());
+  EXPECT_TRUE(store_.state().refresh_tokens.empty());
+}
+
+TEST_F(UsersLogicTest, ThePurgeReportsAStorageOutage) {
+  store_.FailWith(absl::UnavailableError("database down"));
+  EXPECT_THAT(sessions_.PurgeEnded(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(UsersLogicTest, OneClientsLoginFailuresDoNotLockTheOwnerOut) {
   Register("erik");
   constexpr char kAttacker[] = "198.51.100.66";
