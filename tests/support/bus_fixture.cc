@@ -1,6 +1,7 @@
 #include "tests/support/bus_fixture.h"
 
 #include <gtest/gtest.h>
+#include <pqxx/nontransaction>
 
 #include "services/kit/migrator.h"
 #include "services/kit/pg_transaction.h"
@@ -15,6 +16,12 @@ BusFixture::BusFixture(bool durable)
       logger_(log_sink_, clock_, kit::LogLevel::kWarn) {
   auto migrations = kit::LoadMigrations(CF_MIGRATIONS_DIR);
   if (!migrations.ok() || !kit::ApplyMigrations(pg_->dsn(), *migrations).ok()) std::abort();
+  // The bus tests publish clipforge.test.* events as cf_feed.
+  {
+    pqxx::connection admin(pg_->dsn());
+    pqxx::nontransaction(admin).exec(
+        "INSERT INTO bus.subject_grants (role_name, prefix) VALUES ('cf_feed', 'clipforge.test.')");
+  }
   producer_pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{
       .dsn = pg_->dsn(), .size = 8, .role = "cf_feed", .statements = {kit::OutboxWriter::Statement()}});
   admin_pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{.dsn = pg_->dsn(), .size = 2});

@@ -31,9 +31,12 @@ std::optional<absl::Duration> TimeUntil(Done done, absl::Duration limit = absl::
   return absl::Now() - start;
 }
 
-// Commits a sessions_revoked event for `session_id` through the outbox.
+// Commits a sessions_revoked event for `session_id` through the outbox, as
+// the users service does (only its role may publish clipforge.user.*).
 void CommitRevocation(BusFixture& bus, const std::string& session_id) {
-  ASSERT_TRUE(kit::RunInTransaction(bus.producer_pool(), [&](pqxx::work& txn) {
+  kit::PgPool users({.dsn = bus.pg().dsn(), .size = 1, .role = "cf_users",
+                     .statements = {kit::OutboxWriter::Statement()}});
+  ASSERT_TRUE(kit::RunInTransaction(users, [&](pqxx::work& txn) {
                 v1::EventEnvelope event = bus.events().New("clipforge.user.sessions_revoked", "user", "u");
                 event.mutable_user_sessions_revoked()->set_user_id("u");
                 event.mutable_user_sessions_revoked()->add_session_ids(session_id);

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "services/kit/grpc_status.h"
+
 #include <pqxx/pqxx>
 
 #include "services/kit/pg_pool.h"
@@ -108,9 +111,17 @@ TEST(MigratorTest, EachServiceRoleReachesOnlyItsSchemaAndAppendsToTheOutbox) {
   EXPECT_TRUE(RunInTransaction(feed, [](pqxx::work& txn) {
                 txn.exec("INSERT INTO feed.inbox (consumer, event_id) VALUES ('t', gen_random_uuid())");
                 txn.exec("INSERT INTO bus.outbox (event_id, subject, aggregate_id, envelope) "
-                         "VALUES (gen_random_uuid(), 'clipforge.test.ping', 'a', '\\x00')");
+                         "VALUES (gen_random_uuid(), 'clipforge.feed.ping', 'a', '\\x00')");
                 return absl::OkStatus();
               }).ok());
+  // Only its own subjects: the feed cannot publish the users' events.
+  const absl::Status forged = RunInTransaction(feed, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO bus.outbox (event_id, subject, aggregate_id, envelope) "
+             "VALUES (gen_random_uuid(), 'clipforge.user.deleted', 'a', '\\x00')");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(forged.code(), absl::StatusCode::kInternal) << forged;
+  EXPECT_TRUE(absl::StrContains(PrivateDetailOf(forged).value_or(""), "may not publish")) << forged;
   EXPECT_EQ(RunInTransaction(feed, [](pqxx::work& txn) {
               txn.exec("SELECT count(*) FROM users.inbox");
               return absl::OkStatus();
