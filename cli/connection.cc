@@ -7,6 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/errors.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace clipforge::cli {
 
@@ -18,6 +20,16 @@ v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context) {
     detail.Clear();
   }
   return detail;
+}
+
+std::string ErrorInfoReason(const grpc::Status& status) {
+  google::rpc::Status rich;
+  if (status.error_details().empty() || !rich.ParseFromString(status.error_details())) return "";
+  for (const google::protobuf::Any& detail : rich.details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.UnpackTo(&info)) return info.reason();
+  }
+  return "";
 }
 
 Connection::Connection(std::string server, bool tls,
@@ -61,6 +73,7 @@ absl::Status Connection::Finish(const grpc::Status& status, const grpc::ClientCo
   failure.code = status.error_code();
   failure.message = status.error_message();
   failure.detail = ErrorDetailOf(context);
+  if (failure.detail.reason().empty()) failure.detail.set_reason(ErrorInfoReason(status));
   failure.reached_server = ReachedServer(status);
   return DescribeRpcFailure(failure, {.server = server_, .now = clock_.Now(), .timeout = timeout, .tls = tls_});
 }

@@ -26,6 +26,8 @@ inline constexpr absl::Duration kExportTimeout = absl::Seconds(120);
 // The failure detail a server sent in the `clipforge-error-bin` trailer;
 // empty when there is none or it does not parse.
 v1::ErrorDetail ErrorDetailOf(const grpc::ClientContext& context);
+// The ErrorInfo.reason in a status's grpc-status-details-bin (AIP-193), or "".
+std::string ErrorInfoReason(const grpc::Status& status);
 
 class Connection {
  public:

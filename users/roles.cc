@@ -1,5 +1,7 @@
 #include "users/roles.h"
 
+#include "base/error_reason.h"
+
 namespace clipforge::users {
 
 absl::StatusOr<base::RoleSet> ChangeRoles(base::RoleSet current, base::Role role, bool grant, bool only_admin) {
@@ -8,7 +10,7 @@ absl::StatusOr<base::RoleSet> ChangeRoles(base::RoleSet current, base::Role role
   }
   if (grant) return current.With(role);
   if (role == base::Role::kAdmin && current.Has(base::Role::kAdmin) && only_admin) {
-    return absl::FailedPreconditionError("user_id: LAST_ADMIN: the last admin keeps the role");
+    return base::WithReason(absl::FailedPreconditionError("user_id: LAST_ADMIN: the last admin keeps the role"), "LAST_ADMIN");
   }
   return current.Without(role);
 }

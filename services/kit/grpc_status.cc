@@ -4,6 +4,9 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "base/error_reason.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace clipforge::kit {
 namespace {
@@ -15,6 +18,22 @@ absl::string_view ServerFaultText(absl::StatusCode code) {
     case absl::StatusCode::kDataLoss: return "data loss";
     default: return "internal error";
   }
+}
+
+// AIP-193: the status again, with an ErrorInfo naming the reason, for the
+// grpc-status-details-bin trailer. Server faults carry the request id.
+std::string RichDetails(const absl::Status& status, const grpc::StatusCode code, const std::string& message,
+                        absl::string_view request_id) {
+  google::rpc::ErrorInfo info;
+  // An error whose rule named no reason gets its code's UPPER_SNAKE name.
+  info.set_reason(base::ReasonOf(status).value_or(absl::StatusCodeToString(status.code())));
+  info.set_domain(std::string(kErrorDomain));
+  if (!request_id.empty()) (*info.mutable_metadata())["request_id"] = std::string(request_id);
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(code));
+  rich.set_message(message);
+  rich.add_details()->PackFrom(info);
+  return rich.SerializeAsString();
 }
 
 }  // namespace
@@ -39,12 +58,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_
   if (status.ok()) return grpc::Status::OK;
   // Canonical codes share their numbers between Abseil and gRPC.
   const auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string text(status.message());
   if (IsServerFault(status.code())) {
-    std::string text(ServerFaultText(status.code()));
+    text = std::string(ServerFaultText(status.code()));
     if (!request_id.empty()) absl::StrAppend(&text, " (request_id ", request_id, ")");
-    return grpc::Status(code, text);
   }
-  return grpc::Status(code, std::string(status.message()));
+  std::string details = RichDetails(status, code, text, request_id);
+  return grpc::Status(code, std::move(text), std::move(details));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -19,6 +19,9 @@
 
 namespace clipforge::kit {
 
+// The ErrorInfo.domain of every ClipForge error.
+inline constexpr absl::string_view kErrorDomain = "clipforge.dev";
+
 // The payload URL of a private detail.
 inline constexpr absl::string_view kPrivateDetailUrl = "type.clipforge.dev/clipforge.kit.PrivateDetail";
 
@@ -31,8 +34,11 @@ std::optional<std::string> PrivateDetailOf(const absl::Status& status);
 bool IsServerFault(absl::StatusCode code);
 
 // The status a client gets: the message as is, except for server faults,
-// which get a fixed text naming `request_id` (when given). Payloads are
-// never sent.
+// which get a fixed text naming `request_id` (when given). Beside it, in
+// grpc-status-details-bin, a google.rpc.Status whose ErrorInfo names the
+// reason (base::WithReason, else the code's name), the domain
+// "clipforge.dev" and, when given, metadata request_id (AIP-193). Other
+// payloads (private details) are never sent.
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_id = {});
 absl::Status FromGrpcStatus(const grpc::Status& status);
 

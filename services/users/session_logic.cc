@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/error_reason.h"
 #include "base/status_macros.h"
 #include "users/refresh_token.h"
 #include "users/session.h"
@@ -72,8 +73,9 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
   const ThrottleDecision decision =
       throttle_.Check(ThrottleScope::kSignUp, client_address, client_address, start);
   if (!decision.allowed) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("too many sign-ups from this address; retry in ", RetrySeconds(decision), " s"));
+    return base::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                "too many sign-ups from this address; retry in ", RetrySeconds(decision), " s")),
+                            "SIGN_UP_THROTTLED");
   }
   throttle_.RecordSuccess(ThrottleScope::kSignUp, client_address, client_address, start);
   // Cheap refusals first; Argon2id takes tens of milliseconds and never
@@ -82,7 +84,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
   std::optional<EarlierRegistration> earlier;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](UsersTx& tx) {
     handle_taken = tx.HandleTaken(r.handle, start);
-    if (!handle_taken && tx.EmailTaken(r.email)) return absl::AlreadyExistsError("email: is already registered");
+    if (!handle_taken && tx.EmailTaken(r.email)) return base::WithReason(absl::AlreadyExistsError("email: is already registered"), "EMAIL_TAKEN");
     earlier = handle_taken ? FindEarlierRegistration(tx, r, start) : std::nullopt;
     return absl::OkStatus();
   }));
@@ -108,9 +110,9 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
         result = {again->account, IssueTokens(tx, again->account, again->session_id, again->session_created_at)};
         return absl::OkStatus();
       }
-      return absl::AlreadyExistsError("handle: is taken");
+      return base::WithReason(absl::AlreadyExistsError("handle: is taken"), "HANDLE_TAKEN");
     }
-    if (tx.EmailTaken(r.email)) return absl::AlreadyExistsError("email: is already registered");
+    if (tx.EmailTaken(r.email)) return base::WithReason(absl::AlreadyExistsError("email: is already registered"), "EMAIL_TAKEN");
     if (password_hash.empty()) return absl::AbortedError("handle: was released meanwhile; send the request again");
     Account account;
     account.user_id = ids_.Next();
@@ -136,8 +138,9 @@ absl::StatusOr<SignedIn> SessionLogic::Login(const LoginAttempt& attempt, const 
   const std::string& key = attempt.login_key;
   const ThrottleDecision decision = throttle_.Check(ThrottleScope::kLogin, key, client_address, clock_.Now());
   if (!decision.allowed) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("too many login attempts; retry in ", RetrySeconds(decision), " s"));
+    return base::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                "too many login attempts; retry in ", RetrySeconds(decision), " s")),
+                            "LOGIN_THROTTLED");
   }
   CF_ASSIGN_OR_RETURN(const std::optional<Account> account, store_.AccountByLogin(key));
   // One Argon2id verification on every path, so timing does not tell

@@ -21,6 +21,8 @@
 #include "base/uuid.h"
 #include "tests/support/raw_grpc.h"
 #include "tests/support/users_test_server.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "services/users/component.h"
 #include "users/refresh_token.h"
 
@@ -163,7 +165,17 @@ TEST_F(UsersServiceTest, HandleAndEmailAreUniqueCaseInsensitively) {
   request.set_display_name("Bob 2");
   v1::RegisterResponse response;
   grpc::ClientContext a;
-  EXPECT_EQ(stub_->Register(&a, request, &response).error_code(), StatusCode::ALREADY_EXISTS);
+  const grpc::Status taken = stub_->Register(&a, request, &response);
+  EXPECT_EQ(taken.error_code(), StatusCode::ALREADY_EXISTS);
+  // The reason travels beside the message as AIP-193 ErrorInfo.
+  google::rpc::Status rich;
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich.ParseFromString(taken.error_details()));
+  ASSERT_EQ(rich.details_size(), 1);
+  ASSERT_TRUE(rich.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "HANDLE_TAKEN");
+  EXPECT_EQ(info.domain(), "clipforge.dev");
+  EXPECT_FALSE(info.metadata().at("request_id").empty());
   request.set_request_id(NewId());
   request.set_handle("bobby");
   request.set_email("BOB@Example.COM");
