@@ -14,11 +14,12 @@ endif()
 add_library(cf_defaults INTERFACE)
 target_link_libraries(cf_defaults INTERFACE cf_warnings cf_sanitizers)
 
-# cf_add_test(NAME SOURCES... LABEL label LIBS libs...)
-# One gtest binary per test file group, discovered per test case.
+# cf_add_test(NAME SOURCES... LABEL label LIBS libs... [PREFIX prefix])
+# One gtest binary per test file group, discovered per test case. PREFIX goes
+# in front of each test's ctest name (e.g. "edge." for `ctest -R edge`).
 function(cf_add_test name)
-  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL;PREFIX" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main cf_defaults)
-  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${name} TEST_PREFIX "${ARG_PREFIX}" PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
 endfunction()
