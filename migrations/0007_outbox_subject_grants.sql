@@ -25,11 +25,10 @@ INSERT INTO bus.subject_grants (role_name, prefix) VALUES
 -- SECURITY DEFINER function would see its owner as current_user).
 DO $$
 DECLARE
-  svc text;
+  producer text;
 BEGIN
-  FOREACH svc IN ARRAY ARRAY['users', 'generation', 'clips', 'feed', 'tipping',
-                             'moderation', 'party'] LOOP
-    EXECUTE format('GRANT SELECT ON bus.subject_grants TO %I', 'cf_' || svc);
+  FOR producer IN SELECT DISTINCT role_name FROM bus.subject_grants LOOP
+    EXECUTE format('GRANT SELECT ON bus.subject_grants TO %I', producer);
   END LOOP;
 END
 $$;

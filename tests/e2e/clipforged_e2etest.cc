@@ -144,16 +144,6 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   EXPECT_EQ(logs.find("password"), std::string::npos);
 }
 
-// Polls health (up to 15 s) until `service` reports `expected`.
-bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service, int expected) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(15);
-  while (absl::Now() < give_up) {
-    if (CheckHealth(channel, service).value_or(-1) == expected) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 TEST(ClipforgedTest, ReadinessFollowsPostgresAndNatsWhileLivenessStays) {
   BusFixture bus;
   const auto server = ClipforgedServer::Start(

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "absl/time/clock.h"
 #include "services/kit/grpc_status.h"
 
 namespace clipforge::testing {
@@ -111,6 +112,16 @@ absl::StatusOr<int> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
   if (!response.ok()) return response.status();
   if (response->size() == 2 && (*response)[0] == 0x08) return (*response)[1];
   return 0;  // UNKNOWN (the default value is not serialized).
+}
+
+bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service, int expected,
+                   absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (absl::Now() < give_up) {
+    if (CheckHealth(channel, service).value_or(-1) == expected) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace clipforge::testing

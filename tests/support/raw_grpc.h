@@ -29,4 +29,8 @@ absl::StatusOr<std::string> RawBidiOnce(const std::shared_ptr<grpc::Channel>& ch
 absl::StatusOr<int> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
                                 const std::string& service);
 
+// Polls health until `service` reports `expected` (true) or `timeout` passes.
+bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service, int expected,
+                   absl::Duration timeout = absl::Seconds(15));
+
 }  // namespace clipforge::testing

@@ -80,6 +80,16 @@ class UsersServiceTest : public ::testing::Test {
     return stub_->Follow(&ctx, request, out ? out : &response);
   }
 
+  // Ends the session `who` signed in with.
+  grpc::Status Logout(const v1::AuthTokens& who) {
+    v1::LogoutRequest logout;
+    logout.set_request_id(NewId());
+    google::protobuf::Empty empty;
+    grpc::ClientContext ctx;
+    Auth(ctx, who);
+    return stub_->Logout(&ctx, logout, &empty);
+  }
+
   v1::User Me(const v1::AuthTokens& who, grpc::Status* status = nullptr) {
     grpc::ClientContext ctx;
     Auth(ctx, who);
@@ -392,12 +402,7 @@ TEST_F(UsersServiceTest, LogoutAndLogoutEverywhereRevokeSessions) {
   grpc::ClientContext l;
   ASSERT_TRUE(stub_->Login(&l, login, &second).ok());
 
-  v1::LogoutRequest logout;
-  logout.set_request_id(NewId());
-  google::protobuf::Empty empty;
-  grpc::ClientContext a;
-  Auth(a, r.tokens());
-  ASSERT_TRUE(stub_->Logout(&a, logout, &empty).ok());
+  ASSERT_TRUE(Logout(r.tokens()).ok());
   grpc::Status status;
   Me(r.tokens(), &status);
   EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
@@ -463,12 +468,7 @@ TEST_F(EveryAuthenticatedRpcTest, RefusesMissingMalformedExpiredTamperedAndRevok
 
 TEST_F(EveryAuthenticatedRpcTest, RefusesTokensOfARevokedSession) {
   const auto r = Register("irene");
-  v1::LogoutRequest logout;
-  logout.set_request_id(NewId());
-  google::protobuf::Empty empty;
-  grpc::ClientContext ctx;
-  Auth(ctx, r.tokens());
-  ASSERT_TRUE(stub_->Logout(&ctx, logout, &empty).ok());
+  ASSERT_TRUE(Logout(r.tokens()).ok());
   for (const std::string& method : AuthenticatedUnaryMethods()) {
     EXPECT_EQ(Call(method, "Bearer " + r.tokens().access_token()), StatusCode::UNAUTHENTICATED) << method;
   }
@@ -487,12 +487,7 @@ TEST_F(EveryAuthenticatedRpcTest, RefusesTokensOfARevokedSession) {
 TEST_F(UsersServiceTest, ThePurgeDeletesEndedSessionsAndExpiredTokensInBatches) {
   const auto live = Register("paula");
   const auto gone = Register("quentin");
-  v1::LogoutRequest logout;
-  logout.set_request_id(NewId());
-  google::protobuf::Empty empty;
-  grpc::ClientContext ctx;
-  Auth(ctx, gone.tokens());
-  ASSERT_TRUE(stub_->Logout(&ctx, logout, &empty).ok());
+  ASSERT_TRUE(Logout(gone.tokens()).ok());
 
   users::UsersStorage storage({.url = server_.pg().dsn()});
   const absl::Time now = absl::Now();

@@ -47,16 +47,6 @@ TEST(ReadinessTest, ConnectTimeoutIsAddedToBothDsnForms) {
   EXPECT_EQ(WithConnectTimeout("", 3), "connect_timeout=3");
 }
 
-// Waits (up to 10 s) for the health of `service` to become `expected`.
-bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel, const std::string& service, int expected) {
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < give_up) {
-    if (testing::CheckHealth(channel, service).value_or(-1) == expected) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
-}
-
 TEST(ReadinessMonitorTest, AnOutageTurnsTheServicesNotServingAndBackWhileLivenessStays) {
   testing::KitTestServer server;
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.server->port()),
@@ -71,10 +61,10 @@ TEST(ReadinessMonitorTest, AnOutageTurnsTheServicesNotServingAndBackWhileLivenes
                            [&](bool ready) { server.server->SetServing(ready); }, server.logger);
   EXPECT_EQ(testing::CheckHealth(channel, service).value(), 1);
   database_up = false;
-  EXPECT_TRUE(HealthBecomes(channel, service, 2));
+  EXPECT_TRUE(testing::HealthBecomes(channel, service, 2, absl::Seconds(10)));
   EXPECT_EQ(testing::CheckHealth(channel, "").value(), 1);  // Liveness untouched.
   database_up = true;
-  EXPECT_TRUE(HealthBecomes(channel, service, 1));
+  EXPECT_TRUE(testing::HealthBecomes(channel, service, 1, absl::Seconds(10)));
 }
 
 }  // namespace
