@@ -19,7 +19,7 @@ enum class Kind : uint8_t {
   kSep,       // Any other punctuation or symbol.
 };
 
-enum class Script : uint8_t { kOther, kLatin, kCyrillicGreek };
+enum class Script : uint8_t { kOther, kLatin, kCyrillicGreek, kUnspaced };
 
 // One character of the cluster-normalized text: its bytes are
 // bytes[out, out + len) of the workspace.
@@ -63,7 +63,7 @@ Script ScriptOf(char32_t c) {
       (c >= 0x2DE0 && c <= 0x2DFF) || (c >= 0xA640 && c <= 0xA69F)) {
     return Script::kCyrillicGreek;
   }
-  return Script::kOther;
+  return IsUnspacedScript(c) ? Script::kUnspaced : Script::kOther;
 }
 
 // The class of each ASCII byte after lowercasing; 0xFF: dropped (controls).
@@ -257,13 +257,14 @@ std::pair<size_t, size_t> Normalized::OriginalSpan(size_t begin, size_t end) con
   if (begin >= end) return {to_original[begin], to_original[begin]};
   const uint32_t last = to_original[end - 1];
   size_t j = end;
-  while (j + 1 < to_original.size() && to_original[j] == last) ++j;
-  return {to_original[begin], to_original[j]};
+  while (j < text.size() && to_original[j] == last) ++j;
+  return {to_original[begin], j < text.size() ? to_original[j] : tail_begin};
 }
 
 absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
   out.text.clear();
   out.to_original.clear();
+  out.tail_begin = 0;
   if (utf8.size() > UINT32_MAX / 2) return absl::InvalidArgumentError("text too long to normalize");
   Workspace& ws = ThreadWorkspace();
   if (absl::Status status = Segment(utf8, ws); !status.ok()) return status;
@@ -276,6 +277,7 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     bool single;          // One letter or digit.
     bool letter;
     bool joinable_before;  // Only joining separators since the previous word.
+    uint32_t sep_begin, sep_end;  // Input bytes between the previous word and this one.
   };
   thread_local std::vector<Word> words;
   words.clear();
@@ -307,7 +309,9 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
                          .end = static_cast<uint32_t>(e),
                          .single = e - b == 1,
                          .letter = has_letter,
-                         .joinable_before = joinable && b == i});
+                         .joinable_before = joinable && b == i,
+                         .sep_begin = words.empty() ? 0 : units[words.back().end].src,
+                         .sep_end = units[b].src});
     joinable = e == j;
     i = j;
   }
@@ -321,7 +325,13 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     size_t last = w;
     if (words[w].single) {
       bool letter = words[w].letter;
-      while (last + 1 < words.size() && words[last + 1].single && words[last + 1].joinable_before) {
+      // The chain goes on while the separator is the same text as the first one: "k.i.l.l. y.o.u"
+      // is two words.
+      const auto separator = [&](size_t k) {
+        return utf8.substr(words[k].sep_begin, words[k].sep_end - words[k].sep_begin);
+      };
+      while (last + 1 < words.size() && words[last + 1].single && words[last + 1].joinable_before &&
+             (last == w || separator(last + 1) == separator(w + 1))) {
         ++last;
         letter = letter || words[last].letter;
       }
@@ -337,7 +347,10 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     }
     const bool map_lookalikes = cyrillic_greek > 0 && latin >= cyrillic_greek;
     const bool leet = latin > 0;
-    if (!text.empty()) {
+    const bool glued = words[w].joinable_before && prev_end_unit > 0 &&
+                       units[prev_end_unit - 1].script == Script::kUnspaced &&
+                       units[ub].script == Script::kUnspaced;
+    if (!text.empty() && !glued) {
       text.push_back(' ');
       map.push_back(units[prev_end_unit].src);
     }
@@ -365,6 +378,7 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     w = last + 1;
   }
   map.push_back(static_cast<uint32_t>(utf8.size()));
+  out.tail_begin = prev_end_unit < count ? units[prev_end_unit].src : static_cast<uint32_t>(utf8.size());
   return absl::OkStatus();
 }
 

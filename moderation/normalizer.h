@@ -37,9 +37,12 @@
 //    separator. Leet symbols in a word without Latin letters are dropped.
 // 6. Spelled-out words. Three or more consecutive one-character words
 //    (one letter or digit, with its marks), at least one of them a letter,
-//    separated only by joining separators, become one word: "k i l l",
-//    "K.I.L.L", "k-i-l-l", "k_i_l_l", "k * i * l * l" are all "kill".
+//    separated only by joining separators, the same text between every two
+//    of them, become one word: "k i l l", "K.I.L.L", "k-i-l-l", "k_i_l_l",
+//    "k * i * l * l" are all "kill", and "k.i.l.l. y.o.u" is "kill you".
 //    "a b" (two) and "k, i, l, l" (a comma does not join) stay apart.
+//    Joining separators between two characters of scripts written without
+//    spaces (IsUnspacedScript) vanish too: "杀 了 你" is "杀了你".
 // 7. Look-alikes. In a word with at least one Cyrillic or Greek letter and
 //    at least as many Latin letters as Cyrillic and Greek ones (ties go to
 //    Latin), each Cyrillic or Greek letter with a Latin look-alike becomes
@@ -82,12 +85,15 @@ struct Normalized {
   // run for a space) it came from starts; then one sentinel: the input size.
   // Non-decreasing.
   std::vector<uint32_t> to_original;
+  // Where the input's trailing separators (and dropped characters) after
+  // the last word start; the input size when there are none.
+  uint32_t tail_begin = 0;
 
   // The span of the input that produced text[begin, end): from the start of
-  // the source of text[begin] to the start of the next source character
-  // after the one that produced text[end - 1] (so characters dropped right
-  // after it, such as a trailing zero-width space, are included). Requires
-  // begin <= end <= text.size().
+  // the source of text[begin] to the start of the next kept source
+  // character (or tail_begin) after the one that produced text[end - 1]:
+  // characters dropped right after it, such as a trailing zero-width space,
+  // are included. Requires begin <= end <= text.size().
   std::pair<size_t, size_t> OriginalSpan(size_t begin, size_t end) const;
 };
 
