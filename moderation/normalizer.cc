@@ -204,6 +204,8 @@ absl::Status Segment(std::string_view input, Workspace& ws) {
   ws.units.clear();
   ws.bytes.clear();
   const size_t n = input.size();
+  ws.units.reserve(n);
+  ws.bytes.reserve(n);
   const auto* p = reinterpret_cast<const unsigned char*>(input.data());
   size_t i = 0;
   while (i < n) {
@@ -244,33 +246,10 @@ absl::Status Segment(std::string_view input, Workspace& ws) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-bool IsUnspacedScript(char32_t c) {
-  return (c >= 0x2E80 && c <= 0x2FFF) || (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
-         (c >= 0x3038 && c <= 0x303C) || (c >= 0x3040 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x323AF) ||
-         (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) || (c >= 0x1780 && c <= 0x17FF);
-}
-
-std::pair<size_t, size_t> Normalized::OriginalSpan(size_t begin, size_t end) const {
-  if (begin >= end) return {to_original[begin], to_original[begin]};
-  const uint32_t last = to_original[end - 1];
-  size_t j = end;
-  while (j < text.size() && to_original[j] == last) ++j;
-  return {to_original[begin], j < text.size() ? to_original[j] : tail_begin};
-}
-
-absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
-  out.text.clear();
-  out.to_original.clear();
-  out.tail_begin = 0;
-  if (utf8.size() > UINT32_MAX / 2) return absl::InvalidArgumentError("text too long to normalize");
-  Workspace& ws = ThreadWorkspace();
-  if (absl::Status status = Segment(utf8, ws); !status.ok()) return status;
-  const std::vector<Unit>& units = ws.units;
+// Steps 5-9 over the units of the input (see the views below).
+template <typename Units>
+void Assemble(const Units& units, std::string_view utf8, Normalized& out) {
   const size_t count = units.size();
-
   // Steps 5-6: words as unit ranges; spelled-out words merged.
   struct Word {
     uint32_t begin, end;  // Unit range (may include joining separators when merged).
@@ -316,10 +295,15 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     i = j;
   }
 
-  std::string& text = out.text;
-  std::vector<uint32_t>& map = out.to_original;
-  text.reserve(ws.bytes.size() + 1);
-  map.reserve(ws.bytes.size() + 2);
+  // The output is never longer than the units' bytes: each unit gives at
+  // most its own bytes, and each space stands for at least one separator.
+  // Written through raw pointers, then cut to size.
+  out.text.resize(units.byte_count());
+  out.to_original.resize(units.byte_count() + 1);
+  char* const text = out.text.data();
+  uint32_t* const map = out.to_original.data();
+  const char* const bytes = units.bytes();
+  size_t k = 0;  // Bytes written.
   size_t prev_end_unit = 0;  // The unit after the last emitted word.
   for (size_t w = 0; w < words.size();) {
     size_t last = w;
@@ -350,9 +334,9 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
     const bool glued = words[w].joinable_before && prev_end_unit > 0 &&
                        units[prev_end_unit - 1].script == Script::kUnspaced &&
                        units[ub].script == Script::kUnspaced;
-    if (!text.empty() && !glued) {
-      text.push_back(' ');
-      map.push_back(units[prev_end_unit].src);
+    if (k > 0 && !glued) {
+      text[k] = ' ';
+      map[k++] = units[prev_end_unit].src;
     }
     for (size_t u = ub; u < ue; ++u) {
       const Unit& unit = units[u];
@@ -366,19 +350,102 @@ absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
       } else if (map_lookalikes && unit.homoglyph != 0) {
         replacement = unit.homoglyph;
       }
+      if (replacement == 0) replacement = unit.ascii;
       if (replacement != 0) {
-        text.push_back(replacement);
-        map.push_back(unit.src);
+        text[k] = replacement;
+        map[k++] = unit.src;
       } else {
-        text.append(ws.bytes, unit.out, unit.len);
-        map.insert(map.end(), unit.len, unit.src);
+        for (uint32_t b = 0; b < unit.len; ++b) {
+          text[k] = bytes[unit.out + b];
+          map[k++] = unit.src;
+        }
       }
     }
     prev_end_unit = ue;
     w = last + 1;
   }
-  map.push_back(static_cast<uint32_t>(utf8.size()));
+  out.text.resize(k);
+  out.to_original.resize(k + 1);
+  out.to_original[k] = static_cast<uint32_t>(utf8.size());
   out.tail_begin = prev_end_unit < count ? units[prev_end_unit].src : static_cast<uint32_t>(utf8.size());
+}
+
+// The general units: built by Segment.
+class WorkspaceUnits {
+ public:
+  explicit WorkspaceUnits(const Workspace& ws) : ws_(ws) {}
+  size_t size() const { return ws_.units.size(); }
+  const Unit& operator[](size_t i) const { return ws_.units[i]; }
+  const char* bytes() const { return ws_.bytes.data(); }
+  size_t byte_count() const { return ws_.bytes.size(); }
+
+ private:
+  const Workspace& ws_;
+};
+
+// The units of printable ASCII text (and whitespace): one per byte, read
+// straight from the input, with the same values Segment would give them.
+class AsciiUnits {
+ public:
+  explicit AsciiUnits(std::string_view text) : p_(reinterpret_cast<const unsigned char*>(text.data())), n_(text.size()) {}
+  size_t size() const { return n_; }
+  Unit operator[](size_t i) const {
+    const auto kind = static_cast<Kind>(kAscii.kind[p_[i]]);
+    return Unit{.src = static_cast<uint32_t>(i),
+                .out = static_cast<uint32_t>(i),
+                .len = 1,
+                .kind = kind,
+                .script = kind == Kind::kLetter ? Script::kLatin : Script::kOther,
+                .ascii = kAscii.lower[p_[i]],
+                .homoglyph = 0};
+  }
+  const char* bytes() const { return reinterpret_cast<const char*>(p_); }
+  size_t byte_count() const { return n_; }
+
+ private:
+  const unsigned char* p_;
+  size_t n_;
+};
+
+// True when every byte is printable ASCII or ASCII whitespace.
+bool IsPlainAscii(std::string_view text) {
+  unsigned bad = 0;
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    bad |= (b >= 0x7F) | (b < 0x20 && (b < 9 || b > 13));
+  }
+  return bad == 0;
+}
+
+}  // namespace
+
+bool IsUnspacedScript(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x2FFF) || (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
+         (c >= 0x3038 && c <= 0x303C) || (c >= 0x3040 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x323AF) ||
+         (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) || (c >= 0x1780 && c <= 0x17FF);
+}
+
+std::pair<size_t, size_t> Normalized::OriginalSpan(size_t begin, size_t end) const {
+  if (begin >= end) return {to_original[begin], to_original[begin]};
+  const uint32_t last = to_original[end - 1];
+  size_t j = end;
+  while (j < text.size() && to_original[j] == last) ++j;
+  return {to_original[begin], j < text.size() ? to_original[j] : tail_begin};
+}
+
+absl::Status NormalizeInto(std::string_view utf8, Normalized& out) {
+  out.text.clear();
+  out.to_original.clear();
+  out.tail_begin = 0;
+  if (utf8.size() > UINT32_MAX / 2) return absl::InvalidArgumentError("text too long to normalize");
+  if (IsPlainAscii(utf8)) {
+    Assemble(AsciiUnits(utf8), utf8, out);
+    return absl::OkStatus();
+  }
+  Workspace& ws = ThreadWorkspace();
+  if (absl::Status status = Segment(utf8, ws); !status.ok()) return status;
+  Assemble(WorkspaceUnits(ws), utf8, out);
   return absl::OkStatus();
 }
 

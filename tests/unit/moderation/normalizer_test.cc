@@ -162,3 +162,33 @@ TEST(NormalizerTest, NormalizingTwiceChangesNothing) {
 
 }  // namespace
 }  // namespace clipforge::moderation
+
+namespace clipforge::moderation {
+namespace {
+
+// Plain ASCII takes a fast path; appending a non-ASCII word sends the same
+// text through the general path, which must agree with it.
+TEST(NormalizerTest, AsciiFastPathAgreesWithTheGeneralPath) {
+  constexpr std::string_view kAlphabet = "abkilKIL10345!@$ .-_*,;\t\n";
+  uint64_t state = 12345;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int length = 1 + static_cast<int>(state % 24);
+    for (int i = 0; i < length; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += kAlphabet[(state >> 33) % kAlphabet.size()];
+    }
+    const std::string fast = Norm(text);
+    const std::string general = Norm(text + ";\u00e9");
+    EXPECT_EQ(general, fast.empty() ? "\u00e9" : fast + " \u00e9") << "input: \"" << text << "\"";
+    absl::StatusOr<Normalized> a = Normalize(text);
+    absl::StatusOr<Normalized> b = Normalize(text + ";\u00e9");
+    ASSERT_TRUE(a.ok() && b.ok());
+    for (size_t i = 0; i < a->text.size(); ++i) {
+      ASSERT_EQ(a->to_original[i], b->to_original[i]) << "input: \"" << text << "\" byte " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace clipforge::moderation
