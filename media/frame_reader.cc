@@ -132,6 +132,9 @@ class Reader {
       return absl::InvalidArgumentError(absl::StrCat("media: bad stream parameters: ", AvError(err)));
     }
     codec_->thread_count = std::max(1, options_.threads);
+    // The decoder refuses larger frames itself, before allocating them,
+    // whatever the container claimed.
+    codec_->max_pixels = options_.max_pixels;
     if (int err = avcodec_open2(codec_.get(), codec, nullptr); err < 0) {
       return absl::InvalidArgumentError(absl::StrCat("media: cannot open the ", codec->name, " decoder: ", AvError(err)));
     }
@@ -160,7 +163,7 @@ class Reader {
     while (true) {
       const int got = avcodec_receive_frame(codec_.get(), decoded_.get());
       if (got == AVERROR(EAGAIN) || got == AVERROR_EOF) return absl::OkStatus();
-      if (got == AVERROR_INVALIDDATA) continue;
+      if (got == AVERROR_INVALIDDATA) return absl::OkStatus();  // a damaged frame: skip it
       if (got < 0) return absl::InvalidArgumentError(absl::StrCat("media: decoding ", path_, ": ", AvError(got)));
       absl::Status taken = Take(decoded_.get());
       av_frame_unref(decoded_.get());
