@@ -16,5 +16,7 @@ find_package(OpenSSL REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# FFmpeg 5.1 (decoding stills and videos, media/).
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

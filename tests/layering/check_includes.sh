@@ -27,6 +27,8 @@ check() {
 for core in base users feed remix moderation generation ledger party; do
   check "${core}" "${framework}" "gRPC, protobuf, pqxx, NATS, generated protos or services/"
 done
+# The moderation core hashes pixels it is handed: decoding stays in media/.
+check moderation '#include [<"](libav[a-z]*|libswscale|media)/' "FFmpeg or media/"
 # The CLI speaks gRPC, but never through the server's code.
 check cli '#include [<"]services/' "services/ (the server kit and services)"
 

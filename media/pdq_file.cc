@@ -1,0 +1,31 @@
+#include "media/pdq_file.h"
+
+#include "absl/strings/str_format.h"
+#include "moderation/pdq.h"
+
+namespace clipforge::media {
+
+absl::StatusOr<std::vector<std::string>> PdqOfFile(const std::string& path, const PdqFileOptions& options) {
+  std::vector<std::string> lines;
+  moderation::PdqHasher hasher;
+  bool done = false;
+  const absl::Status read =
+      ReadFrames(path, options.frames, [&](const Frame& frame) -> absl::Status {
+        const moderation::ImageView view{frame.rgb.data(), frame.width, frame.height, frame.width * 3,
+                                         moderation::PixelFormat::kRgb24};
+        absl::StatusOr<moderation::PdqResult> pdq = hasher.Hash(view);
+        if (!pdq.ok()) return pdq.status();
+        if (options.per_frame) {
+          lines.push_back(absl::StrFormat("%.3f %s %d", frame.time_seconds, pdq->hash.ToHex(), pdq->quality));
+        } else {
+          lines.push_back(absl::StrFormat("%s %d", pdq->hash.ToHex(), pdq->quality));
+          done = true;
+          return absl::CancelledError("first frame taken");  // stops the read
+        }
+        return absl::OkStatus();
+      }).status();
+  if (!read.ok() && !(done && absl::IsCancelled(read))) return read;
+  return lines;
+}
+
+}  // namespace clipforge::media
