@@ -228,16 +228,18 @@ as_pg_user() {
 # Directories
 
 # data_dir: per-clone state that needs no special owner (locks, NATS, env).
-data_dir() { printf '%s\n' "${CF_REPO}/.data"; }
+# CF_DATA_DIR moves it (tests run a private stack beside a developer's).
+data_dir() { printf '%s\n' "${CF_DATA_DIR:-${CF_REPO}/.data}"; }
 
 # pg_home: the directory that holds Postgres' data dir, its password file,
 # log and socket dir. As root the clone may live under /root (mode 0700),
 # which the clipforge user cannot traverse, so the cluster lives under
-# /var/lib/clipforge-dev/<hash of the repo path> instead: one per clone.
+# /var/lib/clipforge-dev/<hash of the repo path> instead: one per clone
+# (per CF_DATA_DIR when that is set).
 pg_home() {
   if is_root; then
     local hash
-    hash="$(printf '%s' "${CF_REPO}" | sha256sum | cut -c1-12)"
+    hash="$(printf '%s' "${CF_DATA_DIR:-${CF_REPO}}" | sha256sum | cut -c1-12)"
     printf '%s\n' "/var/lib/clipforge-dev/${hash}"
   else
     data_dir
