@@ -11,5 +11,6 @@ int Migrate(const std::vector<std::string>& args);
 int BusRedrive(const std::vector<std::string>& args);
 int KeysGenerate(const std::vector<std::string>& args);
 int AdminMakeAdmin(const std::vector<std::string>& args);
+int Pdq(const std::vector<std::string>& args);
 
 }  // namespace clipforge::clipforged

@@ -18,6 +18,7 @@ constexpr char kUsage[] =
     "  bus redrive  republish outbox events published since --since=RFC3339\n"
     "  keys generate      write a new access-token signing key (--key-file=PATH)\n"
     "  admin make-admin   give a registered user the admin role (--handle=NAME)\n"
+    "  pdq FILE...  print PDQ perceptual hashes (HASH QUALITY) of images; --frames: per video frame\n"
     "\n"
     "Run 'clipforged COMMAND --help' for the flags of a command. Every flag can\n"
     "also be set as CLIPFORGE_<FLAG> in the environment or as 'flag = value' in\n"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     return clipforge::clipforged::AdminMakeAdmin(args);
   }
+  if (command == "pdq") return clipforge::clipforged::Pdq(args);
   std::fprintf(stderr, "clipforged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }
