@@ -16,6 +16,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "cli/terminal.h"
+#include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "base/clock.h"
 #include "base/uuid.h"
@@ -66,30 +67,31 @@ class CommandContext {
   std::optional<Session> session_;
 };
 
+// A unary method of one of the service stubs Connection holds.
+template <typename Stub, typename Request, typename Response>
+using StubMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
 template <typename Request, typename Response>
-using UnaryMethod = grpc::Status (v1::UsersService::StubInterface::*)(grpc::ClientContext*,
-                                                                       const Request&, Response*);
+using UnaryMethod = StubMethod<v1::UsersService::StubInterface, Request, Response>;
 
 // One unary call without a token (Register, Login, public reads).
-template <typename Request, typename Response>
-absl::Status CallPublic(CommandContext& ctx, UnaryMethod<Request, Response> method,
+template <typename Stub, typename Request, typename Response>
+absl::Status CallPublic(CommandContext& ctx, StubMethod<Stub, Request, Response> method,
                         const Request& request, Response& response) {
   Connection& connection = ctx.connection();
   auto context = connection.NewContext(kCallTimeout, "");
-  const grpc::Status status = (connection.users().*method)(context.get(), request, &response);
+  const grpc::Status status = (connection.stub<Stub>().*method)(context.get(), request, &response);
   return connection.Finish(status, *context);
 }
 
 // One unary call with the session's token, refreshed and retried as
 // Session::Call describes. `request` must not depend on the tokens.
-template <typename Request, typename Response>
-absl::Status CallAuthed(CommandContext& ctx, Session& session,
-                        UnaryMethod<Request, Response> method, const Request& request,
-                        Response& response) {
+template <typename Stub, typename Request, typename Response>
+absl::Status CallAuthed(CommandContext& ctx, Session& session, StubMethod<Stub, Request, Response> method,
+                        const Request& request, Response& response) {
   Connection& connection = ctx.connection();
   return session.Call([&](const Credentials& credentials) {
     auto context = connection.NewContext(kCallTimeout, credentials.access_token);
-    const grpc::Status status = (connection.users().*method)(context.get(), request, &response);
+    const grpc::Status status = (connection.stub<Stub>().*method)(context.get(), request, &response);
     return connection.Finish(status, *context);
   });
 }

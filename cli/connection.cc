@@ -38,6 +38,7 @@ Connection::Connection(std::string server, bool tls,
     : server_(std::move(server)), tls_(tls), clock_(clock), ids_(ids) {
   channel_ = grpc::CreateChannel(server_, std::move(credentials));
   users_ = v1::UsersService::NewStub(channel_);
+  moderation_ = v1::ModerationService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout,

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli/session.h"
+#include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "base/clock.h"
 #include "base/uuid.h"
@@ -37,6 +38,10 @@ class Connection {
 
   const std::string& server() const { return server_; }
   v1::UsersService::StubInterface& users() { return *users_; }
+  v1::ModerationService::StubInterface& moderation() { return *moderation_; }
+  // The stub of type Stub (for the call helpers of command_context.h).
+  template <typename Stub>
+  Stub& stub();
 
   // A fresh UUID for a request_id or x-request-id.
   std::string NewId() { return ids_.Next(); }
@@ -60,7 +65,17 @@ class Connection {
   base::UuidV7Generator& ids_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::UsersService::StubInterface> users_;
+  std::unique_ptr<v1::ModerationService::StubInterface> moderation_;
 };
+
+template <>
+inline v1::UsersService::StubInterface& Connection::stub() {
+  return *users_;
+}
+template <>
+inline v1::ModerationService::StubInterface& Connection::stub() {
+  return *moderation_;
+}
 
 // RefreshToken over a Connection. A call that may or may not have reached
 // the server is retried once with the same request_id, which the server
