@@ -514,7 +514,8 @@ TEST_F(CliAgainstFakeServerTest, ConsentLogoutAndDelete) {
   }
   EXPECT_EQ(Cli({"whoami"}).code, kExitNotLoggedIn);
 
-  ASSERT_EQ(Cli({"login", "alice", "--password-stdin"}, {"correct horse battery"}).code, 0);
+  r = Cli({"login", "alice", "--password-stdin"}, {"correct horse battery"});
+  ASSERT_EQ(r.code, 0) << r.err;
   r = Cli({"delete-account", "--yes", "--password-stdin"}, {"not it"});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_EQ(r.err, "clipforge: wrong password\n");
