@@ -15,9 +15,18 @@ Periodic::~Periodic() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Periodic::RunSoon() {
+  absl::MutexLock lock(&mu_);
+  run_soon_ = true;
+}
+
 void Periodic::Run() {
   absl::MutexLock lock(&mu_);
-  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval_)) {
+  const auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || run_soon_; };
+  for (;;) {
+    mu_.AwaitWithTimeout(absl::Condition(&woken), interval_);
+    if (stopping_) return;
+    run_soon_ = false;
     mu_.Unlock();
     task_();
     mu_.Lock();

@@ -1,5 +1,7 @@
 // Runs a task every `interval` on a thread of its own until destroyed;
 // destruction wakes the thread at once (no waiting out the interval).
+// RunSoon asks for a run before the interval is up (an event said there is
+// work): requests made while the task runs fold into one more run.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,9 @@ class Periodic {
   Periodic(const Periodic&) = delete;
   Periodic& operator=(const Periodic&) = delete;
 
+  // Wakes the thread to run the task now (or right after the current run).
+  void RunSoon();
+
  private:
   void Run();
 
@@ -26,6 +31,7 @@ class Periodic {
   const std::function<void()> task_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool run_soon_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

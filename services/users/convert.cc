@@ -1,16 +1,6 @@
 #include "services/users/convert.h"
 
-#include "google/protobuf/util/time_util.h"
-
 namespace clipforge::users {
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(t));
-}
 
 v1::Role ToProtoRole(base::Role role) { return static_cast<v1::Role>(static_cast<int>(role) + 1); }
 

@@ -8,14 +8,16 @@
 #include "base/role.h"
 #include "clipforge/v1/users.pb.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "services/kit/proto_time.h"
 #include "services/users/logic_support.h"
 #include "users/account.h"
 #include "users/graph.h"
 
 namespace clipforge::users {
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+using kit::FromTimestamp;
+using kit::ToTimestamp;
+
 // The API's roles are base::Role shifted by one (0 is ROLE_UNSPECIFIED).
 v1::Role ToProtoRole(base::Role role);
 std::optional<base::Role> FromProtoRole(v1::Role role);

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "services/kit/outbox.h"
+#include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
 #include "base/status_macros.h"
 
@@ -67,12 +68,10 @@ const kit::PgIdempotencyLog& Idempotency() {
 
 // Times cross the boundary as integer microseconds since the Unix epoch:
 // Ts(n) is the SQL for parameter $n as a timestamptz.
-std::string Ts(int n) { return absl::StrCat("(timestamptz 'epoch' + $", n, "::bigint * interval '1 microsecond')"); }
-std::string Micros(const char* column) {
-  return absl::StrCat("(extract(epoch FROM ", column, ") * 1000000)::bigint");
-}
-int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
+std::string Ts(int n) { return kit::SqlTimestampParam(n); }
+std::string Micros(const char* column) { return kit::SqlMicros(column); }
+using kit::ToMicros;
+absl::Time FromMicros(const pqxx::field& f) { return kit::TimeFromMicros(f); }
 
 // Languages are validated BCP-47 tags (letters, digits, '-'), so a comma
 // join is unambiguous.
