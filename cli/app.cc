@@ -27,7 +27,10 @@ constexpr Route kRoutes[] = {
     {"follow", RunFollow},         {"unfollow", RunUnfollow},
     {"followers", RunFollowers},   {"following", RunFollowing},
     {"export", RunExport},         {"delete-account", RunDeleteAccount},
-    {"consent", RunConsent},
+    {"consent", RunConsent},       {"check", RunCheck},
+    {"rules", RunRules},           {"rules add", RunRulesAdd},
+    {"rules set", RunRulesSet},    {"rules delete", RunRulesDelete},
+    {"policies", RunPolicies},     {"policies set", RunPoliciesSet},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

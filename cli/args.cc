@@ -48,6 +48,40 @@ std::vector<CommandSpec> BuildCommands() {
       {"delete-account", "", 0, 0, "delete your account and personal data",
        {{"yes", "", "do not ask to type the handle to confirm"}, kPasswordStdin}},
       {"consent", "[on|off]", 0, 1, "show or set your analytics consent", {}},
+      {"check", "TEXT", 1, 1, "check a text against the prompt filter (decision, categories, matches)",
+       {{"locale", "TAG", "the text's language, a BCP-47 tag (default: rules of every locale)"},
+        {"surface", "WHERE", "prompt (default), title, caption, comment, chat, profile or tip-message"}}},
+      {"rules", "", 0, 0, "list the prompt rules, oldest first (admin)",
+       {{"category", "CATEGORY", "only this category's rules"},
+        {"page-size", "N", "rules per page, 1-500 (default 100)"},
+        {"page-token", "TOKEN", "continue from the token a previous page printed"},
+        {"all", "", "follow every next page to the end"}}},
+      {"rules add", "PATTERN", 1, 1, "add a prompt rule; it is live on every server within a second (admin)",
+       {{"category", "CATEGORY", "what it detects: violence, child-safety, hate, spam, ... (see `policies`)", true},
+        {"kind", "KIND", "keyword (default: one word), phrase (words in a row) or regex"},
+        {"decision", "DECISION", "review or block (default)"},
+        {"locales", "LIST", "comma-separated BCP-47 tags it applies to (default: all)"},
+        {"surfaces", "LIST", "comma-separated surfaces it applies to, e.g. chat,comment (default: all)"},
+        {"description", "TEXT", "a note for moderators, 0-500 characters"},
+        {"disabled", "", "add it switched off"}}},
+      {"rules set", "RULE_ID", 1, 1, "change a prompt rule (only the fields given) (admin)",
+       {{"pattern", "PATTERN", "the new keyword, phrase or regex"},
+        {"kind", "KIND", "keyword, phrase or regex"},
+        {"category", "CATEGORY", "what it detects"},
+        {"decision", "DECISION", "review or block"},
+        {"locales", "LIST", "comma-separated BCP-47 tags; --locales= applies it to all"},
+        {"surfaces", "LIST", "comma-separated surfaces; --surfaces= applies it to all"},
+        {"description", "TEXT", "a note for moderators"},
+        {"enable", "", "switch it on"},
+        {"disable", "", "switch it off"}}},
+      {"rules delete", "RULE_ID", 1, 1, "delete a prompt rule (admin)", {}},
+      {"policies", "", 0, 0, "list what each moderation category decides (admin)", {}},
+      {"policies set", "CATEGORY", 1, 1, "change a category's policy (only the fields given) (admin)",
+       {{"max-automatic", "DECISION", "the most a prompt-filter match may decide alone: allow, review or block"},
+        {"media-match", "DECISION", "what a hash-bank match decides"},
+        {"queue-priority", "N", "its review cases' priority, 0-100 (higher first)"},
+        {"terms-clause", "TEXT", "the terms clause statements of reasons cite"},
+        {"description", "TEXT", "a description for moderators"}}},
   };
 }
 
@@ -148,8 +182,9 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
           out.help = true;
           continue;
         }
-        if (name == "profile" && i + 1 < args.size() && args[i + 1] == "set") {
-          name = "profile set";
+        // Two-word commands ("profile set", "rules add"): the longer name wins.
+        if (i + 1 < args.size() && FindCommand(absl::StrCat(name, " ", args[i + 1])) != nullptr) {
+          name = absl::StrCat(name, " ", args[i + 1]);
           ++i;
         }
         out.command = FindCommand(name);

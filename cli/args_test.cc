@@ -62,6 +62,19 @@ TEST(ArgsTest, EmptyValueIsKeptApartFromAbsent) {
   EXPECT_EQ(inv->Get("display-name"), std::nullopt);
 }
 
+TEST(ArgsTest, TwoWordCommandsTakeTheirOwnFlagsAndOperands) {
+  auto add = Parse({"rules", "add", "kill", "--category=violence", "--kind=keyword"});
+  ASSERT_TRUE(add.ok()) << add.status();
+  EXPECT_EQ(add->command->name, "rules add");
+  EXPECT_EQ(add->operands, std::vector<std::string>{"kill"});
+  EXPECT_EQ(*add->Get("category"), "violence");
+  auto list = Parse({"rules", "--category=spam"});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->command->name, "rules");
+  EXPECT_FALSE(Parse({"rules", "add", "kill"}).ok()) << "--category is required";
+  EXPECT_FALSE(Parse({"rules", "kill"}).ok()) << "`rules` takes no operand";
+}
+
 TEST(ArgsTest, ProfileWithAHandleIsNotProfileSet) {
   auto inv = Parse({"profile", "@bob"});
   ASSERT_TRUE(inv.ok()) << inv.status();

@@ -31,6 +31,15 @@ absl::Status RunFollowing(CommandContext& ctx);
 // export_command.cc
 absl::Status RunExport(CommandContext& ctx);
 
+// moderation_commands.cc
+absl::Status RunCheck(CommandContext& ctx);
+absl::Status RunRules(CommandContext& ctx);
+absl::Status RunRulesAdd(CommandContext& ctx);
+absl::Status RunRulesSet(CommandContext& ctx);
+absl::Status RunRulesDelete(CommandContext& ctx);
+absl::Status RunPolicies(CommandContext& ctx);
+absl::Status RunPoliciesSet(CommandContext& ctx);
+
 // Shared helpers.
 
 // The password from --password-stdin, else from a no-echo prompt (twice

@@ -5,6 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
+#include "base/validation.h"
+#include "cli/enum_words.h"
 #include "cli/time_format.h"
 
 namespace clipforge::cli {
@@ -100,6 +102,96 @@ Record ConsentRecord(const v1::AnalyticsConsent& consent) {
   record.Bool("analytics_opt_in", consent.opted_in());
   AddTime(record, "updated", consent.update_time());
   if (!consent.policy_version().empty()) record.Str("policy_version", consent.policy_version());
+  return record;
+}
+
+namespace {
+
+template <typename E>
+std::vector<std::string> Words(const google::protobuf::RepeatedField<int>& values, absl::string_view prefix) {
+  std::vector<std::string> words;
+  for (const int value : values) words.push_back(EnumWord(static_cast<E>(value), prefix));
+  return words;
+}
+
+// The code points [start, end) of valid UTF-8 `text`; empty when out of range.
+std::string CodePointSlice(const std::string& text, int32_t start, int32_t end) {
+  size_t i = 0, from = std::string::npos;
+  int32_t index = 0;
+  while (i < text.size()) {
+    if (index == start) from = i;
+    if (index == end) break;
+    char32_t c;
+    const size_t n = base::DecodeUtf8(text, i, c);
+    if (n == 0) return "";
+    i += n;
+    ++index;
+  }
+  if (from == std::string::npos || index < end) return "";
+  return text.substr(from, i - from);
+}
+
+}  // namespace
+
+Record RuleRecord(const v1::Rule& rule) {
+  Record record;
+  record.Str("rule_id", rule.rule_id())
+      .Str("kind", EnumWord(rule.kind(), kRuleKindPrefix))
+      .Str("pattern", rule.pattern())
+      .Str("category", EnumWord(rule.category(), kCategoryPrefix))
+      .Str("decision", EnumWord(rule.decision(), kDecisionPrefix))
+      .Bool("enabled", rule.enabled())
+      .List("locales", {rule.locales().begin(), rule.locales().end()})
+      .List("surfaces", Words<v1::TextSurface>(rule.surfaces(), kSurfacePrefix));
+  if (!rule.description().empty()) record.Str("description", rule.description());
+  record.Int("version", rule.version());
+  AddTime(record, "created", rule.create_time());
+  AddTime(record, "updated", rule.update_time());
+  return record;
+}
+
+Record RuleRow(const v1::Rule& rule) {
+  Record record;
+  record.Str("rule_id", rule.rule_id())
+      .Str("kind", EnumWord(rule.kind(), kRuleKindPrefix))
+      .Str("pattern", rule.pattern())
+      .Str("category", EnumWord(rule.category(), kCategoryPrefix))
+      .Str("decision", EnumWord(rule.decision(), kDecisionPrefix))
+      .Bool("enabled", rule.enabled());
+  return record;
+}
+
+Record CheckRecord(const std::string& text, const v1::CheckPromptResponse& response) {
+  std::vector<Record> matches;
+  for (const v1::RuleMatch& match : response.matches()) {
+    for (const v1::TextSpan& span : match.spans()) {
+      Record row;
+      row.Str("text", CodePointSlice(text, span.start(), span.end()))
+          .Int("start", span.start())
+          .Int("end", span.end())
+          .Str("category", EnumWord(match.category(), kCategoryPrefix))
+          .Str("decision", EnumWord(match.decision(), kDecisionPrefix))
+          .Str("rule_id", match.rule_id());
+      matches.push_back(std::move(row));
+    }
+  }
+  Record record;
+  record.Str("decision", EnumWord(response.decision(), kDecisionPrefix))
+      .List("categories", Words<v1::ModerationCategory>(response.categories(), kCategoryPrefix))
+      .Table("matches", std::move(matches))
+      .Int("rules_version", response.rules_version(), Show::kJsonOnly);
+  return record;
+}
+
+Record PolicyRow(const v1::CategoryPolicy& policy) {
+  Record record;
+  record.Str("category", EnumWord(policy.category(), kCategoryPrefix))
+      .Str("max_automatic", EnumWord(policy.max_automatic_decision(), kDecisionPrefix))
+      .Str("media_match", EnumWord(policy.media_match_decision(), kDecisionPrefix))
+      .Int("queue_priority", policy.queue_priority())
+      .Str("terms_clause", policy.terms_clause())
+      .Str("description", policy.description(), Show::kJsonOnly)
+      .Int("version", policy.version(), Show::kJsonOnly);
   return record;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/output.h"
 #include "clipforge/v1/common.pb.h"
+#include "clipforge/v1/moderation.pb.h"
 #include "clipforge/v1/users.pb.h"
 
 namespace clipforge::cli {
@@ -22,5 +23,22 @@ Record RelationshipRecord(const std::string& handle, const v1::Relationship& rel
 // One row of followers/following: handle, display name, since (user id in JSON).
 Record RelatedUserRow(const v1::RelatedUser& related);
 Record ConsentRecord(const v1::AnalyticsConsent& consent);
+
+// The words the moderation commands read and print for the API's enums,
+// with each enum's prefix dropped: "child-safety", "block", "regex", "chat".
+inline constexpr absl::string_view kCategoryPrefix = "MODERATION_CATEGORY_";
+inline constexpr absl::string_view kDecisionPrefix = "MODERATION_DECISION_";
+inline constexpr absl::string_view kRuleKindPrefix = "RULE_KIND_";
+inline constexpr absl::string_view kSurfacePrefix = "TEXT_SURFACE_";
+
+// A prompt rule, every field.
+Record RuleRecord(const v1::Rule& rule);
+// One row of `rules`: id, kind, pattern, category, decision, enabled.
+Record RuleRow(const v1::Rule& rule);
+// A check's verdict, each match with the text it covered (code point spans
+// of `text`).
+Record CheckRecord(const std::string& text, const v1::CheckPromptResponse& response);
+// One row of `policies`.
+Record PolicyRow(const v1::CategoryPolicy& policy);
 
 }  // namespace clipforge::cli

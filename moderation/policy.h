@@ -52,7 +52,8 @@
 
 namespace clipforge::moderation {
 
-inline constexpr size_t kMaxCheckedTextBytes = 8'000;
+// 10,000 code points of four bytes each: CheckPrompt's limit in characters.
+inline constexpr size_t kMaxCheckedTextBytes = 40'000;
 inline constexpr size_t kMaxPatternBytes = 1'000;
 
 struct Rule {

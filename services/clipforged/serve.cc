@@ -27,6 +27,7 @@
 #include "services/kit/memory_trimmer.h"
 #include "services/kit/readiness.h"
 #include "services/kit/service_deps.h"
+#include "services/moderation/component.h"
 #include "services/users/component.h"
 #include "base/status_macros.h"
 #include "base/random.h"
@@ -81,6 +82,7 @@ std::vector<kit::SettingSpec> ServeSpecs() {
 std::vector<kit::SettingSpec> AllServeSpecs() {
   std::vector<kit::SettingSpec> specs = ServeSpecs();
   for (kit::SettingSpec& spec : users::UsersComponent::Flags()) specs.push_back(std::move(spec));
+  for (kit::SettingSpec& spec : moderation_service::ModerationComponent::Flags()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -105,6 +107,7 @@ struct ServeConfig {
   int executor_queue = 256;
   kit::ComputeSlotsOptions compute;
   users::UsersConfig users;
+  moderation_service::ModerationConfig moderation;
   kit::ClientAddresses addresses;
   int compute_queue = 256;
 };
@@ -162,6 +165,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   c.compute_queue = static_cast<int>(compute_queue);
   CF_ASSIGN_OR_RETURN(c.addresses, kit::ClientAddresses::Parse(s.Get("trusted-proxies")));
   CF_ASSIGN_OR_RETURN(c.users, users::UsersComponent::ConfigFrom(s));
+  CF_ASSIGN_OR_RETURN(c.moderation, moderation_service::ModerationComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
   }
@@ -273,6 +277,16 @@ int Serve(const std::vector<std::string>& args) {
     if (!created.ok()) return Fail(created.status().message());
     users_service = *std::move(created);
     implemented["users"] = {users_service->hosted()};
+  }
+  std::unique_ptr<moderation_service::ModerationComponent> moderation;
+  if (config->services.contains("moderation")) {
+    // Rule changes arrive on the revocations' connection: both are a
+    // handful of small broadcast messages.
+    auto created = moderation_service::ModerationComponent::Create(database, config->moderation, shared,
+                                                                   revocation_nats->get());
+    if (!created.ok()) return Fail(created.status().message());
+    moderation = *std::move(created);
+    implemented["moderation"] = {moderation->hosted()};
   }
 
   // After a flood, the freed memory goes back to the system.

@@ -1,0 +1,92 @@
+// The prompt filter as the service runs it: the core's compiled policy
+// (moderation/policy.h) plus what the service adds around its verdict: each
+// rule's id, category, decision and surfaces, and each category's cap on
+// what a match may decide automatically. Built from one PolicySnapshot, so
+// rules and caps always come from the same version.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "clipforge/v1/common.pb.h"
+#include "clipforge/v1/moderation.pb.h"
+#include "moderation/policy.h"
+#include "services/moderation/store_interface.h"
+
+namespace clipforge::moderation_service {
+
+// One rule that matched, its span in code points of the original text.
+struct TextMatch {
+  std::string rule_id;
+  v1::ModerationCategory category = v1::MODERATION_CATEGORY_UNSPECIFIED;
+  v1::ModerationDecision decision = v1::MODERATION_DECISION_UNSPECIFIED;
+  int32_t start = 0;
+  int32_t end = 0;
+};
+
+struct CheckResult {
+  v1::ModerationDecision decision = v1::MODERATION_DECISION_ALLOW;
+  std::vector<v1::ModerationCategory> categories;  // Most severe first, no duplicates.
+  std::vector<TextMatch> matches;                   // In text order; at most kMaxReportedMatches.
+  int64_t version = 0;
+};
+
+inline constexpr size_t kMaxReportedMatches = 64;
+
+// How bad a category is, 1-5: orders a verdict's categories.
+int CategorySeverity(v1::ModerationCategory category);
+
+// The core rule a stored rule compiles to (its id is the rule's seq).
+moderation::Rule CoreRule(const RuleRecord& rule);
+
+class ActivePolicy {
+ public:
+  // Compiles every enabled rule of `snapshot` (INVALID_ARGUMENT naming the
+  // rule when one does not compile: the caller keeps its old policy).
+  static absl::StatusOr<std::shared_ptr<const ActivePolicy>> Build(const PolicySnapshot& snapshot);
+
+  // `text` is valid UTF-8 of at most moderation::kMaxCheckedTextBytes
+  // bytes (INVALID_ARGUMENT naming "text" otherwise); `locale` may be
+  // empty. Rules limited to other surfaces do not match; a match's decision
+  // is lowered to its category's max_automatic_decision.
+  absl::StatusOr<CheckResult> Check(std::string_view text, std::string_view locale, v1::TextSurface surface) const;
+
+  int64_t version() const { return version_; }
+  size_t rule_count() const { return rules_.size(); }
+
+ private:
+  struct RuleMeta {
+    std::string rule_id;
+    v1::ModerationCategory category;
+    v1::ModerationDecision decision;
+    uint32_t surfaces;  // Bit per TextSurface; 0: every surface.
+  };
+
+  ActivePolicy() = default;
+
+  std::shared_ptr<const moderation::CompiledPolicy> compiled_;
+  absl::flat_hash_map<int64_t, RuleMeta> rules_;  // By seq.
+  std::array<v1::ModerationDecision, v1::ModerationCategory_ARRAYSIZE> max_automatic_{};
+  int64_t version_ = 0;
+};
+
+// The policy every check uses, swapped whole while checks run: a check
+// holds the policy it started with until it ends.
+class ActivePolicyHolder {
+ public:
+  // Null until the first Set.
+  std::shared_ptr<const ActivePolicy> Get() const { return current_.load(std::memory_order_acquire); }
+  void Set(std::shared_ptr<const ActivePolicy> policy) { current_.store(std::move(policy), std::memory_order_release); }
+
+ private:
+  std::atomic<std::shared_ptr<const ActivePolicy>> current_;
+};
+
+}  // namespace clipforge::moderation_service

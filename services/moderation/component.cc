@@ -1,0 +1,59 @@
+#include "services/moderation/component.h"
+
+#include "base/status_macros.h"
+
+namespace clipforge::moderation_service {
+
+std::vector<kit::SettingSpec> ModerationComponent::Flags() {
+  return {
+      {"moderation-policy-poll-interval", "1s",
+       "how often the moderation service compares its prompt policy with the stored one (rule_changed events "
+       "reload it at once besides)"},
+  };
+}
+
+absl::StatusOr<ModerationConfig> ModerationComponent::ConfigFrom(const kit::Settings& s) {
+  ModerationConfig config;
+  CF_ASSIGN_OR_RETURN(config.policy_poll_interval, s.GetDuration("moderation-policy-poll-interval"));
+  if (config.policy_poll_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--moderation-policy-poll-interval must be positive");
+  }
+  return config;
+}
+
+absl::StatusOr<std::unique_ptr<ModerationComponent>> ModerationComponent::Create(const kit::ServiceDatabase& database,
+                                                                                 const ModerationConfig& config,
+                                                                                 kit::ServiceDeps deps,
+                                                                                 kit::NatsClient* nats) {
+  if (database.url.empty()) {
+    return absl::InvalidArgumentError("--database-url is required to run the moderation service");
+  }
+  std::unique_ptr<ModerationComponent> component(new ModerationComponent(database, config, deps));
+  if (nats != nullptr) {
+    PolicyReloader* reloader = &component->reloader_;
+    absl::StatusOr<std::unique_ptr<PolicyChangeListener>> listener =
+        PolicyChangeListener::Start(*nats, [reloader] { reloader->RunSoon(); });
+    // Not fatal: polling still brings every change, only later.
+    if (!listener.ok()) {
+      deps.logger.Warn("prompt_rule_changes_not_subscribed", {{"error", listener.status().message()}});
+    } else {
+      component->listener_ = *std::move(listener);
+    }
+  }
+  return component;
+}
+
+ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, const ModerationConfig& config,
+                                         kit::ServiceDeps deps)
+    : pool_({.dsn = database.url,
+             .size = database.pool_size,
+             .role = "cf_moderation",
+             .statement_timeout = database.statement_timeout,
+             .statements = PgModerationStore::Statements()}),
+      store_(pool_),
+      events_(deps.events),
+      rules_(store_, deps.clock, deps.ids, events_, config.limits),
+      service_(policy_, rules_, deps.runner),
+      reloader_(store_, policy_, deps.logger, config.policy_poll_interval) {}
+
+}  // namespace clipforge::moderation_service

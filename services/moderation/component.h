@@ -1,0 +1,63 @@
+// The moderation service with what it owns (its pool, store, events, the
+// live prompt policy and its reloader, logic and gRPC adapter) and its
+// flags: one wiring used by `clipforged serve` and the test server alike.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/kit/grpc_server.h"
+#include "services/kit/nats_client.h"
+#include "services/kit/pg_pool.h"
+#include "services/kit/service_deps.h"
+#include "services/kit/settings.h"
+#include "services/moderation/active_policy.h"
+#include "services/moderation/events.h"
+#include "services/moderation/policy_change_listener.h"
+#include "services/moderation/policy_reloader.h"
+#include "services/moderation/rule_logic.h"
+#include "services/moderation/service.h"
+#include "services/moderation/store.h"
+
+namespace clipforge::moderation_service {
+
+struct ModerationConfig {
+  // How often each instance compares its policy version with the stored
+  // one, besides reacting to rule_changed events.
+  absl::Duration policy_poll_interval = absl::Seconds(1);
+  RuleLimits limits;
+};
+
+class ModerationComponent {
+ public:
+  // The flags only the moderation service reads (`clipforged serve --help`).
+  static std::vector<kit::SettingSpec> Flags();
+  static absl::StatusOr<ModerationConfig> ConfigFrom(const kit::Settings& settings);
+
+  // `nats` (may be null: polling only) delivers rule_changed events; it
+  // and `deps` must outlive the component. INVALID_ARGUMENT when the
+  // database URL is missing.
+  static absl::StatusOr<std::unique_ptr<ModerationComponent>> Create(const kit::ServiceDatabase& database,
+                                                                     const ModerationConfig& config,
+                                                                     kit::ServiceDeps deps, kit::NatsClient* nats);
+
+  kit::HostedService hosted() { return {std::string(v1::ModerationService::service_full_name()), &service_}; }
+  PolicyReloader& reloader() { return reloader_; }
+  const ActivePolicyHolder& policy() const { return policy_; }
+
+ private:
+  ModerationComponent(const kit::ServiceDatabase& database, const ModerationConfig& config, kit::ServiceDeps deps);
+
+  kit::PgPool pool_;
+  PgModerationStore store_;
+  ModerationEvents events_;
+  ActivePolicyHolder policy_;
+  RuleLogic rules_;
+  ModerationServiceImpl service_;
+  PolicyReloader reloader_;
+  // Last: it stops calling into the reloader before the reloader goes.
+  std::unique_ptr<PolicyChangeListener> listener_;
+};
+
+}  // namespace clipforge::moderation_service

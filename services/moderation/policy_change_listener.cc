@@ -1,0 +1,37 @@
+#include "services/moderation/policy_change_listener.h"
+
+#include "services/moderation/events.h"
+
+namespace clipforge::moderation_service {
+
+absl::StatusOr<std::unique_ptr<PolicyChangeListener>> PolicyChangeListener::Start(kit::NatsClient& nats,
+                                                                                   std::function<void()> on_change) {
+  std::unique_ptr<PolicyChangeListener> listener(new PolicyChangeListener(std::move(on_change)));
+  natsSubscription* sub = nullptr;
+  const natsStatus s = natsConnection_Subscribe(&sub, nats.connection(), kRuleChangedSubject,
+                                                &PolicyChangeListener::OnMessage, listener.get());
+  if (s != NATS_OK) return kit::StatusFromNats(s, "subscribing to prompt rule changes");
+  listener->subscription_.reset(sub);
+  const natsStatus completion = natsSubscription_SetOnCompleteCB(
+      sub, [](void* closure) { static_cast<absl::Notification*>(closure)->Notify(); }, &listener->handler_done_);
+  if (completion != NATS_OK) {
+    natsSubscription_Unsubscribe(sub);
+    return kit::StatusFromNats(completion, "watching the prompt rule subscription");
+  }
+  return listener;
+}
+
+PolicyChangeListener::~PolicyChangeListener() {
+  // The handler may be running on cnats's delivery thread: wait until the
+  // closed subscription's last call has returned before `this` goes.
+  if (subscription_ && natsSubscription_Unsubscribe(subscription_.get()) == NATS_OK) {
+    handler_done_.WaitForNotification();
+  }
+}
+
+void PolicyChangeListener::OnMessage(natsConnection*, natsSubscription*, natsMsg* raw, void* closure) {
+  kit::NatsPtr<natsMsg> msg(raw);
+  static_cast<PolicyChangeListener*>(closure)->on_change_();
+}
+
+}  // namespace clipforge::moderation_service

@@ -1,0 +1,106 @@
+#include "services/moderation/service.h"
+
+#include "base/status_macros.h"
+#include "base/validation.h"
+#include "services/kit/idempotency.h"
+#include "services/moderation/convert.h"
+#include "services/moderation/request_parsing.h"
+
+namespace clipforge::moderation_service {
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::CheckPrompt(grpc::CallbackServerContext* ctx,
+                                                             const v1::CheckPromptRequest* request,
+                                                             v1::CheckPromptResponse* response) {
+  return runner_.AuthenticatedInline(ctx, [this, request, response](const kit::Caller&) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const CheckInput input, ParseCheck(*request));
+    const std::shared_ptr<const ActivePolicy> policy = policy_.Get();
+    if (policy == nullptr) return absl::UnavailableError("the prompt policy is not loaded yet; retry");
+    CF_ASSIGN_OR_RETURN(const CheckResult result, policy->Check(input.text, input.locale, input.surface));
+    FillCheckResult(result, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::ListRules(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListRulesRequest* request,
+                                                           v1::ListRulesResponse* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const RuleListing listing, ParseRuleListing(*request));
+    CF_ASSIGN_OR_RETURN(const RulePage page,
+                        rules_.List(caller, listing.category, listing.after_seq, listing.page_size));
+    for (const RuleRecord& rule : page.rules) FillRule(rule, response->add_rules());
+    if (page.next_after_seq > 0) response->set_next_page_token(RulePageToken(listing.category, page.next_after_seq));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::CreateRule(grpc::CallbackServerContext* ctx,
+                                                            const v1::CreateRuleRequest* request,
+                                                            v1::Rule* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireAdmin(caller, "create prompt rules"));
+    CF_ASSIGN_OR_RETURN(RuleRecord rule, ParseNewRule(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const RuleRecord created, rules_.Create(caller, key, std::move(rule)));
+    FillRule(created, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::UpdateRule(grpc::CallbackServerContext* ctx,
+                                                            const v1::UpdateRuleRequest* request,
+                                                            v1::Rule* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireAdmin(caller, "change prompt rules"));
+    CF_ASSIGN_OR_RETURN(const RuleUpdate update, ParseRuleUpdate(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const RuleRecord updated,
+                        rules_.Update(caller, key, update.rule_id, update.values, update.mask));
+    FillRule(updated, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::DeleteRule(grpc::CallbackServerContext* ctx,
+                                                            const v1::DeleteRuleRequest* request,
+                                                            google::protobuf::Empty*) {
+  return runner_.Authenticated(ctx, [this, request](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireAdmin(caller, "delete prompt rules"));
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id()).Uuid("rule_id", request->rule_id());
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    return rules_.Delete(caller, key, request->rule_id());
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::ListPolicies(grpc::CallbackServerContext* ctx,
+                                                              const v1::ListPoliciesRequest* request,
+                                                              v1::ListPoliciesResponse* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.PageSize("page_size", request->page_size(), 50, 100);
+    // Every category fits on one page: no token is ever issued.
+    v.Check(request->page_token().empty(), "page_token", "no such page");
+    CF_RETURN_IF_ERROR(v.status());
+    CF_ASSIGN_OR_RETURN(const std::vector<CategoryPolicyRecord> policies, rules_.ListPolicies(caller));
+    for (const CategoryPolicyRecord& policy : policies) FillPolicy(policy, response->add_policies());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::UpdatePolicy(grpc::CallbackServerContext* ctx,
+                                                              const v1::UpdatePolicyRequest* request,
+                                                              v1::CategoryPolicy* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireAdmin(caller, "change category policies"));
+    CF_ASSIGN_OR_RETURN(const PolicyUpdate update, ParsePolicyUpdate(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const CategoryPolicyRecord updated,
+                        rules_.UpdatePolicy(caller, key, update.values, update.mask));
+    FillPolicy(updated, response);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace clipforge::moderation_service

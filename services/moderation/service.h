@@ -1,0 +1,42 @@
+// ModerationService's gRPC adapter. Each handler validates the request
+// (every bad field named), converts it, calls the logic and converts the
+// result. CheckPrompt never blocks (the compiled policy is in memory) and
+// runs on the gRPC thread; the rest wait for Postgres on the executor.
+// Methods not implemented yet answer UNIMPLEMENTED (the generated base).
+#pragma once
+
+#include "clipforge/v1/moderation.grpc.pb.h"
+#include "services/kit/call_runner.h"
+#include "services/moderation/active_policy.h"
+#include "services/moderation/rule_logic.h"
+
+namespace clipforge::moderation_service {
+
+class ModerationServiceImpl final : public v1::ModerationService::CallbackService {
+ public:
+  // None of the arguments is owned.
+  ModerationServiceImpl(const ActivePolicyHolder& policy, RuleLogic& rules, kit::CallRunner& runner)
+      : policy_(policy), rules_(rules), runner_(runner) {}
+
+  grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
+                                        v1::CheckPromptResponse*) override;
+  grpc::ServerUnaryReactor* ListRules(grpc::CallbackServerContext*, const v1::ListRulesRequest*,
+                                      v1::ListRulesResponse*) override;
+  grpc::ServerUnaryReactor* CreateRule(grpc::CallbackServerContext*, const v1::CreateRuleRequest*,
+                                       v1::Rule*) override;
+  grpc::ServerUnaryReactor* UpdateRule(grpc::CallbackServerContext*, const v1::UpdateRuleRequest*,
+                                       v1::Rule*) override;
+  grpc::ServerUnaryReactor* DeleteRule(grpc::CallbackServerContext*, const v1::DeleteRuleRequest*,
+                                       google::protobuf::Empty*) override;
+  grpc::ServerUnaryReactor* ListPolicies(grpc::CallbackServerContext*, const v1::ListPoliciesRequest*,
+                                         v1::ListPoliciesResponse*) override;
+  grpc::ServerUnaryReactor* UpdatePolicy(grpc::CallbackServerContext*, const v1::UpdatePolicyRequest*,
+                                         v1::CategoryPolicy*) override;
+
+ private:
+  const ActivePolicyHolder& policy_;
+  RuleLogic& rules_;
+  kit::CallRunner& runner_;
+};
+
+}  // namespace clipforge::moderation_service

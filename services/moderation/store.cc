@@ -1,0 +1,224 @@
+#include "services/moderation/store.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "base/status_macros.h"
+#include "services/kit/outbox.h"
+#include "services/kit/pg_idempotency.h"
+#include "services/kit/pg_time.h"
+#include "services/kit/pg_transaction.h"
+
+namespace clipforge::moderation_service {
+namespace {
+
+using kit::SqlMicros;
+using kit::SqlTimestampParam;
+using kit::TimeFromMicros;
+using kit::ToMicros;
+
+constexpr char kBumpVersion[] = "moderation_bump_version";
+constexpr char kPolicyVersion[] = "moderation_policy_version";
+constexpr char kCountRules[] = "moderation_count_rules";
+constexpr char kInsertRule[] = "moderation_insert_rule";
+constexpr char kLockRule[] = "moderation_lock_rule";
+constexpr char kUpdateRule[] = "moderation_update_rule";
+constexpr char kDeleteRule[] = "moderation_delete_rule";
+constexpr char kListRules[] = "moderation_list_rules";
+constexpr char kEnabledRules[] = "moderation_enabled_rules";
+constexpr char kListPolicies[] = "moderation_list_policies";
+constexpr char kLockPolicy[] = "moderation_lock_policy";
+constexpr char kUpdatePolicy[] = "moderation_update_policy";
+
+const kit::PgIdempotencyLog& Idempotency() {
+  static const kit::PgIdempotencyLog log("moderation");
+  return log;
+}
+
+const std::string kRuleColumns = absl::StrCat(
+    "rule_id::text, seq, kind, pattern, category, decision, array_to_string(locales, ','), "
+    "array_to_string(surfaces, ','), enabled, description, version, create_user_id::text, ",
+    SqlMicros("created_at"), ", ", SqlMicros("updated_at"));
+
+const std::string kPolicyColumns = absl::StrCat(
+    "category, max_automatic_decision, media_match_decision, queue_priority, terms_clause, description, version, ",
+    SqlMicros("updated_at"));
+
+RuleRecord RuleFromRow(const pqxx::row& r) {
+  RuleRecord rule;
+  rule.rule_id = r[0].as<std::string>();
+  rule.seq = r[1].as<int64_t>();
+  rule.kind = static_cast<v1::RuleKind>(r[2].as<int>());
+  rule.pattern = r[3].as<std::string>();
+  rule.category = static_cast<v1::ModerationCategory>(r[4].as<int>());
+  rule.decision = static_cast<v1::ModerationDecision>(r[5].as<int>());
+  const std::string locales = r[6].as<std::string>();
+  if (!locales.empty()) rule.locales = absl::StrSplit(locales, ',');
+  for (absl::string_view surface : absl::StrSplit(r[7].as<std::string>(), ',', absl::SkipEmpty())) {
+    int value = 0;
+    if (!absl::SimpleAtoi(surface, &value)) throw std::runtime_error("moderation.rules.surfaces is malformed");
+    rule.surfaces.push_back(static_cast<v1::TextSurface>(value));
+  }
+  rule.enabled = r[8].as<bool>();
+  rule.description = r[9].as<std::string>();
+  rule.version = r[10].as<int64_t>();
+  rule.create_user_id = r[11].as<std::string>();
+  rule.create_time = TimeFromMicros(r[12]);
+  rule.update_time = TimeFromMicros(r[13]);
+  return rule;
+}
+
+CategoryPolicyRecord PolicyFromRow(const pqxx::row& r) {
+  return {.category = static_cast<v1::ModerationCategory>(r[0].as<int>()),
+          .max_automatic_decision = static_cast<v1::ModerationDecision>(r[1].as<int>()),
+          .media_match_decision = static_cast<v1::ModerationDecision>(r[2].as<int>()),
+          .queue_priority = r[3].as<int32_t>(),
+          .terms_clause = r[4].as<std::string>(),
+          .description = r[5].as<std::string>(),
+          .version = r[6].as<int64_t>(),
+          .update_time = TimeFromMicros(r[7])};
+}
+
+// Locales are validated BCP-47 tags (letters, digits, '-'), so a plain
+// array literal is unambiguous.
+std::string LocalesLiteral(const std::vector<std::string>& locales) {
+  return absl::StrCat("{", absl::StrJoin(locales, ","), "}");
+}
+
+std::string SurfacesLiteral(const std::vector<v1::TextSurface>& surfaces) {
+  return absl::StrCat("{", absl::StrJoin(surfaces, ",", [](std::string* out, v1::TextSurface s) {
+                        absl::StrAppend(out, static_cast<int>(s));
+                      }), "}");
+}
+
+class PgModerationTx final : public ModerationTx {
+ public:
+  explicit PgModerationTx(pqxx::work& txn) : txn_(txn) {}
+
+  int64_t BumpPolicyVersion() override { return txn_.exec_prepared1(kBumpVersion)[0].as<int64_t>(); }
+  int64_t CountRules() override { return txn_.exec_prepared1(kCountRules)[0].as<int64_t>(); }
+  void InsertRule(RuleRecord& rule) override {
+    rule.seq = txn_.exec_prepared1(kInsertRule, rule.rule_id, static_cast<int>(rule.kind), rule.pattern,
+                                   static_cast<int>(rule.category), static_cast<int>(rule.decision),
+                                   LocalesLiteral(rule.locales), SurfacesLiteral(rule.surfaces), rule.enabled,
+                                   rule.description, rule.version, rule.create_user_id, ToMicros(rule.create_time))
+                   [0].as<int64_t>();
+  }
+  std::optional<RuleRecord> LockRule(const std::string& rule_id) override {
+    const pqxx::result r = txn_.exec_prepared(kLockRule, rule_id);
+    if (r.empty()) return std::nullopt;
+    return RuleFromRow(r[0]);
+  }
+  void UpdateRule(const RuleRecord& rule) override {
+    txn_.exec_prepared(kUpdateRule, rule.rule_id, static_cast<int>(rule.kind), rule.pattern,
+                       static_cast<int>(rule.category), static_cast<int>(rule.decision), LocalesLiteral(rule.locales),
+                       SurfacesLiteral(rule.surfaces), rule.enabled, rule.description, rule.version,
+                       ToMicros(rule.update_time));
+  }
+  void DeleteRule(const std::string& rule_id) override { txn_.exec_prepared(kDeleteRule, rule_id); }
+  std::vector<RuleRecord> ListRules(v1::ModerationCategory category, int64_t after_seq, int limit) override {
+    std::vector<RuleRecord> rules;
+    for (const pqxx::row& row : txn_.exec_prepared(kListRules, static_cast<int>(category), after_seq, limit)) {
+      rules.push_back(RuleFromRow(row));
+    }
+    return rules;
+  }
+
+  std::vector<CategoryPolicyRecord> ListPolicies() override {
+    std::vector<CategoryPolicyRecord> policies;
+    for (const pqxx::row& row : txn_.exec_prepared(kListPolicies)) policies.push_back(PolicyFromRow(row));
+    return policies;
+  }
+  std::optional<CategoryPolicyRecord> LockPolicy(v1::ModerationCategory category) override {
+    const pqxx::result r = txn_.exec_prepared(kLockPolicy, static_cast<int>(category));
+    if (r.empty()) return std::nullopt;
+    return PolicyFromRow(r[0]);
+  }
+  void UpdatePolicy(const CategoryPolicyRecord& p) override {
+    txn_.exec_prepared(kUpdatePolicy, static_cast<int>(p.category), static_cast<int>(p.max_automatic_decision),
+                       static_cast<int>(p.media_match_decision), p.queue_priority, p.terms_clause, p.description,
+                       p.version, ToMicros(p.update_time));
+  }
+
+  absl::Status AppendEvent(const v1::EventEnvelope& event) override { return kit::OutboxWriter::Append(txn_, event); }
+
+  std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
+                                                        const std::string& request_id) override {
+    return Idempotency().Find(txn_, caller_id, request_id);
+  }
+  void SaveIdempotency(const kit::IdempotencyKey& key, const std::string& result) override {
+    Idempotency().Save(txn_, key, result);
+  }
+
+ private:
+  pqxx::work& txn_;
+};
+
+}  // namespace
+
+std::vector<kit::PreparedStatement> PgModerationStore::Statements() {
+  std::vector<kit::PreparedStatement> statements = {
+      {kBumpVersion, "UPDATE moderation.policy_state SET version = version + 1 RETURNING version"},
+      {kPolicyVersion, "SELECT version FROM moderation.policy_state"},
+      {kCountRules, "SELECT count(*) FROM moderation.rules"},
+      {kInsertRule,
+       absl::StrCat("INSERT INTO moderation.rules (rule_id, kind, pattern, category, decision, locales, surfaces, "
+                    "enabled, description, version, create_user_id, created_at, updated_at) VALUES ($1::uuid, $2, "
+                    "$3, $4, $5, $6::text[], $7::smallint[], $8, $9, $10, $11::uuid, ",
+                    SqlTimestampParam(12), ", ", SqlTimestampParam(12), ") RETURNING seq")},
+      {kLockRule, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE rule_id = $1::uuid FOR UPDATE")},
+      {kUpdateRule,
+       absl::StrCat("UPDATE moderation.rules SET kind = $2, pattern = $3, category = $4, decision = $5, "
+                    "locales = $6::text[], surfaces = $7::smallint[], enabled = $8, description = $9, version = $10, "
+                    "updated_at = ", SqlTimestampParam(11), " WHERE rule_id = $1::uuid")},
+      {kDeleteRule, "DELETE FROM moderation.rules WHERE rule_id = $1::uuid"},
+      {kListRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE ($1::smallint = 0 OR "
+                                "category = $1) AND seq > $2 ORDER BY seq LIMIT $3")},
+      {kEnabledRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE enabled ORDER BY seq")},
+      {kListPolicies, absl::StrCat("SELECT ", kPolicyColumns, " FROM moderation.category_policies ORDER BY category")},
+      {kLockPolicy,
+       absl::StrCat("SELECT ", kPolicyColumns, " FROM moderation.category_policies WHERE category = $1 FOR UPDATE")},
+      {kUpdatePolicy,
+       absl::StrCat("UPDATE moderation.category_policies SET max_automatic_decision = $2, media_match_decision = $3, "
+                    "queue_priority = $4, terms_clause = $5, description = $6, version = $7, updated_at = ",
+                    SqlTimestampParam(8), " WHERE category = $1")},
+  };
+  for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
+  statements.push_back(kit::OutboxWriter::Statement());
+  return statements;
+}
+
+absl::Status PgModerationStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) {
+  const kit::TxnOptions options{.read_only = mode == TxMode::kReadOnly};
+  return kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    PgModerationTx tx(txn);
+    return work(tx);
+  });
+}
+
+absl::StatusOr<int64_t> PgModerationStore::PolicyVersion() {
+  int64_t version = 0;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& read) {
+    version = read.exec_prepared1(kPolicyVersion)[0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return version;
+}
+
+absl::StatusOr<PolicySnapshot> PgModerationStore::LoadPolicy() {
+  PolicySnapshot snapshot;
+  // One snapshot: the version, the rules and the caps agree.
+  const kit::TxnOptions options{.isolation = kit::Isolation::kRepeatableRead, .read_only = true};
+  CF_RETURN_IF_ERROR(kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    snapshot = PolicySnapshot{};
+    snapshot.version = txn.exec_prepared1(kPolicyVersion)[0].as<int64_t>();
+    for (const pqxx::row& row : txn.exec_prepared(kEnabledRules)) snapshot.enabled_rules.push_back(RuleFromRow(row));
+    for (const pqxx::row& row : txn.exec_prepared(kListPolicies)) snapshot.policies.push_back(PolicyFromRow(row));
+    return absl::OkStatus();
+  }));
+  return snapshot;
+}
+
+}  // namespace clipforge::moderation_service

@@ -1,0 +1,109 @@
+// What the moderation logic needs from storage, as interfaces:
+// PgModerationStore (store.h) implements them over Postgres, the unit
+// tests' fake in memory.
+//
+// ModerationTx is one transaction: a rule change, the policy version bump,
+// its idempotency record and its event commit together or not at all. Its
+// methods report failure by throwing (the Postgres store's driver
+// exceptions, which Transact maps to a status); logic never catches them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clipforge/v1/common.pb.h"
+#include "clipforge/v1/events.pb.h"
+#include "clipforge/v1/moderation.pb.h"
+#include "services/kit/idempotency.h"
+
+namespace clipforge::moderation_service {
+
+// A prompt rule as stored (the fields of v1::Rule).
+struct RuleRecord {
+  std::string rule_id;
+  int64_t seq = 0;  // Its number inside a compiled policy; assigned by the store.
+  v1::RuleKind kind = v1::RULE_KIND_UNSPECIFIED;
+  std::string pattern;
+  v1::ModerationCategory category = v1::MODERATION_CATEGORY_UNSPECIFIED;
+  v1::ModerationDecision decision = v1::MODERATION_DECISION_UNSPECIFIED;
+  std::vector<std::string> locales;
+  std::vector<v1::TextSurface> surfaces;
+  bool enabled = true;
+  std::string description;
+  int64_t version = 0;  // The policy version of its last change.
+  std::string create_user_id;
+  absl::Time create_time;
+  absl::Time update_time;
+};
+
+// What ClipForge does with one category (the fields of v1::CategoryPolicy).
+struct CategoryPolicyRecord {
+  v1::ModerationCategory category = v1::MODERATION_CATEGORY_UNSPECIFIED;
+  v1::ModerationDecision max_automatic_decision = v1::MODERATION_DECISION_BLOCK;
+  v1::ModerationDecision media_match_decision = v1::MODERATION_DECISION_REVIEW;
+  int32_t queue_priority = 0;
+  std::string terms_clause;
+  std::string description;
+  int64_t version = 0;
+  absl::Time update_time;
+};
+
+// Everything a compiled policy is made of, read in one snapshot.
+struct PolicySnapshot {
+  int64_t version = 0;
+  std::vector<RuleRecord> enabled_rules;  // In seq order.
+  std::vector<CategoryPolicyRecord> policies;
+};
+
+class ModerationTx : public kit::IdempotencyLog {
+ public:
+  // Locks the policy version row (so changes serialize), bumps it and
+  // returns the new version.
+  virtual int64_t BumpPolicyVersion() = 0;
+  virtual int64_t CountRules() = 0;
+  // Stores `rule` and sets its seq.
+  virtual void InsertRule(RuleRecord& rule) = 0;
+  // Also locks the rule's row until the transaction ends.
+  virtual std::optional<RuleRecord> LockRule(const std::string& rule_id) = 0;
+  virtual void UpdateRule(const RuleRecord& rule) = 0;
+  virtual void DeleteRule(const std::string& rule_id) = 0;
+  // Up to `limit` rules with seq > after_seq, in seq order; only `category`
+  // unless it is UNSPECIFIED.
+  virtual std::vector<RuleRecord> ListRules(v1::ModerationCategory category, int64_t after_seq, int limit) = 0;
+
+  // Every category's policy, in category order.
+  virtual std::vector<CategoryPolicyRecord> ListPolicies() = 0;
+  // Also locks the policy's row until the transaction ends.
+  virtual std::optional<CategoryPolicyRecord> LockPolicy(v1::ModerationCategory category) = 0;
+  virtual void UpdatePolicy(const CategoryPolicyRecord& policy) = 0;
+
+  // Appends an event to the outbox: published if and only if the
+  // transaction commits.
+  virtual absl::Status AppendEvent(const v1::EventEnvelope& event) = 0;
+};
+
+enum class TxMode { kReadWrite, kReadOnly };
+
+class ModerationStore {
+ public:
+  virtual ~ModerationStore() = default;
+
+  // Runs `work` in one transaction and commits when it returns OK. Work may
+  // run more than once (transient failures are retried), so it must have no
+  // effect outside the transaction.
+  virtual absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) = 0;
+
+  // The current policy version: one cheap read, polled by every instance.
+  virtual absl::StatusOr<int64_t> PolicyVersion() = 0;
+  // The version with every enabled rule and category policy, from one
+  // snapshot.
+  virtual absl::StatusOr<PolicySnapshot> LoadPolicy() = 0;
+};
+
+}  // namespace clipforge::moderation_service

@@ -1,0 +1,49 @@
+#include "tests/support/moderation_test_server.h"
+
+#include <grpcpp/create_channel.h>
+
+namespace clipforge::testing {
+
+ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) {
+  signer_.emplace(kit::AccessTokenSigner::FromSeed("test1", kit::GenerateSigningKeySeed(random_)).value());
+  if (!keyring_->AddPublicKey(signer_->key_id(), signer_->public_key()).ok()) std::abort();
+  auth_ = std::make_unique<kit::AuthGate>(std::make_shared<kit::KeyringTokenVerifier>(keyring_, clock_));
+  executor_ = std::make_unique<kit::BlockingExecutor>(options.executor_threads, 1024);
+  compute_ = std::make_unique<kit::ComputeSlots>(kit::ComputeSlotsOptions{});
+  runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_, bus_.logger());
+  relay_ = bus_.NewRelay();
+  const kit::ServiceDeps deps{clock_,     random_,   ids_,    *auth_,     *runner_,
+                              *executor_, *compute_, events_, addresses_, bus_.logger()};
+  component_ = moderation_service::ModerationComponent::Create(
+                   {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
+                   {.policy_poll_interval = options.policy_poll_interval, .limits = options.limits}, deps,
+                   options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
+                   .value();
+  // Serve only once the first policy is in: checks never see "not loaded".
+  if (!component_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
+  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, {component_->hosted()}, bus_.logger(), metrics_,
+                                        ids_, clock_);
+  if (!started.ok()) std::abort();
+  server_ = *std::move(started);
+}
+
+ModerationTestServer::~ModerationTestServer() {
+  server_->Shutdown(absl::Seconds(1));
+  executor_->Drain();
+}
+
+std::unique_ptr<v1::ModerationService::Stub> ModerationTestServer::NewStub() const {
+  return v1::ModerationService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                                            grpc::InsecureChannelCredentials()));
+}
+
+std::string ModerationTestServer::Token(base::RoleSet roles, const std::string& user_id) {
+  const absl::Time now = clock_.Now();
+  return signer_->Sign({.user_id = user_id.empty() ? ids_.Next() : user_id,
+                        .session_id = ids_.Next(),
+                        .roles = roles,
+                        .issued_at = now,
+                        .expires_at = now + absl::Minutes(15)});
+}
+
+}  // namespace clipforge::testing

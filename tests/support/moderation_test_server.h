@@ -1,0 +1,66 @@
+// The moderation service as `clipforged serve` wires it
+// (ModerationComponent) on the kit's GrpcServer, over a real migrated
+// Postgres and a real JetStream nats-server with the outbox relay, for the
+// moderation integration tests and benchmarks. Access tokens are minted
+// here for any user id and roles (the users service is not needed).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/random.h"
+#include "base/role.h"
+#include "base/uuid.h"
+#include "clipforge/v1/moderation.grpc.pb.h"
+#include "services/kit/access_token.h"
+#include "services/kit/grpc_server.h"
+#include "services/kit/keyring_token_verifier.h"
+#include "services/moderation/component.h"
+#include "tests/support/bus_fixture.h"
+
+namespace clipforge::testing {
+
+struct ModerationTestServerOptions {
+  // How often the policy version is polled; long, to show that the
+  // rule_changed event alone brings a change.
+  absl::Duration policy_poll_interval = absl::Hours(1);
+  bool subscribe_to_changes = true;
+  moderation_service::RuleLimits limits;
+  size_t executor_threads = 4;
+};
+
+class ModerationTestServer {
+ public:
+  explicit ModerationTestServer(ModerationTestServerOptions options = {});
+  ~ModerationTestServer();
+
+  std::unique_ptr<v1::ModerationService::Stub> NewStub() const;
+  // A valid access token for a new user (or `user_id`) with `roles`.
+  std::string Token(base::RoleSet roles, const std::string& user_id = "");
+
+  BusFixture& bus() { return bus_; }
+  moderation_service::ModerationComponent& component() { return *component_; }
+  // Publishes every outbox row (as the relay in clipforged does).
+  int PublishEvents() { return bus_.Drain(*relay_); }
+
+ private:
+  BusFixture bus_;
+  base::SystemClock clock_;
+  base::SecureRandom random_;
+  base::UuidV7Generator ids_{clock_, random_};
+  kit::EventFactory events_{ids_, clock_};
+  kit::ClientAddresses addresses_;
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
+  kit::RpcMetrics metrics_{*registry_};
+  std::optional<kit::AccessTokenSigner> signer_;
+  std::shared_ptr<kit::AccessTokenKeyring> keyring_ = std::make_shared<kit::AccessTokenKeyring>();
+  std::unique_ptr<kit::AuthGate> auth_;
+  std::unique_ptr<kit::BlockingExecutor> executor_;
+  std::unique_ptr<kit::CallRunner> runner_;
+  std::unique_ptr<kit::ComputeSlots> compute_;
+  std::unique_ptr<kit::OutboxRelay> relay_;
+  std::unique_ptr<moderation_service::ModerationComponent> component_;
+  std::unique_ptr<kit::GrpcServer> server_;
+};
+
+}  // namespace clipforge::testing

@@ -1,0 +1,45 @@
+// An in-memory ModerationStore for the logic's unit tests. Transactions are
+// serialized and atomic: work runs on a copy of the state, which replaces
+// the state only when the work returns OK, so a failed call provably leaves
+// nothing behind.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "services/moderation/store_interface.h"
+
+namespace clipforge::moderation_service::testing {
+
+struct FakeModerationState {
+  int64_t version = 0;
+  int64_t next_seq = 1;
+  std::map<std::string, RuleRecord> rules;  // By rule_id.
+  std::map<int, CategoryPolicyRecord> policies;
+  std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
+  std::vector<v1::EventEnvelope> events;
+};
+
+class FakeModerationStore final : public ModerationStore {
+ public:
+  FakeModerationStore();
+
+  absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) override;
+  absl::StatusOr<int64_t> PolicyVersion() override;
+  absl::StatusOr<PolicySnapshot> LoadPolicy() override;
+
+  FakeModerationState state() const;
+  // Replaces the state (a test planting what the logic would refuse).
+  void set_state(FakeModerationState state);
+  // Counts LoadPolicy calls.
+  int loads() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  FakeModerationState state_ ABSL_GUARDED_BY(mu_);
+  int loads_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace clipforge::moderation_service::testing
