@@ -74,51 +74,138 @@ moderation::Rule CoreRule(const RuleRecord& rule) {
                           .locales = rule.locales};
 }
 
+absl::StatusOr<std::shared_ptr<const ActivePolicy::Layer>> ActivePolicy::Compile(
+    const std::vector<const RuleRecord*>& rules, int64_t version) {
+  auto layer = std::make_shared<Layer>();
+  layer->version = version;
+  std::vector<moderation::Rule> core;
+  core.reserve(rules.size());
+  layer->rules.reserve(rules.size());
+  for (const RuleRecord* rule : rules) {
+    core.push_back(CoreRule(*rule));
+    uint32_t surfaces = 0;
+    for (v1::TextSurface s : rule->surfaces) surfaces |= 1u << s;
+    layer->rules.emplace(rule->seq, RuleMeta{rule->rule_id, rule->category, rule->decision, surfaces, rule->version});
+  }
+  CF_ASSIGN_OR_RETURN(layer->compiled, moderation::CompiledPolicy::Compile(std::move(core), version));
+  return std::shared_ptr<const Layer>(std::move(layer));
+}
+
+void ActivePolicy::SetCaps(const PolicySnapshot& snapshot) {
+  version_ = snapshot.version;
+  max_automatic_.fill(v1::MODERATION_DECISION_BLOCK);
+  for (const CategoryPolicyRecord& p : snapshot.policies) {
+    if (v1::ModerationCategory_IsValid(p.category)) max_automatic_[p.category] = p.max_automatic_decision;
+  }
+}
+
 absl::StatusOr<std::shared_ptr<const ActivePolicy>> ActivePolicy::Build(const PolicySnapshot& snapshot) {
   std::shared_ptr<ActivePolicy> policy(new ActivePolicy());
-  policy->version_ = snapshot.version;
-  policy->max_automatic_.fill(v1::MODERATION_DECISION_BLOCK);
-  for (const CategoryPolicyRecord& p : snapshot.policies) {
-    if (v1::ModerationCategory_IsValid(p.category)) policy->max_automatic_[p.category] = p.max_automatic_decision;
-  }
-  std::vector<moderation::Rule> core;
-  core.reserve(snapshot.enabled_rules.size());
-  policy->rules_.reserve(snapshot.enabled_rules.size());
-  for (const RuleRecord& rule : snapshot.enabled_rules) {
-    core.push_back(CoreRule(rule));
-    uint32_t surfaces = 0;
-    for (v1::TextSurface s : rule.surfaces) surfaces |= 1u << s;
-    policy->rules_.emplace(rule.seq, RuleMeta{rule.rule_id, rule.category, rule.decision, surfaces});
-  }
-  CF_ASSIGN_OR_RETURN(policy->compiled_, moderation::CompiledPolicy::Compile(std::move(core), snapshot.version));
+  policy->SetCaps(snapshot);
+  std::vector<const RuleRecord*> rules;
+  rules.reserve(snapshot.enabled_rules.size());
+  for (const RuleRecord& rule : snapshot.enabled_rules) rules.push_back(&rule);
+  CF_ASSIGN_OR_RETURN(policy->base_, Compile(rules, snapshot.version));
   return std::shared_ptr<const ActivePolicy>(std::move(policy));
 }
+
+namespace {
+
+// Whether `rule` is in `base` as it is now (not created or changed since).
+template <typename Rules>
+bool Unchanged(const Rules& base, int64_t base_version, const RuleRecord& rule) {
+  return rule.version <= base_version && base.contains(rule.seq);
+}
+
+}  // namespace
+
+size_t ActivePolicy::ChangedSinceBase(const ActivePolicy& current, const PolicySnapshot& snapshot) {
+  size_t changed = 0;
+  for (const RuleRecord& rule : snapshot.enabled_rules) {
+    if (!Unchanged(current.base_->rules, current.base_->version, rule)) ++changed;
+  }
+  return changed;
+}
+
+absl::StatusOr<std::shared_ptr<const ActivePolicy>> ActivePolicy::Extend(const ActivePolicy& current,
+                                                                         const PolicySnapshot& snapshot) {
+  std::shared_ptr<ActivePolicy> policy(new ActivePolicy());
+  policy->SetCaps(snapshot);
+  policy->base_ = current.base_;
+  const Layer& base = *policy->base_;
+  std::vector<const RuleRecord*> changed;
+  absl::flat_hash_set<int64_t> in_force;
+  in_force.reserve(snapshot.enabled_rules.size());
+  for (const RuleRecord& rule : snapshot.enabled_rules) {
+    in_force.insert(rule.seq);
+    if (Unchanged(base.rules, base.version, rule)) continue;
+    changed.push_back(&rule);
+    if (base.rules.contains(rule.seq)) policy->masked_.insert(rule.seq);  // Its base copy is stale.
+  }
+  for (const auto& [seq, meta] : base.rules) {
+    if (!in_force.contains(seq)) policy->masked_.insert(seq);  // Disabled or deleted since.
+  }
+  if (!changed.empty()) {
+    CF_ASSIGN_OR_RETURN(policy->delta_, Compile(changed, snapshot.version));
+  }
+  return std::shared_ptr<const ActivePolicy>(std::move(policy));
+}
+
+size_t ActivePolicy::rule_count() const { return base_->rules.size() - masked_.size() + delta_rule_count(); }
 
 absl::StatusOr<CheckResult> ActivePolicy::Check(std::string_view text, std::string_view locale,
                                                 v1::TextSurface surface) const {
   if (surface == v1::TEXT_SURFACE_UNSPECIFIED) surface = v1::TEXT_SURFACE_PROMPT;
-  CF_ASSIGN_OR_RETURN(const moderation::Verdict verdict, compiled_->Check(text, ContextOf(surface), locale));
+  const moderation::CheckContext context = ContextOf(surface);
+  CF_ASSIGN_OR_RETURN(const moderation::Verdict base, base_->compiled->Check(text, context, locale));
+  moderation::Verdict delta;
+  if (delta_) {
+    CF_ASSIGN_OR_RETURN(delta, delta_->compiled->Check(text, context, locale));
+  }
+
+  struct Hit {
+    const moderation::Match* match;
+    const RuleMeta* meta;
+  };
+  std::vector<Hit> hits;
+  hits.reserve(base.matches.size() + delta.matches.size());
+  const auto collect = [&](const moderation::Verdict& verdict, const Layer& layer, bool mask) {
+    for (const moderation::Match& match : verdict.matches) {
+      if (mask && masked_.contains(match.rule_id)) continue;
+      const auto it = layer.rules.find(match.rule_id);
+      if (it == layer.rules.end()) continue;
+      const RuleMeta& meta = it->second;
+      if (meta.surfaces != 0 && (meta.surfaces & (1u << surface)) == 0) continue;
+      hits.push_back({&match, &meta});
+    }
+  };
+  collect(base, *base_, !masked_.empty());
+  if (delta_) {
+    collect(delta, *delta_, false);
+    // Each verdict is in text order; together they must be too.
+    std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+      return a.match->original_begin < b.match->original_begin;
+    });
+  }
+
   CheckResult result;
   result.version = version_;
-  // The verdict's matches come in text order, so the code point count up
-  // to each start only moves forward.
+  // Matches come in text order, so the code point count up to each start
+  // only moves forward.
   size_t counted_to = 0;
   int32_t counted = 0;
   std::vector<std::pair<int, v1::ModerationCategory>> categories;  // (severity, category), first seen order.
-  for (const moderation::Match& match : verdict.matches) {
-    const auto it = rules_.find(match.rule_id);
-    if (it == rules_.end()) continue;
-    const RuleMeta& meta = it->second;
-    if (meta.surfaces != 0 && (meta.surfaces & (1u << surface)) == 0) continue;
+  for (const Hit& hit : hits) {
+    const RuleMeta& meta = *hit.meta;
     const v1::ModerationDecision decision = Milder(meta.decision, max_automatic_[meta.category]);
     result.decision = Stricter(result.decision, decision);
     if (std::none_of(categories.begin(), categories.end(), [&](const auto& c) { return c.second == meta.category; })) {
       categories.emplace_back(CategorySeverity(meta.category), meta.category);
     }
     if (result.matches.size() == kMaxReportedMatches) continue;
-    counted += CodePoints(text, counted_to, match.original_begin);
-    counted_to = match.original_begin;
-    const int32_t length = CodePoints(text, match.original_begin, match.original_end);
+    counted += CodePoints(text, counted_to, hit.match->original_begin);
+    counted_to = hit.match->original_begin;
+    const int32_t length = CodePoints(text, hit.match->original_begin, hit.match->original_end);
     result.matches.push_back({meta.rule_id, meta.category, decision, counted, counted + std::max(length, 1)});
   }
   std::stable_sort(categories.begin(), categories.end(), [](const auto& a, const auto& b) { return a.first > b.first; });

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "clipforge/v1/common.pb.h"
 #include "clipforge/v1/moderation.pb.h"
@@ -46,11 +47,25 @@ int CategorySeverity(v1::ModerationCategory category);
 // The core rule a stored rule compiles to (its id is the rule's seq).
 moderation::Rule CoreRule(const RuleRecord& rule);
 
+// Compiling a large rule set takes long (50,000 rules: about half a
+// minute), so a change is not waited for that: a policy is a compiled base
+// plus, when rules changed since the base, a small delta layer compiled
+// from just those rules, with the base's copies of them masked. A later
+// full Build folds the delta back in (PolicyReloader::Compact).
 class ActivePolicy {
  public:
   // Compiles every enabled rule of `snapshot` (INVALID_ARGUMENT naming the
   // rule when one does not compile: the caller keeps its old policy).
   static absl::StatusOr<std::shared_ptr<const ActivePolicy>> Build(const PolicySnapshot& snapshot);
+
+  // `snapshot` on top of `current`'s base: compiles only the rules created
+  // or changed since the base's version. Takes about as long as compiling
+  // those rules alone.
+  static absl::StatusOr<std::shared_ptr<const ActivePolicy>> Extend(const ActivePolicy& current,
+                                                                    const PolicySnapshot& snapshot);
+
+  // The rules of `snapshot` that Extend(current, snapshot) would compile.
+  static size_t ChangedSinceBase(const ActivePolicy& current, const PolicySnapshot& snapshot);
 
   // `text` is valid UTF-8 of at most moderation::kMaxCheckedTextBytes
   // bytes (INVALID_ARGUMENT naming "text" otherwise); `locale` may be
@@ -59,7 +74,14 @@ class ActivePolicy {
   absl::StatusOr<CheckResult> Check(std::string_view text, std::string_view locale, v1::TextSurface surface) const;
 
   int64_t version() const { return version_; }
-  size_t rule_count() const { return rules_.size(); }
+  // The version whose rules the base holds.
+  int64_t base_version() const { return base_->version; }
+  // Rules in force.
+  size_t rule_count() const;
+  // Rules compiled into the delta layer (0 after a full Build).
+  size_t delta_rule_count() const { return delta_ ? delta_->rules.size() : 0; }
+  // Whether a full Build would fold changes in (a delta, or masked rules).
+  bool layered() const { return delta_ != nullptr || !masked_.empty(); }
 
  private:
   struct RuleMeta {
@@ -67,12 +89,22 @@ class ActivePolicy {
     v1::ModerationCategory category;
     v1::ModerationDecision decision;
     uint32_t surfaces;  // Bit per TextSurface; 0: every surface.
+    int64_t version;
+  };
+  // Rules compiled together.
+  struct Layer {
+    std::shared_ptr<const moderation::CompiledPolicy> compiled;
+    absl::flat_hash_map<int64_t, RuleMeta> rules;  // By seq.
+    int64_t version = 0;
   };
 
   ActivePolicy() = default;
-
-  std::shared_ptr<const moderation::CompiledPolicy> compiled_;
-  absl::flat_hash_map<int64_t, RuleMeta> rules_;  // By seq.
+  static absl::StatusOr<std::shared_ptr<const Layer>> Compile(const std::vector<const RuleRecord*>& rules,
+                                                              int64_t version);
+  void SetCaps(const PolicySnapshot& snapshot);
+  std::shared_ptr<const Layer> base_;
+  std::shared_ptr<const Layer> delta_;      // Null when nothing changed since the base.
+  absl::flat_hash_set<int64_t> masked_;     // Base rules changed, disabled or deleted since.
   std::array<v1::ModerationDecision, v1::ModerationCategory_ARRAYSIZE> max_automatic_{};
   int64_t version_ = 0;
 };

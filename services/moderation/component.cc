@@ -9,6 +9,8 @@ std::vector<kit::SettingSpec> ModerationComponent::Flags() {
       {"moderation-policy-poll-interval", "1s",
        "how often the moderation service compares its prompt policy with the stored one (rule_changed events "
        "reload it at once besides)"},
+      {"moderation-policy-compact-interval", "30s",
+       "how often a prompt policy extended by small rule changes is recompiled in full (in the background)"},
   };
 }
 
@@ -17,6 +19,10 @@ absl::StatusOr<ModerationConfig> ModerationComponent::ConfigFrom(const kit::Sett
   CF_ASSIGN_OR_RETURN(config.policy_poll_interval, s.GetDuration("moderation-policy-poll-interval"));
   if (config.policy_poll_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--moderation-policy-poll-interval must be positive");
+  }
+  CF_ASSIGN_OR_RETURN(config.policy_compact_interval, s.GetDuration("moderation-policy-compact-interval"));
+  if (config.policy_compact_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--moderation-policy-compact-interval must be positive");
   }
   return config;
 }
@@ -54,6 +60,6 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       events_(deps.events),
       rules_(store_, deps.clock, deps.ids, events_, config.limits),
       service_(policy_, rules_, deps.runner),
-      reloader_(store_, policy_, deps.logger, config.policy_poll_interval) {}
+      reloader_(store_, policy_, deps.logger, config.policy_poll_interval, config.policy_compact_interval) {}
 
 }  // namespace clipforge::moderation_service

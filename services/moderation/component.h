@@ -26,6 +26,8 @@ struct ModerationConfig {
   // How often each instance compares its policy version with the stored
   // one, besides reacting to rule_changed events.
   absl::Duration policy_poll_interval = absl::Seconds(1);
+  // How often a policy extended by small changes is recompiled in full.
+  absl::Duration policy_compact_interval = absl::Seconds(30);
   RuleLimits limits;
 };
 

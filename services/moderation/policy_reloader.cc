@@ -5,14 +5,35 @@
 namespace clipforge::moderation_service {
 
 PolicyReloader::PolicyReloader(ModerationStore& store, ActivePolicyHolder& holder, kit::Logger& logger,
-                               absl::Duration poll_every)
-    : store_(store), holder_(holder), logger_(logger), periodic_(poll_every, [this] {
+                               absl::Duration poll_every, absl::Duration compact_every)
+    : store_(store),
+      holder_(holder),
+      logger_(logger),
+      compactor_(compact_every,
+                 [this] {
+                   if (const absl::Status status = Compact(); !status.ok()) {
+                     logger_.Warn("prompt_policy_not_compacted", {{"error", status.message()}});
+                   }
+                 }),
+      periodic_(poll_every, [this] {
         if (const absl::Status status = Refresh(); !status.ok()) {
           logger_.Warn("prompt_policy_not_reloaded", {{"error", status.message()}});
         }
       }) {
   // The first load: at once, not one interval in.
   periodic_.RunSoon();
+}
+
+void PolicyReloader::Install(std::shared_ptr<const ActivePolicy> policy, absl::Time started, const char* how) {
+  const int64_t version = policy->version();
+  logger_.Info("prompt_policy_loaded", {{"version", version},
+                                        {"how", how},
+                                        {"rules", static_cast<int64_t>(policy->rule_count())},
+                                        {"delta_rules", static_cast<int64_t>(policy->delta_rule_count())},
+                                        {"compile_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  holder_.Set(std::move(policy));
+  absl::MutexLock lock(&loaded_mu_);
+  loaded_version_ = version;
 }
 
 absl::Status PolicyReloader::Refresh() {
@@ -22,20 +43,33 @@ absl::Status PolicyReloader::Refresh() {
   if (current != nullptr && current->version() == stored) return absl::OkStatus();
   CF_ASSIGN_OR_RETURN(const PolicySnapshot snapshot, store_.LoadPolicy());
   const absl::Time started = absl::Now();
-  absl::StatusOr<std::shared_ptr<const ActivePolicy>> built = ActivePolicy::Build(snapshot);
+  const bool extend = current != nullptr && ActivePolicy::ChangedSinceBase(*current, snapshot) <= kMaxDeltaRules;
+  absl::StatusOr<std::shared_ptr<const ActivePolicy>> built =
+      extend ? ActivePolicy::Extend(*current, snapshot) : ActivePolicy::Build(snapshot);
   if (!built.ok()) {
     logger_.Error("prompt_policy_compile_failed",
                   {{"version", snapshot.version}, {"error", built.status().message()}});
     return built.status();
   }
-  holder_.Set(*built);
-  {
-    absl::MutexLock lock(&loaded_mu_);
-    loaded_version_ = snapshot.version;
+  Install(*std::move(built), started, extend ? "delta" : "full");
+  return absl::OkStatus();
+}
+
+absl::Status PolicyReloader::Compact() {
+  const std::shared_ptr<const ActivePolicy> live = holder_.Get();
+  if (live == nullptr || !live->layered()) return absl::OkStatus();
+  CF_ASSIGN_OR_RETURN(const PolicySnapshot snapshot, store_.LoadPolicy());
+  const absl::Time started = absl::Now();
+  // The long part, while Refresh goes on serving changes.
+  CF_ASSIGN_OR_RETURN(std::shared_ptr<const ActivePolicy> full, ActivePolicy::Build(snapshot));
+  absl::MutexLock serialized(&refresh_mu_);
+  const std::shared_ptr<const ActivePolicy> now_live = holder_.Get();
+  if (now_live->version() != full->version()) {
+    // Changes went live meanwhile: they go on top of the new base.
+    CF_ASSIGN_OR_RETURN(const PolicySnapshot latest, store_.LoadPolicy());
+    CF_ASSIGN_OR_RETURN(full, ActivePolicy::Extend(*full, latest));
   }
-  logger_.Info("prompt_policy_loaded", {{"version", snapshot.version},
-                                        {"rules", static_cast<int64_t>((*built)->rule_count())},
-                                        {"compile_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  Install(std::move(full), started, "compacted");
   return absl::OkStatus();
 }
 

@@ -16,7 +16,9 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
                               *executor_, *compute_, events_, addresses_, bus_.logger()};
   component_ = moderation_service::ModerationComponent::Create(
                    {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
-                   {.policy_poll_interval = options.policy_poll_interval, .limits = options.limits}, deps,
+                   {.policy_poll_interval = options.policy_poll_interval,
+                    .policy_compact_interval = options.policy_compact_interval,
+                    .limits = options.limits}, deps,
                    options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
                    .value();
   // Serve only once the first policy is in: checks never see "not loaded".

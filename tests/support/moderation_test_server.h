@@ -24,6 +24,8 @@ struct ModerationTestServerOptions {
   // How often the policy version is polled; long, to show that the
   // rule_changed event alone brings a change.
   absl::Duration policy_poll_interval = absl::Hours(1);
+  // Compaction only when a test calls Compact.
+  absl::Duration policy_compact_interval = absl::Hours(1);
   bool subscribe_to_changes = true;
   moderation_service::RuleLimits limits;
   size_t executor_threads = 4;

@@ -121,6 +121,24 @@ TEST_F(ModerationServiceTest, ARuleGoesLiveOnEveryCheckThroughTheBusEvent) {
   EXPECT_EQ(response.matches(0).spans(0).end(), 24);
 }
 
+TEST_F(ModerationServiceTest, ChangesGoLiveAsADeltaAndCompactionFoldsThemIn) {
+  const v1::Rule kill = CreateOk(Keyword("kill", v1::MODERATION_CATEGORY_VIOLENCE));
+  const v1::Rule scam = CreateOk(Keyword("scam", v1::MODERATION_CATEGORY_SPAM));
+  AwaitLive(scam.version());
+  const auto layered = server_.component().policy().Get();
+  EXPECT_EQ(layered->delta_rule_count(), 2u) << "the two new rules were compiled alone";
+  EXPECT_EQ(layered->base_version(), 0);
+
+  ASSERT_TRUE(server_.component().reloader().Compact().ok());
+  const auto compacted = server_.component().policy().Get();
+  EXPECT_FALSE(compacted->layered());
+  EXPECT_EQ(compacted->version(), scam.version());
+  EXPECT_EQ(compacted->rule_count(), 2u);
+  const v1::CheckPromptResponse response = CheckOk("a kill scam");
+  EXPECT_EQ(response.matches_size(), 2);
+  EXPECT_EQ(response.matches(0).rule_id(), kill.rule_id());
+}
+
 TEST_F(ModerationServiceTest, RulesInOtherScriptsMatchWithSpansInCodePoints) {
   const v1::Rule ru = CreateOk(Keyword("убить", v1::MODERATION_CATEGORY_VIOLENCE));
   const v1::Rule zh = CreateOk(Keyword("杀人", v1::MODERATION_CATEGORY_VIOLENCE));

@@ -87,6 +87,66 @@ TEST(ActivePolicyTest, AtMost64MatchesAreReportedButAllDecide) {
   EXPECT_THAT(result.categories, ElementsAre(v1::MODERATION_CATEGORY_CHILD_SAFETY, v1::MODERATION_CATEGORY_SPAM));
 }
 
+// Rules as stored at `version`: each rule's version is when it last changed.
+RuleRecord At(RuleRecord rule, int64_t version) {
+  rule.version = version;
+  return rule;
+}
+
+TEST(ActivePolicyTest, ExtendCompilesOnlyTheChangesAndMasksTheirOldCopies) {
+  const auto base = Build({.version = 2,
+                           .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
+                                             At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2),
+                                             At(Rule(3, "hate", v1::MODERATION_CATEGORY_HATE), 2)}});
+  // Since version 2: rule 2 now says "scam", rule 3 is gone, rule 4 is new.
+  const PolicySnapshot later{.version = 5,
+                             .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
+                                               At(Rule(2, "scam", v1::MODERATION_CATEGORY_SPAM), 3),
+                                               At(Rule(4, "maim", v1::MODERATION_CATEGORY_VIOLENCE), 5)}};
+  EXPECT_EQ(ActivePolicy::ChangedSinceBase(*base, later), 2u);
+  ASSERT_OK_AND_ASSIGN(const auto extended, ActivePolicy::Extend(*base, later));
+  EXPECT_EQ(extended->version(), 5);
+  EXPECT_EQ(extended->base_version(), 2);
+  EXPECT_EQ(extended->delta_rule_count(), 2u);
+  EXPECT_EQ(extended->rule_count(), 3u);
+  EXPECT_TRUE(extended->layered());
+
+  ASSERT_OK_AND_ASSIGN(const CheckResult result,
+                       extended->Check("maim spam hate scam kill", "", v1::TEXT_SURFACE_PROMPT));
+  std::vector<std::string> ids;
+  for (const TextMatch& m : result.matches) ids.push_back(m.rule_id);
+  // Text order across both layers; "spam" and "hate" no longer match.
+  EXPECT_THAT(ids, ElementsAre("rule-4", "rule-2", "rule-1"));
+  EXPECT_EQ(result.matches[1].start, 15);
+
+  // The same rules compiled in one piece answer the same.
+  ASSERT_OK_AND_ASSIGN(const auto full, ActivePolicy::Build(later));
+  ASSERT_OK_AND_ASSIGN(const CheckResult same, full->Check("maim spam hate scam kill", "", v1::TEXT_SURFACE_PROMPT));
+  ASSERT_EQ(same.matches.size(), result.matches.size());
+  for (size_t i = 0; i < same.matches.size(); ++i) {
+    EXPECT_EQ(same.matches[i].rule_id, result.matches[i].rule_id);
+    EXPECT_EQ(same.matches[i].start, result.matches[i].start);
+  }
+  EXPECT_FALSE(full->layered());
+}
+
+TEST(ActivePolicyTest, ExtendingAnExtendedPolicyKeepsTheFirstBase) {
+  const auto base = Build({.version = 1, .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1)}});
+  ASSERT_OK_AND_ASSIGN(const auto once,
+                       ActivePolicy::Extend(*base, {.version = 2,
+                                                    .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
+                                                                      At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
+  // Rule 1 disabled at version 3.
+  ASSERT_OK_AND_ASSIGN(const auto twice,
+                       ActivePolicy::Extend(*once, {.version = 3,
+                                                    .enabled_rules = {At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
+  EXPECT_EQ(twice->base_version(), 1);
+  EXPECT_EQ(twice->rule_count(), 1u);
+  ASSERT_OK_AND_ASSIGN(const CheckResult result, twice->Check("kill spam", "", v1::TEXT_SURFACE_PROMPT));
+  ASSERT_EQ(result.matches.size(), 1u);
+  EXPECT_EQ(result.matches[0].rule_id, "rule-2");
+}
+
 TEST(ActivePolicyTest, InvalidTextIsInvalidArgument) {
   const auto policy = Build({});
   EXPECT_THAT(policy->Check("\xff\xfe", "", v1::TEXT_SURFACE_PROMPT), StatusIs(absl::StatusCode::kInvalidArgument));

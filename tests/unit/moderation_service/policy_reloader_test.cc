@@ -23,13 +23,15 @@ class PolicyReloaderTest : public ::testing::Test {
   void AddRule(int64_t seq, const std::string& pattern, v1::RuleKind kind = v1::RULE_KIND_KEYWORD) {
     FakeModerationState state = store_.state();
     state.version += 1;
+    const int64_t version = state.version;
     state.rules["r" + std::to_string(seq)] = {.rule_id = "r" + std::to_string(seq),
                                               .seq = seq,
                                               .kind = kind,
                                               .pattern = pattern,
                                               .category = v1::MODERATION_CATEGORY_SPAM,
                                               .decision = v1::MODERATION_DECISION_BLOCK,
-                                              .enabled = true};
+                                              .enabled = true,
+                                              .version = version};
     store_.set_state(state);
   }
 
@@ -66,6 +68,45 @@ TEST_F(PolicyReloaderTest, APolicyThatDoesNotCompileNeverReplacesTheLiveOne) {
   EXPECT_EQ(holder_.Get(), live);
   ASSERT_OK_AND_ASSIGN(const CheckResult result, holder_.Get()->Check("spam", "", v1::TEXT_SURFACE_PROMPT));
   EXPECT_EQ(result.decision, v1::MODERATION_DECISION_BLOCK);
+}
+
+TEST_F(PolicyReloaderTest, ASmallChangeCompilesAloneAndCompactionFoldsItIn) {
+  AddRule(1, "spam");
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  EXPECT_FALSE(holder_.Get()->layered()) << "the first load is a full compile";
+  AddRule(2, "scam");
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  EXPECT_EQ(holder_.Get()->delta_rule_count(), 1u);
+  EXPECT_EQ(holder_.Get()->base_version(), 1);
+  ASSERT_OK_AND_ASSIGN(CheckResult result, holder_.Get()->Check("scam", "", v1::TEXT_SURFACE_PROMPT));
+  EXPECT_EQ(result.decision, v1::MODERATION_DECISION_BLOCK);
+
+  ASSERT_THAT(reloader_.Compact(), IsOk());
+  EXPECT_FALSE(holder_.Get()->layered());
+  EXPECT_EQ(holder_.Get()->version(), 2);
+  EXPECT_EQ(holder_.Get()->rule_count(), 2u);
+  ASSERT_OK_AND_ASSIGN(result, holder_.Get()->Check("spam scam", "", v1::TEXT_SURFACE_PROMPT));
+  EXPECT_EQ(result.matches.size(), 2u);
+}
+
+TEST_F(PolicyReloaderTest, ABulkChangeIsCompiledInFull) {
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  FakeModerationState state = store_.state();
+  state.version += 1;
+  for (int64_t seq = 1; seq <= static_cast<int64_t>(PolicyReloader::kMaxDeltaRules) + 1; ++seq) {
+    state.rules["r" + std::to_string(seq)] = {.rule_id = "r" + std::to_string(seq),
+                                              .seq = seq,
+                                              .kind = v1::RULE_KIND_KEYWORD,
+                                              .pattern = "w" + std::to_string(seq),
+                                              .category = v1::MODERATION_CATEGORY_SPAM,
+                                              .decision = v1::MODERATION_DECISION_REVIEW,
+                                              .enabled = true,
+                                              .version = state.version};
+  }
+  store_.set_state(state);
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  EXPECT_FALSE(holder_.Get()->layered());
+  EXPECT_EQ(holder_.Get()->rule_count(), PolicyReloader::kMaxDeltaRules + 1);
 }
 
 TEST(PolicyReloaderThreadTest, RunSoonReloadsWithoutWaitingForThePoll) {
