@@ -1,6 +1,7 @@
 #include "moderation/policy.h"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 #include <utility>
 
@@ -127,7 +128,12 @@ bool LocaleApplies(const std::vector<std::string>& rule_locales, std::string_vie
 // database this thread has scanned with) and reusable buffers.
 struct ThreadScan {
   hs_scratch_t* scratch = nullptr;
-  uint64_t sized_for = 0;  // The generation of the last policy scratch was checked against.
+  // The generations of the policies `scratch` is known to fit, most recent
+  // first. Hyperscan grows a scratch to fit each database it is allocated
+  // for and it keeps fitting the earlier ones, so a thread that alternates
+  // between a few policies (a base and a delta layer) allocates once per
+  // policy, not once per check.
+  std::array<uint64_t, 4> fits{};
   std::vector<uint32_t> seen;  // Per rule index: the epoch in which it last matched.
   uint32_t epoch = 0;
   struct Raw {
@@ -270,11 +276,12 @@ absl::StatusOr<Verdict> CompiledPolicy::Check(std::string_view text, CheckContex
   Verdict verdict;
   if (database_ == nullptr) return verdict;
 
-  if (scan.sized_for != generation_) {
+  if (std::find(scan.fits.begin(), scan.fits.end(), generation_) == scan.fits.end()) {
     const hs_error_t grown = scan.scratch == nullptr ? hs_clone_scratch(prototype_, &scan.scratch)
                                                      : hs_alloc_scratch(database_, &scan.scratch);
     if (grown != HS_SUCCESS) return absl::ResourceExhaustedError("cannot allocate Hyperscan scratch space");
-    scan.sized_for = generation_;
+    std::copy_backward(scan.fits.begin(), scan.fits.end() - 1, scan.fits.end());
+    scan.fits[0] = generation_;
   }
   if (scan.seen.size() < rules_.size()) scan.seen.resize(rules_.size(), 0);
   if (++scan.epoch == 0) {
