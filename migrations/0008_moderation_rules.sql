@@ -34,6 +34,14 @@ CREATE TABLE moderation.rules (
   updated_at     timestamptz NOT NULL
 );
 CREATE INDEX rules_by_category ON moderation.rules (category, seq);
+-- Instances reload only what changed since their last full compile:
+-- rules by version, and deletions by these tombstones.
+CREATE INDEX rules_by_version ON moderation.rules (version);
+CREATE TABLE moderation.deleted_rules (
+  seq     bigint PRIMARY KEY,
+  version bigint NOT NULL
+);
+CREATE INDEX deleted_rules_by_version ON moderation.deleted_rules (version);
 
 CREATE TABLE moderation.category_policies (
   category               smallint    PRIMARY KEY CHECK (category BETWEEN 1 AND 13),

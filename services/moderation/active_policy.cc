@@ -91,17 +91,17 @@ absl::StatusOr<std::shared_ptr<const ActivePolicy::Layer>> ActivePolicy::Compile
   return std::shared_ptr<const Layer>(std::move(layer));
 }
 
-void ActivePolicy::SetCaps(const PolicySnapshot& snapshot) {
-  version_ = snapshot.version;
+void ActivePolicy::SetCaps(int64_t version, const std::vector<CategoryPolicyRecord>& policies) {
+  version_ = version;
   max_automatic_.fill(v1::MODERATION_DECISION_BLOCK);
-  for (const CategoryPolicyRecord& p : snapshot.policies) {
+  for (const CategoryPolicyRecord& p : policies) {
     if (v1::ModerationCategory_IsValid(p.category)) max_automatic_[p.category] = p.max_automatic_decision;
   }
 }
 
 absl::StatusOr<std::shared_ptr<const ActivePolicy>> ActivePolicy::Build(const PolicySnapshot& snapshot) {
   std::shared_ptr<ActivePolicy> policy(new ActivePolicy());
-  policy->SetCaps(snapshot);
+  policy->SetCaps(snapshot.version, snapshot.policies);
   std::vector<const RuleRecord*> rules;
   rules.reserve(snapshot.enabled_rules.size());
   for (const RuleRecord& rule : snapshot.enabled_rules) rules.push_back(&rule);
@@ -109,44 +109,31 @@ absl::StatusOr<std::shared_ptr<const ActivePolicy>> ActivePolicy::Build(const Po
   return std::shared_ptr<const ActivePolicy>(std::move(policy));
 }
 
-namespace {
-
-// Whether `rule` is in `base` as it is now (not created or changed since).
-template <typename Rules>
-bool Unchanged(const Rules& base, int64_t base_version, const RuleRecord& rule) {
-  return rule.version <= base_version && base.contains(rule.seq);
-}
-
-}  // namespace
-
-size_t ActivePolicy::ChangedSinceBase(const ActivePolicy& current, const PolicySnapshot& snapshot) {
-  size_t changed = 0;
-  for (const RuleRecord& rule : snapshot.enabled_rules) {
-    if (!Unchanged(current.base_->rules, current.base_->version, rule)) ++changed;
-  }
-  return changed;
+size_t ActivePolicy::RulesToCompile(const PolicyChanges& changes) {
+  return static_cast<size_t>(std::count_if(changes.changed_rules.begin(), changes.changed_rules.end(),
+                                           [](const RuleRecord& rule) { return rule.enabled; }));
 }
 
 absl::StatusOr<std::shared_ptr<const ActivePolicy>> ActivePolicy::Extend(const ActivePolicy& current,
-                                                                         const PolicySnapshot& snapshot) {
+                                                                         const PolicyChanges& changes) {
+  if (changes.since != current.base_->version) {
+    return absl::InternalError("policy changes read since another version than the base's");
+  }
   std::shared_ptr<ActivePolicy> policy(new ActivePolicy());
-  policy->SetCaps(snapshot);
+  policy->SetCaps(changes.version, changes.policies);
   policy->base_ = current.base_;
   const Layer& base = *policy->base_;
+  const auto mask = [&](int64_t seq) {
+    if (base.rules.contains(seq)) policy->masked_.insert(seq);  // Its base copy is stale or gone.
+  };
   std::vector<const RuleRecord*> changed;
-  absl::flat_hash_set<int64_t> in_force;
-  in_force.reserve(snapshot.enabled_rules.size());
-  for (const RuleRecord& rule : snapshot.enabled_rules) {
-    in_force.insert(rule.seq);
-    if (Unchanged(base.rules, base.version, rule)) continue;
-    changed.push_back(&rule);
-    if (base.rules.contains(rule.seq)) policy->masked_.insert(rule.seq);  // Its base copy is stale.
+  for (const RuleRecord& rule : changes.changed_rules) {
+    mask(rule.seq);
+    if (rule.enabled) changed.push_back(&rule);
   }
-  for (const auto& [seq, meta] : base.rules) {
-    if (!in_force.contains(seq)) policy->masked_.insert(seq);  // Disabled or deleted since.
-  }
+  for (const int64_t seq : changes.deleted_seqs) mask(seq);
   if (!changed.empty()) {
-    CF_ASSIGN_OR_RETURN(policy->delta_, Compile(changed, snapshot.version));
+    CF_ASSIGN_OR_RETURN(policy->delta_, Compile(changed, changes.version));
   }
   return std::shared_ptr<const ActivePolicy>(std::move(policy));
 }

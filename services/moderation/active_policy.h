@@ -1,8 +1,8 @@
 // The prompt filter as the service runs it: the core's compiled policy
 // (moderation/policy.h) plus what the service adds around its verdict: each
 // rule's id, category, decision and surfaces, and each category's cap on
-// what a match may decide automatically. Built from one PolicySnapshot, so
-// rules and caps always come from the same version.
+// what a match may decide automatically. Built from one snapshot of the
+// store, so rules and caps always come from the same version.
 #pragma once
 
 #include <array>
@@ -58,14 +58,15 @@ class ActivePolicy {
   // rule when one does not compile: the caller keeps its old policy).
   static absl::StatusOr<std::shared_ptr<const ActivePolicy>> Build(const PolicySnapshot& snapshot);
 
-  // `snapshot` on top of `current`'s base: compiles only the rules created
-  // or changed since the base's version. Takes about as long as compiling
-  // those rules alone.
+  // `changes` (read since current's base_version()) on top of `current`'s
+  // base: compiles only the enabled rules created or changed since, and
+  // masks the base's copies of every rule changed or deleted since. Takes
+  // about as long as compiling those rules alone.
   static absl::StatusOr<std::shared_ptr<const ActivePolicy>> Extend(const ActivePolicy& current,
-                                                                    const PolicySnapshot& snapshot);
+                                                                    const PolicyChanges& changes);
 
-  // The rules of `snapshot` that Extend(current, snapshot) would compile.
-  static size_t ChangedSinceBase(const ActivePolicy& current, const PolicySnapshot& snapshot);
+  // The rules Extend(current, changes) would compile.
+  static size_t RulesToCompile(const PolicyChanges& changes);
 
   // `text` is valid UTF-8 of at most moderation::kMaxCheckedTextBytes
   // bytes (INVALID_ARGUMENT naming "text" otherwise); `locale` may be
@@ -101,7 +102,7 @@ class ActivePolicy {
   ActivePolicy() = default;
   static absl::StatusOr<std::shared_ptr<const Layer>> Compile(const std::vector<const RuleRecord*>& rules,
                                                               int64_t version);
-  void SetCaps(const PolicySnapshot& snapshot);
+  void SetCaps(int64_t version, const std::vector<CategoryPolicyRecord>& policies);
   std::shared_ptr<const Layer> base_;
   std::shared_ptr<const Layer> delta_;      // Null when nothing changed since the base.
   absl::flat_hash_set<int64_t> masked_;     // Base rules changed, disabled or deleted since.

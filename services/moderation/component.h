@@ -56,8 +56,8 @@ class ModerationComponent {
   ModerationEvents events_;
   ActivePolicyHolder policy_;
   RuleLogic rules_;
-  ModerationServiceImpl service_;
   PolicyReloader reloader_;
+  ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.
   std::unique_ptr<PolicyChangeListener> listener_;
 };

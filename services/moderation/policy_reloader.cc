@@ -1,5 +1,7 @@
 #include "services/moderation/policy_reloader.h"
 
+#include <optional>
+
 #include "base/status_macros.h"
 
 namespace clipforge::moderation_service {
@@ -41,17 +43,28 @@ absl::Status PolicyReloader::Refresh() {
   const std::shared_ptr<const ActivePolicy> current = holder_.Get();
   CF_ASSIGN_OR_RETURN(const int64_t stored, store_.PolicyVersion());
   if (current != nullptr && current->version() == stored) return absl::OkStatus();
-  CF_ASSIGN_OR_RETURN(const PolicySnapshot snapshot, store_.LoadPolicy());
   const absl::Time started = absl::Now();
-  const bool extend = current != nullptr && ActivePolicy::ChangedSinceBase(*current, snapshot) <= kMaxDeltaRules;
-  absl::StatusOr<std::shared_ptr<const ActivePolicy>> built =
-      extend ? ActivePolicy::Extend(*current, snapshot) : ActivePolicy::Build(snapshot);
+  // A few changed rules since the base: compile just those.
+  std::optional<PolicyChanges> changes;
+  if (current != nullptr) {
+    CF_ASSIGN_OR_RETURN(changes, store_.LoadPolicyChanges(current->base_version()));
+    if (ActivePolicy::RulesToCompile(*changes) > kMaxDeltaRules) changes.reset();
+  }
+  absl::StatusOr<std::shared_ptr<const ActivePolicy>> built;
+  int64_t version = 0;
+  if (changes) {
+    version = changes->version;
+    built = ActivePolicy::Extend(*current, *changes);
+  } else {
+    CF_ASSIGN_OR_RETURN(const PolicySnapshot snapshot, store_.LoadPolicy());
+    version = snapshot.version;
+    built = ActivePolicy::Build(snapshot);
+  }
   if (!built.ok()) {
-    logger_.Error("prompt_policy_compile_failed",
-                  {{"version", snapshot.version}, {"error", built.status().message()}});
+    logger_.Error("prompt_policy_compile_failed", {{"version", version}, {"error", built.status().message()}});
     return built.status();
   }
-  Install(*std::move(built), started, extend ? "delta" : "full");
+  Install(*std::move(built), started, changes ? "delta" : "full");
   return absl::OkStatus();
 }
 
@@ -66,7 +79,7 @@ absl::Status PolicyReloader::Compact() {
   const std::shared_ptr<const ActivePolicy> now_live = holder_.Get();
   if (now_live->version() != full->version()) {
     // Changes went live meanwhile: they go on top of the new base.
-    CF_ASSIGN_OR_RETURN(const PolicySnapshot latest, store_.LoadPolicy());
+    CF_ASSIGN_OR_RETURN(const PolicyChanges latest, store_.LoadPolicyChanges(full->base_version()));
     CF_ASSIGN_OR_RETURN(full, ActivePolicy::Extend(*full, latest));
   }
   Install(std::move(full), started, "compacted");

@@ -88,7 +88,7 @@ absl::Status RuleLogic::Delete(const kit::Caller& caller, const kit::Idempotency
     return kit::RunIdempotent(tx, key, kDoneCodec, [&]() -> absl::StatusOr<Done> {
              const int64_t version = tx.BumpPolicyVersion();
              if (!tx.LockRule(rule_id)) return absl::NotFoundError("rule_id: no such rule");
-             tx.DeleteRule(rule_id);
+             tx.DeleteRule(rule_id, version);
              CF_RETURN_IF_ERROR(tx.AppendEvent(events_.RuleChanged(rule_id, v1::CHANGE_KIND_DELETED, version)));
              return Done{};
            })

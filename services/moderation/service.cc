@@ -8,6 +8,11 @@
 
 namespace clipforge::moderation_service {
 
+void ModerationServiceImpl::AwaitLocallyLive(int64_t version) {
+  reloader_.RunSoon();
+  reloader_.AwaitVersion(version, kLocalLiveWait);
+}
+
 grpc::ServerUnaryReactor* ModerationServiceImpl::CheckPrompt(grpc::CallbackServerContext* ctx,
                                                              const v1::CheckPromptRequest* request,
                                                              v1::CheckPromptResponse* response) {
@@ -42,6 +47,7 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::CreateRule(grpc::CallbackServer
     CF_ASSIGN_OR_RETURN(RuleRecord rule, ParseNewRule(*request));
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const RuleRecord created, rules_.Create(caller, key, std::move(rule)));
+    AwaitLocallyLive(created.version);
     FillRule(created, response);
     return absl::OkStatus();
   });
@@ -56,6 +62,7 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::UpdateRule(grpc::CallbackServer
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const RuleRecord updated,
                         rules_.Update(caller, key, update.rule_id, update.values, update.mask));
+    AwaitLocallyLive(updated.version);
     FillRule(updated, response);
     return absl::OkStatus();
   });
@@ -70,7 +77,9 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::DeleteRule(grpc::CallbackServer
     v.Uuid("request_id", request->request_id()).Uuid("rule_id", request->rule_id());
     CF_RETURN_IF_ERROR(v.status());
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
-    return rules_.Delete(caller, key, request->rule_id());
+    CF_RETURN_IF_ERROR(rules_.Delete(caller, key, request->rule_id()));
+    reloader_.RunSoon();  // The response carries no version to wait for.
+    return absl::OkStatus();
   });
 }
 
@@ -98,6 +107,7 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::UpdatePolicy(grpc::CallbackServ
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const CategoryPolicyRecord updated,
                         rules_.UpdatePolicy(caller, key, update.values, update.mask));
+    reloader_.RunSoon();  // Its version is the category's, not the rule set's: nothing to wait for.
     FillPolicy(updated, response);
     return absl::OkStatus();
   });

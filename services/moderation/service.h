@@ -1,22 +1,30 @@
 // ModerationService's gRPC adapter. Each handler validates the request
 // (every bad field named), converts it, calls the logic and converts the
 // result. CheckPrompt never blocks (the compiled policy is in memory) and
-// runs on the gRPC thread; the rest wait for Postgres on the executor.
+// runs on the gRPC thread; the rest wait for Postgres on the executor. A
+// rule or policy change answers once it is live on this instance (or after
+// kLocalLiveWait): a client that changes a rule and then checks a text
+// through the same server sees its change.
 // Methods not implemented yet answer UNIMPLEMENTED (the generated base).
 #pragma once
 
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "services/kit/call_runner.h"
 #include "services/moderation/active_policy.h"
+#include "services/moderation/policy_reloader.h"
 #include "services/moderation/rule_logic.h"
 
 namespace clipforge::moderation_service {
 
 class ModerationServiceImpl final : public v1::ModerationService::CallbackService {
  public:
+  // How long a change waits to be live here before it answers anyway.
+  static constexpr absl::Duration kLocalLiveWait = absl::Seconds(2);
+
   // None of the arguments is owned.
-  ModerationServiceImpl(const ActivePolicyHolder& policy, RuleLogic& rules, kit::CallRunner& runner)
-      : policy_(policy), rules_(rules), runner_(runner) {}
+  ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, RuleLogic& rules,
+                        kit::CallRunner& runner)
+      : policy_(policy), reloader_(reloader), rules_(rules), runner_(runner) {}
 
   grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
                                         v1::CheckPromptResponse*) override;
@@ -34,7 +42,11 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
                                          v1::CategoryPolicy*) override;
 
  private:
+  // Reloads now and waits (bounded) until `version` is live here.
+  void AwaitLocallyLive(int64_t version);
+
   const ActivePolicyHolder& policy_;
+  PolicyReloader& reloader_;
   RuleLogic& rules_;
   kit::CallRunner& runner_;
 };

@@ -28,6 +28,8 @@ constexpr char kUpdateRule[] = "moderation_update_rule";
 constexpr char kDeleteRule[] = "moderation_delete_rule";
 constexpr char kListRules[] = "moderation_list_rules";
 constexpr char kEnabledRules[] = "moderation_enabled_rules";
+constexpr char kChangedRules[] = "moderation_changed_rules";
+constexpr char kDeletedSince[] = "moderation_deleted_since";
 constexpr char kListPolicies[] = "moderation_list_policies";
 constexpr char kLockPolicy[] = "moderation_lock_policy";
 constexpr char kUpdatePolicy[] = "moderation_update_policy";
@@ -117,7 +119,9 @@ class PgModerationTx final : public ModerationTx {
                        SurfacesLiteral(rule.surfaces), rule.enabled, rule.description, rule.version,
                        ToMicros(rule.update_time));
   }
-  void DeleteRule(const std::string& rule_id) override { txn_.exec_prepared(kDeleteRule, rule_id); }
+  void DeleteRule(const std::string& rule_id, int64_t version) override {
+    txn_.exec_prepared(kDeleteRule, rule_id, version);
+  }
   std::vector<RuleRecord> ListRules(v1::ModerationCategory category, int64_t after_seq, int limit) override {
     std::vector<RuleRecord> rules;
     for (const pqxx::row& row : txn_.exec_prepared(kListRules, static_cast<int>(category), after_seq, limit)) {
@@ -173,7 +177,11 @@ std::vector<kit::PreparedStatement> PgModerationStore::Statements() {
        absl::StrCat("UPDATE moderation.rules SET kind = $2, pattern = $3, category = $4, decision = $5, "
                     "locales = $6::text[], surfaces = $7::smallint[], enabled = $8, description = $9, version = $10, "
                     "updated_at = ", SqlTimestampParam(11), " WHERE rule_id = $1::uuid")},
-      {kDeleteRule, "DELETE FROM moderation.rules WHERE rule_id = $1::uuid"},
+      {kDeleteRule,
+       "WITH gone AS (DELETE FROM moderation.rules WHERE rule_id = $1::uuid RETURNING seq) "
+       "INSERT INTO moderation.deleted_rules (seq, version) SELECT seq, $2 FROM gone"},
+      {kChangedRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE version > $1 ORDER BY seq")},
+      {kDeletedSince, "SELECT seq FROM moderation.deleted_rules WHERE version > $1 ORDER BY seq"},
       {kListRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE ($1::smallint = 0 OR "
                                 "category = $1) AND seq > $2 ORDER BY seq LIMIT $3")},
       {kEnabledRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE enabled ORDER BY seq")},
@@ -219,6 +227,20 @@ absl::StatusOr<PolicySnapshot> PgModerationStore::LoadPolicy() {
     return absl::OkStatus();
   }));
   return snapshot;
+}
+
+absl::StatusOr<PolicyChanges> PgModerationStore::LoadPolicyChanges(int64_t since) {
+  PolicyChanges changes;
+  const kit::TxnOptions options{.isolation = kit::Isolation::kRepeatableRead, .read_only = true};
+  CF_RETURN_IF_ERROR(kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    changes = PolicyChanges{.since = since};
+    changes.version = txn.exec_prepared1(kPolicyVersion)[0].as<int64_t>();
+    for (const pqxx::row& row : txn.exec_prepared(kChangedRules, since)) changes.changed_rules.push_back(RuleFromRow(row));
+    for (const pqxx::row& row : txn.exec_prepared(kDeletedSince, since)) changes.deleted_seqs.push_back(row[0].as<int64_t>());
+    for (const pqxx::row& row : txn.exec_prepared(kListPolicies)) changes.policies.push_back(PolicyFromRow(row));
+    return absl::OkStatus();
+  }));
+  return changes;
 }
 
 }  // namespace clipforge::moderation_service

@@ -21,6 +21,7 @@ class PgModerationStore final : public ModerationStore {
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) override;
   absl::StatusOr<int64_t> PolicyVersion() override;
   absl::StatusOr<PolicySnapshot> LoadPolicy() override;
+  absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) override;
 
  private:
   kit::PgPool& pool_;

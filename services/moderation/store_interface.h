@@ -61,6 +61,15 @@ struct PolicySnapshot {
   std::vector<CategoryPolicyRecord> policies;
 };
 
+// What changed since version `since` (an instance's last full compile).
+struct PolicyChanges {
+  int64_t version = 0;
+  int64_t since = 0;
+  std::vector<RuleRecord> changed_rules;  // Changed or created after `since`, enabled or not; seq order.
+  std::vector<int64_t> deleted_seqs;      // Deleted after `since`.
+  std::vector<CategoryPolicyRecord> policies;  // All of them (13 rows).
+};
+
 class ModerationTx : public kit::IdempotencyLog {
  public:
   // Locks the policy version row (so changes serialize), bumps it and
@@ -72,7 +81,8 @@ class ModerationTx : public kit::IdempotencyLog {
   // Also locks the rule's row until the transaction ends.
   virtual std::optional<RuleRecord> LockRule(const std::string& rule_id) = 0;
   virtual void UpdateRule(const RuleRecord& rule) = 0;
-  virtual void DeleteRule(const std::string& rule_id) = 0;
+  // Deletes the rule and leaves a tombstone of its seq at `version`.
+  virtual void DeleteRule(const std::string& rule_id, int64_t version) = 0;
   // Up to `limit` rules with seq > after_seq, in seq order; only `category`
   // unless it is UNSPECIFIED.
   virtual std::vector<RuleRecord> ListRules(v1::ModerationCategory category, int64_t after_seq, int limit) = 0;
@@ -104,6 +114,9 @@ class ModerationStore {
   // The version with every enabled rule and category policy, from one
   // snapshot.
   virtual absl::StatusOr<PolicySnapshot> LoadPolicy() = 0;
+  // What changed after `since`, from one snapshot: far less to read than
+  // LoadPolicy when a few rules changed among many.
+  virtual absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) = 0;
 };
 
 }  // namespace clipforge::moderation_service

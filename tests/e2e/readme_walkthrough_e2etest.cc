@@ -192,7 +192,7 @@ class ReadmeWalkthroughTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pg_ = TestPostgres::Start();
-    server_ = ClipforgedServer::Start(CF_CLIPFORGED, {.database_url = pg_->dsn()});
+    server_ = ClipforgedServer::Start(CF_CLIPFORGED, {.services = "users,moderation", .database_url = pg_->dsn()});
     ASSERT_NE(server_, nullptr);
     grpc_port_ = server_->grpc_port();
   }
@@ -241,6 +241,8 @@ TEST_F(ReadmeWalkthroughTest, EveryLineWorksAsWrittenAgainstARealStack) {
       {"clipforge following", "bob"},
       {"clipforge profile", "I write prompts."},
       {"clipforge --json whoami", "\"handle\":\"alice\""},
+      {"clipforge check \"a knight will K.I.L.L the dragon\"", "block"},
+      {"clipforge rules", "kill"},
   };
   std::vector<int> expectation_line(expectations.size(), -1);
   for (size_t e = 0; e < expectations.size(); ++e) {

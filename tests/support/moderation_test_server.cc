@@ -14,15 +14,20 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   relay_ = bus_.NewRelay();
   const kit::ServiceDeps deps{clock_,     random_,   ids_,    *auth_,     *runner_,
                               *executor_, *compute_, events_, addresses_, bus_.logger()};
-  component_ = moderation_service::ModerationComponent::Create(
-                   {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
-                   {.policy_poll_interval = options.policy_poll_interval,
-                    .policy_compact_interval = options.policy_compact_interval,
-                    .limits = options.limits}, deps,
-                   options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
-                   .value();
+  const auto create = [&] {
+    return moderation_service::ModerationComponent::Create(
+               {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
+               {.policy_poll_interval = options.policy_poll_interval,
+                .policy_compact_interval = options.policy_compact_interval,
+                .limits = options.limits},
+               deps, options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
+        .value();
+  };
+  component_ = create();
+  if (options.with_peer) peer_ = create();
   // Serve only once the first policy is in: checks never see "not loaded".
   if (!component_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
+  if (peer_ && !peer_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
   auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, {component_->hosted()}, bus_.logger(), metrics_,
                                         ids_, clock_);
   if (!started.ok()) std::abort();

@@ -29,6 +29,9 @@ struct ModerationTestServerOptions {
   bool subscribe_to_changes = true;
   moderation_service::RuleLimits limits;
   size_t executor_threads = 4;
+  // A second instance of the service over the same Postgres and NATS (not
+  // served; its policy is read directly), to see changes travel.
+  bool with_peer = false;
 };
 
 class ModerationTestServer {
@@ -42,6 +45,8 @@ class ModerationTestServer {
 
   BusFixture& bus() { return bus_; }
   moderation_service::ModerationComponent& component() { return *component_; }
+  // With options.with_peer only.
+  moderation_service::ModerationComponent& peer() { return *peer_; }
   // Publishes every outbox row (as the relay in clipforged does).
   int PublishEvents() { return bus_.Drain(*relay_); }
 
@@ -62,6 +67,7 @@ class ModerationTestServer {
   std::unique_ptr<kit::ComputeSlots> compute_;
   std::unique_ptr<kit::OutboxRelay> relay_;
   std::unique_ptr<moderation_service::ModerationComponent> component_;
+  std::unique_ptr<moderation_service::ModerationComponent> peer_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

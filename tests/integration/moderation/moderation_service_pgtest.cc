@@ -1,8 +1,10 @@
 // ModerationService's prompt filter and rules over a real Postgres and a
-// real JetStream nats-server, wired as `clipforged serve` wires it: rules
-// created by an admin reach CheckPrompt through the rule_changed event
-// (the poll interval is an hour here), bad rules never reach the live
-// policy, retries replay, and only admins touch rules. The rules of
+// real JetStream nats-server, wired as `clipforged serve` wires it: a rule
+// an admin creates is live on the server that took it when CreateRule
+// answers (the poll interval is an hour here), bad rules never reach the
+// live policy, retries replay, and only admins touch rules. That the
+// rule_changed event carries a change to other instances is shown with two
+// clipforged processes (tests/e2e/moderation_cli_e2etest.cc); the rules of
 // matching themselves are unit-tested (tests/unit/moderation*).
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
@@ -100,13 +102,10 @@ TEST_F(ModerationServiceTest, EveryRpcNeedsAToken) {
   EXPECT_EQ(stub_->ListRules(&list_ctx, {}, &rules).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(ModerationServiceTest, ARuleGoesLiveOnEveryCheckThroughTheBusEvent) {
+TEST_F(ModerationServiceTest, ARuleIsLiveHereWhenCreateRuleAnswers) {
   EXPECT_EQ(CheckOk("I will kill you").decision(), v1::MODERATION_DECISION_ALLOW);
-  const auto start = std::chrono::steady_clock::now();
   const v1::Rule rule = CreateOk(Keyword("kill", v1::MODERATION_CATEGORY_VIOLENCE));
-  AwaitLive(rule.version());
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::printf("rule created -> live on this instance: %.1f ms\n", ms);
+  EXPECT_GE(server_.component().policy().Get()->version(), rule.version()) << "no wait, no event needed";
 
   const v1::CheckPromptResponse response = CheckOk("Я сказал: I will K.I.L.L you");
   EXPECT_EQ(response.decision(), v1::MODERATION_DECISION_BLOCK);

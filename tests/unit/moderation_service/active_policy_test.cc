@@ -99,12 +99,13 @@ TEST(ActivePolicyTest, ExtendCompilesOnlyTheChangesAndMasksTheirOldCopies) {
                                              At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2),
                                              At(Rule(3, "hate", v1::MODERATION_CATEGORY_HATE), 2)}});
   // Since version 2: rule 2 now says "scam", rule 3 is gone, rule 4 is new.
-  const PolicySnapshot later{.version = 5,
-                             .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
-                                               At(Rule(2, "scam", v1::MODERATION_CATEGORY_SPAM), 3),
-                                               At(Rule(4, "maim", v1::MODERATION_CATEGORY_VIOLENCE), 5)}};
-  EXPECT_EQ(ActivePolicy::ChangedSinceBase(*base, later), 2u);
-  ASSERT_OK_AND_ASSIGN(const auto extended, ActivePolicy::Extend(*base, later));
+  const PolicyChanges changes{.version = 5,
+                              .since = 2,
+                              .changed_rules = {At(Rule(2, "scam", v1::MODERATION_CATEGORY_SPAM), 3),
+                                                At(Rule(4, "maim", v1::MODERATION_CATEGORY_VIOLENCE), 5)},
+                              .deleted_seqs = {3}};
+  EXPECT_EQ(ActivePolicy::RulesToCompile(changes), 2u);
+  ASSERT_OK_AND_ASSIGN(const auto extended, ActivePolicy::Extend(*base, changes));
   EXPECT_EQ(extended->version(), 5);
   EXPECT_EQ(extended->base_version(), 2);
   EXPECT_EQ(extended->delta_rule_count(), 2u);
@@ -120,6 +121,10 @@ TEST(ActivePolicyTest, ExtendCompilesOnlyTheChangesAndMasksTheirOldCopies) {
   EXPECT_EQ(result.matches[1].start, 15);
 
   // The same rules compiled in one piece answer the same.
+  const PolicySnapshot later{.version = 5,
+                             .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
+                                               At(Rule(2, "scam", v1::MODERATION_CATEGORY_SPAM), 3),
+                                               At(Rule(4, "maim", v1::MODERATION_CATEGORY_VIOLENCE), 5)}};
   ASSERT_OK_AND_ASSIGN(const auto full, ActivePolicy::Build(later));
   ASSERT_OK_AND_ASSIGN(const CheckResult same, full->Check("maim spam hate scam kill", "", v1::TEXT_SURFACE_PROMPT));
   ASSERT_EQ(same.matches.size(), result.matches.size());
@@ -132,14 +137,21 @@ TEST(ActivePolicyTest, ExtendCompilesOnlyTheChangesAndMasksTheirOldCopies) {
 
 TEST(ActivePolicyTest, ExtendingAnExtendedPolicyKeepsTheFirstBase) {
   const auto base = Build({.version = 1, .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1)}});
-  ASSERT_OK_AND_ASSIGN(const auto once,
-                       ActivePolicy::Extend(*base, {.version = 2,
-                                                    .enabled_rules = {At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 1),
-                                                                      At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
-  // Rule 1 disabled at version 3.
-  ASSERT_OK_AND_ASSIGN(const auto twice,
-                       ActivePolicy::Extend(*once, {.version = 3,
-                                                    .enabled_rules = {At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
+  ASSERT_OK_AND_ASSIGN(
+      const auto once,
+      ActivePolicy::Extend(*base, {.version = 2,
+                                   .since = 1,
+                                   .changed_rules = {At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
+  // Rule 1 disabled at version 3: read since the base, rule 2's change comes again.
+  RuleRecord disabled = At(Rule(1, "kill", v1::MODERATION_CATEGORY_VIOLENCE), 3);
+  disabled.enabled = false;
+  ASSERT_OK_AND_ASSIGN(
+      const auto twice,
+      ActivePolicy::Extend(*once, {.version = 3,
+                                   .since = 1,
+                                   .changed_rules = {disabled, At(Rule(2, "spam", v1::MODERATION_CATEGORY_SPAM), 2)}}));
+  EXPECT_THAT(ActivePolicy::Extend(*once, {.version = 3, .since = 2}), StatusIs(absl::StatusCode::kInternal))
+      << "changes must be read since the base";
   EXPECT_EQ(twice->base_version(), 1);
   EXPECT_EQ(twice->rule_count(), 1u);
   ASSERT_OK_AND_ASSIGN(const CheckResult result, twice->Check("kill spam", "", v1::TEXT_SURFACE_PROMPT));

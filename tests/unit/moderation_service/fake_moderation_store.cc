@@ -26,9 +26,12 @@ class FakeTx final : public ModerationTx {
     Write();
     s_.rules[rule.rule_id] = rule;
   }
-  void DeleteRule(const std::string& rule_id) override {
+  void DeleteRule(const std::string& rule_id, int64_t version) override {
     Write();
-    s_.rules.erase(rule_id);
+    const auto it = s_.rules.find(rule_id);
+    if (it == s_.rules.end()) return;
+    s_.deleted[it->second.seq] = version;
+    s_.rules.erase(it);
   }
   std::vector<RuleRecord> ListRules(v1::ModerationCategory category, int64_t after_seq, int limit) override {
     std::map<int64_t, RuleRecord> by_seq;
@@ -122,6 +125,22 @@ absl::StatusOr<PolicySnapshot> FakeModerationStore::LoadPolicy() {
   for (auto& [seq, rule] : by_seq) snapshot.enabled_rules.push_back(rule);
   for (const auto& [category, policy] : state_.policies) snapshot.policies.push_back(policy);
   return snapshot;
+}
+
+absl::StatusOr<PolicyChanges> FakeModerationStore::LoadPolicyChanges(int64_t since) {
+  absl::MutexLock lock(&mu_);
+  ++loads_;
+  PolicyChanges changes{.version = state_.version, .since = since};
+  std::map<int64_t, RuleRecord> by_seq;
+  for (const auto& [id, rule] : state_.rules) {
+    if (rule.version > since) by_seq[rule.seq] = rule;
+  }
+  for (auto& [seq, rule] : by_seq) changes.changed_rules.push_back(rule);
+  for (const auto& [seq, version] : state_.deleted) {
+    if (version > since) changes.deleted_seqs.push_back(seq);
+  }
+  for (const auto& [category, policy] : state_.policies) changes.policies.push_back(policy);
+  return changes;
 }
 
 FakeModerationState FakeModerationStore::state() const {

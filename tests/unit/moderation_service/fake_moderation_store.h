@@ -17,6 +17,7 @@ struct FakeModerationState {
   int64_t version = 0;
   int64_t next_seq = 1;
   std::map<std::string, RuleRecord> rules;  // By rule_id.
+  std::map<int64_t, int64_t> deleted;       // Tombstones: seq -> version.
   std::map<int, CategoryPolicyRecord> policies;
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
   std::vector<v1::EventEnvelope> events;
@@ -29,11 +30,12 @@ class FakeModerationStore final : public ModerationStore {
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) override;
   absl::StatusOr<int64_t> PolicyVersion() override;
   absl::StatusOr<PolicySnapshot> LoadPolicy() override;
+  absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) override;
 
   FakeModerationState state() const;
   // Replaces the state (a test planting what the logic would refuse).
   void set_state(FakeModerationState state);
-  // Counts LoadPolicy calls.
+  // Counts LoadPolicy and LoadPolicyChanges calls.
   int loads() const;
 
  private:

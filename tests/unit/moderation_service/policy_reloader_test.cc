@@ -89,6 +89,24 @@ TEST_F(PolicyReloaderTest, ASmallChangeCompilesAloneAndCompactionFoldsItIn) {
   EXPECT_EQ(result.matches.size(), 2u);
 }
 
+TEST_F(PolicyReloaderTest, ADeletedRuleStopsMatchingWithoutACompile) {
+  AddRule(1, "spam");
+  AddRule(2, "scam");
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  FakeModerationState state = store_.state();
+  state.version += 1;
+  state.rules.erase("r1");
+  state.deleted[1] = state.version;
+  store_.set_state(state);
+  ASSERT_THAT(reloader_.Refresh(), IsOk());
+  EXPECT_EQ(holder_.Get()->delta_rule_count(), 0u);
+  EXPECT_TRUE(holder_.Get()->layered());
+  EXPECT_EQ(holder_.Get()->rule_count(), 1u);
+  ASSERT_OK_AND_ASSIGN(const CheckResult result, holder_.Get()->Check("spam scam", "", v1::TEXT_SURFACE_PROMPT));
+  ASSERT_EQ(result.matches.size(), 1u);
+  EXPECT_EQ(result.matches[0].rule_id, "r2");
+}
+
 TEST_F(PolicyReloaderTest, ABulkChangeIsCompiledInFull) {
   ASSERT_THAT(reloader_.Refresh(), IsOk());
   FakeModerationState state = store_.state();
