@@ -12,4 +12,10 @@ std::string Sha256Hex(absl::string_view data) {
   return std::string(hex, crypto_hash_sha256_BYTES * 2);
 }
 
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
 }  // namespace clipforge::base

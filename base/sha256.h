@@ -1,5 +1,6 @@
 // SHA-256 as lowercase hex: migration checksums, refresh-token hashes,
-// idempotency fingerprints, streamed-archive digests.
+// idempotency fingerprints, streamed-archive digests; raw digests for hash
+// chains.
 #pragma once
 
 #include <string>
@@ -9,5 +10,7 @@
 namespace clipforge::base {
 
 std::string Sha256Hex(absl::string_view data);
+// The 32 raw bytes of the digest.
+std::string Sha256(absl::string_view data);
 
 }  // namespace clipforge::base

@@ -31,6 +31,7 @@ constexpr Route kRoutes[] = {
     {"rules", RunRules},           {"rules add", RunRulesAdd},
     {"rules set", RunRulesSet},    {"rules delete", RunRulesDelete},
     {"policies", RunPolicies},     {"policies set", RunPoliciesSet},
+    {"audit", RunAudit},           {"audit verify", RunAuditVerify},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -82,6 +82,15 @@ std::vector<CommandSpec> BuildCommands() {
         {"queue-priority", "N", "its review cases' priority, 0-100 (higher first)"},
         {"terms-clause", "TEXT", "the terms clause statements of reasons cite"},
         {"description", "TEXT", "a description for moderators"}}},
+      {"audit", "", 0, 0, "list the moderation audit log, oldest first (admin)",
+       {{"from", "N", "start at this sequence number"},
+        {"actor", "USER_ID", "only what this user did"},
+        {"page-size", "N", "entries per page, 1-500 (default 100)"},
+        {"page-token", "TOKEN", "continue from the token a previous page printed"},
+        {"all", "", "follow every next page to the end"}}},
+      {"audit verify", "", 0, 0, "recompute the audit log's hash chain and report the first broken link (admin)",
+       {{"from", "N", "the first sequence to check (default 1)"},
+        {"to", "N", "the last sequence to check (default: the newest)"}}},
   };
 }
 
@@ -153,15 +162,23 @@ std::string Invocation::Operand(size_t index) const {
   return index < operands.size() ? operands[index] : std::string();
 }
 
-absl::StatusOr<std::optional<int32_t>> Invocation::IntFlag(absl::string_view flag, int32_t min,
-                                                          int32_t max) const {
+absl::StatusOr<std::optional<int64_t>> Invocation::Int64Flag(absl::string_view flag, int64_t min,
+                                                            int64_t max) const {
   const std::optional<std::string> text = Get(flag);
-  if (!text) return std::optional<int32_t>();
-  int32_t value = 0;
+  if (!text) return std::optional<int64_t>();
+  int64_t value = 0;
   if (!absl::SimpleAtoi(*text, &value) || value < min || value > max) {
     return UsageError(absl::StrCat("--", flag, " must be a whole number from ", min, " to ", max));
   }
-  return std::optional<int32_t>(value);
+  return std::optional<int64_t>(value);
+}
+
+absl::StatusOr<std::optional<int32_t>> Invocation::IntFlag(absl::string_view flag, int32_t min,
+                                                          int32_t max) const {
+  absl::StatusOr<std::optional<int64_t>> value = Int64Flag(flag, min, max);
+  if (!value.ok()) return value.status();
+  if (!*value) return std::optional<int32_t>();
+  return std::optional<int32_t>(static_cast<int32_t>(**value));
 }
 
 absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {

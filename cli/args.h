@@ -59,6 +59,7 @@ struct Invocation {
   // it is not an integer in range.
   absl::StatusOr<std::optional<int32_t>> IntFlag(absl::string_view flag, int32_t min,
                                                 int32_t max) const;
+  absl::StatusOr<std::optional<int64_t>> Int64Flag(absl::string_view flag, int64_t min, int64_t max) const;
 };
 
 // Parses argv (without the program name) into `out`, filling in whatever it

@@ -39,6 +39,8 @@ absl::Status RunRulesSet(CommandContext& ctx);
 absl::Status RunRulesDelete(CommandContext& ctx);
 absl::Status RunPolicies(CommandContext& ctx);
 absl::Status RunPoliciesSet(CommandContext& ctx);
+absl::Status RunAudit(CommandContext& ctx);
+absl::Status RunAuditVerify(CommandContext& ctx);
 
 // Shared helpers.
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "cli/commands.h"
@@ -77,6 +78,32 @@ absl::Status RuleFromFlags(const Invocation& inv, v1::Rule& rule, std::vector<st
   return absl::OkStatus();
 }
 
+// Calls `method` for `request`'s page and, with --all, every next one;
+// `add` takes each response. Returns the token of the page after the last
+// one fetched (empty at the end).
+template <typename Request, typename Response, typename Add>
+absl::StatusOr<std::string> FetchPages(CommandContext& ctx, Session& session,
+                                       StubMethod<Moderation, Request, Response> method, Request& request, Add add) {
+  absl::flat_hash_set<std::string> seen_tokens;
+  for (;;) {
+    Response response;
+    CF_RETURN_IF_ERROR(CallAuthed(ctx, session, method, request, response));
+    add(response);
+    const std::string& next = response.next_page_token();
+    if (!ctx.invocation().Has("all") || next.empty()) return next;
+    if (!seen_tokens.insert(next).second) return absl::InternalError("the server repeated a page token; stopping");
+    request.set_page_token(next);
+  }
+}
+
+// Prints `rows` as the table `key`, and how to get the next page.
+void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> rows, const std::string& next) {
+  Record record;
+  record.Table(key, std::move(rows)).Str("next_page_token", next, Show::kJsonOnly);
+  ctx.out().Result(record);
+  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
+}
+
 }  // namespace
 
 absl::Status RunCheck(CommandContext& ctx) {
@@ -103,21 +130,11 @@ absl::Status RunRules(CommandContext& ctx) {
   request.set_page_token(inv.Get("page-token").value_or(""));
   CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
   std::vector<Record> rows;
-  absl::flat_hash_set<std::string> seen_tokens;
-  std::string next;
-  for (;;) {
-    v1::ListRulesResponse response;
-    CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, &Moderation::ListRules, request, response));
-    for (const v1::Rule& rule : response.rules()) rows.push_back(RuleRow(rule));
-    next = response.next_page_token();
-    if (!inv.Has("all") || next.empty()) break;
-    if (!seen_tokens.insert(next).second) return absl::InternalError("the server repeated a page token; stopping");
-    request.set_page_token(next);
-  }
-  Record record;
-  record.Table("rules", std::move(rows)).Str("next_page_token", next, Show::kJsonOnly);
-  ctx.out().Result(record);
-  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
+  CF_ASSIGN_OR_RETURN(const std::string next,
+                      FetchPages(ctx, *session, &Moderation::ListRules, request, [&](const v1::ListRulesResponse& r) {
+                        for (const v1::Rule& rule : r.rules()) rows.push_back(RuleRow(rule));
+                      }));
+  PrintPages(ctx, "rules", std::move(rows), next);
   return absl::OkStatus();
 }
 
@@ -225,6 +242,52 @@ absl::Status RunPoliciesSet(CommandContext& ctx) {
   CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, &Moderation::UpdatePolicy, request, updated));
   Record record = PolicyRow(updated);
   ctx.out().Result(record);
+  return absl::OkStatus();
+}
+
+absl::Status RunAudit(CommandContext& ctx) {
+  const Invocation& inv = ctx.invocation();
+  v1::ListAuditEntriesRequest request;
+  CF_ASSIGN_OR_RETURN(const std::optional<int32_t> page_size, inv.IntFlag("page-size", 1, 500));
+  if (page_size) request.set_page_size(*page_size);
+  CF_ASSIGN_OR_RETURN(const std::optional<int64_t> from, inv.Int64Flag("from", 1, INT64_MAX));
+  if (from) request.set_start_sequence(*from);
+  request.set_actor_id(inv.Get("actor").value_or(""));
+  request.set_page_token(inv.Get("page-token").value_or(""));
+  CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
+  std::vector<Record> rows;
+  CF_ASSIGN_OR_RETURN(const std::string next,
+                      FetchPages(ctx, *session, &Moderation::ListAuditEntries, request,
+                                 [&](const v1::ListAuditEntriesResponse& r) {
+                                   for (const v1::AuditEntry& entry : r.entries()) rows.push_back(AuditRow(entry));
+                                 }));
+  PrintPages(ctx, "entries", std::move(rows), next);
+  return absl::OkStatus();
+}
+
+absl::Status RunAuditVerify(CommandContext& ctx) {
+  const Invocation& inv = ctx.invocation();
+  v1::VerifyAuditChainRequest request;
+  CF_ASSIGN_OR_RETURN(const std::optional<int64_t> from, inv.Int64Flag("from", 1, INT64_MAX));
+  if (from) request.set_start_sequence(*from);
+  CF_ASSIGN_OR_RETURN(const std::optional<int64_t> to, inv.Int64Flag("to", 1, INT64_MAX));
+  if (to) request.set_end_sequence(*to);
+  CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
+  v1::VerifyAuditChainResponse response;
+  CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, &Moderation::VerifyAuditChain, request, response));
+  Record record;
+  record.Bool("valid", response.valid())
+      .Int("entries_checked", response.entries_checked())
+      .Int("last_sequence", response.last_sequence())
+      .Str("last_hash", absl::BytesToHexString(response.last_hash()));
+  if (!response.valid()) record.Int("first_invalid_sequence", response.first_invalid_sequence());
+  ctx.out().Result(record);
+  // A broken chain is a failure a script must not miss.
+  if (!response.valid()) {
+    return WithExitCode(absl::DataLossError(absl::StrCat("the audit log's hash chain breaks at entry ",
+                                                         response.first_invalid_sequence())),
+                        kExitFailure);
+  }
   return absl::OkStatus();
 }
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "base/validation.h"
@@ -133,23 +134,6 @@ std::string CodePointSlice(const std::string& text, int32_t start, int32_t end) 
 
 }  // namespace
 
-Record RuleRecord(const v1::Rule& rule) {
-  Record record;
-  record.Str("rule_id", rule.rule_id())
-      .Str("kind", EnumWord(rule.kind(), kRuleKindPrefix))
-      .Str("pattern", rule.pattern())
-      .Str("category", EnumWord(rule.category(), kCategoryPrefix))
-      .Str("decision", EnumWord(rule.decision(), kDecisionPrefix))
-      .Bool("enabled", rule.enabled())
-      .List("locales", {rule.locales().begin(), rule.locales().end()})
-      .List("surfaces", Words<v1::TextSurface>(rule.surfaces(), kSurfacePrefix));
-  if (!rule.description().empty()) record.Str("description", rule.description());
-  record.Int("version", rule.version());
-  AddTime(record, "created", rule.create_time());
-  AddTime(record, "updated", rule.update_time());
-  return record;
-}
-
 Record RuleRow(const v1::Rule& rule) {
   Record record;
   record.Str("rule_id", rule.rule_id())
@@ -158,6 +142,17 @@ Record RuleRow(const v1::Rule& rule) {
       .Str("category", EnumWord(rule.category(), kCategoryPrefix))
       .Str("decision", EnumWord(rule.decision(), kDecisionPrefix))
       .Bool("enabled", rule.enabled());
+  return record;
+}
+
+Record RuleRecord(const v1::Rule& rule) {
+  Record record = RuleRow(rule);
+  record.List("locales", {rule.locales().begin(), rule.locales().end()})
+      .List("surfaces", Words<v1::TextSurface>(rule.surfaces(), kSurfacePrefix));
+  if (!rule.description().empty()) record.Str("description", rule.description());
+  record.Int("version", rule.version());
+  AddTime(record, "created", rule.create_time());
+  AddTime(record, "updated", rule.update_time());
   return record;
 }
 
@@ -192,6 +187,19 @@ Record PolicyRow(const v1::CategoryPolicy& policy) {
       .Str("terms_clause", policy.terms_clause())
       .Str("description", policy.description(), Show::kJsonOnly)
       .Int("version", policy.version(), Show::kJsonOnly);
+  return record;
+}
+
+Record AuditRow(const v1::AuditEntry& entry) {
+  Record record;
+  record.Int("sequence", entry.sequence());
+  AddTime(record, "time", entry.create_time());
+  record.Str("actor", entry.actor().id())
+      .Str("action", entry.action())
+      .Str("object", entry.object_id())
+      .Str("details", entry.details_json())
+      .Str("prev_hash", absl::BytesToHexString(entry.prev_hash()), Show::kJsonOnly)
+      .Str("entry_hash", absl::BytesToHexString(entry.entry_hash()), Show::kJsonOnly);
   return record;
 }
 

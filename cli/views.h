@@ -40,5 +40,8 @@ Record RuleRow(const v1::Rule& rule);
 Record CheckRecord(const std::string& text, const v1::CheckPromptResponse& response);
 // One row of `policies`.
 Record PolicyRow(const v1::CategoryPolicy& policy);
+// One row of `audit`: sequence, time, actor, action, object, details
+// (and the hashes, hex, in JSON).
+Record AuditRow(const v1::AuditEntry& entry);
 
 }  // namespace clipforge::cli

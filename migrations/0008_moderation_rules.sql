@@ -25,7 +25,8 @@ CREATE TABLE moderation.rules (
   category       smallint    NOT NULL CHECK (category BETWEEN 1 AND 13),
   decision       smallint    NOT NULL CHECK (decision IN (2, 3)),
   locales        text[]      NOT NULL DEFAULT '{}' CHECK (cardinality(locales) <= 16),
-  surfaces       smallint[]  NOT NULL DEFAULT '{}' CHECK (cardinality(surfaces) <= 7),
+  surfaces       smallint[]  NOT NULL DEFAULT '{}'
+                 CHECK (cardinality(surfaces) <= 7 AND surfaces <@ '{1,2,3,4,5,6,7}'::smallint[]),
   enabled        boolean     NOT NULL,
   description    text        NOT NULL DEFAULT '' CHECK (length(description) <= 500),
   version        bigint      NOT NULL,

@@ -311,11 +311,20 @@ int Serve(const std::vector<std::string>& args) {
                               .statement_timeout = absl::Seconds(1), .acquire_timeout = absl::Seconds(1)});
   std::optional<kit::ReadinessMonitor> readiness;
   if (!implemented.empty()) {
-    readiness.emplace(config->readiness,
-                      std::vector<kit::ReadinessDependency>{
-                          {"postgres", [&] { return readiness_pool.Ping(); }},
-                          {"nats", [&] { return (*revocation_nats)->Connected(); }}},
-                      [&](bool ready) { (*server)->SetServing(ready); }, logger);
+    std::vector<kit::ReadinessDependency> dependencies = {
+        {"postgres", [&] { return readiness_pool.Ping(); }},
+        {"nats", [&] { return (*revocation_nats)->Connected(); }}};
+    // Until its first compile is in, the moderation service answers every
+    // CheckPrompt UNAVAILABLE (half a minute at 50,000 rich rules).
+    if (moderation) {
+      dependencies.push_back({"prompt_policy", [&] {
+                                return moderation->policy().Get() != nullptr
+                                           ? absl::OkStatus()
+                                           : absl::UnavailableError("the prompt policy is not loaded yet");
+                              }});
+    }
+    readiness.emplace(config->readiness, std::move(dependencies), [&](bool ready) { (*server)->SetServing(ready); },
+                      logger);
   }
 
   int signal_number = 0;

@@ -193,7 +193,13 @@ absl::StatusOr<CheckResult> ActivePolicy::Check(std::string_view text, std::stri
     counted += CodePoints(text, counted_to, hit.match->original_begin);
     counted_to = hit.match->original_begin;
     const int32_t length = CodePoints(text, hit.match->original_begin, hit.match->original_end);
-    result.matches.push_back({meta.rule_id, meta.category, decision, counted, counted + std::max(length, 1)});
+    int32_t start = counted;
+    if (length == 0 && hit.match->original_begin >= text.size()) {
+      // A match on the end padding (a regex of separators): point at the
+      // last code point, never past the text.
+      start = std::max(0, counted - 1);
+    }
+    result.matches.push_back({meta.rule_id, meta.category, decision, start, start + std::max(length, 1)});
   }
   std::stable_sort(categories.begin(), categories.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [severity, category] : categories) result.categories.push_back(category);

@@ -59,7 +59,8 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       store_(pool_),
       events_(deps.events),
       rules_(store_, deps.clock, deps.ids, events_, config.limits),
+      audit_(store_),
       reloader_(store_, policy_, deps.logger, config.policy_poll_interval, config.policy_compact_interval),
-      service_(policy_, reloader_, rules_, deps.runner) {}
+      service_(policy_, reloader_, rules_, audit_, deps.runner) {}
 
 }  // namespace clipforge::moderation_service

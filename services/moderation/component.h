@@ -56,6 +56,7 @@ class ModerationComponent {
   ModerationEvents events_;
   ActivePolicyHolder policy_;
   RuleLogic rules_;
+  AuditLogic audit_;
   PolicyReloader reloader_;
   ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.

@@ -78,4 +78,25 @@ void FillCheckResult(const CheckResult& result, v1::CheckPromptResponse* out) {
   out->set_rules_version(result.version);
 }
 
+void FillAuditEntry(const AuditEntryRecord& entry, v1::AuditEntry* out) {
+  const moderation::AuditFields& f = entry.fields;
+  out->set_sequence(f.sequence);
+  out->mutable_actor()->set_kind(static_cast<v1::ActorKind>(f.actor_kind));
+  out->mutable_actor()->set_id(f.actor_id);
+  // The API's roles are the role bits' positions shifted by one.
+  for (int bit = 0; bit < 32; ++bit) {
+    if ((f.actor_roles >> bit) & 1u) out->mutable_actor()->add_roles(static_cast<v1::Role>(bit + 1));
+  }
+  out->set_action(f.action);
+  if (f.target_kind != 0) {
+    out->mutable_target()->set_kind(static_cast<v1::ContentKind>(f.target_kind));
+    out->mutable_target()->set_id(f.target_id);
+  }
+  out->set_object_id(f.object_id);
+  out->set_details_json(f.details_json);
+  *out->mutable_create_time() = ToTimestamp(absl::FromUnixMicros(f.create_micros));
+  out->set_prev_hash(entry.prev_hash);
+  out->set_entry_hash(entry.entry_hash);
+}
+
 }  // namespace clipforge::moderation_service

@@ -17,4 +17,6 @@ CategoryPolicyRecord PolicyFromProto(const v1::CategoryPolicy& policy);
 
 void FillCheckResult(const CheckResult& result, v1::CheckPromptResponse* out);
 
+void FillAuditEntry(const AuditEntryRecord& entry, v1::AuditEntry* out);
+
 }  // namespace clipforge::moderation_service

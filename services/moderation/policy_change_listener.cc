@@ -15,7 +15,10 @@ absl::StatusOr<std::unique_ptr<PolicyChangeListener>> PolicyChangeListener::Star
   const natsStatus completion = natsSubscription_SetOnCompleteCB(
       sub, [](void* closure) { static_cast<absl::Notification*>(closure)->Notify(); }, &listener->handler_done_);
   if (completion != NATS_OK) {
-    natsSubscription_Unsubscribe(sub);
+    // A message may already be in OnMessage, and there is no completion
+    // callback to wait for: a drain returns once the delivery thread is
+    // done with the subscription, before `listener` goes.
+    if (natsSubscription_Drain(sub) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub, 0);
     return kit::StatusFromNats(completion, "watching the prompt rule subscription");
   }
   return listener;

@@ -80,6 +80,9 @@ absl::Status PolicyReloader::Compact() {
   if (now_live->version() != full->version()) {
     // Changes went live meanwhile: they go on top of the new base.
     CF_ASSIGN_OR_RETURN(const PolicyChanges latest, store_.LoadPolicyChanges(full->base_version()));
+    // A bulk change meanwhile: Refresh compiles it in full; this compile is
+    // not worth a large delta under the lock.
+    if (ActivePolicy::RulesToCompile(latest) > kMaxDeltaRules) return absl::OkStatus();
     CF_ASSIGN_OR_RETURN(full, ActivePolicy::Extend(*full, latest));
   }
   Install(std::move(full), started, "compacted");

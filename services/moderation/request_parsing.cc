@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
+#include "services/moderation/convert.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -65,17 +66,15 @@ void CheckDecision(base::FieldValidator& v, absl::string_view field, v1::Moderat
           "must be ALLOW, REVIEW or BLOCK");
 }
 
-RuleRecord RecordOf(const v1::Rule& rule) {
-  RuleRecord r;
-  r.kind = rule.kind();
-  r.pattern = rule.pattern();
-  r.category = rule.category();
-  r.decision = rule.decision();
-  r.locales.assign(rule.locales().begin(), rule.locales().end());
-  for (int surface : rule.surfaces()) r.surfaces.push_back(static_cast<v1::TextSurface>(surface));
-  r.enabled = rule.enabled();
-  r.description = rule.description();
-  return r;
+// The client's fields of `rule`; the output-only ones (ids, versions,
+// times) are ignored, never converted.
+RuleRecord InputRule(v1::Rule rule) {
+  rule.clear_rule_id();
+  rule.clear_version();
+  rule.clear_create_user_id();
+  rule.clear_create_time();
+  rule.clear_update_time();
+  return RuleFromProto(rule);
 }
 
 // Marks `path` in a mask; false for a path named twice.
@@ -112,7 +111,7 @@ absl::StatusOr<RuleRecord> ParseNewRule(const v1::CreateRuleRequest& request) {
   CheckSurfaces(v, rule.surfaces());
   v.Text("rule.description", rule.description(), {.max_chars = kMaxDescriptionChars});
   CF_RETURN_IF_ERROR(v.status());
-  return RecordOf(rule);
+  return InputRule(rule);
 }
 
 absl::StatusOr<RuleUpdate> ParseRuleUpdate(const v1::UpdateRuleRequest& request) {
@@ -121,7 +120,7 @@ absl::StatusOr<RuleUpdate> ParseRuleUpdate(const v1::UpdateRuleRequest& request)
   v.Uuid("rule.rule_id", request.rule().rule_id());
   v.Check(request.update_mask().paths_size() > 0, "update_mask", "required");
   const v1::Rule& rule = request.rule();
-  RuleUpdate update{.rule_id = rule.rule_id(), .values = RecordOf(rule)};
+  RuleUpdate update{.rule_id = rule.rule_id(), .values = InputRule(rule)};
   RuleMask& m = update.mask;
   for (const std::string& path : request.update_mask().paths()) {
     bool fresh = true;
@@ -220,6 +219,60 @@ absl::StatusOr<RuleListing> ParseRuleListing(const v1::ListRulesRequest& request
 
 std::string RulePageToken(v1::ModerationCategory category, int64_t after_seq) {
   return absl::WebSafeBase64Escape(absl::StrCat("r1|", static_cast<int>(category), "|", after_seq));
+}
+
+namespace {
+
+// Seconds from 0001-01-01 to 9999-12-31, the range google.protobuf.Timestamp
+// allows.
+bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
+  return t.seconds() >= -62'135'596'800 && t.seconds() <= 253'402'300'799 && t.nanos() >= 0 &&
+         t.nanos() < 1'000'000'000;
+}
+
+int64_t Micros(const google::protobuf::Timestamp& t) { return t.seconds() * 1'000'000 + t.nanos() / 1000; }
+
+}  // namespace
+
+absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest& request) {
+  base::FieldValidator v;
+  AuditListing listing;
+  listing.page_size = v.PageSize("page_size", request.page_size(), 100, 500);
+  v.Check(request.start_sequence() >= 0, "start_sequence", "must not be negative");
+  v.Text("actor_id", request.actor_id(), {.max_chars = 64});
+  if (request.has_target()) {
+    v.Check(request.target().kind() != v1::CONTENT_KIND_UNSPECIFIED && v1::ContentKind_IsValid(request.target().kind()),
+            "target.kind", "must be a known kind");
+    v.Text("target.id", request.target().id(), {.min_chars = 1, .max_chars = 64});
+  }
+  v.Check(!request.has_start_time() || IsValidTimestamp(request.start_time()), "start_time", "not a valid time");
+  v.Check(!request.has_end_time() || IsValidTimestamp(request.end_time()), "end_time", "not a valid time");
+  CF_RETURN_IF_ERROR(v.status());
+  AuditFilter& f = listing.filter;
+  f.from_sequence = std::max<int64_t>(1, request.start_sequence());
+  f.actor_id = request.actor_id();
+  if (request.has_target()) {
+    f.target_kind = request.target().kind();
+    f.target_id = request.target().id();
+  }
+  if (request.has_start_time()) f.from_micros = Micros(request.start_time());
+  if (request.has_end_time()) f.until_micros = Micros(request.end_time());
+  if (request.page_token().empty()) return listing;
+  std::string raw;
+  int64_t next = 0;
+  const std::vector<std::string> parts =
+      request.page_token().size() <= kMaxTokenLength && absl::WebSafeBase64Unescape(request.page_token(), &raw)
+          ? absl::StrSplit(raw, '|')
+          : std::vector<std::string>{};
+  if (parts.size() != 2 || parts[0] != "a1" || !absl::SimpleAtoi(parts[1], &next) || next < 1) {
+    return absl::InvalidArgumentError("page_token: malformed");
+  }
+  f.from_sequence = std::max(f.from_sequence, next);
+  return listing;
+}
+
+std::string AuditPageToken(int64_t next_sequence) {
+  return absl::WebSafeBase64Escape(absl::StrCat("a1|", next_sequence));
 }
 
 }  // namespace clipforge::moderation_service

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "clipforge/v1/moderation.pb.h"
+#include "services/moderation/audit_logic.h"
 #include "services/moderation/rule_logic.h"
 #include "services/moderation/store_interface.h"
 
@@ -49,5 +50,13 @@ struct RuleListing {
 absl::StatusOr<RuleListing> ParseRuleListing(const v1::ListRulesRequest& request);
 // The token ListRules answers for the page after `after_seq`.
 std::string RulePageToken(v1::ModerationCategory category, int64_t after_seq);
+
+struct AuditListing {
+  AuditFilter filter;
+  int32_t page_size = 100;
+};
+absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest& request);
+// The token ListAuditEntries answers for the page starting at `next_sequence`.
+std::string AuditPageToken(int64_t next_sequence);
 
 }  // namespace clipforge::moderation_service

@@ -7,11 +7,11 @@
 
 namespace clipforge::moderation_service {
 
-// The outcome of a change that answers nothing (google.protobuf.Empty).
-struct Done {};
 
 extern const kit::IdempotencyCodec<RuleRecord> kRuleCodec;              // v1::Rule
 extern const kit::IdempotencyCodec<CategoryPolicyRecord> kPolicyCodec;  // v1::CategoryPolicy
-extern const kit::IdempotencyCodec<Done> kDoneCodec;                    // empty
+// A change that answers nothing (google.protobuf.Empty) but the rule set's
+// version after it, which the server waits for before answering.
+extern const kit::IdempotencyCodec<int64_t> kVersionCodec;              // decimal
 
 }  // namespace clipforge::moderation_service

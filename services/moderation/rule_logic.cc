@@ -4,10 +4,46 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/json_writer.h"
 #include "services/moderation/active_policy.h"
+#include "services/moderation/audit_logic.h"
 #include "services/moderation/result_codecs.h"
 
 namespace clipforge::moderation_service {
+
+namespace {
+
+// What the audit log keeps of a rule: its fields after the change.
+std::string RuleDetails(const RuleRecord& rule) {
+  base::JsonWriter json;
+  json.BeginObject()
+      .Key("kind").String(v1::RuleKind_Name(rule.kind))
+      .Key("pattern").String(rule.pattern)
+      .Key("category").String(v1::ModerationCategory_Name(rule.category))
+      .Key("decision").String(v1::ModerationDecision_Name(rule.decision))
+      .Key("enabled").Bool(rule.enabled)
+      .Key("version").Int(rule.version);
+  json.Key("locales").BeginArray();
+  for (const std::string& locale : rule.locales) json.String(locale);
+  json.EndArray().Key("surfaces").BeginArray();
+  for (v1::TextSurface surface : rule.surfaces) json.String(v1::TextSurface_Name(surface));
+  json.EndArray().EndObject();
+  return json.str();
+}
+
+std::string PolicyDetails(const CategoryPolicyRecord& p) {
+  base::JsonWriter json;
+  json.BeginObject()
+      .Key("max_automatic_decision").String(v1::ModerationDecision_Name(p.max_automatic_decision))
+      .Key("media_match_decision").String(v1::ModerationDecision_Name(p.media_match_decision))
+      .Key("queue_priority").Int(p.queue_priority)
+      .Key("terms_clause").String(p.terms_clause)
+      .Key("version").Int(p.version)
+      .EndObject();
+  return json.str();
+}
+
+}  // namespace
 
 absl::Status RequireAdmin(const kit::Caller& caller, absl::string_view what) {
   if (caller.HasRole(base::Role::kAdmin)) return absl::OkStatus();
@@ -44,6 +80,7 @@ absl::StatusOr<RuleRecord> RuleLogic::Create(const kit::Caller& caller, const ki
       stored.create_time = stored.update_time = clock_.Now();
       tx.InsertRule(stored);
       CF_RETURN_IF_ERROR(tx.AppendEvent(events_.RuleChanged(stored.rule_id, v1::CHANGE_KIND_CREATED, version)));
+      CF_RETURN_IF_ERROR(AppendAudit(tx, caller, {"rule.created", stored.rule_id, RuleDetails(stored)}, stored.create_time));
       return stored;
     }));
     return absl::OkStatus();
@@ -69,11 +106,14 @@ absl::StatusOr<RuleRecord> RuleLogic::Update(const kit::Caller& caller, const ki
       if (mask.surfaces) rule->surfaces = values.surfaces;
       if (mask.enabled) rule->enabled = values.enabled;
       if (mask.description) rule->description = values.description;
-      CF_RETURN_IF_ERROR(ValidateForFilter(*rule));
+      // A disabled rule is never compiled: switching off a rule the filter
+      // can no longer use must always work.
+      if (rule->enabled) CF_RETURN_IF_ERROR(ValidateForFilter(*rule));
       rule->version = version;
       rule->update_time = clock_.Now();
       tx.UpdateRule(*rule);
       CF_RETURN_IF_ERROR(tx.AppendEvent(events_.RuleChanged(rule->rule_id, v1::CHANGE_KIND_UPDATED, version)));
+      CF_RETURN_IF_ERROR(AppendAudit(tx, caller, {"rule.updated", rule->rule_id, RuleDetails(*rule)}, rule->update_time));
       return *std::move(rule);
     }));
     return absl::OkStatus();
@@ -81,19 +121,23 @@ absl::StatusOr<RuleRecord> RuleLogic::Update(const kit::Caller& caller, const ki
   return updated;
 }
 
-absl::Status RuleLogic::Delete(const kit::Caller& caller, const kit::IdempotencyKey& key,
-                               const std::string& rule_id) {
+absl::StatusOr<int64_t> RuleLogic::Delete(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                          const std::string& rule_id) {
   CF_RETURN_IF_ERROR(RequireAdmin(caller, "delete prompt rules"));
-  return store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
-    return kit::RunIdempotent(tx, key, kDoneCodec, [&]() -> absl::StatusOr<Done> {
-             const int64_t version = tx.BumpPolicyVersion();
-             if (!tx.LockRule(rule_id)) return absl::NotFoundError("rule_id: no such rule");
-             tx.DeleteRule(rule_id, version);
-             CF_RETURN_IF_ERROR(tx.AppendEvent(events_.RuleChanged(rule_id, v1::CHANGE_KIND_DELETED, version)));
-             return Done{};
-           })
-        .status();
-  });
+  int64_t deleted_at = 0;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(deleted_at, kit::RunIdempotent(tx, key, kVersionCodec, [&]() -> absl::StatusOr<int64_t> {
+      const int64_t version = tx.BumpPolicyVersion();
+      const std::optional<RuleRecord> rule = tx.LockRule(rule_id);
+      if (!rule) return absl::NotFoundError("rule_id: no such rule");
+      tx.DeleteRule(rule_id, version);
+      CF_RETURN_IF_ERROR(tx.AppendEvent(events_.RuleChanged(rule_id, v1::CHANGE_KIND_DELETED, version)));
+      CF_RETURN_IF_ERROR(AppendAudit(tx, caller, {"rule.deleted", rule_id, RuleDetails(*rule)}, clock_.Now()));
+      return version;
+    }));
+    return absl::OkStatus();
+  }));
+  return deleted_at;
 }
 
 absl::StatusOr<RulePage> RuleLogic::List(const kit::Caller& caller, v1::ModerationCategory category,
@@ -142,6 +186,10 @@ absl::StatusOr<CategoryPolicyRecord> RuleLogic::UpdatePolicy(const kit::Caller& 
       policy->update_time = clock_.Now();
       tx.UpdatePolicy(*policy);
       CF_RETURN_IF_ERROR(tx.AppendEvent(events_.PolicyChanged(policy->category, version)));
+      CF_RETURN_IF_ERROR(AppendAudit(tx, caller,
+                                     {"policy.updated", v1::ModerationCategory_Name(policy->category),
+                                      PolicyDetails(*policy)},
+                                     policy->update_time));
       return *std::move(policy);
     }));
     return absl::OkStatus();

@@ -62,7 +62,9 @@ class RuleLogic {
   // `values` holds the new values of the fields in `mask`.
   absl::StatusOr<RuleRecord> Update(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                     const std::string& rule_id, const RuleRecord& values, const RuleMask& mask);
-  absl::Status Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& rule_id);
+  // Returns the rule set's version after the deletion.
+  absl::StatusOr<int64_t> Delete(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                 const std::string& rule_id);
   // `limit` rules after `after_seq` (0: from the start), oldest first.
   absl::StatusOr<RulePage> List(const kit::Caller& caller, v1::ModerationCategory category, int64_t after_seq,
                                 int limit);

@@ -77,8 +77,8 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::DeleteRule(grpc::CallbackServer
     v.Uuid("request_id", request->request_id()).Uuid("rule_id", request->rule_id());
     CF_RETURN_IF_ERROR(v.status());
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
-    CF_RETURN_IF_ERROR(rules_.Delete(caller, key, request->rule_id()));
-    reloader_.RunSoon();  // The response carries no version to wait for.
+    CF_ASSIGN_OR_RETURN(const int64_t version, rules_.Delete(caller, key, request->rule_id()));
+    AwaitLocallyLive(version);
     return absl::OkStatus();
   });
 }
@@ -109,6 +109,34 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::UpdatePolicy(grpc::CallbackServ
                         rules_.UpdatePolicy(caller, key, update.values, update.mask));
     reloader_.RunSoon();  // Its version is the category's, not the rule set's: nothing to wait for.
     FillPolicy(updated, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::ListAuditEntries(grpc::CallbackServerContext* ctx,
+                                                                  const v1::ListAuditEntriesRequest* request,
+                                                                  v1::ListAuditEntriesResponse* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(RequireAdmin(caller, "read the audit log"));
+    CF_ASSIGN_OR_RETURN(const AuditListing listing, ParseAuditListing(*request));
+    CF_ASSIGN_OR_RETURN(const AuditPage page, audit_.List(caller, listing.filter, listing.page_size));
+    for (const AuditEntryRecord& entry : page.entries) FillAuditEntry(entry, response->add_entries());
+    if (page.next_sequence > 0) response->set_next_page_token(AuditPageToken(page.next_sequence));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ModerationServiceImpl::VerifyAuditChain(grpc::CallbackServerContext* ctx,
+                                                                  const v1::VerifyAuditChainRequest* request,
+                                                                  v1::VerifyAuditChainResponse* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const ChainReport report,
+                        audit_.Verify(caller, request->start_sequence(), request->end_sequence()));
+    response->set_valid(report.valid);
+    response->set_entries_checked(report.checked);
+    response->set_first_invalid_sequence(report.first_invalid);
+    response->set_last_sequence(report.last_sequence);
+    response->set_last_hash(report.last_hash);
     return absl::OkStatus();
   });
 }

@@ -2,15 +2,17 @@
 // (every bad field named), converts it, calls the logic and converts the
 // result. CheckPrompt never blocks (the compiled policy is in memory) and
 // runs on the gRPC thread; the rest wait for Postgres on the executor. A
-// rule or policy change answers once it is live on this instance (or after
-// kLocalLiveWait): a client that changes a rule and then checks a text
-// through the same server sees its change.
+// rule change (create, update, delete) answers once it is live on this
+// instance (or after kLocalLiveWait): a client that changes a rule and then
+// checks a text through the same server sees its change. (A category
+// policy change is live here within moments, not waited for.)
 // Methods not implemented yet answer UNIMPLEMENTED (the generated base).
 #pragma once
 
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "services/kit/call_runner.h"
 #include "services/moderation/active_policy.h"
+#include "services/moderation/audit_logic.h"
 #include "services/moderation/policy_reloader.h"
 #include "services/moderation/rule_logic.h"
 
@@ -23,8 +25,8 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
 
   // None of the arguments is owned.
   ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, RuleLogic& rules,
-                        kit::CallRunner& runner)
-      : policy_(policy), reloader_(reloader), rules_(rules), runner_(runner) {}
+                        AuditLogic& audit, kit::CallRunner& runner)
+      : policy_(policy), reloader_(reloader), rules_(rules), audit_(audit), runner_(runner) {}
 
   grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
                                         v1::CheckPromptResponse*) override;
@@ -40,6 +42,10 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
                                          v1::ListPoliciesResponse*) override;
   grpc::ServerUnaryReactor* UpdatePolicy(grpc::CallbackServerContext*, const v1::UpdatePolicyRequest*,
                                          v1::CategoryPolicy*) override;
+  grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext*, const v1::ListAuditEntriesRequest*,
+                                             v1::ListAuditEntriesResponse*) override;
+  grpc::ServerUnaryReactor* VerifyAuditChain(grpc::CallbackServerContext*, const v1::VerifyAuditChainRequest*,
+                                             v1::VerifyAuditChainResponse*) override;
 
  private:
   // Reloads now and waits (bounded) until `version` is live here.
@@ -48,6 +54,7 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   const ActivePolicyHolder& policy_;
   PolicyReloader& reloader_;
   RuleLogic& rules_;
+  AuditLogic& audit_;
   kit::CallRunner& runner_;
 };
 

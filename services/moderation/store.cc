@@ -2,6 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include <limits>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -9,6 +12,7 @@
 #include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
+#include "services/kit/pg_tx_base.h"
 #include "services/kit/pg_transaction.h"
 
 namespace clipforge::moderation_service {
@@ -30,6 +34,20 @@ constexpr char kListRules[] = "moderation_list_rules";
 constexpr char kEnabledRules[] = "moderation_enabled_rules";
 constexpr char kChangedRules[] = "moderation_changed_rules";
 constexpr char kDeletedSince[] = "moderation_deleted_since";
+constexpr char kLockAuditHead[] = "moderation_lock_audit_head";
+constexpr char kReadAuditHead[] = "moderation_read_audit_head";
+constexpr char kInsertAudit[] = "moderation_insert_audit";
+constexpr char kMoveAuditHead[] = "moderation_move_audit_head";
+constexpr char kListAudit[] = "moderation_list_audit";
+constexpr char kScanAudit[] = "moderation_scan_audit";
+
+// Audit entries read per round trip when scanning a range.
+constexpr int kAuditScanBatch = 5000;
+
+// Hashes cross the boundary as hex (decode()/encode() in SQL).
+const char kAuditColumns[] =
+    "sequence, actor_kind, actor_id, actor_roles, action, target_kind, target_id, object_id, details_json, "
+    "created_at_micros, encode(prev_hash, 'hex'), encode(entry_hash, 'hex')";
 constexpr char kListPolicies[] = "moderation_list_policies";
 constexpr char kLockPolicy[] = "moderation_lock_policy";
 constexpr char kUpdatePolicy[] = "moderation_update_policy";
@@ -83,6 +101,27 @@ CategoryPolicyRecord PolicyFromRow(const pqxx::row& r) {
           .update_time = TimeFromMicros(r[7])};
 }
 
+std::string Unhex(const pqxx::field& f) { return absl::HexStringToBytes(f.as<std::string>()); }
+
+AuditEntryRecord AuditFromRow(const pqxx::row& r) {
+  AuditEntryRecord e;
+  e.fields = {.sequence = r[0].as<int64_t>(),
+              .actor_kind = r[1].as<int32_t>(),
+              .actor_id = r[2].as<std::string>(),
+              .actor_roles = r[3].as<uint32_t>(),
+              .action = r[4].as<std::string>(),
+              .target_kind = r[5].as<int32_t>(),
+              .target_id = r[6].as<std::string>(),
+              .object_id = r[7].as<std::string>(),
+              .details_json = r[8].as<std::string>(),
+              .create_micros = r[9].as<int64_t>()};
+  e.prev_hash = Unhex(r[10]);
+  e.entry_hash = Unhex(r[11]);
+  return e;
+}
+
+AuditHead HeadFromRow(const pqxx::row& r) { return {r[0].as<int64_t>(), Unhex(r[1])}; }
+
 // Locales are validated BCP-47 tags (letters, digits, '-'), so a plain
 // array literal is unambiguous.
 std::string LocalesLiteral(const std::vector<std::string>& locales) {
@@ -95,9 +134,9 @@ std::string SurfacesLiteral(const std::vector<v1::TextSurface>& surfaces) {
                       }), "}");
 }
 
-class PgModerationTx final : public ModerationTx {
+class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
  public:
-  explicit PgModerationTx(pqxx::work& txn) : txn_(txn) {}
+  explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()) {}
 
   int64_t BumpPolicyVersion() override { return txn_.exec_prepared1(kBumpVersion)[0].as<int64_t>(); }
   int64_t CountRules() override { return txn_.exec_prepared1(kCountRules)[0].as<int64_t>(); }
@@ -146,18 +185,23 @@ class PgModerationTx final : public ModerationTx {
                        p.version, ToMicros(p.update_time));
   }
 
-  absl::Status AppendEvent(const v1::EventEnvelope& event) override { return kit::OutboxWriter::Append(txn_, event); }
-
-  std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
-                                                        const std::string& request_id) override {
-    return Idempotency().Find(txn_, caller_id, request_id);
+  AuditHead LockAuditHead() override { return HeadFromRow(txn_.exec_prepared1(kLockAuditHead)); }
+  void AppendAuditEntry(const AuditEntryRecord& e) override {
+    const moderation::AuditFields& f = e.fields;
+    txn_.exec_prepared(kInsertAudit, f.sequence, f.actor_kind, f.actor_id, f.actor_roles, f.action, f.target_kind,
+                       f.target_id, f.object_id, f.details_json, f.create_micros, absl::BytesToHexString(e.prev_hash),
+                       absl::BytesToHexString(e.entry_hash));
+    txn_.exec_prepared(kMoveAuditHead, f.sequence, absl::BytesToHexString(e.entry_hash));
   }
-  void SaveIdempotency(const kit::IdempotencyKey& key, const std::string& result) override {
-    Idempotency().Save(txn_, key, result);
+  std::vector<AuditEntryRecord> ListAudit(const AuditFilter& filter, int limit) override {
+    std::vector<AuditEntryRecord> entries;
+    const pqxx::result r = txn_.exec_prepared(
+        kListAudit, filter.from_sequence, filter.actor_id, filter.target_kind, filter.target_id,
+        filter.from_micros.value_or(std::numeric_limits<int64_t>::min()),
+        filter.until_micros.value_or(std::numeric_limits<int64_t>::max()), limit);
+    for (const pqxx::row& row : r) entries.push_back(AuditFromRow(row));
+    return entries;
   }
-
- private:
-  pqxx::work& txn_;
 };
 
 }  // namespace
@@ -182,6 +226,19 @@ std::vector<kit::PreparedStatement> PgModerationStore::Statements() {
        "INSERT INTO moderation.deleted_rules (seq, version) SELECT seq, $2 FROM gone"},
       {kChangedRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE version > $1 ORDER BY seq")},
       {kDeletedSince, "SELECT seq FROM moderation.deleted_rules WHERE version > $1 ORDER BY seq"},
+      {kLockAuditHead, "SELECT sequence, encode(hash, 'hex') FROM moderation.audit_head FOR UPDATE"},
+      {kReadAuditHead, "SELECT sequence, encode(hash, 'hex') FROM moderation.audit_head"},
+      {kInsertAudit,
+       "INSERT INTO moderation.audit_log (sequence, actor_kind, actor_id, actor_roles, action, target_kind, target_id, "
+       "object_id, details_json, created_at_micros, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+       "$9, $10, decode($11, 'hex'), decode($12, 'hex'))"},
+      {kMoveAuditHead, "UPDATE moderation.audit_head SET sequence = $1, hash = decode($2, 'hex')"},
+      {kListAudit,
+       absl::StrCat("SELECT ", kAuditColumns, " FROM moderation.audit_log WHERE sequence >= $1 "
+                    "AND ($2 = '' OR actor_id = $2) AND ($3::smallint = 0 OR (target_kind = $3 AND target_id = $4)) "
+                    "AND created_at_micros >= $5 AND created_at_micros < $6 ORDER BY sequence LIMIT $7")},
+      {kScanAudit, absl::StrCat("SELECT ", kAuditColumns, " FROM moderation.audit_log WHERE sequence BETWEEN $1 AND $2 "
+                                "ORDER BY sequence LIMIT $3")},
       {kListRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE ($1::smallint = 0 OR "
                                 "category = $1) AND seq > $2 ORDER BY seq LIMIT $3")},
       {kEnabledRules, absl::StrCat("SELECT ", kRuleColumns, " FROM moderation.rules WHERE enabled ORDER BY seq")},
@@ -227,6 +284,36 @@ absl::StatusOr<PolicySnapshot> PgModerationStore::LoadPolicy() {
     return absl::OkStatus();
   }));
   return snapshot;
+}
+
+absl::StatusOr<AuditHead> PgModerationStore::ReadAuditHead() {
+  AuditHead head;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& read) {
+    head = HeadFromRow(read.exec_prepared1(kReadAuditHead));
+    return absl::OkStatus();
+  }));
+  return head;
+}
+
+absl::Status PgModerationStore::ScanAudit(int64_t first, int64_t last,
+                                          absl::FunctionRef<void(const AuditEntryRecord&)> visit) {
+  // Batch by batch, each its own read: entries never change once written,
+  // so separate snapshots see the same rows.
+  int64_t next = first;
+  while (next <= last) {
+    std::vector<AuditEntryRecord> batch;
+    CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& read) {
+      batch.clear();
+      for (const pqxx::row& row : read.exec_prepared(kScanAudit, next, last, kAuditScanBatch)) {
+        batch.push_back(AuditFromRow(row));
+      }
+      return absl::OkStatus();
+    }));
+    for (const AuditEntryRecord& entry : batch) visit(entry);
+    if (static_cast<int>(batch.size()) < kAuditScanBatch) return absl::OkStatus();
+    next = batch.back().fields.sequence + 1;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PolicyChanges> PgModerationStore::LoadPolicyChanges(int64_t since) {

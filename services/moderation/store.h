@@ -22,6 +22,9 @@ class PgModerationStore final : public ModerationStore {
   absl::StatusOr<int64_t> PolicyVersion() override;
   absl::StatusOr<PolicySnapshot> LoadPolicy() override;
   absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) override;
+  absl::Status ScanAudit(int64_t first, int64_t last,
+                         absl::FunctionRef<void(const AuditEntryRecord&)> visit) override;
+  absl::StatusOr<AuditHead> ReadAuditHead() override;
 
  private:
   kit::PgPool& pool_;

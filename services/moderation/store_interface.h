@@ -20,6 +20,7 @@
 #include "clipforge/v1/common.pb.h"
 #include "clipforge/v1/events.pb.h"
 #include "clipforge/v1/moderation.pb.h"
+#include "moderation/audit_chain.h"
 #include "services/kit/idempotency.h"
 
 namespace clipforge::moderation_service {
@@ -70,6 +71,29 @@ struct PolicyChanges {
   std::vector<CategoryPolicyRecord> policies;  // All of them (13 rows).
 };
 
+// One stored audit log entry.
+struct AuditEntryRecord {
+  moderation::AuditFields fields;
+  std::string prev_hash;   // 32 bytes.
+  std::string entry_hash;  // 32 bytes.
+};
+
+// The chain's last entry (sequence 0 and GenesisHash() when empty).
+struct AuditHead {
+  int64_t sequence = 0;
+  std::string hash;
+};
+
+// Which audit entries ListAudit returns (each filter optional).
+struct AuditFilter {
+  int64_t from_sequence = 1;
+  std::string actor_id;  // Empty: any.
+  int32_t target_kind = 0;
+  std::string target_id;
+  std::optional<int64_t> from_micros;   // At or after.
+  std::optional<int64_t> until_micros;  // Before.
+};
+
 class ModerationTx : public kit::IdempotencyLog {
  public:
   // Locks the policy version row (so changes serialize), bumps it and
@@ -92,6 +116,13 @@ class ModerationTx : public kit::IdempotencyLog {
   // Also locks the policy's row until the transaction ends.
   virtual std::optional<CategoryPolicyRecord> LockPolicy(v1::ModerationCategory category) = 0;
   virtual void UpdatePolicy(const CategoryPolicyRecord& policy) = 0;
+
+  // Locks the audit chain's head until the transaction ends.
+  virtual AuditHead LockAuditHead() = 0;
+  // Stores the entry and makes it the head.
+  virtual void AppendAuditEntry(const AuditEntryRecord& entry) = 0;
+  // Up to `limit` entries matching `filter`, ascending sequence.
+  virtual std::vector<AuditEntryRecord> ListAudit(const AuditFilter& filter, int limit) = 0;
 
   // Appends an event to the outbox: published if and only if the
   // transaction commits.
@@ -117,6 +148,14 @@ class ModerationStore {
   // What changed after `since`, from one snapshot: far less to read than
   // LoadPolicy when a few rules changed among many.
   virtual absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) = 0;
+
+  // The audit entries from `first` to `last` (inclusive) in sequence
+  // order, read in batches (the range is never held in memory whole);
+  // `visit` sees each entry once.
+  virtual absl::Status ScanAudit(int64_t first, int64_t last,
+                                 absl::FunctionRef<void(const AuditEntryRecord&)> visit) = 0;
+  // The chain's head, unlocked.
+  virtual absl::StatusOr<AuditHead> ReadAuditHead() = 0;
 };
 
 }  // namespace clipforge::moderation_service

@@ -4,6 +4,7 @@
 
 #include "services/kit/outbox.h"
 #include "services/kit/pg_time.h"
+#include "services/kit/pg_tx_base.h"
 #include "services/kit/pg_transaction.h"
 #include "base/status_macros.h"
 
@@ -285,9 +286,9 @@ namespace {
 
 // One transaction of the users service: every UsersTx call is one prepared
 // statement on `txn_`.
-class PgUsersTx final : public UsersTx {
+class PgUsersTx final : public kit::PgTxBase<UsersTx> {
  public:
-  explicit PgUsersTx(pqxx::work& txn) : txn_(txn) {}
+  explicit PgUsersTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()) {}
 
   void InsertAccount(const Account& a) override {
     txn_.exec_prepared(kInsertAccount, a.user_id, a.handle, a.email, a.password_hash, a.display_name,
@@ -454,19 +455,6 @@ class PgUsersTx final : public UsersTx {
     txn_.exec_prepared(kInsertExport, user_id, ToMicros(now));
     return true;
   }
-
-  absl::Status AppendEvent(const v1::EventEnvelope& event) override { return kit::OutboxWriter::Append(txn_, event); }
-
-  std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
-                                                        const std::string& request_id) override {
-    return Idempotency().Find(txn_, caller_id, request_id);
-  }
-  void SaveIdempotency(const kit::IdempotencyKey& key, const std::string& result) override {
-    Idempotency().Save(txn_, key, result);
-  }
-
- private:
-  pqxx::work& txn_;
 };
 
 kit::TxnOptions TxnOptionsFor(TxMode mode) {

@@ -146,6 +146,15 @@ TEST_F(ModerationCliTest, AnAdminsRuleReachesChecksOnEveryInstance) {
 
   r = Cli(*first_, "alice", {"rules", "delete", rule_id});
   ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli(*first_, "alice", {"audit"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  for (const char* action : {"rule.created", "rule.updated", "policy.updated", "rule.deleted"}) {
+    EXPECT_NE(r.second.find(action), std::string::npos) << action << " missing from\n" << r.second;
+  }
+  r = Cli(*first_, "alice", {"audit", "verify"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("valid:"), std::string::npos) << r.second;
+  EXPECT_NE(r.second.find("yes"), std::string::npos) << r.second;
   r = Cli(*first_, "alice", {"rules", "delete", rule_id});
   EXPECT_EQ(r.first, 1) << r.second;
   EXPECT_NE(r.second.find("no such rule"), std::string::npos) << r.second;

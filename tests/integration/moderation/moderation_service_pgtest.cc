@@ -11,6 +11,8 @@
 
 #include <chrono>
 
+#include <pqxx/pqxx>
+
 #include "base/role.h"
 #include "base/uuid.h"
 #include "tests/support/moderation_test_server.h"
@@ -367,6 +369,59 @@ TEST_F(ModerationServiceTest, RulesLimitedToASurfaceOrLocaleApplyOnlyThere) {
   EXPECT_EQ(CheckOk("noob", "", v1::TEXT_SURFACE_CHAT).decision(), v1::MODERATION_DECISION_REVIEW);
   EXPECT_EQ(CheckOk("a gift", "en").decision(), v1::MODERATION_DECISION_ALLOW);
   EXPECT_EQ(CheckOk("ein gift", "de-AT").decision(), v1::MODERATION_DECISION_BLOCK);
+}
+
+TEST_F(ModerationServiceTest, TheAuditLogChainsEveryChangeAndShowsTampering) {
+  const v1::Rule first = CreateOk(Keyword("kill", v1::MODERATION_CATEGORY_VIOLENCE));
+  CreateOk(Keyword("scam", v1::MODERATION_CATEGORY_SPAM));
+  CreateOk(Keyword("maim", v1::MODERATION_CATEGORY_VIOLENCE));
+  v1::ListAuditEntriesResponse listed;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    ASSERT_TRUE(stub_->ListAuditEntries(&ctx, {}, &listed).ok());
+  }
+  ASSERT_EQ(listed.entries_size(), 3);
+  EXPECT_EQ(listed.entries(0).sequence(), 1);
+  EXPECT_EQ(listed.entries(0).action(), "rule.created");
+  EXPECT_EQ(listed.entries(0).object_id(), first.rule_id());
+  EXPECT_EQ(listed.entries(0).prev_hash(), std::string(32, '\0'));
+  EXPECT_EQ(listed.entries(1).prev_hash(), listed.entries(0).entry_hash());
+  EXPECT_EQ(listed.entries(0).actor().kind(), v1::ACTOR_KIND_USER);
+
+  const auto verify = [&]() {
+    v1::VerifyAuditChainResponse response;
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    EXPECT_TRUE(stub_->VerifyAuditChain(&ctx, {}, &response).ok());
+    return response;
+  };
+  v1::VerifyAuditChainResponse report = verify();
+  EXPECT_TRUE(report.valid());
+  EXPECT_EQ(report.entries_checked(), 3);
+  EXPECT_EQ(report.last_hash(), listed.entries(2).entry_hash());
+
+  // The table refuses changes, even a superuser's...
+  pqxx::connection admin_conn(server_.bus().pg().dsn());
+  EXPECT_THROW(pqxx::nontransaction(admin_conn).exec(
+                   "UPDATE moderation.audit_log SET details_json = '{}' WHERE sequence = 2"),
+               pqxx::sql_error);
+  EXPECT_THROW(pqxx::nontransaction(admin_conn).exec("DELETE FROM moderation.audit_log WHERE sequence = 3"),
+               pqxx::sql_error);
+  // ...and one who switches the guard off is found by the chain.
+  pqxx::nontransaction(admin_conn).exec(
+      "ALTER TABLE moderation.audit_log DISABLE TRIGGER audit_log_no_change; "
+      "UPDATE moderation.audit_log SET details_json = '{\"pattern\":\"kiss\"}' WHERE sequence = 2; "
+      "ALTER TABLE moderation.audit_log ENABLE TRIGGER audit_log_no_change");
+  report = verify();
+  EXPECT_FALSE(report.valid());
+  EXPECT_EQ(report.first_invalid_sequence(), 2);
+  EXPECT_EQ(report.last_sequence(), 1);
+
+  grpc::ClientContext ctx;
+  Authorize(ctx, user_);
+  v1::VerifyAuditChainResponse denied;
+  EXPECT_EQ(stub_->VerifyAuditChain(&ctx, {}, &denied).error_code(), StatusCode::PERMISSION_DENIED);
 }
 
 TEST(ModerationServicePollTest, WithoutTheBusAChangeArrivesByPolling) {

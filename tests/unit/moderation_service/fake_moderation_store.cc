@@ -61,6 +61,26 @@ class FakeTx final : public ModerationTx {
     Write();
     s_.policies[policy.category] = policy;
   }
+  AuditHead LockAuditHead() override { return s_.audit_head; }
+  void AppendAuditEntry(const AuditEntryRecord& entry) override {
+    Write();
+    s_.audit.push_back(entry);
+    s_.audit_head = {entry.fields.sequence, entry.entry_hash};
+  }
+  std::vector<AuditEntryRecord> ListAudit(const AuditFilter& filter, int limit) override {
+    std::vector<AuditEntryRecord> out;
+    for (const AuditEntryRecord& e : s_.audit) {
+      if (static_cast<int>(out.size()) == limit) break;
+      const moderation::AuditFields& f = e.fields;
+      if (f.sequence < filter.from_sequence) continue;
+      if (!filter.actor_id.empty() && f.actor_id != filter.actor_id) continue;
+      if (filter.target_kind != 0 && (f.target_kind != filter.target_kind || f.target_id != filter.target_id)) continue;
+      if (filter.from_micros && f.create_micros < *filter.from_micros) continue;
+      if (filter.until_micros && f.create_micros >= *filter.until_micros) continue;
+      out.push_back(e);
+    }
+    return out;
+  }
   absl::Status AppendEvent(const v1::EventEnvelope& event) override {
     Write();
     s_.events.push_back(event);
@@ -141,6 +161,24 @@ absl::StatusOr<PolicyChanges> FakeModerationStore::LoadPolicyChanges(int64_t sin
   }
   for (const auto& [category, policy] : state_.policies) changes.policies.push_back(policy);
   return changes;
+}
+
+absl::Status FakeModerationStore::ScanAudit(int64_t first, int64_t last,
+                                            absl::FunctionRef<void(const AuditEntryRecord&)> visit) {
+  std::vector<AuditEntryRecord> range;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const AuditEntryRecord& e : state_.audit) {
+      if (e.fields.sequence >= first && e.fields.sequence <= last) range.push_back(e);
+    }
+  }
+  for (const AuditEntryRecord& e : range) visit(e);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AuditHead> FakeModerationStore::ReadAuditHead() {
+  absl::MutexLock lock(&mu_);
+  return state_.audit_head;
 }
 
 FakeModerationState FakeModerationStore::state() const {

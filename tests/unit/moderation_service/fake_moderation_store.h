@@ -21,6 +21,8 @@ struct FakeModerationState {
   std::map<int, CategoryPolicyRecord> policies;
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
   std::vector<v1::EventEnvelope> events;
+  std::vector<AuditEntryRecord> audit;  // In sequence order.
+  AuditHead audit_head{0, moderation::GenesisHash()};
 };
 
 class FakeModerationStore final : public ModerationStore {
@@ -31,6 +33,9 @@ class FakeModerationStore final : public ModerationStore {
   absl::StatusOr<int64_t> PolicyVersion() override;
   absl::StatusOr<PolicySnapshot> LoadPolicy() override;
   absl::StatusOr<PolicyChanges> LoadPolicyChanges(int64_t since) override;
+  absl::Status ScanAudit(int64_t first, int64_t last,
+                         absl::FunctionRef<void(const AuditEntryRecord&)> visit) override;
+  absl::StatusOr<AuditHead> ReadAuditHead() override;
 
   FakeModerationState state() const;
   // Replaces the state (a test planting what the logic would refuse).

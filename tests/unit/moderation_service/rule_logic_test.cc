@@ -16,6 +16,7 @@ namespace clipforge::moderation_service::testing {
 namespace {
 
 using base::testing::IsOk;
+using base::testing::IsOkAndHolds;
 using base::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -131,11 +132,27 @@ TEST_F(RuleLogicTest, UpdateChangesOnlyTheMaskedFieldsAndRevalidates) {
   EXPECT_EQ(store_.state().version, 2);
 }
 
+TEST_F(RuleLogicTest, ARuleTheFilterCannotUseCanStillBeSwitchedOff) {
+  // Stored before a Hyperscan upgrade made it unusable, say.
+  FakeModerationState state = store_.state();
+  state.rules["planted"] = {.rule_id = "planted", .seq = 1, .kind = v1::RULE_KIND_REGEX, .pattern = "(",
+                            .category = v1::MODERATION_CATEGORY_SPAM, .decision = v1::MODERATION_DECISION_BLOCK};
+  store_.set_state(state);
+  RuleRecord values;
+  values.enabled = false;
+  ASSERT_OK_AND_ASSIGN(const RuleRecord off, logic_.Update(admin_, Key(ids_.Next()), "planted", values, {.enabled = true}));
+  EXPECT_FALSE(off.enabled);
+  values.enabled = true;
+  EXPECT_THAT(logic_.Update(admin_, Key(ids_.Next()), "planted", values, {.enabled = true}),
+              StatusIs(absl::StatusCode::kInvalidArgument)) << "switching it back on validates it";
+}
+
 TEST_F(RuleLogicTest, DeleteRemovesTheRuleOnceAndEmitsTheChange) {
   ASSERT_OK_AND_ASSIGN(const RuleRecord rule, logic_.Create(admin_, Key(ids_.Next()), Keyword("kill")));
   const std::string request_id = ids_.Next();
-  EXPECT_THAT(logic_.Delete(admin_, Key(request_id), rule.rule_id), IsOk());
-  EXPECT_THAT(logic_.Delete(admin_, Key(request_id), rule.rule_id), IsOk()) << "a retry replays";
+  ASSERT_OK_AND_ASSIGN(const int64_t deleted_at, logic_.Delete(admin_, Key(request_id), rule.rule_id));
+  EXPECT_EQ(deleted_at, 2);
+  EXPECT_THAT(logic_.Delete(admin_, Key(request_id), rule.rule_id), IsOkAndHolds(deleted_at)) << "a retry replays";
   EXPECT_THAT(logic_.Delete(admin_, Key(ids_.Next()), rule.rule_id), StatusIs(absl::StatusCode::kNotFound));
   const FakeModerationState state = store_.state();
   EXPECT_TRUE(state.rules.empty());
