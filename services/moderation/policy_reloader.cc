@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 
 namespace clipforge::moderation_service {
@@ -44,6 +45,10 @@ absl::Status PolicyReloader::Refresh() {
   CF_ASSIGN_OR_RETURN(const int64_t stored, store_.PolicyVersion());
   if (current != nullptr && current->version() == stored) return absl::OkStatus();
   const absl::Time started = absl::Now();
+  if (stored == failed_version_ && started - failed_at_ < kRetryFailedAfter) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the rule set at version ", stored, " failed to compile; retrying later"));
+  }
   // A few changed rules since the base: compile just those.
   std::optional<PolicyChanges> changes;
   if (current != nullptr) {
@@ -62,6 +67,8 @@ absl::Status PolicyReloader::Refresh() {
   }
   if (!built.ok()) {
     logger_.Error("prompt_policy_compile_failed", {{"version", version}, {"error", built.status().message()}});
+    failed_version_ = version;
+    failed_at_ = started;
     return built.status();
   }
   Install(*std::move(built), started, changes ? "delta" : "full");

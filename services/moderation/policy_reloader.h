@@ -31,6 +31,10 @@ class PolicyReloader {
   // Changes of more rules than this since the last full compile are
   // compiled in full.
   static constexpr size_t kMaxDeltaRules = 1000;
+  // A version that failed to compile is tried again only after this (or
+  // once the version moves): the same rules fail the same way, and a full
+  // compile can take half a minute of a core.
+  static constexpr absl::Duration kRetryFailedAfter = absl::Minutes(1);
 
   // None is owned. A zero `poll_every` (`compact_every`) starts no thread:
   // Refresh (Compact) only on demand (tests).
@@ -61,6 +65,8 @@ class PolicyReloader {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
 
   absl::Mutex refresh_mu_;
+  int64_t failed_version_ ABSL_GUARDED_BY(refresh_mu_) = -1;
+  absl::Time failed_at_ ABSL_GUARDED_BY(refresh_mu_);
   absl::Mutex loaded_mu_;
   int64_t loaded_version_ ABSL_GUARDED_BY(loaded_mu_) = -1;
   // Last: their threads stop before the rest goes.

@@ -66,6 +66,10 @@ TEST_F(PolicyReloaderTest, APolicyThatDoesNotCompileNeverReplacesTheLiveOne) {
   AddRule(2, "(", v1::RULE_KIND_REGEX);  // Planted past the logic's validation.
   EXPECT_THAT(reloader_.Refresh(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(holder_.Get(), live);
+  const int loads = store_.loads();
+  EXPECT_THAT(reloader_.Refresh(), StatusIs(absl::StatusCode::kFailedPrecondition))
+      << "the same version is not compiled again at once";
+  EXPECT_EQ(store_.loads(), loads);
   ASSERT_OK_AND_ASSIGN(const CheckResult result, holder_.Get()->Check("spam", "", v1::TEXT_SURFACE_PROMPT));
   EXPECT_EQ(result.decision, v1::MODERATION_DECISION_BLOCK);
 }
