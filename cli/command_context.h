@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/status_macros.h"
 #include "cli/args.h"
 #include "cli/config.h"
 #include "cli/connection.h"
@@ -94,6 +96,24 @@ absl::Status CallAuthed(CommandContext& ctx, Session& session, StubMethod<Stub, 
     const grpc::Status status = (connection.stub<Stub>().*method)(context.get(), request, &response);
     return connection.Finish(status, *context);
   });
+}
+
+// A list call for `request`'s page and, with --all, every next one, each
+// response handed to `add`. Returns the token of the page after the last
+// one fetched (empty at the end); a server that repeats a token stops it.
+template <typename Stub, typename Request, typename Response, typename Add>
+absl::StatusOr<std::string> FetchPages(CommandContext& ctx, Session& session,
+                                       StubMethod<Stub, Request, Response> method, Request& request, Add add) {
+  absl::flat_hash_set<std::string> seen_tokens;
+  for (;;) {
+    Response response;
+    CF_RETURN_IF_ERROR(CallAuthed(ctx, session, method, request, response));
+    add(response);
+    const std::string& next = response.next_page_token();
+    if (!ctx.invocation().Has("all") || next.empty()) return next;
+    if (!seen_tokens.insert(next).second) return absl::InternalError("the server repeated a page token; stopping");
+    request.set_page_token(next);
+  }
 }
 
 }  // namespace clipforge::cli

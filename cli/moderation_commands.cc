@@ -3,7 +3,6 @@
 // admin's session).
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -76,24 +75,6 @@ absl::Status RuleFromFlags(const Invocation& inv, v1::Rule& rule, std::vector<st
     paths.push_back("description");
   }
   return absl::OkStatus();
-}
-
-// Calls `method` for `request`'s page and, with --all, every next one;
-// `add` takes each response. Returns the token of the page after the last
-// one fetched (empty at the end).
-template <typename Request, typename Response, typename Add>
-absl::StatusOr<std::string> FetchPages(CommandContext& ctx, Session& session,
-                                       StubMethod<Moderation, Request, Response> method, Request& request, Add add) {
-  absl::flat_hash_set<std::string> seen_tokens;
-  for (;;) {
-    Response response;
-    CF_RETURN_IF_ERROR(CallAuthed(ctx, session, method, request, response));
-    add(response);
-    const std::string& next = response.next_page_token();
-    if (!ctx.invocation().Has("all") || next.empty()) return next;
-    if (!seen_tokens.insert(next).second) return absl::InternalError("the server repeated a page token; stopping");
-    request.set_page_token(next);
-  }
 }
 
 // Prints `rows` as the table `key`, and how to get the next page.

@@ -1,7 +1,6 @@
 // follow, unfollow, followers, following.
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
@@ -33,7 +32,6 @@ absl::Status ListRelated(CommandContext& ctx, UnaryMethod<Request, Response> met
                          absl::string_view what, Rows rows_of) {
   const Invocation& inv = ctx.invocation();
   CF_ASSIGN_OR_RETURN(const std::optional<int32_t> page_size, inv.IntFlag("page-size", 1, 100));
-  const bool all = inv.Has("all");
   CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
 
   std::string user_id = session->credentials().user_id;
@@ -49,19 +47,9 @@ absl::Status ListRelated(CommandContext& ctx, UnaryMethod<Request, Response> met
   if (page_size) request.set_page_size(*page_size);
   request.set_page_token(inv.Get("page-token").value_or(""));
   std::vector<Record> rows;
-  absl::flat_hash_set<std::string> seen_tokens;
-  std::string next;
-  for (;;) {
-    Response response;
-    CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, method, request, response));
-    for (const v1::RelatedUser& related : rows_of(response)) rows.push_back(RelatedUserRow(related));
-    next = response.next_page_token();
-    if (!all || next.empty()) break;
-    if (!seen_tokens.insert(next).second) {
-      return absl::InternalError("the server repeated a page token; stopping");
-    }
-    request.set_page_token(next);
-  }
+  CF_ASSIGN_OR_RETURN(const std::string next, FetchPages(ctx, *session, method, request, [&](const Response& r) {
+                        for (const v1::RelatedUser& related : rows_of(r)) rows.push_back(RelatedUserRow(related));
+                      }));
   Record record;
   record.Str("handle", handle, Show::kJsonOnly)
       .Table(what, std::move(rows))

@@ -6,9 +6,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
+#include "services/kit/proto_time.h"
+#include "services/kit/token_fields.h"
 #include "services/moderation/convert.h"
 
 namespace clipforge::moderation_service {
@@ -203,14 +204,11 @@ absl::StatusOr<RuleListing> ParseRuleListing(const v1::ListRulesRequest& request
   v.Check(v1::ModerationCategory_IsValid(request.category()), "category", "unknown category");
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
-  std::string raw;
-  if (request.page_token().size() > kMaxTokenLength || !absl::WebSafeBase64Unescape(request.page_token(), &raw)) {
-    return absl::InvalidArgumentError("page_token: malformed");
-  }
-  const std::vector<std::string> parts = absl::StrSplit(raw, '|');
+  const std::optional<std::vector<std::string>> fields =
+      kit::DecodeTokenFields(request.page_token(), "r1", 2, kMaxTokenLength);
   int category = 0;
-  if (parts.size() != 3 || parts[0] != "r1" || !absl::SimpleAtoi(parts[1], &category) ||
-      !absl::SimpleAtoi(parts[2], &listing.after_seq) || listing.after_seq <= 0) {
+  if (!fields || !absl::SimpleAtoi((*fields)[0], &category) || !absl::SimpleAtoi((*fields)[1], &listing.after_seq) ||
+      listing.after_seq <= 0) {
     return absl::InvalidArgumentError("page_token: malformed");
   }
   if (category != request.category()) return absl::InvalidArgumentError("page_token: was issued for another category");
@@ -218,19 +216,19 @@ absl::StatusOr<RuleListing> ParseRuleListing(const v1::ListRulesRequest& request
 }
 
 std::string RulePageToken(v1::ModerationCategory category, int64_t after_seq) {
-  return absl::WebSafeBase64Escape(absl::StrCat("r1|", static_cast<int>(category), "|", after_seq));
+  return kit::EncodeTokenFields("r1", {absl::StrCat(static_cast<int>(category)), absl::StrCat(after_seq)});
 }
 
 namespace {
 
-// Seconds from 0001-01-01 to 9999-12-31, the range google.protobuf.Timestamp
-// allows.
+// The range google.protobuf.Timestamp allows (0001-01-01 to 9999-12-31).
 bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
-  return t.seconds() >= -62'135'596'800 && t.seconds() <= 253'402'300'799 && t.nanos() >= 0 &&
-         t.nanos() < 1'000'000'000;
+  using google::protobuf::util::TimeUtil;
+  return t.seconds() >= TimeUtil::kTimestampMinSeconds && t.seconds() <= TimeUtil::kTimestampMaxSeconds &&
+         t.nanos() >= 0 && t.nanos() < 1'000'000'000;
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) { return t.seconds() * 1'000'000 + t.nanos() / 1000; }
+int64_t Micros(const google::protobuf::Timestamp& t) { return absl::ToUnixMicros(kit::FromTimestamp(t)); }
 
 }  // namespace
 
@@ -258,13 +256,10 @@ absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest
   if (request.has_start_time()) f.from_micros = Micros(request.start_time());
   if (request.has_end_time()) f.until_micros = Micros(request.end_time());
   if (request.page_token().empty()) return listing;
-  std::string raw;
+  const std::optional<std::vector<std::string>> fields =
+      kit::DecodeTokenFields(request.page_token(), "a1", 1, kMaxTokenLength);
   int64_t next = 0;
-  const std::vector<std::string> parts =
-      request.page_token().size() <= kMaxTokenLength && absl::WebSafeBase64Unescape(request.page_token(), &raw)
-          ? absl::StrSplit(raw, '|')
-          : std::vector<std::string>{};
-  if (parts.size() != 2 || parts[0] != "a1" || !absl::SimpleAtoi(parts[1], &next) || next < 1) {
+  if (!fields || !absl::SimpleAtoi((*fields)[0], &next) || next < 1) {
     return absl::InvalidArgumentError("page_token: malformed");
   }
   f.from_sequence = std::max(f.from_sequence, next);
@@ -272,7 +267,7 @@ absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest
 }
 
 std::string AuditPageToken(int64_t next_sequence) {
-  return absl::WebSafeBase64Escape(absl::StrCat("a1|", next_sequence));
+  return kit::EncodeTokenFields("a1", {absl::StrCat(next_sequence)});
 }
 
 }  // namespace clipforge::moderation_service
