@@ -17,4 +17,12 @@ inline absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(t));
 }
 
+// Within the range google.protobuf.Timestamp allows (0001-01-01 to
+// 9999-12-31) with valid nanos: what a request's times are checked for.
+inline bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
+  using google::protobuf::util::TimeUtil;
+  return t.seconds() >= TimeUtil::kTimestampMinSeconds && t.seconds() <= TimeUtil::kTimestampMaxSeconds &&
+         t.nanos() >= 0 && t.nanos() < 1'000'000'000;
+}
+
 }  // namespace clipforge::kit

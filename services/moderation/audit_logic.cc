@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "services/moderation/rule_logic.h"
+#include "services/moderation/access.h"
 
 namespace clipforge::moderation_service {
 
@@ -17,6 +17,8 @@ absl::Status AppendAudit(ModerationTx& tx, const kit::Caller& caller, const Audi
                   .actor_id = caller.user_id,
                   .actor_roles = caller.roles.bits(),
                   .action = std::string(note.action),
+                  .target_kind = note.target_kind,
+                  .target_id = std::string(note.target_id),
                   .object_id = std::string(note.object_id),
                   .details_json = note.details_json,
                   .create_micros = absl::ToUnixMicros(now)};

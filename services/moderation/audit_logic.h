@@ -20,6 +20,8 @@ struct AuditNote {
   absl::string_view action;     // "rule.created", ...
   absl::string_view object_id;  // The rule id, the category, ...
   std::string details_json;     // At most kMaxAuditDetailsBytes.
+  v1::ContentKind target_kind = v1::CONTENT_KIND_UNSPECIFIED;  // What the change is about, if content.
+  absl::string_view target_id;
 };
 
 inline constexpr size_t kMaxAuditDetailsBytes = 8192;

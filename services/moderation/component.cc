@@ -60,7 +60,10 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       events_(deps.events),
       rules_(store_, deps.clock, deps.ids, events_, config.limits),
       audit_(store_),
+      reports_(store_, deps.clock, deps.ids, events_),
+      review_(store_, deps.clock, deps.ids, events_),
+      appeals_(store_, deps.clock, deps.ids, events_),
       reloader_(store_, policy_, deps.logger, config.policy_poll_interval, config.policy_compact_interval),
-      service_(policy_, reloader_, rules_, audit_, deps.runner) {}
+      service_(policy_, reloader_, {rules_, audit_, reports_, review_, appeals_}, deps.runner) {}
 
 }  // namespace clipforge::moderation_service

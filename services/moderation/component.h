@@ -57,6 +57,9 @@ class ModerationComponent {
   ActivePolicyHolder policy_;
   RuleLogic rules_;
   AuditLogic audit_;
+  ReportLogic reports_;
+  ReviewLogic review_;
+  AppealLogic appeals_;
   PolicyReloader reloader_;
   ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.

@@ -221,13 +221,6 @@ std::string RulePageToken(v1::ModerationCategory category, int64_t after_seq) {
 
 namespace {
 
-// The range google.protobuf.Timestamp allows (0001-01-01 to 9999-12-31).
-bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
-  using google::protobuf::util::TimeUtil;
-  return t.seconds() >= TimeUtil::kTimestampMinSeconds && t.seconds() <= TimeUtil::kTimestampMaxSeconds &&
-         t.nanos() >= 0 && t.nanos() < 1'000'000'000;
-}
-
 int64_t Micros(const google::protobuf::Timestamp& t) { return absl::ToUnixMicros(kit::FromTimestamp(t)); }
 
 }  // namespace
@@ -243,8 +236,8 @@ absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest
             "target.kind", "must be a known kind");
     v.Text("target.id", request.target().id(), {.min_chars = 1, .max_chars = 64});
   }
-  v.Check(!request.has_start_time() || IsValidTimestamp(request.start_time()), "start_time", "not a valid time");
-  v.Check(!request.has_end_time() || IsValidTimestamp(request.end_time()), "end_time", "not a valid time");
+  v.Check(!request.has_start_time() || kit::IsValidTimestamp(request.start_time()), "start_time", "not a valid time");
+  v.Check(!request.has_end_time() || kit::IsValidTimestamp(request.end_time()), "end_time", "not a valid time");
   CF_RETURN_IF_ERROR(v.status());
   AuditFilter& f = listing.filter;
   f.from_sequence = std::max<int64_t>(1, request.start_sequence());

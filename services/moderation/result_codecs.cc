@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/kit/proto_codec.h"
 #include "services/moderation/convert.h"
 
@@ -15,11 +16,30 @@ absl::StatusOr<int64_t> DecodeVersion(absl::string_view bytes) {
   return version;
 }
 
+std::string EncodeId(const std::string& id) { return id; }
+absl::StatusOr<std::string> DecodeId(absl::string_view bytes) { return std::string(bytes); }
+
+std::string EncodeClaim(const std::optional<CaseClaim>& claim) {
+  if (!claim) return "";
+  return absl::StrCat(claim->case_id, " ", claim->claim_id, " ", absl::ToUnixMicros(claim->expire_time));
+}
+absl::StatusOr<std::optional<CaseClaim>> DecodeClaim(absl::string_view bytes) {
+  if (bytes.empty()) return std::optional<CaseClaim>();
+  const std::vector<std::string> parts = absl::StrSplit(bytes, ' ');
+  int64_t micros = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &micros)) {
+    return absl::DataLossError("idempotency record: not a claim");
+  }
+  return std::optional<CaseClaim>(CaseClaim{parts[0], parts[1], absl::FromUnixMicros(micros)});
+}
+
 }  // namespace
 
 const kit::IdempotencyCodec<RuleRecord> kRuleCodec = kit::ProtoCodec<v1::Rule, RuleRecord, FillRule, RuleFromProto>();
 const kit::IdempotencyCodec<CategoryPolicyRecord> kPolicyCodec =
     kit::ProtoCodec<v1::CategoryPolicy, CategoryPolicyRecord, FillPolicy, PolicyFromProto>();
 const kit::IdempotencyCodec<int64_t> kVersionCodec{EncodeVersion, DecodeVersion};
+const kit::IdempotencyCodec<std::string> kIdCodec{EncodeId, DecodeId};
+const kit::IdempotencyCodec<std::optional<CaseClaim>> kClaimCodec{EncodeClaim, DecodeClaim};
 
 }  // namespace clipforge::moderation_service

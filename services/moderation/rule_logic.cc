@@ -45,11 +45,6 @@ std::string PolicyDetails(const CategoryPolicyRecord& p) {
 
 }  // namespace
 
-absl::Status RequireAdmin(const kit::Caller& caller, absl::string_view what) {
-  if (caller.HasRole(base::Role::kAdmin)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("only an admin can ", what));
-}
-
 absl::Status ValidateForFilter(const RuleRecord& rule) {
   moderation::Rule core = CoreRule(rule);
   core.id = 1;  // Not assigned yet; the core wants a positive one.

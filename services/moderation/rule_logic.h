@@ -13,6 +13,7 @@
 #include "base/uuid.h"
 #include "services/kit/caller.h"
 #include "services/kit/idempotency.h"
+#include "services/moderation/access.h"
 #include "services/moderation/events.h"
 #include "services/moderation/store_interface.h"
 
@@ -80,9 +81,6 @@ class RuleLogic {
   const ModerationEvents& events_;
   const RuleLimits limits_;
 };
-
-// PERMISSION_DENIED unless the caller's token carries the admin role.
-absl::Status RequireAdmin(const kit::Caller& caller, absl::string_view what);
 
 // INVALID_ARGUMENT naming rule.pattern (or rule.locales) when the core
 // filter would refuse `rule`.

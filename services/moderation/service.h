@@ -6,17 +6,30 @@
 // instance (or after kLocalLiveWait): a client that changes a rule and then
 // checks a text through the same server sees its change. (A category
 // policy change is live here within moments, not waited for.)
-// Methods not implemented yet answer UNIMPLEMENTED (the generated base).
+// Methods not implemented yet (the media filter: CheckVideo and hash
+// banks) answer UNIMPLEMENTED (the generated base).
 #pragma once
 
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "services/kit/call_runner.h"
 #include "services/moderation/active_policy.h"
+#include "services/moderation/appeal_logic.h"
 #include "services/moderation/audit_logic.h"
 #include "services/moderation/policy_reloader.h"
+#include "services/moderation/report_logic.h"
+#include "services/moderation/review_logic.h"
 #include "services/moderation/rule_logic.h"
 
 namespace clipforge::moderation_service {
+
+// The logic the adapter calls; none of it owned.
+struct ModerationLogic {
+  RuleLogic& rules;
+  AuditLogic& audit;
+  ReportLogic& reports;
+  ReviewLogic& review;
+  AppealLogic& appeals;
+};
 
 class ModerationServiceImpl final : public v1::ModerationService::CallbackService {
  public:
@@ -24,9 +37,16 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   static constexpr absl::Duration kLocalLiveWait = absl::Seconds(2);
 
   // None of the arguments is owned.
-  ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, RuleLogic& rules,
-                        AuditLogic& audit, kit::CallRunner& runner)
-      : policy_(policy), reloader_(reloader), rules_(rules), audit_(audit), runner_(runner) {}
+  ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, ModerationLogic logic,
+                        kit::CallRunner& runner)
+      : policy_(policy),
+        reloader_(reloader),
+        rules_(logic.rules),
+        audit_(logic.audit),
+        reports_(logic.reports),
+        review_(logic.review),
+        appeals_(logic.appeals),
+        runner_(runner) {}
 
   grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
                                         v1::CheckPromptResponse*) override;
@@ -47,6 +67,30 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   grpc::ServerUnaryReactor* VerifyAuditChain(grpc::CallbackServerContext*, const v1::VerifyAuditChainRequest*,
                                              v1::VerifyAuditChainResponse*) override;
 
+  // Reports, the review queue and appeals (case_service.cc).
+  grpc::ServerUnaryReactor* CreateReport(grpc::CallbackServerContext*, const v1::CreateReportRequest*,
+                                         v1::Report*) override;
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext*, const v1::GetReportRequest*,
+                                      v1::Report*) override;
+  grpc::ServerUnaryReactor* ListMyReports(grpc::CallbackServerContext*, const v1::ListMyReportsRequest*,
+                                          v1::ListMyReportsResponse*) override;
+  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext*, const v1::ListCasesRequest*,
+                                      v1::ListCasesResponse*) override;
+  grpc::ServerUnaryReactor* ClaimNextCase(grpc::CallbackServerContext*, const v1::ClaimNextCaseRequest*,
+                                          v1::ClaimNextCaseResponse*) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext*, const v1::GetCaseRequest*,
+                                    v1::ReviewCase*) override;
+  grpc::ServerUnaryReactor* ReleaseCase(grpc::CallbackServerContext*, const v1::ReleaseCaseRequest*,
+                                        google::protobuf::Empty*) override;
+  grpc::ServerUnaryReactor* DecideCase(grpc::CallbackServerContext*, const v1::DecideCaseRequest*,
+                                       v1::Decision*) override;
+  grpc::ServerUnaryReactor* FileAppeal(grpc::CallbackServerContext*, const v1::FileAppealRequest*,
+                                       v1::Appeal*) override;
+  grpc::ServerUnaryReactor* GetAppeal(grpc::CallbackServerContext*, const v1::GetAppealRequest*,
+                                      v1::Appeal*) override;
+  grpc::ServerUnaryReactor* DecideAppeal(grpc::CallbackServerContext*, const v1::DecideAppealRequest*,
+                                         v1::Appeal*) override;
+
  private:
   // Reloads now and waits (bounded) until `version` is live here.
   void AwaitLocallyLive(int64_t version);
@@ -55,6 +99,9 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   PolicyReloader& reloader_;
   RuleLogic& rules_;
   AuditLogic& audit_;
+  ReportLogic& reports_;
+  ReviewLogic& review_;
+  AppealLogic& appeals_;
   kit::CallRunner& runner_;
 };
 

@@ -14,6 +14,7 @@
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_tx_base.h"
 #include "services/kit/pg_transaction.h"
+#include "services/moderation/case_queries.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -136,7 +137,7 @@ std::string SurfacesLiteral(const std::vector<v1::TextSurface>& surfaces) {
 
 class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
  public:
-  explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()) {}
+  explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()), cases_(txn) {}
 
   int64_t BumpPolicyVersion() override { return txn_.exec_prepared1(kBumpVersion)[0].as<int64_t>(); }
   int64_t CountRules() override { return txn_.exec_prepared1(kCountRules)[0].as<int64_t>(); }
@@ -202,6 +203,68 @@ class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
     for (const pqxx::row& row : r) entries.push_back(AuditFromRow(row));
     return entries;
   }
+
+  // Reports, cases, decisions and appeals: case_queries.h.
+  std::optional<ReportRecord> FindOpenReport(const std::string& reporter_id, const TargetRef& target) override {
+    return cases_.FindOpenReport(reporter_id, target);
+  }
+  int64_t CountReportsSince(const std::string& reporter_id, absl::Time since) override {
+    return cases_.CountReportsSince(reporter_id, since);
+  }
+  void InsertReport(const ReportRecord& report) override { cases_.InsertReport(report); }
+  std::optional<ReportRecord> GetReport(const std::string& report_id) override { return cases_.GetReport(report_id); }
+  std::vector<ReportRecord> ListReports(const std::string& reporter_id, const std::optional<ReportCursor>& before,
+                                        int limit) override {
+    return cases_.ListReports(reporter_id, before, limit);
+  }
+  void CloseReports(const std::string& case_id, v1::ReportStatus status, const std::string& decision_id,
+                    absl::Time now) override {
+    cases_.CloseReports(case_id, status, decision_id, now);
+  }
+  bool HasReportedCase(const std::string& case_id, const std::string& user_id) override {
+    return cases_.HasReportedCase(case_id, user_id);
+  }
+  CaseSlot LockOrInsertUndecidedCase(const CaseRecord& fresh) override {
+    return cases_.LockOrInsertUndecidedCase(fresh);
+  }
+  void InsertCase(const CaseRecord& record) override { cases_.InsertCase(record); }
+  void UpdateCase(const CaseRecord& record) override { cases_.UpdateCase(record); }
+  std::optional<CaseRecord> GetCase(const std::string& case_id, bool lock) override {
+    return cases_.GetCase(case_id, lock);
+  }
+  std::optional<CaseRecord> LockNextClaimable(const QueueFilter& filter, const std::string& moderator_id,
+                                              absl::Time now) override {
+    return cases_.LockNextClaimable(filter, moderator_id, now);
+  }
+  int64_t CountLiveClaims(const std::string& moderator_id, absl::Time now) override {
+    return cases_.CountLiveClaims(moderator_id, now);
+  }
+  std::vector<CaseRecord> ListQueue(const QueueFilter& filter, const std::optional<QueueCursor>& after,
+                                    int limit) override {
+    return cases_.ListQueue(filter, after, limit);
+  }
+  int64_t CountClaimable(const QueueFilter& filter, absl::Time now) override {
+    return cases_.CountClaimable(filter, now);
+  }
+  void InsertDecision(const DecisionRecord& decision) override { cases_.InsertDecision(decision); }
+  std::optional<DecisionRecord> GetDecision(const std::string& decision_id) override {
+    return cases_.GetDecision(decision_id);
+  }
+  std::vector<DecisionRecord> PriorDecisions(const TargetRef& target, const std::string& subject_user_id,
+                                             int limit) override {
+    return cases_.PriorDecisions(target, subject_user_id, limit);
+  }
+  void InsertAppeal(const AppealRecord& appeal) override { cases_.InsertAppeal(appeal); }
+  std::optional<AppealRecord> GetAppeal(const std::string& appeal_id, bool lock) override {
+    return cases_.GetAppeal(appeal_id, lock);
+  }
+  std::optional<AppealRecord> FindAppeal(const std::string& decision_id, const std::string& appellant_id) override {
+    return cases_.FindAppeal(decision_id, appellant_id);
+  }
+  void UpdateAppeal(const AppealRecord& appeal) override { cases_.UpdateAppeal(appeal); }
+
+ private:
+  PgCaseQueries cases_;
 };
 
 }  // namespace
@@ -250,6 +313,7 @@ std::vector<kit::PreparedStatement> PgModerationStore::Statements() {
                     "queue_priority = $4, terms_clause = $5, description = $6, version = $7, updated_at = ",
                     SqlTimestampParam(8), " WHERE category = $1")},
   };
+  for (kit::PreparedStatement& s : PgCaseQueries::Statements()) statements.push_back(std::move(s));
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
   statements.push_back(kit::OutboxWriter::Statement());
   return statements;

@@ -21,6 +21,7 @@
 #include "clipforge/v1/events.pb.h"
 #include "clipforge/v1/moderation.pb.h"
 #include "moderation/audit_chain.h"
+#include "services/moderation/case_records.h"
 #include "services/kit/idempotency.h"
 
 namespace clipforge::moderation_service {
@@ -123,6 +124,66 @@ class ModerationTx : public kit::IdempotencyLog {
   virtual void AppendAuditEntry(const AuditEntryRecord& entry) = 0;
   // Up to `limit` entries matching `filter`, ascending sequence.
   virtual std::vector<AuditEntryRecord> ListAudit(const AuditFilter& filter, int limit) = 0;
+
+  // --- Reports ---
+  // The reporter's open report on `target`, if any.
+  virtual std::optional<ReportRecord> FindOpenReport(const std::string& reporter_id, const TargetRef& target) = 0;
+  virtual int64_t CountReportsSince(const std::string& reporter_id, absl::Time since) = 0;
+  // Stores `report` (the caller holds its case's lock, so no concurrent
+  // report on the target can race it).
+  virtual void InsertReport(const ReportRecord& report) = 0;
+  virtual std::optional<ReportRecord> GetReport(const std::string& report_id) = 0;
+  // Up to `limit` of the reporter's reports older than `before` (none:
+  // from the newest), newest first.
+  virtual std::vector<ReportRecord> ListReports(const std::string& reporter_id,
+                                                const std::optional<ReportCursor>& before, int limit) = 0;
+  // Every open report of the case takes `status` and the decision.
+  virtual void CloseReports(const std::string& case_id, v1::ReportStatus status, const std::string& decision_id,
+                            absl::Time now) = 0;
+  // Whether `user_id` filed a report merged into the case.
+  virtual bool HasReportedCase(const std::string& case_id, const std::string& user_id) = 0;
+
+  // --- Review cases ---
+  // The undecided case of fresh's target and source, locked; when there is
+  // none, stores `fresh` and returns it (inserted = true).
+  struct CaseSlot {
+    CaseRecord record;
+    bool inserted = false;
+  };
+  virtual CaseSlot LockOrInsertUndecidedCase(const CaseRecord& fresh) = 0;
+  // Stores a case that has no undecided twin (an appeal's).
+  virtual void InsertCase(const CaseRecord& record) = 0;
+  // Writes every mutable field (status, signals, rank, claim, decision).
+  virtual void UpdateCase(const CaseRecord& record) = 0;
+  // With `lock`, the row stays locked until the transaction ends.
+  virtual std::optional<CaseRecord> GetCase(const std::string& case_id, bool lock) = 0;
+  // The first case in queue order that is undecided, not held by a live
+  // claim at `now`, and neither about `moderator_id` nor recusing them,
+  // locked; cases other transactions hold locked are skipped, so
+  // concurrent claims never wait for or take the same case.
+  virtual std::optional<CaseRecord> LockNextClaimable(const QueueFilter& filter, const std::string& moderator_id,
+                                                      absl::Time now) = 0;
+  // Live claims `moderator_id` holds at `now`.
+  virtual int64_t CountLiveClaims(const std::string& moderator_id, absl::Time now) = 0;
+  // Up to `limit` undecided cases after `after` (none: from the front), in
+  // queue order.
+  virtual std::vector<CaseRecord> ListQueue(const QueueFilter& filter, const std::optional<QueueCursor>& after,
+                                            int limit) = 0;
+  virtual int64_t CountClaimable(const QueueFilter& filter, absl::Time now) = 0;
+
+  // --- Decisions ---
+  virtual void InsertDecision(const DecisionRecord& decision) = 0;
+  virtual std::optional<DecisionRecord> GetDecision(const std::string& decision_id) = 0;
+  // Decisions on `target`, or on anything of `subject_user_id` (when not
+  // empty), newest first.
+  virtual std::vector<DecisionRecord> PriorDecisions(const TargetRef& target, const std::string& subject_user_id,
+                                                     int limit) = 0;
+
+  // --- Appeals ---
+  virtual void InsertAppeal(const AppealRecord& appeal) = 0;
+  virtual std::optional<AppealRecord> GetAppeal(const std::string& appeal_id, bool lock) = 0;
+  virtual std::optional<AppealRecord> FindAppeal(const std::string& decision_id, const std::string& appellant_id) = 0;
+  virtual void UpdateAppeal(const AppealRecord& appeal) = 0;
 
   // Appends an event to the outbox: published if and only if the
   // transaction commits.

@@ -1,7 +1,35 @@
 #include "tests/unit/moderation_service/fake_moderation_store.h"
 
+#include <algorithm>
+#include <tuple>
+
 namespace clipforge::moderation_service::testing {
 namespace {
+
+template <typename T>
+bool Contains(const std::vector<T>& values, T value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+bool Matches(const QueueFilter& filter, const CaseRecord& c) {
+  if (!filter.sources.empty() && !Contains(filter.sources, c.source)) return false;
+  if (filter.categories.empty()) return true;
+  for (v1::ModerationCategory category : c.categories) {
+    if (Contains(filter.categories, category)) return true;
+  }
+  return false;
+}
+
+bool Claimable(const CaseRecord& c, absl::Time now) {
+  return c.status == v1::CASE_STATUS_OPEN || (c.status == v1::CASE_STATUS_CLAIMED && c.claim_expire_time <= now);
+}
+
+template <typename Map>
+std::optional<typename Map::mapped_type> Find(const Map& map, const std::string& key) {
+  const auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
 
 class FakeTx final : public ModerationTx {
  public:
@@ -86,6 +114,142 @@ class FakeTx final : public ModerationTx {
     s_.events.push_back(event);
     return absl::OkStatus();
   }
+  std::optional<ReportRecord> FindOpenReport(const std::string& reporter_id, const TargetRef& target) override {
+    for (const auto& [id, r] : s_.reports) {
+      if (r.reporter_id == reporter_id && r.target == target && r.status == v1::REPORT_STATUS_OPEN) return r;
+    }
+    return std::nullopt;
+  }
+  int64_t CountReportsSince(const std::string& reporter_id, absl::Time since) override {
+    int64_t n = 0;
+    for (const auto& [id, r] : s_.reports) n += r.reporter_id == reporter_id && r.create_time >= since;
+    return n;
+  }
+  void InsertReport(const ReportRecord& report) override {
+    Write();
+    s_.reports[report.report_id] = report;
+  }
+  std::optional<ReportRecord> GetReport(const std::string& report_id) override { return Find(s_.reports, report_id); }
+  std::vector<ReportRecord> ListReports(const std::string& reporter_id, const std::optional<ReportCursor>& before,
+                                        int limit) override {
+    std::vector<ReportRecord> mine;
+    for (const auto& [id, r] : s_.reports) {
+      const bool older = !before || r.create_time < before->create_time ||
+                         (r.create_time == before->create_time && r.report_id < before->report_id);
+      if (r.reporter_id == reporter_id && older) mine.push_back(r);
+    }
+    std::sort(mine.begin(), mine.end(), [](const ReportRecord& a, const ReportRecord& b) {
+      return std::tie(a.create_time, a.report_id) > std::tie(b.create_time, b.report_id);
+    });
+    if (static_cast<int>(mine.size()) > limit) mine.resize(static_cast<size_t>(limit));
+    return mine;
+  }
+  void CloseReports(const std::string& case_id, v1::ReportStatus status, const std::string& decision_id,
+                    absl::Time now) override {
+    Write();
+    for (auto& [id, r] : s_.reports) {
+      if (r.case_id != case_id || r.status != v1::REPORT_STATUS_OPEN) continue;
+      r.status = status;
+      r.decision_id = decision_id;
+      r.update_time = now;
+    }
+  }
+  bool HasReportedCase(const std::string& case_id, const std::string& user_id) override {
+    for (const auto& [id, r] : s_.reports) {
+      if (r.case_id == case_id && r.reporter_id == user_id) return true;
+    }
+    return false;
+  }
+  CaseSlot LockOrInsertUndecidedCase(const CaseRecord& fresh) override {
+    for (const auto& [id, c] : s_.cases) {
+      if (c.target == fresh.target && c.source == fresh.source && c.status != v1::CASE_STATUS_DECIDED) {
+        return {c, false};
+      }
+    }
+    InsertCase(fresh);
+    return {fresh, true};
+  }
+  void InsertCase(const CaseRecord& record) override {
+    Write();
+    s_.cases[record.case_id] = record;
+  }
+  void UpdateCase(const CaseRecord& record) override {
+    Write();
+    s_.cases[record.case_id] = record;
+  }
+  std::optional<CaseRecord> GetCase(const std::string& case_id, bool) override { return Find(s_.cases, case_id); }
+  std::optional<CaseRecord> LockNextClaimable(const QueueFilter& filter, const std::string& moderator_id,
+                                              absl::Time now) override {
+    std::optional<CaseRecord> best;
+    for (const auto& [id, c] : s_.cases) {
+      if (!Claimable(c, now) || !Matches(filter, c) || c.subject_user_id == moderator_id ||
+          c.recused_user_id == moderator_id) {
+        continue;
+      }
+      if (!best || std::tie(c.rank_micros, c.case_id) < std::tie(best->rank_micros, best->case_id)) best = c;
+    }
+    return best;
+  }
+  int64_t CountLiveClaims(const std::string& moderator_id, absl::Time now) override {
+    int64_t n = 0;
+    for (const auto& [id, c] : s_.cases) n += c.claim_user_id == moderator_id && c.ClaimedAt(now);
+    return n;
+  }
+  std::vector<CaseRecord> ListQueue(const QueueFilter& filter, const std::optional<QueueCursor>& after,
+                                    int limit) override {
+    std::vector<CaseRecord> queue;
+    for (const auto& [id, c] : s_.cases) {
+      const bool later = !after || std::tie(c.rank_micros, c.case_id) > std::tie(after->rank_micros, after->case_id);
+      if (c.status != v1::CASE_STATUS_DECIDED && Matches(filter, c) && later) queue.push_back(c);
+    }
+    std::sort(queue.begin(), queue.end(), [](const CaseRecord& a, const CaseRecord& b) {
+      return std::tie(a.rank_micros, a.case_id) < std::tie(b.rank_micros, b.case_id);
+    });
+    if (static_cast<int>(queue.size()) > limit) queue.resize(static_cast<size_t>(limit));
+    return queue;
+  }
+  int64_t CountClaimable(const QueueFilter& filter, absl::Time now) override {
+    int64_t n = 0;
+    for (const auto& [id, c] : s_.cases) n += Claimable(c, now) && Matches(filter, c);
+    return n;
+  }
+  void InsertDecision(const DecisionRecord& decision) override {
+    Write();
+    s_.decisions[decision.decision_id] = decision;
+  }
+  std::optional<DecisionRecord> GetDecision(const std::string& decision_id) override {
+    return Find(s_.decisions, decision_id);
+  }
+  std::vector<DecisionRecord> PriorDecisions(const TargetRef& target, const std::string& subject_user_id,
+                                             int limit) override {
+    std::vector<DecisionRecord> prior;
+    for (const auto& [id, d] : s_.decisions) {
+      if (d.target == target || (!subject_user_id.empty() && d.subject_user_id == subject_user_id)) prior.push_back(d);
+    }
+    std::sort(prior.begin(), prior.end(), [](const DecisionRecord& a, const DecisionRecord& b) {
+      return std::tie(a.create_time, a.decision_id) > std::tie(b.create_time, b.decision_id);
+    });
+    if (static_cast<int>(prior.size()) > limit) prior.resize(static_cast<size_t>(limit));
+    return prior;
+  }
+  void InsertAppeal(const AppealRecord& appeal) override {
+    Write();
+    s_.appeals[appeal.appeal_id] = appeal;
+  }
+  std::optional<AppealRecord> GetAppeal(const std::string& appeal_id, bool) override {
+    return Find(s_.appeals, appeal_id);
+  }
+  std::optional<AppealRecord> FindAppeal(const std::string& decision_id, const std::string& appellant_id) override {
+    for (const auto& [id, a] : s_.appeals) {
+      if (a.decision_id == decision_id && a.appellant_id == appellant_id) return a;
+    }
+    return std::nullopt;
+  }
+  void UpdateAppeal(const AppealRecord& appeal) override {
+    Write();
+    s_.appeals[appeal.appeal_id] = appeal;
+  }
+
   std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
                                                         const std::string& request_id) override {
     const auto it = s_.idempotency.find({caller_id, request_id});

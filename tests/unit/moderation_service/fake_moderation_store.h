@@ -23,6 +23,10 @@ struct FakeModerationState {
   std::vector<v1::EventEnvelope> events;
   std::vector<AuditEntryRecord> audit;  // In sequence order.
   AuditHead audit_head{0, moderation::GenesisHash()};
+  std::map<std::string, ReportRecord> reports;  // By id.
+  std::map<std::string, CaseRecord> cases;
+  std::map<std::string, DecisionRecord> decisions;
+  std::map<std::string, AppealRecord> appeals;
 };
 
 class FakeModerationStore final : public ModerationStore {
