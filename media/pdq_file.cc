@@ -4,6 +4,26 @@
 #include "moderation/pdq.h"
 
 namespace clipforge::media {
+namespace {
+
+moderation::ImageView ViewOf(const Frame& frame) {
+  return {frame.rgb.data(), frame.width, frame.height, frame.width * 3, moderation::PixelFormat::kRgb24};
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<FramePdq>> PdqOfFrames(const std::string& path, const FrameReaderOptions& frames) {
+  std::vector<FramePdq> hashes;
+  moderation::PdqHasher hasher;
+  const absl::Status read = ReadFrames(path, frames, [&](const Frame& frame) -> absl::Status {
+                              absl::StatusOr<moderation::PdqResult> pdq = hasher.Hash(ViewOf(frame));
+                              if (!pdq.ok()) return pdq.status();
+                              hashes.push_back({frame.time_seconds, *pdq});
+                              return absl::OkStatus();
+                            }).status();
+  if (!read.ok()) return read;
+  return hashes;
+}
 
 absl::StatusOr<std::vector<std::string>> PdqOfFile(const std::string& path, const PdqFileOptions& options) {
   std::vector<std::string> lines;
@@ -11,9 +31,7 @@ absl::StatusOr<std::vector<std::string>> PdqOfFile(const std::string& path, cons
   bool done = false;
   const absl::Status read =
       ReadFrames(path, options.frames, [&](const Frame& frame) -> absl::Status {
-        const moderation::ImageView view{frame.rgb.data(), frame.width, frame.height, frame.width * 3,
-                                         moderation::PixelFormat::kRgb24};
-        absl::StatusOr<moderation::PdqResult> pdq = hasher.Hash(view);
+        absl::StatusOr<moderation::PdqResult> pdq = hasher.Hash(ViewOf(frame));
         if (!pdq.ok()) return pdq.status();
         if (options.per_frame) {
           lines.push_back(absl::StrFormat("%.3f %s %d", frame.time_seconds, pdq->hash.ToHex(), pdq->quality));

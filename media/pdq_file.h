@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "media/frame_reader.h"
+#include "moderation/pdq.h"
 
 namespace clipforge::media {
 
@@ -21,5 +22,13 @@ struct PdqFileOptions {
 };
 
 absl::StatusOr<std::vector<std::string>> PdqOfFile(const std::string& path, const PdqFileOptions& options);
+
+// The PDQ hash and quality of each frame `frames` samples, in order (what
+// the media filter matches against hash banks).
+struct FramePdq {
+  double time_seconds = 0;
+  moderation::PdqResult pdq;
+};
+absl::StatusOr<std::vector<FramePdq>> PdqOfFrames(const std::string& path, const FrameReaderOptions& frames);
 
 }  // namespace clipforge::media

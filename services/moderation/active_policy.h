@@ -5,6 +5,8 @@
 // store, so rules and caps always come from the same version.
 #pragma once
 
+#include "services/moderation/live_snapshot.h"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -112,14 +114,6 @@ class ActivePolicy {
 
 // The policy every check uses, swapped whole while checks run: a check
 // holds the policy it started with until it ends.
-class ActivePolicyHolder {
- public:
-  // Null until the first Set.
-  std::shared_ptr<const ActivePolicy> Get() const { return current_.load(std::memory_order_acquire); }
-  void Set(std::shared_ptr<const ActivePolicy> policy) { current_.store(std::move(policy), std::memory_order_release); }
-
- private:
-  std::atomic<std::shared_ptr<const ActivePolicy>> current_;
-};
+using ActivePolicyHolder = LiveSnapshot<ActivePolicy>;
 
 }  // namespace clipforge::moderation_service

@@ -11,6 +11,8 @@ std::vector<kit::SettingSpec> ModerationComponent::Flags() {
        "reload it at once besides)"},
       {"moderation-policy-compact-interval", "30s",
        "how often a prompt policy extended by small rule changes is recompiled in full (in the background)"},
+      {"blob-dir", "blobs",
+       "the blob store's directory (content-addressed media files); CheckVideo reads the blobs it names there"},
   };
 }
 
@@ -24,6 +26,8 @@ absl::StatusOr<ModerationConfig> ModerationComponent::ConfigFrom(const kit::Sett
   if (config.policy_compact_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--moderation-policy-compact-interval must be positive");
   }
+  config.blob_dir = s.Get("blob-dir");
+  if (config.blob_dir.empty()) return absl::InvalidArgumentError("--blob-dir must name a directory");
   return config;
 }
 
@@ -37,13 +41,21 @@ absl::StatusOr<std::unique_ptr<ModerationComponent>> ModerationComponent::Create
   std::unique_ptr<ModerationComponent> component(new ModerationComponent(database, config, deps));
   if (nats != nullptr) {
     PolicyReloader* reloader = &component->reloader_;
-    absl::StatusOr<std::unique_ptr<PolicyChangeListener>> listener =
-        PolicyChangeListener::Start(*nats, [reloader] { reloader->RunSoon(); });
+    absl::StatusOr<std::unique_ptr<ChangeListener>> listener =
+        ChangeListener::Start(*nats, kRuleChangedSubject, [reloader] { reloader->RunSoon(); });
     // Not fatal: polling still brings every change, only later.
     if (!listener.ok()) {
       deps.logger.Warn("prompt_rule_changes_not_subscribed", {{"error", listener.status().message()}});
     } else {
       component->listener_ = *std::move(listener);
+    }
+    BankReloader* bank_reloader = &component->bank_reloader_;
+    absl::StatusOr<std::unique_ptr<ChangeListener>> bank_listener =
+        ChangeListener::Start(*nats, kBankChangedSubject, [bank_reloader] { bank_reloader->RunSoon(); });
+    if (!bank_listener.ok()) {
+      deps.logger.Warn("hash_bank_changes_not_subscribed", {{"error", bank_listener.status().message()}});
+    } else {
+      component->bank_listener_ = *std::move(bank_listener);
     }
   }
   return component;
@@ -64,6 +76,10 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       review_(store_, deps.clock, deps.ids, events_),
       appeals_(store_, deps.clock, deps.ids, events_),
       reloader_(store_, policy_, deps.logger, config.policy_poll_interval, config.policy_compact_interval),
-      service_(policy_, reloader_, {rules_, audit_, reports_, review_, appeals_}, deps.runner) {}
+      banks_(store_, deps.clock, deps.ids, events_),
+      blobs_(config.blob_dir),
+      bank_reloader_(store_, active_banks_, deps.logger, config.policy_poll_interval),
+      service_(policy_, reloader_, {rules_, audit_, reports_, review_, appeals_, banks_},
+               {active_banks_, bank_reloader_, blobs_, deps.compute}, deps.runner) {}
 
 }  // namespace clipforge::moderation_service

@@ -14,7 +14,7 @@
 #include "services/kit/settings.h"
 #include "services/moderation/active_policy.h"
 #include "services/moderation/events.h"
-#include "services/moderation/policy_change_listener.h"
+#include "services/moderation/change_listener.h"
 #include "services/moderation/policy_reloader.h"
 #include "services/moderation/rule_logic.h"
 #include "services/moderation/service.h"
@@ -28,6 +28,8 @@ struct ModerationConfig {
   absl::Duration policy_poll_interval = absl::Seconds(1);
   // How often a policy extended by small changes is recompiled in full.
   absl::Duration policy_compact_interval = absl::Seconds(30);
+  // Where media blobs live (kit/blob_store.h), read by CheckVideo.
+  std::string blob_dir = "blobs";
   RuleLimits limits;
 };
 
@@ -46,6 +48,8 @@ class ModerationComponent {
 
   kit::HostedService hosted() { return {std::string(v1::ModerationService::service_full_name()), &service_}; }
   PolicyReloader& reloader() { return reloader_; }
+  BankReloader& bank_reloader() { return bank_reloader_; }
+  const kit::LocalBlobStore& blobs() const { return blobs_; }
   const ActivePolicyHolder& policy() const { return policy_; }
 
  private:
@@ -61,9 +65,14 @@ class ModerationComponent {
   ReviewLogic review_;
   AppealLogic appeals_;
   PolicyReloader reloader_;
+  BankLogic banks_;
+  ActiveBanksHolder active_banks_;
+  kit::LocalBlobStore blobs_;
+  BankReloader bank_reloader_;
   ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.
-  std::unique_ptr<PolicyChangeListener> listener_;
+  std::unique_ptr<ChangeListener> listener_;
+  std::unique_ptr<ChangeListener> bank_listener_;
 };
 
 }  // namespace clipforge::moderation_service

@@ -59,6 +59,18 @@ v1::EventEnvelope ModerationEvents::Decided(const DecisionRecord& decision) cons
   return event;
 }
 
+v1::EventEnvelope ModerationEvents::BankChanged(const std::string& bank_id, v1::ChangeKind change, int64_t version,
+                                                int32_t added) const {
+  // An every-bank allow-list change belongs to no bank.
+  v1::EventEnvelope event = factory_.New(kBankChangedSubject, "hash_bank", bank_id.empty() ? "allow_list" : bank_id);
+  v1::ModerationBankChangedEvent* changed = event.mutable_moderation_bank_changed();
+  changed->set_bank_id(bank_id);
+  changed->set_change(change);
+  changed->set_bank_version(version);
+  changed->set_added_count(added);
+  return event;
+}
+
 v1::EventEnvelope ModerationEvents::Appealed(const AppealRecord& appeal, const TargetRef& target) const {
   v1::EventEnvelope event = factory_.New(kAppealedSubject, "moderation_appeal", appeal.appeal_id);
   v1::ModerationAppealedEvent* appealed = event.mutable_moderation_appealed();

@@ -17,6 +17,8 @@ inline constexpr char kRuleChangedSubject[] = "clipforge.moderation.rule_changed
 inline constexpr char kFlaggedSubject[] = "clipforge.moderation.flagged";
 inline constexpr char kDecidedSubject[] = "clipforge.moderation.decided";
 inline constexpr char kAppealedSubject[] = "clipforge.moderation.appealed";
+// Every instance's bank reloader listens for this subject.
+inline constexpr char kBankChangedSubject[] = "clipforge.moderation.bank_changed";
 
 class ModerationEvents {
  public:
@@ -31,6 +33,10 @@ class ModerationEvents {
   v1::EventEnvelope Flagged(const CaseRecord& opened, v1::ModerationDecision decision) const;
   // A case or an appeal was decided: consumers apply the action.
   v1::EventEnvelope Decided(const DecisionRecord& decision) const;
+  // A bank, its entries or the allow-list changed; `version` is the banks
+  // version after it.
+  v1::EventEnvelope BankChanged(const std::string& bank_id, v1::ChangeKind change, int64_t version,
+                                int32_t added) const;
   // A decision was appealed.
   v1::EventEnvelope Appealed(const AppealRecord& appeal, const TargetRef& target) const;
 

@@ -5,7 +5,7 @@
 // keep it for good when the new one fails to load or compile.
 //
 // It runs when a rule_changed event arrives (RunSoon, from
-// PolicyChangeListener) and every `poll_every` besides, so a lost event
+// ChangeListener) and every `poll_every` besides, so a lost event
 // delays a change by at most that long. A change of a few rules compiles
 // only those (ActivePolicy::Extend), so it is live in well under a second
 // whatever the rule count; a second thread folds such layers into a full

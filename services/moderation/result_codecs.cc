@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/kit/proto_codec.h"
+#include "services/moderation/bank_convert.h"
 #include "services/moderation/convert.h"
 
 namespace clipforge::moderation_service {
@@ -33,6 +34,24 @@ absl::StatusOr<std::optional<CaseClaim>> DecodeClaim(absl::string_view bytes) {
   return std::optional<CaseClaim>(CaseClaim{parts[0], parts[1], absl::FromUnixMicros(micros)});
 }
 
+std::string EncodeImport(const ImportOutcome& outcome) {
+  v1::ImportHashesResponse response;
+  FillImport(outcome, &response);
+  return absl::StrCat(outcome.version, "\n", response.SerializeAsString());
+}
+absl::StatusOr<ImportOutcome> DecodeImport(absl::string_view bytes) {
+  const size_t newline = bytes.find('\n');
+  int64_t version = 0;
+  v1::ImportHashesResponse response;
+  if (newline == absl::string_view::npos || !absl::SimpleAtoi(bytes.substr(0, newline), &version) ||
+      !response.ParseFromArray(bytes.data() + newline + 1, static_cast<int>(bytes.size() - newline - 1))) {
+    return absl::DataLossError("idempotency record: not an import");
+  }
+  ImportOutcome outcome = ImportFromProto(response);
+  outcome.version = version;
+  return outcome;
+}
+
 }  // namespace
 
 const kit::IdempotencyCodec<RuleRecord> kRuleCodec = kit::ProtoCodec<v1::Rule, RuleRecord, FillRule, RuleFromProto>();
@@ -40,6 +59,11 @@ const kit::IdempotencyCodec<CategoryPolicyRecord> kPolicyCodec =
     kit::ProtoCodec<v1::CategoryPolicy, CategoryPolicyRecord, FillPolicy, PolicyFromProto>();
 const kit::IdempotencyCodec<int64_t> kVersionCodec{EncodeVersion, DecodeVersion};
 const kit::IdempotencyCodec<std::string> kIdCodec{EncodeId, DecodeId};
+const kit::IdempotencyCodec<HashBankRecord> kBankCodec =
+    kit::ProtoCodec<v1::HashBank, HashBankRecord, FillBank, BankFromProto>();
+const kit::IdempotencyCodec<AllowListRecord> kAllowCodec =
+    kit::ProtoCodec<v1::AllowListEntry, AllowListRecord, FillAllowListEntry, AllowListEntryFromProto>();
+const kit::IdempotencyCodec<ImportOutcome> kImportCodec{EncodeImport, DecodeImport};
 const kit::IdempotencyCodec<std::optional<CaseClaim>> kClaimCodec{EncodeClaim, DecodeClaim};
 
 }  // namespace clipforge::moderation_service

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 
 #include "services/kit/idempotency.h"
+#include "services/moderation/bank_logic.h"
 #include "services/moderation/store_interface.h"
 
 namespace clipforge::moderation_service {
@@ -25,6 +26,10 @@ extern const kit::IdempotencyCodec<CategoryPolicyRecord> kPolicyCodec;  // v1::C
 // A change that answers nothing (google.protobuf.Empty) but the rule set's
 // version after it, which the server waits for before answering.
 extern const kit::IdempotencyCodec<int64_t> kVersionCodec;              // decimal
+extern const kit::IdempotencyCodec<HashBankRecord> kBankCodec;          // v1::HashBank
+extern const kit::IdempotencyCodec<AllowListRecord> kAllowCodec;        // v1::AllowListEntry
+// "version\n" then a v1::ImportHashesResponse.
+extern const kit::IdempotencyCodec<ImportOutcome> kImportCodec;
 // A change whose outcome is a stored object: its id, read back on replay.
 extern const kit::IdempotencyCodec<std::string> kIdCodec;
 // A claim, or none when the queue was empty: "case_id claim_id expire_micros".

@@ -6,14 +6,19 @@
 // instance (or after kLocalLiveWait): a client that changes a rule and then
 // checks a text through the same server sees its change. (A category
 // policy change is live here within moments, not waited for.)
-// Methods not implemented yet (the media filter: CheckVideo and hash
-// banks) answer UNIMPLEMENTED (the generated base).
+// CheckVideo decodes and hashes on a compute slot (media work is CPU
+// bound; the slots bound how much of it runs at once).
 #pragma once
 
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "services/kit/call_runner.h"
 #include "services/moderation/active_policy.h"
+#include "services/kit/blob_store.h"
+#include "services/kit/compute_slots.h"
+#include "services/moderation/active_banks.h"
 #include "services/moderation/appeal_logic.h"
+#include "services/moderation/bank_logic.h"
+#include "services/moderation/bank_reloader.h"
 #include "services/moderation/audit_logic.h"
 #include "services/moderation/policy_reloader.h"
 #include "services/moderation/report_logic.h"
@@ -29,6 +34,15 @@ struct ModerationLogic {
   ReportLogic& reports;
   ReviewLogic& review;
   AppealLogic& appeals;
+  BankLogic& banks;
+};
+
+// What CheckVideo needs beside the logic; none of it owned.
+struct MediaFilter {
+  const ActiveBanksHolder& banks;
+  BankReloader& reloader;
+  const kit::LocalBlobStore& blobs;
+  kit::ComputeSlots& compute;
 };
 
 class ModerationServiceImpl final : public v1::ModerationService::CallbackService {
@@ -38,7 +52,7 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
 
   // None of the arguments is owned.
   ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, ModerationLogic logic,
-                        kit::CallRunner& runner)
+                        MediaFilter media, kit::CallRunner& runner)
       : policy_(policy),
         reloader_(reloader),
         rules_(logic.rules),
@@ -46,6 +60,8 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
         reports_(logic.reports),
         review_(logic.review),
         appeals_(logic.appeals),
+        banks_(logic.banks),
+        media_(media),
         runner_(runner) {}
 
   grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
@@ -66,6 +82,24 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
                                              v1::ListAuditEntriesResponse*) override;
   grpc::ServerUnaryReactor* VerifyAuditChain(grpc::CallbackServerContext*, const v1::VerifyAuditChainRequest*,
                                              v1::VerifyAuditChainResponse*) override;
+
+  // The media filter: hash banks, the allow-list, CheckVideo (bank_service.cc).
+  grpc::ServerUnaryReactor* CheckVideo(grpc::CallbackServerContext*, const v1::CheckVideoRequest*,
+                                       v1::CheckVideoResponse*) override;
+  grpc::ServerUnaryReactor* ListHashBanks(grpc::CallbackServerContext*, const v1::ListHashBanksRequest*,
+                                          v1::ListHashBanksResponse*) override;
+  grpc::ServerUnaryReactor* CreateHashBank(grpc::CallbackServerContext*, const v1::CreateHashBankRequest*,
+                                           v1::HashBank*) override;
+  grpc::ServerUnaryReactor* UpdateHashBank(grpc::CallbackServerContext*, const v1::UpdateHashBankRequest*,
+                                           v1::HashBank*) override;
+  grpc::ServerUnaryReactor* ImportHashes(grpc::CallbackServerContext*, const v1::ImportHashesRequest*,
+                                         v1::ImportHashesResponse*) override;
+  grpc::ServerUnaryReactor* ListAllowListEntries(grpc::CallbackServerContext*, const v1::ListAllowListEntriesRequest*,
+                                                 v1::ListAllowListEntriesResponse*) override;
+  grpc::ServerUnaryReactor* AddAllowListEntry(grpc::CallbackServerContext*, const v1::AddAllowListEntryRequest*,
+                                              v1::AllowListEntry*) override;
+  grpc::ServerUnaryReactor* RemoveAllowListEntry(grpc::CallbackServerContext*, const v1::RemoveAllowListEntryRequest*,
+                                                 google::protobuf::Empty*) override;
 
   // Reports, the review queue and appeals (case_service.cc).
   grpc::ServerUnaryReactor* CreateReport(grpc::CallbackServerContext*, const v1::CreateReportRequest*,
@@ -94,6 +128,8 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
  private:
   // Reloads now and waits (bounded) until `version` is live here.
   void AwaitLocallyLive(int64_t version);
+  // The same for a banks version.
+  void AwaitBanksLive(int64_t version);
 
   const ActivePolicyHolder& policy_;
   PolicyReloader& reloader_;
@@ -102,6 +138,8 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   ReportLogic& reports_;
   ReviewLogic& review_;
   AppealLogic& appeals_;
+  BankLogic& banks_;
+  MediaFilter media_;
   kit::CallRunner& runner_;
 };
 

@@ -14,6 +14,7 @@
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_tx_base.h"
 #include "services/kit/pg_transaction.h"
+#include "services/moderation/bank_queries.h"
 #include "services/moderation/case_queries.h"
 
 namespace clipforge::moderation_service {
@@ -137,7 +138,7 @@ std::string SurfacesLiteral(const std::vector<v1::TextSurface>& surfaces) {
 
 class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
  public:
-  explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()), cases_(txn) {}
+  explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()), cases_(txn), banks_(txn) {}
 
   int64_t BumpPolicyVersion() override { return txn_.exec_prepared1(kBumpVersion)[0].as<int64_t>(); }
   int64_t CountRules() override { return txn_.exec_prepared1(kCountRules)[0].as<int64_t>(); }
@@ -263,8 +264,32 @@ class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
   }
   void UpdateAppeal(const AppealRecord& appeal) override { cases_.UpdateAppeal(appeal); }
 
+  // Hash banks and the allow-list: bank_queries.h.
+  int64_t BumpBanksVersion() override { return banks_.BumpBanksVersion(); }
+  int64_t CountBankEntries() override { return banks_.CountBankEntries(); }
+  bool InsertBank(HashBankRecord& bank) override { return banks_.InsertBank(bank); }
+  std::optional<HashBankRecord> LockBank(const std::string& bank_id) override { return banks_.LockBank(bank_id); }
+  bool UpdateBank(const HashBankRecord& bank) override { return banks_.UpdateBank(bank); }
+  std::vector<HashBankRecord> ListBanks(const std::string& after_name, int limit) override {
+    return banks_.ListBanks(after_name, limit);
+  }
+  int64_t InsertBankEntries(const std::string& bank_id, const std::vector<BankEntryInput>& entries,
+                            absl::Time now) override {
+    return banks_.InsertBankEntries(bank_id, entries, now);
+  }
+  void InsertAllowListEntry(const AllowListRecord& entry) override { banks_.InsertAllowListEntry(entry); }
+  std::optional<AllowListRecord> DeleteAllowListEntry(const std::string& entry_id) override {
+    return banks_.DeleteAllowListEntry(entry_id);
+  }
+  int64_t CountAllowListEntries() override { return banks_.CountAllowListEntries(); }
+  std::vector<AllowListRecord> ListAllowList(const std::string& bank_id, const std::optional<AllowListCursor>& before,
+                                             int limit) override {
+    return banks_.ListAllowList(bank_id, before, limit);
+  }
+
  private:
   PgCaseQueries cases_;
+  PgBankQueries banks_;
 };
 
 }  // namespace
@@ -314,6 +339,7 @@ std::vector<kit::PreparedStatement> PgModerationStore::Statements() {
                     SqlTimestampParam(8), " WHERE category = $1")},
   };
   for (kit::PreparedStatement& s : PgCaseQueries::Statements()) statements.push_back(std::move(s));
+  for (kit::PreparedStatement& s : PgBankQueries::Statements()) statements.push_back(std::move(s));
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
   statements.push_back(kit::OutboxWriter::Statement());
   return statements;
@@ -392,6 +418,27 @@ absl::StatusOr<PolicyChanges> PgModerationStore::LoadPolicyChanges(int64_t since
     return absl::OkStatus();
   }));
   return changes;
+}
+
+absl::StatusOr<int64_t> PgModerationStore::BanksVersion() {
+  int64_t version = 0;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& read) {
+    version = PgBankQueries(read).BanksVersion();
+    return absl::OkStatus();
+  }));
+  return version;
+}
+
+absl::StatusOr<BankSnapshot> PgModerationStore::LoadBanks() {
+  BankSnapshot snapshot;
+  // One snapshot: the version, banks, entries and allow-list agree.
+  const kit::TxnOptions options{.isolation = kit::Isolation::kRepeatableRead, .read_only = true};
+  CF_RETURN_IF_ERROR(kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    snapshot = BankSnapshot{};
+    PgBankQueries(txn).LoadInto(snapshot);
+    return absl::OkStatus();
+  }));
+  return snapshot;
 }
 
 }  // namespace clipforge::moderation_service

@@ -25,6 +25,8 @@ class PgModerationStore final : public ModerationStore {
   absl::Status ScanAudit(int64_t first, int64_t last,
                          absl::FunctionRef<void(const AuditEntryRecord&)> visit) override;
   absl::StatusOr<AuditHead> ReadAuditHead() override;
+  absl::StatusOr<int64_t> BanksVersion() override;
+  absl::StatusOr<BankSnapshot> LoadBanks() override;
 
  private:
   kit::PgPool& pool_;

@@ -21,6 +21,7 @@
 #include "clipforge/v1/events.pb.h"
 #include "clipforge/v1/moderation.pb.h"
 #include "moderation/audit_chain.h"
+#include "services/moderation/bank_records.h"
 #include "services/moderation/case_records.h"
 #include "services/kit/idempotency.h"
 
@@ -70,6 +71,15 @@ struct PolicyChanges {
   std::vector<RuleRecord> changed_rules;  // Changed or created after `since`, enabled or not; seq order.
   std::vector<int64_t> deleted_seqs;      // Deleted after `since`.
   std::vector<CategoryPolicyRecord> policies;  // All of them (13 rows).
+};
+
+// Everything the media filter matches with, read in one snapshot.
+struct BankSnapshot {
+  int64_t version = 0;
+  std::vector<HashBankRecord> banks;      // Enabled ones.
+  std::vector<BankEntryRecord> entries;   // Of enabled banks.
+  std::vector<AllowListRecord> allow_list;
+  std::vector<CategoryPolicyRecord> policies;
 };
 
 // One stored audit log entry.
@@ -185,6 +195,32 @@ class ModerationTx : public kit::IdempotencyLog {
   virtual std::optional<AppealRecord> FindAppeal(const std::string& decision_id, const std::string& appellant_id) = 0;
   virtual void UpdateAppeal(const AppealRecord& appeal) = 0;
 
+  // --- Hash banks and the allow-list ---
+  // Locks the banks version row (bank changes serialize), bumps it and
+  // returns the new version.
+  virtual int64_t BumpBanksVersion() = 0;
+  // Entries over all banks.
+  virtual int64_t CountBankEntries() = 0;
+  // Stores `bank` and sets its seq; false when its name is taken.
+  virtual bool InsertBank(HashBankRecord& bank) = 0;
+  // Also locks the bank's row until the transaction ends.
+  virtual std::optional<HashBankRecord> LockBank(const std::string& bank_id) = 0;
+  // False when the new name is taken.
+  virtual bool UpdateBank(const HashBankRecord& bank) = 0;
+  // Up to `limit` banks with names after `after_name`, by name.
+  virtual std::vector<HashBankRecord> ListBanks(const std::string& after_name, int limit) = 0;
+  // Stores the entries not in the bank yet; returns how many were new.
+  virtual int64_t InsertBankEntries(const std::string& bank_id, const std::vector<BankEntryInput>& entries,
+                                    absl::Time now) = 0;
+  virtual void InsertAllowListEntry(const AllowListRecord& entry) = 0;
+  // Removes the entry and returns it; nullopt when there is none.
+  virtual std::optional<AllowListRecord> DeleteAllowListEntry(const std::string& entry_id) = 0;
+  virtual int64_t CountAllowListEntries() = 0;
+  // Newest first, after `before`; only `bank_id`'s own entries unless it
+  // is empty.
+  virtual std::vector<AllowListRecord> ListAllowList(const std::string& bank_id,
+                                                     const std::optional<AllowListCursor>& before, int limit) = 0;
+
   // Appends an event to the outbox: published if and only if the
   // transaction commits.
   virtual absl::Status AppendEvent(const v1::EventEnvelope& event) = 0;
@@ -217,6 +253,12 @@ class ModerationStore {
                                  absl::FunctionRef<void(const AuditEntryRecord&)> visit) = 0;
   // The chain's head, unlocked.
   virtual absl::StatusOr<AuditHead> ReadAuditHead() = 0;
+
+  // The banks version: one cheap read, polled by every instance.
+  virtual absl::StatusOr<int64_t> BanksVersion() = 0;
+  // Every enabled bank with its entries, the allow-list and the category
+  // policies, from one snapshot.
+  virtual absl::StatusOr<BankSnapshot> LoadBanks() = 0;
 };
 
 }  // namespace clipforge::moderation_service

@@ -1,5 +1,9 @@
 #include "tests/support/moderation_test_server.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include <grpcpp/create_channel.h>
 
 namespace clipforge::testing {
@@ -14,11 +18,15 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   relay_ = bus_.NewRelay();
   const kit::ServiceDeps deps{clock_,     random_,   ids_,    *auth_,     *runner_,
                               *executor_, *compute_, events_, addresses_, bus_.logger()};
+  std::string blob_dir = (std::filesystem::temp_directory_path() / "cf-blobs-XXXXXX").string();
+  if (mkdtemp(blob_dir.data()) == nullptr) std::abort();
+  blob_dir_ = blob_dir;
   const auto create = [&] {
     return moderation_service::ModerationComponent::Create(
                {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
                {.policy_poll_interval = options.policy_poll_interval,
                 .policy_compact_interval = options.policy_compact_interval,
+                .blob_dir = blob_dir_,
                 .limits = options.limits},
                deps, options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
         .value();
@@ -28,6 +36,7 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   // Serve only once the first policy is in: checks never see "not loaded".
   if (!component_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
   if (peer_ && !peer_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
+  if (!component_->bank_reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
   auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, {component_->hosted()}, bus_.logger(), metrics_,
                                         ids_, clock_);
   if (!started.ok()) std::abort();
@@ -37,6 +46,8 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
 ModerationTestServer::~ModerationTestServer() {
   server_->Shutdown(absl::Seconds(1));
   executor_->Drain();
+  std::error_code ignored;
+  std::filesystem::remove_all(blob_dir_, ignored);
 }
 
 std::unique_ptr<v1::ModerationService::Stub> ModerationTestServer::NewStub() const {

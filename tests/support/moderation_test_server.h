@@ -47,11 +47,14 @@ class ModerationTestServer {
   moderation_service::ModerationComponent& component() { return *component_; }
   // With options.with_peer only.
   moderation_service::ModerationComponent& peer() { return *peer_; }
+  // The blob store's directory (a fresh temporary one, removed after).
+  const std::string& blob_dir() const { return blob_dir_; }
   // Publishes every outbox row (as the relay in clipforged does).
   int PublishEvents() { return bus_.Drain(*relay_); }
 
  private:
   BusFixture bus_;
+  std::string blob_dir_;
   base::SystemClock clock_;
   base::SecureRandom random_;
   base::UuidV7Generator ids_{clock_, random_};

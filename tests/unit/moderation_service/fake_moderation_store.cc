@@ -1,6 +1,7 @@
 #include "tests/unit/moderation_service/fake_moderation_store.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 namespace clipforge::moderation_service::testing {
@@ -250,6 +251,81 @@ class FakeTx final : public ModerationTx {
     s_.appeals[appeal.appeal_id] = appeal;
   }
 
+  int64_t BumpBanksVersion() override {
+    Write();
+    return ++s_.banks_version;
+  }
+  int64_t CountBankEntries() override { return static_cast<int64_t>(s_.bank_entries.size()); }
+  bool InsertBank(HashBankRecord& bank) override {
+    Write();
+    for (const auto& [id, b] : s_.banks) {
+      if (b.name == bank.name) return false;
+    }
+    bank.seq = s_.next_bank_seq++;
+    s_.banks[bank.bank_id] = bank;
+    return true;
+  }
+  std::optional<HashBankRecord> LockBank(const std::string& bank_id) override { return Find(s_.banks, bank_id); }
+  bool UpdateBank(const HashBankRecord& bank) override {
+    Write();
+    for (const auto& [id, b] : s_.banks) {
+      if (b.name == bank.name && id != bank.bank_id) return false;
+    }
+    s_.banks[bank.bank_id] = bank;
+    return true;
+  }
+  std::vector<HashBankRecord> ListBanks(const std::string& after_name, int limit) override {
+    std::map<std::string, HashBankRecord> by_name;
+    for (const auto& [id, b] : s_.banks) {
+      if (b.name > after_name) by_name[b.name] = b;
+    }
+    std::vector<HashBankRecord> out;
+    for (const auto& [name, b] : by_name) {
+      if (static_cast<int>(out.size()) == limit) break;
+      out.push_back(b);
+    }
+    return out;
+  }
+  int64_t InsertBankEntries(const std::string& bank_id, const std::vector<BankEntryInput>& entries,
+                            absl::Time) override {
+    Write();
+    const int32_t seq = s_.banks.at(bank_id).seq;
+    int64_t added = 0;
+    for (const BankEntryInput& entry : entries) {
+      bool present = false;
+      for (const auto& [id, e] : s_.bank_entries) present = present || (e.bank_seq == seq && e.hash == entry.hash);
+      if (present) continue;
+      const std::string id = "entry-" + std::to_string(s_.bank_entries.size() + 1);
+      s_.bank_entries[id] = {id, seq, entry.hash, entry.external_id};
+      ++added;
+    }
+    return added;
+  }
+  void InsertAllowListEntry(const AllowListRecord& entry) override {
+    Write();
+    s_.allow_list[entry.entry_id] = entry;
+  }
+  std::optional<AllowListRecord> DeleteAllowListEntry(const std::string& entry_id) override {
+    Write();
+    std::optional<AllowListRecord> removed = Find(s_.allow_list, entry_id);
+    s_.allow_list.erase(entry_id);
+    return removed;
+  }
+  int64_t CountAllowListEntries() override { return static_cast<int64_t>(s_.allow_list.size()); }
+  std::vector<AllowListRecord> ListAllowList(const std::string& bank_id, const std::optional<AllowListCursor>& before,
+                                             int limit) override {
+    std::vector<AllowListRecord> out;
+    for (const auto& [id, a] : s_.allow_list) {
+      const bool older = !before || std::tie(a.create_time, a.entry_id) < std::tie(before->create_time, before->entry_id);
+      if ((bank_id.empty() || a.bank_id == bank_id) && older) out.push_back(a);
+    }
+    std::sort(out.begin(), out.end(), [](const AllowListRecord& a, const AllowListRecord& b) {
+      return std::tie(a.create_time, a.entry_id) > std::tie(b.create_time, b.entry_id);
+    });
+    if (static_cast<int>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
+    return out;
+  }
+
   std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
                                                         const std::string& request_id) override {
     const auto it = s_.idempotency.find({caller_id, request_id});
@@ -343,6 +419,28 @@ absl::Status FakeModerationStore::ScanAudit(int64_t first, int64_t last,
 absl::StatusOr<AuditHead> FakeModerationStore::ReadAuditHead() {
   absl::MutexLock lock(&mu_);
   return state_.audit_head;
+}
+
+absl::StatusOr<int64_t> FakeModerationStore::BanksVersion() {
+  absl::MutexLock lock(&mu_);
+  return state_.banks_version;
+}
+
+absl::StatusOr<BankSnapshot> FakeModerationStore::LoadBanks() {
+  absl::MutexLock lock(&mu_);
+  BankSnapshot snapshot{.version = state_.banks_version};
+  std::set<int32_t> enabled;
+  for (const auto& [id, bank] : state_.banks) {
+    if (!bank.enabled) continue;
+    snapshot.banks.push_back(bank);
+    enabled.insert(bank.seq);
+  }
+  for (const auto& [id, entry] : state_.bank_entries) {
+    if (enabled.contains(entry.bank_seq)) snapshot.entries.push_back(entry);
+  }
+  for (const auto& [id, allowed] : state_.allow_list) snapshot.allow_list.push_back(allowed);
+  for (const auto& [category, policy] : state_.policies) snapshot.policies.push_back(policy);
+  return snapshot;
 }
 
 FakeModerationState FakeModerationStore::state() const {

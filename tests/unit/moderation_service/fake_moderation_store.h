@@ -27,6 +27,11 @@ struct FakeModerationState {
   std::map<std::string, CaseRecord> cases;
   std::map<std::string, DecisionRecord> decisions;
   std::map<std::string, AppealRecord> appeals;
+  int64_t banks_version = 0;
+  int32_t next_bank_seq = 1;
+  std::map<std::string, HashBankRecord> banks;         // By id.
+  std::map<std::string, BankEntryRecord> bank_entries;  // By entry id.
+  std::map<std::string, AllowListRecord> allow_list;   // By id.
 };
 
 class FakeModerationStore final : public ModerationStore {
@@ -40,6 +45,8 @@ class FakeModerationStore final : public ModerationStore {
   absl::Status ScanAudit(int64_t first, int64_t last,
                          absl::FunctionRef<void(const AuditEntryRecord&)> visit) override;
   absl::StatusOr<AuditHead> ReadAuditHead() override;
+  absl::StatusOr<int64_t> BanksVersion() override;
+  absl::StatusOr<BankSnapshot> LoadBanks() override;
 
   FakeModerationState state() const;
   // Replaces the state (a test planting what the logic would refuse).
