@@ -32,6 +32,13 @@ constexpr Route kRoutes[] = {
     {"rules set", RunRulesSet},    {"rules delete", RunRulesDelete},
     {"policies", RunPolicies},     {"policies set", RunPoliciesSet},
     {"audit", RunAudit},           {"audit verify", RunAuditVerify},
+    {"report", RunReport},         {"reports", RunReports},
+    {"queue", RunQueue},           {"claim", RunClaim},
+    {"case", RunCase},             {"release", RunRelease},
+    {"decide", RunDecide},         {"appeal", RunAppeal},
+    {"appeal show", RunAppealShow}, {"appeal decide", RunAppealDecide},
+    {"banks", RunBanks},           {"banks create", RunBanksCreate},
+    {"banks import", RunBanksImport},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <iterator>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,28 @@ namespace {
 
 const FlagSpec kPasswordStdin{"password-stdin", "",
                               "read the password from the first line of stdin (for scripts)"};
+const FlagSpec kClaim{"claim", "CLAIM_ID", "your claim on the case (from `clipforge claim`)", true};
+const FlagSpec kSource{"source", "SOURCES",
+                       "only cases from these, comma-separated: prompt-filter, media-filter, user-report, appeal"};
+const FlagSpec kCaseCategory{"category", "CATEGORIES", "only cases with one of these, comma-separated, e.g. spam,hate"};
+
+// `flags`, then those that write a statement of reasons. `required` for an
+// appeal's outcome, which always has one; a case decided with no action may
+// go without (the command checks the rest).
+std::vector<FlagSpec> WithStatementFlags(std::vector<FlagSpec> flags, bool required) {
+  const FlagSpec statement[] = {
+      {"ground", "GROUND", "terms (it breaks ClipForge's terms) or illegal (it breaks a law)", required},
+      {"reference", "TEXT", "the terms clause or the law relied on, 1-500 characters", required},
+      {"facts", "TEXT", "the facts and circumstances relied on, 1-2000 characters", required},
+      {"explanation", "TEXT", "why the content is illegal (required with --ground=illegal), up to 2000 characters"},
+      {"automated-detection", "", "automated means found the content (the decision is still yours)"},
+      {"automation", "TEXT", "which automated means, e.g. \"prompt filter rules v812\", up to 500 characters"},
+      {"scope", "TEXT", "where the action applies, e.g. worldwide or EU, up to 100 characters"},
+      {"until", "TIME", "when a suspension ends, RFC 3339, e.g. 2024-07-01T00:00:00Z (required to suspend)"},
+  };
+  flags.insert(flags.end(), std::begin(statement), std::end(statement));
+  return flags;
+}
 
 std::vector<CommandSpec> BuildCommands() {
   const std::vector<FlagSpec> list_flags = {
@@ -91,6 +115,44 @@ std::vector<CommandSpec> BuildCommands() {
       {"audit verify", "", 0, 0, "recompute the audit log's hash chain and report the first broken link (admin)",
        {{"from", "N", "the first sequence to check (default 1)"},
         {"to", "N", "the last sequence to check (default: the newest)"}}},
+      {"banks", "", 0, 0, "list the media filter's hash banks (admin)", {}},
+      {"banks create", "NAME", 1, 1, "create a hash bank of known harmful media (admin)",
+       {{"category", "CATEGORY", "what its media are: child-safety, violent-extremism, ... (see `policies`)", true},
+        {"decision", "DECISION", "what a match decides: review (default) or block"},
+        {"distance", "N", "the largest PDQ distance that counts as a match, 0-64 (default 31)"},
+        {"source", "TEXT", "where its hashes come from, up to 100 characters"},
+        {"description", "TEXT", "a note, up to 500 characters"}}},
+      {"banks import", "BANK_ID FILE", 2, 2,
+       "import a CSV of `hash_hex,label` lines (as `clipforged pdq` prints hashes) into a bank (admin)", {}},
+      {"report", "KIND ID", 2, 2, "report a clip, comment, user, party, job or chat message to the moderators",
+       {{"reason", "CATEGORY", "the category you believe applies: spam, harassment, hate, ... (see `policies`)", true},
+        {"details", "TEXT", "what the moderators should know, up to 1000 characters"}}},
+      {"reports", "", 0, 0, "list your reports and their outcomes, newest first", {}},
+      {"queue", "", 0, 0, "list the review queue, highest priority first, and how many cases are open (moderator)",
+       {kSource,
+        kCaseCategory,
+        {"page-size", "N", "cases per page, 1-100 (default 20)"},
+        {"page-token", "TOKEN", "continue from the token a previous page printed"},
+        {"all", "", "follow every next page to the end"}}},
+      {"claim", "", 0, 0, "claim the next case of the review queue and show it in full (moderator)",
+       {kSource, kCaseCategory, {"minutes", "N", "how long to hold it, 1-30 (default 10)"}}},
+      {"case", "CASE_ID", 1, 1, "show a case in full (moderator)", {}},
+      {"release", "CASE_ID", 1, 1, "give a claimed case back to the queue undecided (moderator)", {kClaim}},
+      {"decide", "CASE_ID", 1, 1, "decide a claimed case, with a statement of reasons for the user (moderator)",
+       WithStatementFlags(
+           {kClaim,
+            {"action", "ACTION",
+             "no-action, label, reduce-visibility, remove, suspend, terminate, age-restrict or warn", true},
+            {"category", "CATEGORIES", "the categories found, comma-separated (required unless --action=no-action)"}},
+           false)},
+      {"appeal", "DECISION_ID TEXT", 2, 2, "appeal a decision on your content or on your report, within 180 days", {}},
+      {"appeal show", "APPEAL_ID", 1, 1, "show an appeal and its outcome", {}},
+      {"appeal decide", "APPEAL_ID", 1, 1,
+       "decide an appeal claimed from the queue; the outcome is final inside ClipForge (moderator)",
+       WithStatementFlags({kClaim,
+                           {"outcome", "OUTCOME", "upheld, reversed (restores the content) or modified", true},
+                           {"action", "ACTION", "the new action, with --outcome=modified"}},
+                          true)},
   };
 }
 

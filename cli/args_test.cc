@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "cli/app.h"
+#include "cli/enum_words.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
+#include "cli/views.h"
 
 namespace clipforge::cli {
 namespace {
@@ -73,6 +75,75 @@ TEST(ArgsTest, TwoWordCommandsTakeTheirOwnFlagsAndOperands) {
   EXPECT_EQ(list->command->name, "rules");
   EXPECT_FALSE(Parse({"rules", "add", "kill"}).ok()) << "--category is required";
   EXPECT_FALSE(Parse({"rules", "kill"}).ok()) << "`rules` takes no operand";
+}
+
+TEST(ArgsTest, AppealTakesTwoOperandsOrASubcommand) {
+  auto file = Parse({"appeal", "decision-1", "it was satire"});
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->command->name, "appeal");
+  EXPECT_EQ(file->operands, (std::vector<std::string>{"decision-1", "it was satire"}));
+
+  auto show = Parse({"appeal", "show", "appeal-1"});
+  ASSERT_TRUE(show.ok()) << show.status();
+  EXPECT_EQ(show->command->name, "appeal show");
+  EXPECT_EQ(show->operands, std::vector<std::string>{"appeal-1"});
+
+  auto decide = Parse({"appeal", "decide", "appeal-1", "--claim=c", "--outcome", "modified", "--action=label",
+                       "--ground=terms", "--reference=3.2", "--facts=the clip mocks a person"});
+  ASSERT_TRUE(decide.ok()) << decide.status();
+  EXPECT_EQ(decide->command->name, "appeal decide");
+  EXPECT_EQ(*decide->Get("outcome"), "modified");
+  EXPECT_EQ(*decide->Get("action"), "label");
+
+  ExpectUsageError({"appeal", "decision-1"}, "`clipforge appeal` needs DECISION_ID TEXT");
+  ExpectUsageError({"appeal", "show"}, "`clipforge appeal show` needs APPEAL_ID");
+  // An appeal's outcome always carries a statement of reasons.
+  ExpectUsageError({"appeal", "decide", "appeal-1", "--claim=c", "--outcome=upheld"},
+                   "`clipforge appeal decide` needs --ground=GROUND");
+}
+
+TEST(ArgsTest, ReviewCommandsTakeTheirFlags) {
+  auto report = Parse({"report", "clip", "clip-1", "--reason=spam", "--details", "links to a scam"});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->operands, (std::vector<std::string>{"clip", "clip-1"}));
+  EXPECT_EQ(*report->Get("details"), "links to a scam");
+  ExpectUsageError({"report", "clip", "clip-1"}, "`clipforge report` needs --reason=CATEGORY");
+  ExpectUsageError({"report", "clip"}, "`clipforge report` needs KIND ID");
+
+  // Repeated flags are not supported; lists are comma-separated.
+  auto queue = Parse({"queue", "--source=user-report,appeal", "--category=spam", "--page-size=5"});
+  ASSERT_TRUE(queue.ok()) << queue.status();
+  EXPECT_EQ(SplitList(*queue->Get("source")), (std::vector<std::string>{"user-report", "appeal"}));
+  ExpectUsageError({"queue", "--category=spam", "--category=hate"}, "--category given twice");
+
+  auto decide = Parse({"decide", "case-1", "--claim=c", "--action=no_action", "--automated-detection"});
+  ASSERT_TRUE(decide.ok()) << decide.status();
+  EXPECT_TRUE(decide->Has("automated-detection"));
+  EXPECT_FALSE(decide->Has("ground")) << "no-action may go without a statement";
+  ExpectUsageError({"decide", "case-1", "--action=remove"}, "`clipforge decide` needs --claim=CLAIM_ID");
+  ExpectUsageError({"release", "case-1"}, "`clipforge release` needs --claim=CLAIM_ID");
+  ExpectUsageError({"case"}, "`clipforge case` needs CASE_ID");
+  ExpectUsageError({"claim", "--reason=spam"}, "unknown flag --reason for `clipforge claim`");
+}
+
+TEST(EnumWordsTest, ShortWordsPrintAndBothWordsParse) {
+  EXPECT_EQ(EnumWord(v1::CONTENT_KIND_GENERATION_JOB, kContentKindPrefix, kContentKindWords), "job");
+  EXPECT_EQ(EnumWord(v1::CONTENT_KIND_CLIP, kContentKindPrefix, kContentKindWords), "clip");
+  EXPECT_EQ(EnumWord(v1::MODERATION_ACTION_SUSPEND_ACCOUNT, kActionPrefix, kActionWords), "suspend");
+  EXPECT_EQ(EnumWord(v1::MODERATION_ACTION_NO_ACTION, kActionPrefix, kActionWords), "no-action");
+  EXPECT_EQ(ParseEnumWord<v1::ContentKind>("KIND", "chat", kContentKindPrefix, kContentKindWords).value(),
+            v1::CONTENT_KIND_PARTY_CHAT);
+  EXPECT_EQ(ParseEnumWord<v1::ContentKind>("KIND", "generation-job", kContentKindPrefix, kContentKindWords).value(),
+            v1::CONTENT_KIND_GENERATION_JOB);
+  EXPECT_EQ(ParseEnumWord<v1::ModerationAction>("--action", "no_action", kActionPrefix, kActionWords).value(),
+            v1::MODERATION_ACTION_NO_ACTION);
+  EXPECT_EQ(ParseEnumWord<v1::ModerationAction>("--action", "Warn", kActionPrefix, kActionWords).value(),
+            v1::MODERATION_ACTION_WARN_AUTHOR);
+  EXPECT_EQ(ParseEnumWord<v1::DecisionGround>("--ground", "illegal", kGroundPrefix, kGroundWords).value(),
+            v1::DECISION_GROUND_ILLEGAL_CONTENT);
+  const auto bad = ParseEnumWord<v1::ContentKind>("KIND", "video", kContentKindPrefix, kContentKindWords);
+  EXPECT_EQ(ExitCodeOf(bad.status()), kExitUsage);
+  EXPECT_EQ(bad.status().message(), "KIND must be one of: clip, comment, user, party, job, chat");
 }
 
 TEST(ArgsTest, ProfileWithAHandleIsNotProfileSet) {
@@ -213,7 +284,11 @@ TEST(RunCliTest, HelpPrintsToStdoutAndExits0) {
 TEST(RunCliTest, CommandsNeedingASessionSayNotLoggedIn) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"whoami"}, {"logout"}, {"follow", "bob"}, {"followers"},
-        {"export"}, {"delete-account", "--yes"}, {"consent", "on"}, {"profile"}}) {
+        {"export"}, {"delete-account", "--yes"}, {"consent", "on"}, {"profile"},
+        {"report", "clip", "clip-1", "--reason=spam"}, {"reports"}, {"queue"}, {"claim"}, {"case", "c"},
+        {"release", "c", "--claim=x"}, {"appeal", "d", "text"}, {"appeal", "show", "a"},
+        // No action needs no statement of reasons.
+        {"decide", "c", "--claim=x", "--action=no-action"}}) {
     const RunResult run = RunWith(args);
     EXPECT_EQ(run.code, kExitNotLoggedIn) << args[0];
     EXPECT_EQ(run.err, "clipforge: not logged in — run `clipforge login`\n") << args[0];
@@ -228,6 +303,52 @@ TEST(RunCliTest, LocalInputIsCheckedBeforeAnyCall) {
   EXPECT_EQ(long_name.code, kExitUsage);
   EXPECT_NE(long_name.err.find("invalid input: display_name: must be at most 50 characters"),
             std::string::npos);
+}
+
+TEST(RunCliTest, ReviewInputIsCheckedBeforeAnyCall) {
+  const std::vector<std::string> statement = {"--ground=terms", "--reference=3.2", "--facts=spam links"};
+  const auto with_statement = [&](std::vector<std::string> args) {
+    args.insert(args.end(), statement.begin(), statement.end());
+    return args;
+  };
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"report", "video", "v", "--reason=spam"}, "KIND must be one of: clip, comment, user, party, job, chat"},
+      {{"report", "clip", "c", "--reason=rude"}, "--reason must be one of:"},
+      {{"queue", "--source=users"}, "--source must be one of: prompt-filter, media-filter, user-report, appeal"},
+      {{"claim", "--minutes=31"}, "--minutes must be a whole number from 1 to 30"},
+      {{"decide", "c", "--claim=x", "--action=ban"}, "--action must be one of:"},
+      {{"decide", "c", "--claim=x", "--action=remove", "--category=spam"},
+       "--ground, --reference and --facts are required unless --action=no-action"},
+      {with_statement({"decide", "c", "--claim=x", "--action=remove"}),
+       "--category is required unless --action=no-action"},
+      {{"decide", "c", "--claim=x", "--action=remove", "--category=spam", "--ground=terms", "--facts=f"},
+       "a statement of reasons needs --reference"},
+      {{"decide", "c", "--claim=x", "--action=no-action", "--facts=f"},
+       "--facts is part of a statement of reasons: give --ground too"},
+      {{"decide", "c", "--claim=x", "--action=remove", "--category=spam", "--ground=illegal", "--reference=r",
+        "--facts=f"},
+       "--ground=illegal needs --explanation: why the content is illegal"},
+      {with_statement({"decide", "c", "--claim=x", "--action=suspend", "--category=spam"}),
+       "--action=suspend needs --until: when the suspension ends"},
+      {with_statement({"decide", "c", "--claim=x", "--action=suspend", "--category=spam", "--until=next week"}),
+       "--until must be an RFC 3339 time, e.g. 2024-07-01T00:00:00Z"},
+      {with_statement({"decide", "c", "--claim=x", "--action=remove", "--category=spam",
+                       "--until=2030-01-01T00:00:00Z"}),
+       "--until is only for --action=suspend"},
+      {with_statement({"decide", "c", "--claim=x", "--action=restore", "--category=spam"}),
+       "--action=restore: a decision is undone by reversing it on appeal"},
+      {with_statement({"appeal", "decide", "a", "--claim=x", "--outcome=pending"}),
+       "--outcome must be one of: upheld, reversed, modified"},
+      {with_statement({"appeal", "decide", "a", "--claim=x", "--outcome=modified"}),
+       "--outcome=modified needs --action: the new action"},
+      {with_statement({"appeal", "decide", "a", "--claim=x", "--outcome=upheld", "--action=label"}),
+       "--action is only for --outcome=modified"},
+  };
+  for (const auto& [args, message] : cases) {
+    const RunResult run = RunWith(args);
+    EXPECT_EQ(run.code, kExitUsage) << args[0] << " " << message;
+    EXPECT_NE(run.err.find("clipforge: " + message), std::string::npos) << run.err;
+  }
 }
 
 TEST(RunCliTest, PasswordNeedsATerminalOrPasswordStdin) {

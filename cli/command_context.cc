@@ -62,4 +62,11 @@ absl::Status CommandContext::SaveLogin(const v1::AuthTokens& tokens, const v1::U
   return absl::OkStatus();
 }
 
+void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> rows, const std::string& next) {
+  Record record;
+  record.Table(key, std::move(rows)).Str("next_page_token", next, Show::kJsonOnly);
+  ctx.out().Result(record);
+  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
+}
+
 }  // namespace clipforge::cli

@@ -98,22 +98,32 @@ absl::Status CallAuthed(CommandContext& ctx, Session& session, StubMethod<Stub, 
   });
 }
 
+// Which pages FetchPages fetches: `request`'s and, with --all, every next
+// one; or every page whatever the flags say, for a command that has no
+// paging flags (`reports`: your own reports, a short list).
+enum class Paging { kAsAsked, kEvery };
+
 // A list call for `request`'s page and, with --all, every next one, each
 // response handed to `add`. Returns the token of the page after the last
 // one fetched (empty at the end); a server that repeats a token stops it.
 template <typename Stub, typename Request, typename Response, typename Add>
 absl::StatusOr<std::string> FetchPages(CommandContext& ctx, Session& session,
-                                       StubMethod<Stub, Request, Response> method, Request& request, Add add) {
+                                       StubMethod<Stub, Request, Response> method, Request& request, Add add,
+                                       Paging paging = Paging::kAsAsked) {
+  const bool every_page = paging == Paging::kEvery || ctx.invocation().Has("all");
   absl::flat_hash_set<std::string> seen_tokens;
   for (;;) {
     Response response;
     CF_RETURN_IF_ERROR(CallAuthed(ctx, session, method, request, response));
     add(response);
     const std::string& next = response.next_page_token();
-    if (!ctx.invocation().Has("all") || next.empty()) return next;
+    if (!every_page || next.empty()) return next;
     if (!seen_tokens.insert(next).second) return absl::InternalError("the server repeated a page token; stopping");
     request.set_page_token(next);
   }
 }
+
+// Prints `rows` as the table `key`, and how to get the next page.
+void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> rows, const std::string& next);
 
 }  // namespace clipforge::cli

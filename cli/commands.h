@@ -1,12 +1,18 @@
 // The commands. Each returns OK or the failure to report (see errors.h).
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/status_macros.h"
 #include "cli/command_context.h"
+#include "cli/enum_words.h"
 
 namespace clipforge::cli {
 
@@ -42,6 +48,23 @@ absl::Status RunPoliciesSet(CommandContext& ctx);
 absl::Status RunAudit(CommandContext& ctx);
 absl::Status RunAuditVerify(CommandContext& ctx);
 
+// bank_commands.cc
+absl::Status RunBanks(CommandContext& ctx);
+absl::Status RunBanksCreate(CommandContext& ctx);
+absl::Status RunBanksImport(CommandContext& ctx);
+
+// review_commands.cc
+absl::Status RunReport(CommandContext& ctx);
+absl::Status RunReports(CommandContext& ctx);
+absl::Status RunQueue(CommandContext& ctx);
+absl::Status RunClaim(CommandContext& ctx);
+absl::Status RunCase(CommandContext& ctx);
+absl::Status RunRelease(CommandContext& ctx);
+absl::Status RunDecide(CommandContext& ctx);
+absl::Status RunAppeal(CommandContext& ctx);
+absl::Status RunAppealShow(CommandContext& ctx);
+absl::Status RunAppealDecide(CommandContext& ctx);
+
 // Shared helpers.
 
 // The password from --password-stdin, else from a no-echo prompt (twice
@@ -56,5 +79,27 @@ absl::StatusOr<v1::Profile> LookUpHandle(CommandContext& ctx, Session* session,
 // a UsageError "invalid input: display_name: ..." when one is broken.
 absl::Status CheckProfileInput(const v1::Profile& profile, bool display_name, bool bio,
                                bool languages);
+
+// The value of --flag as an enum E (a word as enum_words.h reads it), when
+// given.
+template <typename E>
+absl::StatusOr<std::optional<E>> EnumFlag(const Invocation& inv, absl::string_view flag, absl::string_view prefix,
+                                          std::span<const ShortWord> short_words = {}) {
+  const std::optional<std::string> text = inv.Get(flag);
+  if (!text) return std::optional<E>();
+  CF_ASSIGN_OR_RETURN(const E value, ParseEnumWord<E>(absl::StrCat("--", flag), *text, prefix, short_words));
+  return std::optional<E>(value);
+}
+
+// The comma-separated words of --flag as enums E; empty when not given.
+template <typename E>
+absl::StatusOr<std::vector<E>> EnumListFlag(const Invocation& inv, absl::string_view flag, absl::string_view prefix) {
+  std::vector<E> values;
+  for (const std::string& word : SplitList(inv.Get(flag).value_or(""))) {
+    CF_ASSIGN_OR_RETURN(const E value, ParseEnumWord<E>(absl::StrCat("--", flag), word, prefix));
+    values.push_back(value);
+  }
+  return values;
+}
 
 }  // namespace clipforge::cli

@@ -1,7 +1,8 @@
-// The CLI end to end against an in-process fake UsersService on a free
-// port: metadata, request ids, token refresh and retry, paging, export
+// The CLI end to end against an in-process fake UsersService (and a fake
+// ModerationService for reports, the queue and decisions) on a free port:
+// metadata, request ids, token refresh and retry, paging, export
 // verification and the credentials file, without Postgres or the real
-// service.
+// services.
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -22,6 +24,7 @@
 #include "cli/credentials.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
+#include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "base/validation.h"
 
@@ -283,6 +286,163 @@ class FakeUsers final : public v1::UsersService::Service {
   }
 };
 
+// Keeps the last request of each review RPC and answers with what a real
+// server would send back for it.
+class FakeModeration final : public v1::ModerationService::Service {
+ public:
+  absl::Mutex mu;
+  std::vector<std::string> request_ids ABSL_GUARDED_BY(mu);
+  v1::CreateReportRequest last_report ABSL_GUARDED_BY(mu);
+  v1::ListCasesRequest last_list ABSL_GUARDED_BY(mu);
+  v1::ClaimNextCaseRequest last_claim ABSL_GUARDED_BY(mu);
+  v1::DecideCaseRequest last_decide ABSL_GUARDED_BY(mu);
+  v1::DecideAppealRequest last_decide_appeal ABSL_GUARDED_BY(mu);
+  std::vector<v1::Report> my_reports ABSL_GUARDED_BY(mu);  // served two a page
+  int report_list_calls ABSL_GUARDED_BY(mu) = 0;
+  bool queue_empty ABSL_GUARDED_BY(mu) = false;
+
+  static bool SignedIn(grpc::ServerContext* ctx) {
+    const auto& md = ctx->client_metadata();
+    const auto auth = md.find("authorization");
+    return auth != md.end() && std::string(auth->second.data(), auth->second.size()).rfind("Bearer ", 0) == 0;
+  }
+
+  static v1::ReviewCase SampleCase() {
+    v1::ReviewCase c;
+    c.set_case_id("case-1");
+    c.mutable_target()->set_kind(v1::CONTENT_KIND_CLIP);
+    c.mutable_target()->set_id("clip-1");
+    c.set_source(v1::CASE_SOURCE_USER_REPORT);
+    c.set_status(v1::CASE_STATUS_OPEN);
+    c.add_categories(v1::MODERATION_CATEGORY_SPAM);
+    c.set_priority(40);
+    c.set_report_count(3);
+    c.mutable_context()->mutable_author()->set_handle("mallory");
+    c.mutable_context()->set_prompt("buy cheap pills now");
+    v1::RuleMatch& match = *c.add_rule_matches();
+    match.set_rule_id("rule-1");
+    match.set_category(v1::MODERATION_CATEGORY_SPAM);
+    match.set_decision(v1::MODERATION_DECISION_REVIEW);
+    v1::TextSpan& span = *match.add_spans();
+    span.set_start(4);
+    span.set_end(15);
+    v1::Decision& prior = *c.mutable_context()->add_prior_decisions();
+    prior.set_decision_id("decision-0");
+    prior.set_action(v1::MODERATION_ACTION_WARN_AUTHOR);
+    prior.add_categories(v1::MODERATION_CATEGORY_SPAM);
+    prior.mutable_target()->set_kind(v1::CONTENT_KIND_COMMENT);
+    prior.mutable_target()->set_id("comment-9");
+    prior.mutable_create_time()->set_seconds(1714564800);
+    return c;
+  }
+
+  grpc::Status CreateReport(grpc::ServerContext* ctx, const v1::CreateReportRequest* req,
+                            v1::Report* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    request_ids.push_back(req->request_id());
+    last_report = *req;
+    resp->set_report_id("report-1");
+    *resp->mutable_target() = req->target();
+    resp->set_reason(req->reason());
+    resp->set_details(req->details());
+    resp->set_status(v1::REPORT_STATUS_OPEN);
+    resp->mutable_create_time()->set_seconds(1714564800);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListMyReports(grpc::ServerContext* ctx, const v1::ListMyReportsRequest* req,
+                             v1::ListMyReportsResponse* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    ++report_list_calls;
+    const size_t start = req->page_token().empty() ? 0 : std::stoul(req->page_token());
+    for (size_t i = start; i < my_reports.size() && i < start + 2; ++i) *resp->add_reports() = my_reports[i];
+    if (start + 2 < my_reports.size()) resp->set_next_page_token(std::to_string(start + 2));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListCases(grpc::ServerContext* ctx, const v1::ListCasesRequest* req,
+                         v1::ListCasesResponse* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    last_list = *req;
+    *resp->add_cases() = SampleCase();
+    resp->set_open_count(7);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClaimNextCase(grpc::ServerContext* ctx, const v1::ClaimNextCaseRequest* req,
+                             v1::ClaimNextCaseResponse* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    request_ids.push_back(req->request_id());
+    last_claim = *req;
+    if (queue_empty) return grpc::Status::OK;
+    *resp->mutable_review_case() = SampleCase();
+    resp->mutable_review_case()->set_status(v1::CASE_STATUS_CLAIMED);
+    resp->mutable_claim()->set_claim_id("claim-1");
+    resp->mutable_claim()->set_case_id("case-1");
+    resp->mutable_claim()->mutable_expire_time()->set_seconds(1714565400);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DecideCase(grpc::ServerContext* ctx, const v1::DecideCaseRequest* req,
+                          v1::Decision* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    request_ids.push_back(req->request_id());
+    last_decide = *req;
+    resp->set_decision_id("decision-1");
+    resp->set_case_id(req->case_id());
+    resp->mutable_target()->set_kind(v1::CONTENT_KIND_USER);
+    resp->mutable_target()->set_id("user-1");
+    resp->set_action(req->action());
+    *resp->mutable_categories() = req->categories();
+    if (req->has_statement()) *resp->mutable_statement() = req->statement();
+    resp->set_moderator_id("id-alice");
+    resp->mutable_create_time()->set_seconds(1714564800);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DecideAppeal(grpc::ServerContext* ctx, const v1::DecideAppealRequest* req,
+                            v1::Appeal* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    request_ids.push_back(req->request_id());
+    last_decide_appeal = *req;
+    resp->set_appeal_id(req->appeal_id());
+    resp->set_decision_id("decision-1");
+    resp->set_status(req->outcome());
+    v1::Decision& outcome = *resp->mutable_outcome();
+    outcome.set_decision_id("decision-2");
+    outcome.set_action(req->action());
+    *outcome.mutable_statement() = req->statement();
+    return grpc::Status::OK;
+  }
+
+  // Adds every entry but those labelled "bad", which it rejects.
+  grpc::Status ImportHashes(grpc::ServerContext* ctx, const v1::ImportHashesRequest* req,
+                            v1::ImportHashesResponse* resp) override {
+    if (!SignedIn(ctx)) return Fail(ctx, grpc::StatusCode::UNAUTHENTICATED, "no token");
+    absl::MutexLock lock(&mu);
+    imports.push_back(*req);
+    for (int i = 0; i < req->entries_size(); ++i) {
+      if (req->entries(i).external_id() != "bad") {
+        resp->set_added_count(resp->added_count() + 1);
+        continue;
+      }
+      resp->set_rejected_count(resp->rejected_count() + 1);
+      v1::FieldViolation& v = *resp->add_rejections();
+      v.set_field("entries[" + std::to_string(i) + "].hash");
+      v.set_reason("BAD_FORMAT");
+      v.set_description("refused by the fake");
+    }
+    return grpc::Status::OK;
+  }
+  std::vector<v1::ImportHashesRequest> imports ABSL_GUARDED_BY(mu);
+};
+
 struct Result {
   int code;
   std::string out;
@@ -296,6 +456,7 @@ class CliAgainstFakeServerTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&users_);
+    builder.RegisterService(&moderation_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     server_address_ = absl::StrCat("127.0.0.1:", port_);
@@ -327,6 +488,7 @@ class CliAgainstFakeServerTest : public ::testing::Test {
   absl::StatusOr<Credentials> Stored() { return CredentialStore(tmp_.path()).Load(); }
 
   FakeUsers users_;
+  FakeModeration moderation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string server_address_;
@@ -530,6 +692,229 @@ TEST_F(CliAgainstFakeServerTest, AnotherServersSessionIsNotUsed) {
   const Result r = Cli({"--server=127.0.0.1:1", "whoami"});
   EXPECT_EQ(r.code, kExitNotLoggedIn);
   EXPECT_NE(r.err.find("your stored session is for " + server_address_), std::string::npos) << r.err;
+}
+
+TEST_F(CliAgainstFakeServerTest, ReportSendsTheTargetAndReasonWithAFreshRequestId) {
+  RegisterAlice();
+  Result r = Cli({"report", "job", "job-1", "--reason=harassment", "--details=names a classmate"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "report id:   report-1\n"
+            "target kind: job\n"
+            "target:      job-1\n"
+            "reason:      harassment\n"
+            "details:     names a classmate\n"
+            "status:      open\n"
+            "filed:       2024-05-01T12:00:00Z\n");
+  r = Cli({"--json", "report", "chat", "message-1", "--reason=spam"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"target_kind\":\"chat\""), std::string::npos) << r.out;
+  absl::MutexLock lock(&moderation_.mu);
+  EXPECT_EQ(moderation_.last_report.target().kind(), v1::CONTENT_KIND_PARTY_CHAT);
+  EXPECT_EQ(moderation_.last_report.target().id(), "message-1");
+  EXPECT_EQ(moderation_.last_report.reason(), v1::MODERATION_CATEGORY_SPAM);
+  EXPECT_EQ(moderation_.last_report.details(), "");
+  ASSERT_EQ(moderation_.request_ids.size(), 2u);
+  EXPECT_TRUE(base::IsCanonicalUuid(moderation_.request_ids[0])) << moderation_.request_ids[0];
+  EXPECT_TRUE(base::IsCanonicalUuid(moderation_.request_ids[1])) << moderation_.request_ids[1];
+  EXPECT_NE(moderation_.request_ids[0], moderation_.request_ids[1]);
+}
+
+TEST_F(CliAgainstFakeServerTest, ReportsFetchesEveryPageWithTheOutcomes) {
+  RegisterAlice();
+  {
+    absl::MutexLock lock(&moderation_.mu);
+    for (int i = 1; i <= 3; ++i) {
+      v1::Report report;
+      report.set_report_id(absl::StrCat("report-", i));
+      report.mutable_target()->set_kind(v1::CONTENT_KIND_CLIP);
+      report.mutable_target()->set_id(absl::StrCat("clip-", i));
+      report.set_reason(v1::MODERATION_CATEGORY_SPAM);
+      report.set_status(i == 1 ? v1::REPORT_STATUS_ACTION_TAKEN : v1::REPORT_STATUS_OPEN);
+      report.mutable_create_time()->set_seconds(1714564800);
+      if (i == 1) {
+        report.mutable_outcome()->set_decision_id("decision-1");
+        report.mutable_outcome()->set_action(v1::MODERATION_ACTION_REMOVE);
+      }
+      moderation_.my_reports.push_back(report);
+    }
+  }
+  const Result r = Cli({"reports"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "REPORT ID  FILED                 TARGET KIND  TARGET  REASON  STATUS        OUTCOME\n"
+            "report-1   2024-05-01T12:00:00Z  clip         clip-1  spam    action-taken  remove\n"
+            "report-2   2024-05-01T12:00:00Z  clip         clip-2  spam    open          -\n"
+            "report-3   2024-05-01T12:00:00Z  clip         clip-3  spam    open          -\n");
+  absl::MutexLock lock(&moderation_.mu);
+  EXPECT_EQ(moderation_.report_list_calls, 2);  // every page, without --all
+}
+
+TEST_F(CliAgainstFakeServerTest, QueueSendsTheFiltersAndPrintsTheOpenCount) {
+  RegisterAlice();
+  const Result r = Cli({"queue", "--source=user-report,appeal", "--category=spam,hate", "--page-size=10"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "open cases: 7\n"
+            "\n"
+            "CASE ID  STATUS  PRIORITY  SOURCE       CATEGORIES  REPORTS  TARGET KIND  TARGET\n"
+            "case-1   open    40        user-report  spam        3        clip         clip-1\n");
+  absl::MutexLock lock(&moderation_.mu);
+  EXPECT_EQ(moderation_.last_list.page_size(), 10);
+  ASSERT_EQ(moderation_.last_list.sources_size(), 2);
+  EXPECT_EQ(moderation_.last_list.sources(0), v1::CASE_SOURCE_USER_REPORT);
+  EXPECT_EQ(moderation_.last_list.sources(1), v1::CASE_SOURCE_APPEAL);
+  ASSERT_EQ(moderation_.last_list.categories_size(), 2);
+  EXPECT_EQ(moderation_.last_list.categories(1), v1::MODERATION_CATEGORY_HATE);
+}
+
+TEST_F(CliAgainstFakeServerTest, ClaimShowsTheCaseInFullOrSaysTheQueueIsEmpty) {
+  RegisterAlice();
+  Result r = Cli({"claim", "--category=spam", "--minutes=5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "case id:       case-1\n"
+            "claim id:      claim-1\n"
+            "claim expires: 2024-05-01T12:10:00Z\n"
+            "status:        claimed\n"
+            "source:        user-report\n"
+            "target kind:   clip\n"
+            "target:        clip-1\n"
+            "author:        @mallory\n"
+            "categories:    spam\n"
+            "priority:      40\n"
+            "reports:       3\n"
+            "prompt:        buy cheap pills now\n"
+            "\n"
+            "RULE ID  CATEGORY  DECISION  TEXT\n"
+            "rule-1   spam      review    cheap pills\n"
+            "\n"
+            "DECISION ID  DECIDED               ACTION  CATEGORIES  TARGET KIND  TARGET\n"
+            "decision-0   2024-05-01T12:00:00Z  warn    spam        comment      comment-9\n");
+  {
+    absl::MutexLock lock(&moderation_.mu);
+    EXPECT_EQ(moderation_.last_claim.claim_duration().seconds(), 300);
+    ASSERT_EQ(moderation_.last_claim.categories_size(), 1);
+    EXPECT_EQ(moderation_.last_claim.categories(0), v1::MODERATION_CATEGORY_SPAM);
+    EXPECT_TRUE(base::IsCanonicalUuid(moderation_.last_claim.request_id()));
+    moderation_.queue_empty = true;
+  }
+  r = Cli({"claim"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "the queue is empty\n");
+  r = Cli({"--json", "claim"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"claimed\":false}\n");
+}
+
+TEST_F(CliAgainstFakeServerTest, DecideSendsTheStatementOfReasons) {
+  RegisterAlice();
+  const Result r = Cli({"decide", "case-1", "--claim=claim-1", "--action=suspend", "--category=spam,harassment",
+                        "--ground=terms", "--reference=Terms 4.2: spam", "--facts=posted 40 scam links in an hour",
+                        "--automated-detection", "--scope=worldwide", "--until=2030-01-01T00:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("action:              suspend\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("redress:             internal-appeal, out-of-court-settlement, judicial-remedy\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("until:               2030-01-01T00:00:00Z\n"), std::string::npos) << r.out;
+  absl::MutexLock lock(&moderation_.mu);
+  const v1::DecideCaseRequest& sent = moderation_.last_decide;
+  EXPECT_TRUE(base::IsCanonicalUuid(sent.request_id())) << sent.request_id();
+  EXPECT_EQ(sent.case_id(), "case-1");
+  EXPECT_EQ(sent.claim_id(), "claim-1");
+  EXPECT_EQ(sent.action(), v1::MODERATION_ACTION_SUSPEND_ACCOUNT);
+  ASSERT_EQ(sent.categories_size(), 2);
+  EXPECT_EQ(sent.categories(0), v1::MODERATION_CATEGORY_SPAM);
+  EXPECT_EQ(sent.categories(1), v1::MODERATION_CATEGORY_HARASSMENT);
+  ASSERT_TRUE(sent.has_statement());
+  const v1::StatementOfReasons& s = sent.statement();
+  EXPECT_EQ(s.ground(), v1::DECISION_GROUND_TERMS_OF_SERVICE);
+  EXPECT_EQ(s.ground_reference(), "Terms 4.2: spam");
+  EXPECT_EQ(s.facts(), "posted 40 scam links in an hour");
+  EXPECT_EQ(s.illegality_explanation(), "");
+  ASSERT_TRUE(s.has_automation());
+  EXPECT_TRUE(s.automation().automated_detection());
+  EXPECT_FALSE(s.automation().automated_decision());
+  EXPECT_EQ(s.automation().description(), "");
+  ASSERT_EQ(s.redress_size(), 3);
+  EXPECT_EQ(s.redress(0), v1::REDRESS_OPTION_INTERNAL_APPEAL);
+  EXPECT_EQ(s.redress(1), v1::REDRESS_OPTION_OUT_OF_COURT_SETTLEMENT);
+  EXPECT_EQ(s.redress(2), v1::REDRESS_OPTION_JUDICIAL_REMEDY);
+  EXPECT_EQ(s.territorial_scope(), "worldwide");
+  EXPECT_EQ(s.action_end_time().seconds(), 1893456000);
+  EXPECT_EQ(s.action_end_time().nanos(), 0);
+}
+
+TEST_F(CliAgainstFakeServerTest, BanksImportSendsTheCsvInBatchesAndNamesRejectedLines) {
+  RegisterAlice();
+  const std::string csv = tmp_.path() + "/bank.csv";
+  {
+    std::ofstream out(csv);
+    out << "hash_hex,label\n";
+    for (int i = 0; i < 10'003; ++i) {
+      char hex[65];
+      std::snprintf(hex, sizeof hex, "%064x", i);
+      out << hex << "," << (i == 10'001 ? "bad" : "item-" + std::to_string(i)) << "\n";
+    }
+  }
+  const Result r = Cli({"--json", "banks", "import", "bank-1", csv});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"added\":10002"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"rejected\":1"), std::string::npos) << r.out;
+  // Line 1 is the header: entry 10,001 is on line 10,003.
+  EXPECT_NE(r.out.find("line 10003: refused by the fake"), std::string::npos) << r.out;
+  absl::MutexLock lock(&moderation_.mu);
+  ASSERT_EQ(moderation_.imports.size(), 2u);
+  EXPECT_EQ(moderation_.imports[0].entries_size(), 10'000);
+  EXPECT_EQ(moderation_.imports[1].entries_size(), 3);
+  EXPECT_EQ(moderation_.imports[0].bank_id(), "bank-1");
+  EXPECT_NE(moderation_.imports[0].request_id(), moderation_.imports[1].request_id());
+  EXPECT_EQ(moderation_.imports[0].entries(1).hash(), std::string(31, '\0') + '\x01');
+  EXPECT_EQ(moderation_.imports[0].entries(1).external_id(), "item-1");
+}
+
+TEST_F(CliAgainstFakeServerTest, BanksImportOfAMalformedFileSendsNothing) {
+  RegisterAlice();
+  const std::string csv = tmp_.path() + "/bad.csv";
+  std::ofstream(csv) << std::string(64, 'a') << ",fine\nnot-a-hash,oops\n";
+  const Result r = Cli({"banks", "import", "bank-1", csv});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("line 2: not 64 hex digits"), std::string::npos) << r.err;
+  absl::MutexLock lock(&moderation_.mu);
+  EXPECT_TRUE(moderation_.imports.empty());
+}
+
+TEST_F(CliAgainstFakeServerTest, DecideNoActionMayGoWithoutAStatement) {
+  RegisterAlice();
+  const Result r = Cli({"decide", "case-1", "--claim=claim-1", "--action=no_action"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("action:       no-action\n"), std::string::npos) << r.out;
+  absl::MutexLock lock(&moderation_.mu);
+  EXPECT_EQ(moderation_.last_decide.action(), v1::MODERATION_ACTION_NO_ACTION);
+  EXPECT_EQ(moderation_.last_decide.categories_size(), 0);
+  EXPECT_FALSE(moderation_.last_decide.has_statement());
+}
+
+TEST_F(CliAgainstFakeServerTest, AppealOutcomeOffersOnlyRedressOutsideClipForge) {
+  RegisterAlice();
+  const Result r = Cli({"--json", "appeal", "decide", "appeal-1", "--claim=claim-2", "--outcome=modified",
+                        "--action=label", "--ground=terms", "--reference=Terms 4.2", "--facts=satire, but misleading"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"status\":\"modified\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"decision_id\":\"decision-1\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"outcome_decision_id\":\"decision-2\""), std::string::npos) << r.out;
+  absl::MutexLock lock(&moderation_.mu);
+  const v1::DecideAppealRequest& sent = moderation_.last_decide_appeal;
+  EXPECT_TRUE(base::IsCanonicalUuid(sent.request_id()));
+  EXPECT_EQ(sent.appeal_id(), "appeal-1");
+  EXPECT_EQ(sent.claim_id(), "claim-2");
+  EXPECT_EQ(sent.outcome(), v1::APPEAL_STATUS_MODIFIED);
+  EXPECT_EQ(sent.action(), v1::MODERATION_ACTION_LABEL);
+  ASSERT_EQ(sent.statement().redress_size(), 2);
+  EXPECT_EQ(sent.statement().redress(0), v1::REDRESS_OPTION_OUT_OF_COURT_SETTLEMENT);
+  EXPECT_EQ(sent.statement().redress(1), v1::REDRESS_OPTION_JUDICIAL_REMEDY);
+  EXPECT_FALSE(sent.statement().automation().automated_decision());
 }
 
 }  // namespace

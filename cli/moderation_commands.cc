@@ -16,15 +16,6 @@ namespace {
 
 using Moderation = v1::ModerationService::StubInterface;
 
-// The value of --flag as an enum E, when given.
-template <typename E>
-absl::StatusOr<std::optional<E>> EnumFlag(const Invocation& inv, absl::string_view flag, absl::string_view prefix) {
-  const std::optional<std::string> text = inv.Get(flag);
-  if (!text) return std::optional<E>();
-  CF_ASSIGN_OR_RETURN(const E value, ParseEnumWord<E>(absl::StrCat("--", flag), *text, prefix));
-  return std::optional<E>(value);
-}
-
 // --surfaces=chat,comment into the rule.
 absl::Status SetSurfaces(const std::string& list, v1::Rule& rule) {
   rule.clear_surfaces();
@@ -75,14 +66,6 @@ absl::Status RuleFromFlags(const Invocation& inv, v1::Rule& rule, std::vector<st
     paths.push_back("description");
   }
   return absl::OkStatus();
-}
-
-// Prints `rows` as the table `key`, and how to get the next page.
-void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> rows, const std::string& next) {
-  Record record;
-  record.Table(key, std::move(rows)).Str("next_page_token", next, Show::kJsonOnly);
-  ctx.out().Result(record);
-  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
 }
 
 }  // namespace

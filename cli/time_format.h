@@ -17,6 +17,7 @@ std::string FormatRfc3339(absl::Time time);
 absl::StatusOr<absl::Time> ParseRfc3339(absl::string_view text);
 
 absl::Time FromProto(const google::protobuf::Timestamp& timestamp);
+google::protobuf::Timestamp ToProto(absl::Time time);
 // "" for an unset timestamp.
 std::string FormatProtoTime(const google::protobuf::Timestamp& timestamp);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/validation.h"
 #include "cli/enum_words.h"
@@ -145,6 +146,18 @@ Record RuleRow(const v1::Rule& rule) {
   return record;
 }
 
+Record BankRow(const v1::HashBank& bank) {
+  Record record;
+  record.Str("bank_id", bank.bank_id())
+      .Str("name", bank.name())
+      .Str("category", EnumWord(bank.category(), kCategoryPrefix))
+      .Str("decision", EnumWord(bank.decision(), kDecisionPrefix))
+      .Int("max_distance", bank.max_distance())
+      .Int("entries", bank.entry_count())
+      .Bool("enabled", bank.enabled());
+  return record;
+}
+
 Record RuleRecord(const v1::Rule& rule) {
   Record record = RuleRow(rule);
   record.List("locales", {rule.locales().begin(), rule.locales().end()})
@@ -200,6 +213,195 @@ Record AuditRow(const v1::AuditEntry& entry) {
       .Str("details", entry.details_json())
       .Str("prev_hash", absl::BytesToHexString(entry.prev_hash()), Show::kJsonOnly)
       .Str("entry_hash", absl::BytesToHexString(entry.entry_hash()), Show::kJsonOnly);
+  return record;
+}
+
+namespace {
+
+void AddTarget(Record& record, const v1::ContentRef& target) {
+  record.Str("target_kind", EnumWord(target.kind(), kContentKindPrefix, kContentKindWords))
+      .Str("target", target.id());
+}
+
+// The statement of reasons under the names of the flags that write it
+// (`decide --ground --reference --facts ...`); nothing for a no-action
+// decision sent without one.
+void AddStatement(Record& record, const v1::StatementOfReasons& s) {
+  if (s.ground() == v1::DECISION_GROUND_UNSPECIFIED) return;
+  record.Str("ground", EnumWord(s.ground(), kGroundPrefix, kGroundWords)).Str("reference", s.ground_reference());
+  if (!s.illegality_explanation().empty()) record.Str("explanation", s.illegality_explanation());
+  record.Str("facts", s.facts())
+      .Bool("automated_detection", s.automation().automated_detection())
+      .Bool("automated_decision", s.automation().automated_decision());
+  if (!s.automation().description().empty()) record.Str("automation", s.automation().description());
+  record.List("redress", Words<v1::RedressOption>(s.redress(), kRedressPrefix));
+  if (!s.territorial_scope().empty()) record.Str("scope", s.territorial_scope());
+  AddTime(record, "until", s.action_end_time());
+}
+
+// What a decision did and why: action, categories, statement of reasons.
+// Its id and time are the caller's, under keys that do not clash with the
+// record it is part of (an appeal's outcome is not the decision appealed).
+void AddDecisionBody(Record& record, const v1::Decision& decision) {
+  record.Str("action", EnumWord(decision.action(), kActionPrefix, kActionWords))
+      .List("categories", Words<v1::ModerationCategory>(decision.categories(), kCategoryPrefix));
+  AddStatement(record, decision.statement());
+  // Reporters' receipts leave the moderator out.
+  if (!decision.moderator_id().empty()) record.Str("moderator_id", decision.moderator_id());
+  AddTime(record, "appeal_deadline", decision.appeal_deadline_time());
+}
+
+// Each rule that matched, with the text it covered: the spans index the
+// prompt, or the comment or chat text when there is no prompt.
+std::vector<Record> RuleMatchRows(const v1::ReviewCase& review_case) {
+  const v1::CaseContext& context = review_case.context();
+  const std::string& text = context.prompt().empty() ? context.text() : context.prompt();
+  std::vector<Record> rows;
+  for (const v1::RuleMatch& match : review_case.rule_matches()) {
+    std::vector<std::string> covered;
+    for (const v1::TextSpan& span : match.spans()) covered.push_back(CodePointSlice(text, span.start(), span.end()));
+    Record row;
+    row.Str("rule_id", match.rule_id())
+        .Str("category", EnumWord(match.category(), kCategoryPrefix))
+        .Str("decision", EnumWord(match.decision(), kDecisionPrefix))
+        .List("text", std::move(covered));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// One row per bank entry a frame matched.
+std::vector<Record> FrameMatchRows(const v1::ReviewCase& review_case) {
+  std::vector<Record> rows;
+  for (const v1::FrameMatch& frame : review_case.frame_matches()) {
+    for (const v1::BankMatch& match : frame.matches()) {
+      Record row;
+      row.Int("frame", frame.frame_index())
+          .Str("bank_id", match.bank_id())
+          .Str("category", EnumWord(match.category(), kCategoryPrefix))
+          .Int("distance", match.distance())
+          .Int("max_distance", match.max_distance())
+          .Str("entry_id", match.entry_id(), Show::kJsonOnly);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+// Earlier decisions on the same target or author, newest first.
+std::vector<Record> PriorDecisionRows(const v1::CaseContext& context) {
+  std::vector<Record> rows;
+  for (const v1::Decision& decision : context.prior_decisions()) {
+    Record row;
+    row.Str("decision_id", decision.decision_id())
+        .Str("decided", FormatProtoTime(decision.create_time()))
+        .Str("action", EnumWord(decision.action(), kActionPrefix, kActionWords))
+        .List("categories", Words<v1::ModerationCategory>(decision.categories(), kCategoryPrefix));
+    AddTarget(row, decision.target());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+Record ReportRecord(const v1::Report& report) {
+  Record record;
+  record.Str("report_id", report.report_id());
+  AddTarget(record, report.target());
+  record.Str("reason", EnumWord(report.reason(), kCategoryPrefix))
+      .Str("details", report.details())
+      .Str("status", EnumWord(report.status(), kReportStatusPrefix));
+  AddTime(record, "filed", report.create_time());
+  AddTime(record, "updated", report.update_time());
+  if (report.has_outcome()) {
+    record.Str("decision_id", report.outcome().decision_id());
+    AddTime(record, "decided", report.outcome().create_time());
+    AddDecisionBody(record, report.outcome());
+  }
+  return record;
+}
+
+Record ReportRow(const v1::Report& report) {
+  Record row;
+  row.Str("report_id", report.report_id()).Str("filed", FormatProtoTime(report.create_time()));
+  AddTarget(row, report.target());
+  row.Str("reason", EnumWord(report.reason(), kCategoryPrefix))
+      .Str("status", EnumWord(report.status(), kReportStatusPrefix))
+      .Str("outcome", report.has_outcome() ? EnumWord(report.outcome().action(), kActionPrefix, kActionWords) : "")
+      .Str("decision_id", report.outcome().decision_id(), Show::kJsonOnly);
+  return row;
+}
+
+Record CaseRow(const v1::ReviewCase& c) {
+  Record row;
+  row.Str("case_id", c.case_id())
+      .Str("status", EnumWord(c.status(), kCaseStatusPrefix))
+      .Int("priority", c.priority())
+      .Str("source", EnumWord(c.source(), kCaseSourcePrefix))
+      .List("categories", Words<v1::ModerationCategory>(c.categories(), kCategoryPrefix))
+      .Int("reports", c.report_count());
+  AddTarget(row, c.target());
+  return row;
+}
+
+Record CaseRecord(const v1::ReviewCase& c, const v1::CaseClaim* claim) {
+  const v1::CaseContext& context = c.context();
+  Record record;
+  record.Str("case_id", c.case_id());
+  if (claim != nullptr) {
+    record.Str("claim_id", claim->claim_id());
+    AddTime(record, "claim_expires", claim->expire_time());
+  }
+  record.Str("status", EnumWord(c.status(), kCaseStatusPrefix)).Str("source", EnumWord(c.source(), kCaseSourcePrefix));
+  AddTarget(record, c.target());
+  if (context.has_author()) {
+    record.Str("author", absl::StrCat("@", context.author().handle()))
+        .Str("author_id", context.author().user_id(), Show::kJsonOnly);
+  }
+  record.List("categories", Words<v1::ModerationCategory>(c.categories(), kCategoryPrefix))
+      .Int("priority", c.priority())
+      .Int("reports", c.report_count());
+  AddTime(record, "created", c.create_time());
+  if (!c.appeal_id().empty()) record.Str("appeal_id", c.appeal_id());
+  if (!context.prompt().empty()) record.Str("prompt", context.prompt());
+  if (!context.text().empty()) record.Str("text", context.text());
+  if (!context.parent_clip_id().empty()) record.Str("parent_clip_id", context.parent_clip_id());
+  if (!context.root_clip_id().empty()) {
+    record.Str("root_clip_id", context.root_clip_id(), Show::kJsonOnly).Int("depth", context.depth(), Show::kJsonOnly);
+  }
+  if (context.has_media_url()) record.Str("media_url", context.media_url().url(), Show::kJsonOnly);
+  record.Table("rule_matches", RuleMatchRows(c));
+  if (c.frame_matches_size() > 0) record.Table("media_matches", FrameMatchRows(c));
+  record.Table("prior_decisions", PriorDecisionRows(context));
+  return record;
+}
+
+Record DecisionRecord(const v1::Decision& decision) {
+  Record record;
+  record.Str("decision_id", decision.decision_id()).Str("case_id", decision.case_id());
+  AddTarget(record, decision.target());
+  if (!decision.appeal_id().empty()) record.Str("appeal_id", decision.appeal_id());
+  AddTime(record, "decided", decision.create_time());
+  AddDecisionBody(record, decision);
+  return record;
+}
+
+Record AppealRecord(const v1::Appeal& appeal) {
+  Record record;
+  record.Str("appeal_id", appeal.appeal_id())
+      .Str("decision_id", appeal.decision_id())
+      .Str("appellant_id", appeal.appellant_id())
+      .Str("text", appeal.text())
+      .Str("status", EnumWord(appeal.status(), kAppealStatusPrefix));
+  AddTime(record, "filed", appeal.create_time());
+  AddTime(record, "decided", appeal.decide_time());
+  // The outcome is a decision of its own; its id must not read as the one
+  // appealed.
+  if (appeal.has_outcome()) {
+    record.Str("outcome_decision_id", appeal.outcome().decision_id());
+    AddDecisionBody(record, appeal.outcome());
+  }
   return record;
 }
 

@@ -160,5 +160,62 @@ TEST_F(ModerationCliTest, AnAdminsRuleReachesChecksOnEveryInstance) {
   EXPECT_NE(r.second.find("no such rule"), std::string::npos) << r.second;
 }
 
+
+// Reports to an appeal with the real CLI and server: a user reports a clip,
+// the admin (a moderator too) claims and decides it, the reporter reads the
+// receipt and appeals, and the admin is never handed the appeal of their
+// own decision; the audit chain holds it all.
+TEST_F(ModerationCliTest, AReportIsClaimedDecidedAndAppealedFromTheCommandLine) {
+  auto r = Cli(*first_, "alice", {"register", "--handle=alice", "--email=alice@example.com",
+                                  "--display-name=Alice", "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli(*first_, "bob", {"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob",
+                           "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+  ASSERT_EQ(RunClipforged(CF_CLIPFORGED, {"admin", "make-admin", "--handle=alice", "--database-url=" + bus_.pg().dsn()})
+                .exit_code,
+            0);
+  r = Cli(*first_, "alice", {"login", "alice", "--password-stdin"}, kPassword);
+  ASSERT_EQ(r.first, 0) << r.second;
+
+  const std::string clip = "0190f2a4-5b6c-7d8e-9f01-23456789abcd";
+  r = Cli(*first_, "bob", {"report", "clip", clip, "--reason=spam", "--details=the same ad forty times"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli(*first_, "bob", {"queue"});
+  EXPECT_EQ(r.first, 1) << r.second;
+  EXPECT_NE(r.second.find("only a moderator"), std::string::npos) << r.second;
+
+  r = Cli(*first_, "alice", {"--json", "claim"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.second, m, std::regex("\"case_id\":\"([0-9a-f-]{36})\""))) << r.second;
+  const std::string case_id = m[1].str();
+  ASSERT_TRUE(std::regex_search(r.second, m, std::regex("\"claim_id\":\"([0-9a-f-]{36})\""))) << r.second;
+  const std::string claim_id = m[1].str();
+
+  r = Cli(*first_, "alice", {"--json", "decide", case_id, "--claim=" + claim_id, "--action=remove",
+                             "--category=spam", "--ground=terms", "--reference=Community Guidelines 7.1",
+                             "--facts=the clip repeats an advertisement"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  ASSERT_TRUE(std::regex_search(r.second, m, std::regex("\"decision_id\":\"([0-9a-f-]{36})\""))) << r.second;
+  const std::string decision_id = m[1].str();
+
+  r = Cli(*first_, "bob", {"reports"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("action-taken"), std::string::npos) << r.second;
+  EXPECT_NE(r.second.find("remove"), std::string::npos) << r.second;
+
+  r = Cli(*first_, "bob", {"appeal", decision_id, "removing it is not enough: the account is a spam bot"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  r = Cli(*first_, "alice", {"claim"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("the queue is empty"), std::string::npos) << "the appeal of her own decision:\n"
+                                                                     << r.second;
+
+  r = Cli(*first_, "alice", {"audit", "verify"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("yes"), std::string::npos) << r.second;
+}
+
 }  // namespace
 }  // namespace clipforge::testing
