@@ -6,6 +6,7 @@
 #include "base/validation.h"
 #include "services/kit/blob_store.h"
 #include "services/kit/token_fields.h"
+#include "services/moderation/bank_convert.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -39,16 +40,6 @@ void CheckDistance(base::FieldValidator& v, int32_t distance) {
   v.IntRange("bank.max_distance", distance, 0, kMaxPdqDistance);
 }
 
-HashBankRecord InputBank(const v1::HashBank& b) {
-  return {.name = b.name(),
-          .description = b.description(),
-          .category = b.category(),
-          .decision = b.decision(),
-          .hash_type = b.hash_type(),
-          .max_distance = b.max_distance(),
-          .source = b.source(),
-          .enabled = b.enabled()};
-}
 
 }  // namespace
 
@@ -65,7 +56,7 @@ absl::StatusOr<HashBankRecord> ParseNewBank(const v1::CreateHashBankRequest& req
   CheckDistance(v, b.max_distance());
   v.Text("bank.source", b.source(), kSourceRule);
   CF_RETURN_IF_ERROR(v.status());
-  return InputBank(b);
+  return BankFromProto(b);  // The logic sets the output-only fields.
 }
 
 absl::StatusOr<BankUpdate> ParseBankUpdate(const v1::UpdateHashBankRequest& request) {
@@ -74,7 +65,7 @@ absl::StatusOr<BankUpdate> ParseBankUpdate(const v1::UpdateHashBankRequest& requ
   v.Uuid("bank.bank_id", request.bank().bank_id());
   v.Check(request.update_mask().paths_size() > 0, "update_mask", "required");
   const v1::HashBank& b = request.bank();
-  BankUpdate update{.bank_id = b.bank_id(), .values = InputBank(b)};
+  BankUpdate update{.bank_id = b.bank_id(), .values = BankFromProto(b)};
   BankMask& m = update.mask;
   for (const std::string& path : request.update_mask().paths()) {
     bool fresh = true;
