@@ -200,6 +200,15 @@ TEST_F(ModerationBanksTest, TheAllowListAndADisabledBankSilenceAMatch) {
   ASSERT_TRUE(server_.component().bank_reloader().Refresh().ok());
   EXPECT_EQ(CheckOk(blob).decision(), v1::MODERATION_DECISION_ALLOW);
 
+  v1::ListAllowListEntriesRequest list;
+  list.set_bank_id(bank.bank_id());
+  v1::ListAllowListEntriesResponse listed;
+  ASSERT_TRUE(As(admin_, [&](auto& c) { return stub_->ListAllowListEntries(&c, list, &listed); }).ok());
+  ASSERT_EQ(listed.entries_size(), 1);
+  EXPECT_EQ(listed.entries(0).entry_id(), entry.entry_id());
+  EXPECT_EQ(listed.entries(0).hash(), hash);
+  EXPECT_EQ(listed.entries(0).reason(), "a news report, reviewed");
+
   v1::RemoveAllowListEntryRequest remove;
   remove.set_request_id(ids_.Next());
   remove.set_entry_id(entry.entry_id());

@@ -414,5 +414,74 @@ TEST_F(ModerationCasesTest, BadRequestsAreRefusedNamingTheField) {
   EXPECT_NE(status.error_message().find("claim_duration"), std::string::npos);
 }
 
+TEST_F(ModerationCasesTest, ReleaseReturnsACaseAndListsPageThroughReportsAndCases) {
+  const Person alice = NewUser(), mod = NewModerator();
+  std::vector<std::string> filed;
+  for (int i = 0; i < 3; ++i) filed.push_back(ReportOk(alice, v1::CONTENT_KIND_CLIP, ids_.Next()).report_id());
+
+  // The reporter's list, newest first, two a page.
+  std::vector<std::string> listed;
+  v1::ListMyReportsRequest mine;
+  mine.set_page_size(2);
+  for (int page = 0; page < 3; ++page) {
+    v1::ListMyReportsResponse response;
+    grpc::ClientContext ctx;
+    Authorize(ctx, alice);
+    ASSERT_TRUE(stub_->ListMyReports(&ctx, mine, &response).ok());
+    for (const v1::Report& r : response.reports()) listed.push_back(r.report_id());
+    if (response.next_page_token().empty()) break;
+    mine.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{filed[2], filed[1], filed[0]}));
+
+  // The queue, one case a page.
+  std::vector<std::string> cases;
+  v1::ListCasesRequest queue;
+  queue.set_page_size(1);
+  for (int page = 0; page < 4; ++page) {
+    v1::ListCasesResponse response;
+    grpc::ClientContext ctx;
+    Authorize(ctx, mod);
+    ASSERT_TRUE(stub_->ListCases(&ctx, queue, &response).ok());
+    EXPECT_EQ(response.open_count(), 3);
+    for (const v1::ReviewCase& c : response.cases()) cases.push_back(c.case_id());
+    if (response.next_page_token().empty()) break;
+    queue.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(cases.size(), 3u);
+
+  const v1::ClaimNextCaseResponse claimed = ClaimOk(mod);
+  ASSERT_TRUE(claimed.has_claim());
+  EXPECT_EQ(claimed.claim().case_id(), cases[0]) << "the queue's order is the claims' order";
+  v1::GetCaseRequest get;
+  get.set_case_id(claimed.claim().case_id());
+  v1::ReviewCase seen;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, mod);
+    ASSERT_TRUE(stub_->GetCase(&ctx, get, &seen).ok());
+  }
+  EXPECT_EQ(seen.status(), v1::CASE_STATUS_CLAIMED);
+  EXPECT_EQ(seen.report_count(), 1);
+
+  v1::ReleaseCaseRequest release;
+  release.set_request_id(ids_.Next());
+  release.set_case_id(claimed.claim().case_id());
+  release.set_claim_id(claimed.claim().claim_id());
+  google::protobuf::Empty empty;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, mod);
+    ASSERT_TRUE(stub_->ReleaseCase(&ctx, release, &empty).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, mod);
+    ASSERT_TRUE(stub_->GetCase(&ctx, get, &seen).ok());
+  }
+  EXPECT_EQ(seen.status(), v1::CASE_STATUS_OPEN);
+  EXPECT_EQ(ClaimOk(mod).claim().case_id(), claimed.claim().case_id()) << "released to the front of the queue";
+}
+
 }  // namespace
 }  // namespace clipforge::testing

@@ -9,7 +9,9 @@
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include <pqxx/pqxx>
 
@@ -138,6 +140,85 @@ TEST_F(ModerationServiceTest, ChangesGoLiveAsADeltaAndCompactionFoldsThemIn) {
   const v1::CheckPromptResponse response = CheckOk("a kill scam");
   EXPECT_EQ(response.matches_size(), 2);
   EXPECT_EQ(response.matches(0).rule_id(), kill.rule_id());
+}
+
+// The hot swap under load: four clients check a text without pause while an
+// admin adds a rule for it, compaction rebuilds the policy, and the rule is
+// switched off. Every check answers, and each answer is exactly what its
+// rules_version says: a check never sees half a policy, and a client never
+// sees the version go back.
+TEST_F(ModerationServiceTest, ThePolicySwapsUnderLoadWithoutAHalfStateOrAFailedCheck) {
+  constexpr int kClients = 4;
+  const std::string text = "the dragon breathes fire over the harbour";
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0};
+  struct Seen {
+    int64_t version;
+    v1::ModerationDecision decision;
+  };
+  std::vector<std::vector<Seen>> seen(kClients);
+  std::vector<int> failures(kClients, 0);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto stub = server_.NewStub();
+      v1::CheckPromptRequest request;
+      request.set_text(text);
+      while (!stop.load()) {
+        grpc::ClientContext ctx;
+        Authorize(ctx, user_);
+        v1::CheckPromptResponse response;
+        if (!stub->CheckPrompt(&ctx, request, &response).ok()) {
+          ++failures[c];
+          continue;
+        }
+        seen[c].push_back({response.rules_version(), response.decision()});
+        ++answered;
+      }
+    });
+  }
+  // Lets the clients answer another 100 checks between steps.
+  const auto pause = [&] {
+    const int target = answered.load() + 100;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (answered.load() < target && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  };
+  pause();
+  const v1::Rule rule = CreateOk(Keyword("dragon", v1::MODERATION_CATEGORY_VIOLENCE));
+  pause();
+  ASSERT_TRUE(server_.component().reloader().Compact().ok());
+  pause();
+  v1::UpdateRuleRequest off;
+  off.set_request_id(NewId());
+  off.mutable_rule()->set_rule_id(rule.rule_id());
+  off.mutable_rule()->set_enabled(false);
+  off.mutable_update_mask()->add_paths("enabled");
+  v1::Rule disabled;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    ASSERT_TRUE(stub_->UpdateRule(&ctx, off, &disabled).ok());
+  }
+  pause();
+  stop = true;
+  for (std::thread& t : clients) t.join();
+
+  size_t blocked = 0, total = 0;
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(failures[c], 0) << "client " << c;
+    int64_t last = 0;
+    for (const Seen& s : seen[c]) {
+      EXPECT_GE(s.version, last) << "client " << c << " saw the policy go back";
+      last = s.version;
+      const bool live = s.version >= rule.version() && s.version < disabled.version();
+      EXPECT_EQ(s.decision, live ? v1::MODERATION_DECISION_BLOCK : v1::MODERATION_DECISION_ALLOW)
+          << "version " << s.version;
+      blocked += live;
+    }
+    total += seen[c].size();
+  }
+  EXPECT_GT(blocked, 0u) << "no check ran while the rule was live";
+  EXPECT_GT(total - blocked, 0u);
 }
 
 TEST_F(ModerationServiceTest, RulesInOtherScriptsMatchWithSpansInCodePoints) {
