@@ -1,5 +1,6 @@
 #include "services/moderation/component.h"
 
+#include "absl/strings/numbers.h"
 #include "base/status_macros.h"
 
 namespace clipforge::moderation_service {
@@ -11,6 +12,8 @@ std::vector<kit::SettingSpec> ModerationComponent::Flags() {
        "reload it at once besides)"},
       {"moderation-policy-compact-interval", "30s",
        "how often a prompt policy extended by small rule changes is recompiled in full (in the background)"},
+      {"moderation-check-rate", "50",
+       "CheckPrompt calls one user may make per second on one instance, in bursts of twice that (0: no limit)"},
       {"blob-dir", "blobs",
        "the blob store's directory (content-addressed media files); CheckVideo reads the blobs it names there"},
   };
@@ -25,6 +28,9 @@ absl::StatusOr<ModerationConfig> ModerationComponent::ConfigFrom(const kit::Sett
   CF_ASSIGN_OR_RETURN(config.policy_compact_interval, s.GetDuration("moderation-policy-compact-interval"));
   if (config.policy_compact_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--moderation-policy-compact-interval must be positive");
+  }
+  if (!absl::SimpleAtod(s.Get("moderation-check-rate"), &config.checks_per_second) || config.checks_per_second < 0) {
+    return absl::InvalidArgumentError("--moderation-check-rate must be a number of checks a second, 0 or more");
   }
   config.blob_dir = s.Get("blob-dir");
   if (config.blob_dir.empty()) return absl::InvalidArgumentError("--blob-dir must name a directory");
@@ -79,7 +85,12 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       banks_(store_, deps.clock, deps.ids, events_),
       blobs_(config.blob_dir),
       bank_reloader_(store_, active_banks_, deps.logger, config.policy_poll_interval),
+      check_limiter_(config.checks_per_second > 0
+                         ? std::make_unique<base::KeyedRateLimiter>(base::KeyedRateLimiter::Options{
+                               .per_second = config.checks_per_second, .burst = 2 * config.checks_per_second})
+                         : nullptr),
       service_(policy_, reloader_, {rules_, audit_, reports_, review_, appeals_, banks_},
-               {active_banks_, bank_reloader_, blobs_, deps.compute}, deps.runner) {}
+               {active_banks_, bank_reloader_, blobs_, deps.compute}, {check_limiter_.get(), deps.clock},
+               deps.runner) {}
 
 }  // namespace clipforge::moderation_service

@@ -28,6 +28,9 @@ struct ModerationConfig {
   absl::Duration policy_poll_interval = absl::Seconds(1);
   // How often a policy extended by small changes is recompiled in full.
   absl::Duration policy_compact_interval = absl::Seconds(30);
+  // CheckPrompt calls one user may make a second on one instance (bursts
+  // of twice that); 0: no limit.
+  double checks_per_second = 50;
   // Where media blobs live (kit/blob_store.h), read by CheckVideo.
   std::string blob_dir = "blobs";
   RuleLimits limits;
@@ -69,6 +72,7 @@ class ModerationComponent {
   ActiveBanksHolder active_banks_;
   kit::LocalBlobStore blobs_;
   BankReloader bank_reloader_;
+  std::unique_ptr<base::KeyedRateLimiter> check_limiter_;  // Null: no limit.
   ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.
   std::unique_ptr<ChangeListener> listener_;

@@ -16,7 +16,10 @@ void ModerationServiceImpl::AwaitLocallyLive(int64_t version) {
 grpc::ServerUnaryReactor* ModerationServiceImpl::CheckPrompt(grpc::CallbackServerContext* ctx,
                                                              const v1::CheckPromptRequest* request,
                                                              v1::CheckPromptResponse* response) {
-  return runner_.AuthenticatedInline(ctx, [this, request, response](const kit::Caller&) -> absl::Status {
+  return runner_.AuthenticatedInline(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    if (throttle_.limiter != nullptr && !throttle_.limiter->Allow(caller.user_id, throttle_.clock.Now())) {
+      return absl::ResourceExhaustedError("checks: too many a second for one user; retry in a moment");
+    }
     CF_ASSIGN_OR_RETURN(const CheckInput input, ParseCheck(*request));
     const std::shared_ptr<const ActivePolicy> policy = policy_.Get();
     if (policy == nullptr) return absl::UnavailableError("the prompt policy is not loaded yet; retry");

@@ -13,6 +13,8 @@
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "services/kit/call_runner.h"
 #include "services/moderation/active_policy.h"
+#include "base/clock.h"
+#include "base/rate_limiter.h"
 #include "services/kit/blob_store.h"
 #include "services/kit/compute_slots.h"
 #include "services/moderation/active_banks.h"
@@ -45,6 +47,12 @@ struct MediaFilter {
   kit::ComputeSlots& compute;
 };
 
+// CheckPrompt's per-user rate limit (null: none); not owned.
+struct CheckThrottle {
+  base::KeyedRateLimiter* limiter = nullptr;
+  const base::Clock& clock;
+};
+
 class ModerationServiceImpl final : public v1::ModerationService::CallbackService {
  public:
   // How long a change waits to be live here before it answers anyway.
@@ -52,7 +60,7 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
 
   // None of the arguments is owned.
   ModerationServiceImpl(const ActivePolicyHolder& policy, PolicyReloader& reloader, ModerationLogic logic,
-                        MediaFilter media, kit::CallRunner& runner)
+                        MediaFilter media, CheckThrottle throttle, kit::CallRunner& runner)
       : policy_(policy),
         reloader_(reloader),
         rules_(logic.rules),
@@ -62,6 +70,7 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
         appeals_(logic.appeals),
         banks_(logic.banks),
         media_(media),
+        throttle_(throttle),
         runner_(runner) {}
 
   grpc::ServerUnaryReactor* CheckPrompt(grpc::CallbackServerContext*, const v1::CheckPromptRequest*,
@@ -140,6 +149,7 @@ class ModerationServiceImpl final : public v1::ModerationService::CallbackServic
   AppealLogic& appeals_;
   BankLogic& banks_;
   MediaFilter media_;
+  CheckThrottle throttle_;
   kit::CallRunner& runner_;
 };
 

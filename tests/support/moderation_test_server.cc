@@ -26,6 +26,7 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
                {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
                {.policy_poll_interval = options.policy_poll_interval,
                 .policy_compact_interval = options.policy_compact_interval,
+                .checks_per_second = options.checks_per_second,
                 .blob_dir = blob_dir_,
                 .limits = options.limits},
                deps, options.subscribe_to_changes ? &bus_.nats_client() : nullptr)

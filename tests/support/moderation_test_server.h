@@ -27,6 +27,9 @@ struct ModerationTestServerOptions {
   // Compaction only when a test calls Compact.
   absl::Duration policy_compact_interval = absl::Hours(1);
   bool subscribe_to_changes = true;
+  // CheckPrompt's per-user limit; 0 (none) lets tests and benchmarks check
+  // as fast as they can.
+  double checks_per_second = 0;
   moderation_service::RuleLimits limits;
   size_t executor_threads = 4;
   // A second instance of the service over the same Postgres and NATS (not

@@ -505,6 +505,36 @@ TEST_F(ModerationServiceTest, TheAuditLogChainsEveryChangeAndShowsTampering) {
   EXPECT_EQ(stub_->VerifyAuditChain(&ctx, {}, &denied).error_code(), StatusCode::PERMISSION_DENIED);
 }
 
+TEST(ModerationServiceThrottleTest, OneUserChecksAtMostTheRateAndOthersAreUnaffected) {
+  ModerationTestServer server({.checks_per_second = 5});
+  auto stub = server.NewStub();
+  const std::string mallory = server.Token({base::Role::kUser});
+  const std::string alice = server.Token({base::Role::kUser});
+  const auto check = [&](const std::string& token) {
+    v1::CheckPromptRequest request;
+    request.set_text("a quiet lake at dawn");
+    v1::CheckPromptResponse response;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    return stub->CheckPrompt(&ctx, request, &response).error_code();
+  };
+  // A burst of twice the rate, then refusals (well within a second).
+  int allowed = 0;
+  grpc::StatusCode refused = grpc::StatusCode::OK;
+  for (int i = 0; i < 40 && refused == grpc::StatusCode::OK; ++i) {
+    const grpc::StatusCode code = check(mallory);
+    if (code == grpc::StatusCode::OK) {
+      ++allowed;
+    } else {
+      refused = code;
+    }
+  }
+  EXPECT_EQ(refused, grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_GE(allowed, 10);
+  EXPECT_LT(allowed, 40);
+  EXPECT_EQ(check(alice), grpc::StatusCode::OK) << "one user's flood spends only their own budget";
+}
+
 TEST(ModerationServicePollTest, WithoutTheBusAChangeArrivesByPolling) {
   ModerationTestServer server({.policy_poll_interval = absl::Milliseconds(50), .subscribe_to_changes = false});
   auto stub = server.NewStub();
