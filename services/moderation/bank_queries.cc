@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/kit/pg_time.h"
+#include "services/moderation/pg_values.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -30,9 +31,6 @@ constexpr char kListAllow[] = "moderation_list_allow";
 constexpr char kEnabledBanks[] = "moderation_enabled_banks";
 constexpr char kEnabledBankEntries[] = "moderation_enabled_bank_entries";
 constexpr char kAllAllow[] = "moderation_all_allow";
-constexpr char kBankPolicies[] = "moderation_bank_policies";
-
-constexpr char kNilUuid[] = "00000000-0000-0000-0000-000000000000";
 
 const std::string kBankColumns = absl::StrCat(
     "bank_id::text, seq, name, description, category, decision, hash_type, max_distance, source, enabled, "
@@ -63,7 +61,7 @@ const std::string kAllowColumns = absl::StrCat("entry_id::text, coalesce(bank_id
 AllowListRecord AllowFromRow(const pqxx::row& r) {
   return {.entry_id = r[0].as<std::string>(),
           .bank_id = r[1].as<std::string>(),
-          .hash = absl::HexStringToBytes(r[2].as<std::string>()),
+          .hash = Unhex(r[2]),
           .reason = r[3].as<std::string>(),
           .create_user_id = r[4].as<std::string>(),
           .create_time = TimeFromMicros(r[5])};
@@ -124,9 +122,6 @@ std::vector<kit::PreparedStatement> PgBankQueries::Statements() {
        "SELECT e.entry_id::text, b.seq, encode(e.hash, 'hex'), e.external_id FROM moderation.bank_entries e JOIN "
        "moderation.hash_banks b USING (bank_id) WHERE b.enabled"},
       {kAllAllow, absl::StrCat("SELECT ", kAllowColumns, " FROM moderation.allow_list")},
-      {kBankPolicies,
-       "SELECT category, max_automatic_decision, media_match_decision, queue_priority FROM "
-       "moderation.category_policies ORDER BY category"},
   };
 }
 
@@ -207,16 +202,10 @@ void PgBankQueries::LoadInto(BankSnapshot& snapshot) {
   for (const pqxx::row& row : entries) {
     snapshot.entries.push_back({.entry_id = row[0].as<std::string>(),
                                 .bank_seq = row[1].as<int32_t>(),
-                                .hash = absl::HexStringToBytes(row[2].as<std::string>()),
+                                .hash = Unhex(row[2]),
                                 .external_id = row[3].as<std::string>()});
   }
   for (const pqxx::row& row : txn_.exec_prepared(kAllAllow)) snapshot.allow_list.push_back(AllowFromRow(row));
-  for (const pqxx::row& row : txn_.exec_prepared(kBankPolicies)) {
-    snapshot.policies.push_back({.category = static_cast<v1::ModerationCategory>(row[0].as<int>()),
-                                 .max_automatic_decision = static_cast<v1::ModerationDecision>(row[1].as<int>()),
-                                 .media_match_decision = static_cast<v1::ModerationDecision>(row[2].as<int>()),
-                                 .queue_priority = row[3].as<int32_t>()});
-  }
 }
 
 }  // namespace clipforge::moderation_service

@@ -33,7 +33,8 @@ class PgBankQueries {
   int64_t CountAllowListEntries();
   std::vector<AllowListRecord> ListAllowList(const std::string& bank_id, const std::optional<AllowListCursor>& before,
                                              int limit);
-  // Reads the snapshot's parts (the caller's transaction is the snapshot).
+  // Reads the version, banks, entries and allow-list of the snapshot (the
+  // caller's transaction is the snapshot; it adds the category policies).
   void LoadInto(BankSnapshot& snapshot);
 
  private:

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/kit/pg_time.h"
+#include "services/moderation/pg_values.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -49,8 +50,6 @@ constexpr char kUpdateAppeal[] = "moderation_update_appeal";
 // case was decided between our insert and our read.
 constexpr int kCaseSlotTries = 5;
 
-constexpr char kNilUuid[] = "00000000-0000-0000-0000-000000000000";
-
 // A nullable timestamptz parameter: 0 micros is NULL.
 std::string SqlNullableTimestampParam(int n) {
   return absl::StrCat("(timestamptz 'epoch' + NULLIF($", n, "::bigint, 0) * interval '1 microsecond')");
@@ -61,26 +60,6 @@ absl::Time NullableTime(const pqxx::field& f) {
   const int64_t micros = f.as<int64_t>();
   return micros == 0 ? absl::InfinitePast() : absl::FromUnixMicros(micros);
 }
-
-template <typename Enum>
-std::string EnumArray(const std::vector<Enum>& values) {
-  return absl::StrCat("{", absl::StrJoin(values, ",", [](std::string* out, Enum v) {
-                        absl::StrAppend(out, static_cast<int>(v));
-                      }), "}");
-}
-
-template <typename Enum>
-std::vector<Enum> EnumsFrom(const pqxx::field& f) {
-  std::vector<Enum> values;
-  for (absl::string_view item : absl::StrSplit(f.as<std::string>(), ',', absl::SkipEmpty())) {
-    int value = 0;
-    if (!absl::SimpleAtoi(item, &value)) throw std::runtime_error("moderation: malformed enum array");
-    values.push_back(static_cast<Enum>(value));
-  }
-  return values;
-}
-
-std::string Unhex(const pqxx::field& f) { return absl::HexStringToBytes(f.as<std::string>()); }
 
 // Message columns are stored serialized and cross as hex.
 std::string MessageHex(const google::protobuf::Message& message) {

@@ -16,6 +16,7 @@
 #include "services/kit/pg_transaction.h"
 #include "services/moderation/bank_queries.h"
 #include "services/moderation/case_queries.h"
+#include "services/moderation/pg_values.h"
 
 namespace clipforge::moderation_service {
 namespace {
@@ -78,11 +79,7 @@ RuleRecord RuleFromRow(const pqxx::row& r) {
   rule.decision = static_cast<v1::ModerationDecision>(r[5].as<int>());
   const std::string locales = r[6].as<std::string>();
   if (!locales.empty()) rule.locales = absl::StrSplit(locales, ',');
-  for (absl::string_view surface : absl::StrSplit(r[7].as<std::string>(), ',', absl::SkipEmpty())) {
-    int value = 0;
-    if (!absl::SimpleAtoi(surface, &value)) throw std::runtime_error("moderation.rules.surfaces is malformed");
-    rule.surfaces.push_back(static_cast<v1::TextSurface>(value));
-  }
+  rule.surfaces = EnumsFrom<v1::TextSurface>(r[7]);
   rule.enabled = r[8].as<bool>();
   rule.description = r[9].as<std::string>();
   rule.version = r[10].as<int64_t>();
@@ -102,8 +99,6 @@ CategoryPolicyRecord PolicyFromRow(const pqxx::row& r) {
           .version = r[6].as<int64_t>(),
           .update_time = TimeFromMicros(r[7])};
 }
-
-std::string Unhex(const pqxx::field& f) { return absl::HexStringToBytes(f.as<std::string>()); }
 
 AuditEntryRecord AuditFromRow(const pqxx::row& r) {
   AuditEntryRecord e;
@@ -130,12 +125,6 @@ std::string LocalesLiteral(const std::vector<std::string>& locales) {
   return absl::StrCat("{", absl::StrJoin(locales, ","), "}");
 }
 
-std::string SurfacesLiteral(const std::vector<v1::TextSurface>& surfaces) {
-  return absl::StrCat("{", absl::StrJoin(surfaces, ",", [](std::string* out, v1::TextSurface s) {
-                        absl::StrAppend(out, static_cast<int>(s));
-                      }), "}");
-}
-
 class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
  public:
   explicit PgModerationTx(pqxx::work& txn) : PgTxBase(txn, Idempotency()), cases_(txn), banks_(txn) {}
@@ -145,7 +134,7 @@ class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
   void InsertRule(RuleRecord& rule) override {
     rule.seq = txn_.exec_prepared1(kInsertRule, rule.rule_id, static_cast<int>(rule.kind), rule.pattern,
                                    static_cast<int>(rule.category), static_cast<int>(rule.decision),
-                                   LocalesLiteral(rule.locales), SurfacesLiteral(rule.surfaces), rule.enabled,
+                                   LocalesLiteral(rule.locales), EnumArray(rule.surfaces), rule.enabled,
                                    rule.description, rule.version, rule.create_user_id, ToMicros(rule.create_time))
                    [0].as<int64_t>();
   }
@@ -157,7 +146,7 @@ class PgModerationTx final : public kit::PgTxBase<ModerationTx> {
   void UpdateRule(const RuleRecord& rule) override {
     txn_.exec_prepared(kUpdateRule, rule.rule_id, static_cast<int>(rule.kind), rule.pattern,
                        static_cast<int>(rule.category), static_cast<int>(rule.decision), LocalesLiteral(rule.locales),
-                       SurfacesLiteral(rule.surfaces), rule.enabled, rule.description, rule.version,
+                       EnumArray(rule.surfaces), rule.enabled, rule.description, rule.version,
                        ToMicros(rule.update_time));
   }
   void DeleteRule(const std::string& rule_id, int64_t version) override {
@@ -436,6 +425,7 @@ absl::StatusOr<BankSnapshot> PgModerationStore::LoadBanks() {
   CF_RETURN_IF_ERROR(kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
     snapshot = BankSnapshot{};
     PgBankQueries(txn).LoadInto(snapshot);
+    for (const pqxx::row& row : txn.exec_prepared(kListPolicies)) snapshot.policies.push_back(PolicyFromRow(row));
     return absl::OkStatus();
   }));
   return snapshot;
