@@ -65,5 +65,7 @@ function(cf_check_layering)
   endforeach()
   # The moderation core hashes pixels it is handed; decoding lives in media/.
   cf_forbid_links(TARGET cf_moderation_media PATTERNS "FFMPEG" "^cf_media")
+  # The generation core decides what to render; pixels and files are media/'s.
+  cf_forbid_links(TARGET cf_generation PATTERNS ${CF_FRAMEWORK_LINKS} "FFMPEG" "^cf_media" "OpenSSL")
   cf_forbid_links(TARGET cf_cli PATTERNS "^cf_kit" "^PkgConfig::PQXX$" "^PkgConfig::NATS$")
 endfunction()
