@@ -66,6 +66,10 @@ function(cf_check_layering)
   # The moderation core hashes pixels it is handed; decoding lives in media/.
   cf_forbid_links(TARGET cf_moderation_media PATTERNS "FFMPEG" "^cf_media")
   # The generation core decides what to render; pixels and files are media/'s.
-  cf_forbid_links(TARGET cf_generation PATTERNS ${CF_FRAMEWORK_LINKS} "FFMPEG" "^cf_media" "OpenSSL")
+  # The renderer hands frames to media/; the C2PA structures take crypto
+  # through interfaces that media/provenance_* implements with OpenSSL.
+  foreach(core cf_generation cf_generation_render cf_generation_c2pa)
+    cf_forbid_links(TARGET ${core} PATTERNS ${CF_FRAMEWORK_LINKS} "FFMPEG" "^cf_media" "^cf_provenance" "OpenSSL")
+  endforeach()
   cf_forbid_links(TARGET cf_cli PATTERNS "^cf_kit" "^PkgConfig::PQXX$" "^PkgConfig::NATS$")
 endfunction()

@@ -29,6 +29,9 @@ for core in base users feed remix moderation generation ledger party; do
 done
 # The moderation core hashes pixels it is handed: decoding stays in media/.
 check moderation '#include [<"](libav[a-z]*|libswscale|media)/' "FFmpeg or media/"
+# The generation core renders and builds C2PA structures; encoding, files and
+# OpenSSL stay in media/.
+check generation '#include [<"](libav[a-z]*|libswscale|media|openssl)/' "FFmpeg, OpenSSL or media/"
 # The CLI speaks gRPC, but never through the server's code.
 check cli '#include [<"]services/' "services/ (the server kit and services)"
 
