@@ -7,12 +7,18 @@
 // never changes once written, so readers need no lock.
 #pragma once
 
+#include <sodium.h>
+
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace clipforge::kit {
+
+class BlobWriter;
 
 // True for 64 lowercase hex digits.
 bool IsBlobName(absl::string_view sha256);
@@ -28,10 +34,41 @@ class LocalBlobStore {
   // there is no such blob.
   absl::StatusOr<std::string> PathOf(absl::string_view sha256) const;
 
+  // A writer for a blob that arrives in pieces (uploads of up to hundreds
+  // of MiB never sit in memory whole).
+  absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter() const;
+
   const std::string& root() const { return root_; }
 
  private:
   std::string root_;
+};
+
+// Appends to a temporary file in the store while hashing; Commit names the
+// blob by its hash and moves it into place. A writer dropped without a
+// successful Commit removes its temporary file.
+class BlobWriter {
+ public:
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+  ~BlobWriter();
+
+  absl::Status Append(absl::string_view bytes);
+  int64_t size() const { return size_; }
+  // The blob's name. DATA_LOSS when `expected_sha256` is set and differs
+  // (nothing is stored then).
+  absl::StatusOr<std::string> Commit(absl::string_view expected_sha256 = "");
+
+ private:
+  friend class LocalBlobStore;
+  BlobWriter(std::string root, std::string temporary, int fd);
+
+  const std::string root_;
+  const std::string temporary_;
+  int fd_ = -1;
+  int64_t size_ = 0;
+  crypto_hash_sha256_state hash_;
+  bool committed_ = false;
 };
 
 }  // namespace clipforge::kit

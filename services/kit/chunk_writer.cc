@@ -40,4 +40,58 @@ void ChunkWriter::OnWriteDone(bool ok) {
   }
 }
 
+void FileChunkWriter::Send(const std::string& path, int64_t offset, int64_t length, std::string content_type,
+                           std::string sha256) {
+  file_.open(path, std::ios::binary);
+  if (!file_) {
+    Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "the content is gone"));
+    return;
+  }
+  file_.seekg(0, std::ios::end);
+  total_ = static_cast<int64_t>(file_.tellg());
+  if (offset < 0 || offset > total_ || length < 0) {
+    Finish(grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "offset: past the end of the content"));
+    return;
+  }
+  position_ = offset;
+  end_ = length == 0 ? total_ : std::min(total_, offset + length);
+  // The digest names the whole file: it is sent only with the whole file.
+  if (offset == 0 && end_ == total_) sha256_ = std::move(sha256);
+  content_type_ = std::move(content_type);
+  file_.seekg(position_);
+  WriteNext();
+}
+
+void FileChunkWriter::WriteNext() {
+  const int64_t length = std::min(static_cast<int64_t>(chunk_bytes_), end_ - position_);
+  chunk_.Clear();
+  std::string* data = chunk_.mutable_data();
+  data->resize(static_cast<size_t>(length));
+  if (length > 0 && !file_.read(data->data(), length)) {
+    Finish(grpc::Status(grpc::StatusCode::INTERNAL, "the content could not be read"));
+    return;
+  }
+  chunk_.set_offset(position_);
+  chunk_.set_total_bytes(total_);
+  chunk_.set_content_type(content_type_);
+  position_ += length;
+  if (position_ >= end_) {
+    chunk_.set_final_chunk(true);
+    chunk_.set_sha256(sha256_);
+  }
+  timeout_.WriteStarted();
+  StartWrite(&chunk_);
+}
+
+void FileChunkWriter::OnWriteDone(bool ok) {
+  timeout_.WriteDone();
+  if (!ok) {
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  } else if (position_ >= end_) {
+    Finish(grpc::Status::OK);
+  } else {
+    WriteNext();
+  }
+}
+
 }  // namespace clipforge::kit

@@ -3,6 +3,8 @@
 // SHA-256 of the whole on the last. Deletes itself when the call is done.
 #pragma once
 
+#include <cstdint>
+#include <fstream>
 #include <string>
 
 #include <grpcpp/support/server_callback.h>
@@ -45,6 +47,41 @@ class ChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
   std::string content_type_;
   std::string sha256_hex_;
   size_t offset_ = 0;
+  v1::DataChunk chunk_;
+};
+
+// Streams a byte range of a file (a blob) as DataChunk messages, reading
+// one chunk at a time, so a large video never sits in memory. Offsets and
+// total_bytes are the file's; `sha256` (the blob's name) goes on the last
+// chunk when the whole file is sent. Deletes itself when the call is done.
+class FileChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
+ public:
+  FileChunkWriter(grpc::CallbackServerContext* ctx, const ChunkStreamOptions& options)
+      : chunk_bytes_(options.chunk_bytes), timeout_(ctx, options.write_timeout) {}
+
+  // Starts streaming bytes [offset, offset + length) of the file at `path`
+  // (`length` 0: to the end); OUT_OF_RANGE past the end. Call exactly one
+  // of Send or Fail, once, from any thread.
+  void Send(const std::string& path, int64_t offset, int64_t length, std::string content_type, std::string sha256);
+  void Fail(const grpc::Status& status) { Finish(status); }
+
+  void OnWriteDone(bool ok) override;
+  void OnDone() override {
+    timeout_.CallDone();
+    delete this;
+  }
+
+ private:
+  void WriteNext();
+
+  const size_t chunk_bytes_;
+  WriteTimeout timeout_;
+  std::ifstream file_;
+  std::string content_type_;
+  std::string sha256_;
+  int64_t total_ = 0;
+  int64_t position_ = 0;
+  int64_t end_ = 0;
   v1::DataChunk chunk_;
 };
 

@@ -1,7 +1,9 @@
-// absl::Time <-> google.protobuf.Timestamp at microsecond precision (what
-// Postgres stores), for every service's conversions.
+// absl::Time <-> google.protobuf.Timestamp and absl::Duration <->
+// google.protobuf.Duration at microsecond precision (what Postgres
+// stores), for every service's conversions.
 #pragma once
 
+#include <google/protobuf/duration.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -13,6 +15,12 @@ inline google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
+inline google::protobuf::Duration ToDuration(absl::Duration d) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(d));
+}
+inline absl::Duration FromDuration(const google::protobuf::Duration& d) {
+  return absl::Microseconds(google::protobuf::util::TimeUtil::DurationToMicroseconds(d));
+}
 inline absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(t));
 }
