@@ -38,7 +38,10 @@ constexpr Route kRoutes[] = {
     {"decide", RunDecide},         {"appeal", RunAppeal},
     {"appeal show", RunAppealShow}, {"appeal decide", RunAppealDecide},
     {"banks", RunBanks},           {"banks create", RunBanksCreate},
-    {"banks import", RunBanksImport},
+    {"banks import", RunBanksImport},  {"verify", RunVerify},
+    {"generate", RunGenerate},     {"jobs", RunJobs},
+    {"job", RunJob},               {"cancel", RunCancel},
+    {"download", RunDownload},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

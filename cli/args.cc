@@ -72,6 +72,35 @@ std::vector<CommandSpec> BuildCommands() {
       {"delete-account", "", 0, 0, "delete your account and personal data",
        {{"yes", "", "do not ask to type the handle to confirm"}, kPasswordStdin}},
       {"consent", "[on|off]", 0, 1, "show or set your analytics consent", {}},
+      {"generate", "PROMPT", 1, 1,
+       "render a clip from a prompt, show its progress and download it (Ctrl-C stops watching, not the job: "
+       "`clipforge cancel JOB_ID` cancels it)",
+       {{"seconds", "N", "the clip's length, 4-300 seconds (default 4; your tier may allow less)"},
+        {"size", "WxH", "the frame, e.g. 720x1280 (default), 1280x720, 1080x1920, 1920x1080"},
+        {"seed", "N", "the renderer's seed, 0 to 2^63-1: the same prompt and seed render the same clip "
+                      "(default: the server picks one)"},
+        {"quality", "QUALITY", "draft (default: fast, cheap on quota) or full"},
+        {"remix-of", "CLIP_ID", "the clip this one remixes (its credentials become an ingredient)"},
+        {.name = "effect",
+         .value_name = "EFFECT",
+         .help = "an effect applied after rendering, in the order given (at most 8): text:HELLO, "
+                 "grade:warm|cool|mono|vintage|vivid, speed:0.25-4.0",
+         .repeatable = true},
+        {"soundtrack", "FILE", "an audio file to upload and lay under the clip: .mp3, .m4a, .aac, .ogg (.oga, "
+                               ".opus) or .wav, at most 20 MiB and 120 seconds"},
+        {"out", "FILE", "where to write the video (default: JOB_ID.mp4 in this directory)"},
+        {"no-download", "", "stop when the job completes, without downloading (see `clipforge download`)"}}},
+      {"jobs", "", 0, 0, "list your generation jobs, newest first",
+       {{"status", "STATUSES",
+         "only jobs in these, comma-separated: queued, pending-review, in-progress, completed, failed, cancelled"},
+        {"limit", "N", "show at most N jobs, 1-1000 (default 20)"}}},
+      {"job", "JOB_ID", 1, 1, "show a generation job in full: spec, status, progress, failure, outputs", {}},
+      {"cancel", "JOB_ID", 1, 1, "cancel a job that is queued, pending review or in progress", {}},
+      {"download", "JOB_ID", 1, 1, "download an output of a completed job, verified (SHA-256), or print a signed URL",
+       {{"variant", "VARIANT", "video (default), thumbnail, spritesheet or provenance (the C2PA manifest store)"},
+        {"out", "FILE", "where to write it (default: JOB_ID.mp4, .jpg or .c2pa in this directory)"},
+        {"url", "", "print a signed, expiring HTTPS URL (with Range support) instead of downloading"},
+        {"ttl", "DURATION", "with --url: how long the URL works, 1m to 24h, e.g. 90s, 30m, 2h (default 1h)"}}},
       {"check", "TEXT", 1, 1, "check a text against the prompt filter (decision, categories, matches)",
        {{"locale", "TAG", "the text's language, a BCP-47 tag (default: rules of every locale)"},
         {"surface", "WHERE", "prompt (default), title, caption, comment, chat, profile or tip-message"}}},
@@ -124,6 +153,9 @@ std::vector<CommandSpec> BuildCommands() {
         {"description", "TEXT", "a note, up to 500 characters"}}},
       {"banks import", "BANK_ID FILE", 2, 2,
        "import a CSV of `hash_hex,label` lines (as `clipforged pdq` prints hashes) into a bank (admin)", {}},
+      {"verify", "FILE", 1, 1,
+       "check the C2PA Content Credentials of an MP4, offline: the manifest chain, who signed, and the verdict",
+       {{"trust", "CA_PEM", "a PEM file of trust anchors (e.g. the instance's signing CA); without it no signer is trusted"}}},
       {"report", "KIND ID", 2, 2, "report a clip, comment, user, party, job or chat message to the moderators",
        {{"reason", "CATEGORY", "the category you believe applies: spam, harassment, hate, ... (see `policies`)", true},
         {"details", "TEXT", "what the moderators should know, up to 1000 characters"}}},
@@ -220,6 +252,12 @@ std::optional<std::string> Invocation::Get(absl::string_view flag) const {
   return it->second;
 }
 
+std::vector<std::string> Invocation::GetAll(absl::string_view flag) const {
+  const auto it = repeated_flags.find(flag);
+  if (it == repeated_flags.end()) return {};
+  return it->second;
+}
+
 std::string Invocation::Operand(size_t index) const {
   return index < operands.size() ? operands[index] : std::string();
 }
@@ -296,6 +334,7 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
 
     absl::string_view value_name;
     bool known = false;
+    bool repeatable = false;
     if (const GlobalFlag* global = FindGlobal(name)) {
       known = true;
       value_name = global->value_name;
@@ -303,6 +342,7 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
       if (const FlagSpec* flag = FindFlag(*out.command, name)) {
         known = true;
         value_name = flag->value_name;
+        repeatable = flag->repeatable;
       }
     }
     if (!known) {
@@ -336,6 +376,9 @@ absl::Status ParseArgs(const std::vector<std::string>& args, Invocation& out) {
       out.global.json = true;
     } else if (name == "plaintext") {
       out.global.plaintext = true;
+    } else if (repeatable) {
+      out.repeated_flags[name].push_back(*value);
+      out.flags.insert_or_assign(name, *value);
     } else if (!out.flags.emplace(name, *value).second) {
       fail(absl::StrCat("--", name, " given twice"));
     }
@@ -383,7 +426,8 @@ std::string UsageLine(const CommandSpec& command) {
   if (!command.operands.empty()) absl::StrAppend(&line, " ", command.operands);
   for (const FlagSpec& flag : command.flags) {
     const std::string usage = FlagUsage(flag.name, flag.value_name);
-    absl::StrAppend(&line, " ", flag.required ? usage : absl::StrCat("[", usage, "]"));
+    absl::StrAppend(&line, " ", flag.required ? usage : absl::StrCat("[", usage, "]"),
+                    flag.repeatable ? "..." : "");
   }
   return line;
 }
@@ -417,7 +461,8 @@ std::string CommandUsage(const CommandSpec& command) {
     text += "\nflags:\n";
     for (const FlagSpec& flag : command.flags) {
       absl::StrAppend(&text, "  ", FlagUsage(flag.name, flag.value_name),
-                      flag.required ? " (required)" : "", "\n      ", flag.help, "\n");
+                      flag.required ? " (required)" : "", flag.repeatable ? " (repeatable)" : "",
+                      "\n      ", flag.help, "\n");
     }
   }
   text +=

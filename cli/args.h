@@ -20,6 +20,9 @@ struct FlagSpec {
   absl::string_view value_name;  // empty: a boolean flag that takes no value
   absl::string_view help;
   bool required = false;
+  // May be given more than once (`--effect=A --effect=B`); Invocation::GetAll
+  // has every value in order. Other flags given twice are a usage error.
+  bool repeatable = false;
 };
 
 struct CommandSpec {
@@ -50,9 +53,14 @@ struct Invocation {
   const CommandSpec* command = nullptr;  // null only with help
   std::vector<std::string> operands;
   absl::flat_hash_map<std::string, std::string> flags;  // "" for boolean flags
+  // Every value of each repeatable flag given, in order (`flags` holds the
+  // last one).
+  absl::flat_hash_map<std::string, std::vector<std::string>> repeated_flags;
 
   bool Has(absl::string_view flag) const { return flags.contains(flag); }
   std::optional<std::string> Get(absl::string_view flag) const;
+  // Every value of a repeatable flag, in order; empty when not given.
+  std::vector<std::string> GetAll(absl::string_view flag) const;
   // The operand at `index`, or "" when absent.
   std::string Operand(size_t index) const;
   // An integer flag in [min, max]; nullopt when not given; UsageError when

@@ -53,6 +53,18 @@ absl::Status RunBanks(CommandContext& ctx);
 absl::Status RunBanksCreate(CommandContext& ctx);
 absl::Status RunBanksImport(CommandContext& ctx);
 
+// verify_command.cc
+absl::Status RunVerify(CommandContext& ctx);
+
+// generate_command.cc
+absl::Status RunGenerate(CommandContext& ctx);
+
+// job_commands.cc
+absl::Status RunJobs(CommandContext& ctx);
+absl::Status RunJob(CommandContext& ctx);
+absl::Status RunCancel(CommandContext& ctx);
+absl::Status RunDownload(CommandContext& ctx);
+
 // review_commands.cc
 absl::Status RunReport(CommandContext& ctx);
 absl::Status RunReports(CommandContext& ctx);

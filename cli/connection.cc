@@ -39,6 +39,7 @@ Connection::Connection(std::string server, bool tls,
   channel_ = grpc::CreateChannel(server_, std::move(credentials));
   users_ = v1::UsersService::NewStub(channel_);
   moderation_ = v1::ModerationService::NewStub(channel_);
+  generation_ = v1::GenerationService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout,

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli/session.h"
+#include "clipforge/v1/generation.grpc.pb.h"
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "base/clock.h"
@@ -39,6 +40,7 @@ class Connection {
   const std::string& server() const { return server_; }
   v1::UsersService::StubInterface& users() { return *users_; }
   v1::ModerationService::StubInterface& moderation() { return *moderation_; }
+  v1::GenerationService::StubInterface& generation() { return *generation_; }
   // The stub of type Stub (for the call helpers of command_context.h).
   template <typename Stub>
   Stub& stub();
@@ -66,6 +68,7 @@ class Connection {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::UsersService::StubInterface> users_;
   std::unique_ptr<v1::ModerationService::StubInterface> moderation_;
+  std::unique_ptr<v1::GenerationService::StubInterface> generation_;
 };
 
 template <>
@@ -75,6 +78,10 @@ inline v1::UsersService::StubInterface& Connection::stub() {
 template <>
 inline v1::ModerationService::StubInterface& Connection::stub() {
   return *moderation_;
+}
+template <>
+inline v1::GenerationService::StubInterface& Connection::stub() {
+  return *generation_;
 }
 
 // RefreshToken over a Connection. A call that may or may not have reached

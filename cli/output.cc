@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -197,7 +199,11 @@ std::string RenderJsonError(const absl::Status& status) {
   return json.str() + "\n";
 }
 
+Output::Output(bool json, FILE* out, FILE* err)
+    : Output(json, out, err, ::isatty(::fileno(err)) == 1) {}
+
 void Output::Result(const Record& record) {
+  EndProgress();
   const std::string text = json_ ? RenderJson(record) : RenderHuman(record);
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
@@ -205,11 +211,13 @@ void Output::Result(const Record& record) {
 
 void Output::Note(absl::string_view text) {
   if (json_) return;
+  EndProgress();
   std::fprintf(err_, "%s\n", TerminalSafe(text).c_str());
   std::fflush(err_);
 }
 
 void Output::Error(const absl::Status& status) {
+  EndProgress();
   std::fprintf(err_, "clipforge: %s\n", TerminalSafe(status.message()).c_str());
   std::fflush(err_);
   if (json_) {
@@ -220,8 +228,31 @@ void Output::Error(const absl::Status& status) {
 }
 
 void Output::Text(absl::string_view text) {
+  EndProgress();
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
+}
+
+void Output::Progress(absl::string_view line) {
+  if (json_) return;
+  const std::string safe = TerminalSafe(line);
+  if (!err_is_terminal_) {
+    std::fprintf(err_, "%s\n", safe.c_str());
+  } else {
+    // Blanks cover what is left of a longer previous line.
+    const size_t width = Width(safe);
+    std::fprintf(err_, "\r%s%s", safe.c_str(),
+                 std::string(progress_width_ > width ? progress_width_ - width : 0, ' ').c_str());
+    progress_width_ = std::max<size_t>(width, 1);
+  }
+  std::fflush(err_);
+}
+
+void Output::EndProgress() {
+  if (progress_width_ == 0) return;
+  std::fputc('\n', err_);
+  std::fflush(err_);
+  progress_width_ = 0;
 }
 
 }  // namespace clipforge::cli

@@ -54,7 +54,11 @@ std::string TerminalSafe(absl::string_view text);
 
 class Output {
  public:
-  Output(bool json, FILE* out, FILE* err) : json_(json), out_(out), err_(err) {}
+  // Progress redraws in place when `err` is a terminal.
+  Output(bool json, FILE* out, FILE* err);
+  // For tests: `err_is_terminal` instead of asking the system.
+  Output(bool json, FILE* out, FILE* err, bool err_is_terminal)
+      : json_(json), out_(out), err_(err), err_is_terminal_(err_is_terminal) {}
 
   bool json() const { return json_; }
   void Result(const Record& record);
@@ -65,10 +69,23 @@ class Output {
   // Free text for people on stdout (help).
   void Text(absl::string_view text);
 
+  // The progress of a long command for people (stderr); dropped with
+  // --json. On a terminal each call redraws one line in place ("\r"), and
+  // the next other output starts below it; elsewhere (a log, a pipe) each
+  // call is a line of its own, so the caller prints only the changes worth
+  // a line (see progress_redraws).
+  void Progress(absl::string_view line);
+  bool progress_redraws() const { return err_is_terminal_; }
+
  private:
+  // Moves below the line Progress draws in place, if there is one.
+  void EndProgress();
+
   bool json_;
   FILE* out_;
   FILE* err_;
+  bool err_is_terminal_;
+  size_t progress_width_ = 0;  // columns of the line drawn in place; 0: none
 };
 
 }  // namespace clipforge::cli

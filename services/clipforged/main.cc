@@ -18,7 +18,10 @@ constexpr char kUsage[] =
     "  bus redrive  republish outbox events published since --since=RFC3339\n"
     "  keys generate      write a new access-token signing key (--key-file=PATH)\n"
     "  admin make-admin   give a registered user the admin role (--handle=NAME)\n"
+    "  admin worker-credential create|revoke   a generation worker's credential (--name=NAME)\n"
+    "  admin set-tier     a user's subscription tier for generation (--user-id=ID --tier=free|plus|pro)\n"
     "  pdq FILE...  print PDQ perceptual hashes (HASH QUALITY) of images; --frames: per video frame\n"
+    "  worker       render generation jobs leased from a server (--server, --credential-file)\n"
     "\n"
     "Run 'clipforged COMMAND --help' for the flags of a command. Every flag can\n"
     "also be set as CLIPFORGE_<FLAG> in the environment or as 'flag = value' in\n"
@@ -48,7 +51,16 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     return clipforge::clipforged::AdminMakeAdmin(args);
   }
+  if (command == "admin" && !args.empty() && args[0] == "worker-credential") {
+    args.erase(args.begin());
+    return clipforge::clipforged::AdminWorkerCredential(args);
+  }
+  if (command == "admin" && !args.empty() && args[0] == "set-tier") {
+    args.erase(args.begin());
+    return clipforge::clipforged::AdminSetTier(args);
+  }
   if (command == "pdq") return clipforge::clipforged::Pdq(args);
+  if (command == "worker") return clipforge::clipforged::Worker(args);
   std::fprintf(stderr, "clipforged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -27,6 +27,8 @@
 #include "services/kit/memory_trimmer.h"
 #include "services/kit/readiness.h"
 #include "services/kit/service_deps.h"
+#include "services/generation/component.h"
+#include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
 #include "services/users/component.h"
 #include "base/status_macros.h"
@@ -83,6 +85,7 @@ std::vector<kit::SettingSpec> AllServeSpecs() {
   std::vector<kit::SettingSpec> specs = ServeSpecs();
   for (kit::SettingSpec& spec : users::UsersComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : moderation_service::ModerationComponent::Flags()) specs.push_back(std::move(spec));
+  for (kit::SettingSpec& spec : generation_service::GenerationComponent::Flags()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -108,6 +111,7 @@ struct ServeConfig {
   kit::ComputeSlotsOptions compute;
   users::UsersConfig users;
   moderation_service::ModerationConfig moderation;
+  generation_service::GenerationConfig generation;
   kit::ClientAddresses addresses;
   int compute_queue = 256;
 };
@@ -166,6 +170,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.addresses, kit::ClientAddresses::Parse(s.Get("trusted-proxies")));
   CF_ASSIGN_OR_RETURN(c.users, users::UsersComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.moderation, moderation_service::ModerationComponent::ConfigFrom(s));
+  CF_ASSIGN_OR_RETURN(c.generation, generation_service::GenerationComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
   }
@@ -287,6 +292,20 @@ int Serve(const std::vector<std::string>& args) {
     if (!created.ok()) return Fail(created.status().message());
     moderation = *std::move(created);
     implemented["moderation"] = {moderation->hosted()};
+  }
+  std::unique_ptr<generation_service::LocalModeration> generation_checks;
+  std::unique_ptr<generation_service::GenerationComponent> generation;
+  if (config->services.contains("generation")) {
+    // Every prompt and every rendered video goes through moderation, which
+    // this process must host (a gRPC client for a remote one is not built).
+    if (!moderation) return Fail("--services: generation needs moderation in the same process");
+    generation_checks =
+        std::make_unique<generation_service::LocalModeration>(moderation->policy(), moderation->screening());
+    auto created = generation_service::GenerationComponent::Create(database, config->generation, shared,
+                                                                   *generation_checks);
+    if (!created.ok()) return Fail(created.status().message());
+    generation = *std::move(created);
+    implemented["generation"] = generation->hosted();
   }
 
   // After a flood, the freed memory goes back to the system.

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
-#include "media/pdq_file.h"
 #include "services/kit/idempotency.h"
 #include "services/moderation/access.h"
 #include "services/moderation/bank_convert.h"
@@ -13,37 +12,6 @@
 #include "services/moderation/service.h"
 
 namespace clipforge::moderation_service {
-namespace {
-
-// CheckVideo samples one frame a second plus the first and the last; a
-// bound on the frames keeps one call's work finite (an hour of video).
-constexpr double kSampleEverySeconds = 1.0;
-constexpr int kMaxSampledFrames = 3602;
-
-absl::StatusOr<std::vector<FrameHash>> HashFrames(const std::string& path) {
-  media::FrameReaderOptions options{.every_frame = false,
-                                    .interval_seconds = kSampleEverySeconds,
-                                    .max_frames = kMaxSampledFrames};
-  absl::StatusOr<std::vector<media::FramePdq>> hashed = media::PdqOfFrames(path, options);
-  if (!hashed.ok()) {
-    // The bytes are the caller's: what FFmpeg makes of them is about `blob`.
-    if (absl::IsInvalidArgument(hashed.status()) || absl::IsResourceExhausted(hashed.status())) {
-      return absl::Status(hashed.status().code(), absl::StrCat("blob: ", hashed.status().message()));
-    }
-    return hashed.status();
-  }
-  std::vector<FrameHash> frames;
-  frames.reserve(hashed->size());
-  for (const media::FramePdq& f : *hashed) {
-    frames.push_back({.frame_index = static_cast<int32_t>(frames.size()),
-                      .offset = absl::Microseconds(static_cast<int64_t>(f.time_seconds * 1e6)),
-                      .hash = f.pdq.hash,
-                      .quality = f.pdq.quality});
-  }
-  return frames;
-}
-
-}  // namespace
 
 void ModerationServiceImpl::AwaitBanksLive(int64_t version) {
   media_.reloader.RunSoon();
@@ -58,21 +26,8 @@ grpc::ServerUnaryReactor* ModerationServiceImpl::CheckVideo(grpc::CallbackServer
     // moderators (and, later, the services that render media) only.
     CF_RETURN_IF_ERROR(RequireModerator(caller, "check media"));
     CF_ASSIGN_OR_RETURN(const VideoCheckInput input, ParseCheckVideo(*request));
-    CF_ASSIGN_OR_RETURN(const std::string path, media_.blobs.PathOf(input.sha256));
-    const std::shared_ptr<const ActiveBanks> banks = media_.banks.Get();
-    if (banks == nullptr) return absl::UnavailableError("the hash banks are not loaded yet; retry");
-    CF_ASSIGN_OR_RETURN(const std::vector<FrameHash> frames,
-                        media_.compute.Run([&] { return HashFrames(path); }));
-    const MediaCheck check = banks->Check(frames);
+    CF_ASSIGN_OR_RETURN(const MediaCheck check, media_.screening.Screen(input.sha256, input.subject));
     FillMediaCheck(check, response);
-    if (input.subject && check.decision != v1::MODERATION_DECISION_ALLOW) {
-      CaseRecord finding{.target = *input.subject,
-                         .subject_user_id = input.subject->kind == v1::CONTENT_KIND_USER ? input.subject->id : "",
-                         .source = v1::CASE_SOURCE_MEDIA_FILTER,
-                         .categories = check.categories};
-      *finding.evidence.mutable_frame_matches() = response->frames();
-      CF_RETURN_IF_ERROR(review_.OpenFilterCase(finding, check.decision).status());
-    }
     return absl::OkStatus();
   });
 }

@@ -85,12 +85,13 @@ ModerationComponent::ModerationComponent(const kit::ServiceDatabase& database, c
       banks_(store_, deps.clock, deps.ids, events_),
       blobs_(config.blob_dir),
       bank_reloader_(store_, active_banks_, deps.logger, config.policy_poll_interval),
+      screening_(active_banks_, blobs_, deps.compute, review_),
       check_limiter_(config.checks_per_second > 0
                          ? std::make_unique<base::KeyedRateLimiter>(base::KeyedRateLimiter::Options{
                                .per_second = config.checks_per_second, .burst = 2 * config.checks_per_second})
                          : nullptr),
       service_(policy_, reloader_, {rules_, audit_, reports_, review_, appeals_, banks_},
-               {active_banks_, bank_reloader_, blobs_, deps.compute}, {check_limiter_.get(), deps.clock},
+               {screening_, bank_reloader_}, {check_limiter_.get(), deps.clock},
                deps.runner) {}
 
 }  // namespace clipforge::moderation_service

@@ -53,6 +53,8 @@ class ModerationComponent {
   PolicyReloader& reloader() { return reloader_; }
   BankReloader& bank_reloader() { return bank_reloader_; }
   const kit::LocalBlobStore& blobs() const { return blobs_; }
+  // The media filter, for services hosted in the same process.
+  MediaScreening& screening() { return screening_; }
   const ActivePolicyHolder& policy() const { return policy_; }
 
  private:
@@ -72,6 +74,7 @@ class ModerationComponent {
   ActiveBanksHolder active_banks_;
   kit::LocalBlobStore blobs_;
   BankReloader bank_reloader_;
+  MediaScreening screening_;
   std::unique_ptr<base::KeyedRateLimiter> check_limiter_;  // Null: no limit.
   ModerationServiceImpl service_;
   // Last: it stops calling into the reloader before the reloader goes.

@@ -21,6 +21,7 @@
 #include "services/moderation/appeal_logic.h"
 #include "services/moderation/bank_logic.h"
 #include "services/moderation/bank_reloader.h"
+#include "services/moderation/media_screening.h"
 #include "services/moderation/audit_logic.h"
 #include "services/moderation/policy_reloader.h"
 #include "services/moderation/report_logic.h"
@@ -41,10 +42,8 @@ struct ModerationLogic {
 
 // What CheckVideo needs beside the logic; none of it owned.
 struct MediaFilter {
-  const ActiveBanksHolder& banks;
+  MediaScreening& screening;
   BankReloader& reloader;
-  const kit::LocalBlobStore& blobs;
-  kit::ComputeSlots& compute;
 };
 
 // CheckPrompt's per-user rate limit (null: none); not owned.

@@ -88,15 +88,15 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   auto channel = grpc::CreateChannel(server->address(),
                                      grpc::InsecureChannelCredentials());
 
-  // Health lists what is built: the server, the users and the moderation
-  // services. The placeholders (every method UNIMPLEMENTED) are not claimed
-  // SERVING.
-  for (const char* service : {"", "clipforge.v1.UsersService", "clipforge.v1.ModerationService"}) {
+  // Health lists what is built: the server, the users, moderation and
+  // generation services. The placeholders (every method UNIMPLEMENTED) are
+  // not claimed SERVING.
+  for (const char* service : {"", "clipforge.v1.UsersService", "clipforge.v1.ModerationService",
+                              "clipforge.v1.GenerationService", "clipforge.v1.WorkerService"}) {
     EXPECT_EQ(CheckHealth(channel, service).value_or(-1), 1) << service;
   }
   for (const char* service :
-       {"clipforge.v1.GenerationService", "clipforge.v1.WorkerService", "clipforge.v1.ClipsService",
-        "clipforge.v1.FeedService", "clipforge.v1.TippingService", "clipforge.v1.PartyService"}) {
+       {"clipforge.v1.ClipsService", "clipforge.v1.FeedService", "clipforge.v1.TippingService", "clipforge.v1.PartyService"}) {
     EXPECT_EQ(CheckHealth(channel, service).status().code(), absl::StatusCode::kNotFound) << service;
   }
   const auto reflection = RawBidiOnce(
@@ -104,11 +104,16 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   ASSERT_TRUE(reflection.ok()) << reflection.status();
   EXPECT_NE(reflection->find("clipforge.v1.PartyService"), std::string::npos);
 
-  // The users and moderation services are live and guard their methods;
-  // services whose issue has not landed answer UNIMPLEMENTED.
+  // The users, moderation and generation services are live and guard their
+  // methods (workers with a worker credential); services whose issue has
+  // not landed answer UNIMPLEMENTED.
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.UsersService/GetMyProfile", "").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.ModerationService/CheckPrompt", "").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.GenerationService/GetJob", "").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.WorkerService/Heartbeat", "").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.FeedService/GetFeed", "").status().code(),
             absl::StatusCode::kUnimplemented);

@@ -38,8 +38,19 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   if (!component_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
   if (peer_ && !peer_->reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
   if (!component_->bank_reloader().AwaitVersion(0, absl::Seconds(30))) std::abort();
-  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, {component_->hosted()}, bus_.logger(), metrics_,
-                                        ids_, clock_);
+  std::vector<kit::HostedService> hosted = {component_->hosted()};
+  if (options.with_generation) {
+    generation_checks_ =
+        std::make_unique<generation_service::LocalModeration>(component_->policy(), component_->screening());
+    generation_service::GenerationConfig config = options.generation;
+    config.blob_dir = blob_dir_;
+    generation_ = generation_service::GenerationComponent::Create(
+                      {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, config,
+                      deps, *generation_checks_)
+                      .value();
+    for (const kit::HostedService& service : generation_->hosted()) hosted.push_back(service);
+  }
+  auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, hosted, bus_.logger(), metrics_, ids_, clock_);
   if (!started.ok()) std::abort();
   server_ = *std::move(started);
 }
@@ -54,6 +65,16 @@ ModerationTestServer::~ModerationTestServer() {
 std::unique_ptr<v1::ModerationService::Stub> ModerationTestServer::NewStub() const {
   return v1::ModerationService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
                                                             grpc::InsecureChannelCredentials()));
+}
+
+std::string ModerationTestServer::address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+
+std::unique_ptr<v1::GenerationService::Stub> ModerationTestServer::NewGenerationStub() const {
+  return v1::GenerationService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<v1::WorkerService::Stub> ModerationTestServer::NewWorkerStub() const {
+  return v1::WorkerService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
 }
 
 std::string ModerationTestServer::Token(base::RoleSet roles, const std::string& user_id) {

@@ -1,5 +1,5 @@
 // The moderation service as `clipforged serve` wires it
-// (ModerationComponent) on the kit's GrpcServer, over a real migrated
+// (ModerationComponent), and optionally the generation service beside it, on the kit's GrpcServer, over a real migrated
 // Postgres and a real JetStream nats-server with the outbox relay, for the
 // moderation integration tests and benchmarks. Access tokens are minted
 // here for any user id and roles (the users service is not needed).
@@ -15,6 +15,9 @@
 #include "services/kit/access_token.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/keyring_token_verifier.h"
+#include "clipforge/v1/generation.grpc.pb.h"
+#include "services/generation/component.h"
+#include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
 #include "tests/support/bus_fixture.h"
 
@@ -35,6 +38,11 @@ struct ModerationTestServerOptions {
   // A second instance of the service over the same Postgres and NATS (not
   // served; its policy is read directly), to see changes travel.
   bool with_peer = false;
+  // Also host the generation service (GenerationService and WorkerService)
+  // beside moderation, as `clipforged serve` does, with these settings
+  // (the blob directory is the server's own).
+  bool with_generation = false;
+  generation_service::GenerationConfig generation;
 };
 
 class ModerationTestServer {
@@ -52,6 +60,12 @@ class ModerationTestServer {
   moderation_service::ModerationComponent& peer() { return *peer_; }
   // The blob store's directory (a fresh temporary one, removed after).
   const std::string& blob_dir() const { return blob_dir_; }
+  // With options.with_generation only.
+  generation_service::GenerationComponent& generation() { return *generation_; }
+  std::unique_ptr<v1::GenerationService::Stub> NewGenerationStub() const;
+  std::unique_ptr<v1::WorkerService::Stub> NewWorkerStub() const;
+  // "host:port" of the gRPC server.
+  std::string address() const;
   // Publishes every outbox row (as the relay in clipforged does).
   int PublishEvents() { return bus_.Drain(*relay_); }
 
@@ -74,6 +88,8 @@ class ModerationTestServer {
   std::unique_ptr<kit::OutboxRelay> relay_;
   std::unique_ptr<moderation_service::ModerationComponent> component_;
   std::unique_ptr<moderation_service::ModerationComponent> peer_;
+  std::unique_ptr<generation_service::LocalModeration> generation_checks_;
+  std::unique_ptr<generation_service::GenerationComponent> generation_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

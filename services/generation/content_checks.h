@@ -1,0 +1,35 @@
+// What the generation logic asks moderation: is this prompt allowed, is
+// this rendered video allowed. ModerationClient (moderation_client.h)
+// answers over gRPC; unit tests answer from a table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "clipforge/v1/common.pb.h"
+
+namespace clipforge::generation_service {
+
+struct Verdict {
+  v1::ModerationDecision decision = v1::MODERATION_DECISION_ALLOW;
+  std::vector<v1::ModerationCategory> categories;
+};
+
+// Who a prompt check is for: moderation rate-limits checks per user, so
+// the user's own credentials travel with it (opaque here).
+struct CheckOnBehalf {
+  std::string user_id;
+  std::string authorization;  // The caller's "authorization" metadata.
+};
+
+class ContentChecks {
+ public:
+  virtual ~ContentChecks() = default;
+  virtual absl::StatusOr<Verdict> CheckPrompt(const CheckOnBehalf& who, const std::string& prompt) = 0;
+  // The rendered video of `job_id` (owned by `user_id`), stored as `video`.
+  virtual absl::StatusOr<Verdict> CheckVideo(const std::string& job_id, const std::string& user_id,
+                                             const v1::BlobRef& video) = 0;
+};
+
+}  // namespace clipforge::generation_service

@@ -1,0 +1,190 @@
+#include "services/generation/job_logic.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/error_reason.h"
+#include "base/role.h"
+#include "base/status_macros.h"
+#include "generation/scheduling.h"
+#include "generation/tiers.h"
+
+namespace clipforge::generation_service {
+namespace {
+
+std::string EncodeId(const std::string& id) { return id; }
+absl::StatusOr<std::string> DecodeId(absl::string_view bytes) { return std::string(bytes); }
+
+generation::Tier CoreTier(v1::Tier tier) {
+  return tier == v1::TIER_PLUS ? generation::Tier::kPlus
+                               : tier == v1::TIER_PRO ? generation::Tier::kPro : generation::Tier::kFree;
+}
+
+absl::Status PromptBlocked(const Verdict& verdict) {
+  std::vector<std::string> names;
+  for (v1::ModerationCategory category : verdict.categories) names.push_back(v1::ModerationCategory_Name(category));
+  return base::WithReason(
+      absl::FailedPreconditionError(absl::StrCat("spec.prompt: blocked by the content policy (",
+                                                 names.empty() ? "no category" : absl::StrJoin(names, ", "), ")")),
+      "PROMPT_BLOCKED");
+}
+
+}  // namespace
+
+const kit::IdempotencyCodec<std::string> kIdCodec{EncodeId, DecodeId};
+
+JobView JobLogic::ViewOf(GenerationTx& tx, JobRecord job) {
+  JobView view{.job = std::move(job)};
+  if (view.job.status == v1::JOB_STATUS_QUEUED) {
+    view.queue_position = tx.CountAhead(view.job.queue_tag, view.job.job_id, rules_.queue_position_cap);
+  }
+  return view;
+}
+
+absl::StatusOr<JobRecord> JobLogic::OwnedJob(GenerationTx& tx, const kit::Caller& caller, const std::string& job_id,
+                                             bool lock) {
+  std::optional<JobRecord> job = lock ? tx.LockJob(job_id) : tx.GetJob(job_id);
+  // Someone else's job is indistinguishable from no job.
+  if (!job || (job->user_id != caller.user_id && !caller.HasRole(base::Role::kAdmin))) {
+    return absl::NotFoundError(absl::StrCat("job_id: no job ", job_id));
+  }
+  return *std::move(job);
+}
+
+absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckOnBehalf& who,
+                                         const kit::IdempotencyKey& key, const NewJob& input) {
+  // Outside the transaction: a check is a network call, and a retried
+  // request checks again (policies change; the check is cheap).
+  CF_ASSIGN_OR_RETURN(const Verdict verdict, checks_.CheckPrompt(who, input.spec.prompt()));
+  if (verdict.decision == v1::MODERATION_DECISION_BLOCK) return PromptBlocked(verdict);
+
+  JobView view;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const std::string job_id,
+                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+      // The user's row lock serializes their creates: quotas stay exact
+      // under concurrent requests.
+      const UserQueueState user = tx.LockUser(caller.user_id);
+      const generation::Tier tier = CoreTier(user.tier);
+      CF_RETURN_IF_ERROR(generation::CheckTierAllows(tier, input.core));
+      const absl::Time now = clock_.Now();
+      const UsageCount usage = tx.CountUsage(caller.user_id, generation::QuotaDayStart(now));
+      CF_RETURN_IF_ERROR(generation::CheckQuota(
+          tier, {.active_jobs = usage.active_jobs, .seconds_today = usage.seconds_since}, input.core, now));
+
+      JobRecord job{.job_id = ids_.Next(),
+                    .user_id = caller.user_id,
+                    .request_id = key.request_id,
+                    .status = verdict.decision == v1::MODERATION_DECISION_REVIEW ? v1::JOB_STATUS_PENDING_REVIEW
+                                                                                  : v1::JOB_STATUS_QUEUED,
+                    .tier = user.tier,
+                    .spec = input.spec,
+                    .renderer = input.renderer,
+                    .seconds = input.core.seconds,
+                    .pixels = input.core.size.pixels(),
+                    .quality = input.spec.quality(),
+                    .quota_seconds = generation::QuotaSeconds(input.core),
+                    .fingerprint = generation::SpecFingerprint(
+                        input.core, absl::StrCat(input.renderer, "/", input.renderer_version)),
+                    .max_attempts = rules_.max_attempts,
+                    .create_time = now,
+                    .update_time = now};
+      // The renderer is deterministic: an identical spec already rendered
+      // (and passed the media filter) is that clip again, at no cost.
+      if (job.status == v1::JOB_STATUS_QUEUED) {
+        if (std::optional<JobRecord> earlier = tx.FindCompleted(job.fingerprint)) {
+          job.status = v1::JOB_STATUS_COMPLETED;
+          job.outputs = earlier->outputs;
+          job.progress_percent = 100;
+          job.quota_seconds = 0;
+          job.finish_time = now;
+        }
+      }
+      if (job.status == v1::JOB_STATUS_QUEUED) {
+        job.queue_tag = generation::NextQueueTag(user.last_tag, tx.QueueClock(), tier);
+        tx.SetUserLastTag(caller.user_id, job.queue_tag);
+      }
+      tx.InsertJob(job);
+      CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Created(job)));
+      if (job.status == v1::JOB_STATUS_COMPLETED) CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Completed(job)));
+      return job.job_id;
+    }));
+    CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/false));
+    view = ViewOf(tx, std::move(job));
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::StatusOr<JobView> JobLogic::Get(const kit::Caller& caller, const std::string& job_id) {
+  JobView view;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/false));
+    view = ViewOf(tx, std::move(job));
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::StatusOr<JobPage> JobLogic::List(const kit::Caller& caller, const std::vector<v1::JobStatus>& statuses,
+                                       const std::optional<JobCursor>& cursor, int limit) {
+  JobPage page;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
+    page = JobPage{};
+    page.jobs = tx.ListJobs(caller.user_id, statuses, cursor, limit + 1);
+    if (static_cast<int>(page.jobs.size()) > limit) {
+      page.jobs.pop_back();
+      page.next = JobCursor{.before_job_id = page.jobs.back().job_id};
+    }
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<JobView> JobLogic::Cancel(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                         const std::string& job_id) {
+  JobView view;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
+    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+      CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/true));
+      if (job.status == v1::JOB_STATUS_CANCELLED) return job.job_id;
+      if (job.finished()) {
+        return absl::FailedPreconditionError(absl::StrCat("job_id: the job is already ",
+                                                          job.status == v1::JOB_STATUS_COMPLETED ? "completed"
+                                                                                                  : "failed"));
+      }
+      const bool was_in_progress = job.status == v1::JOB_STATUS_IN_PROGRESS;
+      job.status = v1::JOB_STATUS_CANCELLED;
+      job.finish_time = job.update_time = clock_.Now();
+      // The lease stays as it was: the worker's next heartbeat (same
+      // epoch) is told to stop, and every later call of it is refused.
+      tx.UpdateJob(job);
+      CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Cancelled(job, was_in_progress)));
+      return job.job_id;
+    }).status());
+    CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/false));
+    view = ViewOf(tx, std::move(job));
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::Status JobLogic::Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id) {
+  return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
+    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+             CF_ASSIGN_OR_RETURN(const JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/true));
+             if (!job.finished()) {
+               return absl::FailedPreconditionError("job_id: the job is not finished; cancel it first");
+             }
+             // Outputs are content-addressed and may be shared (reused
+             // renders, published clips), so the blobs stay; collecting
+             // unreferenced blobs is a store-wide sweep, not this call's.
+             tx.DeleteJob(job.job_id);
+             return job.job_id;
+           })
+        .status();
+  });
+}
+
+}  // namespace clipforge::generation_service

@@ -1,0 +1,89 @@
+// The user side of generation jobs: create (prompt check, tier limits,
+// quotas, the fair-queue tag, reuse of an identical earlier render), read,
+// list, cancel and delete. Workers' side: worker_logic.h.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "base/clock.h"
+#include "base/uuid.h"
+#include "generation/job_spec.h"
+#include "services/generation/content_checks.h"
+#include "services/generation/events.h"
+#include "services/generation/store_interface.h"
+#include "services/kit/caller.h"
+#include "services/kit/idempotency.h"
+
+namespace clipforge::generation_service {
+
+struct JobRules {
+  // Attempts a job gets (leases that lapse and retryable failures).
+  int32_t max_attempts = 3;
+  // Queued jobs counted ahead of one (the position shown stops there).
+  int32_t queue_position_cap = 10000;
+};
+
+// A validated CreateJob: the spec as stored (defaults and the seed filled
+// in) and the core's view of it.
+struct NewJob {
+  v1::JobSpec spec;
+  generation::JobSpec core;
+  std::string renderer;          // Its name, e.g. "procedural-1".
+  std::string renderer_version;  // Part of the fingerprint.
+};
+
+// A job as its owner sees it.
+struct JobView {
+  JobRecord job;
+  int32_t queue_position = 0;  // Jobs ahead while queued.
+};
+
+struct JobPage {
+  std::vector<JobRecord> jobs;
+  std::optional<JobCursor> next;  // Unset on the last page.
+};
+
+class JobLogic {
+ public:
+  JobLogic(GenerationStore& store, const base::Clock& clock, base::UuidV7Generator& ids,
+           const GenerationEvents& events, ContentChecks& checks, JobRules rules = {})
+      : store_(store), clock_(clock), ids_(ids), events_(events), checks_(checks), rules_(rules) {}
+
+  // Checks the prompt (BLOCK: FAILED_PRECONDITION "PROMPT_BLOCKED" naming
+  // the categories; REVIEW: the job waits in PENDING_REVIEW), the tier's
+  // limits (FAILED_PRECONDITION "LIMIT_EXCEEDED") and quotas
+  // (RESOURCE_EXHAUSTED "QUOTA_EXCEEDED"), then queues the job, or completes
+  // it at once with the outputs of an earlier identical render.
+  absl::StatusOr<JobView> Create(const kit::Caller& caller, const CheckOnBehalf& who, const kit::IdempotencyKey& key,
+                                 const NewJob& input);
+  // The caller's job (admins: any); NOT_FOUND otherwise.
+  absl::StatusOr<JobView> Get(const kit::Caller& caller, const std::string& job_id);
+  absl::StatusOr<JobPage> List(const kit::Caller& caller, const std::vector<v1::JobStatus>& statuses,
+                               const std::optional<JobCursor>& cursor, int limit);
+  // Cancels an unfinished job (a cancelled one: OK as it is; completed or
+  // failed: FAILED_PRECONDITION). A worker rendering it learns at its next
+  // heartbeat.
+  absl::StatusOr<JobView> Cancel(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
+  // Deletes a finished job (FAILED_PRECONDITION for an unfinished one).
+  absl::Status Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
+
+ private:
+  absl::StatusOr<JobRecord> OwnedJob(GenerationTx& tx, const kit::Caller& caller, const std::string& job_id,
+                                     bool lock);
+  JobView ViewOf(GenerationTx& tx, JobRecord job);
+
+  GenerationStore& store_;
+  const base::Clock& clock_;
+  base::UuidV7Generator& ids_;
+  const GenerationEvents& events_;
+  ContentChecks& checks_;
+  const JobRules rules_;
+};
+
+// The idempotency codec of outcomes that are one id.
+extern const kit::IdempotencyCodec<std::string> kIdCodec;
+
+}  // namespace clipforge::generation_service

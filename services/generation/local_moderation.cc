@@ -1,0 +1,27 @@
+#include "services/generation/local_moderation.h"
+
+#include <memory>
+
+#include "base/status_macros.h"
+
+namespace clipforge::generation_service {
+
+absl::StatusOr<Verdict> LocalModeration::CheckPrompt(const CheckOnBehalf& who, const std::string& prompt) {
+  (void)who;  // CreateJob's own limits bound how often one user checks.
+  const std::shared_ptr<const moderation_service::ActivePolicy> policy = policy_.Get();
+  if (policy == nullptr) return absl::UnavailableError("the prompt policy is not loaded yet; retry");
+  CF_ASSIGN_OR_RETURN(const moderation_service::CheckResult result,
+                      policy->Check(prompt, /*locale=*/"", v1::TEXT_SURFACE_PROMPT));
+  return Verdict{.decision = result.decision, .categories = result.categories};
+}
+
+absl::StatusOr<Verdict> LocalModeration::CheckVideo(const std::string& job_id, const std::string& user_id,
+                                                    const v1::BlobRef& video) {
+  (void)user_id;
+  CF_ASSIGN_OR_RETURN(const moderation_service::MediaCheck check,
+                      screening_.Screen(video.sha256(), moderation_service::TargetRef{
+                                                            .kind = v1::CONTENT_KIND_GENERATION_JOB, .id = job_id}));
+  return Verdict{.decision = check.decision, .categories = check.categories};
+}
+
+}  // namespace clipforge::generation_service

@@ -1,0 +1,182 @@
+#include "services/generation/service.h"
+
+#include "base/status_macros.h"
+#include "base/validation.h"
+#include "services/generation/convert.h"
+#include "services/kit/idempotency.h"
+#include "services/kit/proto_time.h"
+
+namespace clipforge::generation_service {
+namespace {
+
+std::string AuthorizationOf(const grpc::CallbackServerContext& ctx) {
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find("authorization");
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+absl::Status ValidateJobId(const std::string& job_id) {
+  base::FieldValidator v;
+  v.Uuid("job_id", job_id);
+  return v.status();
+}
+
+}  // namespace
+
+const v1::BlobRef& OutputOf(const v1::JobOutputs& outputs, v1::ContentVariant variant) {
+  switch (variant) {
+    case v1::CONTENT_VARIANT_THUMBNAIL: return outputs.thumbnail();
+    case v1::CONTENT_VARIANT_SPRITESHEET: return outputs.spritesheet();
+    case v1::CONTENT_VARIANT_PROVENANCE: return outputs.provenance();
+    default: return outputs.video();
+  }
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::CreateJob(grpc::CallbackServerContext* ctx,
+                                                           const v1::CreateJobRequest* request,
+                                                           v1::GenerationJob* response) {
+  CheckOnBehalf who{.authorization = AuthorizationOf(*ctx)};
+  return d_.runner.Authenticated(ctx, [this, request, response, who](const kit::Caller& caller) mutable
+                                 -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const NewJob job, ParseCreateJob(*request, d_.renderers, d_.random));
+    who.user_id = caller.user_id;
+    // The fingerprint leaves out the seed the server drew, so a retry
+    // without a seed replays the first job instead of conflicting.
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Create(caller, who, key, job));
+    if (view.job.status == v1::JOB_STATUS_QUEUED) d_.lease_signal.Notify();
+    FillJob(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::GetJob(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetJobRequest* request,
+                                                        v1::GenerationJob* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_RETURN_IF_ERROR(ValidateJobId(request->job_id()));
+    CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Get(caller, request->job_id()));
+    FillJob(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListJobsRequest* request,
+                                                          v1::ListJobsResponse* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const JobListing listing, ParseListJobs(*request));
+    CF_ASSIGN_OR_RETURN(const JobPage page, d_.jobs.List(caller, listing.statuses, listing.cursor, listing.page_size));
+    for (const JobRecord& job : page.jobs) FillJob(JobView{.job = job}, response->add_jobs());
+    if (page.next) response->set_next_page_token(JobPageToken(*page.next));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::CancelJob(grpc::CallbackServerContext* ctx,
+                                                           const v1::CancelJobRequest* request,
+                                                           v1::GenerationJob* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id()).Uuid("job_id", request->job_id());
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Cancel(caller, key, request->job_id()));
+    FillJob(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::DeleteJob(grpc::CallbackServerContext* ctx,
+                                                           const v1::DeleteJobRequest* request,
+                                                           google::protobuf::Empty*) {
+  return d_.runner.Authenticated(ctx, [this, request](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id()).Uuid("job_id", request->job_id());
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    return d_.jobs.Delete(caller, key, request->job_id());
+  });
+}
+
+grpc::ServerWriteReactor<v1::WatchJobResponse>* GenerationServiceImpl::WatchJob(grpc::CallbackServerContext* ctx,
+                                                                                const v1::WatchJobRequest* request) {
+  auto* stream = new JobWatchStream(ctx, d_.watches, d_.streams.write_timeout);
+  absl::StatusOr<kit::Caller> caller = d_.auth.Authenticate(*ctx);
+  if (!caller.ok()) {
+    stream->Fail(d_.runner.ClientStatus(*ctx, caller.status()));
+    return stream;
+  }
+  const absl::Status submitted = d_.executor.Submit([this, ctx, stream, request, caller = *std::move(caller)] {
+    const absl::Status valid = ValidateJobId(request->job_id());
+    absl::StatusOr<JobView> view = valid.ok() ? d_.jobs.Get(caller, request->job_id()) : valid;
+    if (!view.ok()) {
+      stream->Fail(d_.runner.ClientStatus(*ctx, view.status()));
+      return;
+    }
+    stream->Start(*view);
+  });
+  if (!submitted.ok()) stream->Fail(d_.runner.ClientStatus(*ctx, submitted));
+  return stream;
+}
+
+grpc::ServerWriteReactor<v1::DataChunk>* GenerationServiceImpl::DownloadContent(
+    grpc::CallbackServerContext* ctx, const v1::DownloadContentRequest* request) {
+  auto* writer = new kit::FileChunkWriter(ctx, d_.streams);
+  absl::StatusOr<kit::Caller> caller = d_.auth.Authenticate(*ctx);
+  if (!caller.ok()) {
+    writer->Fail(d_.runner.ClientStatus(*ctx, caller.status()));
+    return writer;
+  }
+  const absl::Status submitted = d_.executor.Submit([this, ctx, writer, request, caller = *std::move(caller)] {
+    const auto fail = [&](const absl::Status& status) { writer->Fail(d_.runner.ClientStatus(*ctx, status)); };
+    base::FieldValidator v;
+    v.Uuid("job_id", request->job_id());
+    v.IntRange("offset", request->offset(), 0, int64_t{1} << 40);
+    v.IntRange("length", request->length(), 0, int64_t{1} << 40);
+    v.Check(v1::ContentVariant_IsValid(request->variant()), "variant", "unknown value");
+    if (!v.status().ok()) return fail(v.status());
+    absl::StatusOr<JobView> view = d_.jobs.Get(caller, request->job_id());
+    if (!view.ok()) return fail(view.status());
+    if (view->job.status != v1::JOB_STATUS_COMPLETED || !view->job.outputs) {
+      return fail(absl::FailedPreconditionError("job_id: the job is not completed"));
+    }
+    const v1::BlobRef& blob = OutputOf(*view->job.outputs, request->variant());
+    if (blob.sha256().empty()) return fail(absl::NotFoundError("variant: this job has no such output"));
+    absl::StatusOr<std::string> path = d_.blobs.PathOf(blob.sha256());
+    if (!path.ok()) return fail(absl::NotFoundError("variant: the output is no longer stored"));
+    writer->Send(*path, request->offset(), request->length(), blob.content_type(), blob.sha256());
+  });
+  if (!submitted.ok()) writer->Fail(d_.runner.ClientStatus(*ctx, submitted));
+  return writer;
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::GetSignedUrl(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetSignedUrlRequest* request,
+                                                              v1::SignedUrl* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("job_id", request->job_id());
+    v.Check(v1::ContentVariant_IsValid(request->variant()), "variant", "unknown value");
+    const absl::Duration ttl = request->has_ttl() ? kit::FromDuration(request->ttl()) : absl::Hours(1);
+    v.Check(ttl >= absl::Seconds(60) && ttl <= absl::Hours(24), "ttl", "must be 60 seconds to 24 hours");
+    CF_RETURN_IF_ERROR(v.status());
+    if (d_.media_urls.signer == nullptr) {
+      return absl::FailedPreconditionError("signed URLs are not configured on this server; use DownloadContent");
+    }
+    CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Get(caller, request->job_id()));
+    if (view.job.status != v1::JOB_STATUS_COMPLETED || !view.job.outputs) {
+      return absl::FailedPreconditionError("job_id: the job is not completed");
+    }
+    const v1::BlobRef& blob = OutputOf(*view.job.outputs, request->variant());
+    if (blob.sha256().empty()) return absl::NotFoundError("variant: this job has no such output");
+    const absl::Time expires = d_.clock.Now() + ttl;
+    CF_ASSIGN_OR_RETURN(const std::string target, d_.media_urls.signer->Sign(blob.sha256(), blob.content_type(),
+                                                                             expires));
+    response->set_url(d_.media_urls.base + target);
+    *response->mutable_expire_time() = kit::ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(expires)));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace clipforge::generation_service

@@ -1,0 +1,68 @@
+// The GenerationService gRPC adapter: validate, convert, call the logic,
+// convert. Every RPC needs an access token; a user sees only their jobs.
+#pragma once
+
+#include "clipforge/v1/generation.grpc.pb.h"
+#include "base/random.h"
+#include "services/generation/job_logic.h"
+#include "services/generation/job_watch.h"
+#include "services/generation/lease_signal.h"
+#include "services/generation/request_parsing.h"
+#include "services/kit/blob_store.h"
+#include "services/kit/call_runner.h"
+#include "services/kit/chunk_writer.h"
+#include "services/kit/signed_url.h"
+
+namespace clipforge::generation_service {
+
+// How GetSignedUrl makes URLs: signer null when none is configured.
+struct MediaUrls {
+  const kit::UrlSigner* signer = nullptr;
+  std::string base;  // e.g. "https://media.example.com"
+};
+
+// What the adapter borrows; none of it owned.
+struct GenerationServiceDeps {
+  JobLogic& jobs;
+  JobWatchHub& watches;
+  LeaseSignal& lease_signal;  // Told when a job is queued here.
+  const kit::LocalBlobStore& blobs;
+  const RendererCatalog& renderers;
+  const MediaUrls& media_urls;
+  const base::Clock& clock;
+  base::RandomSource& random;
+  const kit::AuthGate& auth;
+  kit::CallRunner& runner;
+  kit::BlockingExecutor& executor;
+  kit::ChunkStreamOptions streams;
+};
+
+class GenerationServiceImpl final : public v1::GenerationService::CallbackService {
+ public:
+  explicit GenerationServiceImpl(GenerationServiceDeps deps) : d_(deps) {}
+
+  grpc::ServerUnaryReactor* CreateJob(grpc::CallbackServerContext*, const v1::CreateJobRequest*,
+                                      v1::GenerationJob*) override;
+  grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext*, const v1::GetJobRequest*,
+                                   v1::GenerationJob*) override;
+  grpc::ServerUnaryReactor* ListJobs(grpc::CallbackServerContext*, const v1::ListJobsRequest*,
+                                     v1::ListJobsResponse*) override;
+  grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext*, const v1::CancelJobRequest*,
+                                      v1::GenerationJob*) override;
+  grpc::ServerUnaryReactor* DeleteJob(grpc::CallbackServerContext*, const v1::DeleteJobRequest*,
+                                      google::protobuf::Empty*) override;
+  grpc::ServerWriteReactor<v1::WatchJobResponse>* WatchJob(grpc::CallbackServerContext*,
+                                                           const v1::WatchJobRequest*) override;
+  grpc::ServerWriteReactor<v1::DataChunk>* DownloadContent(grpc::CallbackServerContext*,
+                                                           const v1::DownloadContentRequest*) override;
+  grpc::ServerUnaryReactor* GetSignedUrl(grpc::CallbackServerContext*, const v1::GetSignedUrlRequest*,
+                                         v1::SignedUrl*) override;
+
+ private:
+  GenerationServiceDeps d_;
+};
+
+// The output of `outputs` a download names (UNSPECIFIED: the video).
+const v1::BlobRef& OutputOf(const v1::JobOutputs& outputs, v1::ContentVariant variant);
+
+}  // namespace clipforge::generation_service

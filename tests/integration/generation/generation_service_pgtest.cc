@@ -1,0 +1,558 @@
+// GenerationService and WorkerService over a real Postgres and a real
+// JetStream nats-server, wired as `clipforged serve` wires them (moderation
+// in the same process): a job goes from CreateJob through a worker's lease,
+// progress and uploads to COMPLETED and its download; leases are fenced by
+// epoch, lapse and are retried; cancel reaches the worker; prompts are
+// filtered, quotas and the fair queue hold, and retries replay. The worker
+// here is the test, driving the protocol call by call with a real video (the media filter decodes it).
+#include <grpcpp/client_context.h>
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/random.h"
+#include "base/role.h"
+#include "base/sha256.h"
+#include "base/uuid.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/generation/worker_credentials.h"
+#include "tests/support/moderation_test_server.h"
+#include "tests/unit/moderation/synthetic_video.h"
+
+namespace clipforge::testing {
+namespace {
+
+using grpc::StatusCode;
+
+std::string ReasonOf(const grpc::Status& status) {
+  google::rpc::Status rich;
+  google::rpc::ErrorInfo info;
+  if (!rich.ParseFromString(status.error_details()) || rich.details_size() != 1 ||
+      !rich.details(0).UnpackTo(&info)) {
+    return "";
+  }
+  return info.reason();
+}
+
+ModerationTestServerOptions Options() {
+  ModerationTestServerOptions options;
+  options.with_generation = true;
+  options.generation.lease.lease_length = absl::Seconds(3);
+  options.generation.lease.heartbeat_interval = absl::Seconds(1);
+  options.generation.sweep_interval = absl::Milliseconds(200);
+  options.generation.jobs.max_attempts = 2;
+  options.generation.media_url_key_file =
+      (std::filesystem::temp_directory_path() / ("cf-media-url-" + std::to_string(getpid()) + ".key")).string();
+  options.generation.media_http_addr = "127.0.0.1:0";
+  return options;
+}
+
+// GET `url` ("http://127.0.0.1:PORT/...") over a plain socket: the status
+// code and the body.
+std::pair<int, std::string> HttpGet(const std::string& url, const std::string& range = "") {
+  const std::string rest = url.substr(std::string("http://").size());
+  const size_t slash = rest.find('/');
+  const std::string host_port = rest.substr(0, slash), target = rest.substr(slash);
+  const int port = std::stoi(host_port.substr(host_port.find(':') + 1));
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return {-1, ""};
+  }
+  std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host_port + "\r\nConnection: close\r\n";
+  if (!range.empty()) request += "Range: " + range + "\r\n";
+  request += "\r\n";
+  (void)!write(fd, request.data(), request.size());
+  std::string response;
+  char buffer[65536];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  if (response.size() < 12 || body == std::string::npos) return {-1, response};
+  return {std::stoi(response.substr(9, 3)), response.substr(body + 4)};
+}
+
+class GenerationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto issued = generation_service::IssueWorkerCredential(server_.generation().store(), ids_, random_, clock_,
+                                                            "test-worker-" + ids_.Next().substr(24));
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    credential_ = issued->credential;
+    video_path_ = (std::filesystem::temp_directory_path() / ("cf-gen-" + ids_.Next() + ".mp4")).string();
+    ASSERT_TRUE(test_media::WriteVideo(video_path_, 160, 96, 12, 12, [](int index, std::vector<uint8_t>& rgb) {
+                  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>(i * 7 + index * 13);
+                }).ok());
+    std::ifstream in(video_path_, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    video_ = bytes.str();
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove(video_path_, ignored);
+  }
+
+  std::string NewUser() { return server_.Token(base::RoleSet{base::Role::kUser}); }
+
+  void AsUser(grpc::ClientContext& ctx, const std::string& token) {
+    ctx.AddMetadata("authorization", "Bearer " + token);
+  }
+  void AsWorker(grpc::ClientContext& ctx) { ctx.AddMetadata("authorization", "Worker " + credential_); }
+
+  grpc::Status Create(const std::string& token, const std::string& prompt, v1::GenerationJob* out,
+                      const std::string& request_id = "", int64_t seed = -1) {
+    v1::CreateJobRequest request;
+    request.set_request_id(request_id.empty() ? ids_.Next() : request_id);
+    request.mutable_spec()->set_prompt(prompt);
+    if (seed >= 0) request.mutable_spec()->set_seed(seed);
+    grpc::ClientContext ctx;
+    AsUser(ctx, token);
+    return jobs_->CreateJob(&ctx, request, out);
+  }
+
+  v1::GenerationJob Get(const std::string& token, const std::string& job_id) {
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    grpc::ClientContext ctx;
+    AsUser(ctx, token);
+    v1::GenerationJob job;
+    const grpc::Status status = jobs_->GetJob(&ctx, request, &job);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return job;
+  }
+
+  grpc::Status Lease(v1::LeaseJobResponse* out, const std::string& request_id = "") {
+    v1::LeaseJobRequest request;
+    request.set_request_id(request_id.empty() ? ids_.Next() : request_id);
+    request.set_worker_instance("test/worker-1");
+    request.mutable_capabilities()->add_renderers("procedural-1/1.0.0");
+    grpc::ClientContext ctx;
+    AsWorker(ctx);
+    return workers_->LeaseJob(&ctx, request, out);
+  }
+
+  v1::JobAssignment LeaseOk() {
+    v1::LeaseJobResponse response;
+    const grpc::Status status = Lease(&response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_TRUE(response.has_assignment());
+    return response.assignment();
+  }
+
+  grpc::Status Heartbeat(const v1::JobAssignment& a, v1::HeartbeatResponse* out) {
+    v1::HeartbeatRequest request;
+    request.set_request_id(ids_.Next());
+    request.set_job_id(a.job_id());
+    request.set_lease_epoch(a.lease_epoch());
+    grpc::ClientContext ctx;
+    AsWorker(ctx);
+    return workers_->Heartbeat(&ctx, request, out);
+  }
+
+  grpc::Status Upload(const v1::JobAssignment& a, v1::ContentVariant variant, const std::string& type,
+                      const std::string& bytes, v1::BlobRef* out, const std::string& declared_sha = "") {
+    grpc::ClientContext ctx;
+    AsWorker(ctx);
+    v1::UploadOutputResponse response;
+    auto writer = workers_->UploadOutput(&ctx, &response);
+    v1::UploadOutputRequest header;
+    header.mutable_header()->set_request_id(ids_.Next());
+    header.mutable_header()->set_job_id(a.job_id());
+    header.mutable_header()->set_lease_epoch(a.lease_epoch());
+    header.mutable_header()->set_variant(variant);
+    header.mutable_header()->set_content_type(type);
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+    header.mutable_header()->set_sha256(declared_sha.empty() ? base::Sha256Hex(bytes) : declared_sha);
+    writer->Write(header);
+    for (size_t offset = 0; offset < bytes.size(); offset += 1 << 16) {
+      v1::UploadOutputRequest data;
+      data.set_data(bytes.substr(offset, 1 << 16));
+      if (!writer->Write(data)) break;
+    }
+    writer->WritesDone();
+    const grpc::Status status = writer->Finish();
+    if (status.ok()) *out = response.blob();
+    return status;
+  }
+
+  // Uploads the three required outputs and completes.
+  grpc::Status UploadAndComplete(const v1::JobAssignment& a, v1::CompleteJobResponse* out) {
+    v1::CompleteJobRequest request;
+    request.set_request_id(ids_.Next());
+    request.set_job_id(a.job_id());
+    request.set_lease_epoch(a.lease_epoch());
+    v1::JobOutputs* outputs = request.mutable_outputs();
+    grpc::Status status = Upload(a, v1::CONTENT_VARIANT_VIDEO, "video/mp4", video_, outputs->mutable_video());
+    if (!status.ok()) return status;
+    status = Upload(a, v1::CONTENT_VARIANT_THUMBNAIL, "image/jpeg", "thumb-" + a.job_id(),
+                    outputs->mutable_thumbnail());
+    if (!status.ok()) return status;
+    status = Upload(a, v1::CONTENT_VARIANT_PROVENANCE, "application/c2pa", "c2pa-" + a.job_id(),
+                    outputs->mutable_provenance());
+    if (!status.ok()) return status;
+    outputs->set_width(320);
+    outputs->set_height(180);
+    outputs->set_renderer("procedural-1/1.0.0");
+    grpc::ClientContext ctx;
+    AsWorker(ctx);
+    return workers_->CompleteJob(&ctx, request, out);
+  }
+
+  // Polls GetJob until `done` holds (the sweeper runs every 200 ms here).
+  v1::GenerationJob AwaitJob(const std::string& token, const std::string& job_id,
+                             const std::function<bool(const v1::GenerationJob&)>& done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    v1::GenerationJob job = Get(token, job_id);
+    while (!done(job) && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(50));
+      job = Get(token, job_id);
+    }
+    return job;
+  }
+
+  base::SystemClock clock_;
+  base::SecureRandom random_;
+  base::UuidV7Generator ids_{clock_, random_};
+  ModerationTestServer server_{Options()};
+  std::unique_ptr<v1::GenerationService::Stub> jobs_ = server_.NewGenerationStub();
+  std::unique_ptr<v1::WorkerService::Stub> workers_ = server_.NewWorkerStub();
+  std::string credential_;
+  std::string video_path_;
+  std::string video_;
+};
+
+TEST_F(GenerationServiceTest, AJobGoesFromCreateThroughAWorkerToItsDownload) {
+  const std::string alice = NewUser();
+  v1::GenerationJob created;
+  ASSERT_TRUE(Create(alice, "a neon city at night in the rain", &created).ok());
+  EXPECT_EQ(created.status(), v1::JOB_STATUS_QUEUED);
+  EXPECT_TRUE(created.spec().has_seed());
+  EXPECT_EQ(created.spec().size(), "720x1280");
+  EXPECT_EQ(created.spec().seconds(), 4);
+  EXPECT_EQ(created.tier(), v1::TIER_FREE);
+
+  const v1::JobAssignment a = LeaseOk();
+  ASSERT_EQ(a.job_id(), created.job_id());
+  EXPECT_EQ(a.lease_epoch(), 1);
+  EXPECT_EQ(a.attempt(), 1);
+  EXPECT_EQ(a.spec().prompt(), "a neon city at night in the rain");
+  EXPECT_EQ(Get(alice, a.job_id()).status(), v1::JOB_STATUS_IN_PROGRESS);
+
+  v1::ReportProgressRequest progress;
+  progress.set_request_id(ids_.Next());
+  progress.set_job_id(a.job_id());
+  progress.set_lease_epoch(a.lease_epoch());
+  progress.set_percent(40);
+  progress.set_stage("rendering");
+  v1::ReportProgressResponse progressed;
+  grpc::ClientContext progress_ctx;
+  AsWorker(progress_ctx);
+  ASSERT_TRUE(workers_->ReportProgress(&progress_ctx, progress, &progressed).ok());
+  const v1::GenerationJob midway = Get(alice, a.job_id());
+  EXPECT_EQ(midway.progress_percent(), 40);
+  EXPECT_EQ(midway.stage(), "rendering");
+
+  v1::CompleteJobResponse completed;
+  const grpc::Status done = UploadAndComplete(a, &completed);
+  ASSERT_TRUE(done.ok()) << done.error_message();
+  EXPECT_EQ(completed.status(), v1::JOB_STATUS_COMPLETED);
+  const v1::GenerationJob finished = Get(alice, a.job_id());
+  EXPECT_EQ(finished.status(), v1::JOB_STATUS_COMPLETED);
+  EXPECT_EQ(finished.progress_percent(), 100);
+  EXPECT_EQ(finished.outputs().video().sha256(), base::Sha256Hex(video_));
+  EXPECT_EQ(finished.outputs().video().size_bytes(), static_cast<int64_t>(video_.size()));
+
+  // The download streams the stored bytes, with their digest on the last
+  // chunk; a range resumes.
+  v1::DownloadContentRequest download;
+  download.set_job_id(a.job_id());
+  grpc::ClientContext download_ctx;
+  AsUser(download_ctx, alice);
+  auto reader = jobs_->DownloadContent(&download_ctx, download);
+  std::string received, digest;
+  v1::DataChunk chunk;
+  while (reader->Read(&chunk)) {
+    EXPECT_EQ(chunk.offset(), static_cast<int64_t>(received.size()));
+    received += chunk.data();
+    if (chunk.final_chunk()) digest = chunk.sha256();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(received, video_);
+  EXPECT_EQ(digest, base::Sha256Hex(video_));
+
+  download.set_offset(100);
+  download.set_length(50);
+  grpc::ClientContext range_ctx;
+  AsUser(range_ctx, alice);
+  auto ranged = jobs_->DownloadContent(&range_ctx, download);
+  received.clear();
+  while (ranged->Read(&chunk)) received += chunk.data();
+  ASSERT_TRUE(ranged->Finish().ok());
+  EXPECT_EQ(received, video_.substr(100, 50));
+
+  // Another user sees nothing of it.
+  const std::string mallory = NewUser();
+  v1::GetJobRequest get;
+  get.set_job_id(a.job_id());
+  v1::GenerationJob ignored;
+  grpc::ClientContext other_ctx;
+  AsUser(other_ctx, mallory);
+  EXPECT_EQ(jobs_->GetJob(&other_ctx, get, &ignored).error_code(), StatusCode::NOT_FOUND);
+  grpc::ClientContext stolen_ctx;
+  AsUser(stolen_ctx, mallory);
+  download.set_offset(0);
+  download.set_length(0);
+  auto stolen = jobs_->DownloadContent(&stolen_ctx, download);
+  EXPECT_FALSE(stolen->Read(&chunk));
+  EXPECT_EQ(stolen->Finish().error_code(), StatusCode::NOT_FOUND);
+
+  // A signed URL serves the same bytes over HTTP, with Range; a tampered
+  // one is refused.
+  v1::GetSignedUrlRequest sign;
+  sign.set_job_id(a.job_id());
+  v1::SignedUrl url;
+  grpc::ClientContext sign_ctx;
+  AsUser(sign_ctx, alice);
+  ASSERT_TRUE(jobs_->GetSignedUrl(&sign_ctx, sign, &url).ok());
+  const auto [status, body] = HttpGet(url.url());
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, video_);
+  const auto [partial, slice] = HttpGet(url.url(), "bytes=10-19");
+  EXPECT_EQ(partial, 206);
+  EXPECT_EQ(slice, video_.substr(10, 10));
+  std::string forged = url.url();
+  forged[forged.find("/media/") + 7] = forged[forged.find("/media/") + 7] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(HttpGet(forged).first, 403);
+  grpc::ClientContext other_sign_ctx;
+  AsUser(other_sign_ctx, NewUser());
+  EXPECT_EQ(jobs_->GetSignedUrl(&other_sign_ctx, sign, &url).error_code(), StatusCode::NOT_FOUND);
+
+  // The same spec with the same seed is that clip again, at once.
+  v1::GenerationJob again;
+  ASSERT_TRUE(Create(alice, "a neon city at night in the rain", &again, "", created.spec().seed()).ok());
+  EXPECT_EQ(again.status(), v1::JOB_STATUS_COMPLETED);
+  EXPECT_EQ(again.outputs().video().sha256(), finished.outputs().video().sha256());
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.jobs WHERE status = 4"), 2);
+}
+
+TEST_F(GenerationServiceTest, WatchJobStreamsEachChangeAndEndsAfterTheLast) {
+  const std::string alice = NewUser();
+  v1::GenerationJob created;
+  ASSERT_TRUE(Create(alice, "snow falling on a quiet forest", &created).ok());
+  v1::WatchJobRequest watch;
+  watch.set_job_id(created.job_id());
+  grpc::ClientContext watch_ctx;
+  AsUser(watch_ctx, alice);
+  auto stream = jobs_->WatchJob(&watch_ctx, watch);
+  v1::WatchJobResponse update;
+  ASSERT_TRUE(stream->Read(&update));
+  EXPECT_EQ(update.job().status(), v1::JOB_STATUS_QUEUED);
+
+  const v1::JobAssignment a = LeaseOk();
+  v1::CompleteJobResponse completed;
+  ASSERT_TRUE(UploadAndComplete(a, &completed).ok());
+  std::vector<v1::JobStatus> seen;
+  while (stream->Read(&update)) seen.push_back(update.job().status());
+  EXPECT_TRUE(stream->Finish().ok());
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), v1::JOB_STATUS_COMPLETED);
+}
+
+TEST_F(GenerationServiceTest, ALapsedLeaseIsRetriedAndTheOldWorkerIsFencedOut) {
+  const std::string alice = NewUser();
+  v1::GenerationJob created;
+  ASSERT_TRUE(Create(alice, "stars over the water", &created).ok());
+  const v1::JobAssignment first = LeaseOk();
+
+  // The worker goes silent (as after kill -9): the sweeper puts the job
+  // back in the queue once the 3 s lease lapses.
+  const v1::GenerationJob requeued =
+      AwaitJob(alice, created.job_id(), [](const v1::GenerationJob& j) { return j.status() == v1::JOB_STATUS_QUEUED; });
+  ASSERT_EQ(requeued.status(), v1::JOB_STATUS_QUEUED);
+
+  const v1::JobAssignment second = LeaseOk();
+  EXPECT_EQ(second.job_id(), created.job_id());
+  EXPECT_EQ(second.lease_epoch(), first.lease_epoch() + 1);
+  EXPECT_EQ(second.attempt(), 2);
+
+  // The first worker comes back: every call with its epoch is refused.
+  v1::HeartbeatResponse beat;
+  const grpc::Status stale = Heartbeat(first, &beat);
+  EXPECT_EQ(stale.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(stale), "LEASE_LOST");
+  v1::BlobRef blob;
+  EXPECT_EQ(Upload(first, v1::CONTENT_VARIANT_THUMBNAIL, "image/jpeg", "late", &blob).error_code(),
+            StatusCode::FAILED_PRECONDITION);
+  v1::CompleteJobResponse completed;
+  EXPECT_EQ(UploadAndComplete(first, &completed).error_code(), StatusCode::FAILED_PRECONDITION);
+
+  // The second lapses too: with max_attempts 2 the job fails for good.
+  const v1::GenerationJob failed =
+      AwaitJob(alice, created.job_id(), [](const v1::GenerationJob& j) { return j.status() == v1::JOB_STATUS_FAILED; });
+  ASSERT_EQ(failed.status(), v1::JOB_STATUS_FAILED);
+  EXPECT_EQ(failed.failure().code(), v1::GENERATION_FAILURE_CODE_ATTEMPTS_EXHAUSTED);
+}
+
+TEST_F(GenerationServiceTest, CancelDuringRenderTellsTheWorkerAndRefusesItsCompletion) {
+  const std::string alice = NewUser();
+  v1::GenerationJob created;
+  ASSERT_TRUE(Create(alice, "a red sunset over the city", &created).ok());
+  const v1::JobAssignment a = LeaseOk();
+
+  v1::CancelJobRequest cancel;
+  cancel.set_request_id(ids_.Next());
+  cancel.set_job_id(a.job_id());
+  v1::GenerationJob cancelled;
+  grpc::ClientContext cancel_ctx;
+  AsUser(cancel_ctx, alice);
+  ASSERT_TRUE(jobs_->CancelJob(&cancel_ctx, cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.status(), v1::JOB_STATUS_CANCELLED);
+
+  v1::HeartbeatResponse beat;
+  ASSERT_TRUE(Heartbeat(a, &beat).ok());
+  EXPECT_TRUE(beat.cancel_requested());
+  v1::CompleteJobResponse completed;
+  const grpc::Status late = UploadAndComplete(a, &completed);
+  EXPECT_EQ(ReasonOf(late), "LEASE_LOST");
+  EXPECT_EQ(Get(alice, a.job_id()).status(), v1::JOB_STATUS_CANCELLED);
+
+  // A finished job cannot be cancelled; it can be deleted.
+  v1::DeleteJobRequest remove;
+  remove.set_request_id(ids_.Next());
+  remove.set_job_id(a.job_id());
+  google::protobuf::Empty empty;
+  grpc::ClientContext delete_ctx;
+  AsUser(delete_ctx, alice);
+  ASSERT_TRUE(jobs_->DeleteJob(&delete_ctx, remove, &empty).ok());
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.jobs WHERE job_id = '" + a.job_id() + "'"), 0);
+}
+
+TEST_F(GenerationServiceTest, BlockedPromptsAreRefusedWithTheirCategories) {
+  // An admin adds a keyword rule; it is live when CreateRule answers.
+  auto moderation = server_.NewStub();
+  v1::CreateRuleRequest rule;
+  rule.set_request_id(ids_.Next());
+  rule.mutable_rule()->set_kind(v1::RULE_KIND_KEYWORD);
+  rule.mutable_rule()->set_pattern("forbiddenword");
+  rule.mutable_rule()->set_category(v1::MODERATION_CATEGORY_VIOLENCE);
+  rule.mutable_rule()->set_decision(v1::MODERATION_DECISION_BLOCK);
+  rule.mutable_rule()->set_enabled(true);
+  v1::Rule created_rule;
+  grpc::ClientContext rule_ctx;
+  AsUser(rule_ctx, server_.Token(base::RoleSet{base::Role::kUser, base::Role::kAdmin}));
+  ASSERT_TRUE(moderation->CreateRule(&rule_ctx, rule, &created_rule).ok());
+
+  v1::GenerationJob job;
+  const grpc::Status blocked = Create(NewUser(), "a forbiddenword scene", &job);
+  EXPECT_EQ(blocked.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(blocked), "PROMPT_BLOCKED");
+  EXPECT_NE(blocked.error_message().find("VIOLENCE"), std::string::npos) << blocked.error_message();
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.jobs"), 0);
+}
+
+TEST_F(GenerationServiceTest, QuotasRetriesAndBadInput) {
+  const std::string alice = NewUser();
+  v1::GenerationJob first, replay, second, third;
+  const std::string request_id = ids_.Next();
+  ASSERT_TRUE(Create(alice, "rain on a window", &first, request_id).ok());
+  // A retry replays the first job; the same id for another prompt conflicts.
+  ASSERT_TRUE(Create(alice, "rain on a window", &replay, request_id).ok());
+  EXPECT_EQ(replay.job_id(), first.job_id());
+  EXPECT_EQ(Create(alice, "something else", &replay, request_id).error_code(), StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(Create(alice, "waves at dawn", &second).ok());
+  // The free tier runs two jobs at once.
+  const grpc::Status over = Create(alice, "a third one", &third);
+  EXPECT_EQ(over.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ReasonOf(over), "QUOTA_EXCEEDED");
+
+  v1::CreateJobRequest bad;
+  bad.set_request_id(ids_.Next());
+  bad.mutable_spec()->set_prompt("fine");
+  bad.mutable_spec()->set_size("640x480");
+  grpc::ClientContext bad_ctx;
+  AsUser(bad_ctx, NewUser());
+  const grpc::Status refused = jobs_->CreateJob(&bad_ctx, bad, &third);
+  EXPECT_EQ(refused.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("spec.size"), std::string::npos);
+
+  bad.mutable_spec()->set_size("");
+  bad.mutable_spec()->set_seconds(60);
+  grpc::ClientContext long_ctx;
+  AsUser(long_ctx, NewUser());
+  const grpc::Status too_long = jobs_->CreateJob(&long_ctx, bad, &third);
+  EXPECT_EQ(too_long.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(too_long), "LIMIT_EXCEEDED");
+}
+
+TEST_F(GenerationServiceTest, WorkersNeedAWorkerCredential) {
+  v1::LeaseJobRequest request;
+  request.set_request_id(ids_.Next());
+  request.set_worker_instance("intruder");
+  request.mutable_capabilities()->add_renderers("procedural-1");
+  v1::LeaseJobResponse response;
+  grpc::ClientContext user_ctx;
+  AsUser(user_ctx, NewUser());
+  EXPECT_EQ(workers_->LeaseJob(&user_ctx, request, &response).error_code(), StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext forged_ctx;
+  // A well-formed credential with the right id and a wrong secret.
+  forged_ctx.AddMetadata("authorization", "Worker " + credential_.substr(0, credential_.size() - 4) + "AAAA");
+  EXPECT_EQ(workers_->LeaseJob(&forged_ctx, request, &response).error_code(), StatusCode::UNAUTHENTICATED);
+  // A user's token does not pass for a worker's either way round.
+  v1::GetJobRequest get;
+  get.set_job_id(ids_.Next());
+  v1::GenerationJob job;
+  grpc::ClientContext worker_as_user;
+  AsWorker(worker_as_user);
+  EXPECT_EQ(jobs_->GetJob(&worker_as_user, get, &job).error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GenerationServiceTest, AOneJobUserIsNotStuckBehindAThousandJobUser) {
+  // Alice (pro, so her quota allows 8 at once) queues 8 jobs; Bob (free)
+  // queues one after all of hers. A pro job weighs 4 free ones, so Bob
+  // waits for at most 4 of hers, not all 8.
+  const std::string alice_id = ids_.Next();
+  const std::string alice = server_.Token(base::RoleSet{base::Role::kUser}, alice_id);
+  ASSERT_TRUE(server_.generation()
+                  .store()
+                  .Transact(generation_service::TxMode::kReadWrite,
+                            [&](generation_service::GenerationTx& tx) {
+                              tx.SetUserTier(alice_id, v1::TIER_PRO);
+                              return absl::OkStatus();
+                            })
+                  .ok());
+  for (int i = 0; i < 8; ++i) {
+    v1::GenerationJob job;
+    ASSERT_TRUE(Create(alice, "alice clip " + std::to_string(i), &job).ok());
+  }
+  v1::GenerationJob bobs;
+  ASSERT_TRUE(Create(NewUser(), "bob's only clip", &bobs).ok());
+  EXPECT_LE(bobs.queue_position(), 4);
+  int dispatched_before_bob = 0;
+  while (LeaseOk().job_id() != bobs.job_id() && dispatched_before_bob < 9) ++dispatched_before_bob;
+  EXPECT_LE(dispatched_before_bob, 4);
+  EXPECT_EQ(dispatched_before_bob, bobs.queue_position());
+  // A retried LeaseJob gets its own lease back, not another job (Alice's
+  // remaining jobs are still queued).
+  v1::LeaseJobResponse r1, r2;
+  const std::string lease_request = ids_.Next();
+  ASSERT_TRUE(Lease(&r1, lease_request).ok());
+  ASSERT_TRUE(Lease(&r2, lease_request).ok());
+  EXPECT_EQ(r1.assignment().job_id(), r2.assignment().job_id());
+  EXPECT_EQ(r1.assignment().lease_epoch(), r2.assignment().lease_epoch());
+}
+
+}  // namespace
+}  // namespace clipforge::testing

@@ -1,0 +1,49 @@
+// An in-memory GenerationStore for the generation logic's unit tests.
+// Transactions are serialized and atomic: work runs on a copy of the state,
+// which replaces the state only when the work returns OK, so a failed call
+// provably leaves nothing behind. Each GenerationTx method does what its
+// statement in services/generation/store.cc does (the same filters, order
+// and limits; the table's unique keys and CHECK constraints fail the
+// transaction as the driver's exceptions would after Transact maps them).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "services/generation/store_interface.h"
+
+namespace clipforge::generation_service::testing {
+
+struct FakeGenerationState {
+  std::map<std::string, UserQueueState> users;  // By user_id.
+  int64_t queue_clock = 0;
+  std::map<std::string, JobRecord> jobs;  // By job_id.
+  // By (job_id, lease_epoch, variant).
+  std::map<std::tuple<std::string, int64_t, int>, UploadRecord> uploads;
+  std::map<std::string, WorkerCredentialRecord> credentials;  // By credential_id.
+  std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
+  std::vector<v1::EventEnvelope> events;
+};
+
+class FakeGenerationStore final : public GenerationStore {
+ public:
+  absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(GenerationTx&)> work) override;
+
+  FakeGenerationState state() const;
+  // Replaces the state (a test planting what the logic would not write).
+  void set_state(FakeGenerationState state);
+  // Transactions run (committed or not).
+  int transactions() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  FakeGenerationState state_ ABSL_GUARDED_BY(mu_);
+  int transactions_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace clipforge::generation_service::testing
