@@ -300,9 +300,12 @@ int Serve(const std::vector<std::string>& args) {
     // this process must host (a gRPC client for a remote one is not built).
     if (!moderation) return Fail("--services: generation needs moderation in the same process");
     generation_checks =
-        std::make_unique<generation_service::LocalModeration>(moderation->policy(), moderation->screening());
+        std::make_unique<generation_service::LocalModeration>(moderation->policy(), moderation->screening(),
+                                                                  moderation->review());
+    // Review decisions arrive on the revocations' connection, as rule
+    // changes do.
     auto created = generation_service::GenerationComponent::Create(database, config->generation, shared,
-                                                                   *generation_checks);
+                                                                   *generation_checks, revocation_nats->get());
     if (!created.ok()) return Fail(created.status().message());
     generation = *std::move(created);
     implemented["generation"] = generation->hosted();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "services/generation/review_decisions.h"
 
 namespace clipforge::generation_service {
 namespace {
@@ -31,7 +32,21 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& content
   return absl::OkStatus();
 }
 
+// The store's statements and the review-decisions consumer's.
+std::vector<kit::PreparedStatement> AllStatements() {
+  std::vector<kit::PreparedStatement> statements = PgGenerationStore::Statements();
+  for (kit::PreparedStatement& s : kit::EventConsumer::Statements(ReviewDecisionsConsumer())) {
+    statements.push_back(std::move(s));
+  }
+  return statements;
+}
+
 }  // namespace
+
+GenerationComponent::~GenerationComponent() {
+  stop_consumer_ = true;
+  if (consumer_thread_.joinable()) consumer_thread_.join();
+}
 
 std::vector<kit::SettingSpec> GenerationComponent::Flags() {
   return {
@@ -81,12 +96,21 @@ absl::StatusOr<GenerationConfig> GenerationComponent::ConfigFrom(const kit::Sett
 absl::StatusOr<std::unique_ptr<GenerationComponent>> GenerationComponent::Create(const kit::ServiceDatabase& database,
                                                                                  const GenerationConfig& config,
                                                                                  kit::ServiceDeps deps,
-                                                                                 ContentChecks& checks) {
+                                                                                 ContentChecks& checks,
+                                                                                 kit::NatsClient* nats) {
   if (database.url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the generation service");
   }
   std::unique_ptr<GenerationComponent> component(new GenerationComponent(database, config, deps, checks));
   CF_RETURN_IF_ERROR(component->StartMediaUrls(deps.clock));
+  if (nats != nullptr) {
+    auto consumer = kit::EventConsumer::Create(component->pool_, *nats, ReviewDecisionsConsumer(),
+                                               ReviewDecisionHandler(component->jobs_), deps.logger);
+    if (!consumer.ok()) return consumer.status();
+    component->review_decisions_ = *std::move(consumer);
+    GenerationComponent* self = component.get();
+    component->consumer_thread_ = std::thread([self] { self->review_decisions_->Run(self->stop_consumer_); });
+  }
   if (!config.local_worker_credential_file.empty()) {
     CF_RETURN_IF_ERROR(EnsureLocalWorkerCredential(component->store_, component->credentials_, deps.ids,
                                                    deps.random, deps.clock, config.local_worker_credential_file));
@@ -102,7 +126,7 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
              .size = database.pool_size,
              .role = "cf_generation",
              .statement_timeout = database.statement_timeout,
-             .statements = PgGenerationStore::Statements()}),
+             .statements = AllStatements()}),
       store_(pool_),
       events_(deps.events),
       jobs_(store_, deps.clock, deps.ids, events_, checks, config.jobs),

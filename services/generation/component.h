@@ -19,7 +19,12 @@
 #include "services/generation/worker_credentials.h"
 #include "services/generation/worker_logic.h"
 #include "services/generation/worker_service.h"
+#include <atomic>
+#include <thread>
+
 #include "services/kit/blob_http_server.h"
+#include "services/kit/event_consumer.h"
+#include "services/kit/nats_client.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/periodic.h"
 #include "services/kit/pg_pool.h"
@@ -62,9 +67,13 @@ class GenerationComponent {
 
   // `checks` (moderation) and `deps` must outlive the component.
   // INVALID_ARGUMENT when the database URL is missing.
+  // `nats` (may be null: then jobs that wait for review wait until a
+  // process with it applies the decision) brings moderators' decisions.
   static absl::StatusOr<std::unique_ptr<GenerationComponent>> Create(const kit::ServiceDatabase& database,
                                                                      const GenerationConfig& config,
-                                                                     kit::ServiceDeps deps, ContentChecks& checks);
+                                                                     kit::ServiceDeps deps, ContentChecks& checks,
+                                                                     kit::NatsClient* nats);
+  ~GenerationComponent();
 
   std::vector<kit::HostedService> hosted();
   GenerationStore& store() { return store_; }
@@ -100,6 +109,10 @@ class GenerationComponent {
   WorkerServiceImpl worker_service_;
   // Last: it stops before what it calls goes.
   kit::Periodic sweeper_;
+  // Review decisions, on a thread of their own (stopped first).
+  std::unique_ptr<kit::EventConsumer> review_decisions_;
+  std::atomic<bool> stop_consumer_{false};
+  std::thread consumer_thread_;
 };
 
 // Keeps a valid worker credential in `path` for a worker on this machine:

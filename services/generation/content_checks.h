@@ -27,6 +27,12 @@ class ContentChecks {
  public:
   virtual ~ContentChecks() = default;
   virtual absl::StatusOr<Verdict> CheckPrompt(const CheckOnBehalf& who, const std::string& prompt) = 0;
+  // Puts the prompt of job `job_id` (owned by `user_id`), which the filter
+  // said REVIEW, before a moderator; their decision comes back as a
+  // clipforge.moderation.decided event about the job. Asking again for the
+  // same job is harmless (one open case per job).
+  virtual absl::Status RequestPromptReview(const std::string& job_id, const std::string& user_id,
+                                           const std::string& prompt, const Verdict& verdict) = 0;
   // The rendered video of `job_id` (owned by `user_id`), stored as `video`.
   virtual absl::StatusOr<Verdict> CheckVideo(const std::string& job_id, const std::string& user_id,
                                              const v1::BlobRef& video) = 0;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "base/error_reason.h"
 #include "base/role.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
 #include "generation/scheduling.h"
 #include "generation/tiers.h"
@@ -28,6 +29,15 @@ absl::Status PromptBlocked(const Verdict& verdict) {
       absl::FailedPreconditionError(absl::StrCat("spec.prompt: blocked by the content policy (",
                                                  names.empty() ? "no category" : absl::StrJoin(names, ", "), ")")),
       "PROMPT_BLOCKED");
+}
+
+// What decides the rendered bytes: the core's spec fingerprint, and the
+// effects when there are any.
+std::string Fingerprint(const NewJob& input) {
+  const std::string core =
+      generation::SpecFingerprint(input.core, absl::StrCat(input.renderer, "/", input.renderer_version));
+  if (input.effects_key.empty()) return core;
+  return base::Sha256Hex(absl::StrCat(core, "|effects|", input.effects_key));
 }
 
 }  // namespace
@@ -85,8 +95,7 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
                     .pixels = input.core.size.pixels(),
                     .quality = input.spec.quality(),
                     .quota_seconds = generation::QuotaSeconds(input.core),
-                    .fingerprint = generation::SpecFingerprint(
-                        input.core, absl::StrCat(input.renderer, "/", input.renderer_version)),
+                    .fingerprint = Fingerprint(input),
                     .max_attempts = rules_.max_attempts,
                     .create_time = now,
                     .update_time = now};
@@ -114,7 +123,38 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
     view = ViewOf(tx, std::move(job));
     return absl::OkStatus();
   }));
+  // After the commit, so that the case names a job that exists. A retry of
+  // the request replays the job and asks again (the case merges), so a
+  // failure here loses nothing.
+  if (view.job.status == v1::JOB_STATUS_PENDING_REVIEW) {
+    CF_RETURN_IF_ERROR(checks_.RequestPromptReview(view.job.job_id, view.job.user_id, view.job.spec.prompt(), verdict));
+  }
   return view;
+}
+
+absl::Status JobLogic::ApplyReview(GenerationTx& tx, const std::string& job_id, bool approved,
+                                   const std::vector<v1::ModerationCategory>& categories) {
+  std::optional<JobRecord> job = tx.LockJob(job_id);
+  if (!job || job->status != v1::JOB_STATUS_PENDING_REVIEW) return absl::OkStatus();
+  const absl::Time now = clock_.Now();
+  job->update_time = now;
+  if (approved) {
+    const UserQueueState user = tx.LockUser(job->user_id);
+    job->status = v1::JOB_STATUS_QUEUED;
+    job->queue_tag = generation::NextQueueTag(user.last_tag, tx.QueueClock(), CoreTier(job->tier));
+    tx.SetUserLastTag(job->user_id, job->queue_tag);
+    tx.UpdateJob(*job);
+    return absl::OkStatus();
+  }
+  std::vector<std::string> names;
+  for (v1::ModerationCategory category : categories) names.push_back(v1::ModerationCategory_Name(category));
+  job->status = v1::JOB_STATUS_FAILED;
+  job->failure_code = v1::GENERATION_FAILURE_CODE_PROMPT_REJECTED;
+  job->failure_message = absl::StrCat("a moderator rejected the prompt",
+                                      names.empty() ? "" : absl::StrCat(" (", absl::StrJoin(names, ", "), ")"));
+  job->finish_time = now;
+  tx.UpdateJob(*job);
+  return tx.AppendEvent(events_.Failed(*job));
 }
 
 absl::StatusOr<JobView> JobLogic::Get(const kit::Caller& caller, const std::string& job_id) {

@@ -33,6 +33,7 @@ struct NewJob {
   generation::JobSpec core;
   std::string renderer;          // Its name, e.g. "procedural-1".
   std::string renderer_version;  // Part of the fingerprint.
+  std::string effects_key;       // The effects' canonical bytes; part of it too.
 };
 
 // A job as its owner sees it.
@@ -69,6 +70,12 @@ class JobLogic {
   absl::StatusOr<JobView> Cancel(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
   // Deletes a finished job (FAILED_PRECONDITION for an unfinished one).
   absl::Status Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
+  // A moderator's decision on the prompt of a job in PENDING_REVIEW, in the
+  // caller's transaction: `approved` queues it (its tag taken now), else it
+  // fails PROMPT_REJECTED. A job no longer pending (cancelled meanwhile, or
+  // unknown) is left as it is.
+  absl::Status ApplyReview(GenerationTx& tx, const std::string& job_id, bool approved,
+                           const std::vector<v1::ModerationCategory>& categories);
 
  private:
   absl::StatusOr<JobRecord> OwnedJob(GenerationTx& tx, const kit::Caller& caller, const std::string& job_id,

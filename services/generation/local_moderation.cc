@@ -15,6 +15,17 @@ absl::StatusOr<Verdict> LocalModeration::CheckPrompt(const CheckOnBehalf& who, c
   return Verdict{.decision = result.decision, .categories = result.categories};
 }
 
+absl::Status LocalModeration::RequestPromptReview(const std::string& job_id, const std::string& user_id,
+                                                  const std::string& prompt, const Verdict& verdict) {
+  (void)user_id;  // A case names a user as its subject only when the target is the user.
+  moderation_service::CaseRecord finding{
+      .target = moderation_service::TargetRef{.kind = v1::CONTENT_KIND_GENERATION_JOB, .id = job_id},
+      .source = v1::CASE_SOURCE_PROMPT_FILTER,
+      .categories = verdict.categories,
+      .prompt = prompt};
+  return review_.OpenFilterCase(finding, v1::MODERATION_DECISION_REVIEW).status();
+}
+
 absl::StatusOr<Verdict> LocalModeration::CheckVideo(const std::string& job_id, const std::string& user_id,
                                                     const v1::BlobRef& video) {
   (void)user_id;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
+#include "services/generation/effect_parsing.h"
 #include "services/kit/token_fields.h"
 
 namespace clipforge::generation_service {
@@ -54,12 +55,12 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
     default: return absl::InvalidArgumentError("spec.quality: unknown value");
   }
   // Remixes need the clips service (the parent's visibility, forking
-  // rules and manifest); effects and soundtracks need the worker's filter
-  // graph and audio path. Refused plainly until they exist.
+  // rules and manifest); soundtracks and stickers need uploads. Refused
+  // plainly until they exist.
   if (!in.remix_of_clip_id().empty()) {
     return absl::UnimplementedError("spec.remix_of_clip_id: remixing is not available yet");
   }
-  if (in.effects_size() > 0) return absl::UnimplementedError("spec.effects: effects are not available yet");
+  CF_ASSIGN_OR_RETURN(job.effects_key, ParseEffects(in.effects()));
   if (in.has_soundtrack()) return absl::UnimplementedError("spec.soundtrack: soundtracks are not available yet");
   if (catalog.renderers.empty()) return absl::UnavailableError("no renderer is configured");
   const RendererCatalog::Entry* renderer = &catalog.renderers.front();
@@ -80,6 +81,7 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
   job.spec.set_quality(job.core.quality == generation::Quality::kFull ? v1::GENERATION_QUALITY_FULL
                                                                       : v1::GENERATION_QUALITY_DRAFT);
   job.spec.set_model(job.renderer);
+  *job.spec.mutable_effects() = in.effects();
   return job;
 }
 

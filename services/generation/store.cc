@@ -336,6 +336,12 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
   return statements;
 }
 
+absl::Status PgGenerationStore::InTransaction(pqxx::work& txn,
+                                              absl::FunctionRef<absl::Status(GenerationTx&)> work) {
+  PgGenerationTx tx(txn);
+  return work(tx);
+}
+
 absl::Status PgGenerationStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(GenerationTx&)> work) {
   const kit::TxnOptions options{.read_only = mode == TxMode::kReadOnly};
   return kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include <pqxx/transaction>
+
 #include "services/generation/store_interface.h"
 #include "services/kit/pg_pool.h"
 
@@ -19,6 +21,9 @@ class PgGenerationStore final : public GenerationStore {
   explicit PgGenerationStore(kit::PgPool& pool) : pool_(pool) {}
 
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(GenerationTx&)> work) override;
+  // Runs `work` in a transaction someone else opened (an event consumer's,
+  // which records the event in the same commit).
+  static absl::Status InTransaction(pqxx::work& txn, absl::FunctionRef<absl::Status(GenerationTx&)> work);
 
  private:
   kit::PgPool& pool_;

@@ -55,6 +55,8 @@ class ModerationComponent {
   const kit::LocalBlobStore& blobs() const { return blobs_; }
   // The media filter, for services hosted in the same process.
   MediaScreening& screening() { return screening_; }
+  // The review queue, for filter findings of services in the same process.
+  ReviewLogic& review() { return review_; }
   const ActivePolicyHolder& policy() const { return policy_; }
 
  private:

@@ -1,8 +1,13 @@
 #include "services/worker/job_plan.h"
 
+#include <utility>
+#include <variant>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "generation/procedural_renderer.h"
+#include "services/kit/proto_time.h"
 
 namespace clipforge::worker {
 namespace {
@@ -21,6 +26,58 @@ std::string RenderPrompt(const std::string& prompt) {
   return prompt.substr(0, end);
 }
 
+// "#RRGGBB" (validated by the server) as 0xRRGGBB; white when unset.
+uint32_t ColorOf(const std::string& color) {
+  uint32_t rgb = 0;
+  if (color.size() != 7 || !absl::SimpleHexAtoi(color.substr(1), &rgb)) return 0xFFFFFF;
+  return rgb;
+}
+
+absl::Duration OffsetOf(bool has, const google::protobuf::Duration& d) {
+  return has ? kit::FromDuration(d) : absl::ZeroDuration();
+}
+
+// The wire effects as media/ applies them (defaults from generation.proto).
+absl::StatusOr<std::vector<media::Effect>> EffectsOf(const v1::JobSpec& spec) {
+  std::vector<media::Effect> effects;
+  for (const v1::Effect& effect : spec.effects()) {
+    switch (effect.effect_case()) {
+      case v1::Effect::kText: {
+        const v1::TextOverlay& t = effect.text();
+        media::TextOverlayEffect& text = std::get<media::TextOverlayEffect>(
+            effects.emplace_back(std::in_place_type<media::TextOverlayEffect>));
+        text.text = t.text();
+        text.x = t.has_x() ? t.x() : 0.5f;
+        text.y = t.has_y() ? t.y() : 0.5f;
+        text.size = t.size() == 0.0f ? 0.06f : t.size();
+        text.rgb = ColorOf(t.color());
+        text.start = OffsetOf(t.has_start_offset(), t.start_offset());
+        text.end = OffsetOf(t.has_end_offset(), t.end_offset());
+        break;
+      }
+      case v1::Effect::kColorGrade: {
+        // ColorGradePreset 1..5 are warm, cool, mono, vintage, vivid.
+        media::ColorGradeEffect& grade =
+            std::get<media::ColorGradeEffect>(effects.emplace_back(std::in_place_type<media::ColorGradeEffect>));
+        grade.preset = static_cast<media::ColorGradeEffect::Preset>(effect.color_grade().preset() - 1);
+        const float intensity = effect.color_grade().intensity();
+        grade.intensity = intensity == 0.0f ? 1.0f : intensity;
+        break;
+      }
+      case v1::Effect::kSpeed:
+        std::get<media::SpeedEffect>(effects.emplace_back(std::in_place_type<media::SpeedEffect>)).factor =
+            effect.speed().factor();
+        break;
+      case v1::Effect::kSticker:
+        return absl::UnimplementedError("stickers are not supported by this worker yet");
+      default:
+        return absl::InvalidArgumentError("spec.effects: an effect with nothing set");
+    }
+  }
+  CF_RETURN_IF_ERROR(media::ValidateEffects(effects));
+  return effects;
+}
+
 }  // namespace
 
 absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec) {
@@ -30,7 +87,6 @@ absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec) {
   }
   // Refused before any frame is rendered, so that no work is wasted on a
   // job whose output would lack what its owner asked for.
-  if (spec.effects_size() > 0) return absl::UnimplementedError("effects are not supported by this worker yet");
   if (spec.has_soundtrack()) return absl::UnimplementedError("soundtracks are not supported by this worker yet");
 
   JobPlan plan;
@@ -55,7 +111,9 @@ absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec) {
                                        .fps = frames.fps,
                                        .frame_count = frames.frame_count};
   CF_RETURN_IF_ERROR(generation::ValidateRenderSpec(plan.render));
-  plan.duration = absl::Seconds(frames.frame_count) / frames.fps;
+  CF_ASSIGN_OR_RETURN(plan.effects, EffectsOf(spec));
+  const int encoded = media::OutputFrameCount(frames.frame_count, media::SpeedFactor(plan.effects));
+  plan.duration = absl::Seconds(encoded) / frames.fps;
   return plan;
 }
 

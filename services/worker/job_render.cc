@@ -131,8 +131,10 @@ absl::StatusOr<RenderedJob> RenderJob(const v1::JobAssignment& assignment, const
   const media::ClipFiles files{.video_path = unsigned_video,
                                .thumbnail_path = job.thumbnail_path,
                                .spritesheet_path = job.spritesheet_path};
+  media::EncodeSettings encode = options.encode;
+  encode.effects = plan.effects;
   CF_ASSIGN_OR_RETURN(const media::ClipResult clip,
-                      media::EncodeClip(*scene, plan.render, options.encode, files, [&](int encoded) {
+                      media::EncodeClip(*scene, plan.render, encode, files, [&](int encoded) {
                         return progress(encoded * kRenderingEndPercent / kEncoderMaxPercent, kStageRendering);
                       }));
 

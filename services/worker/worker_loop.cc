@@ -86,9 +86,8 @@ v1::WorkerCapabilities ReferenceWorker::Capabilities() {
                                           generation::ProceduralRenderer::kVersion));
   capabilities.set_max_seconds(generation::kMaxSeconds);
   capabilities.set_accelerator("cpu");
-  // Effects stay empty, which the protocol reads as "all": it has no way to
-  // say "none". Jobs with effects are failed INVALID_INPUT (job_plan.h)
-  // until media/ applies them.
+  // What media/ applies here; stickers need uploaded inputs (job_plan.h).
+  for (const char* effect : {"text", "color_grade", "speed"}) capabilities.add_effects(effect);
   return capabilities;
 }
 

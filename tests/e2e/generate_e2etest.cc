@@ -88,6 +88,18 @@ TEST_F(GenerateTest, GenerateRendersSignsAndDownloadsTheClip) {
   r = Cli({"--json", "jobs"});
   ASSERT_EQ(r.first, 0) << r.second;
   EXPECT_NE(r.second.find("completed"), std::string::npos) << r.second;
+
+  // Effects: a caption, a colour grade and double speed: the 4 s render
+  // becomes a 2 s clip.
+  r = Cli({"--json", "generate", "waves at dawn", "--seconds=4", "--effect=text:HELLO", "--effect=grade:vintage",
+           "--effect=speed:2", "--out=" + dir_.path() + "/waves.mp4"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  const size_t id_at = r.second.find("\"job_id\":\"");
+  ASSERT_NE(id_at, std::string::npos) << r.second;
+  const std::string job_id = r.second.substr(id_at + 10, 36);
+  r = Cli({"--json", "job", job_id});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("\"duration\":\"2s\""), std::string::npos) << r.second;
   // The credential never reaches a log.
   const std::string credential = ReadFileToString(Credential());
   ASSERT_GT(credential.size(), 40u);

@@ -41,12 +41,13 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   std::vector<kit::HostedService> hosted = {component_->hosted()};
   if (options.with_generation) {
     generation_checks_ =
-        std::make_unique<generation_service::LocalModeration>(component_->policy(), component_->screening());
+        std::make_unique<generation_service::LocalModeration>(component_->policy(), component_->screening(),
+                                                               component_->review());
     generation_service::GenerationConfig config = options.generation;
     config.blob_dir = blob_dir_;
     generation_ = generation_service::GenerationComponent::Create(
                       {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, config,
-                      deps, *generation_checks_)
+                      deps, *generation_checks_, options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
                       .value();
     for (const kit::HostedService& service : generation_->hosted()) hosted.push_back(service);
   }

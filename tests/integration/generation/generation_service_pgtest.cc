@@ -463,6 +463,71 @@ TEST_F(GenerationServiceTest, BlockedPromptsAreRefusedWithTheirCategories) {
   EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.jobs"), 0);
 }
 
+TEST_F(GenerationServiceTest, APromptHeldForReviewRunsOnceAModeratorClearsIt) {
+  auto moderation = server_.NewStub();
+  v1::CreateRuleRequest rule;
+  rule.set_request_id(ids_.Next());
+  rule.mutable_rule()->set_kind(v1::RULE_KIND_KEYWORD);
+  rule.mutable_rule()->set_pattern("borderline");
+  rule.mutable_rule()->set_category(v1::MODERATION_CATEGORY_SPAM);
+  rule.mutable_rule()->set_decision(v1::MODERATION_DECISION_REVIEW);
+  rule.mutable_rule()->set_enabled(true);
+  v1::Rule created_rule;
+  grpc::ClientContext rule_ctx;
+  AsUser(rule_ctx, server_.Token(base::RoleSet{base::Role::kUser, base::Role::kAdmin}));
+  ASSERT_TRUE(moderation->CreateRule(&rule_ctx, rule, &created_rule).ok());
+
+  const std::string alice = NewUser();
+  v1::GenerationJob cleared, rejected;
+  ASSERT_TRUE(Create(alice, "a borderline scene", &cleared).ok());
+  ASSERT_TRUE(Create(alice, "another borderline scene", &rejected).ok());
+  EXPECT_EQ(cleared.status(), v1::JOB_STATUS_PENDING_REVIEW);
+  EXPECT_EQ(rejected.status(), v1::JOB_STATUS_PENDING_REVIEW);
+  v1::LeaseJobResponse nothing;
+  ASSERT_TRUE(Lease(&nothing).ok());
+  EXPECT_FALSE(nothing.has_assignment());
+
+  // A moderator clears one prompt and removes the other.
+  const std::string moderator = server_.Token(base::RoleSet{base::Role::kUser, base::Role::kModerator});
+  for (int i = 0; i < 2; ++i) {
+    v1::ClaimNextCaseRequest claim;
+    claim.set_request_id(ids_.Next());
+    v1::ClaimNextCaseResponse claimed;
+    grpc::ClientContext claim_ctx;
+    AsUser(claim_ctx, moderator);
+    ASSERT_TRUE(moderation->ClaimNextCase(&claim_ctx, claim, &claimed).ok());
+    ASSERT_TRUE(claimed.has_review_case());
+    EXPECT_EQ(claimed.review_case().target().kind(), v1::CONTENT_KIND_GENERATION_JOB);
+    const bool clear = claimed.review_case().target().id() == cleared.job_id();
+    v1::DecideCaseRequest decide;
+    decide.set_request_id(ids_.Next());
+    decide.set_case_id(claimed.claim().case_id());
+    decide.set_claim_id(claimed.claim().claim_id());
+    decide.set_action(clear ? v1::MODERATION_ACTION_NO_ACTION : v1::MODERATION_ACTION_REMOVE);
+    decide.add_categories(v1::MODERATION_CATEGORY_SPAM);
+    decide.mutable_statement()->set_ground(v1::DECISION_GROUND_TERMS_OF_SERVICE);
+    decide.mutable_statement()->set_ground_reference("Community guidelines 3.1");
+    decide.mutable_statement()->set_facts("The prompt asks for a scene the guidelines allow or forbid.");
+    decide.mutable_statement()->mutable_automation()->set_automated_detection(true);
+    decide.mutable_statement()->add_redress(v1::REDRESS_OPTION_INTERNAL_APPEAL);
+    v1::Decision decision;
+    grpc::ClientContext decide_ctx;
+    AsUser(decide_ctx, moderator);
+    const grpc::Status decided = moderation->DecideCase(&decide_ctx, decide, &decision);
+    ASSERT_TRUE(decided.ok()) << decided.error_message();
+  }
+  // The decisions travel as events (the relay publishes them) to the
+  // generation service's consumer.
+  server_.PublishEvents();
+  const v1::GenerationJob queued =
+      AwaitJob(alice, cleared.job_id(), [](const v1::GenerationJob& j) { return j.status() == v1::JOB_STATUS_QUEUED; });
+  EXPECT_EQ(queued.status(), v1::JOB_STATUS_QUEUED);
+  const v1::GenerationJob failed =
+      AwaitJob(alice, rejected.job_id(), [](const v1::GenerationJob& j) { return j.status() == v1::JOB_STATUS_FAILED; });
+  EXPECT_EQ(failed.failure().code(), v1::GENERATION_FAILURE_CODE_PROMPT_REJECTED);
+  EXPECT_EQ(LeaseOk().job_id(), cleared.job_id());
+}
+
 TEST_F(GenerationServiceTest, QuotasRetriesAndBadInput) {
   const std::string alice = NewUser();
   v1::GenerationJob first, replay, second, third;

@@ -35,6 +35,18 @@ class FakeContentChecks final : public ContentChecks {
     }
     return Verdict{};
   }
+  absl::Status RequestPromptReview(const std::string& job_id, const std::string& user_id, const std::string& prompt,
+                                   const Verdict& verdict) override {
+    (void)user_id;
+    (void)prompt;
+    (void)verdict;
+    reviews_requested_.push_back(job_id);
+    return review_failure_;
+  }
+  // RequestPromptReview fails with `status` (OK: it answers again).
+  void SetReviewFailure(absl::Status status) { review_failure_ = std::move(status); }
+  const std::vector<std::string>& reviews_requested() const { return reviews_requested_; }
+
   absl::StatusOr<Verdict> CheckVideo(const std::string& job_id, const std::string& user_id,
                                      const v1::BlobRef& video) override {
     (void)job_id;
@@ -61,6 +73,8 @@ class FakeContentChecks final : public ContentChecks {
   int video_checks_ = 0;
   std::vector<std::string> checked_videos_;
   std::string last_prompt_user_;
+  std::vector<std::string> reviews_requested_;
+  absl::Status review_failure_;
 };
 
 }  // namespace clipforge::generation_service::testing

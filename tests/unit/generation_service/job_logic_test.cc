@@ -94,8 +94,38 @@ TEST_F(JobLogicTest, AReviewVerdictWaitsInPendingReviewWithoutATag) {
   EXPECT_EQ(state.users.at(user.user_id).last_tag, 0);
   ASSERT_EQ(state.events.size(), 1u);
   EXPECT_TRUE(state.events[0].generation_created().pending_review());
-  // No worker gets it.
+  // No worker gets it; a moderator is asked.
   EXPECT_FALSE(Lease(Worker()).has_value());
+  EXPECT_EQ(checks_.reviews_requested(), std::vector<std::string>{view.job.job_id});
+}
+
+TEST_F(JobLogicTest, AModeratorsDecisionQueuesOrFailsAPendingJob) {
+  checks_.SetPromptVerdict("borderline", {.decision = v1::MODERATION_DECISION_REVIEW});
+  const kit::Caller user = User();
+  ASSERT_OK_AND_ASSIGN(const JobView cleared, Create(user, Request("borderline one")));
+  ASSERT_OK_AND_ASSIGN(const JobView rejected, Create(user, Request("borderline two")));
+  ASSERT_THAT(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) {
+    return jobs_.ApplyReview(tx, cleared.job.job_id, /*approved=*/true, {});
+  }), IsOk());
+  ASSERT_THAT(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) {
+    return jobs_.ApplyReview(tx, rejected.job.job_id, /*approved=*/false, {v1::MODERATION_CATEGORY_VIOLENCE});
+  }), IsOk());
+  const FakeGenerationState state = store_.state();
+  const JobRecord& queued = state.jobs.at(cleared.job.job_id);
+  EXPECT_EQ(queued.status, v1::JOB_STATUS_QUEUED);
+  EXPECT_GT(queued.queue_tag, 0);
+  const JobRecord& failed = state.jobs.at(rejected.job.job_id);
+  EXPECT_EQ(failed.status, v1::JOB_STATUS_FAILED);
+  EXPECT_EQ(failed.failure_code, v1::GENERATION_FAILURE_CODE_PROMPT_REJECTED);
+  EXPECT_THAT(failed.failure_message, HasSubstr("VIOLENCE"));
+  // A second decision about either changes nothing.
+  ASSERT_THAT(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) {
+    return jobs_.ApplyReview(tx, rejected.job.job_id, /*approved=*/true, {});
+  }), IsOk());
+  EXPECT_EQ(store_.state().jobs.at(rejected.job.job_id).status, v1::JOB_STATUS_FAILED);
+  const std::optional<JobRecord> leased = Lease(Worker());
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->job_id, cleared.job.job_id);
 }
 
 TEST_F(JobLogicTest, TierLimitsRefuseLongAndLargeClips) {

@@ -140,15 +140,54 @@ TEST_F(RequestParsingTest, EachBadFieldIsNamed) {
   EXPECT_THAT(ParseWith([&](v1::CreateJobRequest& r) { r.mutable_spec()->set_prompt(wide); }), IsOk());
 }
 
-TEST_F(RequestParsingTest, RemixesEffectsAndSoundtracksAreNotAvailableYet) {
+TEST_F(RequestParsingTest, RemixesStickersAndSoundtracksAreNotAvailableYet) {
   EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) {
                 r.mutable_spec()->set_remix_of_clip_id("01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
               }),
               StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.remix_of_clip_id")));
-  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->add_effects(); }),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.effects")));
+  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->add_effects()->mutable_sticker(); }),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.effects[0].sticker")));
   EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->mutable_soundtrack(); }),
               StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.soundtrack")));
+}
+
+TEST_F(RequestParsingTest, EffectsAreCheckedFieldByFieldAndKeptOnTheSpec) {
+  const auto with = [&](auto edit) {
+    return ParseWith([&](v1::CreateJobRequest& r) { edit(*r.mutable_spec()->add_effects()); });
+  };
+  ASSERT_OK_AND_ASSIGN(const NewJob ok, with([](v1::Effect& e) { e.mutable_text()->set_text("HELLO"); }));
+  EXPECT_EQ(ok.spec.effects_size(), 1);
+  EXPECT_FALSE(ok.effects_key.empty());
+  EXPECT_THAT(with([](v1::Effect&) {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0]")));
+  EXPECT_THAT(with([](v1::Effect& e) { e.mutable_text()->set_text("two\nlines"); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].text.text")));
+  EXPECT_THAT(with([](v1::Effect& e) {
+                e.mutable_text()->set_text("x");
+                e.mutable_text()->set_color("red");
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].text.color")));
+  EXPECT_THAT(with([](v1::Effect& e) {
+                e.mutable_text()->set_text("x");
+                e.mutable_text()->set_x(1.5f);
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].text.x")));
+  EXPECT_THAT(with([](v1::Effect& e) { e.mutable_speed()->set_factor(1.0f); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].speed.factor")));
+  EXPECT_THAT(with([](v1::Effect& e) { e.mutable_color_grade(); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].color_grade.preset")));
+  // Nine effects are too many; two speeds conflict.
+  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) {
+                for (int i = 0; i < 9; ++i) r.mutable_spec()->add_effects()->mutable_text()->set_text("x");
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 8")));
+  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) {
+                r.mutable_spec()->add_effects()->mutable_speed()->set_factor(2);
+                r.mutable_spec()->add_effects()->mutable_speed()->set_factor(0.5f);
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most one speed")));
+  // Different effects, different keys (so different fingerprints).
+  ASSERT_OK_AND_ASSIGN(const NewJob other, with([](v1::Effect& e) { e.mutable_text()->set_text("WORLD"); }));
+  EXPECT_NE(ok.effects_key, other.effects_key);
 }
 
 TEST_F(RequestParsingTest, NoRendererConfiguredIsUnavailable) {

@@ -103,8 +103,12 @@ TEST(PasswordHasherTest, BurnEquivalentTimeCostsAsMuchAsAVerification) {
   const absl::Duration fastest_verify = *std::min_element(verify.begin(), verify.end());
   const absl::Duration fastest_burn = *std::min_element(burn.begin(), burn.end());
   const double ratio = absl::FDivDuration(fastest_burn, fastest_verify);
+  // The bound that matters is the lower one: a burn much cheaper than a
+  // verification would tell an attacker which handles exist. The upper one
+  // only catches waste, and is loose: on a 2-core machine under a parallel
+  // build a burn was once measured at 3.2x (its fresh 8 MiB touched cold).
   EXPECT_GT(ratio, 0.5) << "verify " << fastest_verify << ", burn " << fastest_burn;
-  EXPECT_LT(ratio, 2.0) << "verify " << fastest_verify << ", burn " << fastest_burn;
+  EXPECT_LT(ratio, 5.0) << "verify " << fastest_verify << ", burn " << fastest_burn;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "services/worker/job_plan.h"
 
 #include <string>
+#include <variant>
 
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -72,11 +73,30 @@ TEST(JobPlanTest, RefusesWhatItCannotRender) {
   EXPECT_THAT(PlanJob(other_model), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("procedural-1")));
 }
 
-TEST(JobPlanTest, EffectsAndSoundtracksAreNotSupportedYet) {
-  v1::JobSpec with_effect = Spec();
-  with_effect.add_effects()->mutable_text()->set_text("hello");
-  EXPECT_THAT(PlanJob(with_effect),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("effects are not supported by this worker yet")));
+TEST(JobPlanTest, EffectsBecomeMediaEffectsWithTheProtoDefaults) {
+  v1::JobSpec with_effects = Spec();
+  with_effects.add_effects()->mutable_text()->set_text("hello");
+  with_effects.mutable_effects(0)->mutable_text()->set_color("#FF8000");
+  with_effects.add_effects()->mutable_color_grade()->set_preset(v1::COLOR_GRADE_PRESET_MONO);
+  with_effects.add_effects()->mutable_speed()->set_factor(2);
+  ASSERT_OK_AND_ASSIGN(const JobPlan plan, PlanJob(with_effects));
+  ASSERT_EQ(plan.effects.size(), 3u);
+  const auto& text = std::get<media::TextOverlayEffect>(plan.effects[0]);
+  EXPECT_EQ(text.text, "hello");
+  EXPECT_EQ(text.rgb, 0xFF8000u);
+  EXPECT_FLOAT_EQ(text.x, 0.5f);
+  EXPECT_FLOAT_EQ(text.size, 0.06f);
+  EXPECT_EQ(std::get<media::ColorGradeEffect>(plan.effects[1]).preset, media::ColorGradeEffect::kMono);
+  EXPECT_FLOAT_EQ(std::get<media::ColorGradeEffect>(plan.effects[1]).intensity, 1.0f);
+  // Twice as fast: half the frames, half the length.
+  EXPECT_EQ(plan.duration, absl::Seconds(2));
+
+  v1::JobSpec with_sticker = Spec();
+  with_sticker.add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'a'));
+  EXPECT_THAT(PlanJob(with_sticker), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("stickers")));
+}
+
+TEST(JobPlanTest, SoundtracksAreNotSupportedYet) {
   v1::JobSpec with_soundtrack = Spec();
   with_soundtrack.mutable_soundtrack()->set_sha256(std::string(64, 'a'));
   EXPECT_THAT(PlanJob(with_soundtrack), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("soundtrack")));

@@ -235,11 +235,10 @@ TEST_F(JobRenderTest, AParentStoreThatDoesNotParseFailsBeforeRendering) {
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 }
 
-TEST_F(JobRenderTest, EffectsAreUnimplementedAndLeaveNoFiles) {
+TEST_F(JobRenderTest, StickersAreUnimplementedAndLeaveNoFiles) {
   v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000107");
-  assignment.mutable_spec()->add_effects()->mutable_color_grade()->set_preset(v1::COLOR_GRADE_PRESET_MONO);
-  EXPECT_THAT(Render(assignment),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("effects are not supported by this worker yet")));
+  assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'b'));
+  EXPECT_THAT(Render(assignment), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("stickers")));
   EXPECT_THAT(progress_, IsEmpty());
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 }

@@ -243,10 +243,10 @@ TEST_F(WorkerLoopTest, ARemixDownloadsItsParentProvenanceAndNamesItAnIngredient)
   EXPECT_EQ(report->manifests[1].clipforge->job_id, parent_id);
 }
 
-TEST_F(WorkerLoopTest, AJobWithEffectsFailsAsInvalidInputNotRetried) {
+TEST_F(WorkerLoopTest, AJobWithAStickerFailsAsInvalidInputNotRetried) {
   FakeWorkerService& service = server_.service();
   v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000204");
-  assignment.mutable_spec()->add_effects()->mutable_speed()->set_factor(2);
+  assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'c'));
   service.Queue(assignment);
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
@@ -255,7 +255,7 @@ TEST_F(WorkerLoopTest, AJobWithEffectsFailsAsInvalidInputNotRetried) {
   const v1::FailJobRequest failure = service.failures()[0];
   EXPECT_EQ(failure.code(), v1::GENERATION_FAILURE_CODE_INVALID_INPUT);
   EXPECT_FALSE(failure.retryable());
-  EXPECT_THAT(failure.message(), HasSubstr("effects are not supported by this worker yet"));
+  EXPECT_THAT(failure.message(), HasSubstr("stickers are not supported by this worker yet"));
   EXPECT_EQ(failure.lease_epoch(), 7);
   EXPECT_THAT(service.completions(), IsEmpty());
   EXPECT_THAT(WorkDirListing(), IsEmpty());
