@@ -156,6 +156,7 @@ int main() {
     return absl::StrFormat("%.2f-%.2f", absl::ToDoubleSeconds(v.front()), absl::ToDoubleSeconds(v.back()));
   };
   const std::string report = absl::StrFormat(
+      "## Generation: CreateJob to COMPLETED through the running stack\n\n"
       "Measured %s: clipforged's services (moderation and generation, in-process, over a real Postgres and "
       "nats-server), the reference worker (in the same process, over gRPC) and the client on one machine. "
       "A 4 s 720x1280 clip at full quality (30 fps, 120 frames), %d runs with distinct seeds; medians, "

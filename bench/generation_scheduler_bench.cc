@@ -170,6 +170,7 @@ int main() {
   const bool goal_met = lease_summary.p99_us < 10000 && heavy_before_probe <= 1;
 
   const std::string report = absl::StrFormat(
+      "## Generation scheduler: leases at a 10,000-deep queue, and fairness\n\n"
       "Measured %s, the benchmark, clipforged's logic and Postgres on the same machine. %d jobs queued by %d "
       "users in a shuffled arrival order (one user has %d of them, the other %d share the rest), plus one probe "
       "job queued last by a new user; then every job leased one after another by one worker "

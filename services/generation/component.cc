@@ -150,6 +150,7 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
       worker_service_({.logic = workers_,
                        .credentials = credentials_,
                        .lease_signal = lease_signal_,
+                       .watches = watches_,
                        .blobs = blobs_,
                        .runner = deps.runner,
                        .executor = deps.executor,

@@ -106,13 +106,19 @@ void JobWatchHub::Remove(JobWatchStream* stream) {
   streams_.erase(stream);
 }
 
+void JobWatchHub::Poke() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
 void JobWatchHub::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      const auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
-      mu_.AwaitWithTimeout(absl::Condition(&stopping), poll_interval_);
+      const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || poked_; };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), poll_interval_);
       if (stopping_) return;
+      poked_ = false;
     }
     PollOnce();
   }

@@ -1,5 +1,5 @@
 // WatchJob's streams: one thread polls the watched jobs (a few times a
-// second, one read each) and hands each stream the job's state when its
+// second, and at once when this instance changed a job) and hands each stream the job's state when its
 // version changed. A stream has at most one write in flight: states that
 // arrive meanwhile replace each other, so a slow client gets the latest
 // state, never a backlog. The stream ends after a terminal status.
@@ -64,6 +64,9 @@ class JobWatchHub {
 
   absl::Status Add(JobWatchStream* stream);
   void Remove(JobWatchStream* stream);
+  // A job changed on this instance: poll now rather than at the next tick
+  // (changes made elsewhere are seen within the poll interval).
+  void Poke();
 
  private:
   void Run();
@@ -75,6 +78,7 @@ class JobWatchHub {
   absl::Mutex mu_;
   absl::flat_hash_set<JobWatchStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool poked_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

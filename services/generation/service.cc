@@ -82,6 +82,7 @@ grpc::ServerUnaryReactor* GenerationServiceImpl::CancelJob(grpc::CallbackServerC
     CF_RETURN_IF_ERROR(v.status());
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Cancel(caller, key, request->job_id()));
+    d_.watches.Poke();
     FillJob(view, response);
     return absl::OkStatus();
   });

@@ -36,6 +36,10 @@ constexpr char kDeleteJob[] = "generation_delete_job";
 constexpr char kListJobs[] = "generation_list_jobs";
 constexpr char kFindCompleted[] = "generation_find_completed";
 constexpr char kLockQueueHead[] = "generation_lock_queue_head";
+constexpr char kLockQueueHeadFull[] = "generation_lock_queue_head_full";
+
+// How many jobs at the queue's head the fast lease path looks at.
+constexpr int kQueueHeadWindow = 64;
 constexpr char kFindLease[] = "generation_find_lease";
 constexpr char kLockExpired[] = "generation_lock_expired";
 constexpr char kPutUpload[] = "generation_put_upload";
@@ -208,8 +212,14 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
   }
 
   std::optional<JobRecord> LockQueueHead(const LeaseFilter& f) override {
-    return FirstJob(txn_.exec_prepared(kLockQueueHead, TextArray(f.renderers), IntArray(f.qualities),
-                                       f.max_seconds, f.max_pixels));
+    const std::string renderers = TextArray(f.renderers), qualities = IntArray(f.qualities);
+    if (std::optional<JobRecord> head = FirstJob(
+            txn_.exec_prepared(kLockQueueHead, renderers, qualities, f.max_seconds, f.max_pixels))) {
+      return head;
+    }
+    // Every job near the head is locked by other workers or beyond this
+    // worker's capabilities: look through the whole queue.
+    return FirstJob(txn_.exec_prepared(kLockQueueHeadFull, renderers, qualities, f.max_seconds, f.max_pixels));
   }
   std::optional<JobRecord> FindLease(const std::string& credential_id, const std::string& request_id) override {
     return FirstJob(txn_.exec_prepared(kFindLease, credential_id, request_id));
@@ -303,9 +313,19 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
                     "LIMIT $4")},
       {kFindCompleted, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE fingerprint = $1 AND "
                                     "status = 4 ORDER BY job_id LIMIT 1")},
-      // The partial index jobs_queue gives the rows in tag order; the
-      // filter skips jobs this worker cannot render.
+      // The queue's head, in two steps. First the window: the first jobs of
+      // the partial index jobs_queue in tag order (a plain ordered index
+      // scan: no filter a planner could misjudge), then the worker's filter
+      // and the lock on those few rows. Without the window a generic plan
+      // over stale statistics read and sorted the whole queue for each
+      // lease (16 ms at 10,000 queued jobs, bench/generation_scheduler_bench).
       {kLockQueueHead,
+       absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE job_id = ANY(ARRAY(SELECT job_id FROM "
+                    "generation.jobs WHERE status = 1 ORDER BY queue_tag, job_id LIMIT ", kQueueHeadWindow,
+                    ")) AND status = 1 AND renderer = ANY($1::text[]) AND (cardinality($2::smallint[]) = 0 OR "
+                    "quality = ANY($2::smallint[])) AND ($3 = 0 OR seconds <= $3) AND ($4::bigint = 0 OR pixels <= "
+                    "$4::bigint) ORDER BY queue_tag, job_id LIMIT 1 FOR UPDATE SKIP LOCKED")},
+      {kLockQueueHeadFull,
        absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE status = 1 AND renderer = ANY($1::text[]) "
                     "AND (cardinality($2::smallint[]) = 0 OR quality = ANY($2::smallint[])) AND ($3 = 0 OR seconds "
                     "<= $3) AND ($4::bigint = 0 OR pixels <= $4::bigint) ORDER BY queue_tag, job_id LIMIT 1 FOR "

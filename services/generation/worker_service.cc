@@ -94,6 +94,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::LeaseJob(grpc::CallbackServerContex
         CF_ASSIGN_OR_RETURN(const std::optional<JobRecord> job,
                             d_.logic.Lease(worker, request->request_id(), filter));
         if (job) {
+          d_.watches.Poke();
           FillAssignment(*job, d_.logic.rules(), response->mutable_assignment());
           return absl::OkStatus();
         }
@@ -139,6 +140,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::ReportProgress(grpc::CallbackServer
                                                                request->percent(), request->stage()));
     *response->mutable_lease_expire_time() = kit::ToTimestamp(state.expires);
     response->set_cancel_requested(state.cancel_requested);
+    d_.watches.Poke();
     return absl::OkStatus();
   });
 }
@@ -181,6 +183,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::CompleteJob(grpc::CallbackServerCon
                                                                       request->lease_epoch(),
                                                                       Completion{.outputs = request->outputs()}));
     response->set_status(status);
+    d_.watches.Poke();
     return absl::OkStatus();
   });
 }
@@ -202,6 +205,7 @@ grpc::ServerUnaryReactor* WorkerServiceImpl::FailJob(grpc::CallbackServerContext
                         d_.logic.Fail(worker, key, request->job_id(), request->lease_epoch(), request->code(),
                                       request->message(), request->retryable()));
     if (outcome.will_retry) d_.lease_signal.Notify();
+    d_.watches.Poke();
     response->set_will_retry(outcome.will_retry);
     response->set_status(outcome.status);
     return absl::OkStatus();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "clipforge/v1/generation.grpc.pb.h"
+#include "services/generation/job_watch.h"
 #include "services/generation/lease_signal.h"
 #include "services/generation/worker_credentials.h"
 #include "services/generation/worker_logic.h"
@@ -17,6 +18,7 @@ struct WorkerServiceDeps {
   WorkerLogic& logic;
   WorkerCredentialVerifier& credentials;
   LeaseSignal& lease_signal;
+  JobWatchHub& watches;  // Poked when a job changes here.
   const kit::LocalBlobStore& blobs;
   kit::CallRunner& runner;
   kit::BlockingExecutor& executor;
