@@ -132,6 +132,19 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
   return view;
 }
 
+absl::Status JobLogic::RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                    const UserUploadRecord& upload) {
+  return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
+    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+             UserUploadRecord mine = upload;
+             mine.user_id = caller.user_id;
+             tx.PutUserUpload(mine);
+             return mine.blob.sha256();
+           })
+        .status();
+  });
+}
+
 absl::Status JobLogic::ApplyReview(GenerationTx& tx, const std::string& job_id, bool approved,
                                    const std::vector<v1::ModerationCategory>& categories) {
   std::optional<JobRecord> job = tx.LockJob(job_id);

@@ -70,6 +70,10 @@ class JobLogic {
   absl::StatusOr<JobView> Cancel(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
   // Deletes a finished job (FAILED_PRECONDITION for an unfinished one).
   absl::Status Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
+  // Records the caller's upload (idempotent by the key: a retry with the
+  // same request id and hash replays).
+  absl::Status RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                            const UserUploadRecord& upload);
   // A moderator's decision on the prompt of a job in PENDING_REVIEW, in the
   // caller's transaction: `approved` queues it (its tag taken now), else it
   // fails PROMPT_REJECTED. A job no longer pending (cancelled meanwhile, or

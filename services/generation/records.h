@@ -63,6 +63,15 @@ struct UploadRecord {
   v1::BlobRef blob;
 };
 
+// A blob a user uploaded (UploadMedia), usable only by them.
+struct UserUploadRecord {
+  std::string user_id;
+  v1::UploadKind kind = v1::UPLOAD_KIND_UNSPECIFIED;
+  v1::BlobRef blob;
+  absl::Time create_time;
+  absl::Time expire_time;
+};
+
 struct WorkerCredentialRecord {
   std::string credential_id;
   std::string name;

@@ -3,6 +3,7 @@
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "services/generation/convert.h"
+#include "services/generation/media_upload.h"
 #include "services/kit/idempotency.h"
 #include "services/kit/proto_time.h"
 
@@ -178,6 +179,11 @@ grpc::ServerUnaryReactor* GenerationServiceImpl::GetSignedUrl(grpc::CallbackServ
     *response->mutable_expire_time() = kit::ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(expires)));
     return absl::OkStatus();
   });
+}
+
+grpc::ServerReadReactor<v1::UploadMediaRequest>* GenerationServiceImpl::UploadMedia(
+    grpc::CallbackServerContext* ctx, v1::UploadMediaResponse* response) {
+  return new MediaUpload(ctx, d_, response);
 }
 
 }  // namespace clipforge::generation_service

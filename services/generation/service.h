@@ -57,6 +57,8 @@ class GenerationServiceImpl final : public v1::GenerationService::CallbackServic
                                                            const v1::DownloadContentRequest*) override;
   grpc::ServerUnaryReactor* GetSignedUrl(grpc::CallbackServerContext*, const v1::GetSignedUrlRequest*,
                                          v1::SignedUrl*) override;
+  grpc::ServerReadReactor<v1::UploadMediaRequest>* UploadMedia(grpc::CallbackServerContext*,
+                                                               v1::UploadMediaResponse*) override;
 
  private:
   GenerationServiceDeps d_;

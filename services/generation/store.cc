@@ -44,6 +44,7 @@ constexpr char kFindLease[] = "generation_find_lease";
 constexpr char kLockExpired[] = "generation_lock_expired";
 constexpr char kPutUpload[] = "generation_put_upload";
 constexpr char kListUploads[] = "generation_list_uploads";
+constexpr char kPutUserUpload[] = "generation_put_user_upload";
 constexpr char kInsertCredential[] = "generation_insert_credential";
 constexpr char kGetCredential[] = "generation_get_credential";
 constexpr char kRevokeCredential[] = "generation_revoke_credential";
@@ -248,6 +249,11 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
     return uploads;
   }
 
+  void PutUserUpload(const UserUploadRecord& u) override {
+    txn_.exec_prepared(kPutUserUpload, u.user_id, u.blob.sha256(), static_cast<int>(u.kind), u.blob.content_type(),
+                       u.blob.size_bytes(), ToMicros(u.create_time), ToMicros(u.expire_time));
+  }
+
   bool InsertCredential(const WorkerCredentialRecord& c) override {
     return !txn_
                 .exec_prepared(kInsertCredential, c.credential_id, c.name, absl::BytesToHexString(c.secret_sha256),
@@ -342,6 +348,11 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
       {kListUploads,
        "SELECT variant, sha256, content_type, size_bytes FROM generation.job_uploads WHERE job_id = $1::uuid AND "
        "lease_epoch = $2 ORDER BY variant"},
+      {kPutUserUpload,
+       absl::StrCat("INSERT INTO generation.uploads (user_id, sha256, kind, content_type, size_bytes, created_at, "
+                    "expires_at) VALUES ($1::uuid, $2, $3, $4, $5, ",
+                    SqlTimestampParam(6), ", ", SqlTimestampParam(7),
+                    ") ON CONFLICT (user_id, sha256, kind) DO UPDATE SET expires_at = excluded.expires_at")},
       {kInsertCredential,
        absl::StrCat("INSERT INTO generation.worker_credentials (credential_id, name, secret_sha256, created_at) "
                     "VALUES ($1::uuid, $2, decode($3, 'hex'), ",

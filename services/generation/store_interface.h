@@ -91,6 +91,11 @@ class GenerationTx : public kit::IdempotencyLog {
   virtual void PutUpload(const UploadRecord& upload) = 0;
   virtual std::vector<UploadRecord> ListUploads(const std::string& job_id, int64_t lease_epoch) = 0;
 
+  // --- Users' uploads ---
+  // Stores `upload` (an upload of the same blob as the same kind by the
+  // same user refreshes its expiry).
+  virtual void PutUserUpload(const UserUploadRecord& upload) = 0;
+
   // --- Worker credentials ---
   // False when the name is taken.
   virtual bool InsertCredential(const WorkerCredentialRecord& credential) = 0;

@@ -55,6 +55,9 @@ class BlobWriter {
 
   absl::Status Append(absl::string_view bytes);
   int64_t size() const { return size_; }
+  // The temporary file the bytes so far are in (readable before Commit, to
+  // check the content first).
+  const std::string& path() const { return temporary_; }
   // The blob's name. DATA_LOSS when `expected_sha256` is set and differs
   // (nothing is stored then).
   absl::StatusOr<std::string> Commit(absl::string_view expected_sha256 = "");

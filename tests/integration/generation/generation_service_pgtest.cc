@@ -25,6 +25,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/generation/worker_credentials.h"
 #include "tests/support/moderation_test_server.h"
+#include "tests/unit/media/test_media_files.h"
 #include "tests/unit/moderation/synthetic_video.h"
 
 namespace clipforge::testing {
@@ -526,6 +527,59 @@ TEST_F(GenerationServiceTest, APromptHeldForReviewRunsOnceAModeratorClearsIt) {
       AwaitJob(alice, rejected.job_id(), [](const v1::GenerationJob& j) { return j.status() == v1::JOB_STATUS_FAILED; });
   EXPECT_EQ(failed.failure().code(), v1::GENERATION_FAILURE_CODE_PROMPT_REJECTED);
   EXPECT_EQ(LeaseOk().job_id(), cleared.job_id());
+}
+
+TEST_F(GenerationServiceTest, UploadsAreCheckedByTheirContentBeforeTheyAreStored) {
+  const std::string wav_path = video_path_ + ".wav";
+  ASSERT_TRUE(test_media::WriteSineWav(wav_path, 1.0).ok());
+  std::ifstream in(wav_path, std::ios::binary);
+  std::stringstream read;
+  read << in.rdbuf();
+  const std::string wav = read.str();
+  std::filesystem::remove(wav_path);
+  const std::string alice = NewUser();
+  const auto upload = [&](const std::string& type, const std::string& bytes, v1::UploadMediaResponse* out,
+                          const std::string& sha = "", const std::string& token = "") {
+    grpc::ClientContext ctx;
+    if (!token.empty()) AsUser(ctx, token);
+    auto writer = jobs_->UploadMedia(&ctx, out);
+    v1::UploadMediaRequest header;
+    header.mutable_header()->set_request_id(ids_.Next());
+    header.mutable_header()->set_kind(v1::UPLOAD_KIND_SOUNDTRACK);
+    header.mutable_header()->set_content_type(type);
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+    header.mutable_header()->set_sha256(sha);
+    writer->Write(header);
+    for (size_t offset = 0; offset < bytes.size(); offset += 1 << 16) {
+      v1::UploadMediaRequest data;
+      data.set_data(bytes.substr(offset, 1 << 16));
+      if (!writer->Write(data)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  v1::UploadMediaResponse stored;
+  const grpc::Status ok = upload("audio/wav", wav, &stored, base::Sha256Hex(wav), alice);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  EXPECT_EQ(stored.blob().sha256(), base::Sha256Hex(wav));
+  EXPECT_EQ(stored.kind(), v1::UPLOAD_KIND_SOUNDTRACK);
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 1);
+
+  // Bytes that are not audio, whatever they claim, never enter the store.
+  const std::string junk(4096, 'x');
+  v1::UploadMediaResponse refused;
+  const grpc::Status not_audio = upload("audio/wav", junk, &refused, "", alice);
+  EXPECT_EQ(not_audio.error_code(), StatusCode::INVALID_ARGUMENT) << not_audio.error_message();
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 1);
+  std::error_code missing;
+  EXPECT_FALSE(std::filesystem::exists(server_.blob_dir() + "/" + base::Sha256Hex(junk).substr(0, 2) + "/" +
+                                       base::Sha256Hex(junk), missing));
+  // A WAV declared as MP3, a wrong digest, a size over the kind's cap, no
+  // token: each refused.
+  EXPECT_EQ(upload("audio/mpeg", wav, &refused, "", alice).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(upload("audio/wav", wav, &refused, std::string(64, 'a'), alice).error_code(), StatusCode::DATA_LOSS);
+  EXPECT_EQ(upload("image/png", wav, &refused, "", alice).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(upload("audio/wav", wav, &refused).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(GenerationServiceTest, QuotasRetriesAndBadInput) {

@@ -259,6 +259,20 @@ class FakeTx final : public GenerationTx {
     // ON CONFLICT (job_id, lease_epoch, variant) DO UPDATE: replaces it.
     s_.uploads[{u.job_id, u.lease_epoch, static_cast<int>(u.variant)}] = u;
   }
+  void PutUserUpload(const UserUploadRecord& u) override {
+    Write();
+    Check(u.kind >= 1 && u.kind <= 3, "kind BETWEEN 1 AND 3");
+    Check(u.blob.sha256().size() == 64, "length(sha256) = 64");
+    Check(u.blob.size_bytes() > 0, "size_bytes > 0");
+    // ON CONFLICT (user_id, sha256, kind) DO UPDATE SET expires_at.
+    const auto key = std::make_tuple(u.user_id, u.blob.sha256(), static_cast<int>(u.kind));
+    auto it = s_.user_uploads.find(key);
+    if (it == s_.user_uploads.end()) {
+      s_.user_uploads[key] = u;
+    } else {
+      it->second.expire_time = u.expire_time;
+    }
+  }
   std::vector<UploadRecord> ListUploads(const std::string& job_id, int64_t lease_epoch) override {
     std::vector<UploadRecord> out;  // In variant order, as the map keeps them.
     for (const auto& [key, u] : s_.uploads) {

@@ -25,6 +25,7 @@ struct FakeGenerationState {
   std::map<std::string, JobRecord> jobs;  // By job_id.
   // By (job_id, lease_epoch, variant).
   std::map<std::tuple<std::string, int64_t, int>, UploadRecord> uploads;
+  std::map<std::tuple<std::string, std::string, int>, UserUploadRecord> user_uploads;
   std::map<std::string, WorkerCredentialRecord> credentials;  // By credential_id.
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
   std::vector<v1::EventEnvelope> events;

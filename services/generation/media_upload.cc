@@ -1,0 +1,133 @@
+#include "services/generation/media_upload.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/validation.h"
+#include "media/upload_probe.h"
+#include "services/kit/idempotency.h"
+#include "services/kit/proto_time.h"
+
+namespace clipforge::generation_service {
+namespace {
+
+constexpr size_t kMaxChunkBytes = 1 << 20;
+// An upload nothing references is deleted after this.
+constexpr absl::Duration kUploadRetention = absl::Hours(24 * 7);
+
+media::UploadKindLimits LimitsOf(v1::UploadKind kind) {
+  switch (kind) {
+    case v1::UPLOAD_KIND_SOUNDTRACK: return media::SoundtrackUpload();
+    case v1::UPLOAD_KIND_STICKER: return media::StickerUpload();
+    default: return media::AvatarUpload();
+  }
+}
+
+absl::Status ValidateHeader(const v1::UploadHeader& h) {
+  base::FieldValidator v;
+  v.Uuid("header.request_id", h.request_id());
+  const int64_t max = MaxUploadBytes(h.kind());
+  v.Check(max > 0, "header.kind", "must be soundtrack, sticker or avatar");
+  if (max > 0) {
+    const media::UploadKindLimits limits = LimitsOf(h.kind());
+    v.Check(std::find(limits.mime_types.begin(), limits.mime_types.end(), h.content_type()) !=
+                limits.mime_types.end(),
+            "header.content_type", "not a type this kind accepts");
+    v.IntRange("header.size_bytes", h.size_bytes(), 1, max);
+  }
+  v.Check(h.sha256().empty() || kit::IsBlobName(h.sha256()), "header.sha256", "64 lowercase hex digits");
+  v.Check(h.file_name().size() <= 255, "header.file_name", "at most 255 characters");
+  return v.status();
+}
+
+}  // namespace
+
+int64_t MaxUploadBytes(v1::UploadKind kind) {
+  // generation.proto's limits per kind.
+  switch (kind) {
+    case v1::UPLOAD_KIND_SOUNDTRACK: return int64_t{20} << 20;
+    case v1::UPLOAD_KIND_STICKER: return int64_t{2} << 20;
+    case v1::UPLOAD_KIND_AVATAR: return int64_t{5} << 20;
+    default: return 0;
+  }
+}
+
+MediaUpload::MediaUpload(grpc::CallbackServerContext* ctx, const GenerationServiceDeps& deps,
+                         v1::UploadMediaResponse* response)
+    : ctx_(ctx), d_(deps), response_(response) {
+  StartRead(&message_);
+}
+
+void MediaUpload::Fail(const absl::Status& status) { Finish(d_.runner.ClientStatus(*ctx_, status)); }
+
+void MediaUpload::OnReadDone(bool ok) {
+  if (!ok) {
+    if (!have_header_) return Fail(absl::InvalidArgumentError("header: the first message must be the header"));
+    const absl::Status submitted = d_.executor.Submit([this] { Commit(); });
+    if (!submitted.ok()) Fail(submitted);
+    return;
+  }
+  if (!have_header_) {
+    if (!message_.has_header()) return Fail(absl::InvalidArgumentError("header: the first message must be the header"));
+    header_ = message_.header();
+    have_header_ = true;
+    const absl::Status submitted = d_.executor.Submit([this] { Admit(); });
+    if (!submitted.ok()) Fail(submitted);
+    return;
+  }
+  if (message_.part_case() != v1::UploadMediaRequest::kData) {
+    return Fail(absl::InvalidArgumentError("data: every message after the header carries data"));
+  }
+  const std::string& data = message_.data();
+  if (data.empty() || data.size() > kMaxChunkBytes) return Fail(absl::InvalidArgumentError("data: 1 byte to 1 MiB"));
+  if (writer_->size() + static_cast<int64_t>(data.size()) > header_.size_bytes()) {
+    return Fail(absl::InvalidArgumentError("data: more bytes than header.size_bytes"));
+  }
+  const absl::Status appended = writer_->Append(data);
+  if (!appended.ok()) return Fail(appended);
+  StartRead(&message_);
+}
+
+void MediaUpload::Admit() {
+  const absl::Status status = [&]() -> absl::Status {
+    CF_ASSIGN_OR_RETURN(caller_, d_.auth.Authenticate(*ctx_));
+    CF_RETURN_IF_ERROR(ValidateHeader(header_));
+    CF_ASSIGN_OR_RETURN(writer_, d_.blobs.NewWriter());
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) return Fail(status);
+  StartRead(&message_);
+}
+
+void MediaUpload::Commit() {
+  const absl::Status status = [&]() -> absl::Status {
+    if (writer_->size() != header_.size_bytes()) {
+      return absl::InvalidArgumentError(absl::StrCat("data: ", writer_->size(), " bytes arrived, header.size_bytes is ",
+                                                     header_.size_bytes()));
+    }
+    // Probed before it is named: a file that does not decode as what it
+    // claims never enters the store.
+    absl::StatusOr<media::ProbedMedia> probed = media::ProbeUpload(writer_->path(), LimitsOf(header_.kind()));
+    if (!probed.ok()) return absl::InvalidArgumentError(absl::StrCat("data: ", probed.status().message()));
+    if (probed->mime_type != header_.content_type()) {
+      return absl::InvalidArgumentError(absl::StrCat("header.content_type: the data is ", probed->mime_type, ", not ",
+                                                     header_.content_type()));
+    }
+    CF_ASSIGN_OR_RETURN(const std::string name, writer_->Commit(header_.sha256()));
+    const absl::Time now = d_.clock.Now();
+    UserUploadRecord upload{.kind = header_.kind(), .create_time = now, .expire_time = now + kUploadRetention};
+    upload.blob.set_sha256(name);
+    upload.blob.set_content_type(header_.content_type());
+    upload.blob.set_size_bytes(header_.size_bytes());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller_.user_id, header_.request_id(), header_);
+    CF_RETURN_IF_ERROR(d_.jobs.RecordUpload(caller_, key, upload));
+    *response_->mutable_blob() = upload.blob;
+    response_->set_kind(header_.kind());
+    *response_->mutable_expire_time() = kit::ToTimestamp(upload.expire_time);
+    return absl::OkStatus();
+  }();
+  Finish(d_.runner.ClientStatus(*ctx_, status));
+}
+
+}  // namespace clipforge::generation_service
