@@ -12,7 +12,6 @@
 namespace clipforge::generation_service {
 namespace {
 
-constexpr size_t kMaxChunkBytes = 1 << 20;
 // An upload nothing references is deleted after this.
 constexpr absl::Duration kUploadRetention = absl::Hours(24 * 7);
 
@@ -55,79 +54,37 @@ int64_t MaxUploadBytes(v1::UploadKind kind) {
 
 MediaUpload::MediaUpload(grpc::CallbackServerContext* ctx, const GenerationServiceDeps& deps,
                          v1::UploadMediaResponse* response)
-    : ctx_(ctx), d_(deps), response_(response) {
-  StartRead(&message_);
+    : StreamedUpload(ctx, deps.runner, deps.executor), d_(deps), response_(response) {
+  Begin();
 }
 
-void MediaUpload::Fail(const absl::Status& status) { Finish(d_.runner.ClientStatus(*ctx_, status)); }
-
-void MediaUpload::OnReadDone(bool ok) {
-  if (!ok) {
-    if (!have_header_) return Fail(absl::InvalidArgumentError("header: the first message must be the header"));
-    const absl::Status submitted = d_.executor.Submit([this] { Commit(); });
-    if (!submitted.ok()) Fail(submitted);
-    return;
-  }
-  if (!have_header_) {
-    if (!message_.has_header()) return Fail(absl::InvalidArgumentError("header: the first message must be the header"));
-    header_ = message_.header();
-    have_header_ = true;
-    const absl::Status submitted = d_.executor.Submit([this] { Admit(); });
-    if (!submitted.ok()) Fail(submitted);
-    return;
-  }
-  if (message_.part_case() != v1::UploadMediaRequest::kData) {
-    return Fail(absl::InvalidArgumentError("data: every message after the header carries data"));
-  }
-  const std::string& data = message_.data();
-  if (data.empty() || data.size() > kMaxChunkBytes) return Fail(absl::InvalidArgumentError("data: 1 byte to 1 MiB"));
-  if (writer_->size() + static_cast<int64_t>(data.size()) > header_.size_bytes()) {
-    return Fail(absl::InvalidArgumentError("data: more bytes than header.size_bytes"));
-  }
-  const absl::Status appended = writer_->Append(data);
-  if (!appended.ok()) return Fail(appended);
-  StartRead(&message_);
+absl::StatusOr<std::unique_ptr<kit::BlobWriter>> MediaUpload::Admit(const v1::UploadHeader& header) {
+  CF_ASSIGN_OR_RETURN(caller_, d_.auth.Authenticate(*ctx()));
+  CF_RETURN_IF_ERROR(ValidateHeader(header));
+  return d_.blobs.NewWriter();
 }
 
-void MediaUpload::Admit() {
-  const absl::Status status = [&]() -> absl::Status {
-    CF_ASSIGN_OR_RETURN(caller_, d_.auth.Authenticate(*ctx_));
-    CF_RETURN_IF_ERROR(ValidateHeader(header_));
-    CF_ASSIGN_OR_RETURN(writer_, d_.blobs.NewWriter());
-    return absl::OkStatus();
-  }();
-  if (!status.ok()) return Fail(status);
-  StartRead(&message_);
-}
-
-void MediaUpload::Commit() {
-  const absl::Status status = [&]() -> absl::Status {
-    if (writer_->size() != header_.size_bytes()) {
-      return absl::InvalidArgumentError(absl::StrCat("data: ", writer_->size(), " bytes arrived, header.size_bytes is ",
-                                                     header_.size_bytes()));
-    }
-    // Probed before it is named: a file that does not decode as what it
-    // claims never enters the store.
-    absl::StatusOr<media::ProbedMedia> probed = media::ProbeUpload(writer_->path(), LimitsOf(header_.kind()));
-    if (!probed.ok()) return absl::InvalidArgumentError(absl::StrCat("data: ", probed.status().message()));
-    if (probed->mime_type != header_.content_type()) {
-      return absl::InvalidArgumentError(absl::StrCat("header.content_type: the data is ", probed->mime_type, ", not ",
-                                                     header_.content_type()));
-    }
-    CF_ASSIGN_OR_RETURN(const std::string name, writer_->Commit(header_.sha256()));
-    const absl::Time now = d_.clock.Now();
-    UserUploadRecord upload{.kind = header_.kind(), .create_time = now, .expire_time = now + kUploadRetention};
-    upload.blob.set_sha256(name);
-    upload.blob.set_content_type(header_.content_type());
-    upload.blob.set_size_bytes(header_.size_bytes());
-    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller_.user_id, header_.request_id(), header_);
-    CF_RETURN_IF_ERROR(d_.jobs.RecordUpload(caller_, key, upload));
-    *response_->mutable_blob() = upload.blob;
-    response_->set_kind(header_.kind());
-    *response_->mutable_expire_time() = kit::ToTimestamp(upload.expire_time);
-    return absl::OkStatus();
-  }();
-  Finish(d_.runner.ClientStatus(*ctx_, status));
+absl::Status MediaUpload::Complete(const v1::UploadHeader& header, kit::BlobWriter& writer) {
+  // Probed before it is named: a file that does not decode as what it
+  // claims never enters the store.
+  absl::StatusOr<media::ProbedMedia> probed = media::ProbeUpload(writer.path(), LimitsOf(header.kind()));
+  if (!probed.ok()) return absl::InvalidArgumentError(absl::StrCat("data: ", probed.status().message()));
+  if (probed->mime_type != header.content_type()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header.content_type: the data is ", probed->mime_type, ", not ", header.content_type()));
+  }
+  CF_ASSIGN_OR_RETURN(const std::string name, writer.Commit(header.sha256()));
+  const absl::Time now = d_.clock.Now();
+  UserUploadRecord upload{.kind = header.kind(), .create_time = now, .expire_time = now + kUploadRetention};
+  upload.blob.set_sha256(name);
+  upload.blob.set_content_type(header.content_type());
+  upload.blob.set_size_bytes(header.size_bytes());
+  const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller_.user_id, header.request_id(), header);
+  CF_RETURN_IF_ERROR(d_.jobs.RecordUpload(caller_, key, upload));
+  *response_->mutable_blob() = upload.blob;
+  response_->set_kind(header.kind());
+  *response_->mutable_expire_time() = kit::ToTimestamp(upload.expire_time);
+  return absl::OkStatus();
 }
 
 }  // namespace clipforge::generation_service

@@ -10,35 +10,25 @@
 #include <memory>
 #include <string>
 
-#include <grpcpp/support/server_callback.h>
-
 #include "clipforge/v1/generation.pb.h"
 #include "services/generation/service.h"
+#include "services/generation/streamed_upload.h"
 
 namespace clipforge::generation_service {
 
-class MediaUpload final : public grpc::ServerReadReactor<v1::UploadMediaRequest> {
+class MediaUpload final : public StreamedUpload<v1::UploadMediaRequest, v1::UploadHeader> {
  public:
   MediaUpload(grpc::CallbackServerContext* ctx, const GenerationServiceDeps& deps, v1::UploadMediaResponse* response);
 
-  void OnReadDone(bool ok) override;
-  void OnDone() override { delete this; }
-
  private:
-  // On the executor: authenticate, check the header, open the blob writer.
-  void Admit();
-  // On the executor: check, probe, commit and record.
-  void Commit();
-  void Fail(const absl::Status& status);
+  // Authenticates the user and checks the header.
+  absl::StatusOr<std::unique_ptr<kit::BlobWriter>> Admit(const v1::UploadHeader& header) override;
+  // Probes the content, then names the blob and records it as the caller's.
+  absl::Status Complete(const v1::UploadHeader& header, kit::BlobWriter& writer) override;
 
-  grpc::CallbackServerContext* ctx_;
   const GenerationServiceDeps& d_;
   v1::UploadMediaResponse* response_;
-  v1::UploadMediaRequest message_;
-  v1::UploadHeader header_;
-  bool have_header_ = false;
   kit::Caller caller_;
-  std::unique_ptr<kit::BlobWriter> writer_;
 };
 
 // The most bytes an upload of `kind` may have (0: not an upload kind).

@@ -8,35 +8,25 @@
 #include <memory>
 #include <string>
 
-#include <grpcpp/support/server_callback.h>
-
 #include "clipforge/v1/generation.pb.h"
+#include "services/generation/streamed_upload.h"
 #include "services/generation/worker_service.h"
 
 namespace clipforge::generation_service {
 
-class OutputUpload final : public grpc::ServerReadReactor<v1::UploadOutputRequest> {
+class OutputUpload final : public StreamedUpload<v1::UploadOutputRequest, v1::UploadOutputHeader> {
  public:
   OutputUpload(grpc::CallbackServerContext* ctx, const WorkerServiceDeps& deps, v1::UploadOutputResponse* response);
 
-  void OnReadDone(bool ok) override;
-  void OnDone() override { delete this; }
-
  private:
-  // On the executor: authenticate, check the lease, open the blob writer.
-  void Admit();
-  // On the executor: commit the blob and record it.
-  void Commit();
-  void Fail(const absl::Status& status);
+  // Authenticates the worker and checks the header and the lease.
+  absl::StatusOr<std::unique_ptr<kit::BlobWriter>> Admit(const v1::UploadOutputHeader& header) override;
+  // Names the blob and records it under the lease.
+  absl::Status Complete(const v1::UploadOutputHeader& header, kit::BlobWriter& writer) override;
 
-  grpc::CallbackServerContext* ctx_;
   const WorkerServiceDeps& d_;
   v1::UploadOutputResponse* response_;
-  v1::UploadOutputRequest message_;
-  v1::UploadOutputHeader header_;
-  bool have_header_ = false;
   WorkerIdentity worker_;
-  std::unique_ptr<kit::BlobWriter> writer_;
 };
 
 // The most bytes an output of `variant` may have (0: not an output).
