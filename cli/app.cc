@@ -41,7 +41,8 @@ constexpr Route kRoutes[] = {
     {"banks import", RunBanksImport},  {"verify", RunVerify},
     {"generate", RunGenerate},     {"jobs", RunJobs},
     {"job", RunJob},               {"cancel", RunCancel},
-    {"download", RunDownload},
+    {"download", RunDownload},     {"api-keys", RunApiKeys},
+    {"api-keys create", RunApiKeysCreate}, {"api-keys revoke", RunApiKeysRevoke},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

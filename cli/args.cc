@@ -84,7 +84,8 @@ std::vector<CommandSpec> BuildCommands() {
         {.name = "effect",
          .value_name = "EFFECT",
          .help = "an effect applied after rendering, in the order given (at most 8): text:HELLO, "
-                 "grade:warm|cool|mono|vintage|vivid, speed:0.25-4.0",
+                 "grade:warm|cool|mono|vintage|vivid, speed:0.25-4.0, sticker:FILE (.png or .webp, at most "
+                 "2 MiB and 1024x1024, uploaded first)",
          .repeatable = true},
         {"soundtrack", "FILE", "an audio file to upload and lay under the clip: .mp3, .m4a, .aac, .ogg (.oga, "
                                ".opus) or .wav, at most 20 MiB and 120 seconds"},
@@ -96,6 +97,12 @@ std::vector<CommandSpec> BuildCommands() {
         {"limit", "N", "show at most N jobs, 1-1000 (default 20)"}}},
       {"job", "JOB_ID", 1, 1, "show a generation job in full: spec, status, progress, failure, outputs", {}},
       {"cancel", "JOB_ID", 1, 1, "cancel a job that is queued, pending review or in progress", {}},
+      {"api-keys", "", 0, 0, "list your API keys for the generation API (prefixes only, never the keys)",
+       {{"all", "", "include revoked keys"}}},
+      {"api-keys create", "NAME", 1, 1,
+       "create an API key for your apps to call the generation API as you (shown once)",
+       {{"daily-seconds", "N", "the key's own daily quota in quota seconds, 1-86400 (default: your tier's only)"}}},
+      {"api-keys revoke", "KEY_ID", 1, 1, "revoke one of your API keys: calls with it are refused", {}},
       {"download", "JOB_ID", 1, 1, "download an output of a completed job, verified (SHA-256), or print a signed URL",
        {{"variant", "VARIANT", "video (default), thumbnail, spritesheet or provenance (the C2PA manifest store)"},
         {"out", "FILE", "where to write it (default: JOB_ID.mp4, .jpg or .c2pa in this directory)"},

@@ -63,6 +63,9 @@ absl::Status RunGenerate(CommandContext& ctx);
 absl::Status RunJobs(CommandContext& ctx);
 absl::Status RunJob(CommandContext& ctx);
 absl::Status RunCancel(CommandContext& ctx);
+absl::Status RunApiKeys(CommandContext& ctx);
+absl::Status RunApiKeysCreate(CommandContext& ctx);
+absl::Status RunApiKeysRevoke(CommandContext& ctx);
 absl::Status RunDownload(CommandContext& ctx);
 
 // review_commands.cc

@@ -15,7 +15,8 @@ namespace clipforge::cli {
 namespace {
 
 constexpr absl::string_view kGradePrefix = "COLOR_GRADE_PRESET_";
-constexpr absl::string_view kKinds = "text:TEXT, grade:PRESET or speed:FACTOR";
+constexpr absl::string_view kKinds = "text:TEXT, grade:PRESET, speed:FACTOR or sticker:FILE";
+constexpr absl::string_view kStickerPrefix = "sticker:";
 
 absl::StatusOr<v1::TextOverlay> ParseText(absl::string_view word, absl::string_view text) {
   const std::optional<size_t> chars = base::Utf8Length(text);
@@ -62,10 +63,21 @@ absl::StatusOr<v1::Effect> ParseEffect(absl::string_view word) {
     effect.mutable_color_grade()->set_preset(preset);
   } else if (kind == "speed") {
     CF_ASSIGN_OR_RETURN(*effect.mutable_speed(), ParseSpeed(word, value));
+  } else if (kind == "sticker") {
+    if (value.empty()) return UsageError(absl::StrCat("--effect=", word, ": name a .png or .webp file"));
+    effect.mutable_sticker();
   } else {
     return UsageError(absl::StrCat("--effect=", word, ": unknown effect '", kind, "'; an effect is ", kKinds));
   }
   return effect;
+}
+
+std::string StickerPath(absl::string_view word) {
+  if (word.size() <= kStickerPrefix.size() ||
+      absl::AsciiStrToLower(word.substr(0, kStickerPrefix.size())) != kStickerPrefix) {
+    return "";
+  }
+  return std::string(word.substr(kStickerPrefix.size()));
 }
 
 std::string EffectWord(const v1::Effect& effect) {

@@ -5,6 +5,8 @@
 // the job is the server's, and `clipforge cancel` is what cancels it.
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -12,12 +14,13 @@
 #include "base/status_macros.h"
 #include "cli/commands.h"
 #include "cli/content_download.h"
+#include "cli/effect_words.h"
 #include "cli/errors.h"
 #include "cli/job_progress.h"
 #include "cli/job_spec_flags.h"
 #include "cli/job_views.h"
 #include "cli/job_watch.h"
-#include "cli/soundtrack_upload.h"
+#include "cli/media_upload.h"
 #include "cli/status_message.h"
 
 namespace clipforge::cli {
@@ -85,14 +88,28 @@ absl::Status RunGenerate(CommandContext& ctx) {
   const std::optional<std::string> out = inv.Get("out");
   if (out && (out->empty() || out->back() == '/')) return UsageError("--out must name a file");
   if (out && inv.Has("no-download")) return UsageError("--out names where to download: drop it or --no-download");
-  std::optional<SoundtrackFile> soundtrack;
+  // Every file is read and checked before anything is sent.
+  std::optional<MediaFile> soundtrack;
   if (const std::optional<std::string> path = inv.Get("soundtrack")) {
-    CF_ASSIGN_OR_RETURN(soundtrack, ReadSoundtrack(*path));
+    CF_ASSIGN_OR_RETURN(soundtrack, ReadMediaFile(*path, v1::UPLOAD_KIND_SOUNDTRACK, "--soundtrack="));
+  }
+  // The --effect words are the spec's effects, in order.
+  std::vector<std::pair<int, MediaFile>> stickers;
+  const std::vector<std::string> words = inv.GetAll("effect");
+  for (int i = 0; i < static_cast<int>(words.size()); ++i) {
+    const std::string path = StickerPath(words[i]);
+    if (path.empty()) continue;
+    CF_ASSIGN_OR_RETURN(MediaFile file, ReadMediaFile(path, v1::UPLOAD_KIND_STICKER, "--effect=sticker:"));
+    stickers.emplace_back(i, std::move(file));
   }
 
   CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
   if (soundtrack) {
-    CF_ASSIGN_OR_RETURN(*spec.mutable_soundtrack(), UploadSoundtrack(ctx, *session, *soundtrack));
+    CF_ASSIGN_OR_RETURN(*spec.mutable_soundtrack(), UploadMediaFile(ctx, *session, *soundtrack));
+  }
+  for (const auto& [index, file] : stickers) {
+    CF_ASSIGN_OR_RETURN(const v1::BlobRef image, UploadMediaFile(ctx, *session, file));
+    spec.mutable_effects(index)->mutable_sticker()->mutable_image()->set_sha256(image.sha256());
   }
   v1::CreateJobRequest request;
   request.set_request_id(ctx.connection().NewId());

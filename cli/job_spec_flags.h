@@ -16,7 +16,7 @@ inline constexpr int32_t kMaxClipSeconds = 300;
 inline constexpr size_t kMaxPromptChars = 2000;
 
 // The spec the invocation asks for, without the soundtrack (an upload, see
-// soundtrack_upload.h).
+// media_upload.h).
 absl::StatusOr<v1::JobSpec> JobSpecFromFlags(const Invocation& invocation);
 
 // True for "WIDTHxHEIGHT" with two positive whole numbers, e.g. "720x1280".

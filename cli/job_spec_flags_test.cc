@@ -8,7 +8,7 @@
 #include "cli/args.h"
 #include "cli/effect_words.h"
 #include "cli/errors.h"
-#include "cli/soundtrack_upload.h"
+#include "cli/media_upload.h"
 
 namespace clipforge::cli {
 namespace {
@@ -76,9 +76,10 @@ TEST(JobSpecFlagsTest, BadValuesAreUsageErrors) {
 
 TEST(JobSpecFlagsTest, BadEffectsAreUsageErrors) {
   EXPECT_EQ(UsageMessage(SpecOf({"p", "--effect=blur:3"})),
-            "--effect=blur:3: unknown effect 'blur'; an effect is text:TEXT, grade:PRESET or speed:FACTOR");
+            "--effect=blur:3: unknown effect 'blur'; an effect is text:TEXT, grade:PRESET, speed:FACTOR or "
+            "sticker:FILE");
   EXPECT_EQ(UsageMessage(SpecOf({"p", "--effect=HELLO"})),
-            "--effect=HELLO: an effect is text:TEXT, grade:PRESET or speed:FACTOR");
+            "--effect=HELLO: an effect is text:TEXT, grade:PRESET, speed:FACTOR or sticker:FILE");
   EXPECT_EQ(UsageMessage(SpecOf({"p", "--effect=grade:sepia"})),
             "--effect=grade:PRESET must be one of: warm, cool, mono, vintage, vivid");
   EXPECT_EQ(UsageMessage(SpecOf({"p", "--effect=text:"})), "--effect=text:: the text must be 1-100 characters");
@@ -113,6 +114,25 @@ TEST(EffectWordsTest, WordsReadBackIntoTheSameEffect) {
   v1::Effect sticker;
   sticker.mutable_sticker()->mutable_image()->set_sha256("ab12");
   EXPECT_EQ(EffectWord(sticker), "sticker:ab12");
+}
+
+TEST(EffectWordsTest, AStickerWordNamesAFileToUpload) {
+  const absl::StatusOr<v1::Effect> effect = ParseEffect("sticker:art/paw.png");
+  ASSERT_TRUE(effect.ok()) << effect.status();
+  EXPECT_TRUE(effect->has_sticker());
+  EXPECT_TRUE(effect->sticker().image().sha256().empty());  // named once uploaded
+  EXPECT_EQ(StickerPath("sticker:art/paw.png"), "art/paw.png");
+  EXPECT_EQ(StickerPath("Sticker:a:b.webp"), "a:b.webp");
+  EXPECT_EQ(StickerPath("text:sticker:x"), "");
+  EXPECT_EQ(StickerPath("sticker:"), "");
+  EXPECT_FALSE(ParseEffect("sticker:").ok());
+}
+
+TEST(StickerTest, ContentTypeFollowsTheExtension) {
+  EXPECT_EQ(StickerContentType("paw.png"), "image/png");
+  EXPECT_EQ(StickerContentType("dir/PAW.WebP"), "image/webp");
+  EXPECT_EQ(StickerContentType("paw.jpg"), "");
+  EXPECT_EQ(StickerContentType("png"), "");
 }
 
 TEST(SoundtrackTest, ContentTypeFollowsTheExtension) {

@@ -1,5 +1,7 @@
 #include "generation/tiers.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "base/error_reason.h"
 
@@ -26,6 +28,11 @@ absl::string_view NameOf(Tier tier) {
       return "pro";
   }
   return "free";
+}
+
+// A quota's reset time, as clients show it.
+std::string FormatReset(absl::Time reset) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", reset, absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -79,15 +86,24 @@ absl::Status CheckQuota(Tier tier, const QuotaUsage& usage, const JobSpec& spec,
   }
   const int cost = QuotaSeconds(spec);
   if (usage.seconds_today + cost > limits.seconds_per_day) {
-    const absl::Time reset = QuotaDayStart(now) + absl::Hours(24);
     return base::WithReason(
         absl::ResourceExhaustedError(absl::StrCat(
             "seconds per day: the ", NameOf(tier), " tier allows ", limits.seconds_per_day, ", ",
             usage.seconds_today, " used, this job needs ", cost, "; it resets at ",
-            absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", reset, absl::UTCTimeZone()))),
+            FormatReset(QuotaDayStart(now) + absl::Hours(24)))),
         "QUOTA_EXCEEDED");
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckKeyQuota(int seconds_per_day, int seconds_today, const JobSpec& spec, absl::Time now) {
+  const int cost = QuotaSeconds(spec);
+  if (seconds_per_day <= 0 || seconds_today + cost <= seconds_per_day) return absl::OkStatus();
+  return base::WithReason(
+      absl::ResourceExhaustedError(absl::StrCat(
+          "seconds per day: this API key allows ", seconds_per_day, ", ", seconds_today, " used, this job needs ",
+          cost, "; it resets at ", FormatReset(QuotaDayStart(now) + absl::Hours(24)))),
+      "QUOTA_EXCEEDED");
 }
 
 }  // namespace clipforge::generation

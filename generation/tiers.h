@@ -47,4 +47,9 @@ absl::Time QuotaDayStart(absl::Time now);
 // when one of them finishes; for seconds: the next UTC midnight).
 absl::Status CheckQuota(Tier tier, const QuotaUsage& usage, const JobSpec& spec, absl::Time now);
 
+// The same for an API key's own daily quota (`seconds_per_day` > 0):
+// RESOURCE_EXHAUSTED (reason "QUOTA_EXCEEDED") when the key's jobs today,
+// `seconds_today`, and `spec` would exceed it.
+absl::Status CheckKeyQuota(int seconds_per_day, int seconds_today, const JobSpec& spec, absl::Time now);
+
 }  // namespace clipforge::generation

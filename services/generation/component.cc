@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "services/generation/account_deletions.h"
 #include "services/generation/review_decisions.h"
 
 namespace clipforge::generation_service {
@@ -32,11 +34,21 @@ absl::Status WriteSecretFile(const std::string& path, const std::string& content
   return absl::OkStatus();
 }
 
+// The gate's view of the API key verifier.
+class ApiKeyTokens final : public kit::TokenVerifier {
+ public:
+  explicit ApiKeyTokens(const ApiKeyVerifier& keys) : keys_(keys) {}
+  absl::StatusOr<kit::Caller> Verify(absl::string_view token) const override { return keys_.Verify(token); }
+
+ private:
+  const ApiKeyVerifier& keys_;
+};
+
 // The store's statements and the review-decisions consumer's.
 std::vector<kit::PreparedStatement> AllStatements() {
   std::vector<kit::PreparedStatement> statements = PgGenerationStore::Statements();
-  for (kit::PreparedStatement& s : kit::EventConsumer::Statements(ReviewDecisionsConsumer())) {
-    statements.push_back(std::move(s));
+  for (const kit::ConsumerOptions& consumer : {ReviewDecisionsConsumer(), AccountDeletionsConsumer()}) {
+    for (kit::PreparedStatement& s : kit::EventConsumer::Statements(consumer)) statements.push_back(std::move(s));
   }
   return statements;
 }
@@ -46,6 +58,7 @@ std::vector<kit::PreparedStatement> AllStatements() {
 GenerationComponent::~GenerationComponent() {
   stop_consumer_ = true;
   if (consumer_thread_.joinable()) consumer_thread_.join();
+  if (deletions_thread_.joinable()) deletions_thread_.join();
 }
 
 std::vector<kit::SettingSpec> GenerationComponent::Flags() {
@@ -63,6 +76,8 @@ std::vector<kit::SettingSpec> GenerationComponent::Flags() {
        "where this instance serves signed media URLs over HTTP with Range (host:port; empty: not here)"},
       {"media-url-base", "",
        "the origin signed URLs name, e.g. https://media.example.com (empty: http://<media-http-addr>)"},
+      {"generation-api-key-rate", "120",
+       "calls a minute one API key may make to the generation API on this instance (bursts of a quarter)"},
   };
 }
 
@@ -87,6 +102,9 @@ absl::StatusOr<GenerationConfig> GenerationComponent::ConfigFrom(const kit::Sett
   config.media_url_key_file = s.Get("media-url-key-file");
   config.media_http_addr = s.Get("media-http-addr");
   config.media_url_base = s.Get("media-url-base");
+  CF_ASSIGN_OR_RETURN(const int64_t key_rate, s.GetInt("generation-api-key-rate", 1, 100000));
+  config.api_keys.calls_per_minute = static_cast<double>(key_rate);
+  config.api_keys.burst = std::max(1.0, static_cast<double>(key_rate) / 4);
   if (!config.media_http_addr.empty() && config.media_url_key_file.empty()) {
     return absl::InvalidArgumentError("--media-http-addr needs --media-url-key-file (the URLs' key)");
   }
@@ -108,8 +126,13 @@ absl::StatusOr<std::unique_ptr<GenerationComponent>> GenerationComponent::Create
                                                ReviewDecisionHandler(component->jobs_), deps.logger);
     if (!consumer.ok()) return consumer.status();
     component->review_decisions_ = *std::move(consumer);
+    auto deletions = kit::EventConsumer::Create(component->pool_, *nats, AccountDeletionsConsumer(),
+                                                AccountDeletionHandler(component->jobs_), deps.logger);
+    if (!deletions.ok()) return deletions.status();
+    component->account_deletions_ = *std::move(deletions);
     GenerationComponent* self = component.get();
     component->consumer_thread_ = std::thread([self] { self->review_decisions_->Run(self->stop_consumer_); });
+    component->deletions_thread_ = std::thread([self] { self->account_deletions_->Run(self->stop_consumer_); });
   }
   if (!config.local_worker_credential_file.empty()) {
     CF_RETURN_IF_ERROR(EnsureLocalWorkerCredential(component->store_, component->credentials_, deps.ids,
@@ -132,10 +155,16 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
       jobs_(store_, deps.clock, deps.ids, events_, checks, config.jobs),
       workers_(store_, deps.clock, events_, checks, config.lease),
       credentials_(store_, deps.clock),
+      api_key_verifier_(store_, deps.clock, config.api_keys),
+      auth_(deps.auth.With(std::string(kApiKeyPrefix), std::make_shared<ApiKeyTokens>(api_key_verifier_))),
+      runner_(deps.executor, auth_, deps.logger),
+      api_keys_(store_, deps.clock, deps.ids, deps.random),
       blobs_(config.blob_dir),
       watches_(store_, config.watch_poll_interval, static_cast<size_t>(config.max_watch_streams)),
       lease_waits_(static_cast<size_t>(config.lease_waiters), 0),
       service_({.jobs = jobs_,
+                .api_keys = api_keys_,
+                .api_key_verifier = api_key_verifier_,
                 .watches = watches_,
                 .lease_signal = lease_signal_,
                 .blobs = blobs_,
@@ -143,8 +172,8 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
                 .media_urls = media_urls_,
                 .clock = deps.clock,
                 .random = deps.random,
-                .auth = deps.auth,
-                .runner = deps.runner,
+                .auth = auth_,
+                .runner = runner_,
                 .executor = deps.executor,
                 .streams = {.write_timeout = deps.stream_write_timeout}}),
       worker_service_({.logic = workers_,

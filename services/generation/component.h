@@ -57,6 +57,9 @@ struct GenerationConfig {
   std::string media_url_key_file;
   std::string media_http_addr;
   std::string media_url_base;
+  // Each API key's rate on this instance, and how long a revoke may take
+  // to reach it.
+  ApiKeyLimits api_keys;
 };
 
 class GenerationComponent {
@@ -98,6 +101,12 @@ class GenerationComponent {
   JobLogic jobs_;
   WorkerLogic workers_;
   WorkerCredentialVerifier credentials_;
+  // GenerationService's gate takes access tokens and this service's API
+  // keys; its calls run through a runner with that gate.
+  ApiKeyVerifier api_key_verifier_;
+  kit::AuthGate auth_;
+  kit::CallRunner runner_;
+  ApiKeyLogic api_keys_;
   kit::LocalBlobStore blobs_;
   std::optional<kit::UrlSigner> url_signer_;
   std::unique_ptr<kit::BlobHttpServer> media_http_;
@@ -109,10 +118,13 @@ class GenerationComponent {
   WorkerServiceImpl worker_service_;
   // Last: it stops before what it calls goes.
   kit::Periodic sweeper_;
-  // Review decisions, on a thread of their own (stopped first).
+  // Review decisions and account deletions, each on a thread of its own
+  // (stopped first).
   std::unique_ptr<kit::EventConsumer> review_decisions_;
+  std::unique_ptr<kit::EventConsumer> account_deletions_;
   std::atomic<bool> stop_consumer_{false};
   std::thread consumer_thread_;
+  std::thread deletions_thread_;
 };
 
 // Keeps a valid worker credential in `path` for a worker on this machine:

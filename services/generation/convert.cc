@@ -1,5 +1,7 @@
 #include "services/generation/convert.h"
 
+#include "services/generation/api_key_logic.h"
+#include "services/generation/job_inputs.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::generation_service {
@@ -28,6 +30,16 @@ void FillJob(const JobView& view, v1::GenerationJob* out) {
   }
 }
 
+void FillApiKey(const ApiKeyRecord& key, v1::ApiKey* out) {
+  out->set_key_id(key.key_id);
+  out->set_name(key.name);
+  out->set_prefix(ApiKeyPrefixOf(key.key_id));
+  out->set_daily_seconds(key.daily_seconds);
+  *out->mutable_create_time() = kit::ToTimestamp(key.create_time);
+  if (key.last_use_time) *out->mutable_last_use_time() = kit::ToTimestamp(*key.last_use_time);
+  if (key.revoke_time) *out->mutable_revoke_time() = kit::ToTimestamp(*key.revoke_time);
+}
+
 void FillAssignment(const JobRecord& job, const LeaseRules& rules, v1::JobAssignment* out) {
   out->set_job_id(job.job_id);
   out->set_lease_epoch(job.lease_epoch);
@@ -38,6 +50,7 @@ void FillAssignment(const JobRecord& job, const LeaseRules& rules, v1::JobAssign
   *out->mutable_spec() = job.spec;
   out->set_user_id(job.user_id);
   out->set_tier(job.tier);
+  for (v1::BlobRef& input : JobInputs(job.spec)) *out->add_inputs() = std::move(input);
 }
 
 }  // namespace clipforge::generation_service

@@ -11,6 +11,7 @@ namespace clipforge::generation_service {
 inline constexpr absl::Duration kOutputRetention = absl::Hours(24 * 7);
 
 void FillJob(const JobView& view, v1::GenerationJob* out);
+void FillApiKey(const ApiKeyRecord& key, v1::ApiKey* out);
 // What a worker is told when it leases `job`.
 void FillAssignment(const JobRecord& job, const LeaseRules& rules, v1::JobAssignment* out);
 

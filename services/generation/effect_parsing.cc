@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
+#include "services/kit/blob_store.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::generation_service {
@@ -52,6 +53,19 @@ absl::Status CheckText(const std::string& field, const v1::TextOverlay& text) {
   return CheckWindow(field, text.has_start_offset(), text.start_offset(), text.has_end_offset(), text.end_offset());
 }
 
+absl::Status CheckSticker(const std::string& field, const v1::StickerOverlay& sticker) {
+  if (!kit::IsBlobName(sticker.image().sha256())) {
+    return Invalid(field + ".image.sha256", "required: the SHA-256 of a sticker you uploaded (64 lowercase hex)");
+  }
+  CF_RETURN_IF_ERROR(CheckFraction(field + ".x", sticker.has_x(), sticker.x()));
+  CF_RETURN_IF_ERROR(CheckFraction(field + ".y", sticker.has_y(), sticker.y()));
+  if (sticker.scale() != 0.0f && !(sticker.scale() >= 0.05f && sticker.scale() <= 1.0f)) {
+    return Invalid(field + ".scale", "must be 0.05 to 1.0 (or 0 for the default)");
+  }
+  return CheckWindow(field, sticker.has_start_offset(), sticker.start_offset(), sticker.has_end_offset(),
+                     sticker.end_offset());
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ParseEffects(const google::protobuf::RepeatedPtrField<v1::Effect>& effects) {
@@ -83,7 +97,8 @@ absl::StatusOr<std::string> ParseEffects(const google::protobuf::RepeatedPtrFiel
         break;
       }
       case v1::Effect::kSticker:
-        return absl::UnimplementedError(absl::StrCat(field, ".sticker: stickers are not available yet"));
+        CF_RETURN_IF_ERROR(CheckSticker(field + ".sticker", effect.sticker()));
+        break;
       default:
         return Invalid(field, "set exactly one of text, sticker, color_grade, speed");
     }

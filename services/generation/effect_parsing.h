@@ -16,8 +16,10 @@ namespace clipforge::generation_service {
 inline constexpr int kMaxEffects = 8;
 
 // INVALID_ARGUMENT naming the first bad field ("spec.effects[2].text.size:
-// ..."); UNIMPLEMENTED for stickers (they need uploads). On success, the
-// effects' deterministic serialization ("" when there are none).
+// ..."). On success, the effects' deterministic serialization ("" when
+// there are none); stickers name their image by its SHA-256 only (the
+// caller clears the rest of each BlobRef first), so the bytes depend on
+// nothing the client could vary without changing the clip.
 absl::StatusOr<std::string> ParseEffects(const google::protobuf::RepeatedPtrField<v1::Effect>& effects);
 
 }  // namespace clipforge::generation_service

@@ -1,5 +1,6 @@
 #include "services/generation/job_logic.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "base/status_macros.h"
 #include "generation/scheduling.h"
 #include "generation/tiers.h"
+#include "services/generation/job_inputs.h"
 
 namespace clipforge::generation_service {
 namespace {
@@ -32,12 +34,53 @@ absl::Status PromptBlocked(const Verdict& verdict) {
 }
 
 // What decides the rendered bytes: the core's spec fingerprint, and the
-// effects when there are any.
+// effects and the soundtrack when there are any (both name uploads by
+// their hashes, which fix their bytes).
 std::string Fingerprint(const NewJob& input) {
   const std::string core =
       generation::SpecFingerprint(input.core, absl::StrCat(input.renderer, "/", input.renderer_version));
-  if (input.effects_key.empty()) return core;
-  return base::Sha256Hex(absl::StrCat(core, "|effects|", input.effects_key));
+  const std::string& soundtrack = input.spec.soundtrack().sha256();
+  if (input.effects_key.empty() && soundtrack.empty()) return core;
+  // Without a soundtrack the text is what it was before soundtracks
+  // existed, so that earlier renders with effects are still found.
+  std::string text = absl::StrCat(core, "|effects|", input.effects_key);
+  if (!soundtrack.empty()) absl::StrAppend(&text, "|soundtrack|", soundtrack);
+  return base::Sha256Hex(text);
+}
+
+// Each upload `spec` references must be the caller's own, of the right
+// kind and unexpired: someone else's hash (learned from a clip, a log or a
+// guess) reads as no upload at all. The type and size come from the
+// store's record; the use keeps the upload alive for another retention
+// period, so it outlives the job that reads it.
+absl::Status ClaimInputs(GenerationTx& tx, const std::string& user_id, absl::Time now, v1::JobSpec& spec) {
+  for (const InputUse& use : InputUses(spec)) {
+    std::optional<UserUploadRecord> upload = tx.GetUserUpload(user_id, use.blob->sha256(), use.kind);
+    if (!upload || upload->expire_time <= now) {
+      return absl::NotFoundError(absl::StrCat(
+          use.field, ": you have no ", use.kind == v1::UPLOAD_KIND_STICKER ? "sticker" : "soundtrack",
+          " upload with this SHA-256 (upload it with UploadMedia; uploads are kept 7 days)"));
+    }
+    *use.blob = upload->blob;
+    upload->expire_time = std::max(upload->expire_time, now + kUploadRetention);
+    tx.PutUserUpload(*upload);
+  }
+  return absl::OkStatus();
+}
+
+// A job created with an API key counts against the key's own daily quota
+// as well as the user's. Read in the transaction (under the user's lock,
+// which serializes the key's creates): a key revoked since the call was
+// authenticated creates nothing.
+absl::Status ChargeApiKey(GenerationTx& tx, const kit::Caller& caller, const NewJob& input, absl::Time now) {
+  const std::optional<ApiKeyRecord> key = tx.GetApiKey(caller.api_key_id);
+  if (!key || key->revoke_time || key->user_id != caller.user_id) {
+    return absl::UnauthenticatedError("authorization: the API key was revoked");
+  }
+  CF_RETURN_IF_ERROR(generation::CheckKeyQuota(
+      key->daily_seconds, tx.CountApiKeySeconds(key->key_id, generation::QuotaDayStart(now)), input.core, now));
+  tx.TouchApiKey(key->key_id, now);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -82,6 +125,9 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
       const UsageCount usage = tx.CountUsage(caller.user_id, generation::QuotaDayStart(now));
       CF_RETURN_IF_ERROR(generation::CheckQuota(
           tier, {.active_jobs = usage.active_jobs, .seconds_today = usage.seconds_since}, input.core, now));
+      if (!caller.api_key_id.empty()) CF_RETURN_IF_ERROR(ChargeApiKey(tx, caller, input, now));
+      v1::JobSpec spec = input.spec;
+      CF_RETURN_IF_ERROR(ClaimInputs(tx, caller.user_id, now, spec));
 
       JobRecord job{.job_id = ids_.Next(),
                     .user_id = caller.user_id,
@@ -89,13 +135,15 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
                     .status = verdict.decision == v1::MODERATION_DECISION_REVIEW ? v1::JOB_STATUS_PENDING_REVIEW
                                                                                   : v1::JOB_STATUS_QUEUED,
                     .tier = user.tier,
-                    .spec = input.spec,
+                    .spec = std::move(spec),
                     .renderer = input.renderer,
+                    .effects = EffectKinds(input.spec),
                     .seconds = input.core.seconds,
                     .pixels = input.core.size.pixels(),
                     .quality = input.spec.quality(),
                     .quota_seconds = generation::QuotaSeconds(input.core),
                     .fingerprint = Fingerprint(input),
+                    .api_key_id = caller.api_key_id,
                     .max_attempts = rules_.max_attempts,
                     .create_time = now,
                     .update_time = now};
@@ -168,6 +216,24 @@ absl::Status JobLogic::ApplyReview(GenerationTx& tx, const std::string& job_id, 
   job->finish_time = now;
   tx.UpdateJob(*job);
   return tx.AppendEvent(events_.Failed(*job));
+}
+
+absl::Status JobLogic::ApplyAccountDeleted(GenerationTx& tx, const std::string& user_id) {
+  const absl::Time now = clock_.Now();
+  // A tier allows at most 8 unfinished jobs; the bound is generous.
+  const std::vector<JobRecord> unfinished = tx.ListJobs(
+      user_id, {v1::JOB_STATUS_QUEUED, v1::JOB_STATUS_PENDING_REVIEW, v1::JOB_STATUS_IN_PROGRESS}, std::nullopt, 1000);
+  for (const JobRecord& listed : unfinished) {
+    std::optional<JobRecord> job = tx.LockJob(listed.job_id);
+    if (!job || job->finished()) continue;
+    const bool was_in_progress = job->status == v1::JOB_STATUS_IN_PROGRESS;
+    job->status = v1::JOB_STATUS_CANCELLED;
+    job->finish_time = job->update_time = now;
+    tx.UpdateJob(*job);
+    CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Cancelled(*job, was_in_progress)));
+  }
+  tx.RevokeUserApiKeys(user_id, now);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<JobView> JobLogic::Get(const kit::Caller& caller, const std::string& job_id) {

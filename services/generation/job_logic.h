@@ -80,6 +80,11 @@ class JobLogic {
   // unknown) is left as it is.
   absl::Status ApplyReview(GenerationTx& tx, const std::string& job_id, bool approved,
                            const std::vector<v1::ModerationCategory>& categories);
+  // The user deleted their account, in the caller's transaction: their
+  // unfinished jobs are cancelled (a worker rendering one learns at its next
+  // heartbeat) and their API keys revoked. Applying it twice changes
+  // nothing more.
+  absl::Status ApplyAccountDeleted(GenerationTx& tx, const std::string& user_id);
 
  private:
   absl::StatusOr<JobRecord> OwnedJob(GenerationTx& tx, const kit::Caller& caller, const std::string& job_id,

@@ -13,7 +13,6 @@ namespace clipforge::generation_service {
 namespace {
 
 // An upload nothing references is deleted after this.
-constexpr absl::Duration kUploadRetention = absl::Hours(24 * 7);
 
 media::UploadKindLimits LimitsOf(v1::UploadKind kind) {
   switch (kind) {

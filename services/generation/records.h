@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "clipforge/v1/common.pb.h"
@@ -23,11 +24,14 @@ struct JobRecord {
   v1::JobSpec spec;
   // What the queue filters on, derived from `spec`.
   std::string renderer;  // The renderer's name, e.g. "procedural-1".
+  // The effect kinds it needs applied (job_inputs.h's EffectKinds).
+  std::vector<std::string> effects;
   int32_t seconds = 0;
   int64_t pixels = 0;
   v1::GenerationQuality quality = v1::GENERATION_QUALITY_DRAFT;
   int32_t quota_seconds = 0;
   std::string fingerprint;  // generation::SpecFingerprint.
+  std::string api_key_id;   // The API key it was created with; empty for none.
   int64_t queue_tag = 0;
   // The lease: the epoch is the fencing token of every worker call.
   int64_t lease_epoch = 0;
@@ -63,6 +67,9 @@ struct UploadRecord {
   v1::BlobRef blob;
 };
 
+// How long an upload is kept after it was uploaded or last used by a job.
+inline constexpr absl::Duration kUploadRetention = absl::Hours(24 * 7);
+
 // A blob a user uploaded (UploadMedia), usable only by them.
 struct UserUploadRecord {
   std::string user_id;
@@ -70,6 +77,18 @@ struct UserUploadRecord {
   v1::BlobRef blob;
   absl::Time create_time;
   absl::Time expire_time;
+};
+
+// A user's API key (only its secret's hash).
+struct ApiKeyRecord {
+  std::string key_id;
+  std::string user_id;
+  std::string name;
+  std::string secret_sha256;  // 32 raw bytes.
+  int32_t daily_seconds = 0;  // 0: the tier's quota only.
+  absl::Time create_time;
+  std::optional<absl::Time> last_use_time;
+  std::optional<absl::Time> revoke_time;
 };
 
 struct WorkerCredentialRecord {

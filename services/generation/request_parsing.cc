@@ -1,5 +1,7 @@
 #include "services/generation/request_parsing.h"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +10,8 @@
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "services/generation/effect_parsing.h"
+#include "services/generation/job_inputs.h"
+#include "services/kit/blob_store.h"
 #include "services/kit/token_fields.h"
 
 namespace clipforge::generation_service {
@@ -15,6 +19,10 @@ namespace {
 
 constexpr size_t kMaxTokenLength = 256;
 constexpr int kMaxRenderers = 16;
+// The Effect oneof names (job_inputs.h's EffectKind), which a worker lists
+// in capabilities.effects; repeats are allowed up to this many entries.
+constexpr absl::string_view kEffectKinds[] = {"text", "sticker", "color_grade", "speed"};
+constexpr int kMaxEffectKinds = 8;
 
 // Renderer names: lowercase letters, digits, '.', '_' and '-', 1-64.
 bool IsRendererName(absl::string_view name) {
@@ -55,13 +63,25 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
     default: return absl::InvalidArgumentError("spec.quality: unknown value");
   }
   // Remixes need the clips service (the parent's visibility, forking
-  // rules and manifest); soundtracks and stickers need uploads. Refused
-  // plainly until they exist.
+  // rules and manifest). Refused plainly until it exists.
   if (!in.remix_of_clip_id().empty()) {
     return absl::UnimplementedError("spec.remix_of_clip_id: remixing is not available yet");
   }
-  CF_ASSIGN_OR_RETURN(job.effects_key, ParseEffects(in.effects()));
-  if (in.has_soundtrack()) return absl::UnimplementedError("spec.soundtrack: soundtracks are not available yet");
+  *job.spec.mutable_effects() = in.effects();
+  if (in.has_soundtrack()) *job.spec.mutable_soundtrack() = in.soundtrack();
+  // An upload is named by its hash alone: its type and size are what the
+  // store recorded when it was probed (the logic fills them in), never what
+  // the client claims here.
+  for (const InputUse& use : InputUses(job.spec)) {
+    if (!kit::IsBlobName(use.blob->sha256())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(use.field, ".sha256: the SHA-256 of a file you uploaded, 64 lowercase hex characters"));
+    }
+    const std::string sha256 = use.blob->sha256();
+    use.blob->Clear();
+    use.blob->set_sha256(sha256);
+  }
+  CF_ASSIGN_OR_RETURN(job.effects_key, ParseEffects(job.spec.effects()));
   if (catalog.renderers.empty()) return absl::UnavailableError("no renderer is configured");
   const RendererCatalog::Entry* renderer = &catalog.renderers.front();
   if (!in.model().empty()) {
@@ -81,7 +101,6 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
   job.spec.set_quality(job.core.quality == generation::Quality::kFull ? v1::GENERATION_QUALITY_FULL
                                                                       : v1::GENERATION_QUALITY_DRAFT);
   job.spec.set_model(job.renderer);
-  *job.spec.mutable_effects() = in.effects();
   return job;
 }
 
@@ -131,6 +150,15 @@ absl::StatusOr<LeaseFilter> ParseCapabilities(const v1::WorkerCapabilities& capa
       return absl::InvalidArgumentError("capabilities.qualities: unknown quality");
     }
     filter.qualities.push_back(quality);
+  }
+  v.Count("capabilities.effects", capabilities.effects_size(), kMaxEffectKinds);
+  CF_RETURN_IF_ERROR(v.status());
+  for (const std::string& effect : capabilities.effects()) {
+    if (std::find(std::begin(kEffectKinds), std::end(kEffectKinds), effect) == std::end(kEffectKinds)) {
+      return absl::InvalidArgumentError(
+          "capabilities.effects: each is one of \"text\", \"sticker\", \"color_grade\", \"speed\"");
+    }
+    filter.effects.push_back(effect);
   }
   return filter;
 }

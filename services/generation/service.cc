@@ -186,4 +186,49 @@ grpc::ServerReadReactor<v1::UploadMediaRequest>* GenerationServiceImpl::UploadMe
   return new MediaUpload(ctx, d_, response);
 }
 
+grpc::ServerUnaryReactor* GenerationServiceImpl::CreateApiKey(grpc::CallbackServerContext* ctx,
+                                                              const v1::CreateApiKeyRequest* request,
+                                                              v1::CreateApiKeyResponse* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id());
+    v.Text("name", request->name(), base::TextRule{.min_chars = 1, .max_chars = 64});
+    v.IntRange("daily_seconds", request->daily_seconds(), 0, 86400);
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(CreatedApiKey created,
+                        d_.api_keys.Create(caller, key, {.name = request->name(),
+                                                         .daily_seconds = request->daily_seconds()}));
+    FillApiKey(created.key, response->mutable_api_key());
+    response->set_key(std::move(created.text));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::ListApiKeys(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListApiKeysRequest* request,
+                                                             v1::ListApiKeysResponse* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const std::vector<ApiKeyRecord> keys, d_.api_keys.List(caller, request->include_revoked()));
+    for (const ApiKeyRecord& key : keys) FillApiKey(key, response->add_api_keys());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* GenerationServiceImpl::RevokeApiKey(grpc::CallbackServerContext* ctx,
+                                                              const v1::RevokeApiKeyRequest* request,
+                                                              v1::ApiKey* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id()).Uuid("key_id", request->key_id());
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const ApiKeyRecord revoked, d_.api_keys.Revoke(caller, key, request->key_id()));
+    // Other instances notice within the verifier's ttl; this one at once.
+    d_.api_key_verifier.Forget(revoked.key_id);
+    FillApiKey(revoked, response);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace clipforge::generation_service

@@ -1,9 +1,13 @@
 // The GenerationService gRPC adapter: validate, convert, call the logic,
-// convert. Every RPC needs an access token; a user sees only their jobs.
+// convert. Every RPC needs an access token or an API key (the gate in
+// `runner` takes both; the key RPCs refuse keys); a user sees only their
+// jobs.
 #pragma once
 
 #include "clipforge/v1/generation.grpc.pb.h"
 #include "base/random.h"
+#include "services/generation/api_key_logic.h"
+#include "services/generation/api_key_verifier.h"
 #include "services/generation/job_logic.h"
 #include "services/generation/job_watch.h"
 #include "services/generation/lease_signal.h"
@@ -24,6 +28,8 @@ struct MediaUrls {
 // What the adapter borrows; none of it owned.
 struct GenerationServiceDeps {
   JobLogic& jobs;
+  ApiKeyLogic& api_keys;
+  ApiKeyVerifier& api_key_verifier;
   JobWatchHub& watches;
   LeaseSignal& lease_signal;  // Told when a job is queued here.
   const kit::LocalBlobStore& blobs;
@@ -59,6 +65,12 @@ class GenerationServiceImpl final : public v1::GenerationService::CallbackServic
                                          v1::SignedUrl*) override;
   grpc::ServerReadReactor<v1::UploadMediaRequest>* UploadMedia(grpc::CallbackServerContext*,
                                                                v1::UploadMediaResponse*) override;
+  grpc::ServerUnaryReactor* CreateApiKey(grpc::CallbackServerContext*, const v1::CreateApiKeyRequest*,
+                                         v1::CreateApiKeyResponse*) override;
+  grpc::ServerUnaryReactor* ListApiKeys(grpc::CallbackServerContext*, const v1::ListApiKeysRequest*,
+                                        v1::ListApiKeysResponse*) override;
+  grpc::ServerUnaryReactor* RevokeApiKey(grpc::CallbackServerContext*, const v1::RevokeApiKeyRequest*,
+                                         v1::ApiKey*) override;
 
  private:
   GenerationServiceDeps d_;

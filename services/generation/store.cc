@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
@@ -45,6 +46,15 @@ constexpr char kLockExpired[] = "generation_lock_expired";
 constexpr char kPutUpload[] = "generation_put_upload";
 constexpr char kListUploads[] = "generation_list_uploads";
 constexpr char kPutUserUpload[] = "generation_put_user_upload";
+constexpr char kGetUserUpload[] = "generation_get_user_upload";
+constexpr char kInsertApiKey[] = "generation_insert_api_key";
+constexpr char kGetApiKey[] = "generation_get_api_key";
+constexpr char kCountLiveApiKeys[] = "generation_count_live_api_keys";
+constexpr char kListApiKeys[] = "generation_list_api_keys";
+constexpr char kRevokeApiKey[] = "generation_revoke_api_key";
+constexpr char kTouchApiKey[] = "generation_touch_api_key";
+constexpr char kRevokeUserApiKeys[] = "generation_revoke_user_api_keys";
+constexpr char kCountApiKeySeconds[] = "generation_count_api_key_seconds";
 constexpr char kInsertCredential[] = "generation_insert_credential";
 constexpr char kGetCredential[] = "generation_get_credential";
 constexpr char kRevokeCredential[] = "generation_revoke_credential";
@@ -100,7 +110,7 @@ const std::string kJobColumns = absl::StrCat(
     ", worker_id, coalesce(lease_request_id::text, ''), coalesce(lease_credential::text, ''), attempt, "
     "max_attempts, progress_percent, stage, failure_code, failure_message, coalesce(encode(outputs, 'hex'), ''), ",
     SqlMicros("created_at"), ", ", SqlOptionalMicros("started_at"), ", ", SqlOptionalMicros("finished_at"), ", ",
-    SqlMicros("updated_at"), ", version");
+    SqlMicros("updated_at"), ", version, array_to_string(effects, ','), coalesce(api_key_id::text, '')");
 
 JobRecord JobFromRow(const pqxx::row& r) {
   JobRecord job;
@@ -134,12 +144,31 @@ JobRecord JobFromRow(const pqxx::row& r) {
   job.finish_time = OptionalTime(r[27]);
   job.update_time = absl::FromUnixMicros(r[28].as<int64_t>());
   job.version = r[29].as<int64_t>();
+  std::vector<std::string> effects = absl::StrSplit(r[30].as<std::string>(), ',', absl::SkipEmpty());
+  job.effects = std::move(effects);
+  job.api_key_id = r[31].as<std::string>();
   return job;
 }
 
 std::optional<JobRecord> FirstJob(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   return JobFromRow(r[0]);
+}
+
+const std::string kApiKeyColumns =
+    absl::StrCat("key_id::text, user_id::text, name, encode(secret_sha256, 'hex'), daily_seconds, ",
+                 SqlMicros("created_at"), ", ", SqlOptionalMicros("last_used_at"), ", ",
+                 SqlOptionalMicros("revoked_at"));
+
+ApiKeyRecord ApiKeyFromRow(const pqxx::row& r) {
+  return ApiKeyRecord{.key_id = r[0].as<std::string>(),
+                      .user_id = r[1].as<std::string>(),
+                      .name = r[2].as<std::string>(),
+                      .secret_sha256 = absl::HexStringToBytes(r[3].as<std::string>()),
+                      .daily_seconds = r[4].as<int32_t>(),
+                      .create_time = absl::FromUnixMicros(r[5].as<int64_t>()),
+                      .last_use_time = OptionalTime(r[6]),
+                      .revoke_time = OptionalTime(r[7])};
 }
 
 const std::string kCredentialColumns = absl::StrCat("credential_id::text, name, encode(secret_sha256, 'hex'), ",
@@ -180,7 +209,7 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
                        static_cast<int>(j.tier), Hex(j.spec), j.renderer, j.seconds, j.pixels,
                        static_cast<int>(j.quality), j.quota_seconds, j.fingerprint, j.queue_tag, j.max_attempts,
                        ToMicros(j.create_time), j.outputs ? Hex(*j.outputs) : std::string(),
-                       j.progress_percent, OptionalMicros(j.finish_time));
+                       j.progress_percent, OptionalMicros(j.finish_time), TextArray(j.effects), j.api_key_id);
   }
   std::optional<JobRecord> GetJob(const std::string& job_id) override {
     return FirstJob(txn_.exec_prepared(kGetJob, job_id));
@@ -213,14 +242,16 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
   }
 
   std::optional<JobRecord> LockQueueHead(const LeaseFilter& f) override {
-    const std::string renderers = TextArray(f.renderers), qualities = IntArray(f.qualities);
+    const std::string renderers = TextArray(f.renderers), qualities = IntArray(f.qualities),
+                      effects = TextArray(f.effects);
     if (std::optional<JobRecord> head = FirstJob(
-            txn_.exec_prepared(kLockQueueHead, renderers, qualities, f.max_seconds, f.max_pixels))) {
+            txn_.exec_prepared(kLockQueueHead, renderers, qualities, f.max_seconds, f.max_pixels, effects))) {
       return head;
     }
     // Every job near the head is locked by other workers or beyond this
     // worker's capabilities: look through the whole queue.
-    return FirstJob(txn_.exec_prepared(kLockQueueHeadFull, renderers, qualities, f.max_seconds, f.max_pixels));
+    return FirstJob(
+        txn_.exec_prepared(kLockQueueHeadFull, renderers, qualities, f.max_seconds, f.max_pixels, effects));
   }
   std::optional<JobRecord> FindLease(const std::string& credential_id, const std::string& request_id) override {
     return FirstJob(txn_.exec_prepared(kFindLease, credential_id, request_id));
@@ -252,6 +283,54 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
   void PutUserUpload(const UserUploadRecord& u) override {
     txn_.exec_prepared(kPutUserUpload, u.user_id, u.blob.sha256(), static_cast<int>(u.kind), u.blob.content_type(),
                        u.blob.size_bytes(), ToMicros(u.create_time), ToMicros(u.expire_time));
+  }
+
+  std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
+                                                v1::UploadKind kind) override {
+    const pqxx::result r = txn_.exec_prepared(kGetUserUpload, user_id, sha256, static_cast<int>(kind));
+    if (r.empty()) return std::nullopt;
+    UserUploadRecord upload{.user_id = user_id,
+                            .kind = kind,
+                            .create_time = absl::FromUnixMicros(r[0][2].as<int64_t>()),
+                            .expire_time = absl::FromUnixMicros(r[0][3].as<int64_t>())};
+    upload.blob.set_sha256(sha256);
+    upload.blob.set_content_type(r[0][0].as<std::string>());
+    upload.blob.set_size_bytes(r[0][1].as<int64_t>());
+    return upload;
+  }
+
+  bool InsertApiKey(const ApiKeyRecord& k) override {
+    return !txn_
+                .exec_prepared(kInsertApiKey, k.key_id, k.user_id, k.name, absl::BytesToHexString(k.secret_sha256),
+                               k.daily_seconds, ToMicros(k.create_time))
+                .empty();
+  }
+  std::optional<ApiKeyRecord> GetApiKey(const std::string& key_id) override {
+    const pqxx::result r = txn_.exec_prepared(kGetApiKey, key_id);
+    if (r.empty()) return std::nullopt;
+    return ApiKeyFromRow(r[0]);
+  }
+  int32_t CountLiveApiKeys(const std::string& user_id) override {
+    return txn_.exec_prepared1(kCountLiveApiKeys, user_id)[0].as<int32_t>();
+  }
+  std::vector<ApiKeyRecord> ListApiKeys(const std::string& user_id, bool include_revoked, int limit) override {
+    std::vector<ApiKeyRecord> keys;
+    for (const pqxx::row& r : txn_.exec_prepared(kListApiKeys, user_id, include_revoked, limit)) {
+      keys.push_back(ApiKeyFromRow(r));
+    }
+    return keys;
+  }
+  void RevokeApiKey(const std::string& key_id, absl::Time now) override {
+    txn_.exec_prepared(kRevokeApiKey, key_id, ToMicros(now));
+  }
+  void TouchApiKey(const std::string& key_id, absl::Time now) override {
+    txn_.exec_prepared(kTouchApiKey, key_id, ToMicros(now));
+  }
+  void RevokeUserApiKeys(const std::string& user_id, absl::Time now) override {
+    txn_.exec_prepared(kRevokeUserApiKeys, user_id, ToMicros(now));
+  }
+  int32_t CountApiKeySeconds(const std::string& key_id, absl::Time since) override {
+    return txn_.exec_prepared1(kCountApiKeySeconds, key_id, ToMicros(since))[0].as<int32_t>();
   }
 
   bool InsertCredential(const WorkerCredentialRecord& c) override {
@@ -297,10 +376,10 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
       {kInsertJob,
        absl::StrCat("INSERT INTO generation.jobs (job_id, user_id, request_id, status, tier, spec, renderer, seconds, "
                     "pixels, quality, quota_seconds, fingerprint, queue_tag, max_attempts, created_at, updated_at, "
-                    "outputs, progress_percent, finished_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, "
+                    "outputs, progress_percent, finished_at, effects, api_key_id) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, "
                     "decode($6, 'hex'), $7, $8, $9, $10, $11, $12, $13, $14, ",
                     SqlTimestampParam(15), ", ", SqlTimestampParam(15),
-                    ", nullif(decode($16, 'hex'), ''::bytea), $17, ", SqlOptionalTimestampParam(18), ")")},
+                    ", nullif(decode($16, 'hex'), ''::bytea), $17, ", SqlOptionalTimestampParam(18), ", $19::text[], nullif($20, '')::uuid)")},
       {kGetJob, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE job_id = $1::uuid")},
       {kLockJob, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE job_id = $1::uuid FOR UPDATE")},
       {kUpdateJob,
@@ -330,12 +409,13 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
                     "generation.jobs WHERE status = 1 ORDER BY queue_tag, job_id LIMIT ", kQueueHeadWindow,
                     ")) AND status = 1 AND renderer = ANY($1::text[]) AND (cardinality($2::smallint[]) = 0 OR "
                     "quality = ANY($2::smallint[])) AND ($3 = 0 OR seconds <= $3) AND ($4::bigint = 0 OR pixels <= "
-                    "$4::bigint) ORDER BY queue_tag, job_id LIMIT 1 FOR UPDATE SKIP LOCKED")},
+                    "$4::bigint) AND (cardinality($5::text[]) = 0 OR effects <@ $5::text[]) ORDER BY queue_tag, job_id LIMIT 1 "
+                    "FOR UPDATE SKIP LOCKED")},
       {kLockQueueHeadFull,
        absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE status = 1 AND renderer = ANY($1::text[]) "
                     "AND (cardinality($2::smallint[]) = 0 OR quality = ANY($2::smallint[])) AND ($3 = 0 OR seconds "
-                    "<= $3) AND ($4::bigint = 0 OR pixels <= $4::bigint) ORDER BY queue_tag, job_id LIMIT 1 FOR "
-                    "UPDATE SKIP LOCKED")},
+                    "<= $3) AND ($4::bigint = 0 OR pixels <= $4::bigint) AND (cardinality($5::text[]) = 0 OR "
+                    "effects <@ $5::text[]) ORDER BY queue_tag, job_id LIMIT 1 FOR UPDATE SKIP LOCKED")},
       {kFindLease, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE status = 3 AND lease_credential "
                                 "= $1::uuid AND lease_request_id = $2::uuid FOR UPDATE")},
       {kLockExpired, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE status = 3 AND "
@@ -353,6 +433,29 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
                     "expires_at) VALUES ($1::uuid, $2, $3, $4, $5, ",
                     SqlTimestampParam(6), ", ", SqlTimestampParam(7),
                     ") ON CONFLICT (user_id, sha256, kind) DO UPDATE SET expires_at = excluded.expires_at")},
+      {kGetUserUpload,
+       absl::StrCat("SELECT content_type, size_bytes, ", SqlMicros("created_at"), ", ", SqlMicros("expires_at"),
+                    " FROM generation.uploads WHERE user_id = $1::uuid AND sha256 = $2 AND kind = $3")},
+      {kInsertApiKey,
+       absl::StrCat("INSERT INTO generation.api_keys (key_id, user_id, name, secret_sha256, daily_seconds, "
+                    "created_at) VALUES ($1::uuid, $2::uuid, $3, decode($4, 'hex'), $5, ",
+                    SqlTimestampParam(6),
+                    ") ON CONFLICT (user_id, name) WHERE revoked_at IS NULL DO NOTHING RETURNING 1")},
+      {kGetApiKey, absl::StrCat("SELECT ", kApiKeyColumns, " FROM generation.api_keys WHERE key_id = $1::uuid")},
+      {kCountLiveApiKeys,
+       "SELECT count(*) FROM generation.api_keys WHERE user_id = $1::uuid AND revoked_at IS NULL"},
+      {kListApiKeys,
+       absl::StrCat("SELECT ", kApiKeyColumns, " FROM generation.api_keys WHERE user_id = $1::uuid AND ($2 OR "
+                    "revoked_at IS NULL) ORDER BY revoked_at IS NOT NULL, key_id DESC LIMIT $3")},
+      {kRevokeApiKey, absl::StrCat("UPDATE generation.api_keys SET revoked_at = coalesce(revoked_at, ",
+                                   SqlTimestampParam(2), ") WHERE key_id = $1::uuid")},
+      {kTouchApiKey, absl::StrCat("UPDATE generation.api_keys SET last_used_at = ", SqlTimestampParam(2),
+                                  " WHERE key_id = $1::uuid")},
+      {kRevokeUserApiKeys, absl::StrCat("UPDATE generation.api_keys SET revoked_at = ", SqlTimestampParam(2),
+                                        " WHERE user_id = $1::uuid AND revoked_at IS NULL")},
+      {kCountApiKeySeconds,
+       absl::StrCat("SELECT coalesce(sum(quota_seconds), 0) FROM generation.jobs WHERE api_key_id = $1::uuid AND "
+                    "created_at >= ", SqlTimestampParam(2), " AND status NOT IN (5, 6)")},
       {kInsertCredential,
        absl::StrCat("INSERT INTO generation.worker_credentials (credential_id, name, secret_sha256, created_at) "
                     "VALUES ($1::uuid, $2, decode($3, 'hex'), ",

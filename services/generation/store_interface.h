@@ -28,12 +28,14 @@ struct UserQueueState {
 };
 
 // What a leasing worker can render; a job matches when its renderer is one
-// of `renderers` and it is within the other bounds (0: no bound).
+// of `renderers`, it needs no effect kind outside `effects`, and it is
+// within the other bounds (0: no bound).
 struct LeaseFilter {
   std::vector<std::string> renderers;
   std::vector<int32_t> qualities;  // Empty: all.
   int32_t max_seconds = 0;
   int64_t max_pixels = 0;
+  std::vector<std::string> effects;  // Effect kinds (job_inputs.h); empty: all.
 };
 
 struct UsageCount {
@@ -95,6 +97,26 @@ class GenerationTx : public kit::IdempotencyLog {
   // Stores `upload` (an upload of the same blob as the same kind by the
   // same user refreshes its expiry).
   virtual void PutUserUpload(const UserUploadRecord& upload) = 0;
+  // The user's upload of `sha256` as `kind`, expired or not.
+  virtual std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
+                                                        v1::UploadKind kind) = 0;
+
+  // --- API keys ---
+  // False when the user has a live key of that name.
+  virtual bool InsertApiKey(const ApiKeyRecord& key) = 0;
+  virtual std::optional<ApiKeyRecord> GetApiKey(const std::string& key_id) = 0;
+  virtual int32_t CountLiveApiKeys(const std::string& user_id) = 0;
+  // The user's keys, live first then revoked, newest first in each; only
+  // live ones unless `include_revoked`; at most `limit`.
+  virtual std::vector<ApiKeyRecord> ListApiKeys(const std::string& user_id, bool include_revoked, int limit) = 0;
+  // Sets revoke_time unless already set.
+  virtual void RevokeApiKey(const std::string& key_id, absl::Time now) = 0;
+  virtual void TouchApiKey(const std::string& key_id, absl::Time now) = 0;
+  // Revokes every live key of the user.
+  virtual void RevokeUserApiKeys(const std::string& user_id, absl::Time now) = 0;
+  // The quota seconds of the key's jobs created at or after `since` that
+  // did not fail or get cancelled.
+  virtual int32_t CountApiKeySeconds(const std::string& key_id, absl::Time since) = 0;
 
   // --- Worker credentials ---
   // False when the name is taken.

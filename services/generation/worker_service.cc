@@ -5,6 +5,7 @@
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "services/generation/convert.h"
+#include "services/generation/job_inputs.h"
 #include "services/generation/output_upload.h"
 #include "services/generation/request_parsing.h"
 #include "services/kit/idempotency.h"
@@ -157,13 +158,22 @@ grpc::ServerWriteReactor<v1::DataChunk>* WorkerServiceImpl::DownloadInput(grpc::
     const absl::Status status = [&]() -> absl::Status {
       CF_ASSIGN_OR_RETURN(const WorkerIdentity worker, AuthenticateWorker(*ctx, d_.credentials, ""));
       CF_RETURN_IF_ERROR(ValidateLeaseRef(request->job_id(), request->lease_epoch()));
+      base::FieldValidator v;
+      v.Check(kit::IsBlobName(request->sha256()), "sha256", "must be 64 lowercase hex characters");
+      v.IntRange("offset", request->offset(), 0, int64_t{1} << 40);
+      CF_RETURN_IF_ERROR(v.status());
       CF_ASSIGN_OR_RETURN(const JobRecord job, d_.logic.Leased(worker, request->job_id(), request->lease_epoch()));
-      // Jobs have no input blobs until remixes, soundtracks and stickers
-      // land: nothing is an input yet, so no blob can be read through here.
-      (void)job;
+      // The lease opens exactly the blobs its job reads, nothing else of
+      // the store (a worker credential is not a key to every upload).
+      for (const v1::BlobRef& input : JobInputs(job.spec)) {
+        if (input.sha256() != request->sha256()) continue;
+        CF_ASSIGN_OR_RETURN(const std::string path, d_.blobs.PathOf(input.sha256()));
+        writer->Send(path, request->offset(), 0, input.content_type(), input.sha256());
+        return absl::OkStatus();
+      }
       return absl::NotFoundError("sha256: not an input of this job");
     }();
-    writer->Fail(d_.runner.ClientStatus(*ctx, status));
+    if (!status.ok()) writer->Fail(d_.runner.ClientStatus(*ctx, status));
   });
   if (!submitted.ok()) writer->Fail(d_.runner.ClientStatus(*ctx, submitted));
   return writer;

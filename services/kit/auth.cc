@@ -26,7 +26,17 @@ absl::StatusOr<Caller> AuthGate::Authenticate(const grpc::ServerContextBase& ctx
       value.size() > kBearer.size() + kMaxTokenBytes) {
     return absl::UnauthenticatedError("authorization: expected 'Bearer <token>'");
   }
-  return verifier_->Verify(value.substr(kBearer.size()));
+  const absl::string_view token = value.substr(kBearer.size());
+  for (const auto& [prefix, verifier] : by_prefix_) {
+    if (absl::StartsWith(token, prefix)) return verifier->Verify(token);
+  }
+  return verifier_->Verify(token);
+}
+
+AuthGate AuthGate::With(std::string prefix, std::shared_ptr<const TokenVerifier> verifier) const {
+  AuthGate gate = *this;
+  gate.by_prefix_.emplace_back(std::move(prefix), std::move(verifier));
+  return gate;
 }
 
 }  // namespace clipforge::kit

@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
+#include <utility>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 #include <grpcpp/server_context.h>
 
@@ -35,11 +37,18 @@ class AuthGate {
       : verifier_(std::move(verifier)) {}
 
   // UNAUTHENTICATED when the `authorization: Bearer <token>` metadata is
-  // missing, malformed or does not verify.
+  // missing, malformed or does not verify (or the verifier's own status).
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContextBase& ctx) const;
+
+  // A gate that sends bearer tokens starting with `prefix` to `verifier`
+  // and every other token where this gate sends it: for a service that
+  // also takes a kind of token of its own (the generation API's "cfk_" API
+  // keys). Other services' gates never see such tokens verified.
+  AuthGate With(std::string prefix, std::shared_ptr<const TokenVerifier> verifier) const;
 
  private:
   std::shared_ptr<const TokenVerifier> verifier_;
+  std::vector<std::pair<std::string, std::shared_ptr<const TokenVerifier>>> by_prefix_;
 };
 
 }  // namespace clipforge::kit

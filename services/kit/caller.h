@@ -13,6 +13,9 @@ struct Caller {
   std::string user_id;
   base::RoleSet roles;
   std::string session_id;  // The login session the token belongs to.
+  // The API key the call came with (a service that takes keys, see
+  // AuthGate::With); empty for an access token.
+  std::string api_key_id;
   bool HasRole(base::Role role) const { return roles.Has(role); }
 };
 

@@ -37,8 +37,16 @@ absl::Duration OffsetOf(bool has, const google::protobuf::Duration& d) {
   return has ? kit::FromDuration(d) : absl::ZeroDuration();
 }
 
+absl::StatusOr<std::string> InputFile(const InputFiles& inputs, const v1::BlobRef& blob, absl::string_view field) {
+  auto it = inputs.find(blob.sha256());
+  if (it == inputs.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(field, ": input ", blob.sha256(), " was not fetched"));
+  }
+  return it->second;
+}
+
 // The wire effects as media/ applies them (defaults from generation.proto).
-absl::StatusOr<std::vector<media::Effect>> EffectsOf(const v1::JobSpec& spec) {
+absl::StatusOr<std::vector<media::Effect>> EffectsOf(const v1::JobSpec& spec, const InputFiles& inputs) {
   std::vector<media::Effect> effects;
   for (const v1::Effect& effect : spec.effects()) {
     switch (effect.effect_case()) {
@@ -68,8 +76,19 @@ absl::StatusOr<std::vector<media::Effect>> EffectsOf(const v1::JobSpec& spec) {
         std::get<media::SpeedEffect>(effects.emplace_back(std::in_place_type<media::SpeedEffect>)).factor =
             effect.speed().factor();
         break;
-      case v1::Effect::kSticker:
-        return absl::UnimplementedError("stickers are not supported by this worker yet");
+      case v1::Effect::kSticker: {
+        const v1::StickerOverlay& in = effect.sticker();
+        CF_ASSIGN_OR_RETURN(std::string path, InputFile(inputs, in.image(), "spec.effects.sticker.image"));
+        media::StickerEffect& sticker =
+            std::get<media::StickerEffect>(effects.emplace_back(std::in_place_type<media::StickerEffect>));
+        sticker.image_path = std::move(path);
+        sticker.x = in.has_x() ? in.x() : 0.5f;
+        sticker.y = in.has_y() ? in.y() : 0.5f;
+        sticker.scale = in.scale() == 0.0f ? 0.25f : in.scale();
+        sticker.start = OffsetOf(in.has_start_offset(), in.start_offset());
+        sticker.end = OffsetOf(in.has_end_offset(), in.end_offset());
+        break;
+      }
       default:
         return absl::InvalidArgumentError("spec.effects: an effect with nothing set");
     }
@@ -80,16 +99,17 @@ absl::StatusOr<std::vector<media::Effect>> EffectsOf(const v1::JobSpec& spec) {
 
 }  // namespace
 
-absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec) {
+absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec, const InputFiles& inputs) {
   if (!spec.model().empty() && spec.model() != generation::ProceduralRenderer::kName) {
     return absl::InvalidArgumentError(absl::StrCat("spec.model: this worker renders only ",
                                                    generation::ProceduralRenderer::kName, ", not ", spec.model()));
   }
-  // Refused before any frame is rendered, so that no work is wasted on a
-  // job whose output would lack what its owner asked for.
-  if (spec.has_soundtrack()) return absl::UnimplementedError("soundtracks are not supported by this worker yet");
-
   JobPlan plan;
+  // Checked before any frame is rendered, so that no work is wasted on a
+  // job whose output would lack what its owner asked for.
+  if (spec.has_soundtrack()) {
+    CF_ASSIGN_OR_RETURN(plan.soundtrack_path, InputFile(inputs, spec.soundtrack(), "spec.soundtrack"));
+  }
   CF_RETURN_IF_ERROR(generation::ValidatePrompt(spec.prompt(), "spec.prompt"));
   plan.spec.prompt = spec.prompt();
   plan.spec.seconds = spec.seconds() == 0 ? generation::kDefaultSeconds : spec.seconds();
@@ -111,7 +131,7 @@ absl::StatusOr<JobPlan> PlanJob(const v1::JobSpec& spec) {
                                        .fps = frames.fps,
                                        .frame_count = frames.frame_count};
   CF_RETURN_IF_ERROR(generation::ValidateRenderSpec(plan.render));
-  CF_ASSIGN_OR_RETURN(plan.effects, EffectsOf(spec));
+  CF_ASSIGN_OR_RETURN(plan.effects, EffectsOf(spec, inputs));
   const int encoded = media::OutputFrameCount(frames.frame_count, media::SpeedFactor(plan.effects));
   plan.duration = absl::Seconds(encoded) / frames.fps;
   return plan;

@@ -13,7 +13,7 @@
 #include "generation/c2pa_manifest.h"
 #include "generation/procedural_renderer.h"
 #include "media/provenance_mp4.h"
-#include "services/worker/job_plan.h"
+#include "media/soundtrack.h"
 
 namespace clipforge::worker {
 namespace {
@@ -97,12 +97,12 @@ absl::Status RemoveJobDirectory(const std::string& job_dir) {
 }
 
 absl::StatusOr<RenderedJob> RenderJob(const v1::JobAssignment& assignment, const RenderJobOptions& options,
-                                      const std::optional<std::string>& parent_manifest_store,
-                                      RenderProgress progress) {
+                                      const FetchedInputs& inputs, RenderProgress progress) {
+  const std::optional<std::string>& parent_manifest_store = inputs.parent_manifest_store;
   if (options.signer == nullptr) return absl::InvalidArgumentError("RenderJob: no signer");
   if (options.work_dir.empty()) return absl::InvalidArgumentError("RenderJob: no work directory");
   CF_RETURN_IF_ERROR(CheckJobId(assignment.job_id()));
-  CF_ASSIGN_OR_RETURN(const JobPlan plan, PlanJob(assignment.spec()));
+  CF_ASSIGN_OR_RETURN(const JobPlan plan, PlanJob(assignment.spec(), inputs.files));
   // SignMp4File checks the parent too, but only after the whole render:
   // a store that cannot be an ingredient fails the job before any frame.
   if (parent_manifest_store) {
@@ -138,6 +138,14 @@ absl::StatusOr<RenderedJob> RenderJob(const v1::JobAssignment& assignment, const
                         return progress(encoded * kRenderingEndPercent / kEncoderMaxPercent, kStageRendering);
                       }));
 
+  // The video packets are copied, not encoded again; the audio is cut or
+  // looped to the video's exact length.
+  if (!plan.soundtrack_path.empty()) {
+    if (!progress(kRenderingEndPercent, kStageSoundtrack)) {
+      return absl::CancelledError("render cancelled before the soundtrack");
+    }
+    CF_RETURN_IF_ERROR(media::AddSoundtrack(unsigned_video, plan.soundtrack_path, unsigned_video).status());
+  }
   if (!progress(kSigningPercent, kStageSigning)) return absl::CancelledError("render cancelled before signing");
   CF_ASSIGN_OR_RETURN(job.manifest_store, media::SignMp4File(unsigned_video, job.video_path,
                                                              CredentialsFor(assignment, plan),

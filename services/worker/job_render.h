@@ -1,9 +1,10 @@
 // One leased job from spec to signed files: plan the frames (job_plan.h),
 // render and encode them with the procedural renderer (media::EncodeClip:
-// H.264 MP4, JPEG thumbnail and spritesheet), then sign the MP4 with C2PA
-// Content Credentials (media::SignMp4File), the parent clip's manifest as
-// an ingredient for a remix. No network: the worker loop fetches inputs
-// before and uploads the outputs after.
+// H.264 MP4 with the effects and stickers, JPEG thumbnail and spritesheet),
+// mux the soundtrack under it (media::AddSoundtrack), then sign the MP4
+// with C2PA Content Credentials (media::SignMp4File), the parent clip's
+// manifest as an ingredient for a remix. No network: the worker loop
+// fetches inputs before and uploads the outputs after.
 #pragma once
 
 #include <optional>
@@ -16,11 +17,13 @@
 #include "clipforge/v1/generation.pb.h"
 #include "media/clip_encoder.h"
 #include "media/provenance_signer.h"
+#include "services/worker/job_plan.h"
 
 namespace clipforge::worker {
 
 // The stages RenderJob reports, as ReportProgressRequest.stage.
 inline constexpr absl::string_view kStageRendering = "rendering";
+inline constexpr absl::string_view kStageSoundtrack = "soundtrack";
 inline constexpr absl::string_view kStageSigning = "signing";
 
 struct RenderJobOptions {
@@ -53,23 +56,31 @@ struct RenderedJob {
   std::string renderer;
 };
 
+// What the worker loop fetched for a job before rendering it.
+struct FetchedInputs {
+  // For a remix, the parent clip's manifest store, recorded as a parentOf
+  // ingredient.
+  std::optional<std::string> parent_manifest_store;
+  // The soundtrack and sticker images, as local files.
+  InputFiles files;
+};
+
 // Called on the rendering thread with the job's overall percentage (0..95,
 // never decreasing) and its stage: kStageRendering while frames are encoded
-// (0..90), kStageSigning (95) before signing. Returning false cancels.
+// (0..90), kStageSoundtrack (90) before a soundtrack is muxed,
+// kStageSigning (95) before signing. Returning false cancels.
 using RenderProgress = absl::FunctionRef<bool(int percent, absl::string_view stage)>;
 
-// Renders `assignment` into signed files. `parent_manifest_store`: for a
-// remix, the parent clip's manifest store (from DownloadInput), recorded as
-// a parentOf ingredient.
+// Renders `assignment` into signed files with its fetched `inputs`.
 //
-// Errors: INVALID_ARGUMENT for a spec it cannot render or a parent store
-// that does not parse; UNIMPLEMENTED for effects and soundtracks (not
-// applied yet); CANCELLED when `progress` returned false; the encoder's and
-// the file system's errors otherwise. On any error the job's directory is
-// removed: no file is left behind.
+// Errors: INVALID_ARGUMENT for a spec it cannot render, a sticker or
+// soundtrack that does not decode, or a parent store that does not parse;
+// FAILED_PRECONDITION for an input missing from `inputs`; CANCELLED when
+// `progress` returned false; the encoder's and the file system's errors
+// otherwise. On any error the job's directory is removed: no file is left
+// behind.
 absl::StatusOr<RenderedJob> RenderJob(const v1::JobAssignment& assignment, const RenderJobOptions& options,
-                                      const std::optional<std::string>& parent_manifest_store,
-                                      RenderProgress progress);
+                                      const FetchedInputs& inputs, RenderProgress progress);
 
 // Removes a job's directory and everything in it; a missing one is fine.
 absl::Status RemoveJobDirectory(const std::string& job_dir);

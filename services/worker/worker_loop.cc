@@ -15,6 +15,7 @@
 #include "generation/job_spec.h"
 #include "generation/procedural_renderer.h"
 #include "media/provenance_ca.h"
+#include "services/kit/blob_store.h"
 #include "services/kit/proto_time.h"
 #include "services/worker/rpc_status.h"
 
@@ -86,8 +87,8 @@ v1::WorkerCapabilities ReferenceWorker::Capabilities() {
                                           generation::ProceduralRenderer::kVersion));
   capabilities.set_max_seconds(generation::kMaxSeconds);
   capabilities.set_accelerator("cpu");
-  // What media/ applies here; stickers need uploaded inputs (job_plan.h).
-  for (const char* effect : {"text", "color_grade", "speed"}) capabilities.add_effects(effect);
+  // Every effect media/ applies (stickers from the job's fetched inputs).
+  for (const char* effect : {"text", "sticker", "color_grade", "speed"}) capabilities.add_effects(effect);
   return capabilities;
 }
 
@@ -223,26 +224,58 @@ void ReferenceWorker::Process(const v1::JobAssignment& assignment, const std::at
   // Leased just as the worker stopped: hand it back at once.
   if (halt.load()) return Abandon(lease, keeper, JobPhase::kInput, absl::CancelledError("stopping"), halt);
 
-  std::optional<std::string> parent_manifest_store;
-  if (assignment.has_parent_provenance() && !assignment.parent_provenance().sha256().empty()) {
-    absl::StatusOr<std::string> store =
-        client_->DownloadInput(lease, assignment.parent_provenance().sha256(), kMaxProvenanceBytes);
-    if (!store.ok()) return Abandon(lease, keeper, JobPhase::kInput, store.status(), halt);
-    parent_manifest_store = *std::move(store);
+  const std::string inputs_dir =
+      (std::filesystem::path(options_.work_dir) / absl::StrCat("inputs-", lease.job_id, "-", lease.epoch)).string();
+  // The fetched inputs are needed only while rendering.
+  const auto remove_inputs = [&] {
+    if (absl::Status removed = RemoveJobDirectory(inputs_dir); !removed.ok()) {
+      logger_.Warn("job_files_left", {{"job_id", lease.job_id}, {"detail", removed.message()}});
+    }
+  };
+  absl::StatusOr<FetchedInputs> inputs = FetchInputs(lease, assignment, inputs_dir);
+  if (!inputs.ok()) {
+    remove_inputs();
+    return Abandon(lease, keeper, JobPhase::kInput, inputs.status(), halt);
   }
-
   const RenderJobOptions render_options{.work_dir = options_.work_dir, .signer = &signer_, .encode = options_.encode};
   absl::StatusOr<RenderedJob> rendered =
-      RenderJob(assignment, render_options, parent_manifest_store, [&](int percent, absl::string_view stage) {
+      RenderJob(assignment, render_options, *inputs, [&](int percent, absl::string_view stage) {
         keeper.SetProgress(percent, stage);
         return !halt.load() && keeper.stop_reason() == JobStopReason::kNone;
       });
+  remove_inputs();
   if (!rendered.ok()) return Abandon(lease, keeper, JobPhase::kRender, rendered.status(), halt);
   const absl::Status delivered = Deliver(lease, *rendered, keeper, halt);
   if (absl::Status removed = RemoveJobDirectory(rendered->job_dir); !removed.ok()) {
     logger_.Warn("job_files_left", {{"job_id", lease.job_id}, {"detail", removed.message()}});
   }
   if (!delivered.ok()) Abandon(lease, keeper, JobPhase::kOutput, delivered, halt);
+}
+
+absl::StatusOr<FetchedInputs> ReferenceWorker::FetchInputs(const JobLease& lease,
+                                                           const v1::JobAssignment& assignment,
+                                                           const std::string& inputs_dir) {
+  FetchedInputs inputs;
+  if (assignment.has_parent_provenance() && !assignment.parent_provenance().sha256().empty()) {
+    CF_ASSIGN_OR_RETURN(inputs.parent_manifest_store,
+                        client_->DownloadInput(lease, assignment.parent_provenance().sha256(), kMaxProvenanceBytes));
+  }
+  for (const v1::BlobRef& input : assignment.inputs()) {
+    // The hash names a local file: it must be one, not a path.
+    if (!kit::IsBlobName(input.sha256())) {
+      return absl::InvalidArgumentError("assignment.inputs: an input's sha256 is not 64 lowercase hex characters");
+    }
+    if (input.sha256() == assignment.parent_provenance().sha256() || inputs.files.contains(input.sha256())) continue;
+    // DownloadInput checks the bytes against the hash.
+    CF_ASSIGN_OR_RETURN(const std::string data, client_->DownloadInput(lease, input.sha256()));
+    std::error_code ec;
+    std::filesystem::create_directories(inputs_dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot create ", inputs_dir, ": ", ec.message()));
+    const std::string path = (std::filesystem::path(inputs_dir) / input.sha256()).string();
+    CF_RETURN_IF_ERROR(media::WriteFileAtomically(path, data, 0600));
+    inputs.files.emplace(input.sha256(), path);
+  }
+  return inputs;
 }
 
 absl::Status ReferenceWorker::Deliver(const JobLease& lease, const RenderedJob& job, LeaseKeeper& keeper,

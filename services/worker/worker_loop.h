@@ -93,6 +93,10 @@ class ReferenceWorker {
   void Abandon(const JobLease& lease, LeaseKeeper& keeper, JobPhase phase, const absl::Status& status,
                const std::atomic<bool>& halt);
   // Uploads the four outputs and completes the job.
+  // The assignment's inputs: the parent's manifest store in memory, every
+  // other input as a file in `inputs_dir` (created when needed).
+  absl::StatusOr<FetchedInputs> FetchInputs(const JobLease& lease, const v1::JobAssignment& assignment,
+                                            const std::string& inputs_dir);
   absl::Status Deliver(const JobLease& lease, const RenderedJob& job, LeaseKeeper& keeper,
                        const std::atomic<bool>& halt);
 

@@ -12,6 +12,8 @@
 
 #include "tests/support/clipforged_process.h"
 #include "tests/support/test_servers.h"
+#include "tests/unit/media/mp4_inspect.h"
+#include "tests/unit/media/test_media_files.h"
 
 namespace clipforge::testing {
 namespace {
@@ -106,6 +108,54 @@ TEST_F(GenerateTest, GenerateRendersSignsAndDownloadsTheClip) {
   const std::string secret = credential.substr(41, 20);
   EXPECT_EQ(server_->log().find(secret), std::string::npos);
   EXPECT_EQ(ReadFileToString(dir_.path() + "/worker-1.log").find(secret), std::string::npos);
+}
+
+TEST_F(GenerateTest, ASoundtrackAndAStickerAreUploadedFetchedAndRenderedIn) {
+  const std::string song = dir_.path() + "/song.wav", paw = dir_.path() + "/paw.png";
+  ASSERT_TRUE(test_media::WriteSineWav(song, 1.5).ok());
+  ASSERT_TRUE(test_media::WriteRgbaPng(paw, 64, 64, test_media::SolidRgba(64, 64, 255, 255, 255, 255)).ok());
+  const std::string clip = dir_.path() + "/harbour.mp4";
+  auto r = Cli({"generate", "a quiet harbour at dawn", "--seconds=4", "--effect=sticker:" + paw,
+                "--soundtrack=" + song, "--out=" + clip});
+  ASSERT_EQ(r.first, 0) << r.second << "\nworker log:\n" << ReadFileToString(dir_.path() + "/worker-1.log");
+  const test_media::Mp4Info info = test_media::InspectMp4(clip);
+  ASSERT_EQ(info.streams.size(), 2u);
+  EXPECT_EQ(info.streams[0].codec, "h264");
+  EXPECT_EQ(info.streams[1].codec, "aac");
+  EXPECT_NEAR(info.streams[1].duration, 4.0, 0.1);  // the 1.5 s song looped to the clip
+  r = Cli({"verify", clip});
+  EXPECT_EQ(r.first, 0) << r.second;
+
+  // A file that is not what its name says is refused by the server's
+  // probe, before any job exists.
+  const std::string fake = dir_.path() + "/fake.png";
+  std::ofstream(fake) << "these bytes are not a picture";
+  r = Cli({"generate", "a second harbour", "--effect=sticker:" + fake});
+  EXPECT_NE(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("not a decodable"), std::string::npos) << r.second;
+  r = Cli({"--json", "jobs"});
+  EXPECT_EQ(r.second.find("a second harbour"), std::string::npos) << r.second;
+}
+
+TEST_F(GenerateTest, ApiKeysAreCreatedOnceListedByPrefixAndRevoked) {
+  auto r = Cli({"--json", "api-keys", "create", "my app", "--daily-seconds=600"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  const size_t key_at = r.second.find("\"key\":\"cfk_");
+  ASSERT_NE(key_at, std::string::npos) << r.second;
+  const std::string key = r.second.substr(key_at + 7, r.second.find('"', key_at + 7) - key_at - 7);
+  const std::string key_id = key.substr(4, 36);
+  r = Cli({"--json", "api-keys"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("cfk_" + key_id.substr(0, 8)), std::string::npos) << r.second;
+  EXPECT_EQ(r.second.find(key), std::string::npos) << "a list shows the prefix, never the key";
+  r = Cli({"api-keys", "revoke", key_id});
+  EXPECT_EQ(r.first, 0) << r.second;
+  r = Cli({"--json", "api-keys"});
+  EXPECT_EQ(r.second.find(key_id), std::string::npos) << r.second;  // live keys only
+  r = Cli({"--json", "api-keys", "--all"});
+  EXPECT_NE(r.second.find(key_id), std::string::npos) << r.second;
+  // The key never reaches the server's log.
+  EXPECT_EQ(server_->log().find(key.substr(41)), std::string::npos);
 }
 
 TEST_F(GenerateTest, AWorkerKilledMidRenderLosesItsLeaseAndAnotherFinishesTheJob) {

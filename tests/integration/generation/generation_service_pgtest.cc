@@ -14,8 +14,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "base/random.h"
 #include "base/role.h"
@@ -135,11 +138,13 @@ class GenerationServiceTest : public ::testing::Test {
     return job;
   }
 
-  grpc::Status Lease(v1::LeaseJobResponse* out, const std::string& request_id = "") {
+  grpc::Status Lease(v1::LeaseJobResponse* out, const std::string& request_id = "",
+                     const std::vector<std::string>& effects = {}) {
     v1::LeaseJobRequest request;
     request.set_request_id(request_id.empty() ? ids_.Next() : request_id);
     request.set_worker_instance("test/worker-1");
     request.mutable_capabilities()->add_renderers("procedural-1/1.0.0");
+    for (const std::string& effect : effects) request.mutable_capabilities()->add_effects(effect);
     grpc::ClientContext ctx;
     AsWorker(ctx);
     return workers_->LeaseJob(&ctx, request, out);
@@ -187,6 +192,57 @@ class GenerationServiceTest : public ::testing::Test {
     const grpc::Status status = writer->Finish();
     if (status.ok()) *out = response.blob();
     return status;
+  }
+
+  // UploadMedia of `bytes` as `kind`/`type` (the digest computed unless
+  // `sha` is given; no token: unauthenticated).
+  grpc::Status UploadMedia(const std::string& token, v1::UploadKind kind, const std::string& type,
+                           const std::string& bytes, v1::UploadMediaResponse* out, const std::string& sha = "") {
+    grpc::ClientContext ctx;
+    if (!token.empty()) AsUser(ctx, token);
+    auto writer = jobs_->UploadMedia(&ctx, out);
+    v1::UploadMediaRequest header;
+    header.mutable_header()->set_request_id(ids_.Next());
+    header.mutable_header()->set_kind(kind);
+    header.mutable_header()->set_content_type(type);
+    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
+    header.mutable_header()->set_sha256(sha.empty() ? base::Sha256Hex(bytes) : sha);
+    writer->Write(header);
+    for (size_t offset = 0; offset < bytes.size(); offset += 1 << 16) {
+      v1::UploadMediaRequest data;
+      data.set_data(bytes.substr(offset, 1 << 16));
+      if (!writer->Write(data)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // The bytes of a file `write` makes (a test_media writer).
+  std::string MadeFile(const std::function<absl::Status(const std::string&)>& write) {
+    const std::string path = video_path_ + ".input";
+    EXPECT_TRUE(write(path).ok());
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream read;
+    read << in.rdbuf();
+    std::filesystem::remove(path);
+    return read.str();
+  }
+
+  // DownloadInput as the worker credential: the bytes from `offset`.
+  grpc::Status DownloadInput(const v1::JobAssignment& a, const std::string& sha256, std::string* out,
+                             int64_t offset = 0, int64_t epoch = 0) {
+    v1::DownloadInputRequest request;
+    request.set_job_id(a.job_id());
+    request.set_lease_epoch(epoch == 0 ? a.lease_epoch() : epoch);
+    request.set_sha256(sha256);
+    request.set_offset(offset);
+    grpc::ClientContext ctx;
+    AsWorker(ctx);
+    auto reader = workers_->DownloadInput(&ctx, request);
+    v1::DataChunk chunk;
+    out->clear();
+    while (reader->Read(&chunk)) out->append(chunk.data());
+    return reader->Finish();
   }
 
   // Uploads the three required outputs and completes.
@@ -530,33 +586,11 @@ TEST_F(GenerationServiceTest, APromptHeldForReviewRunsOnceAModeratorClearsIt) {
 }
 
 TEST_F(GenerationServiceTest, UploadsAreCheckedByTheirContentBeforeTheyAreStored) {
-  const std::string wav_path = video_path_ + ".wav";
-  ASSERT_TRUE(test_media::WriteSineWav(wav_path, 1.0).ok());
-  std::ifstream in(wav_path, std::ios::binary);
-  std::stringstream read;
-  read << in.rdbuf();
-  const std::string wav = read.str();
-  std::filesystem::remove(wav_path);
+  const std::string wav = MadeFile([](const std::string& path) { return test_media::WriteSineWav(path, 1.0); });
   const std::string alice = NewUser();
   const auto upload = [&](const std::string& type, const std::string& bytes, v1::UploadMediaResponse* out,
                           const std::string& sha = "", const std::string& token = "") {
-    grpc::ClientContext ctx;
-    if (!token.empty()) AsUser(ctx, token);
-    auto writer = jobs_->UploadMedia(&ctx, out);
-    v1::UploadMediaRequest header;
-    header.mutable_header()->set_request_id(ids_.Next());
-    header.mutable_header()->set_kind(v1::UPLOAD_KIND_SOUNDTRACK);
-    header.mutable_header()->set_content_type(type);
-    header.mutable_header()->set_size_bytes(static_cast<int64_t>(bytes.size()));
-    header.mutable_header()->set_sha256(sha);
-    writer->Write(header);
-    for (size_t offset = 0; offset < bytes.size(); offset += 1 << 16) {
-      v1::UploadMediaRequest data;
-      data.set_data(bytes.substr(offset, 1 << 16));
-      if (!writer->Write(data)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
+    return UploadMedia(token, v1::UPLOAD_KIND_SOUNDTRACK, type, bytes, out, sha);
   };
   v1::UploadMediaResponse stored;
   const grpc::Status ok = upload("audio/wav", wav, &stored, base::Sha256Hex(wav), alice);
@@ -580,6 +614,134 @@ TEST_F(GenerationServiceTest, UploadsAreCheckedByTheirContentBeforeTheyAreStored
   EXPECT_EQ(upload("audio/wav", wav, &refused, std::string(64, 'a'), alice).error_code(), StatusCode::DATA_LOSS);
   EXPECT_EQ(upload("image/png", wav, &refused, "", alice).error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(upload("audio/wav", wav, &refused).error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GenerationServiceTest, AJobsUploadsReachItsWorkerAndNoOneElse) {
+  const std::string wav = MadeFile([](const std::string& path) { return test_media::WriteSineWav(path, 1.0); });
+  const std::string png = MadeFile([](const std::string& path) {
+    return test_media::WriteRgbaPng(path, 48, 48, test_media::SolidRgba(48, 48, 250, 200, 0, 255));
+  });
+  const std::string alice = NewUser(), bob = NewUser();
+  v1::UploadMediaResponse song, sticker;
+  ASSERT_TRUE(UploadMedia(alice, v1::UPLOAD_KIND_SOUNDTRACK, "audio/wav", wav, &song).ok());
+  ASSERT_TRUE(UploadMedia(alice, v1::UPLOAD_KIND_STICKER, "image/png", png, &sticker).ok());
+  const auto create = [&](const std::string& token, v1::GenerationJob* out) {
+    v1::CreateJobRequest request;
+    request.set_request_id(ids_.Next());
+    request.mutable_spec()->set_prompt("a lantern festival over a river");
+    request.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(sticker.blob().sha256());
+    request.mutable_spec()->mutable_soundtrack()->set_sha256(song.blob().sha256());
+    grpc::ClientContext ctx;
+    AsUser(ctx, token);
+    return jobs_->CreateJob(&ctx, request, out);
+  };
+
+  // Bob knows the hashes but owns neither upload.
+  v1::GenerationJob job;
+  const grpc::Status foreign = create(bob, &job);
+  EXPECT_EQ(foreign.error_code(), StatusCode::NOT_FOUND) << foreign.error_message();
+  EXPECT_NE(foreign.error_message().find("spec.soundtrack"), std::string::npos) << foreign.error_message();
+  const grpc::Status created = create(alice, &job);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  EXPECT_EQ(job.spec().soundtrack().content_type(), "audio/wav");
+  EXPECT_EQ(job.spec().effects(0).sticker().image().content_type(), "image/png");
+  EXPECT_EQ(job.spec().effects(0).sticker().image().size_bytes(), static_cast<int64_t>(png.size()));
+
+  // A worker that announces no sticker support is not given the job.
+  v1::LeaseJobResponse none;
+  ASSERT_TRUE(Lease(&none, "", {"text", "color_grade"}).ok());
+  EXPECT_FALSE(none.has_assignment());
+  v1::LeaseJobResponse leased;
+  ASSERT_TRUE(Lease(&leased, "", {"text", "sticker"}).ok());
+  ASSERT_TRUE(leased.has_assignment());
+  const v1::JobAssignment& a = leased.assignment();
+  EXPECT_EQ(a.job_id(), job.job_id());
+  ASSERT_EQ(a.inputs_size(), 2);
+  EXPECT_EQ(a.inputs(0).sha256(), song.blob().sha256());
+  EXPECT_EQ(a.inputs(1).sha256(), sticker.blob().sha256());
+
+  // The lease reads its inputs, from any offset; nothing else of the store.
+  std::string bytes;
+  ASSERT_TRUE(DownloadInput(a, song.blob().sha256(), &bytes).ok());
+  EXPECT_EQ(bytes, wav);
+  ASSERT_TRUE(DownloadInput(a, sticker.blob().sha256(), &bytes, 10).ok());
+  EXPECT_EQ(bytes, png.substr(10));
+  const std::string bobs_png = MadeFile([](const std::string& path) {
+    return test_media::WriteRgbaPng(path, 40, 40, test_media::SolidRgba(40, 40, 0, 0, 255, 255));
+  });
+  v1::UploadMediaResponse bobs;
+  ASSERT_TRUE(UploadMedia(bob, v1::UPLOAD_KIND_STICKER, "image/png", bobs_png, &bobs).ok());
+  const grpc::Status other = DownloadInput(a, bobs.blob().sha256(), &bytes);
+  EXPECT_EQ(other.error_code(), StatusCode::NOT_FOUND) << other.error_message();
+  EXPECT_EQ(DownloadInput(a, "../../etc/passwd", &bytes).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(DownloadInput(a, song.blob().sha256(), &bytes, 0, a.lease_epoch() + 1).error_code(), StatusCode::OK);
+}
+
+TEST_F(GenerationServiceTest, AnApiKeyActsAsItsUserOnGenerationOnly) {
+  const std::string alice = NewUser();
+  v1::CreateApiKeyRequest create;
+  create.set_request_id(ids_.Next());
+  create.set_name("my app");
+  create.set_daily_seconds(600);
+  v1::CreateApiKeyResponse created;
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, alice);
+    const grpc::Status status = jobs_->CreateApiKey(&ctx, create, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  const std::string key = created.key();
+  ASSERT_EQ(key.rfind("cfk_" + created.api_key().key_id() + "_", 0), 0u) << key;
+  EXPECT_EQ(created.api_key().prefix(), "cfk_" + created.api_key().key_id().substr(0, 8));
+  // Only the hash is stored.
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.api_keys WHERE length(secret_sha256) = 32"), 1);
+
+  // The key is a bearer token for the generation API: a job, as Alice.
+  v1::GenerationJob job;
+  ASSERT_TRUE(Create(key, "a paper crane in the wind", &job).ok());
+  EXPECT_EQ(Get(alice, job.job_id()).job_id(), job.job_id());
+  EXPECT_EQ(Get(key, job.job_id()).job_id(), job.job_id());
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.jobs WHERE api_key_id IS NOT NULL"), 1);
+
+  // It cannot manage keys, and no other service takes it.
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, key);
+    v1::CreateApiKeyResponse second;
+    create.set_request_id(ids_.Next());
+    EXPECT_EQ(jobs_->CreateApiKey(&ctx, create, &second).error_code(), StatusCode::PERMISSION_DENIED);
+  }
+  {
+    auto moderation = server_.NewStub();
+    grpc::ClientContext ctx;
+    AsUser(ctx, key);
+    v1::CheckPromptRequest check;
+    check.set_text("hello");
+    v1::CheckPromptResponse verdict;
+    EXPECT_EQ(moderation->CheckPrompt(&ctx, check, &verdict).error_code(), StatusCode::UNAUTHENTICATED);
+  }
+
+  // Listed (with its last use), then revoked: refused at once.
+  v1::ListApiKeysResponse listed;
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, alice);
+    ASSERT_TRUE(jobs_->ListApiKeys(&ctx, v1::ListApiKeysRequest(), &listed).ok());
+  }
+  ASSERT_EQ(listed.api_keys_size(), 1);
+  EXPECT_EQ(listed.api_keys(0).name(), "my app");
+  EXPECT_TRUE(listed.api_keys(0).has_last_use_time());
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_request_id(ids_.Next());
+  revoke.set_key_id(created.api_key().key_id());
+  v1::ApiKey revoked;
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, alice);
+    ASSERT_TRUE(jobs_->RevokeApiKey(&ctx, revoke, &revoked).ok());
+  }
+  EXPECT_TRUE(revoked.has_revoke_time());
+  EXPECT_EQ(Create(key, "after the revoke", &job).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(GenerationServiceTest, QuotasRetriesAndBadInput) {

@@ -131,6 +131,9 @@ class FakeTx final : public GenerationTx {
     row.tier = job.tier;
     row.spec = job.spec;
     row.renderer = job.renderer;
+    row.effects = job.effects;
+    row.api_key_id = job.api_key_id;
+    Check(job.effects.size() <= 4, "cardinality(effects) <= 4");
     row.seconds = job.seconds;
     row.pixels = job.pixels;
     row.quality = job.quality;
@@ -223,6 +226,11 @@ class FakeTx final : public GenerationTx {
       if (!f.qualities.empty() && !Contains(f.qualities, static_cast<int32_t>(j.quality))) continue;
       if (f.max_seconds != 0 && j.seconds > f.max_seconds) continue;
       if (f.max_pixels != 0 && j.pixels > f.max_pixels) continue;
+      // effects <@ worker's effects, unless the worker listed none.
+      if (!f.effects.empty() &&
+          !std::all_of(j.effects.begin(), j.effects.end(), [&](const std::string& e) { return Contains(f.effects, e); })) {
+        continue;
+      }
       if (!head || Before(j, *head)) head = j;
     }
     return head;
@@ -273,6 +281,12 @@ class FakeTx final : public GenerationTx {
       it->second.expire_time = u.expire_time;
     }
   }
+  std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
+                                                v1::UploadKind kind) override {
+    auto it = s_.user_uploads.find(std::make_tuple(user_id, sha256, static_cast<int>(kind)));
+    if (it == s_.user_uploads.end()) return std::nullopt;
+    return it->second;
+  }
   std::vector<UploadRecord> ListUploads(const std::string& job_id, int64_t lease_epoch) override {
     std::vector<UploadRecord> out;  // In variant order, as the map keeps them.
     for (const auto& [key, u] : s_.uploads) {
@@ -289,6 +303,75 @@ class FakeTx final : public GenerationTx {
   }
 
   // --- Worker credentials ---
+  // --- API keys ---
+  bool InsertApiKey(const ApiKeyRecord& k) override {
+    Write();
+    CheckUuid(k.key_id, "key_id");
+    Check(Chars(k.name) >= 1 && Chars(k.name) <= 64, "length(name) BETWEEN 1 AND 64");
+    Check(k.secret_sha256.size() == 32, "length(secret_sha256) = 32");
+    Check(k.daily_seconds >= 0 && k.daily_seconds <= 86400, "daily_seconds BETWEEN 0 AND 86400");
+    for (const auto& [id, existing] : s_.api_keys) {
+      // ON CONFLICT (user_id, name) WHERE revoked_at IS NULL DO NOTHING.
+      if (existing.user_id == k.user_id && existing.name == k.name && !existing.revoke_time) return false;
+    }
+    if (s_.api_keys.count(k.key_id) > 0) Fail(absl::AlreadyExistsError("unique violation: api_keys_pkey"));
+    ApiKeyRecord row = k;
+    row.last_use_time.reset();
+    row.revoke_time.reset();
+    s_.api_keys[k.key_id] = row;
+    return true;
+  }
+  std::optional<ApiKeyRecord> GetApiKey(const std::string& key_id) override {
+    auto it = s_.api_keys.find(key_id);
+    if (it == s_.api_keys.end()) return std::nullopt;
+    return it->second;
+  }
+  int32_t CountLiveApiKeys(const std::string& user_id) override {
+    int32_t live = 0;
+    for (const auto& [id, k] : s_.api_keys) live += k.user_id == user_id && !k.revoke_time ? 1 : 0;
+    return live;
+  }
+  std::vector<ApiKeyRecord> ListApiKeys(const std::string& user_id, bool include_revoked, int limit) override {
+    std::vector<ApiKeyRecord> keys;
+    for (const auto& [id, k] : s_.api_keys) {
+      if (k.user_id == user_id && (include_revoked || !k.revoke_time)) keys.push_back(k);
+    }
+    // ORDER BY revoked_at IS NOT NULL, key_id DESC.
+    std::sort(keys.begin(), keys.end(), [](const ApiKeyRecord& a, const ApiKeyRecord& b) {
+      const bool a_revoked = a.revoke_time.has_value(), b_revoked = b.revoke_time.has_value();
+      if (a_revoked != b_revoked) return !a_revoked;
+      return a.key_id > b.key_id;
+    });
+    if (static_cast<int>(keys.size()) > limit) keys.resize(static_cast<size_t>(std::max(limit, 0)));
+    return keys;
+  }
+  void RevokeApiKey(const std::string& key_id, absl::Time now) override {
+    Write();
+    auto it = s_.api_keys.find(key_id);
+    if (it != s_.api_keys.end() && !it->second.revoke_time) it->second.revoke_time = now;
+  }
+  void TouchApiKey(const std::string& key_id, absl::Time now) override {
+    Write();
+    auto it = s_.api_keys.find(key_id);
+    if (it != s_.api_keys.end()) it->second.last_use_time = now;
+  }
+  void RevokeUserApiKeys(const std::string& user_id, absl::Time now) override {
+    Write();
+    for (auto& [id, k] : s_.api_keys) {
+      if (k.user_id == user_id && !k.revoke_time) k.revoke_time = now;
+    }
+  }
+  int32_t CountApiKeySeconds(const std::string& key_id, absl::Time since) override {
+    int32_t seconds = 0;
+    for (const auto& [id, j] : s_.jobs) {
+      if (j.api_key_id == key_id && j.create_time >= since && j.status != v1::JOB_STATUS_FAILED &&
+          j.status != v1::JOB_STATUS_CANCELLED) {
+        seconds += j.quota_seconds;
+      }
+    }
+    return seconds;
+  }
+
   bool InsertCredential(const WorkerCredentialRecord& c) override {
     Write();
     CheckUuid(c.credential_id, "credential_id");

@@ -27,6 +27,7 @@ struct FakeGenerationState {
   std::map<std::tuple<std::string, int64_t, int>, UploadRecord> uploads;
   std::map<std::tuple<std::string, std::string, int>, UserUploadRecord> user_uploads;
   std::map<std::string, WorkerCredentialRecord> credentials;  // By credential_id.
+  std::map<std::string, ApiKeyRecord> api_keys;                // By key_id.
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;
   std::vector<v1::EventEnvelope> events;
 };

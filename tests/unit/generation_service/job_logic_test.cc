@@ -369,4 +369,76 @@ TEST_F(JobLogicTest, OnlyAFinishedJobCanBeDeleted) {
 }
 
 }  // namespace
+// A user's upload as UploadMedia records it.
+class JobInputsTest : public GenerationFixture {
+ protected:
+  v1::BlobRef Uploaded(const kit::Caller& owner, v1::UploadKind kind, const std::string& name,
+                       const std::string& content_type) {
+    const v1::BlobRef blob = Blob(name, content_type, 4321);
+    const absl::Status recorded =
+        jobs_.RecordUpload(owner, Key(owner.user_id, "UploadMedia"),
+                           {.kind = kind, .blob = blob, .create_time = clock_.Now(),
+                            .expire_time = clock_.Now() + kUploadRetention});
+    EXPECT_THAT(recorded, IsOk());
+    return blob;
+  }
+  // A request that names `sticker` and `soundtrack` by their hashes only.
+  v1::CreateJobRequest WithInputs(const std::string& sticker_sha, const std::string& soundtrack_sha) {
+    v1::CreateJobRequest request = Request("a kite over the dunes");
+    if (!sticker_sha.empty()) {
+      request.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(sticker_sha);
+    }
+    if (!soundtrack_sha.empty()) request.mutable_spec()->mutable_soundtrack()->set_sha256(soundtrack_sha);
+    return request;
+  }
+};
+
+TEST_F(JobInputsTest, AJobUsesTheCallersUploadsAsTheStoreRecordedThem) {
+  const kit::Caller user = User();
+  const v1::BlobRef sticker = Uploaded(user, v1::UPLOAD_KIND_STICKER, "star", "image/png");
+  const v1::BlobRef song = Uploaded(user, v1::UPLOAD_KIND_SOUNDTRACK, "song", "audio/wav");
+  clock_.Advance(absl::Hours(24 * 6));  // a day before the uploads would expire
+
+  ASSERT_OK_AND_ASSIGN(const JobView view, Create(user, WithInputs(sticker.sha256(), song.sha256())));
+  const JobRecord& job = view.job;
+  EXPECT_EQ(job.status, v1::JOB_STATUS_QUEUED);
+  EXPECT_EQ(job.spec.effects(0).sticker().image().content_type(), "image/png");
+  EXPECT_EQ(job.spec.effects(0).sticker().image().size_bytes(), 4321);
+  EXPECT_EQ(job.spec.soundtrack().content_type(), "audio/wav");
+  EXPECT_THAT(job.effects, ElementsAre("sticker"));
+  // Used by a job: kept for another full period from now.
+  const FakeGenerationState state = store_.state();
+  const auto key = std::make_tuple(user.user_id, song.sha256(), static_cast<int>(v1::UPLOAD_KIND_SOUNDTRACK));
+  EXPECT_EQ(state.user_uploads.at(key).expire_time, clock_.Now() + kUploadRetention);
+
+  // The soundtrack is part of what the clip is: without it, another clip.
+  ASSERT_OK_AND_ASSIGN(const JobView silent, Create(user, WithInputs(sticker.sha256(), "")));
+  EXPECT_NE(silent.job.fingerprint, job.fingerprint);
+}
+
+TEST_F(JobInputsTest, SomeoneElsesExpiredOrMiskindedUploadIsNotFound) {
+  const kit::Caller owner = User(), other = User();
+  const v1::BlobRef sticker = Uploaded(owner, v1::UPLOAD_KIND_STICKER, "star", "image/png");
+  const v1::BlobRef song = Uploaded(owner, v1::UPLOAD_KIND_SOUNDTRACK, "song", "audio/wav");
+
+  // The hash of another user's upload reads as no upload at all.
+  EXPECT_THAT(Create(other, WithInputs(sticker.sha256(), "")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("spec.effects[0].sticker.image")));
+  EXPECT_THAT(Create(other, WithInputs("", song.sha256())),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("spec.soundtrack")));
+  // A soundtrack is not a sticker, nor the other way round.
+  EXPECT_THAT(Create(owner, WithInputs(song.sha256(), "")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("sticker")));
+  EXPECT_THAT(Create(owner, WithInputs("", sticker.sha256())),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("soundtrack")));
+  EXPECT_THAT(Create(owner, WithInputs(std::string(64, 'f'), "")), StatusIs(absl::StatusCode::kNotFound));
+  // Past its expiry the upload is gone for jobs too.
+  clock_.Advance(kUploadRetention + absl::Seconds(1));
+  EXPECT_THAT(Create(owner, WithInputs(sticker.sha256(), "")), StatusIs(absl::StatusCode::kNotFound));
+
+  const FakeGenerationState state = store_.state();
+  EXPECT_THAT(state.jobs, IsEmpty());
+  EXPECT_THAT(state.events, IsEmpty());
+}
+
 }  // namespace clipforge::generation_service::testing

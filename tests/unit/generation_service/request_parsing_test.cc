@@ -140,15 +140,66 @@ TEST_F(RequestParsingTest, EachBadFieldIsNamed) {
   EXPECT_THAT(ParseWith([&](v1::CreateJobRequest& r) { r.mutable_spec()->set_prompt(wide); }), IsOk());
 }
 
-TEST_F(RequestParsingTest, RemixesStickersAndSoundtracksAreNotAvailableYet) {
+TEST_F(RequestParsingTest, RemixesAreNotAvailableYet) {
   EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) {
                 r.mutable_spec()->set_remix_of_clip_id("01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
               }),
               StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.remix_of_clip_id")));
-  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->add_effects()->mutable_sticker(); }),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.effects[0].sticker")));
+}
+
+TEST_F(RequestParsingTest, UploadsAreNamedByTheirHashAlone) {
+  const std::string sticker_sha(64, 'a'), song_sha(64, 'b');
+  ASSERT_OK_AND_ASSIGN(const NewJob job, ParseWith([&](v1::CreateJobRequest& r) {
+                         v1::StickerOverlay& sticker = *r.mutable_spec()->add_effects()->mutable_sticker();
+                         sticker.mutable_image()->set_sha256(sticker_sha);
+                         sticker.mutable_image()->set_content_type("image/png");  // the client's claim
+                         sticker.mutable_image()->set_size_bytes(5);
+                         sticker.set_scale(0.5f);
+                         r.mutable_spec()->mutable_soundtrack()->set_sha256(song_sha);
+                         r.mutable_spec()->mutable_soundtrack()->set_content_type("audio/wav");
+                       }));
+  // What the client claimed about them is dropped: the store says.
+  EXPECT_EQ(job.spec.effects(0).sticker().image().sha256(), sticker_sha);
+  EXPECT_TRUE(job.spec.effects(0).sticker().image().content_type().empty());
+  EXPECT_EQ(job.spec.effects(0).sticker().image().size_bytes(), 0);
+  EXPECT_FLOAT_EQ(job.spec.effects(0).sticker().scale(), 0.5f);
+  EXPECT_EQ(job.spec.soundtrack().sha256(), song_sha);
+  EXPECT_TRUE(job.spec.soundtrack().content_type().empty());
+  // ... so a claim cannot change the effects' key.
+  ASSERT_OK_AND_ASSIGN(const NewJob same, ParseWith([&](v1::CreateJobRequest& r) {
+                         v1::StickerOverlay& sticker = *r.mutable_spec()->add_effects()->mutable_sticker();
+                         sticker.mutable_image()->set_sha256(sticker_sha);
+                         sticker.set_scale(0.5f);
+                       }));
+  EXPECT_EQ(job.effects_key, same.effects_key);
+}
+
+TEST_F(RequestParsingTest, BadStickersAndSoundtracksAreNamed) {
+  const auto sticker = [&](const std::function<void(v1::StickerOverlay&)>& edit) {
+    return ParseWith([&](v1::CreateJobRequest& r) {
+      v1::StickerOverlay& s = *r.mutable_spec()->add_effects()->mutable_sticker();
+      s.mutable_image()->set_sha256(std::string(64, 'a'));
+      edit(s);
+    });
+  };
+  EXPECT_THAT(sticker([](v1::StickerOverlay&) {}), IsOk());
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) { s.clear_image(); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].sticker.image.sha256")));
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) { s.mutable_image()->set_sha256(std::string(64, 'A')); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].sticker.image.sha256")));
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) { s.mutable_image()->set_sha256("../../etc/passwd"); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sticker.image.sha256")));
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) { s.set_scale(0.01f); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].sticker.scale")));
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) { s.set_y(-0.1f); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].sticker.y")));
+  EXPECT_THAT(sticker([](v1::StickerOverlay& s) {
+                s.mutable_start_offset()->set_seconds(3);
+                s.mutable_end_offset()->set_seconds(2);
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.effects[0].sticker.end_offset")));
   EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->mutable_soundtrack(); }),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.soundtrack")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.soundtrack.sha256")));
 }
 
 TEST_F(RequestParsingTest, EffectsAreCheckedFieldByFieldAndKeptOnTheSpec) {
@@ -253,6 +304,12 @@ TEST_F(RequestParsingTest, CapabilitiesMatchOnTheRendererName) {
   EXPECT_THAT(filter.qualities, ElementsAre(static_cast<int32_t>(v1::GENERATION_QUALITY_FULL)));
   EXPECT_EQ(filter.max_seconds, 60);
   EXPECT_EQ(filter.max_pixels, 1920 * 1080);
+  EXPECT_THAT(filter.effects, IsEmpty());  // none listed: all
+
+  capabilities.add_effects("text");
+  capabilities.add_effects("sticker");
+  ASSERT_OK_AND_ASSIGN(const LeaseFilter with_effects, ParseCapabilities(capabilities));
+  EXPECT_THAT(with_effects.effects, ElementsAre("text", "sticker"));
 }
 
 TEST_F(RequestParsingTest, CapabilitiesRefuseWhatNoWorkerCanBe) {
@@ -278,6 +335,12 @@ TEST_F(RequestParsingTest, CapabilitiesRefuseWhatNoWorkerCanBe) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capabilities.max_seconds")));
   EXPECT_THAT(parse([](v1::WorkerCapabilities& c) { c.set_max_pixels(-1); }),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capabilities.max_pixels")));
+  EXPECT_THAT(parse([](v1::WorkerCapabilities& c) { c.add_effects("blur"); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capabilities.effects")));
+  EXPECT_THAT(parse([](v1::WorkerCapabilities& c) {
+                for (int i = 0; i < 9; ++i) c.add_effects("text");
+              }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capabilities.effects")));
 }
 
 TEST_F(RequestParsingTest, LeaseRefsNeedAJobIdAndAPositiveEpoch) {

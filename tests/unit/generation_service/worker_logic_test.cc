@@ -118,13 +118,19 @@ TEST_F(WorkerLogicTest, ALeaseSkipsJobsTheWorkerCannotRender) {
   const JobRecord big = MustCreate(user, large);
   const JobRecord slow = MustCreate(user, Request("a long clip", 30));
   const JobRecord full = MustCreate(user, Request("full quality", 4, v1::GENERATION_QUALITY_FULL));
+  v1::CreateJobRequest faster = Request("a sped-up clip");
+  faster.mutable_spec()->add_effects()->mutable_speed()->set_factor(2);
+  faster.mutable_spec()->add_effects()->mutable_text()->set_text("FAST");
+  const JobRecord sped = MustCreate(user, faster);
+  EXPECT_THAT(sped.effects, ElementsAre("speed", "text"));
   const JobRecord plain = MustCreate(user, "a plain draft");
 
   const WorkerIdentity small = Worker();
   const LeaseFilter filter{.renderers = {kProcedural},
                            .qualities = {v1::GENERATION_QUALITY_DRAFT},
                            .max_seconds = 20,
-                           .max_pixels = 1280 * 720};
+                           .max_pixels = 1280 * 720,
+                           .effects = {"text", "color_grade"}};
   std::optional<JobRecord> job = Lease(small, filter);
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->job_id, plain.job_id);
@@ -142,6 +148,9 @@ TEST_F(WorkerLogicTest, ALeaseSkipsJobsTheWorkerCannotRender) {
   EXPECT_EQ(leased_id(wider), slow.job_id);
   wider.qualities.clear();
   EXPECT_EQ(leased_id(wider), full.job_id);
+  EXPECT_EQ(leased_id(wider), "");  // needs a speed change the worker does not apply
+  wider.effects.push_back("speed");
+  EXPECT_EQ(leased_id(wider), sped.job_id);
 }
 
 TEST_F(WorkerLogicTest, ARetriedLeaseRequestGetsTheSameLease) {

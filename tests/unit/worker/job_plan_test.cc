@@ -91,15 +91,41 @@ TEST(JobPlanTest, EffectsBecomeMediaEffectsWithTheProtoDefaults) {
   // Twice as fast: half the frames, half the length.
   EXPECT_EQ(plan.duration, absl::Seconds(2));
 
-  v1::JobSpec with_sticker = Spec();
-  with_sticker.add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'a'));
-  EXPECT_THAT(PlanJob(with_sticker), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("stickers")));
 }
 
-TEST(JobPlanTest, SoundtracksAreNotSupportedYet) {
+TEST(JobPlanTest, StickersAndTheSoundtrackUseTheirFetchedFiles) {
+  const std::string sticker_sha(64, 'a'), soundtrack_sha(64, 'b');
+  v1::JobSpec spec = Spec();
+  v1::StickerOverlay& sticker = *spec.add_effects()->mutable_sticker();
+  sticker.mutable_image()->set_sha256(sticker_sha);
+  sticker.set_x(0.2f);
+  sticker.set_scale(0.5f);
+  spec.add_effects()->mutable_sticker()->mutable_image()->set_sha256(sticker_sha);  // all defaults
+  spec.mutable_soundtrack()->set_sha256(soundtrack_sha);
+  const InputFiles files{{sticker_sha, "/work/inputs/sticker"}, {soundtrack_sha, "/work/inputs/song"}};
+
+  ASSERT_OK_AND_ASSIGN(const JobPlan plan, PlanJob(spec, files));
+  ASSERT_EQ(plan.effects.size(), 2u);
+  const auto& first = std::get<media::StickerEffect>(plan.effects[0]);
+  EXPECT_EQ(first.image_path, "/work/inputs/sticker");
+  EXPECT_FLOAT_EQ(first.x, 0.2f);
+  EXPECT_FLOAT_EQ(first.y, 0.5f);
+  EXPECT_FLOAT_EQ(first.scale, 0.5f);
+  const auto& second = std::get<media::StickerEffect>(plan.effects[1]);
+  EXPECT_FLOAT_EQ(second.scale, 0.25f);
+  EXPECT_EQ(second.end, absl::ZeroDuration());
+  EXPECT_EQ(plan.soundtrack_path, "/work/inputs/song");
+}
+
+TEST(JobPlanTest, AnInputThatWasNotFetchedIsRefusedBeforeRendering) {
+  v1::JobSpec with_sticker = Spec();
+  with_sticker.add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'a'));
+  EXPECT_THAT(PlanJob(with_sticker), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("sticker")));
+
   v1::JobSpec with_soundtrack = Spec();
   with_soundtrack.mutable_soundtrack()->set_sha256(std::string(64, 'a'));
-  EXPECT_THAT(PlanJob(with_soundtrack), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("soundtrack")));
+  EXPECT_THAT(PlanJob(with_soundtrack, {{std::string(64, 'c'), "/other"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("spec.soundtrack")));
 }
 
 TEST(JobPlanTest, ALongMultibytePromptIsCutForTheRendererOnACodePoint) {

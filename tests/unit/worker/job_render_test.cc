@@ -19,6 +19,8 @@
 #include "gtest/gtest.h"
 #include "media/provenance_ca.h"
 #include "media/provenance_mp4.h"
+#include "tests/unit/media/mp4_inspect.h"
+#include "tests/unit/media/test_media_files.h"
 #include "tests/unit/worker/media_probe.h"
 
 extern "C" {
@@ -89,9 +91,8 @@ class JobRenderTest : public ::testing::Test {
 
   RenderJobOptions Options() const { return RenderJobOptions{.work_dir = work_dir_, .signer = signer_}; }
 
-  absl::StatusOr<RenderedJob> Render(const v1::JobAssignment& assignment,
-                                     const std::optional<std::string>& parent = std::nullopt) {
-    return RenderJob(assignment, Options(), parent, [this](int percent, absl::string_view stage) {
+  absl::StatusOr<RenderedJob> Render(const v1::JobAssignment& assignment, const FetchedInputs& inputs = {}) {
+    return RenderJob(assignment, Options(), inputs, [this](int percent, absl::string_view stage) {
       progress_.emplace_back(percent, std::string(stage));
       return true;
     });
@@ -193,12 +194,12 @@ TEST_F(JobRenderTest, TheSameAssignmentRendersTheSameMedia) {
 TEST_F(JobRenderTest, CancellingFromTheProgressCallbackLeavesNoFiles) {
   const v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000103");
   absl::StatusOr<RenderedJob> mid_render =
-      RenderJob(assignment, Options(), std::nullopt, [](int percent, absl::string_view) { return percent < 30; });
+      RenderJob(assignment, Options(), {}, [](int percent, absl::string_view) { return percent < 30; });
   EXPECT_THAT(mid_render, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 
   absl::StatusOr<RenderedJob> before_signing = RenderJob(
-      assignment, Options(), std::nullopt, [](int, absl::string_view stage) { return stage != kStageSigning; });
+      assignment, Options(), {}, [](int, absl::string_view stage) { return stage != kStageSigning; });
   EXPECT_THAT(before_signing, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 }
@@ -210,7 +211,7 @@ TEST_F(JobRenderTest, ARemixCarriesItsParentsManifestAsAnIngredient) {
   v1::JobAssignment remix = Assignment("0190a3c2-0000-7000-8000-000000000105");
   remix.mutable_spec()->set_remix_of_clip_id(parent_id);
   remix.mutable_spec()->set_prompt("the same lighthouse in a storm");
-  absl::StatusOr<RenderedJob> child = Render(remix, parent->manifest_store);
+  absl::StatusOr<RenderedJob> child = Render(remix, {.parent_manifest_store = parent->manifest_store});
   ASSERT_THAT(child, IsOk());
 
   absl::StatusOr<media::VerifyReport> report = media::VerifyMp4File(child->video_path, {signer_->ca_pem()});
@@ -228,17 +229,47 @@ TEST_F(JobRenderTest, ARemixCarriesItsParentsManifestAsAnIngredient) {
 TEST_F(JobRenderTest, AParentStoreThatDoesNotParseFailsBeforeRendering) {
   int calls = 0;
   absl::StatusOr<RenderedJob> job =
-      RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000106"), Options(), std::string("not a manifest store"),
+      RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000106"), Options(),
+                FetchedInputs{.parent_manifest_store = "not a manifest store"},
                 [&](int, absl::string_view) { return ++calls > 0; });
   EXPECT_THAT(job, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("parent provenance")));
   EXPECT_EQ(calls, 0);
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 }
 
-TEST_F(JobRenderTest, StickersAreUnimplementedAndLeaveNoFiles) {
+TEST_F(JobRenderTest, StickersAndASoundtrackComeFromTheFetchedFiles) {
+  const std::string sticker = work_dir_ + "/sticker.png", song = work_dir_ + "/song.wav";
+  ASSERT_THAT(test_media::WriteRgbaPng(sticker, 64, 64, test_media::SolidRgba(64, 64, 255, 0, 0, 255)), IsOk());
+  ASSERT_THAT(test_media::WriteSineWav(song, 1.5), IsOk());  // shorter than the clip: looped
   v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000107");
   assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'b'));
-  EXPECT_THAT(Render(assignment), StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("stickers")));
+  assignment.mutable_spec()->mutable_soundtrack()->set_sha256(std::string(64, 'c'));
+  const FetchedInputs inputs{.files = {{std::string(64, 'b'), sticker}, {std::string(64, 'c'), song}}};
+
+  ASSERT_OK_AND_ASSIGN(const RenderedJob job, Render(assignment, inputs));
+  const test_media::Mp4Info info = test_media::InspectMp4(job.video_path);
+  ASSERT_EQ(info.streams.size(), 2u);
+  EXPECT_EQ(info.streams[0].type, "video");
+  EXPECT_EQ(info.streams[1].type, "audio");
+  EXPECT_EQ(info.streams[1].codec, "aac");
+  EXPECT_NEAR(info.streams[1].duration, 4.0, 0.05);
+  EXPECT_TRUE(info.faststart);
+  EXPECT_THAT(progress_, Contains(std::make_pair(90, std::string(kStageSoundtrack))));
+  // Signed after the soundtrack was muxed: the hard binding covers it.
+  ASSERT_OK_AND_ASSIGN(const media::VerifyReport report, media::VerifyMp4File(job.video_path, {signer_->ca_pem()}));
+  EXPECT_EQ(report.State(), "Trusted");
+
+  // The sticker is in the picture: the same job without it differs.
+  v1::JobAssignment plain = Assignment("0190a3c2-0000-7000-8000-000000000109");
+  plain.mutable_spec()->mutable_soundtrack()->set_sha256(std::string(64, 'c'));
+  ASSERT_OK_AND_ASSIGN(const RenderedJob without, Render(plain, inputs));
+  EXPECT_NE(testing::ReadBytes(job.thumbnail_path), testing::ReadBytes(without.thumbnail_path));
+}
+
+TEST_F(JobRenderTest, AnInputNotFetchedFailsBeforeAnyFrameAndLeavesNoFiles) {
+  v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000107");
+  assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'b'));
+  EXPECT_THAT(Render(assignment), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("sticker")));
   EXPECT_THAT(progress_, IsEmpty());
   EXPECT_THAT(Listing(work_dir_), IsEmpty());
 }
@@ -253,12 +284,12 @@ TEST_F(JobRenderTest, AJobIdThatIsNotAPlainNameIsRefused) {
 TEST_F(JobRenderTest, NeedsASignerAndAWorkDirectory) {
   RenderJobOptions no_signer = Options();
   no_signer.signer = nullptr;
-  EXPECT_THAT(RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000108"), no_signer, std::nullopt,
+  EXPECT_THAT(RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000108"), no_signer, {},
                         [](int, absl::string_view) { return true; }),
               StatusIs(absl::StatusCode::kInvalidArgument));
   RenderJobOptions no_dir = Options();
   no_dir.work_dir.clear();
-  EXPECT_THAT(RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000108"), no_dir, std::nullopt,
+  EXPECT_THAT(RenderJob(Assignment("0190a3c2-0000-7000-8000-000000000108"), no_dir, {},
                         [](int, absl::string_view) { return true; }),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }

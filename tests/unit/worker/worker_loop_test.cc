@@ -23,6 +23,8 @@
 #include "gtest/gtest.h"
 #include "media/provenance_ca.h"
 #include "media/provenance_mp4.h"
+#include "tests/unit/media/mp4_inspect.h"
+#include "tests/unit/media/test_media_files.h"
 #include "tests/unit/worker/fake_worker_service.h"
 #include "tests/unit/worker/media_probe.h"
 
@@ -243,10 +245,42 @@ TEST_F(WorkerLoopTest, ARemixDownloadsItsParentProvenanceAndNamesItAnIngredient)
   EXPECT_EQ(report->manifests[1].clipforge->job_id, parent_id);
 }
 
-TEST_F(WorkerLoopTest, AJobWithAStickerFailsAsInvalidInputNotRetried) {
+TEST_F(WorkerLoopTest, AStickerAndASoundtrackAreFetchedAppliedAndNotLeftBehind) {
   FakeWorkerService& service = server_.service();
+  const std::string png = *root_ + "/sticker.png", wav = *root_ + "/song.wav";
+  ASSERT_THAT(test_media::WriteRgbaPng(png, 32, 32, test_media::SolidRgba(32, 32, 0, 255, 0, 200)), IsOk());
+  ASSERT_THAT(test_media::WriteSineWav(wav, 6.0), IsOk());  // longer than the clip: cut
   v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000204");
-  assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image()->set_sha256(std::string(64, 'c'));
+  v1::BlobRef sticker, song;
+  sticker.set_sha256(service.AddInput(testing::ReadBytes(png)));
+  song.set_sha256(service.AddInput(testing::ReadBytes(wav)));
+  *assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image() = sticker;
+  *assignment.mutable_spec()->mutable_soundtrack() = song;
+  *assignment.add_inputs() = song;
+  *assignment.add_inputs() = sticker;
+  service.Queue(assignment);
+  auto worker = Worker(server_.address());
+  ASSERT_NE(worker, nullptr);
+  ASSERT_THAT(worker->RunOnce(stop_), IsOkAndHolds(true));
+  ASSERT_THAT(service.failures(), IsEmpty());
+  ASSERT_THAT(service.completions(), SizeIs(1));
+
+  const std::string copy = *root_ + "/with_inputs.mp4";
+  { std::ofstream(copy, std::ios::binary) << service.uploads().at(v1::CONTENT_VARIANT_VIDEO).data; }
+  const test_media::Mp4Info info = test_media::InspectMp4(copy);
+  ASSERT_EQ(info.streams.size(), 2u);
+  EXPECT_EQ(info.streams[1].codec, "aac");
+  EXPECT_NEAR(info.streams[1].duration, 4.0, 0.05);
+  EXPECT_THAT(WorkDirListing(), IsEmpty());  // the fetched inputs too
+}
+
+TEST_F(WorkerLoopTest, AnInputTheServerDoesNotHaveFailsAsInvalidInputNotRetried) {
+  FakeWorkerService& service = server_.service();
+  v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000207");
+  v1::BlobRef missing;
+  missing.set_sha256(std::string(64, 'c'));  // the fake has no such input
+  *assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image() = missing;
+  *assignment.add_inputs() = missing;
   service.Queue(assignment);
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
@@ -255,7 +289,6 @@ TEST_F(WorkerLoopTest, AJobWithAStickerFailsAsInvalidInputNotRetried) {
   const v1::FailJobRequest failure = service.failures()[0];
   EXPECT_EQ(failure.code(), v1::GENERATION_FAILURE_CODE_INVALID_INPUT);
   EXPECT_FALSE(failure.retryable());
-  EXPECT_THAT(failure.message(), HasSubstr("stickers are not supported by this worker yet"));
   EXPECT_EQ(failure.lease_epoch(), 7);
   EXPECT_THAT(service.completions(), IsEmpty());
   EXPECT_THAT(WorkDirListing(), IsEmpty());
