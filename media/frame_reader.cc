@@ -95,6 +95,7 @@ class Reader {
                                                      read != AVERROR_EOF ? ": " + AvError(read) : ""));
     }
     if (!last_emitted_) CF_RETURN_IF_ERROR(Emit(held_.get(), held_time_));
+    info_.frames_decoded = frames_decoded_;
     return info_;
   }
 
@@ -132,6 +133,7 @@ class Reader {
       return absl::InvalidArgumentError(absl::StrCat("media: bad stream parameters: ", AvError(err)));
     }
     codec_->thread_count = std::max(1, options_.threads);
+    if (!options_.every_frame && options_.reference_frames_only) codec_->skip_frame = AVDISCARD_NONREF;
     // The decoder refuses larger frames itself, before allocating them,
     // whatever the container claimed.
     codec_->max_pixels = options_.max_pixels;

@@ -12,13 +12,17 @@ namespace {
 
 // CheckVideo samples one frame a second plus the first and the last; a
 // bound on the frames keeps one call's work finite (an hour of video).
+// Frames nothing refers to are not decoded (a sample may come a frame or
+// two after its second): decoding is most of a check's time, and a bank
+// match needs any frame of the video, not the one at an exact second.
 constexpr double kSampleEverySeconds = 1.0;
 constexpr int kMaxSampledFrames = 3602;
 
 absl::StatusOr<std::vector<FrameHash>> HashFrames(const std::string& path) {
   media::FrameReaderOptions options{.every_frame = false,
                                     .interval_seconds = kSampleEverySeconds,
-                                    .max_frames = kMaxSampledFrames};
+                                    .max_frames = kMaxSampledFrames,
+                                    .reference_frames_only = true};
   absl::StatusOr<std::vector<media::FramePdq>> hashed = media::PdqOfFrames(path, options);
   if (!hashed.ok()) {
     // The bytes are the caller's: what FFmpeg makes of them is about `blob`.

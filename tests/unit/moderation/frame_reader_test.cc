@@ -84,6 +84,42 @@ TEST_F(FrameReaderTest, SamplesEveryIntervalPlusFirstAndLast) {
   EXPECT_NEAR(frames[1].time_seconds, 1.96, 1e-3);
 }
 
+TEST_F(FrameReaderTest, SamplingCanSkipTheFramesNothingRefersTo) {
+  const std::string video = Path("b_frames.mkv");
+  ASSERT_THAT(test_media::WriteVideo(video, kWidth, kHeight, kFps, kFrames, DrawGrey, /*b_frames=*/2), IsOk());
+  FrameReaderOptions all;
+  all.interval_seconds = 0.5;
+  FrameReaderOptions references = all;
+  references.reference_frames_only = true;
+
+  std::vector<Frame> every, sampled;
+  ASSERT_OK_AND_ASSIGN(const MediaInfo full, ReadFrames(video, all, [&](const Frame& f) {
+                         every.push_back(f);
+                         return absl::OkStatus();
+                       }));
+  ASSERT_OK_AND_ASSIGN(const MediaInfo skipping, ReadFrames(video, references, [&](const Frame& f) {
+                         sampled.push_back(f);
+                         return absl::OkStatus();
+                       }));
+  EXPECT_EQ(full.frames_decoded, kFrames);
+  EXPECT_LT(skipping.frames_decoded, kFrames * 2 / 3);  // two B-frames of every three skipped
+  // As many samples, each the first decoded frame at or after its due time
+  // (at most the two skipped B-frames later), its picture exact.
+  ASSERT_EQ(sampled.size(), every.size());
+  const double due[] = {0, 0.5, 1.0, 1.5};
+  for (size_t i = 0; i + 1 < sampled.size(); ++i) {
+    EXPECT_GE(sampled[i].time_seconds, due[i] - 1e-3) << i;
+    EXPECT_LE(sampled[i].time_seconds, due[i] + 3.0 / kFps + 1e-3) << i;
+    EXPECT_NEAR(MeanOf(sampled[i]), 20 + 4 * std::lround(sampled[i].time_seconds * kFps), 2.5) << i;
+  }
+  // Every frame is still there for a reader that wants them all.
+  FrameReaderOptions each;
+  each.every_frame = true;
+  each.reference_frames_only = true;  // ignored when every frame is asked for
+  ASSERT_OK_AND_ASSIGN(std::vector<Frame> frames, ReadAllFrames(video, each));
+  EXPECT_THAT(frames, SizeIs(kFrames));
+}
+
 TEST_F(FrameReaderTest, BoundsAreEnforced) {
   FrameReaderOptions small;
   small.max_side = 100;  // the video is 160 wide

@@ -43,7 +43,8 @@ absl::Status Fail(const std::string& what, int err = 0) {
 
 }  // namespace
 
-absl::Status WriteVideo(const std::string& path, int width, int height, int fps, int frames, const DrawFrame& draw) {
+absl::Status WriteVideo(const std::string& path, int width, int height, int fps, int frames, const DrawFrame& draw,
+                        int b_frames) {
   AVFormatContext* raw = nullptr;
   if (int err = avformat_alloc_output_context2(&raw, nullptr, nullptr, path.c_str()); err < 0) {
     return Fail("output context", err);
@@ -58,6 +59,7 @@ absl::Status WriteVideo(const std::string& path, int width, int height, int fps,
   encoder->time_base = AVRational{1, fps};
   encoder->framerate = AVRational{fps, 1};
   encoder->gop_size = 10;
+  encoder->max_b_frames = b_frames;
   encoder->bit_rate = 2'000'000;
   if (output->oformat->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (int err = avcodec_open2(encoder.get(), codec, nullptr); err < 0) return Fail("open encoder", err);
