@@ -163,6 +163,7 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
       watches_(store_, config.watch_poll_interval, static_cast<size_t>(config.max_watch_streams)),
       lease_waits_(static_cast<size_t>(config.lease_waiters), 0),
       service_({.jobs = jobs_,
+                .checks = checks,
                 .api_keys = api_keys_,
                 .api_key_verifier = api_key_verifier_,
                 .watches = watches_,

@@ -36,6 +36,9 @@ class ContentChecks {
   // The rendered video of `job_id` (owned by `user_id`), stored as `video`.
   virtual absl::StatusOr<Verdict> CheckVideo(const std::string& job_id, const std::string& user_id,
                                              const v1::BlobRef& video) = 0;
+  // An image `user_id` uploaded (a sticker, an avatar), stored as `image`;
+  // anything not allowed opens a case about the user.
+  virtual absl::StatusOr<Verdict> CheckImage(const std::string& user_id, const v1::BlobRef& image) = 0;
 };
 
 }  // namespace clipforge::generation_service

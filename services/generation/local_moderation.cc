@@ -35,4 +35,11 @@ absl::StatusOr<Verdict> LocalModeration::CheckVideo(const std::string& job_id, c
   return Verdict{.decision = check.decision, .categories = check.categories};
 }
 
+absl::StatusOr<Verdict> LocalModeration::CheckImage(const std::string& user_id, const v1::BlobRef& image) {
+  CF_ASSIGN_OR_RETURN(const moderation_service::MediaCheck check,
+                      screening_.Screen(image.sha256(), moderation_service::TargetRef{.kind = v1::CONTENT_KIND_USER,
+                                                                                      .id = user_id}));
+  return Verdict{.decision = check.decision, .categories = check.categories};
+}
+
 }  // namespace clipforge::generation_service

@@ -24,6 +24,7 @@ class LocalModeration final : public ContentChecks {
                                    const Verdict& verdict) override;
   absl::StatusOr<Verdict> CheckVideo(const std::string& job_id, const std::string& user_id,
                                      const v1::BlobRef& video) override;
+  absl::StatusOr<Verdict> CheckImage(const std::string& user_id, const v1::BlobRef& image) override;
 
  private:
   const moderation_service::ActivePolicyHolder& policy_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/error_reason.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "media/upload_probe.h"
@@ -11,8 +13,6 @@
 
 namespace clipforge::generation_service {
 namespace {
-
-// An upload nothing references is deleted after this.
 
 media::UploadKindLimits LimitsOf(v1::UploadKind kind) {
   switch (kind) {
@@ -73,6 +73,9 @@ absl::Status MediaUpload::Complete(const v1::UploadHeader& header, kit::BlobWrit
         absl::StrCat("header.content_type: the data is ", probed->mime_type, ", not ", header.content_type()));
   }
   CF_ASSIGN_OR_RETURN(const std::string name, writer.Commit(header.sha256()));
+  if (header.kind() == v1::UPLOAD_KIND_STICKER || header.kind() == v1::UPLOAD_KIND_AVATAR) {
+    CF_RETURN_IF_ERROR(ScreenImage(header, name));
+  }
   const absl::Time now = d_.clock.Now();
   UserUploadRecord upload{.kind = header.kind(), .create_time = now, .expire_time = now + kUploadRetention};
   upload.blob.set_sha256(name);
@@ -84,6 +87,23 @@ absl::Status MediaUpload::Complete(const v1::UploadHeader& header, kit::BlobWrit
   response_->set_kind(header.kind());
   *response_->mutable_expire_time() = kit::ToTimestamp(upload.expire_time);
   return absl::OkStatus();
+}
+
+absl::Status MediaUpload::ScreenImage(const v1::UploadHeader& header, const std::string& name) {
+  v1::BlobRef image;
+  image.set_sha256(name);
+  image.set_content_type(header.content_type());
+  CF_ASSIGN_OR_RETURN(const Verdict verdict, d_.checks.CheckImage(caller_.user_id, image));
+  if (verdict.decision != v1::MODERATION_DECISION_BLOCK) return absl::OkStatus();
+  // Known harmful media stays nowhere: no one may keep a blocked blob, so
+  // the shared file goes too (a case about the uploader is open).
+  CF_RETURN_IF_ERROR(d_.blobs.Remove(name));
+  std::vector<std::string> names;
+  for (v1::ModerationCategory category : verdict.categories) names.push_back(v1::ModerationCategory_Name(category));
+  return base::WithReason(
+      absl::FailedPreconditionError(absl::StrCat("data: blocked by the content policy (",
+                                                 names.empty() ? "no category" : absl::StrJoin(names, ", "), ")")),
+      "UPLOAD_BLOCKED");
 }
 
 }  // namespace clipforge::generation_service

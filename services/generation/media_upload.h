@@ -4,7 +4,9 @@
 // SHA-256 must match, and the file is probed by its content with
 // libavformat (media/upload_probe.h: never by its name) and must decode as
 // the declared type within the kind's limits before it is named and
-// recorded as the caller's.
+// recorded as the caller's. Images (stickers, avatars) then pass the media
+// filter: a blocked one is deleted and refused UPLOAD_BLOCKED, with a case
+// about the uploader.
 #pragma once
 
 #include <memory>
@@ -25,6 +27,9 @@ class MediaUpload final : public StreamedUpload<v1::UploadMediaRequest, v1::Uplo
   absl::StatusOr<std::unique_ptr<kit::BlobWriter>> Admit(const v1::UploadHeader& header) override;
   // Probes the content, then names the blob and records it as the caller's.
   absl::Status Complete(const v1::UploadHeader& header, kit::BlobWriter& writer) override;
+  // The media filter on stored image `name`; FAILED_PRECONDITION
+  // "UPLOAD_BLOCKED" (and the blob removed) when it blocks.
+  absl::Status ScreenImage(const v1::UploadHeader& header, const std::string& name);
 
   const GenerationServiceDeps& d_;
   v1::UploadMediaResponse* response_;

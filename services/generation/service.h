@@ -28,6 +28,7 @@ struct MediaUrls {
 // What the adapter borrows; none of it owned.
 struct GenerationServiceDeps {
   JobLogic& jobs;
+  ContentChecks& checks;  // the media filter on uploaded images
   ApiKeyLogic& api_keys;
   ApiKeyVerifier& api_key_verifier;
   JobWatchHub& watches;

@@ -67,6 +67,14 @@ absl::StatusOr<std::string> LocalBlobStore::PathOf(absl::string_view sha256) con
   return path;
 }
 
+absl::Status LocalBlobStore::Remove(absl::string_view sha256) const {
+  if (!IsBlobName(sha256)) return absl::InvalidArgumentError("blob.sha256: 64 lowercase hex digits");
+  std::error_code error;
+  std::filesystem::remove(PathIn(root_, sha256), error);
+  if (error) return absl::InternalError(absl::StrCat("blob store: cannot remove a blob: ", error.message()));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<BlobWriter>> LocalBlobStore::NewWriter() const {
   std::error_code error;
   const std::string incoming = absl::StrCat(root_, "/incoming");

@@ -34,6 +34,10 @@ class LocalBlobStore {
   // there is no such blob.
   absl::StatusOr<std::string> PathOf(absl::string_view sha256) const;
 
+  // Deletes the blob (gone already: OK). Only for content no one may keep
+  // (a blob the media filter blocked): blobs are shared by name.
+  absl::Status Remove(absl::string_view sha256) const;
+
   // A writer for a blob that arrives in pieces (uploads of up to hundreds
   // of MiB never sit in memory whole).
   absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter() const;

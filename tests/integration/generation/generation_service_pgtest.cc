@@ -26,7 +26,9 @@
 #include "base/uuid.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "media/pdq_file.h"
 #include "services/generation/worker_credentials.h"
+#include "services/moderation/active_banks.h"
 #include "tests/support/moderation_test_server.h"
 #include "tests/unit/media/test_media_files.h"
 #include "tests/unit/moderation/synthetic_video.h"
@@ -675,6 +677,77 @@ TEST_F(GenerationServiceTest, AJobsUploadsReachItsWorkerAndNoOneElse) {
   EXPECT_EQ(other.error_code(), StatusCode::NOT_FOUND) << other.error_message();
   EXPECT_EQ(DownloadInput(a, "../../etc/passwd", &bytes).error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(DownloadInput(a, song.blob().sha256(), &bytes, 0, a.lease_epoch() + 1).error_code(), StatusCode::OK);
+}
+
+TEST_F(GenerationServiceTest, AStickerTheMediaFilterBlocksIsRefusedAndNotKept) {
+  // A textured picture (PDQ needs detail to be confident), and a bank that
+  // blocks it.
+  test_media::Rgba pixels(64 * 64 * 4);
+  for (int y = 0; y < 64; ++y) {
+    for (int x = 0; x < 64; ++x) {
+      uint8_t* p = &pixels[static_cast<size_t>((y * 64 + x) * 4)];
+      p[0] = static_cast<uint8_t>((x * 37 + y * 11) % 256);
+      p[1] = static_cast<uint8_t>(((x / 8 + y / 8) % 2) * 255);
+      p[2] = static_cast<uint8_t>((x * y) % 256);
+      p[3] = 255;
+    }
+  }
+  const std::string png = MadeFile([&](const std::string& path) {
+    return test_media::WriteRgbaPng(path, 64, 64, pixels);
+  });
+  const std::string png_path = video_path_ + ".bank.png";
+  { std::ofstream(png_path, std::ios::binary) << png; }
+  absl::StatusOr<std::vector<media::FramePdq>> hashed = media::PdqOfFrames(png_path, {});
+  std::filesystem::remove(png_path);
+  ASSERT_TRUE(hashed.ok() && !hashed->empty()) << hashed.status();
+  ASSERT_GE(hashed->front().pdq.quality, moderation_service::kMinMatchQuality);
+
+  const std::string admin = server_.Token(base::RoleSet{base::Role::kUser, base::Role::kAdmin});
+  auto moderation = server_.NewStub();
+  v1::CreateHashBankRequest create;
+  create.set_request_id(ids_.Next());
+  create.mutable_bank()->set_name("known-material");
+  create.mutable_bank()->set_category(v1::MODERATION_CATEGORY_CHILD_SAFETY);
+  create.mutable_bank()->set_decision(v1::MODERATION_DECISION_BLOCK);
+  create.mutable_bank()->set_hash_type(v1::HASH_TYPE_PDQ);
+  create.mutable_bank()->set_max_distance(31);
+  create.mutable_bank()->set_enabled(true);
+  v1::HashBank bank;
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, admin);
+    ASSERT_TRUE(moderation->CreateHashBank(&ctx, create, &bank).ok());
+  }
+  v1::ImportHashesRequest import;
+  import.set_request_id(ids_.Next());
+  import.set_bank_id(bank.bank_id());
+  import.add_entries()->set_hash(moderation_service::PdqBytes(hashed->front().pdq.hash));
+  v1::ImportHashesResponse imported;
+  {
+    grpc::ClientContext ctx;
+    AsUser(ctx, admin);
+    ASSERT_TRUE(moderation->ImportHashes(&ctx, import, &imported).ok());
+  }
+  ASSERT_TRUE(server_.component().bank_reloader().Refresh().ok());
+
+  const std::string alice = NewUser();
+  v1::UploadMediaResponse refused;
+  const grpc::Status blocked = UploadMedia(alice, v1::UPLOAD_KIND_STICKER, "image/png", png, &refused);
+  EXPECT_EQ(blocked.error_code(), StatusCode::FAILED_PRECONDITION) << blocked.error_message();
+  EXPECT_EQ(ReasonOf(blocked), "UPLOAD_BLOCKED");
+  EXPECT_NE(blocked.error_message().find("CHILD_SAFETY"), std::string::npos) << blocked.error_message();
+  // Not recorded, not stored, and a moderator has a case about the uploader.
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 0);
+  EXPECT_FALSE(std::filesystem::exists(server_.blob_dir() + "/" + base::Sha256Hex(png).substr(0, 2) + "/" +
+                                       base::Sha256Hex(png)));
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM moderation.cases WHERE source = 2"), 1);
+
+  // A picture the bank does not hold goes through.
+  const std::string other = MadeFile([](const std::string& path) {
+    return test_media::WriteRgbaPng(path, 32, 32, test_media::SolidRgba(32, 32, 10, 200, 10, 255));
+  });
+  v1::UploadMediaResponse stored;
+  EXPECT_TRUE(UploadMedia(alice, v1::UPLOAD_KIND_STICKER, "image/png", other, &stored).ok());
 }
 
 TEST_F(GenerationServiceTest, AnApiKeyActsAsItsUserOnGenerationOnly) {
