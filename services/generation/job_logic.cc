@@ -72,13 +72,17 @@ absl::Status ClaimInputs(GenerationTx& tx, const std::string& user_id, absl::Tim
 // as well as the user's. Read in the transaction (under the user's lock,
 // which serializes the key's creates): a key revoked since the call was
 // authenticated creates nothing.
-absl::Status ChargeApiKey(GenerationTx& tx, const kit::Caller& caller, const NewJob& input, absl::Time now) {
+// A reuse of an earlier render (`free`) costs no quota.
+absl::Status ChargeApiKey(GenerationTx& tx, const kit::Caller& caller, const NewJob& input, bool free,
+                          absl::Time now) {
   const std::optional<ApiKeyRecord> key = tx.GetApiKey(caller.api_key_id);
   if (!key || key->revoke_time || key->user_id != caller.user_id) {
     return absl::UnauthenticatedError("authorization: the API key was revoked");
   }
-  CF_RETURN_IF_ERROR(generation::CheckKeyQuota(
-      key->daily_seconds, tx.CountApiKeySeconds(key->key_id, generation::QuotaDayStart(now)), input.core, now));
+  if (!free) {
+    CF_RETURN_IF_ERROR(generation::CheckKeyQuota(
+        key->daily_seconds, tx.CountApiKeySeconds(key->key_id, generation::QuotaDayStart(now)), input.core, now));
+  }
   tx.TouchApiKey(key->key_id, now);
   return absl::OkStatus();
 }
@@ -122,10 +126,20 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
       const generation::Tier tier = CoreTier(user.tier);
       CF_RETURN_IF_ERROR(generation::CheckTierAllows(tier, input.core));
       const absl::Time now = clock_.Now();
-      const UsageCount usage = tx.CountUsage(caller.user_id, generation::QuotaDayStart(now));
-      CF_RETURN_IF_ERROR(generation::CheckQuota(
-          tier, {.active_jobs = usage.active_jobs, .seconds_today = usage.seconds_since}, input.core, now));
-      if (!caller.api_key_id.empty()) CF_RETURN_IF_ERROR(ChargeApiKey(tx, caller, input, now));
+      const std::string fingerprint = Fingerprint(input);
+      // The renderer is deterministic: an identical spec already rendered
+      // (and passed the media filter) is that clip again, at no cost, so no
+      // quota stands in its way. A prompt held for review waits instead.
+      std::optional<JobRecord> earlier;
+      if (verdict.decision != v1::MODERATION_DECISION_REVIEW) earlier = tx.FindCompleted(fingerprint);
+      if (!earlier) {
+        const UsageCount usage = tx.CountUsage(caller.user_id, generation::QuotaDayStart(now));
+        CF_RETURN_IF_ERROR(generation::CheckQuota(
+            tier, {.active_jobs = usage.active_jobs, .seconds_today = usage.seconds_since}, input.core, now));
+      }
+      if (!caller.api_key_id.empty()) {
+        CF_RETURN_IF_ERROR(ChargeApiKey(tx, caller, input, /*free=*/earlier.has_value(), now));
+      }
       v1::JobSpec spec = input.spec;
       CF_RETURN_IF_ERROR(ClaimInputs(tx, caller.user_id, now, spec));
 
@@ -142,21 +156,17 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
                     .pixels = input.core.size.pixels(),
                     .quality = input.spec.quality(),
                     .quota_seconds = generation::QuotaSeconds(input.core),
-                    .fingerprint = Fingerprint(input),
+                    .fingerprint = fingerprint,
                     .api_key_id = caller.api_key_id,
                     .max_attempts = rules_.max_attempts,
                     .create_time = now,
                     .update_time = now};
-      // The renderer is deterministic: an identical spec already rendered
-      // (and passed the media filter) is that clip again, at no cost.
-      if (job.status == v1::JOB_STATUS_QUEUED) {
-        if (std::optional<JobRecord> earlier = tx.FindCompleted(job.fingerprint)) {
-          job.status = v1::JOB_STATUS_COMPLETED;
-          job.outputs = earlier->outputs;
-          job.progress_percent = 100;
-          job.quota_seconds = 0;
-          job.finish_time = now;
-        }
+      if (earlier) {
+        job.status = v1::JOB_STATUS_COMPLETED;
+        job.outputs = earlier->outputs;
+        job.progress_percent = 100;
+        job.quota_seconds = 0;
+        job.finish_time = now;
       }
       if (job.status == v1::JOB_STATUS_QUEUED) {
         job.queue_tag = generation::NextQueueTag(user.last_tag, tx.QueueClock(), tier);

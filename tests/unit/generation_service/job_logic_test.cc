@@ -245,6 +245,14 @@ TEST_F(JobLogicTest, AnIdenticalCompletedSpecCompletesAtOnce) {
   EXPECT_EQ(state.events[events_before + 1].generation_completed().video().sha256(),
             earlier.outputs->video().sha256());
 
+  // A reuse costs nothing, so a user at their quota still gets one.
+  const kit::Caller busy = User();
+  MustCreate(busy, "a first job");
+  MustCreate(busy, "a second job");  // the free tier's 2 jobs at once
+  EXPECT_THAT(Create(busy, Request("a third job")), StatusIs(absl::StatusCode::kResourceExhausted));
+  ASSERT_OK_AND_ASSIGN(const JobView reused, Create(busy, Request("a paper boat", 8)));
+  EXPECT_EQ(reused.job.status, v1::JOB_STATUS_COMPLETED);
+
   // Another seed is another clip.
   v1::CreateJobRequest reseeded = Request("a paper boat", 8);
   reseeded.mutable_spec()->set_seed(8);
