@@ -184,6 +184,8 @@ class Reader {
   absl::Status Take(AVFrame* frame) {
     const double time = TimeOf(frame);
     const bool first = frames_decoded_ == 0;
+    if (!first) info_.max_decoded_gap_seconds = std::max(info_.max_decoded_gap_seconds, time - last_decoded_time_);
+    last_decoded_time_ = time;
     ++frames_decoded_;
     constexpr double kSlack = 1e-6;  // timestamps are rationals; allow rounding
     if (options_.every_frame || first || time + kSlack >= next_due_) {
@@ -278,6 +280,7 @@ class Reader {
   double next_due_ = 0;
   bool last_emitted_ = true;
   double held_time_ = 0;
+  double last_decoded_time_ = 0;
   Frame out_;
 };
 

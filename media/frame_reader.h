@@ -50,7 +50,10 @@ struct FrameReaderOptions {
   // When sampling (not every_frame): frames no other frame refers to (most
   // B-frames) are not decoded at all, so a sample is the first reference
   // frame at or past its due time, up to a few frames later. The pictures
-  // decoded are exact; about a third less decoding for x264's output.
+  // decoded are exact; about a third less decoding for x264's output. A
+  // stream built so that few frames are references decodes sparsely:
+  // MediaInfo.max_decoded_gap_seconds says so, and a caller that must see
+  // every interval reads it again without this (PdqOfFrames does).
   bool reference_frames_only = false;
 };
 
@@ -59,6 +62,8 @@ struct MediaInfo {
   std::string format;        // libavformat's name for the container
   std::string codec;         // the video stream's codec
   int64_t frames_decoded = 0;
+  // The longest time between two consecutive decoded frames.
+  double max_decoded_gap_seconds = 0;
 };
 
 // Calls `sink` with each sampled frame in presentation order; a sink error

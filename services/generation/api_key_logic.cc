@@ -27,7 +27,7 @@ absl::StatusOr<ApiKeyRecord> OwnedKey(GenerationTx& tx, const kit::Caller& calle
 
 }  // namespace
 
-std::string ApiKeyPrefixOf(const std::string& key_id) { return absl::StrCat(kApiKeyPrefix, key_id.substr(0, 8)); }
+std::string ApiKeyPrefixOf(const std::string& key_id) { return absl::StrCat(kApiKeyPrefix, key_id); }
 
 absl::StatusOr<CreatedApiKey> ApiKeyLogic::Create(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                                   const NewApiKey& input) {

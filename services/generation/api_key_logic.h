@@ -35,8 +35,10 @@ struct CreatedApiKey {
   std::string text;  // The whole key; empty when a retry replayed the create.
 };
 
-// "cfk_" and the first 8 characters of the id, which names a key in lists
-// and logs without giving it away.
+// "cfk_" and the id: the part of the key before its secret, which names it
+// in lists and logs without giving it away (the id alone is not secret; a
+// UUIDv7's first characters are its time, so a shorter prefix would not
+// tell keys made in the same minute apart).
 std::string ApiKeyPrefixOf(const std::string& key_id);
 
 class ApiKeyLogic {

@@ -17,27 +17,30 @@ ApiKeyVerifier::ApiKeyVerifier(GenerationStore& store, const base::Clock& clock,
     : store_(store),
       clock_(clock),
       limits_(limits),
-      cache_(limits.ttl, kMaxCached),
+      known_(limits.ttl, kMaxCached),
+      refused_(limits.ttl, kMaxCached),
       rate_(base::KeyedRateLimiter::Options{.per_second = limits.calls_per_minute / 60.0, .burst = limits.burst}) {}
 
 absl::StatusOr<kit::Caller> ApiKeyVerifier::Verify(absl::string_view token) const {
   CF_ASSIGN_OR_RETURN(const SecretToken parsed, ParseSecretToken(token, kApiKeyPrefix, Refused()));
   const absl::Time now = clock_.Now();
-  std::optional<std::optional<Known>> cached = cache_.Get(parsed.id, now);
-  if (!cached) {
+  if (refused_.Get(parsed.id, now)) return Refused();
+  std::optional<Known> known = known_.Get(parsed.id, now);
+  if (!known) {
     // A read on the caller's thread, at most once per key per ttl (misses
     // are remembered too).
-    std::optional<Known> fetched;
     CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) {
-      fetched.reset();
+      known.reset();
       std::optional<ApiKeyRecord> key = tx.GetApiKey(parsed.id);
-      if (key && !key->revoke_time) fetched = Known{.user_id = key->user_id, .secret_sha256 = key->secret_sha256};
+      if (key && !key->revoke_time) known = Known{.user_id = key->user_id, .secret_sha256 = key->secret_sha256};
       return absl::OkStatus();
     }));
-    cache_.Put(parsed.id, fetched, now);
-    cached.emplace(fetched);
+    if (known) {
+      known_.Put(parsed.id, *known, now);
+    } else {
+      refused_.Put(parsed.id, true, now);
+    }
   }
-  const std::optional<Known>& known = *cached;
   if (!known || !SecretMatches(known->secret_sha256, parsed.secret)) return Refused();
   if (!rate_.Allow(parsed.id, now)) {
     return absl::ResourceExhaustedError(absl::StrCat("authorization: API key ", ApiKeyPrefixOf(parsed.id),

@@ -38,7 +38,7 @@ class ApiKeyVerifier {
   absl::StatusOr<kit::Caller> Verify(absl::string_view token) const;
 
   // Drops what is remembered of `key_id` (after a revoke on this instance).
-  void Forget(const std::string& key_id) { cache_.Forget(key_id); }
+  void Forget(const std::string& key_id) { known_.Forget(key_id); }
 
  private:
   struct Known {
@@ -50,8 +50,10 @@ class ApiKeyVerifier {
   GenerationStore& store_;
   const base::Clock& clock_;
   const ApiKeyLimits limits_;
-  // Each key id's live key; nullopt: unknown or revoked.
-  mutable ExpiringCache<std::optional<Known>> cache_;
+  // Live keys by id, and ids known to be unknown or revoked apart, so that
+  // a flood of made-up ids cannot evict the real ones.
+  mutable ExpiringCache<Known> known_;
+  mutable ExpiringCache<bool> refused_;
   mutable base::KeyedRateLimiter rate_;
 };
 

@@ -48,6 +48,7 @@ std::vector<std::string> EffectKinds(const v1::JobSpec& spec) {
     std::string kind = EffectKind(effect);
     if (!kind.empty() && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(std::move(kind));
   }
+  if (spec.has_soundtrack()) kinds.push_back("soundtrack");
   std::sort(kinds.begin(), kinds.end());
   return kinds;
 }

@@ -28,9 +28,10 @@ std::vector<InputUse> InputUses(v1::JobSpec& spec);
 // field order.
 std::vector<v1::BlobRef> JobInputs(const v1::JobSpec& spec);
 
-// The Effect oneof names `spec` uses ("text", "sticker", "color_grade",
-// "speed"), sorted, each once: a worker must announce all of them (or no
-// effect list at all) to lease the job.
+// What `spec` needs a worker to apply: the Effect oneof names it uses
+// ("text", "sticker", "color_grade", "speed") and "soundtrack" when it has
+// one, sorted, each once. A worker must announce all of them (or no effect
+// list at all) to lease the job.
 std::vector<std::string> EffectKinds(const v1::JobSpec& spec);
 
 // The Effect oneof name of `effect`; "" when none is set.

@@ -19,9 +19,10 @@ namespace {
 
 constexpr size_t kMaxTokenLength = 256;
 constexpr int kMaxRenderers = 16;
-// The Effect oneof names (job_inputs.h's EffectKind), which a worker lists
-// in capabilities.effects; repeats are allowed up to this many entries.
-constexpr absl::string_view kEffectKinds[] = {"text", "sticker", "color_grade", "speed"};
+// The Effect oneof names (job_inputs.h's EffectKind) and "soundtrack", which
+// a worker lists in capabilities.effects; repeats are allowed up to this
+// many entries.
+constexpr absl::string_view kEffectKinds[] = {"text", "sticker", "color_grade", "speed", "soundtrack"};
 constexpr int kMaxEffectKinds = 8;
 
 // Renderer names: lowercase letters, digits, '.', '_' and '-', 1-64.
@@ -156,7 +157,8 @@ absl::StatusOr<LeaseFilter> ParseCapabilities(const v1::WorkerCapabilities& capa
   for (const std::string& effect : capabilities.effects()) {
     if (std::find(std::begin(kEffectKinds), std::end(kEffectKinds), effect) == std::end(kEffectKinds)) {
       return absl::InvalidArgumentError(
-          "capabilities.effects: each is one of \"text\", \"sticker\", \"color_grade\", \"speed\"");
+          "capabilities.effects: each is one of \"text\", \"sticker\", \"color_grade\", \"speed\", "
+          "\"soundtrack\"");
     }
     filter.effects.push_back(effect);
   }

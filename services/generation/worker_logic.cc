@@ -43,8 +43,12 @@ const kit::IdempotencyCodec<FailOutcome> kFailCodec{EncodeOutcome, DecodeOutcome
 const kit::IdempotencyCodec<v1::JobStatus> kStatusCodec{EncodeStatus, DecodeStatus};
 
 // The job's live lease is `epoch`.
-bool Holds(const JobRecord& job, int64_t epoch) {
-  return job.status == v1::JOB_STATUS_IN_PROGRESS && job.lease_epoch == epoch;
+// The lease is live, of this epoch, and the worker's credential took it:
+// another credential that learns a job id and its (small) epoch gets
+// nothing, not even the job's inputs.
+bool Holds(const JobRecord& job, const WorkerIdentity& worker, int64_t epoch) {
+  return job.status == v1::JOB_STATUS_IN_PROGRESS && job.lease_epoch == epoch &&
+         job.lease_credential == worker.credential_id;
 }
 
 // The outputs a completion names must be exactly what this lease uploaded.
@@ -126,16 +130,15 @@ absl::StatusOr<std::optional<JobRecord>> WorkerLogic::Lease(const WorkerIdentity
 absl::StatusOr<LeaseState> WorkerLogic::Renew(const WorkerIdentity& worker, const std::string& job_id,
                                               int64_t epoch, std::optional<int32_t> percent,
                                               const std::string& stage) {
-  (void)worker;
   LeaseState state;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     std::optional<JobRecord> job = tx.LockJob(job_id);
-    if (!job || job->lease_epoch != epoch) return LeaseLost(job_id);
+    if (!job || job->lease_epoch != epoch || job->lease_credential != worker.credential_id) return LeaseLost(job_id);
     if (job->status == v1::JOB_STATUS_CANCELLED && job->lease_expires) {
       state = LeaseState{.expires = *job->lease_expires, .cancel_requested = true};
       return absl::OkStatus();
     }
-    if (!Holds(*job, epoch)) return LeaseLost(job_id);
+    if (!Holds(*job, worker, epoch)) return LeaseLost(job_id);
     const absl::Time now = clock_.Now();
     const int32_t before = job->progress_percent;
     job->lease_expires = now + rules_.lease_length;
@@ -152,11 +155,10 @@ absl::StatusOr<LeaseState> WorkerLogic::Renew(const WorkerIdentity& worker, cons
 
 absl::StatusOr<JobRecord> WorkerLogic::Leased(const WorkerIdentity& worker, const std::string& job_id,
                                               int64_t epoch) {
-  (void)worker;
   JobRecord leased;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
     std::optional<JobRecord> job = tx.GetJob(job_id);
-    if (!job || !Holds(*job, epoch)) return LeaseLost(job_id);
+    if (!job || !Holds(*job, worker, epoch)) return LeaseLost(job_id);
     leased = *std::move(job);
     return absl::OkStatus();
   }));
@@ -164,10 +166,9 @@ absl::StatusOr<JobRecord> WorkerLogic::Leased(const WorkerIdentity& worker, cons
 }
 
 absl::Status WorkerLogic::RecordUpload(const WorkerIdentity& worker, const UploadRecord& upload) {
-  (void)worker;
   return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     std::optional<JobRecord> job = tx.LockJob(upload.job_id);
-    if (!job || !Holds(*job, upload.lease_epoch)) return LeaseLost(upload.job_id);
+    if (!job || !Holds(*job, worker, upload.lease_epoch)) return LeaseLost(upload.job_id);
     tx.PutUpload(upload);
     return absl::OkStatus();
   });
@@ -176,7 +177,6 @@ absl::Status WorkerLogic::RecordUpload(const WorkerIdentity& worker, const Uploa
 absl::StatusOr<v1::JobStatus> WorkerLogic::Complete(const WorkerIdentity& worker, const kit::IdempotencyKey& key,
                                                     const std::string& job_id, int64_t epoch,
                                                     const Completion& completion) {
-  (void)worker;
   // First a read: the lease and the outputs, so that the media filter (a
   // slow network call) runs only for a completion that can land.
   std::optional<JobRecord> in_progress;
@@ -184,7 +184,7 @@ absl::StatusOr<v1::JobStatus> WorkerLogic::Complete(const WorkerIdentity& worker
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
     in_progress.reset();
     std::optional<JobRecord> job = tx.GetJob(job_id);
-    if (job && Holds(*job, epoch)) {
+    if (job && Holds(*job, worker, epoch)) {
       uploads = tx.ListUploads(job_id, epoch);
       CF_RETURN_IF_ERROR(CheckOutputs(completion.outputs, uploads));
       in_progress = std::move(job);
@@ -201,7 +201,7 @@ absl::StatusOr<v1::JobStatus> WorkerLogic::Complete(const WorkerIdentity& worker
     CF_ASSIGN_OR_RETURN(status, kit::RunIdempotent(tx, key, kStatusCodec, [&]() -> absl::StatusOr<v1::JobStatus> {
       std::optional<JobRecord> job = tx.LockJob(job_id);
       // Without a verdict the job was not ours when we looked.
-      if (!job || !Holds(*job, epoch) || !verdict) return LeaseLost(job_id);
+      if (!job || !Holds(*job, worker, epoch) || !verdict) return LeaseLost(job_id);
       // The verdict is about the uploads read above: one replaced since
       // (a later UploadOutput under this lease) was never filtered.
       const std::vector<UploadRecord> current = tx.ListUploads(job_id, epoch);
@@ -256,12 +256,11 @@ absl::StatusOr<FailOutcome> WorkerLogic::Fail(const WorkerIdentity& worker, cons
                                               const std::string& job_id, int64_t epoch,
                                               v1::GenerationFailureCode code, const std::string& message,
                                               bool retryable) {
-  (void)worker;
   FailOutcome outcome;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(outcome, kit::RunIdempotent(tx, key, kFailCodec, [&]() -> absl::StatusOr<FailOutcome> {
       std::optional<JobRecord> job = tx.LockJob(job_id);
-      if (!job || !Holds(*job, epoch)) return LeaseLost(job_id);
+      if (!job || !Holds(*job, worker, epoch)) return LeaseLost(job_id);
       CF_RETURN_IF_ERROR(RetryOrFail(tx, *job, code, message, retryable));
       return FailOutcome{.will_retry = job->status == v1::JOB_STATUS_QUEUED, .status = job->status};
     }));

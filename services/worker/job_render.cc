@@ -45,17 +45,6 @@ absl::Status FileSystemError(const std::error_code& ec, absl::string_view what) 
   }
 }
 
-// The job id names a directory, so it must not be able to leave work_dir.
-// Ids are UUIDs; anything else outside [A-Za-z0-9_-] is refused.
-absl::Status CheckJobId(absl::string_view job_id) {
-  const bool ok = !job_id.empty() && job_id.size() <= 64 &&
-                  std::all_of(job_id.begin(), job_id.end(), [](char c) {
-                    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                  });
-  if (!ok) return absl::InvalidArgumentError("job_id: must be 1-64 letters, digits, '-' or '_'");
-  return absl::OkStatus();
-}
-
 // Removes the job's directory when the render does not succeed, so that a
 // failed or cancelled job leaves nothing behind.
 class DirectoryCleanup {
@@ -88,6 +77,15 @@ media::ClipCredentials CredentialsFor(const v1::JobAssignment& assignment, const
 }
 
 }  // namespace
+
+absl::Status CheckJobId(absl::string_view job_id) {
+  const bool ok = !job_id.empty() && job_id.size() <= 64 &&
+                  std::all_of(job_id.begin(), job_id.end(), [](char c) {
+                    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                  });
+  if (!ok) return absl::InvalidArgumentError("job_id: must be 1-64 letters, digits, '-' or '_'");
+  return absl::OkStatus();
+}
 
 absl::Status RemoveJobDirectory(const std::string& job_dir) {
   std::error_code ec;

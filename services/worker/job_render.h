@@ -82,6 +82,11 @@ using RenderProgress = absl::FunctionRef<bool(int percent, absl::string_view sta
 absl::StatusOr<RenderedJob> RenderJob(const v1::JobAssignment& assignment, const RenderJobOptions& options,
                                       const FetchedInputs& inputs, RenderProgress progress);
 
+// The job id names directories under the work directory, so it must not be
+// able to leave it: ids are UUIDs, anything outside [A-Za-z0-9_-] (or over
+// 64 characters) is INVALID_ARGUMENT.
+absl::Status CheckJobId(absl::string_view job_id);
+
 // Removes a job's directory and everything in it; a missing one is fine.
 absl::Status RemoveJobDirectory(const std::string& job_dir);
 

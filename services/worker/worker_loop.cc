@@ -87,8 +87,11 @@ v1::WorkerCapabilities ReferenceWorker::Capabilities() {
                                           generation::ProceduralRenderer::kVersion));
   capabilities.set_max_seconds(generation::kMaxSeconds);
   capabilities.set_accelerator("cpu");
-  // Every effect media/ applies (stickers from the job's fetched inputs).
-  for (const char* effect : {"text", "sticker", "color_grade", "speed"}) capabilities.add_effects(effect);
+  // Every effect media/ applies (stickers from the job's fetched inputs),
+  // and soundtracks.
+  for (const char* effect : {"text", "sticker", "color_grade", "speed", "soundtrack"}) {
+    capabilities.add_effects(effect);
+  }
   return capabilities;
 }
 
@@ -224,6 +227,11 @@ void ReferenceWorker::Process(const v1::JobAssignment& assignment, const std::at
   // Leased just as the worker stopped: hand it back at once.
   if (halt.load()) return Abandon(lease, keeper, JobPhase::kInput, absl::CancelledError("stopping"), halt);
 
+  // The id names directories: one that could leave the work directory
+  // fails the job before anything is made or removed.
+  if (absl::Status id = CheckJobId(lease.job_id); !id.ok()) {
+    return Abandon(lease, keeper, JobPhase::kInput, id, halt);
+  }
   const std::string inputs_dir =
       (std::filesystem::path(options_.work_dir) / absl::StrCat("inputs-", lease.job_id, "-", lease.epoch)).string();
   // The fetched inputs are needed only while rendering.

@@ -649,12 +649,15 @@ TEST_F(GenerationServiceTest, AJobsUploadsReachItsWorkerAndNoOneElse) {
   EXPECT_EQ(job.spec().effects(0).sticker().image().content_type(), "image/png");
   EXPECT_EQ(job.spec().effects(0).sticker().image().size_bytes(), static_cast<int64_t>(png.size()));
 
-  // A worker that announces no sticker support is not given the job.
+  // A worker that announces no sticker or no soundtrack support is not
+  // given the job.
   v1::LeaseJobResponse none;
-  ASSERT_TRUE(Lease(&none, "", {"text", "color_grade"}).ok());
+  ASSERT_TRUE(Lease(&none, "", {"text", "color_grade", "soundtrack"}).ok());
+  EXPECT_FALSE(none.has_assignment());
+  ASSERT_TRUE(Lease(&none, "", {"text", "sticker"}).ok());
   EXPECT_FALSE(none.has_assignment());
   v1::LeaseJobResponse leased;
-  ASSERT_TRUE(Lease(&leased, "", {"text", "sticker"}).ok());
+  ASSERT_TRUE(Lease(&leased, "", {"sticker", "soundtrack"}).ok());
   ASSERT_TRUE(leased.has_assignment());
   const v1::JobAssignment& a = leased.assignment();
   EXPECT_EQ(a.job_id(), job.job_id());
@@ -765,7 +768,7 @@ TEST_F(GenerationServiceTest, AnApiKeyActsAsItsUserOnGenerationOnly) {
   }
   const std::string key = created.key();
   ASSERT_EQ(key.rfind("cfk_" + created.api_key().key_id() + "_", 0), 0u) << key;
-  EXPECT_EQ(created.api_key().prefix(), "cfk_" + created.api_key().key_id().substr(0, 8));
+  EXPECT_EQ(created.api_key().prefix(), "cfk_" + created.api_key().key_id());
   // Only the hash is stored.
   EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.api_keys WHERE length(secret_sha256) = 32"), 1);
 

@@ -133,7 +133,7 @@ class FakeTx final : public GenerationTx {
     row.renderer = job.renderer;
     row.effects = job.effects;
     row.api_key_id = job.api_key_id;
-    Check(job.effects.size() <= 4, "cardinality(effects) <= 4");
+    Check(job.effects.size() <= 5, "cardinality(effects) <= 5");
     row.seconds = job.seconds;
     row.pixels = job.pixels;
     row.quality = job.quality;

@@ -413,7 +413,7 @@ TEST_F(JobInputsTest, AJobUsesTheCallersUploadsAsTheStoreRecordedThem) {
   EXPECT_EQ(job.spec.effects(0).sticker().image().content_type(), "image/png");
   EXPECT_EQ(job.spec.effects(0).sticker().image().size_bytes(), 4321);
   EXPECT_EQ(job.spec.soundtrack().content_type(), "audio/wav");
-  EXPECT_THAT(job.effects, ElementsAre("sticker"));
+  EXPECT_THAT(job.effects, ElementsAre("soundtrack", "sticker"));
   // Used by a job: kept for another full period from now.
   const FakeGenerationState state = store_.state();
   const auto key = std::make_tuple(user.user_id, song.sha256(), static_cast<int>(v1::UPLOAD_KIND_SOUNDTRACK));

@@ -259,6 +259,12 @@ TEST_F(WorkerLogicTest, AStaleEpochIsLeaseLostEverywhere) {
   lease_lost(workers_.Renew(slow, ids_.Next(), 1, std::nullopt, "").status());  // No such job.
   // A future epoch is no better.
   lease_lost(workers_.Leased(fast, id, second.lease_epoch + 1).status());
+  // Nor is the live epoch from a credential that did not take the lease
+  // (job ids travel in signed files, epochs are small numbers).
+  const WorkerIdentity other = Worker("fast");
+  lease_lost(workers_.Leased(other, id, second.lease_epoch).status());
+  lease_lost(workers_.Renew(other, id, second.lease_epoch, 60, "x").status());
+  lease_lost(FailWith(other, second, /*retryable=*/false));
 
   // None of it touched the live lease.
   const JobRecord stored = Stored(id);

@@ -120,6 +120,28 @@ TEST_F(FrameReaderTest, SamplingCanSkipTheFramesNothingRefersTo) {
   EXPECT_THAT(frames, SizeIs(kFrames));
 }
 
+TEST_F(FrameReaderTest, APdqReadThatWouldLeaveAnIntervalUnseenReadsEveryFrame) {
+  // Eight B-frames between references: 0.36 s without a decoded frame, more
+  // than the 0.2 s interval asked for.
+  const std::string video = Path("sparse_references.mkv");
+  ASSERT_THAT(test_media::WriteVideo(video, kWidth, kHeight, kFps, kFrames, DrawGrey, /*b_frames=*/8), IsOk());
+  FrameReaderOptions skipping;
+  skipping.interval_seconds = 0.2;
+  skipping.reference_frames_only = true;
+  ASSERT_OK_AND_ASSIGN(const MediaInfo info, ReadFrames(video, skipping, [](const Frame&) { return absl::OkStatus(); }));
+  EXPECT_GT(info.max_decoded_gap_seconds, 0.2);
+
+  FrameReaderOptions all = skipping;
+  all.reference_frames_only = false;
+  ASSERT_OK_AND_ASSIGN(const std::vector<FramePdq> fallback, PdqOfFrames(video, skipping));
+  ASSERT_OK_AND_ASSIGN(const std::vector<FramePdq> full, PdqOfFrames(video, all));
+  ASSERT_EQ(fallback.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(fallback[i].time_seconds, full[i].time_seconds) << i;
+    EXPECT_EQ(fallback[i].pdq.hash, full[i].pdq.hash) << i;
+  }
+}
+
 TEST_F(FrameReaderTest, BoundsAreEnforced) {
   FrameReaderOptions small;
   small.max_side = 100;  // the video is 160 wide
