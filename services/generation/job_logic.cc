@@ -203,6 +203,13 @@ absl::Status JobLogic::RecordUpload(const kit::Caller& caller, const kit::Idempo
   });
 }
 
+absl::Status JobLogic::ForgetBlockedUpload(const std::string& sha256) {
+  return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) {
+    tx.DeleteUploadsOf(sha256);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status JobLogic::ApplyReview(GenerationTx& tx, const std::string& job_id, bool approved,
                                    const std::vector<v1::ModerationCategory>& categories) {
   std::optional<JobRecord> job = tx.LockJob(job_id);

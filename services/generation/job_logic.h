@@ -74,6 +74,9 @@ class JobLogic {
   // same request id and hash replays).
   absl::Status RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
                             const UserUploadRecord& upload);
+  // The media filter blocked blob `sha256` (and it was deleted): nobody's
+  // upload of it may be used any more.
+  absl::Status ForgetBlockedUpload(const std::string& sha256);
   // A moderator's decision on the prompt of a job in PENDING_REVIEW, in the
   // caller's transaction: `approved` queues it (its tag taken now), else it
   // fails PROMPT_REJECTED. A job no longer pending (cancelled meanwhile, or

@@ -98,6 +98,8 @@ absl::Status MediaUpload::ScreenImage(const v1::UploadHeader& header, const std:
   // Known harmful media stays nowhere: no one may keep a blocked blob, so
   // the shared file goes too (a case about the uploader is open).
   CF_RETURN_IF_ERROR(d_.blobs.Remove(name));
+  // Others may have uploaded the same bytes before the bank knew them.
+  CF_RETURN_IF_ERROR(d_.jobs.ForgetBlockedUpload(name));
   std::vector<std::string> names;
   for (v1::ModerationCategory category : verdict.categories) names.push_back(v1::ModerationCategory_Name(category));
   return base::WithReason(

@@ -41,6 +41,9 @@ grpc::ServerUnaryReactor* GenerationServiceImpl::CreateJob(grpc::CallbackServerC
                                  -> absl::Status {
     CF_ASSIGN_OR_RETURN(const NewJob job, ParseCreateJob(*request, d_.renderers, d_.random));
     who.user_id = caller.user_id;
+    // An API key's secret goes no further than this service (no other
+    // service would take it anyway).
+    if (!caller.api_key_id.empty()) who.authorization.clear();
     // The fingerprint leaves out the seed the server drew, so a retry
     // without a seed replays the first job instead of conflicting.
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);

@@ -47,6 +47,7 @@ constexpr char kPutUpload[] = "generation_put_upload";
 constexpr char kListUploads[] = "generation_list_uploads";
 constexpr char kPutUserUpload[] = "generation_put_user_upload";
 constexpr char kGetUserUpload[] = "generation_get_user_upload";
+constexpr char kDeleteUploadsOf[] = "generation_delete_uploads_of";
 constexpr char kInsertApiKey[] = "generation_insert_api_key";
 constexpr char kGetApiKey[] = "generation_get_api_key";
 constexpr char kCountLiveApiKeys[] = "generation_count_live_api_keys";
@@ -285,6 +286,7 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
                        u.blob.size_bytes(), ToMicros(u.create_time), ToMicros(u.expire_time));
   }
 
+  void DeleteUploadsOf(const std::string& sha256) override { txn_.exec_prepared(kDeleteUploadsOf, sha256); }
   std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
                                                 v1::UploadKind kind) override {
     const pqxx::result r = txn_.exec_prepared(kGetUserUpload, user_id, sha256, static_cast<int>(kind));
@@ -433,6 +435,7 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
                     "expires_at) VALUES ($1::uuid, $2, $3, $4, $5, ",
                     SqlTimestampParam(6), ", ", SqlTimestampParam(7),
                     ") ON CONFLICT (user_id, sha256, kind) DO UPDATE SET expires_at = excluded.expires_at")},
+      {kDeleteUploadsOf, "DELETE FROM generation.uploads WHERE sha256 = $1"},
       {kGetUserUpload,
        absl::StrCat("SELECT content_type, size_bytes, ", SqlMicros("created_at"), ", ", SqlMicros("expires_at"),
                     " FROM generation.uploads WHERE user_id = $1::uuid AND sha256 = $2 AND kind = $3")},

@@ -97,6 +97,9 @@ class GenerationTx : public kit::IdempotencyLog {
   // Stores `upload` (an upload of the same blob as the same kind by the
   // same user refreshes its expiry).
   virtual void PutUserUpload(const UserUploadRecord& upload) = 0;
+  // Deletes every user's upload of `sha256` (a blob the media filter
+  // blocked and the store no longer holds).
+  virtual void DeleteUploadsOf(const std::string& sha256) = 0;
   // The user's upload of `sha256` as `kind`, expired or not.
   virtual std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
                                                         v1::UploadKind kind) = 0;

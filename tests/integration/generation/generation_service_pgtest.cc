@@ -705,6 +705,12 @@ TEST_F(GenerationServiceTest, AStickerTheMediaFilterBlocksIsRefusedAndNotKept) {
   ASSERT_TRUE(hashed.ok() && !hashed->empty()) << hashed.status();
   ASSERT_GE(hashed->front().pdq.quality, moderation_service::kMinMatchQuality);
 
+  // Bob uploads it before the bank knows it.
+  const std::string bob = NewUser();
+  v1::UploadMediaResponse early;
+  ASSERT_TRUE(UploadMedia(bob, v1::UPLOAD_KIND_STICKER, "image/png", png, &early).ok());
+  ASSERT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 1);
+
   const std::string admin = server_.Token(base::RoleSet{base::Role::kUser, base::Role::kAdmin});
   auto moderation = server_.NewStub();
   v1::CreateHashBankRequest create;
@@ -739,7 +745,8 @@ TEST_F(GenerationServiceTest, AStickerTheMediaFilterBlocksIsRefusedAndNotKept) {
   EXPECT_EQ(blocked.error_code(), StatusCode::FAILED_PRECONDITION) << blocked.error_message();
   EXPECT_EQ(ReasonOf(blocked), "UPLOAD_BLOCKED");
   EXPECT_NE(blocked.error_message().find("CHILD_SAFETY"), std::string::npos) << blocked.error_message();
-  // Not recorded, not stored, and a moderator has a case about the uploader.
+  // Not recorded, not stored (Bob's earlier upload of it is gone too), and a
+  // moderator has a case about the uploader.
   EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 0);
   EXPECT_FALSE(std::filesystem::exists(server_.blob_dir() + "/" + base::Sha256Hex(png).substr(0, 2) + "/" +
                                        base::Sha256Hex(png)));

@@ -281,6 +281,10 @@ class FakeTx final : public GenerationTx {
       it->second.expire_time = u.expire_time;
     }
   }
+  void DeleteUploadsOf(const std::string& sha256) override {
+    Write();
+    std::erase_if(s_.user_uploads, [&](const auto& entry) { return std::get<1>(entry.first) == sha256; });
+  }
   std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
                                                 v1::UploadKind kind) override {
     auto it = s_.user_uploads.find(std::make_tuple(user_id, sha256, static_cast<int>(kind)));
