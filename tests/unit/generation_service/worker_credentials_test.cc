@@ -78,14 +78,15 @@ TEST_F(WorkerCredentialsTest, AWrongSecretIsRefused) {
               StatusIs(absl::StatusCode::kUnauthenticated));
   // Another credential's secret under this id.
   const IssuedCredential other = Issue("gpu-node-2");
-  const std::string other_secret = other.credential.substr(other.credential.rfind('_'));
+  const std::string other_secret = other.credential.substr(4 + 36);  // "_" and the secret
   EXPECT_THAT(verifier_.Verify(absl::StrCat("cfw_", issued.credential_id, other_secret)),
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(WorkerCredentialsTest, MalformedAndUnknownCredentialsAreRefused) {
   const IssuedCredential issued = Issue("gpu-node-1");
-  const std::string secret_part = issued.credential.substr(issued.credential.rfind('_') + 1);
+  // "cfw_" + a 36-character id + "_": the secret may itself hold '_'.
+  const std::string secret_part = issued.credential.substr(4 + 36 + 1);
   for (const std::string& bad : {
            std::string(""),
            std::string("cfw_"),
