@@ -44,11 +44,22 @@ class ApiKeyTokens final : public kit::TokenVerifier {
   const ApiKeyVerifier& keys_;
 };
 
-// The store's statements and the review-decisions consumer's.
+// The bus events this service applies: moderators' decisions on prompts
+// held for review, and deleted accounts.
+struct ConsumerSpec {
+  kit::ConsumerOptions (*options)();
+  kit::EventHandler (*handler)(JobLogic&);
+};
+constexpr ConsumerSpec kConsumers[] = {{ReviewDecisionsConsumer, ReviewDecisionHandler},
+                                       {AccountDeletionsConsumer, AccountDeletionHandler}};
+
+// The store's statements and the consumers'.
 std::vector<kit::PreparedStatement> AllStatements() {
   std::vector<kit::PreparedStatement> statements = PgGenerationStore::Statements();
-  for (const kit::ConsumerOptions& consumer : {ReviewDecisionsConsumer(), AccountDeletionsConsumer()}) {
-    for (kit::PreparedStatement& s : kit::EventConsumer::Statements(consumer)) statements.push_back(std::move(s));
+  for (const ConsumerSpec& consumer : kConsumers) {
+    for (kit::PreparedStatement& s : kit::EventConsumer::Statements(consumer.options())) {
+      statements.push_back(std::move(s));
+    }
   }
   return statements;
 }
@@ -56,9 +67,8 @@ std::vector<kit::PreparedStatement> AllStatements() {
 }  // namespace
 
 GenerationComponent::~GenerationComponent() {
-  stop_consumer_ = true;
-  if (consumer_thread_.joinable()) consumer_thread_.join();
-  if (deletions_thread_.joinable()) deletions_thread_.join();
+  stop_consumers_ = true;
+  for (std::thread& thread : consumer_threads_) thread.join();
 }
 
 std::vector<kit::SettingSpec> GenerationComponent::Flags() {
@@ -122,17 +132,17 @@ absl::StatusOr<std::unique_ptr<GenerationComponent>> GenerationComponent::Create
   std::unique_ptr<GenerationComponent> component(new GenerationComponent(database, config, deps, checks));
   CF_RETURN_IF_ERROR(component->StartMediaUrls(deps.clock));
   if (nats != nullptr) {
-    auto consumer = kit::EventConsumer::Create(component->pool_, *nats, ReviewDecisionsConsumer(),
-                                               ReviewDecisionHandler(component->jobs_), deps.logger);
-    if (!consumer.ok()) return consumer.status();
-    component->review_decisions_ = *std::move(consumer);
-    auto deletions = kit::EventConsumer::Create(component->pool_, *nats, AccountDeletionsConsumer(),
-                                                AccountDeletionHandler(component->jobs_), deps.logger);
-    if (!deletions.ok()) return deletions.status();
-    component->account_deletions_ = *std::move(deletions);
+    for (const ConsumerSpec& spec : kConsumers) {
+      auto consumer = kit::EventConsumer::Create(component->pool_, *nats, spec.options(),
+                                                 spec.handler(component->jobs_), deps.logger);
+      if (!consumer.ok()) return consumer.status();
+      component->consumers_.push_back(*std::move(consumer));
+    }
     GenerationComponent* self = component.get();
-    component->consumer_thread_ = std::thread([self] { self->review_decisions_->Run(self->stop_consumer_); });
-    component->deletions_thread_ = std::thread([self] { self->account_deletions_->Run(self->stop_consumer_); });
+    for (const std::unique_ptr<kit::EventConsumer>& consumer : component->consumers_) {
+      kit::EventConsumer* running = consumer.get();
+      component->consumer_threads_.emplace_back([self, running] { running->Run(self->stop_consumers_); });
+    }
   }
   if (!config.local_worker_credential_file.empty()) {
     CF_RETURN_IF_ERROR(EnsureLocalWorkerCredential(component->store_, component->credentials_, deps.ids,

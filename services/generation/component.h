@@ -118,13 +118,11 @@ class GenerationComponent {
   WorkerServiceImpl worker_service_;
   // Last: it stops before what it calls goes.
   kit::Periodic sweeper_;
-  // Review decisions and account deletions, each on a thread of its own
-  // (stopped first).
-  std::unique_ptr<kit::EventConsumer> review_decisions_;
-  std::unique_ptr<kit::EventConsumer> account_deletions_;
-  std::atomic<bool> stop_consumer_{false};
-  std::thread consumer_thread_;
-  std::thread deletions_thread_;
+  // The bus consumers (review decisions, account deletions), each on a
+  // thread of its own (stopped first).
+  std::vector<std::unique_ptr<kit::EventConsumer>> consumers_;
+  std::atomic<bool> stop_consumers_{false};
+  std::vector<std::thread> consumer_threads_;
 };
 
 // Keeps a valid worker credential in `path` for a worker on this machine:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "clipforge/v1/common.pb.h"
 
 namespace clipforge::generation_service {
@@ -15,6 +16,13 @@ struct Verdict {
   v1::ModerationDecision decision = v1::MODERATION_DECISION_ALLOW;
   std::vector<v1::ModerationCategory> categories;
 };
+
+// The categories' enum names, comma-separated ("" for none).
+std::string CategoryNames(const std::vector<v1::ModerationCategory>& categories);
+
+// What a BLOCK verdict on the content in `field` answers:
+// FAILED_PRECONDITION with `reason`, naming the categories.
+absl::Status BlockedByPolicy(absl::string_view field, absl::string_view reason, const Verdict& verdict);
 
 // Who a prompt check is for: moderation rate-limits checks per user, so
 // the user's own credentials travel with it (opaque here).

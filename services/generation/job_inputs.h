@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "clipforge/v1/generation.pb.h"
 
 namespace clipforge::generation_service {
@@ -33,6 +34,10 @@ std::vector<v1::BlobRef> JobInputs(const v1::JobSpec& spec);
 // one, sorted, each once. A worker must announce all of them (or no effect
 // list at all) to lease the job.
 std::vector<std::string> EffectKinds(const v1::JobSpec& spec);
+
+// Every kind EffectKinds can name: what a worker may list in
+// capabilities.effects.
+inline constexpr absl::string_view kEffectKinds[] = {"text", "sticker", "color_grade", "speed", "soundtrack"};
 
 // The Effect oneof name of `effect`; "" when none is set.
 std::string EffectKind(const v1::Effect& effect);

@@ -4,8 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "base/error_reason.h"
 #include "base/role.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
@@ -22,15 +20,6 @@ absl::StatusOr<std::string> DecodeId(absl::string_view bytes) { return std::stri
 generation::Tier CoreTier(v1::Tier tier) {
   return tier == v1::TIER_PLUS ? generation::Tier::kPlus
                                : tier == v1::TIER_PRO ? generation::Tier::kPro : generation::Tier::kFree;
-}
-
-absl::Status PromptBlocked(const Verdict& verdict) {
-  std::vector<std::string> names;
-  for (v1::ModerationCategory category : verdict.categories) names.push_back(v1::ModerationCategory_Name(category));
-  return base::WithReason(
-      absl::FailedPreconditionError(absl::StrCat("spec.prompt: blocked by the content policy (",
-                                                 names.empty() ? "no category" : absl::StrJoin(names, ", "), ")")),
-      "PROMPT_BLOCKED");
 }
 
 // What decides the rendered bytes: the core's spec fingerprint, and the
@@ -114,7 +103,7 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
   // Outside the transaction: a check is a network call, and a retried
   // request checks again (policies change; the check is cheap).
   CF_ASSIGN_OR_RETURN(const Verdict verdict, checks_.CheckPrompt(who, input.spec.prompt()));
-  if (verdict.decision == v1::MODERATION_DECISION_BLOCK) return PromptBlocked(verdict);
+  if (verdict.decision == v1::MODERATION_DECISION_BLOCK) return BlockedByPolicy("spec.prompt", "PROMPT_BLOCKED", verdict);
 
   JobView view;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
@@ -224,15 +213,24 @@ absl::Status JobLogic::ApplyReview(GenerationTx& tx, const std::string& job_id, 
     tx.UpdateJob(*job);
     return absl::OkStatus();
   }
-  std::vector<std::string> names;
-  for (v1::ModerationCategory category : categories) names.push_back(v1::ModerationCategory_Name(category));
+  const std::string names = CategoryNames(categories);
   job->status = v1::JOB_STATUS_FAILED;
   job->failure_code = v1::GENERATION_FAILURE_CODE_PROMPT_REJECTED;
-  job->failure_message = absl::StrCat("a moderator rejected the prompt",
-                                      names.empty() ? "" : absl::StrCat(" (", absl::StrJoin(names, ", "), ")"));
+  job->failure_message =
+      absl::StrCat("a moderator rejected the prompt", names.empty() ? "" : absl::StrCat(" (", names, ")"));
   job->finish_time = now;
   tx.UpdateJob(*job);
   return tx.AppendEvent(events_.Failed(*job));
+}
+
+absl::Status JobLogic::CancelUnfinished(GenerationTx& tx, JobRecord& job, absl::Time now) {
+  const bool was_in_progress = job.status == v1::JOB_STATUS_IN_PROGRESS;
+  job.status = v1::JOB_STATUS_CANCELLED;
+  job.finish_time = job.update_time = now;
+  // The lease stays as it was: the worker's next heartbeat (same epoch) is
+  // told to stop, and every later call of it is refused.
+  tx.UpdateJob(job);
+  return tx.AppendEvent(events_.Cancelled(job, was_in_progress));
 }
 
 absl::Status JobLogic::ApplyAccountDeleted(GenerationTx& tx, const std::string& user_id) {
@@ -242,12 +240,7 @@ absl::Status JobLogic::ApplyAccountDeleted(GenerationTx& tx, const std::string& 
       user_id, {v1::JOB_STATUS_QUEUED, v1::JOB_STATUS_PENDING_REVIEW, v1::JOB_STATUS_IN_PROGRESS}, std::nullopt, 1000);
   for (const JobRecord& listed : unfinished) {
     std::optional<JobRecord> job = tx.LockJob(listed.job_id);
-    if (!job || job->finished()) continue;
-    const bool was_in_progress = job->status == v1::JOB_STATUS_IN_PROGRESS;
-    job->status = v1::JOB_STATUS_CANCELLED;
-    job->finish_time = job->update_time = now;
-    tx.UpdateJob(*job);
-    CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Cancelled(*job, was_in_progress)));
+    if (job && !job->finished()) CF_RETURN_IF_ERROR(CancelUnfinished(tx, *job, now));
   }
   tx.RevokeUserApiKeys(user_id, now);
   return absl::OkStatus();
@@ -290,13 +283,7 @@ absl::StatusOr<JobView> JobLogic::Cancel(const kit::Caller& caller, const kit::I
                                                           job.status == v1::JOB_STATUS_COMPLETED ? "completed"
                                                                                                   : "failed"));
       }
-      const bool was_in_progress = job.status == v1::JOB_STATUS_IN_PROGRESS;
-      job.status = v1::JOB_STATUS_CANCELLED;
-      job.finish_time = job.update_time = clock_.Now();
-      // The lease stays as it was: the worker's next heartbeat (same
-      // epoch) is told to stop, and every later call of it is refused.
-      tx.UpdateJob(job);
-      CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Cancelled(job, was_in_progress)));
+      CF_RETURN_IF_ERROR(CancelUnfinished(tx, job, clock_.Now()));
       return job.job_id;
     }).status());
     CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/false));

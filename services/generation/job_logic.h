@@ -93,6 +93,8 @@ class JobLogic {
   absl::StatusOr<JobRecord> OwnedJob(GenerationTx& tx, const kit::Caller& caller, const std::string& job_id,
                                      bool lock);
   JobView ViewOf(GenerationTx& tx, JobRecord job);
+  // Cancels `job` (locked, not finished) and appends its event.
+  absl::Status CancelUnfinished(GenerationTx& tx, JobRecord& job, absl::Time now);
 
   GenerationStore& store_;
   const base::Clock& clock_;

@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "base/error_reason.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "media/upload_probe.h"
@@ -100,12 +98,7 @@ absl::Status MediaUpload::ScreenImage(const v1::UploadHeader& header, const std:
   CF_RETURN_IF_ERROR(d_.blobs.Remove(name));
   // Others may have uploaded the same bytes before the bank knew them.
   CF_RETURN_IF_ERROR(d_.jobs.ForgetBlockedUpload(name));
-  std::vector<std::string> names;
-  for (v1::ModerationCategory category : verdict.categories) names.push_back(v1::ModerationCategory_Name(category));
-  return base::WithReason(
-      absl::FailedPreconditionError(absl::StrCat("data: blocked by the content policy (",
-                                                 names.empty() ? "no category" : absl::StrJoin(names, ", "), ")")),
-      "UPLOAD_BLOCKED");
+  return BlockedByPolicy("data", "UPLOAD_BLOCKED", verdict);
 }
 
 }  // namespace clipforge::generation_service

@@ -19,10 +19,8 @@ namespace {
 
 constexpr size_t kMaxTokenLength = 256;
 constexpr int kMaxRenderers = 16;
-// The Effect oneof names (job_inputs.h's EffectKind) and "soundtrack", which
-// a worker lists in capabilities.effects; repeats are allowed up to this
-// many entries.
-constexpr absl::string_view kEffectKinds[] = {"text", "sticker", "color_grade", "speed", "soundtrack"};
+// Entries in capabilities.effects (job_inputs.h's kEffectKinds, repeats
+// allowed).
 constexpr int kMaxEffectKinds = 8;
 
 // Renderer names: lowercase letters, digits, '.', '_' and '-', 1-64.
