@@ -43,6 +43,12 @@ constexpr Route kRoutes[] = {
     {"job", RunJob},               {"cancel", RunCancel},
     {"download", RunDownload},     {"api-keys", RunApiKeys},
     {"api-keys create", RunApiKeysCreate}, {"api-keys revoke", RunApiKeysRevoke},
+    {"publish", RunPublish},       {"fork", RunFork},
+    {"clip", RunClip},             {"clips", RunClips},
+    {"lineage", RunLineage},       {"variants", RunVariants},
+    {"tree", RunTree},             {"like", RunLike},
+    {"unlike", RunUnlike},         {"delete-clip", RunDeleteClip},
+    {"edit-clip", RunEditClip},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -68,6 +68,23 @@ absl::Status RunApiKeysCreate(CommandContext& ctx);
 absl::Status RunApiKeysRevoke(CommandContext& ctx);
 absl::Status RunDownload(CommandContext& ctx);
 
+// clip_commands.cc
+absl::Status RunPublish(CommandContext& ctx);
+absl::Status RunClip(CommandContext& ctx);
+absl::Status RunClips(CommandContext& ctx);
+absl::Status RunLike(CommandContext& ctx);
+absl::Status RunUnlike(CommandContext& ctx);
+absl::Status RunDeleteClip(CommandContext& ctx);
+absl::Status RunEditClip(CommandContext& ctx);
+
+// fork_command.cc
+absl::Status RunFork(CommandContext& ctx);
+
+// clip_graph_commands.cc
+absl::Status RunLineage(CommandContext& ctx);
+absl::Status RunVariants(CommandContext& ctx);
+absl::Status RunTree(CommandContext& ctx);
+
 // review_commands.cc
 absl::Status RunReport(CommandContext& ctx);
 absl::Status RunReports(CommandContext& ctx);

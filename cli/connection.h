@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli/session.h"
+#include "clipforge/v1/clips.grpc.pb.h"
 #include "clipforge/v1/generation.grpc.pb.h"
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
@@ -69,6 +70,7 @@ class Connection {
   std::unique_ptr<v1::UsersService::StubInterface> users_;
   std::unique_ptr<v1::ModerationService::StubInterface> moderation_;
   std::unique_ptr<v1::GenerationService::StubInterface> generation_;
+  std::unique_ptr<v1::ClipsService::StubInterface> clips_;
 };
 
 template <>
@@ -82,6 +84,10 @@ inline v1::ModerationService::StubInterface& Connection::stub() {
 template <>
 inline v1::GenerationService::StubInterface& Connection::stub() {
   return *generation_;
+}
+template <>
+inline v1::ClipsService::StubInterface& Connection::stub() {
+  return *clips_;
 }
 
 // RefreshToken over a Connection. A call that may or may not have reached

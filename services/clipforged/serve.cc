@@ -27,6 +27,9 @@
 #include "services/kit/memory_trimmer.h"
 #include "services/kit/readiness.h"
 #include "services/kit/service_deps.h"
+#include "services/clips/component.h"
+#include "services/clips/local_job_source.h"
+#include "services/clips/local_remix_source.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -86,6 +89,7 @@ std::vector<kit::SettingSpec> AllServeSpecs() {
   for (kit::SettingSpec& spec : users::UsersComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : moderation_service::ModerationComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : generation_service::GenerationComponent::Flags()) specs.push_back(std::move(spec));
+  for (kit::SettingSpec& spec : clips_service::ClipsComponent::Flags()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -112,6 +116,7 @@ struct ServeConfig {
   users::UsersConfig users;
   moderation_service::ModerationConfig moderation;
   generation_service::GenerationConfig generation;
+  clips_service::ClipsConfig clips;
   kit::ClientAddresses addresses;
   int compute_queue = 256;
 };
@@ -171,6 +176,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.users, users::UsersComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.moderation, moderation_service::ModerationComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.generation, generation_service::GenerationComponent::ConfigFrom(s));
+  CF_ASSIGN_OR_RETURN(c.clips, clips_service::ClipsComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
   }
@@ -295,6 +301,9 @@ int Serve(const std::vector<std::string>& args) {
   }
   std::unique_ptr<generation_service::LocalModeration> generation_checks;
   std::unique_ptr<generation_service::GenerationComponent> generation;
+  // Remixes ask the clips service, built after generation (it reads
+  // generation's jobs): bound to it below.
+  clips_service::LocalRemixSource remix_source;
   if (config->services.contains("generation")) {
     // Every prompt and every rendered video goes through moderation, which
     // this process must host (a gRPC client for a remote one is not built).
@@ -305,10 +314,29 @@ int Serve(const std::vector<std::string>& args) {
     // Review decisions arrive on the revocations' connection, as rule
     // changes do.
     auto created = generation_service::GenerationComponent::Create(database, config->generation, shared,
-                                                                   *generation_checks, revocation_nats->get());
+                                                                   *generation_checks,
+                                                                   config->services.contains("clips") ? &remix_source
+                                                                                                      : nullptr,
+                                                                   revocation_nats->get());
     if (!created.ok()) return Fail(created.status().message());
     generation = *std::move(created);
     implemented["generation"] = generation->hosted();
+  }
+  std::unique_ptr<clips_service::LocalJobSource> clips_jobs;
+  std::unique_ptr<clips_service::ClipsComponent> clips;
+  if (config->services.contains("clips")) {
+    // Clips are published from generation jobs and share its signed media
+    // URLs: this process must host generation (a gRPC client for a remote
+    // one is not built).
+    if (!generation) return Fail("--services: clips needs generation in the same process");
+    clips_jobs = std::make_unique<clips_service::LocalJobSource>(generation->jobs(), generation->creation());
+    // Other services' events arrive on the revocations' connection too.
+    auto created = clips_service::ClipsComponent::Create(database, config->clips, shared, *clips_jobs,
+                                                         generation->media_urls(), revocation_nats->get());
+    if (!created.ok()) return Fail(created.status().message());
+    clips = *std::move(created);
+    remix_source.Bind(&clips->clips());
+    implemented["clips"] = clips->hosted();
   }
 
   // After a flood, the freed memory goes back to the system.

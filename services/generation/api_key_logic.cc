@@ -36,7 +36,7 @@ absl::StatusOr<CreatedApiKey> ApiKeyLogic::Create(const kit::Caller& caller, con
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     created = CreatedApiKey{};
     CF_ASSIGN_OR_RETURN(const std::string key_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       // The user's row lock serializes their creates: the cap holds.
       tx.LockUser(caller.user_id);
       if (tx.CountLiveApiKeys(caller.user_id) >= rules_.max_live_keys) {
@@ -78,7 +78,7 @@ absl::StatusOr<ApiKeyRecord> ApiKeyLogic::Revoke(const kit::Caller& caller, cons
   CF_RETURN_IF_ERROR(RequireAccessToken(caller));
   ApiKeyRecord revoked;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
-    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       CF_RETURN_IF_ERROR(OwnedKey(tx, caller, key_id).status());
       tx.RevokeApiKey(key_id, clock_.Now());
       return key_id;

@@ -66,10 +66,7 @@ std::vector<kit::PreparedStatement> AllStatements() {
 
 }  // namespace
 
-GenerationComponent::~GenerationComponent() {
-  stop_consumers_ = true;
-  for (std::thread& thread : consumer_threads_) thread.join();
-}
+GenerationComponent::~GenerationComponent() { consumers_.Stop(); }
 
 std::vector<kit::SettingSpec> GenerationComponent::Flags() {
   return {
@@ -125,23 +122,17 @@ absl::StatusOr<std::unique_ptr<GenerationComponent>> GenerationComponent::Create
                                                                                  const GenerationConfig& config,
                                                                                  kit::ServiceDeps deps,
                                                                                  ContentChecks& checks,
+                                                                                 RemixSource* remixes,
                                                                                  kit::NatsClient* nats) {
   if (database.url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the generation service");
   }
-  std::unique_ptr<GenerationComponent> component(new GenerationComponent(database, config, deps, checks));
+  std::unique_ptr<GenerationComponent> component(new GenerationComponent(database, config, deps, checks, remixes));
   CF_RETURN_IF_ERROR(component->StartMediaUrls(deps.clock));
   if (nats != nullptr) {
     for (const ConsumerSpec& spec : kConsumers) {
-      auto consumer = kit::EventConsumer::Create(component->pool_, *nats, spec.options(),
-                                                 spec.handler(component->jobs_), deps.logger);
-      if (!consumer.ok()) return consumer.status();
-      component->consumers_.push_back(*std::move(consumer));
-    }
-    GenerationComponent* self = component.get();
-    for (const std::unique_ptr<kit::EventConsumer>& consumer : component->consumers_) {
-      kit::EventConsumer* running = consumer.get();
-      component->consumer_threads_.emplace_back([self, running] { running->Run(self->stop_consumers_); });
+      CF_RETURN_IF_ERROR(component->consumers_.Start(component->pool_, *nats, spec.options(),
+                                                     spec.handler(component->jobs_), deps.logger));
     }
   }
   if (!config.local_worker_credential_file.empty()) {
@@ -152,7 +143,7 @@ absl::StatusOr<std::unique_ptr<GenerationComponent>> GenerationComponent::Create
 }
 
 GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, const GenerationConfig& config,
-                                         kit::ServiceDeps deps, ContentChecks& checks)
+                                         kit::ServiceDeps deps, ContentChecks& checks, RemixSource* remixes)
     : config_(config),
       logger_(deps.logger),
       pool_({.dsn = database.url,
@@ -172,17 +163,16 @@ GenerationComponent::GenerationComponent(const kit::ServiceDatabase& database, c
       blobs_(config.blob_dir),
       watches_(store_, config.watch_poll_interval, static_cast<size_t>(config.max_watch_streams)),
       lease_waits_(static_cast<size_t>(config.lease_waiters), 0),
+      creation_(jobs_, remixes, config_.renderers, deps.random, lease_signal_),
       service_({.jobs = jobs_,
+                .creation = creation_,
                 .checks = checks,
                 .api_keys = api_keys_,
                 .api_key_verifier = api_key_verifier_,
                 .watches = watches_,
-                .lease_signal = lease_signal_,
                 .blobs = blobs_,
-                .renderers = config_.renderers,
                 .media_urls = media_urls_,
                 .clock = deps.clock,
-                .random = deps.random,
                 .auth = auth_,
                 .runner = runner_,
                 .executor = deps.executor,

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "services/generation/content_checks.h"
 #include "services/generation/events.h"
+#include "services/generation/job_creation.h"
 #include "services/generation/job_logic.h"
 #include "services/generation/job_watch.h"
 #include "services/generation/lease_signal.h"
@@ -19,11 +20,8 @@
 #include "services/generation/worker_credentials.h"
 #include "services/generation/worker_logic.h"
 #include "services/generation/worker_service.h"
-#include <atomic>
-#include <thread>
-
 #include "services/kit/blob_http_server.h"
-#include "services/kit/event_consumer.h"
+#include "services/kit/consumer_group.h"
 #include "services/kit/nats_client.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/periodic.h"
@@ -72,23 +70,29 @@ class GenerationComponent {
   // INVALID_ARGUMENT when the database URL is missing.
   // `nats` (may be null: then jobs that wait for review wait until a
   // process with it applies the decision) brings moderators' decisions.
+  // `remixes` (may be null: then remixes are refused) tells about the
+  // clips jobs remix.
   static absl::StatusOr<std::unique_ptr<GenerationComponent>> Create(const kit::ServiceDatabase& database,
                                                                      const GenerationConfig& config,
                                                                      kit::ServiceDeps deps, ContentChecks& checks,
-                                                                     kit::NatsClient* nats);
+                                                                     RemixSource* remixes, kit::NatsClient* nats);
   ~GenerationComponent();
 
   std::vector<kit::HostedService> hosted();
   GenerationStore& store() { return store_; }
   JobLogic& jobs() { return jobs_; }
+  // CreateJob's whole path, for in-process callers.
+  JobCreation& creation() { return creation_; }
   WorkerLogic& workers() { return workers_; }
   const kit::LocalBlobStore& blobs() const { return blobs_; }
+  // How this instance signs media URLs (no signer when not configured).
+  const kit::MediaUrls& media_urls() const { return media_urls_; }
   // The media HTTP server's port (0 when it does not run here).
   int media_http_port() const { return media_http_ ? media_http_->port() : 0; }
 
  private:
   GenerationComponent(const kit::ServiceDatabase& database, const GenerationConfig& config, kit::ServiceDeps deps,
-                      ContentChecks& checks);
+                      ContentChecks& checks, RemixSource* remixes);
   // Loads the URL key and starts the media HTTP server as configured.
   absl::Status StartMediaUrls(const base::Clock& clock);
   void SweepLeases();
@@ -114,15 +118,14 @@ class GenerationComponent {
   LeaseSignal lease_signal_;
   JobWatchHub watches_;
   kit::BlockingExecutor lease_waits_;
+  JobCreation creation_;
   GenerationServiceImpl service_;
   WorkerServiceImpl worker_service_;
   // Last: it stops before what it calls goes.
   kit::Periodic sweeper_;
   // The bus consumers (review decisions, account deletions), each on a
   // thread of its own (stopped first).
-  std::vector<std::unique_ptr<kit::EventConsumer>> consumers_;
-  std::atomic<bool> stop_consumers_{false};
-  std::vector<std::thread> consumer_threads_;
+  kit::ConsumerGroup consumers_;
 };
 
 // Keeps a valid worker credential in `path` for a worker on this machine:

@@ -50,7 +50,8 @@ void FillAssignment(const JobRecord& job, const LeaseRules& rules, v1::JobAssign
   *out->mutable_spec() = job.spec;
   out->set_user_id(job.user_id);
   out->set_tier(job.tier);
-  for (v1::BlobRef& input : JobInputs(job.spec)) *out->add_inputs() = std::move(input);
+  for (v1::BlobRef& input : LeaseInputs(job)) *out->add_inputs() = std::move(input);
+  if (job.parent_provenance) *out->mutable_parent_provenance() = *job.parent_provenance;
 }
 
 }  // namespace clipforge::generation_service

@@ -42,6 +42,12 @@ std::string EffectKind(const v1::Effect& effect) {
   }
 }
 
+std::vector<v1::BlobRef> LeaseInputs(const JobRecord& job) {
+  std::vector<v1::BlobRef> inputs = JobInputs(job.spec);
+  if (job.parent_provenance && !job.parent_provenance->sha256().empty()) inputs.push_back(*job.parent_provenance);
+  return inputs;
+}
+
 std::vector<std::string> EffectKinds(const v1::JobSpec& spec) {
   std::vector<std::string> kinds;
   for (const v1::Effect& effect : spec.effects()) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/string_view.h"
 #include "clipforge/v1/generation.pb.h"
+#include "services/generation/records.h"
 
 namespace clipforge::generation_service {
 
@@ -28,6 +29,10 @@ std::vector<InputUse> InputUses(v1::JobSpec& spec);
 // The blobs a worker fetches for `spec`: each referenced upload once, in
 // field order.
 std::vector<v1::BlobRef> JobInputs(const v1::JobSpec& spec);
+
+// The blobs a lease of `job` opens: JobInputs of its spec and, for a remix,
+// the parent clip's C2PA manifest store.
+std::vector<v1::BlobRef> LeaseInputs(const JobRecord& job);
 
 // What `spec` needs a worker to apply: the Effect oneof names it uses
 // ("text", "sticker", "color_grade", "speed") and "soundtrack" when it has

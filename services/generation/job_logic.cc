@@ -14,8 +14,6 @@
 namespace clipforge::generation_service {
 namespace {
 
-std::string EncodeId(const std::string& id) { return id; }
-absl::StatusOr<std::string> DecodeId(absl::string_view bytes) { return std::string(bytes); }
 
 generation::Tier CoreTier(v1::Tier tier) {
   return tier == v1::TIER_PLUS ? generation::Tier::kPlus
@@ -29,11 +27,13 @@ std::string Fingerprint(const NewJob& input) {
   const std::string core =
       generation::SpecFingerprint(input.core, absl::StrCat(input.renderer, "/", input.renderer_version));
   const std::string& soundtrack = input.spec.soundtrack().sha256();
-  if (input.effects_key.empty() && soundtrack.empty()) return core;
-  // Without a soundtrack the text is what it was before soundtracks
+  const std::string parent = input.parent_provenance ? input.parent_provenance->sha256() : "";
+  if (input.effects_key.empty() && soundtrack.empty() && parent.empty()) return core;
+  // Without a soundtrack or a parent the text is what it was before they
   // existed, so that earlier renders with effects are still found.
   std::string text = absl::StrCat(core, "|effects|", input.effects_key);
   if (!soundtrack.empty()) absl::StrAppend(&text, "|soundtrack|", soundtrack);
+  if (!parent.empty()) absl::StrAppend(&text, "|parent|", parent);
   return base::Sha256Hex(text);
 }
 
@@ -78,7 +78,6 @@ absl::Status ChargeApiKey(GenerationTx& tx, const kit::Caller& caller, const New
 
 }  // namespace
 
-const kit::IdempotencyCodec<std::string> kIdCodec{EncodeId, DecodeId};
 
 JobView JobLogic::ViewOf(GenerationTx& tx, JobRecord job) {
   JobView view{.job = std::move(job)};
@@ -108,7 +107,7 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
   JobView view;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const std::string job_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       // The user's row lock serializes their creates: quotas stay exact
       // under concurrent requests.
       const UserQueueState user = tx.LockUser(caller.user_id);
@@ -148,6 +147,7 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
                     .fingerprint = fingerprint,
                     .api_key_id = caller.api_key_id,
                     .max_attempts = rules_.max_attempts,
+                    .parent_provenance = input.parent_provenance,
                     .create_time = now,
                     .update_time = now};
       if (earlier) {
@@ -182,7 +182,7 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
 absl::Status JobLogic::RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                     const UserUploadRecord& upload) {
   return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
-    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
              UserUploadRecord mine = upload;
              mine.user_id = caller.user_id;
              tx.PutUserUpload(mine);
@@ -275,7 +275,7 @@ absl::StatusOr<JobView> JobLogic::Cancel(const kit::Caller& caller, const kit::I
                                          const std::string& job_id) {
   JobView view;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
-    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       CF_ASSIGN_OR_RETURN(JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/true));
       if (job.status == v1::JOB_STATUS_CANCELLED) return job.job_id;
       if (job.finished()) {
@@ -295,7 +295,7 @@ absl::StatusOr<JobView> JobLogic::Cancel(const kit::Caller& caller, const kit::I
 
 absl::Status JobLogic::Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id) {
   return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
-    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
              CF_ASSIGN_OR_RETURN(const JobRecord job, OwnedJob(tx, caller, job_id, /*lock=*/true));
              if (!job.finished()) {
                return absl::FailedPreconditionError("job_id: the job is not finished; cancel it first");

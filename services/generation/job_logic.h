@@ -34,6 +34,9 @@ struct NewJob {
   std::string renderer;          // Its name, e.g. "procedural-1".
   std::string renderer_version;  // Part of the fingerprint.
   std::string effects_key;       // The effects' canonical bytes; part of it too.
+  // A remix's parent manifest store (an ingredient of the new manifest, so
+  // part of the fingerprint as well).
+  std::optional<v1::BlobRef> parent_provenance;
 };
 
 // A job as its owner sees it.
@@ -103,8 +106,5 @@ class JobLogic {
   ContentChecks& checks_;
   const JobRules rules_;
 };
-
-// The idempotency codec of outcomes that are one id.
-extern const kit::IdempotencyCodec<std::string> kIdCodec;
 
 }  // namespace clipforge::generation_service

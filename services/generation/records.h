@@ -46,6 +46,9 @@ struct JobRecord {
   v1::GenerationFailureCode failure_code = v1::GENERATION_FAILURE_CODE_UNSPECIFIED;
   std::string failure_message;
   std::optional<v1::JobOutputs> outputs;
+  // For a remix: the parent clip's C2PA manifest store, which the new
+  // manifest names as an ingredient.
+  std::optional<v1::BlobRef> parent_provenance;
   absl::Time create_time;
   std::optional<absl::Time> start_time;
   std::optional<absl::Time> finish_time;

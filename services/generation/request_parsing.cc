@@ -61,10 +61,14 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
     case v1::GENERATION_QUALITY_FULL: job.core.quality = generation::Quality::kFull; break;
     default: return absl::InvalidArgumentError("spec.quality: unknown value");
   }
-  // Remixes need the clips service (the parent's visibility, forking
-  // rules and manifest). Refused plainly until it exists.
+  // A remix's parent (visibility, forking rules, its spec and manifest) is
+  // the logic's to check, with the clips service.
   if (!in.remix_of_clip_id().empty()) {
-    return absl::UnimplementedError("spec.remix_of_clip_id: remixing is not available yet");
+    if (!base::IsCanonicalUuid(in.remix_of_clip_id())) {
+      return absl::InvalidArgumentError("spec.remix_of_clip_id: must be a clip id (a UUID)");
+    }
+    job.spec.set_remix_of_clip_id(in.remix_of_clip_id());
+    job.core.remix_of_clip_id = in.remix_of_clip_id();
   }
   *job.spec.mutable_effects() = in.effects();
   if (in.has_soundtrack()) *job.spec.mutable_soundtrack() = in.soundtrack();
@@ -101,6 +105,18 @@ absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const
                                                                       : v1::GENERATION_QUALITY_DRAFT);
   job.spec.set_model(job.renderer);
   return job;
+}
+
+v1::CreateJobRequest WithRemixDefaults(const v1::CreateJobRequest& request, const v1::JobSpec& parent) {
+  v1::CreateJobRequest merged = request;
+  v1::JobSpec& spec = *merged.mutable_spec();
+  if (spec.prompt().empty()) spec.set_prompt(parent.prompt());
+  if (spec.seconds() == 0) spec.set_seconds(parent.seconds());
+  if (spec.size().empty()) spec.set_size(parent.size());
+  if (!spec.has_seed() && parent.has_seed()) spec.set_seed(parent.seed());
+  if (spec.quality() == v1::GENERATION_QUALITY_UNSPECIFIED) spec.set_quality(parent.quality());
+  if (spec.model().empty()) spec.set_model(parent.model());
+  return merged;
 }
 
 absl::StatusOr<JobListing> ParseListJobs(const v1::ListJobsRequest& request) {

@@ -30,6 +30,11 @@ struct RendererCatalog {
 absl::StatusOr<NewJob> ParseCreateJob(const v1::CreateJobRequest& request, const RendererCatalog& catalog,
                                       base::RandomSource& random);
 
+// A remix's request with the parent's prompt, seconds, size, seed, quality
+// and model wherever the request leaves them unset. Effects and the
+// soundtrack are not inherited: they name the parent author's uploads.
+v1::CreateJobRequest WithRemixDefaults(const v1::CreateJobRequest& request, const v1::JobSpec& parent);
+
 struct JobListing {
   std::vector<v1::JobStatus> statuses;
   int page_size = 20;

@@ -10,12 +10,6 @@
 namespace clipforge::generation_service {
 namespace {
 
-std::string AuthorizationOf(const grpc::CallbackServerContext& ctx) {
-  const auto& metadata = ctx.client_metadata();
-  auto it = metadata.find("authorization");
-  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
-
 absl::Status ValidateJobId(const std::string& job_id) {
   base::FieldValidator v;
   v.Uuid("job_id", job_id);
@@ -36,19 +30,14 @@ const v1::BlobRef& OutputOf(const v1::JobOutputs& outputs, v1::ContentVariant va
 grpc::ServerUnaryReactor* GenerationServiceImpl::CreateJob(grpc::CallbackServerContext* ctx,
                                                            const v1::CreateJobRequest* request,
                                                            v1::GenerationJob* response) {
-  CheckOnBehalf who{.authorization = AuthorizationOf(*ctx)};
+  CheckOnBehalf who{.authorization = kit::AuthorizationOf(*ctx)};
   return d_.runner.Authenticated(ctx, [this, request, response, who](const kit::Caller& caller) mutable
                                  -> absl::Status {
-    CF_ASSIGN_OR_RETURN(const NewJob job, ParseCreateJob(*request, d_.renderers, d_.random));
     who.user_id = caller.user_id;
     // An API key's secret goes no further than this service (no other
     // service would take it anyway).
     if (!caller.api_key_id.empty()) who.authorization.clear();
-    // The fingerprint leaves out the seed the server drew, so a retry
-    // without a seed replays the first job instead of conflicting.
-    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
-    CF_ASSIGN_OR_RETURN(const JobView view, d_.jobs.Create(caller, who, key, job));
-    if (view.job.status == v1::JOB_STATUS_QUEUED) d_.lease_signal.Notify();
+    CF_ASSIGN_OR_RETURN(const JobView view, d_.creation.Create(caller, who, *request));
     FillJob(view, response);
     return absl::OkStatus();
   });

@@ -5,12 +5,11 @@
 #pragma once
 
 #include "clipforge/v1/generation.grpc.pb.h"
-#include "base/random.h"
 #include "services/generation/api_key_logic.h"
 #include "services/generation/api_key_verifier.h"
+#include "services/generation/job_creation.h"
 #include "services/generation/job_logic.h"
 #include "services/generation/job_watch.h"
-#include "services/generation/lease_signal.h"
 #include "services/generation/request_parsing.h"
 #include "services/kit/blob_store.h"
 #include "services/kit/call_runner.h"
@@ -20,24 +19,19 @@
 namespace clipforge::generation_service {
 
 // How GetSignedUrl makes URLs: signer null when none is configured.
-struct MediaUrls {
-  const kit::UrlSigner* signer = nullptr;
-  std::string base;  // e.g. "https://media.example.com"
-};
+using MediaUrls = kit::MediaUrls;
 
 // What the adapter borrows; none of it owned.
 struct GenerationServiceDeps {
   JobLogic& jobs;
+  JobCreation& creation;
   ContentChecks& checks;  // the media filter on uploaded images
   ApiKeyLogic& api_keys;
   ApiKeyVerifier& api_key_verifier;
   JobWatchHub& watches;
-  LeaseSignal& lease_signal;  // Told when a job is queued here.
   const kit::LocalBlobStore& blobs;
-  const RendererCatalog& renderers;
   const MediaUrls& media_urls;
   const base::Clock& clock;
-  base::RandomSource& random;
   const kit::AuthGate& auth;
   kit::CallRunner& runner;
   kit::BlockingExecutor& executor;

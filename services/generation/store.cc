@@ -111,7 +111,8 @@ const std::string kJobColumns = absl::StrCat(
     ", worker_id, coalesce(lease_request_id::text, ''), coalesce(lease_credential::text, ''), attempt, "
     "max_attempts, progress_percent, stage, failure_code, failure_message, coalesce(encode(outputs, 'hex'), ''), ",
     SqlMicros("created_at"), ", ", SqlOptionalMicros("started_at"), ", ", SqlOptionalMicros("finished_at"), ", ",
-    SqlMicros("updated_at"), ", version, array_to_string(effects, ','), coalesce(api_key_id::text, '')");
+    SqlMicros("updated_at"), ", version, array_to_string(effects, ','), coalesce(api_key_id::text, ''), "
+    "coalesce(encode(parent_provenance, 'hex'), '')");
 
 JobRecord JobFromRow(const pqxx::row& r) {
   JobRecord job;
@@ -148,6 +149,7 @@ JobRecord JobFromRow(const pqxx::row& r) {
   std::vector<std::string> effects = absl::StrSplit(r[30].as<std::string>(), ',', absl::SkipEmpty());
   job.effects = std::move(effects);
   job.api_key_id = r[31].as<std::string>();
+  if (!r[32].as<std::string>().empty()) job.parent_provenance = FromHex<v1::BlobRef>(r[32]);
   return job;
 }
 
@@ -210,7 +212,8 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
                        static_cast<int>(j.tier), Hex(j.spec), j.renderer, j.seconds, j.pixels,
                        static_cast<int>(j.quality), j.quota_seconds, j.fingerprint, j.queue_tag, j.max_attempts,
                        ToMicros(j.create_time), j.outputs ? Hex(*j.outputs) : std::string(),
-                       j.progress_percent, OptionalMicros(j.finish_time), TextArray(j.effects), j.api_key_id);
+                       j.progress_percent, OptionalMicros(j.finish_time), TextArray(j.effects), j.api_key_id,
+                       j.parent_provenance ? Hex(*j.parent_provenance) : std::string());
   }
   std::optional<JobRecord> GetJob(const std::string& job_id) override {
     return FirstJob(txn_.exec_prepared(kGetJob, job_id));
@@ -378,10 +381,12 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
       {kInsertJob,
        absl::StrCat("INSERT INTO generation.jobs (job_id, user_id, request_id, status, tier, spec, renderer, seconds, "
                     "pixels, quality, quota_seconds, fingerprint, queue_tag, max_attempts, created_at, updated_at, "
-                    "outputs, progress_percent, finished_at, effects, api_key_id) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, "
+                    "outputs, progress_percent, finished_at, effects, api_key_id, parent_provenance) VALUES ($1::uuid, $2::uuid, "
+                    "$3::uuid, $4, $5, "
                     "decode($6, 'hex'), $7, $8, $9, $10, $11, $12, $13, $14, ",
                     SqlTimestampParam(15), ", ", SqlTimestampParam(15),
-                    ", nullif(decode($16, 'hex'), ''::bytea), $17, ", SqlOptionalTimestampParam(18), ", $19::text[], nullif($20, '')::uuid)")},
+                    ", nullif(decode($16, 'hex'), ''::bytea), $17, ", SqlOptionalTimestampParam(18),
+                    ", $19::text[], nullif($20, '')::uuid, nullif(decode($21, 'hex'), ''::bytea))")},
       {kGetJob, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE job_id = $1::uuid")},
       {kLockJob, absl::StrCat("SELECT ", kJobColumns, " FROM generation.jobs WHERE job_id = $1::uuid FOR UPDATE")},
       {kUpdateJob,

@@ -165,7 +165,7 @@ grpc::ServerWriteReactor<v1::DataChunk>* WorkerServiceImpl::DownloadInput(grpc::
       CF_ASSIGN_OR_RETURN(const JobRecord job, d_.logic.Leased(worker, request->job_id(), request->lease_epoch()));
       // The lease opens exactly the blobs its job reads, nothing else of
       // the store (a worker credential is not a key to every upload).
-      for (const v1::BlobRef& input : JobInputs(job.spec)) {
+      for (const v1::BlobRef& input : LeaseInputs(job)) {
         if (input.sha256() != request->sha256()) continue;
         CF_ASSIGN_OR_RETURN(const std::string path, d_.blobs.PathOf(input.sha256()));
         writer->Send(path, request->offset(), 0, input.content_type(), input.sha256());

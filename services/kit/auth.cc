@@ -39,4 +39,10 @@ AuthGate AuthGate::With(std::string prefix, std::shared_ptr<const TokenVerifier>
   return gate;
 }
 
+std::string AuthorizationOf(const grpc::ServerContextBase& ctx) {
+  const auto& metadata = ctx.client_metadata();
+  const auto it = metadata.find("authorization");
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
 }  // namespace clipforge::kit

@@ -51,4 +51,8 @@ class AuthGate {
   std::vector<std::pair<std::string, std::shared_ptr<const TokenVerifier>>> by_prefix_;
 };
 
+// The call's "authorization" metadata as sent ("" when absent): what a
+// service passes on when it asks another on the caller's behalf.
+std::string AuthorizationOf(const grpc::ServerContextBase& ctx);
+
 }  // namespace clipforge::kit

@@ -7,6 +7,14 @@
 #include "base/sha256.h"
 
 namespace clipforge::kit {
+namespace {
+
+std::string EncodeText(const std::string& text) { return text; }
+absl::StatusOr<std::string> DecodeText(absl::string_view bytes) { return std::string(bytes); }
+
+}  // namespace
+
+const IdempotencyCodec<std::string> kTextCodec{EncodeText, DecodeText};
 
 IdempotencyKey IdempotencyKeyFor(absl::string_view caller_id, absl::string_view request_id,
                                  const google::protobuf::Message& request) {

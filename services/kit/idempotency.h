@@ -65,6 +65,10 @@ struct IdempotencyCodec {
   absl::StatusOr<Result> (*decode)(absl::string_view);
 };
 
+// An outcome that is one string (usually the id of what the change made),
+// stored as it is.
+extern const IdempotencyCodec<std::string> kTextCodec;
+
 // In the caller's transaction: replays the outcome recorded for `key`, or
 // runs `change` (absl::StatusOr<Result>()) and records what it returns. A
 // failed change records nothing (its transaction rolls back), so a retry

@@ -102,4 +102,11 @@ class UrlSigner {
 // errors.
 absl::StatusOr<UrlSigner> LoadOrCreateUrlSigner(const std::string& key_file);
 
+// How a service makes media URLs: the signer (null when none is
+// configured) and the origin the URLs name, e.g. "https://media.example.com".
+struct MediaUrls {
+  const UrlSigner* signer = nullptr;
+  std::string base;
+};
+
 }  // namespace clipforge::kit

@@ -43,7 +43,7 @@ absl::StatusOr<AppealView> AppealLogic::File(const kit::Caller& caller, const ki
   AppealView filed;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const std::string appeal_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       const absl::Time now = clock_.Now();
       const std::optional<DecisionRecord> decision = tx.GetDecision(decision_id);
       if (!decision) return absl::NotFoundError("decision_id: no such decision");
@@ -118,7 +118,7 @@ absl::StatusOr<AppealView> AppealLogic::Decide(const kit::Caller& caller, const 
   AppealView decided;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const std::string appeal_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       const absl::Time now = clock_.Now();
       std::optional<AppealRecord> appeal = tx.GetAppeal(input.appeal_id, /*lock=*/true);
       if (!appeal) return absl::NotFoundError("appeal_id: no such appeal");

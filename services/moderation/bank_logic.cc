@@ -192,7 +192,7 @@ absl::Status BankLogic::RemoveAllowed(const kit::Caller& caller, const kit::Idem
                                       const std::string& entry_id) {
   CF_RETURN_IF_ERROR(RequireAdmin(caller, "change the allow-list"));
   return store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
-    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
              const int64_t version = tx.BumpBanksVersion();
              const std::optional<AllowListRecord> removed = tx.DeleteAllowListEntry(entry_id);
              if (!removed) return absl::NotFoundError("entry_id: no such allow-list entry");

@@ -21,7 +21,7 @@ absl::StatusOr<ReportView> ReportLogic::Create(const kit::Caller& caller, const 
   ReportView created;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const std::string report_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       const absl::Time now = clock_.Now();
       const std::vector<CategoryPolicyRecord> policies = tx.ListPolicies();
       CaseRecord fresh{.case_id = ids_.Next(),

@@ -17,8 +17,6 @@ absl::StatusOr<int64_t> DecodeVersion(absl::string_view bytes) {
   return version;
 }
 
-std::string EncodeId(const std::string& id) { return id; }
-absl::StatusOr<std::string> DecodeId(absl::string_view bytes) { return std::string(bytes); }
 
 std::string EncodeClaim(const std::optional<CaseClaim>& claim) {
   if (!claim) return "";
@@ -58,7 +56,6 @@ const kit::IdempotencyCodec<RuleRecord> kRuleCodec = kit::ProtoCodec<v1::Rule, R
 const kit::IdempotencyCodec<CategoryPolicyRecord> kPolicyCodec =
     kit::ProtoCodec<v1::CategoryPolicy, CategoryPolicyRecord, FillPolicy, PolicyFromProto>();
 const kit::IdempotencyCodec<int64_t> kVersionCodec{EncodeVersion, DecodeVersion};
-const kit::IdempotencyCodec<std::string> kIdCodec{EncodeId, DecodeId};
 const kit::IdempotencyCodec<HashBankRecord> kBankCodec =
     kit::ProtoCodec<v1::HashBank, HashBankRecord, FillBank, BankFromProto>();
 const kit::IdempotencyCodec<AllowListRecord> kAllowCodec =

@@ -31,7 +31,6 @@ extern const kit::IdempotencyCodec<AllowListRecord> kAllowCodec;        // v1::A
 // "version\n" then a v1::ImportHashesResponse.
 extern const kit::IdempotencyCodec<ImportOutcome> kImportCodec;
 // A change whose outcome is a stored object: its id, read back on replay.
-extern const kit::IdempotencyCodec<std::string> kIdCodec;
 // A claim, or none when the queue was empty: "case_id claim_id expire_micros".
 extern const kit::IdempotencyCodec<std::optional<CaseClaim>> kClaimCodec;
 

@@ -167,7 +167,7 @@ absl::Status ReviewLogic::Release(const kit::Caller& caller, const kit::Idempote
                                   const std::string& case_id, const std::string& claim_id) {
   CF_RETURN_IF_ERROR(RequireModerator(caller, "release cases"));
   return store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
-    return kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
              const absl::Time now = clock_.Now();
              std::optional<CaseRecord> record = tx.GetCase(case_id, /*lock=*/true);
              if (!record) return absl::NotFoundError("case_id: no such case");
@@ -189,7 +189,7 @@ absl::StatusOr<DecisionRecord> ReviewLogic::Decide(const kit::Caller& caller, co
   DecisionRecord decided;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ModerationTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const std::string decision_id,
-                        kit::RunIdempotent(tx, key, kIdCodec, [&]() -> absl::StatusOr<std::string> {
+                        kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
       const absl::Time now = clock_.Now();
       std::optional<CaseRecord> record = tx.GetCase(input.case_id, /*lock=*/true);
       if (!record) return absl::NotFoundError("case_id: no such case");

@@ -88,15 +88,16 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   auto channel = grpc::CreateChannel(server->address(),
                                      grpc::InsecureChannelCredentials());
 
-  // Health lists what is built: the server, the users, moderation and
-  // generation services. The placeholders (every method UNIMPLEMENTED) are
-  // not claimed SERVING.
+  // Health lists what is built: the server, the users, moderation,
+  // generation and clips services. The placeholders (every method
+  // UNIMPLEMENTED) are not claimed SERVING.
   for (const char* service : {"", "clipforge.v1.UsersService", "clipforge.v1.ModerationService",
-                              "clipforge.v1.GenerationService", "clipforge.v1.WorkerService"}) {
+                              "clipforge.v1.GenerationService", "clipforge.v1.WorkerService",
+                              "clipforge.v1.ClipsService"}) {
     EXPECT_EQ(CheckHealth(channel, service).value_or(-1), 1) << service;
   }
   for (const char* service :
-       {"clipforge.v1.ClipsService", "clipforge.v1.FeedService", "clipforge.v1.TippingService", "clipforge.v1.PartyService"}) {
+       {"clipforge.v1.FeedService", "clipforge.v1.TippingService", "clipforge.v1.PartyService"}) {
     EXPECT_EQ(CheckHealth(channel, service).status().code(), absl::StatusCode::kNotFound) << service;
   }
   const auto reflection = RawBidiOnce(
@@ -114,6 +115,8 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.GenerationService/GetJob", "").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.WorkerService/Heartbeat", "").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.ClipsService/GetClip", "").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.FeedService/GetFeed", "").status().code(),
             absl::StatusCode::kUnimplemented);

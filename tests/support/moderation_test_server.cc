@@ -47,9 +47,21 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
     config.blob_dir = blob_dir_;
     generation_ = generation_service::GenerationComponent::Create(
                       {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, config,
-                      deps, *generation_checks_, options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
+                      deps, *generation_checks_, options.with_clips ? &remix_source_ : nullptr,
+                      options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
                       .value();
     for (const kit::HostedService& service : generation_->hosted()) hosted.push_back(service);
+  }
+  if (options.with_clips) {
+    if (!generation_) std::abort();
+    clips_jobs_ = std::make_unique<clips_service::LocalJobSource>(generation_->jobs(), generation_->creation());
+    clips_ = clips_service::ClipsComponent::Create(
+                 {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, options.clips,
+                 deps, *clips_jobs_, generation_->media_urls(),
+                 options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
+                 .value();
+    remix_source_.Bind(&clips_->clips());
+    for (const kit::HostedService& service : clips_->hosted()) hosted.push_back(service);
   }
   auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, hosted, bus_.logger(), metrics_, ids_, clock_);
   if (!started.ok()) std::abort();
@@ -72,6 +84,10 @@ std::string ModerationTestServer::address() const { return "127.0.0.1:" + std::t
 
 std::unique_ptr<v1::GenerationService::Stub> ModerationTestServer::NewGenerationStub() const {
   return v1::GenerationService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<v1::ClipsService::Stub> ModerationTestServer::NewClipsStub() const {
+  return v1::ClipsService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
 }
 
 std::unique_ptr<v1::WorkerService::Stub> ModerationTestServer::NewWorkerStub() const {

@@ -1,5 +1,6 @@
 // The moderation service as `clipforged serve` wires it
-// (ModerationComponent), and optionally the generation service beside it, on the kit's GrpcServer, over a real migrated
+// (ModerationComponent), and optionally the generation and clips services
+// beside it, on the kit's GrpcServer, over a real migrated
 // Postgres and a real JetStream nats-server with the outbox relay, for the
 // moderation integration tests and benchmarks. Access tokens are minted
 // here for any user id and roles (the users service is not needed).
@@ -16,6 +17,10 @@
 #include "services/kit/grpc_server.h"
 #include "services/kit/keyring_token_verifier.h"
 #include "clipforge/v1/generation.grpc.pb.h"
+#include "clipforge/v1/clips.grpc.pb.h"
+#include "services/clips/component.h"
+#include "services/clips/local_job_source.h"
+#include "services/clips/local_remix_source.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -43,6 +48,10 @@ struct ModerationTestServerOptions {
   // (the blob directory is the server's own).
   bool with_generation = false;
   generation_service::GenerationConfig generation;
+  // Also host the clips service (needs with_generation), reading jobs from
+  // the generation service in process.
+  bool with_clips = false;
+  clips_service::ClipsConfig clips;
 };
 
 class ModerationTestServer {
@@ -64,6 +73,9 @@ class ModerationTestServer {
   generation_service::GenerationComponent& generation() { return *generation_; }
   std::unique_ptr<v1::GenerationService::Stub> NewGenerationStub() const;
   std::unique_ptr<v1::WorkerService::Stub> NewWorkerStub() const;
+  // With options.with_clips only.
+  clips_service::ClipsComponent& clips() { return *clips_; }
+  std::unique_ptr<v1::ClipsService::Stub> NewClipsStub() const;
   // "host:port" of the gRPC server.
   std::string address() const;
   // Publishes every outbox row (as the relay in clipforged does).
@@ -89,7 +101,10 @@ class ModerationTestServer {
   std::unique_ptr<moderation_service::ModerationComponent> component_;
   std::unique_ptr<moderation_service::ModerationComponent> peer_;
   std::unique_ptr<generation_service::LocalModeration> generation_checks_;
+  clips_service::LocalRemixSource remix_source_;
   std::unique_ptr<generation_service::GenerationComponent> generation_;
+  std::unique_ptr<clips_service::LocalJobSource> clips_jobs_;
+  std::unique_ptr<clips_service::ClipsComponent> clips_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

@@ -140,11 +140,43 @@ TEST_F(RequestParsingTest, EachBadFieldIsNamed) {
   EXPECT_THAT(ParseWith([&](v1::CreateJobRequest& r) { r.mutable_spec()->set_prompt(wide); }), IsOk());
 }
 
-TEST_F(RequestParsingTest, RemixesAreNotAvailableYet) {
-  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) {
-                r.mutable_spec()->set_remix_of_clip_id("01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
-              }),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("spec.remix_of_clip_id")));
+TEST_F(RequestParsingTest, ARemixNamesItsParentClipById) {
+  ASSERT_OK_AND_ASSIGN(const NewJob job, ParseWith([](v1::CreateJobRequest& r) {
+                         r.mutable_spec()->set_remix_of_clip_id("01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
+                       }));
+  EXPECT_EQ(job.spec.remix_of_clip_id(), "01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
+  EXPECT_EQ(job.core.remix_of_clip_id, "01890a5d-ac96-7b4c-9b6e-3f1c2d4e5f61");
+  EXPECT_THAT(ParseWith([](v1::CreateJobRequest& r) { r.mutable_spec()->set_remix_of_clip_id("clip-1"); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.remix_of_clip_id")));
+}
+
+TEST_F(RequestParsingTest, ARemixTakesTheParentsValuesForWhatItLeavesUnset) {
+  v1::JobSpec parent;
+  parent.set_prompt("a red fox");
+  parent.set_seconds(12);
+  parent.set_size("1280x720");
+  parent.set_seed(42);
+  parent.set_quality(v1::GENERATION_QUALITY_FULL);
+  parent.set_model("procedural-1");
+  parent.add_effects()->mutable_text()->set_text("the parent's caption");
+  v1::CreateJobRequest request;
+  request.mutable_spec()->set_prompt("a grey fox");
+  request.mutable_spec()->set_seconds(8);
+  const v1::CreateJobRequest merged = WithRemixDefaults(request, parent);
+  EXPECT_EQ(merged.spec().prompt(), "a grey fox");
+  EXPECT_EQ(merged.spec().seconds(), 8);
+  EXPECT_EQ(merged.spec().size(), "1280x720");
+  EXPECT_EQ(merged.spec().seed(), 42);
+  EXPECT_EQ(merged.spec().quality(), v1::GENERATION_QUALITY_FULL);
+  EXPECT_EQ(merged.spec().model(), "procedural-1");
+  // Effects name the parent author's uploads: never inherited.
+  EXPECT_EQ(merged.spec().effects_size(), 0);
+  // A seed of its own stays; no prompt takes the parent's.
+  request.mutable_spec()->set_seed(0);
+  request.mutable_spec()->clear_prompt();
+  const v1::CreateJobRequest own_seed = WithRemixDefaults(request, parent);
+  EXPECT_EQ(own_seed.spec().seed(), 0);
+  EXPECT_EQ(own_seed.spec().prompt(), "a red fox");
 }
 
 TEST_F(RequestParsingTest, UploadsAreNamedByTheirHashAlone) {

@@ -1,0 +1,311 @@
+// publish, lineage, edit-clip and clips end to end against an in-process
+// fake ClipsService on a free port: the request sent (fresh request ids,
+// the update mask, the signed-in user as the default author), lineage's
+// pages, and flag mistakes caught before any call.
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "base/validation.h"
+#include "cli/app.h"
+#include "cli/credentials.h"
+#include "cli/errors.h"
+#include "cli/test_util.h"
+#include "clipforge/v1/clips.grpc.pb.h"
+
+namespace clipforge::cli {
+namespace {
+
+constexpr char kAccessToken[] = "AT-alice";
+
+grpc::Status Unauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
+
+v1::ClipNode Ancestor(std::string id, int32_t depth) {
+  v1::ClipNode node;
+  node.set_clip_id(std::move(id));
+  node.set_depth(depth);
+  node.set_root_clip_id("clip-0");
+  return node;
+}
+
+// Keeps every request; PublishClip answers with the clip the request
+// describes, GetLineage serves `ancestors` two a page.
+class FakeClips final : public v1::ClipsService::Service {
+ public:
+  absl::Mutex mu;
+  std::vector<v1::ClipNode> ancestors ABSL_GUARDED_BY(mu);
+  std::vector<v1::PublishClipRequest> publishes ABSL_GUARDED_BY(mu);
+  std::vector<v1::GetLineageRequest> lineages ABSL_GUARDED_BY(mu);
+  std::vector<v1::UpdateClipRequest> updates ABSL_GUARDED_BY(mu);
+  std::vector<v1::ListClipsRequest> lists ABSL_GUARDED_BY(mu);
+
+  int Calls() {
+    absl::MutexLock lock(&mu);
+    return static_cast<int>(publishes.size() + lineages.size() + updates.size() + lists.size());
+  }
+
+  static bool SignedIn(grpc::ServerContext* ctx) {
+    const auto& md = ctx->client_metadata();
+    const auto auth = md.find("authorization");
+    return auth != md.end() &&
+           std::string(auth->second.data(), auth->second.size()) == absl::StrCat("Bearer ", kAccessToken);
+  }
+
+  grpc::Status PublishClip(grpc::ServerContext* ctx, const v1::PublishClipRequest* req, v1::Clip* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    publishes.push_back(*req);
+    if (req->job_id() == "job-published") {
+      v1::ErrorDetail detail;
+      detail.set_reason("JOB_ALREADY_PUBLISHED");
+      ctx->AddTrailingMetadata("clipforge-error-bin", detail.SerializeAsString());
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "the job is already published");
+    }
+    resp->set_clip_id("clip-9");
+    resp->mutable_author()->set_user_id("id-alice");
+    resp->mutable_author()->set_handle("alice");
+    resp->set_job_id(req->job_id());
+    resp->mutable_generation()->set_prompt("a red fox");
+    resp->set_root_clip_id("clip-9");
+    resp->set_title(req->title());
+    resp->set_caption(req->caption());
+    *resp->mutable_tags() = req->tags();
+    resp->set_language(req->language());
+    resp->set_visibility(req->visibility() == v1::VISIBILITY_UNSPECIFIED ? v1::VISIBILITY_PUBLIC : req->visibility());
+    resp->set_forking_allowed(!req->has_forking_allowed() || req->forking_allowed());
+    resp->mutable_create_time()->set_seconds(1714564800);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetLineage(grpc::ServerContext* ctx, const v1::GetLineageRequest* req,
+                          v1::GetLineageResponse* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    lineages.push_back(*req);
+    if (req->clip_id() == "clip-0") return grpc::Status::OK;  // an original
+    const size_t start = req->page_token().empty() ? 0 : std::stoul(req->page_token());
+    for (size_t i = start; i < ancestors.size() && i < start + 2; ++i) *resp->add_ancestors() = ancestors[i];
+    if (start + 2 < ancestors.size()) resp->set_next_page_token(std::to_string(start + 2));
+    resp->set_depth(static_cast<int32_t>(ancestors.size()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status UpdateClip(grpc::ServerContext* ctx, const v1::UpdateClipRequest* req, v1::Clip* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    updates.push_back(*req);
+    *resp = req->clip();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListClips(grpc::ServerContext* ctx, const v1::ListClipsRequest* req,
+                         v1::ListClipsResponse* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    lists.push_back(*req);
+    return grpc::Status::OK;
+  }
+};
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class ClipCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&clips_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    server_address_ = absl::StrCat("127.0.0.1:", port_);
+    // Logged in as alice, with a token that stays fresh for the test.
+    Credentials credentials;
+    credentials.server = server_address_;
+    credentials.user_id = "id-alice";
+    credentials.handle = "alice";
+    credentials.session_id = "session-alice";
+    credentials.access_token = kAccessToken;
+    credentials.access_token_expire_time = absl::Now() + absl::Hours(1);
+    credentials.refresh_token = "RT-alice";
+    credentials.refresh_token_expire_time = absl::Now() + absl::Hours(24);
+    ASSERT_TRUE(CredentialStore(config_.path()).Save(credentials).ok());
+    // clip-3's ancestors, nearest first: a fork, a deleted clip, and an
+    // original alice may not see.
+    absl::MutexLock lock(&clips_.mu);
+    v1::ClipNode parent = Ancestor("clip-2", 2);
+    parent.set_parent_clip_id("clip-1");
+    parent.set_title("Wolf at dusk");
+    parent.mutable_author()->set_handle("bob");
+    v1::ClipNode removed = Ancestor("clip-1", 1);
+    removed.set_parent_clip_id("clip-0");
+    removed.set_removed(true);
+    v1::ClipNode hidden = Ancestor("clip-0", 0);
+    hidden.set_hidden(true);
+    clips_.ancestors = {parent, removed, hidden};
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  Result Cli(std::vector<std::string> args) {
+    testing::FakeTerminal terminal;
+    testing::Capture out, err;
+    const auto getenv = [&](const char* name) -> const char* {
+      const std::string key = name;
+      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
+      if (key == "CLIPFORGE_CONFIG_DIR") return config_.path().c_str();
+      return nullptr;
+    };
+    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
+    return {code, out.str(), err.str()};
+  }
+
+  FakeClips clips_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string server_address_;
+  testing::TempDir config_;
+};
+
+TEST_F(ClipCommandsTest, PublishSendsTheFieldsWithAFreshRequestIdAndPrintsTheClip) {
+  Result r = Cli({"--json", "publish", "job-1", "--title=Fox in snow", "--caption", "first light", "--tag=snow",
+                  "--tag=#Fox", "--language=en", "--visibility=unlisted", "--no-forks"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"clip_id\":\"clip-9\",\"title\":\"Fox in snow\",\"author\":\"@alice\",\"author_id\":\"id-alice\","
+            "\"caption\":\"first light\",\"tags\":[\"snow\",\"Fox\"],\"language\":\"en\",\"prompt\":\"a red fox\","
+            "\"job_id\":\"job-1\",\"parent_clip_id\":\"\",\"root_clip_id\":\"clip-9\",\"depth\":0,"
+            "\"visibility\":\"unlisted\",\"forks_allowed\":false,\"likes\":0,\"views\":0,\"comments\":0,\"forks\":0,"
+            "\"descendants\":0,\"liked_by_you\":false,\"created\":\"2024-05-01T12:00:00Z\"}\n");
+  // People read it as lines; an original has no parent.
+  r = Cli({"publish", "job-2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nparent clip id: -\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nvisibility:     public\n"), std::string::npos) << r.out;
+
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.publishes.size(), 2u);
+  const v1::PublishClipRequest& sent = clips_.publishes[0];
+  EXPECT_TRUE(base::IsCanonicalUuid(sent.request_id())) << sent.request_id();
+  EXPECT_EQ(sent.job_id(), "job-1");
+  EXPECT_EQ(sent.title(), "Fox in snow");
+  EXPECT_EQ(sent.caption(), "first light");
+  EXPECT_EQ(std::vector<std::string>(sent.tags().begin(), sent.tags().end()),
+            (std::vector<std::string>{"snow", "Fox"}));
+  EXPECT_EQ(sent.language(), "en");
+  EXPECT_EQ(sent.visibility(), v1::VISIBILITY_UNLISTED);
+  ASSERT_TRUE(sent.has_forking_allowed());
+  EXPECT_FALSE(sent.forking_allowed());
+  // Without flags the server's defaults apply: public, forks allowed.
+  const v1::PublishClipRequest& plain = clips_.publishes[1];
+  EXPECT_EQ(plain.visibility(), v1::VISIBILITY_UNSPECIFIED);
+  EXPECT_FALSE(plain.has_forking_allowed());
+  EXPECT_TRUE(plain.tags().empty());
+  EXPECT_NE(plain.request_id(), sent.request_id());
+}
+
+TEST_F(ClipCommandsTest, PublishingAPublishedJobReportsTheServersReason) {
+  const Result r = Cli({"--json", "publish", "job-published"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.out.find("\"code\":\"ALREADY_EXISTS\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"reason\":\"JOB_ALREADY_PUBLISHED\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.rfind("clipforge: ", 0), 0u) << r.err;
+}
+
+TEST_F(ClipCommandsTest, LineageFetchesEveryPageNearestFirstAndMarksRemovedAndHiddenNodes) {
+  Result r = Cli({"lineage", "clip-3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "DEPTH  CLIP ID  AUTHOR  TITLE\n"
+            "2      clip-2   @bob    Wolf at dusk\n"
+            "1      clip-1   -       (removed)\n"
+            "0      clip-0   -       (hidden)\n");
+  EXPECT_EQ(r.err, "");
+  {
+    absl::MutexLock lock(&clips_.mu);
+    ASSERT_EQ(clips_.lineages.size(), 2u);
+    EXPECT_EQ(clips_.lineages[0].clip_id(), "clip-3");
+    EXPECT_EQ(clips_.lineages[0].page_token(), "");
+    EXPECT_EQ(clips_.lineages[0].page_size(), 100);
+    EXPECT_EQ(clips_.lineages[1].clip_id(), "clip-3");
+    EXPECT_EQ(clips_.lineages[1].page_token(), "2");
+  }
+  r = Cli({"--json", "lineage", "clip-3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"clip_id\":\"clip-3\",\"depth\":3,\"ancestors\":[{\"depth\":2,\"clip_id\":\"clip-2\","
+                        "\"author\":\"@bob\",\"title\":\"Wolf at dusk\",\"removed\":false,\"hidden\":false},",
+                        0),
+            0u)
+      << r.out;
+  EXPECT_NE(r.out.find("\"title\":\"(removed)\",\"removed\":true,\"hidden\":false}"), std::string::npos) << r.out;
+
+  r = Cli({"lineage", "clip-0"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ancestors: none\n");
+  EXPECT_EQ(r.err, "clip-0 is an original: it was not forked from a clip.\n");
+}
+
+TEST_F(ClipCommandsTest, EditClipSendsAMaskOfExactlyTheFlagsGiven) {
+  const Result r = Cli({"edit-clip", "clip-9", "--forks=off", "--visibility=private", "--tag="});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.updates.size(), 1u);
+  const v1::UpdateClipRequest& sent = clips_.updates[0];
+  EXPECT_TRUE(base::IsCanonicalUuid(sent.request_id())) << sent.request_id();
+  EXPECT_EQ(sent.clip().clip_id(), "clip-9");
+  EXPECT_EQ(std::vector<std::string>(sent.update_mask().paths().begin(), sent.update_mask().paths().end()),
+            (std::vector<std::string>{"tags", "visibility", "forking_allowed"}));
+  EXPECT_TRUE(sent.clip().tags().empty());  // `--tag=` clears them
+  EXPECT_EQ(sent.clip().visibility(), v1::VISIBILITY_PRIVATE);
+  EXPECT_FALSE(sent.clip().forking_allowed());
+}
+
+TEST_F(ClipCommandsTest, ClipsListsTheSignedInUsersClipsByDefault) {
+  Result r = Cli({"clips"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "clips: none\n");
+  r = Cli({"clips", "--author=id-bob", "--page-size=5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.lists.size(), 2u);
+  EXPECT_EQ(clips_.lists[0].author_id(), "id-alice");
+  EXPECT_EQ(clips_.lists[1].author_id(), "id-bob");
+  EXPECT_EQ(clips_.lists[1].page_size(), 5);
+}
+
+TEST_F(ClipCommandsTest, BadFlagsAreUsageErrorsWithoutAnyCall) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"publish", "job-1", "--visibility=secret"},
+       "--visibility must be one of: public, unlisted, followers, private"},
+      {{"publish", "job-1", "--tag=no spaces"}, "invalid input: tags[0]"},
+      {{"publish", "job-1", "--title=" + std::string(101, 't')}, "invalid input: title"},
+      {{"edit-clip", "clip-9"}, "nothing to change"},
+      {{"edit-clip", "clip-9", "--forks=maybe"}, "--forks takes on or off, not 'maybe'"},
+      {{"fork", "clip-9"}, "`clipforge fork` needs CLIP_ID PROMPT"},
+      {{"fork", "clip-9", "a wolf", "--seconds=2"}, "--seconds must be a whole number from 4 to 300"},
+      {{"tree", "clip-9", "--max-nodes=0"}, "--max-nodes must be a whole number from 1 to 10000"},
+      {{"variants", "clip-9", "--page-size=51"}, "--page-size must be a whole number from 1 to 50"},
+  };
+  for (const auto& [args, message] : cases) {
+    const Result r = Cli(args);
+    EXPECT_EQ(r.code, kExitUsage) << absl::StrJoin(args, " ") << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(clips_.Calls(), 0);
+}
+
+}  // namespace
+}  // namespace clipforge::cli
