@@ -48,7 +48,8 @@ constexpr Route kRoutes[] = {
     {"lineage", RunLineage},       {"variants", RunVariants},
     {"tree", RunTree},             {"like", RunLike},
     {"unlike", RunUnlike},         {"delete-clip", RunDeleteClip},
-    {"edit-clip", RunEditClip},
+    {"edit-clip", RunEditClip},    {"comment", RunComment},
+    {"comments", RunComments},     {"delete-comment", RunDeleteComment},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -1,6 +1,7 @@
 // publish, clip, clips, like, unlike, delete-clip, edit-clip: published
 // clips from the command line (ClipsService). `fork` is in fork_command.cc,
-// the fork graph (lineage, variants, tree) in clip_graph_commands.cc.
+// the fork graph (lineage, variants, tree) in clip_graph_commands.cc,
+// comments (comment, comments, delete-comment) in comment_commands.cc.
 #include <optional>
 #include <string>
 #include <utility>

@@ -1,7 +1,8 @@
-// publish, lineage, edit-clip and clips end to end against an in-process
-// fake ClipsService on a free port: the request sent (fresh request ids,
-// the update mask, the signed-in user as the default author), lineage's
-// pages, and flag mistakes caught before any call.
+// publish, lineage, edit-clip, clips and the comment commands end to end
+// against an in-process fake ClipsService on a free port: the request sent
+// (fresh request ids, the update mask, the signed-in user as the default
+// author, a reply's parent), lineage's and comments' pages, and flag
+// mistakes caught before any call.
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -28,6 +29,12 @@ namespace clipforge::cli {
 namespace {
 
 constexpr char kAccessToken[] = "AT-alice";
+// Comment ids are UUIDs; `comments` shows their last 8 characters.
+constexpr char kNewCommentId[] = "0190f5a2-7b3c-7def-8123-0000000000aa";
+constexpr char kTopCommentId[] = "0190f5a2-7b3c-7def-8123-000000000003";
+constexpr char kDeletedCommentId[] = "0190f5a2-7b3c-7def-8123-000000000002";
+constexpr char kOldCommentId[] = "0190f5a2-7b3c-7def-8123-000000000001";
+constexpr char kReplyId[] = "0190f5a2-7b3c-7def-8123-000000000004";
 
 grpc::Status Unauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
 
@@ -39,8 +46,22 @@ v1::ClipNode Ancestor(std::string id, int32_t depth) {
   return node;
 }
 
-// Keeps every request; PublishClip answers with the clip the request
-// describes, GetLineage serves `ancestors` two a page.
+v1::Comment MakeComment(std::string id, std::string handle, std::string text, int32_t replies) {
+  v1::Comment comment;
+  comment.set_comment_id(std::move(id));
+  comment.set_clip_id("clip-9");
+  if (!handle.empty()) {
+    comment.mutable_author()->set_user_id(absl::StrCat("id-", handle));
+    comment.mutable_author()->set_handle(std::move(handle));
+  }
+  comment.set_text(std::move(text));
+  comment.set_reply_count(replies);
+  return comment;
+}
+
+// Keeps every request; PublishClip and CreateComment answer with the clip
+// or comment the request describes, GetLineage serves `ancestors` and
+// ListComments `comments` two a page (a comment's replies: one reply).
 class FakeClips final : public v1::ClipsService::Service {
  public:
   absl::Mutex mu;
@@ -49,10 +70,15 @@ class FakeClips final : public v1::ClipsService::Service {
   std::vector<v1::GetLineageRequest> lineages ABSL_GUARDED_BY(mu);
   std::vector<v1::UpdateClipRequest> updates ABSL_GUARDED_BY(mu);
   std::vector<v1::ListClipsRequest> lists ABSL_GUARDED_BY(mu);
+  std::vector<v1::Comment> comments ABSL_GUARDED_BY(mu);
+  std::vector<v1::CreateCommentRequest> comment_creates ABSL_GUARDED_BY(mu);
+  std::vector<v1::ListCommentsRequest> comment_lists ABSL_GUARDED_BY(mu);
+  std::vector<v1::DeleteCommentRequest> comment_deletes ABSL_GUARDED_BY(mu);
 
   int Calls() {
     absl::MutexLock lock(&mu);
-    return static_cast<int>(publishes.size() + lineages.size() + updates.size() + lists.size());
+    return static_cast<int>(publishes.size() + lineages.size() + updates.size() + lists.size() +
+                            comment_creates.size() + comment_lists.size() + comment_deletes.size());
   }
 
   static bool SignedIn(grpc::ServerContext* ctx) {
@@ -116,6 +142,43 @@ class FakeClips final : public v1::ClipsService::Service {
     lists.push_back(*req);
     return grpc::Status::OK;
   }
+
+  grpc::Status CreateComment(grpc::ServerContext* ctx, const v1::CreateCommentRequest* req,
+                             v1::Comment* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    comment_creates.push_back(*req);
+    *resp = MakeComment(kNewCommentId, "alice", req->text(), 0);
+    resp->set_clip_id(req->clip_id());
+    resp->set_parent_comment_id(req->parent_comment_id());
+    resp->mutable_create_time()->set_seconds(1714564800);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListComments(grpc::ServerContext* ctx, const v1::ListCommentsRequest* req,
+                            v1::ListCommentsResponse* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    comment_lists.push_back(*req);
+    if (!req->parent_comment_id().empty()) {
+      v1::Comment reply = MakeComment(kReplyId, "alice", "thanks!", 0);
+      reply.set_parent_comment_id(req->parent_comment_id());
+      *resp->add_comments() = std::move(reply);
+      return grpc::Status::OK;
+    }
+    const size_t start = req->page_token().empty() ? 0 : std::stoul(req->page_token());
+    for (size_t i = start; i < comments.size() && i < start + 2; ++i) *resp->add_comments() = comments[i];
+    if (start + 2 < comments.size()) resp->set_next_page_token(std::to_string(start + 2));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteComment(grpc::ServerContext* ctx, const v1::DeleteCommentRequest* req,
+                             google::protobuf::Empty*) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    comment_deletes.push_back(*req);
+    return grpc::Status::OK;
+  }
 };
 
 struct Result {
@@ -157,6 +220,13 @@ class ClipCommandsTest : public ::testing::Test {
     v1::ClipNode hidden = Ancestor("clip-0", 0);
     hidden.set_hidden(true);
     clips_.ancestors = {parent, removed, hidden};
+    // clip-9's comments, newest first: bob's with two replies, a deleted
+    // one kept for its reply, and carol's, whose text tries to drive the
+    // terminal.
+    v1::Comment tombstone = MakeComment(kDeletedCommentId, "", "", 1);
+    tombstone.set_deleted(true);
+    clips_.comments = {MakeComment(kTopCommentId, "bob", "love the colours", 2), tombstone,
+                       MakeComment(kOldCommentId, "carol", "first!\n\x1b[2J", 0)};
   }
   void TearDown() override { server_->Shutdown(); }
 
@@ -286,6 +356,89 @@ TEST_F(ClipCommandsTest, ClipsListsTheSignedInUsersClipsByDefault) {
   EXPECT_EQ(clips_.lists[1].page_size(), 5);
 }
 
+TEST_F(ClipCommandsTest, CommentSendsTheClipTextAndParentWithAFreshRequestIdAndPrintsTheComment) {
+  Result r = Cli({"comment", "clip-9", "love it too", "--reply-to", kTopCommentId});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("comment id:        ", kNewCommentId,
+                                "\n"
+                                "parent comment id: ",
+                                kTopCommentId,
+                                "\n"
+                                "author:            @alice\n"
+                                "text:              love it too\n"
+                                "created:           2024-05-01T12:00:00Z\n"));
+  r = Cli({"--json", "comment", "clip-9", "first!"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("{\"comment_id\":\"", kNewCommentId,
+                                "\",\"clip_id\":\"clip-9\",\"parent_comment_id\":\"\",\"author\":\"@alice\","
+                                "\"author_id\":\"id-alice\",\"text\":\"first!\",\"reply_count\":0,\"deleted\":false,"
+                                "\"created\":\"2024-05-01T12:00:00Z\"}\n"));
+
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.comment_creates.size(), 2u);
+  const v1::CreateCommentRequest& reply = clips_.comment_creates[0];
+  EXPECT_TRUE(base::IsCanonicalUuid(reply.request_id())) << reply.request_id();
+  EXPECT_EQ(reply.clip_id(), "clip-9");
+  EXPECT_EQ(reply.text(), "love it too");
+  EXPECT_EQ(reply.parent_comment_id(), kTopCommentId);
+  const v1::CreateCommentRequest& top = clips_.comment_creates[1];
+  EXPECT_EQ(top.text(), "first!");
+  EXPECT_EQ(top.parent_comment_id(), "");
+  EXPECT_NE(top.request_id(), reply.request_id());
+}
+
+TEST_F(ClipCommandsTest, CommentsPrintsALinePerCommentWithTombstonesAsDeleted) {
+  Result r = Cli({"comments", "clip-9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "00000003  @bob  2 replies  love the colours\n"
+            "00000002  (deleted)  1 reply\n");
+  EXPECT_EQ(r.err, "More: run again with --all, or with --page-token=2\n");
+
+  // Every page; server text cannot drive the terminal.
+  r = Cli({"comments", "clip-9", "--all", "--page-size=2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "00000003  @bob  2 replies  love the colours\n"
+            "00000002  (deleted)  1 reply\n"
+            "00000001  @carol  0 replies  first!\\n\\x1b[2J\n");
+  EXPECT_EQ(r.err, "");
+
+  // Replies have no replies to count.
+  r = Cli({"comments", "clip-9", "--replies-to", kTopCommentId});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "00000004  @alice  thanks!\n");
+
+  r = Cli({"--json", "comments", "clip-9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(absl::StrCat("{\"comment_id\":\"", kDeletedCommentId,
+                                    "\",\"clip_id\":\"clip-9\",\"parent_comment_id\":\"\",\"author\":\"\","
+                                    "\"author_id\":\"\",\"text\":\"\",\"reply_count\":1,\"deleted\":true}")),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"next_page_token\":\"2\"}"), std::string::npos) << r.out;
+
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.comment_lists.size(), 5u);
+  EXPECT_EQ(clips_.comment_lists[0].clip_id(), "clip-9");
+  EXPECT_EQ(clips_.comment_lists[0].parent_comment_id(), "");
+  EXPECT_EQ(clips_.comment_lists[0].page_size(), 0);
+  EXPECT_EQ(clips_.comment_lists[1].page_size(), 2);
+  EXPECT_EQ(clips_.comment_lists[1].page_token(), "");
+  EXPECT_EQ(clips_.comment_lists[2].page_token(), "2");
+  EXPECT_EQ(clips_.comment_lists[3].parent_comment_id(), kTopCommentId);
+}
+
+TEST_F(ClipCommandsTest, DeleteCommentSendsTheIdWithAFreshRequestId) {
+  const Result r = Cli({"delete-comment", kDeletedCommentId});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("deleted: ", kDeletedCommentId, "\n"));
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.comment_deletes.size(), 1u);
+  EXPECT_EQ(clips_.comment_deletes[0].comment_id(), kDeletedCommentId);
+  EXPECT_TRUE(base::IsCanonicalUuid(clips_.comment_deletes[0].request_id()));
+}
+
 TEST_F(ClipCommandsTest, BadFlagsAreUsageErrorsWithoutAnyCall) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"publish", "job-1", "--visibility=secret"},
@@ -298,6 +451,13 @@ TEST_F(ClipCommandsTest, BadFlagsAreUsageErrorsWithoutAnyCall) {
       {{"fork", "clip-9", "a wolf", "--seconds=2"}, "--seconds must be a whole number from 4 to 300"},
       {{"tree", "clip-9", "--max-nodes=0"}, "--max-nodes must be a whole number from 1 to 10000"},
       {{"variants", "clip-9", "--page-size=51"}, "--page-size must be a whole number from 1 to 50"},
+      {{"comment", "clip-9", ""}, "invalid input: text: is required"},
+      {{"comment", "clip-9", std::string(501, 'x')}, "invalid input: text: must be at most 500 characters"},
+      {{"comment", "", "nice"}, "CLIP_ID must not be empty"},
+      {{"comment", "clip-9", "nice", "--reply-to=00000003"}, "--reply-to takes a comment's full id"},
+      {{"comments", "clip-9", "--replies-to="}, "--replies-to takes a comment's full id"},
+      {{"comments", "clip-9", "--page-size=101"}, "--page-size must be a whole number from 1 to 100"},
+      {{"delete-comment", "00000002"}, "COMMENT_ID takes a comment's full id"},
   };
   for (const auto& [args, message] : cases) {
     const Result r = Cli(args);

@@ -93,7 +93,7 @@ absl::Status RunVariants(CommandContext& ctx) {
   std::string text = variants.empty() ? "variants: none\n" : "";
   for (const v1::ClipNode& node : variants) absl::StrAppend(&text, VariantText(node, style));
   ctx.out().Text(text);
-  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
+  NoteNextPage(ctx, next);
   return absl::OkStatus();
 }
 

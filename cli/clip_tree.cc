@@ -29,7 +29,7 @@ struct Pending {
 }  // namespace
 
 std::string TreeNodeLabel(const v1::ClipNode& node) {
-  std::string label = TerminalSafe(ShortClipId(node.clip_id()));
+  std::string label = TerminalSafe(ShortId(node.clip_id()));
   if (node.hidden() || node.removed()) {
     absl::StrAppend(&label, " ", NodeTitle(node));
   } else if (node.title().empty()) {

@@ -83,8 +83,10 @@ std::string HandleOf(const v1::UserSummary& user) {
 
 std::string LikesText(int64_t likes) { return absl::StrCat(likes, likes == 1 ? " like" : " likes"); }
 
-std::string ShortClipId(absl::string_view clip_id) {
-  return std::string(clip_id.size() > kShortIdChars ? clip_id.substr(clip_id.size() - kShortIdChars) : clip_id);
+std::string RepliesText(int64_t replies) { return absl::StrCat(replies, replies == 1 ? " reply" : " replies"); }
+
+std::string ShortId(absl::string_view id) {
+  return std::string(id.size() > kShortIdChars ? id.substr(id.size() - kShortIdChars) : id);
 }
 
 std::string NodeTitle(const v1::ClipNode& node) {
@@ -223,6 +225,30 @@ std::string VariantText(const v1::ClipNode& node, DiffStyle style) {
     absl::StrAppend(&text, "    ", RenderDiff(node.diff(), style), "\n");
   }
   return text;
+}
+
+Record CommentRecord(const v1::Comment& comment) {
+  const bool reply = !comment.parent_comment_id().empty();
+  Record record;
+  record.Str("comment_id", comment.comment_id())
+      .Str("clip_id", comment.clip_id(), Show::kJsonOnly)
+      .Str("parent_comment_id", comment.parent_comment_id(), reply ? Show::kAlways : Show::kJsonOnly)
+      .Str("author", HandleOf(comment.author()))
+      .Str("author_id", comment.author().user_id(), Show::kJsonOnly)
+      .Str("text", comment.text())
+      .Int("reply_count", comment.reply_count(), Show::kJsonOnly)
+      .Bool("deleted", comment.deleted(), Show::kJsonOnly);
+  AddTime(record, "created", comment.create_time());
+  return record;
+}
+
+std::string CommentLine(const v1::Comment& comment) {
+  const std::string author = HandleOf(comment.author());
+  std::vector<std::string> parts = {TerminalSafe(ShortId(comment.comment_id())),
+                                    comment.deleted() || author.empty() ? "(deleted)" : TerminalSafe(author)};
+  if (comment.parent_comment_id().empty()) parts.push_back(RepliesText(comment.reply_count()));
+  if (!comment.text().empty()) parts.push_back(TerminalSafe(comment.text()));
+  return absl::StrCat(absl::StrJoin(parts, "  "), "\n");
 }
 
 }  // namespace clipforge::cli

@@ -1,6 +1,6 @@
-// How clips print: Clip and ClipNode to Records and lines, and a fork's
-// prompt word diff against its parent's, in colour for a terminal or with
-// git's word-diff markers ([-gone-] {+new+}) where colour cannot show.
+// How clips print: Clip, ClipNode and Comment to Records and lines, and a
+// fork's prompt word diff against its parent's, in colour for a terminal or
+// with git's word-diff markers ([-gone-] {+new+}) where colour cannot show.
 // Pure: no calls, no terminal.
 #pragma once
 
@@ -27,10 +27,13 @@ std::string HandleOf(const v1::UserSummary& user);
 // "1 like", "12 likes".
 std::string LikesText(int64_t likes);
 
-// The last 8 characters of a clip id, for the tree where full ids crowd
-// the drawing. Not the first 8: those of a UUIDv7 are its time, shared by
-// clips published the same minute.
-std::string ShortClipId(absl::string_view clip_id);
+// "1 reply", "12 replies".
+std::string RepliesText(int64_t replies);
+
+// The last 8 characters of an id (a clip's, a comment's), for the tree and
+// comment lines where full ids crowd the text. Not the first 8: those of a
+// UUIDv7 are its time, shared by whatever was made the same minute.
+std::string ShortId(absl::string_view id);
 
 // "(removed)" or "(hidden)" for a node the caller cannot see into, else its
 // title (empty when it has none).
@@ -63,5 +66,15 @@ Record NodeRow(const v1::ClipNode& node);
 // One variant for people: "ID  TITLE  @author  N likes  +I/-D" and, when the
 // node has a diff, the diff rendered on an indented second line.
 std::string VariantText(const v1::ClipNode& node, DiffStyle style);
+
+// A comment for `comment` and for `comments --json`: its id, the parent it
+// answers (shown for a reply), author, text and time; the clip, author id,
+// reply count and whether it is a tombstone for --json only.
+Record CommentRecord(const v1::Comment& comment);
+// One comment of `comments` for people, one line: "SHORT_ID  @author  N
+// replies  TEXT". A tombstone reads "(deleted)" and has no text; replies
+// have no reply count. Server text is made TerminalSafe, so a comment's
+// line breaks show as \n and it stays one line.
+std::string CommentLine(const v1::Comment& comment);
 
 }  // namespace clipforge::cli

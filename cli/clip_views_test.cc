@@ -58,8 +58,8 @@ TEST(ClipViewsTest, CompactDiffCountsWords) {
 }
 
 TEST(ClipViewsTest, ShortIdsAreTheRandomEndOfTheId) {
-  EXPECT_EQ(ShortClipId("0190f5a2-7b3c-7def-8123-456789abcdef"), "89abcdef");
-  EXPECT_EQ(ShortClipId("abc"), "abc");
+  EXPECT_EQ(ShortId("0190f5a2-7b3c-7def-8123-456789abcdef"), "89abcdef");
+  EXPECT_EQ(ShortId("abc"), "abc");
 }
 
 TEST(ClipViewsTest, Words) {

@@ -66,6 +66,10 @@ void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> 
   Record record;
   record.Table(key, std::move(rows)).Str("next_page_token", next, Show::kJsonOnly);
   ctx.out().Result(record);
+  NoteNextPage(ctx, next);
+}
+
+void NoteNextPage(CommandContext& ctx, const std::string& next) {
   if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
 }
 

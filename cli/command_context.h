@@ -125,5 +125,9 @@ absl::StatusOr<std::string> FetchPages(CommandContext& ctx, Session& session,
 
 // Prints `rows` as the table `key`, and how to get the next page.
 void PrintPages(CommandContext& ctx, absl::string_view key, std::vector<Record> rows, const std::string& next);
+// How to get the next page, `next` (a Note for people; nothing when it is
+// empty), for a listing that prints more than PrintPages' table, or free
+// text.
+void NoteNextPage(CommandContext& ctx, const std::string& next);
 
 }  // namespace clipforge::cli

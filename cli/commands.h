@@ -80,6 +80,11 @@ absl::Status RunEditClip(CommandContext& ctx);
 // fork_command.cc
 absl::Status RunFork(CommandContext& ctx);
 
+// comment_commands.cc
+absl::Status RunComment(CommandContext& ctx);
+absl::Status RunComments(CommandContext& ctx);
+absl::Status RunDeleteComment(CommandContext& ctx);
+
 // clip_graph_commands.cc
 absl::Status RunLineage(CommandContext& ctx);
 absl::Status RunVariants(CommandContext& ctx);

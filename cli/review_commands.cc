@@ -178,7 +178,7 @@ absl::Status RunQueue(CommandContext& ctx) {
       .Table("cases", std::move(rows))
       .Str("next_page_token", next, Show::kJsonOnly);
   ctx.out().Result(record);
-  if (!next.empty()) ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
+  NoteNextPage(ctx, next);
   return absl::OkStatus();
 }
 

@@ -55,9 +55,7 @@ absl::Status ListRelated(CommandContext& ctx, UnaryMethod<Request, Response> met
       .Table(what, std::move(rows))
       .Str("next_page_token", next, Show::kJsonOnly);
   ctx.out().Result(record);
-  if (!next.empty()) {
-    ctx.out().Note(absl::StrCat("More: run again with --all, or with --page-token=", next));
-  }
+  NoteNextPage(ctx, next);
   return absl::OkStatus();
 }
 

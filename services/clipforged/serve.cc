@@ -30,6 +30,7 @@
 #include "services/clips/component.h"
 #include "services/clips/local_job_source.h"
 #include "services/clips/local_remix_source.h"
+#include "services/clips/local_text_filter.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -323,6 +324,7 @@ int Serve(const std::vector<std::string>& args) {
     implemented["generation"] = generation->hosted();
   }
   std::unique_ptr<clips_service::LocalJobSource> clips_jobs;
+  std::unique_ptr<clips_service::LocalTextFilter> clips_text;
   std::unique_ptr<clips_service::ClipsComponent> clips;
   if (config->services.contains("clips")) {
     // Clips are published from generation jobs and share its signed media
@@ -330,8 +332,10 @@ int Serve(const std::vector<std::string>& args) {
     // one is not built).
     if (!generation) return Fail("--services: clips needs generation in the same process");
     clips_jobs = std::make_unique<clips_service::LocalJobSource>(generation->jobs(), generation->creation());
+    // Titles, captions and comments pass moderation's text policy.
+    clips_text = std::make_unique<clips_service::LocalTextFilter>(moderation->policy());
     // Other services' events arrive on the revocations' connection too.
-    auto created = clips_service::ClipsComponent::Create(database, config->clips, shared, *clips_jobs,
+    auto created = clips_service::ClipsComponent::Create(database, config->clips, shared, *clips_jobs, *clips_text,
                                                          generation->media_urls(), revocation_nats->get());
     if (!created.ok()) return Fail(created.status().message());
     clips = *std::move(created);

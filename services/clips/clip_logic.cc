@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "remix/clip_access.h"
 #include "remix/prompt_diff.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/visibility.h"
 
 namespace clipforge::clips_service {
@@ -79,11 +80,19 @@ absl::StatusOr<ClipRecord> LockOwnClip(ClipsTx& tx, const kit::Caller& caller, c
 
 }  // namespace
 
-std::optional<UserRecord> AuthorOf(const ClipRecord& clip, const std::map<std::string, UserRecord>& users) {
-  if (clip.author_id.empty()) return std::nullopt;
-  auto known = users.find(clip.author_id);
-  // An author whose registration has not arrived yet is still named by id.
-  if (known == users.end()) return UserRecord{.user_id = clip.author_id};
+std::map<std::string, UserRecord> ReadAuthors(ClipsTx& tx, const std::vector<std::string>& author_ids) {
+  std::vector<std::string> ids;
+  for (const std::string& id : author_ids) {
+    if (!id.empty()) ids.push_back(id);
+  }
+  if (ids.empty()) return {};
+  return tx.GetUsers(ids);
+}
+
+std::optional<UserRecord> AuthorOf(const std::string& author_id, const std::map<std::string, UserRecord>& users) {
+  if (author_id.empty()) return std::nullopt;
+  auto known = users.find(author_id);
+  if (known == users.end()) return UserRecord{.user_id = author_id};
   if (known->second.deleted) return std::nullopt;
   return known->second;
 }
@@ -92,11 +101,10 @@ std::vector<ClipView> ViewsOf(ClipsTx& tx, const kit::Caller& caller, std::vecto
   std::vector<std::string> authors;
   std::vector<std::string> ids;
   for (const ClipRecord& clip : clips) {
-    if (!clip.author_id.empty()) authors.push_back(clip.author_id);
+    authors.push_back(clip.author_id);
     ids.push_back(clip.clip_id);
   }
-  const std::map<std::string, UserRecord> users = authors.empty() ? std::map<std::string, UserRecord>()
-                                                                  : tx.GetUsers(authors);
+  const std::map<std::string, UserRecord> users = ReadAuthors(tx, authors);
   std::set<std::string> liked;
   if (!caller.user_id.empty() && !ids.empty()) {
     for (std::string& id : tx.LikedAmong(caller.user_id, ids)) liked.insert(std::move(id));
@@ -105,7 +113,7 @@ std::vector<ClipView> ViewsOf(ClipsTx& tx, const kit::Caller& caller, std::vecto
   views.reserve(clips.size());
   for (ClipRecord& clip : clips) {
     ClipView view{.clip = std::move(clip)};
-    view.author = AuthorOf(view.clip, users);
+    view.author = AuthorOf(view.clip.author_id, users);
     view.liked_by_viewer = liked.contains(view.clip.clip_id);
     views.push_back(std::move(view));
   }
@@ -120,7 +128,9 @@ ClipView ViewOf(ClipsTx& tx, const kit::Caller& caller, ClipRecord clip) {
 
 absl::StatusOr<ClipView> ClipLogic::Publish(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                             const NewClip& input) {
-  // Asked before the transaction: it is another service's answer.
+  // Asked before the transaction: these are other services' answers.
+  CF_RETURN_IF_ERROR(CheckText(filter_, "title", input.title, v1::TEXT_SURFACE_TITLE));
+  CF_RETURN_IF_ERROR(CheckText(filter_, "caption", input.caption, v1::TEXT_SURFACE_CAPTION));
   CF_ASSIGN_OR_RETURN(const PublishableJob job, jobs_.GetJob(caller, input.job_id));
   // An admin may read anyone's job, but a clip is its maker's to publish.
   if (job.user_id != caller.user_id) return absl::NotFoundError(absl::StrCat("job_id: no job ", input.job_id));
@@ -138,9 +148,9 @@ absl::StatusOr<ClipView> ClipLogic::Publish(const kit::Caller& caller, const kit
                    .language = input.language,
                    .visibility = input.visibility,
                    .forking_allowed = input.forking_allowed};
-  std::optional<ClipView> view;
+  std::string clip_id;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ClipsTx& tx) -> absl::Status {
-    CF_ASSIGN_OR_RETURN(const std::string clip_id,
+    CF_ASSIGN_OR_RETURN(clip_id,
                         kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
                           if (tx.FindByJob(job.job_id)) {
                             return base::WithReason(
@@ -165,10 +175,17 @@ absl::StatusOr<ClipView> ClipLogic::Publish(const kit::Caller& caller, const kit
                             parent_author = parent->author_id;
                           }
                           tx.InsertClip(clip);
-                          if (!clip.parent_id.empty()) tx.CountNewFork(clip.parent_id);
                           CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Published(clip, parent_author)));
+                          // Last: the lineage's rows stay locked from here to the commit.
+                          if (!clip.parent_id.empty()) tx.CountNewFork(clip.parent_id);
                           return clip.clip_id;
                         }));
+    return absl::OkStatus();
+  }));
+  // Read back in a transaction of its own: a fork's lineage stays locked
+  // until the publish commits, and other publishes in the tree wait on it.
+  std::optional<ClipView> view;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](ClipsTx& tx) -> absl::Status {
     std::optional<ClipRecord> clip = tx.GetClip(clip_id);
     if (!clip) return ClipNotFound(clip_id);
     view = ViewOf(tx, caller, *std::move(clip));
@@ -221,6 +238,10 @@ absl::StatusOr<ClipPage> ClipLogic::List(const kit::Caller& caller, const std::s
 
 absl::StatusOr<ClipView> ClipLogic::Update(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                            const std::string& clip_id, const ClipChanges& changes) {
+  if (changes.title) CF_RETURN_IF_ERROR(CheckText(filter_, "clip.title", *changes.title, v1::TEXT_SURFACE_TITLE));
+  if (changes.caption) {
+    CF_RETURN_IF_ERROR(CheckText(filter_, "clip.caption", *changes.caption, v1::TEXT_SURFACE_CAPTION));
+  }
   std::optional<ClipView> view;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ClipsTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {

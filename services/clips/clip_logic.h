@@ -16,6 +16,7 @@
 #include "services/clips/job_source.h"
 #include "services/clips/records.h"
 #include "services/clips/store_interface.h"
+#include "services/clips/text_filter.h"
 #include "services/kit/caller.h"
 #include "services/kit/idempotency.h"
 
@@ -75,10 +76,11 @@ struct ViewReport {
 class ClipLogic {
  public:
   ClipLogic(ClipsStore& store, const base::Clock& clock, base::UuidV7Generator& ids, const ClipsEvents& events,
-            JobSource& jobs, ClipRules rules = {})
-      : store_(store), clock_(clock), ids_(ids), events_(events), jobs_(jobs), rules_(rules) {}
+            JobSource& jobs, TextFilter& filter, ClipRules rules = {})
+      : store_(store), clock_(clock), ids_(ids), events_(events), jobs_(jobs), filter_(filter), rules_(rules) {}
 
-  // Publishes the caller's completed job: NOT_FOUND when it is not theirs,
+  // Publishes the caller's completed job (the title and caption pass the
+  // text filter: FAILED_PRECONDITION "TEXT_BLOCKED"): NOT_FOUND when it is not theirs,
   // FAILED_PRECONDITION "JOB_NOT_COMPLETED" before it completes,
   // ALREADY_EXISTS "JOB_ALREADY_PUBLISHED" when it was published. A remix
   // job's clip is a fork of the clip it remixed (a tombstone too: the graph
@@ -124,6 +126,7 @@ class ClipLogic {
   base::UuidV7Generator& ids_;
   const ClipsEvents& events_;
   JobSource& jobs_;
+  TextFilter& filter_;
   const ClipRules rules_;
 };
 
@@ -131,9 +134,11 @@ class ClipLogic {
 // record and whether the caller likes it. ViewsOf reads them for many clips
 // in two queries.
 ClipView ViewOf(ClipsTx& tx, const kit::Caller& caller, ClipRecord clip);
-// The clip's author as `users` (read from the store) knows them: unset once
-// anonymous or deleted, named by id alone while their handle is unknown.
-std::optional<UserRecord> AuthorOf(const ClipRecord& clip, const std::map<std::string, UserRecord>& users);
+// The store's records of `author_ids` (empty ids skipped), in one query.
+std::map<std::string, UserRecord> ReadAuthors(ClipsTx& tx, const std::vector<std::string>& author_ids);
+// An author as ReadAuthors' `users` knows them: unset when anonymous or
+// deleted, named by id alone while their handle is unknown here.
+std::optional<UserRecord> AuthorOf(const std::string& author_id, const std::map<std::string, UserRecord>& users);
 std::vector<ClipView> ViewsOf(ClipsTx& tx, const kit::Caller& caller, std::vector<ClipRecord> clips);
 
 }  // namespace clipforge::clips_service

@@ -50,10 +50,11 @@ absl::StatusOr<ClipsConfig> ClipsComponent::ConfigFrom(const kit::Settings& s) {
 absl::StatusOr<std::unique_ptr<ClipsComponent>> ClipsComponent::Create(const kit::ServiceDatabase& database,
                                                                        const ClipsConfig& config,
                                                                        kit::ServiceDeps deps, JobSource& jobs,
+                                                                       TextFilter& text_filter,
                                                                        const kit::MediaUrls& media_urls,
                                                                        kit::NatsClient* nats) {
   if (database.url.empty()) return absl::InvalidArgumentError("--database-url is required to run the clips service");
-  std::unique_ptr<ClipsComponent> component(new ClipsComponent(database, config, deps, jobs, media_urls));
+  std::unique_ptr<ClipsComponent> component(new ClipsComponent(database, config, deps, jobs, text_filter, media_urls));
   if (nats != nullptr) {
     for (const ConsumerSpec& spec : kConsumers) {
       CF_RETURN_IF_ERROR(component->consumers_.Start(component->pool_, *nats, spec.options(),
@@ -64,19 +65,23 @@ absl::StatusOr<std::unique_ptr<ClipsComponent>> ClipsComponent::Create(const kit
 }
 
 ClipsComponent::ClipsComponent(const kit::ServiceDatabase& database, const ClipsConfig& config,
-                               kit::ServiceDeps deps, JobSource& jobs, const kit::MediaUrls& media_urls)
+                               kit::ServiceDeps deps, JobSource& jobs, TextFilter& text_filter,
+                               const kit::MediaUrls& media_urls)
     : logger_(deps.logger),
       pool_({.dsn = database.url,
              .size = database.pool_size,
              .role = "cf_clips",
              .statement_timeout = database.statement_timeout,
+             .custom_plans = true,
              .statements = AllStatements()}),
       store_(pool_),
       events_(deps.events),
-      clips_(store_, deps.clock, deps.ids, events_, jobs, config.clips),
+      clips_(store_, deps.clock, deps.ids, events_, jobs, text_filter, config.clips),
+      comments_(store_, deps.clock, deps.ids, events_, text_filter),
       graph_(store_, config.graph),
       event_logic_(events_, deps.clock),
       service_({.clips = clips_,
+                .comments = comments_,
                 .graph = graph_,
                 .media_urls = media_urls,
                 .clock = deps.clock,

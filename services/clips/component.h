@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/clips/clip_logic.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/event_logic.h"
 #include "services/clips/events.h"
 #include "services/clips/graph_logic.h"
@@ -38,23 +39,26 @@ class ClipsComponent {
   static std::vector<kit::SettingSpec> Flags();
   static absl::StatusOr<ClipsConfig> ConfigFrom(const kit::Settings& settings);
 
-  // `jobs`, `media_urls` and `deps` must outlive the component. `nats` (may
+  // `jobs`, `text_filter` (titles, captions, comments), `media_urls` and
+  // `deps` must outlive the component. `nats` (may
   // be null: then handles, follows, blocks and moderators' removals arrive
   // only where a process with it applies them) brings other services'
   // events. INVALID_ARGUMENT when the database URL is missing.
   static absl::StatusOr<std::unique_ptr<ClipsComponent>> Create(const kit::ServiceDatabase& database,
                                                                 const ClipsConfig& config, kit::ServiceDeps deps,
-                                                                JobSource& jobs, const kit::MediaUrls& media_urls,
+                                                                JobSource& jobs, TextFilter& text_filter,
+                                                                const kit::MediaUrls& media_urls,
                                                                 kit::NatsClient* nats);
   ~ClipsComponent();
 
   std::vector<kit::HostedService> hosted();
   ClipLogic& clips() { return clips_; }
+  CommentLogic& comments() { return comments_; }
   GraphLogic& graph() { return graph_; }
 
  private:
   ClipsComponent(const kit::ServiceDatabase& database, const ClipsConfig& config, kit::ServiceDeps deps,
-                 JobSource& jobs, const kit::MediaUrls& media_urls);
+                 JobSource& jobs, TextFilter& text_filter, const kit::MediaUrls& media_urls);
   void SweepViewMarks();
 
   kit::Logger& logger_;
@@ -62,6 +66,7 @@ class ClipsComponent {
   PgClipsStore store_;
   ClipsEvents events_;
   ClipLogic clips_;
+  CommentLogic comments_;
   GraphLogic graph_;
   EventLogic event_logic_;
   ClipsServiceImpl service_;

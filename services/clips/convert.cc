@@ -130,4 +130,17 @@ void FillLikeState(const LikeState& state, v1::LikeStatus* out) {
   out->set_like_count(state.like_count);
 }
 
+void FillComment(const CommentView& view, v1::Comment* out) {
+  const CommentRecord& comment = view.comment;
+  out->set_comment_id(comment.comment_id);
+  out->set_clip_id(comment.clip_id);
+  out->set_parent_comment_id(comment.parent_comment_id);
+  out->set_reply_count(comment.reply_count);
+  out->set_deleted(comment.deleted);
+  *out->mutable_create_time() = kit::ToTimestamp(comment.create_time);
+  if (comment.deleted) return;
+  out->set_text(comment.text);
+  if (view.author) FillUser(*view.author, out->mutable_author());
+}
+
 }  // namespace clipforge::clips_service

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "clipforge/v1/clips.pb.h"
 #include "services/clips/clip_logic.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/graph_logic.h"
 #include "services/kit/signed_url.h"
 
@@ -28,5 +29,8 @@ void FillNode(const NodeView& node, const kit::MediaUrls& urls, absl::Time now, 
 void FillAttribution(const AttributionResult& result, const kit::MediaUrls& urls, absl::Time now,
                      v1::AttributionChain* out);
 void FillLikeState(const LikeState& state, v1::LikeStatus* out);
+// A tombstone shows only its id, clip, parent, reply count, `deleted` and
+// time.
+void FillComment(const CommentView& view, v1::Comment* out);
 
 }  // namespace clipforge::clips_service

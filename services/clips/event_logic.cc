@@ -1,6 +1,7 @@
 #include "services/clips/event_logic.h"
 
 #include "base/status_macros.h"
+#include "services/clips/comment_logic.h"
 #include "base/validation.h"
 
 namespace clipforge::clips_service {
@@ -57,6 +58,12 @@ absl::Status EventLogic::ApplyUserEvent(ClipsTx& tx, const v1::EventEnvelope& ev
     case v1::EventEnvelope::kUserUnblocked:
       tx.SetBlock(event.user_unblocked().blocker_id(), event.user_unblocked().blocked_id(), false);
       return absl::OkStatus();
+    case v1::EventEnvelope::kUserMuted:
+      tx.SetMute(event.user_muted().muter_id(), event.user_muted().muted_id(), true);
+      return absl::OkStatus();
+    case v1::EventEnvelope::kUserUnmuted:
+      tx.SetMute(event.user_unmuted().muter_id(), event.user_unmuted().muted_id(), false);
+      return absl::OkStatus();
     case v1::EventEnvelope::kUserDeleted:
       return DeleteAccount(tx, event.user_deleted().user_id());
     default:
@@ -79,6 +86,13 @@ absl::Status EventLogic::DeleteAccount(ClipsTx& tx, const std::string& user_id) 
       clip->update_time = clock_.Now();
       tx.UpdateClip(*clip);
       if (was_live) CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Removed(*clip, user_id, "")));
+    }
+  }
+  // Their comments go (a top-level one with replies stays as a tombstone).
+  for (std::vector<std::string> ids = tx.CommentIdsOfUser(user_id, kDeletionBatch); !ids.empty();
+       ids = tx.CommentIdsOfUser(user_id, kDeletionBatch)) {
+    for (const std::string& comment_id : ids) {
+      if (std::optional<CommentRecord> comment = tx.LockComment(comment_id)) RemoveComment(tx, *comment);
     }
   }
   // Their likes go, and the counts with them.

@@ -97,4 +97,17 @@ v1::EventEnvelope ClipsEvents::Forked(const ClipRecord& parent, const std::strin
   return event;
 }
 
+v1::EventEnvelope ClipsEvents::Commented(const ClipRecord& clip, const CommentRecord& comment,
+                                         int64_t comment_count) const {
+  v1::EventEnvelope event = New(kCommentedSubject, clip);
+  v1::ClipCommentedEvent* commented = event.mutable_clip_commented();
+  commented->set_clip_id(clip.clip_id);
+  commented->set_clip_author_id(clip.author_id);
+  commented->set_comment_id(comment.comment_id);
+  commented->set_user_id(comment.author_id);
+  commented->set_parent_comment_id(comment.parent_comment_id);
+  commented->set_comment_count(comment_count);
+  return event;
+}
+
 }  // namespace clipforge::clips_service

@@ -20,6 +20,7 @@ inline constexpr char kLikedSubject[] = "clipforge.clip.liked";
 inline constexpr char kUnlikedSubject[] = "clipforge.clip.unliked";
 inline constexpr char kViewedSubject[] = "clipforge.clip.viewed";
 inline constexpr char kForkedSubject[] = "clipforge.clip.forked";
+inline constexpr char kCommentedSubject[] = "clipforge.clip.commented";
 
 class ClipsEvents {
  public:
@@ -39,6 +40,8 @@ class ClipsEvents {
   v1::EventEnvelope Unliked(const ClipRecord& clip, const std::string& user_id, int64_t like_count) const;
   // `user_id` started job `job_id` remixing `parent`.
   v1::EventEnvelope Forked(const ClipRecord& parent, const std::string& job_id, const std::string& user_id) const;
+  // `comment` was posted on `clip`, which has `comment_count` after it.
+  v1::EventEnvelope Commented(const ClipRecord& clip, const CommentRecord& comment, int64_t comment_count) const;
   // `viewer_id`: only for viewers who opted into analytics, else empty.
   v1::EventEnvelope Viewed(const ClipRecord& clip, const std::string& viewer_id, absl::Duration watched,
                            bool completed, int64_t view_count) const;

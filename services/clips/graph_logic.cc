@@ -37,11 +37,8 @@ std::vector<NodeView> NodesOf(ClipsTx& tx, const kit::Caller& caller, std::vecto
                               NodeStyle style) {
   const Relations relations(tx, caller, clips);
   std::vector<std::string> authors;
-  for (const ClipRecord& clip : clips) {
-    if (!clip.author_id.empty()) authors.push_back(clip.author_id);
-  }
-  const std::map<std::string, UserRecord> users = authors.empty() ? std::map<std::string, UserRecord>()
-                                                                  : tx.GetUsers(authors);
+  for (const ClipRecord& clip : clips) authors.push_back(clip.author_id);
+  const std::map<std::string, UserRecord> users = ReadAuthors(tx, authors);
   std::vector<NodeView> nodes;
   nodes.reserve(clips.size());
   for (ClipRecord& clip : clips) {
@@ -57,7 +54,7 @@ std::vector<NodeView> NodesOf(ClipsTx& tx, const kit::Caller& caller, std::vecto
     node.clip = std::move(clip);
     node.with_prompt = style.with_prompt;
     node.with_diff = style.with_diff && !node.clip.parent_id.empty();
-    node.author = AuthorOf(node.clip, users);
+    node.author = AuthorOf(node.clip.author_id, users);
     nodes.push_back(std::move(node));
   }
   return nodes;

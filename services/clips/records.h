@@ -55,6 +55,19 @@ struct ClipRecord {
   const std::string& prompt() const { return spec.prompt(); }
 };
 
+// A comment or a reply. A deleted comment with replies stays as a
+// tombstone: `deleted`, no author, no text.
+struct CommentRecord {
+  std::string comment_id;
+  std::string clip_id;
+  std::string author_id;
+  std::string parent_comment_id;  // Empty for a top-level comment.
+  std::string text;
+  int32_t reply_count = 0;
+  bool deleted = false;
+  absl::Time create_time;
+};
+
 // A user as this service knows them (from the users service's events).
 struct UserRecord {
   std::string user_id;

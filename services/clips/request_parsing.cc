@@ -297,4 +297,29 @@ absl::Status ValidateForkClip(const v1::ForkClipRequest& request) {
   return v.status();
 }
 
+absl::StatusOr<NewComment> ParseCreateComment(const v1::CreateCommentRequest& request) {
+  base::FieldValidator v;
+  v.Uuid("request_id", request.request_id()).Uuid("clip_id", request.clip_id());
+  v.Text("text", request.text(), base::TextRule{.min_chars = 1, .max_chars = 500});
+  if (!request.parent_comment_id().empty()) v.Uuid("parent_comment_id", request.parent_comment_id());
+  CF_RETURN_IF_ERROR(v.status());
+  return NewComment{
+      .clip_id = request.clip_id(), .text = request.text(), .parent_comment_id = request.parent_comment_id()};
+}
+
+absl::StatusOr<CommentListing> ParseListComments(const v1::ListCommentsRequest& request) {
+  base::FieldValidator v;
+  v.Uuid("clip_id", request.clip_id());
+  if (!request.parent_comment_id().empty()) v.Uuid("parent_comment_id", request.parent_comment_id());
+  CommentListing listing{.parent_comment_id = request.parent_comment_id()};
+  listing.page_size = v.PageSize("page_size", request.page_size(), 20, 100);
+  CF_RETURN_IF_ERROR(v.status());
+  CF_ASSIGN_OR_RETURN(listing.after_comment_id, DecodeIdToken(request.page_token(), "m1"));
+  return listing;
+}
+
+std::string CommentPageToken(const std::string& after_comment_id) {
+  return kit::EncodeTokenFields("m1", {after_comment_id});
+}
+
 }  // namespace clipforge::clips_service

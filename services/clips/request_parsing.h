@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "clipforge/v1/clips.pb.h"
 #include "services/clips/clip_logic.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/store_interface.h"
 
 namespace clipforge::clips_service {
@@ -43,6 +44,16 @@ absl::StatusOr<GraphListing> ParseGetCanvas(const v1::GetCanvasRequest& request)
 // The token of a graph page; `order` is part of it, and a token used with
 // another order is INVALID_ARGUMENT.
 std::string GraphPageToken(v1::DescendantOrder order, const GraphCursor& next);
+
+absl::StatusOr<NewComment> ParseCreateComment(const v1::CreateCommentRequest& request);
+
+struct CommentListing {
+  std::string parent_comment_id;
+  int page_size = 20;
+  std::string after_comment_id;
+};
+absl::StatusOr<CommentListing> ParseListComments(const v1::ListCommentsRequest& request);
+std::string CommentPageToken(const std::string& after_comment_id);
 
 // ForkClip's own fields (the spec's are generation's to check, as in
 // CreateJob): request_id, clip_id, and a spec with a prompt.

@@ -121,6 +121,44 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::RecordView(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* ClipsServiceImpl::CreateComment(grpc::CallbackServerContext* ctx,
+                                                          const v1::CreateCommentRequest* request,
+                                                          v1::Comment* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const NewComment comment, ParseCreateComment(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const CommentView view, d_.comments.Create(caller, key, comment));
+    FillComment(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ClipsServiceImpl::ListComments(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListCommentsRequest* request,
+                                                         v1::ListCommentsResponse* response) {
+  return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const CommentListing listing, ParseListComments(*request));
+    CF_ASSIGN_OR_RETURN(const CommentPage page,
+                        d_.comments.List(caller, request->clip_id(), listing.parent_comment_id,
+                                         listing.after_comment_id, listing.page_size));
+    for (const CommentView& view : page.comments) FillComment(view, response->add_comments());
+    if (!page.next_after.empty()) response->set_next_page_token(CommentPageToken(page.next_after));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ClipsServiceImpl::DeleteComment(grpc::CallbackServerContext* ctx,
+                                                          const v1::DeleteCommentRequest* request,
+                                                          google::protobuf::Empty*) {
+  return d_.runner.Authenticated(ctx, [this, request](const kit::Caller& caller) -> absl::Status {
+    base::FieldValidator v;
+    v.Uuid("request_id", request->request_id()).Uuid("comment_id", request->comment_id());
+    CF_RETURN_IF_ERROR(v.status());
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    return d_.comments.Delete(caller, key, request->comment_id());
+  });
+}
+
 grpc::ServerUnaryReactor* ClipsServiceImpl::ForkClip(grpc::CallbackServerContext* ctx,
                                                      const v1::ForkClipRequest* request,
                                                      v1::ForkClipResponse* response) {

@@ -4,6 +4,7 @@
 
 #include "clipforge/v1/clips.grpc.pb.h"
 #include "services/clips/clip_logic.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/graph_logic.h"
 #include "services/kit/call_runner.h"
 #include "services/kit/signed_url.h"
@@ -13,6 +14,7 @@ namespace clipforge::clips_service {
 // What the adapter borrows; none of it owned.
 struct ClipsServiceDeps {
   ClipLogic& clips;
+  CommentLogic& comments;
   GraphLogic& graph;
   const kit::MediaUrls& media_urls;  // Media URLs are left unset without a signer.
   const base::Clock& clock;
@@ -38,6 +40,12 @@ class ClipsServiceImpl final : public v1::ClipsService::CallbackService {
                                        v1::LikeStatus*) override;
   grpc::ServerUnaryReactor* RecordView(grpc::CallbackServerContext*, const v1::RecordViewRequest*,
                                        v1::RecordViewResponse*) override;
+  grpc::ServerUnaryReactor* CreateComment(grpc::CallbackServerContext*, const v1::CreateCommentRequest*,
+                                          v1::Comment*) override;
+  grpc::ServerUnaryReactor* ListComments(grpc::CallbackServerContext*, const v1::ListCommentsRequest*,
+                                         v1::ListCommentsResponse*) override;
+  grpc::ServerUnaryReactor* DeleteComment(grpc::CallbackServerContext*, const v1::DeleteCommentRequest*,
+                                          google::protobuf::Empty*) override;
   grpc::ServerUnaryReactor* ForkClip(grpc::CallbackServerContext*, const v1::ForkClipRequest*,
                                      v1::ForkClipResponse*) override;
   grpc::ServerUnaryReactor* GetLineage(grpc::CallbackServerContext*, const v1::GetLineageRequest*,

@@ -47,16 +47,28 @@ constexpr char kLikesOfUser[] = "clips_likes_of_user";
 constexpr char kAdjustCounts[] = "clips_adjust_counts";
 constexpr char kMarkView[] = "clips_mark_view";
 constexpr char kSweepViewMarks[] = "clips_sweep_view_marks";
+constexpr char kInsertComment[] = "clips_insert_comment";
+constexpr char kGetComment[] = "clips_get_comment";
+constexpr char kLockComment[] = "clips_lock_comment";
+constexpr char kListTopComments[] = "clips_list_top_comments";
+constexpr char kListReplies[] = "clips_list_replies";
+constexpr char kTombstoneComment[] = "clips_tombstone_comment";
+constexpr char kDeleteComment[] = "clips_delete_comment";
+constexpr char kAdjustReplyCount[] = "clips_adjust_reply_count";
+constexpr char kCommentIdsOfUser[] = "clips_comment_ids_of_user";
 constexpr char kPutUser[] = "clips_put_user";
 constexpr char kGetUsers[] = "clips_get_users";
 constexpr char kInsertFollow[] = "clips_insert_follow";
 constexpr char kDeleteFollow[] = "clips_delete_follow";
 constexpr char kInsertBlock[] = "clips_insert_block";
 constexpr char kDeleteBlock[] = "clips_delete_block";
+constexpr char kInsertMute[] = "clips_insert_mute";
+constexpr char kDeleteMute[] = "clips_delete_mute";
 constexpr char kRelationsOf[] = "clips_relations_of";
 constexpr char kForgetUser[] = "clips_forget_user";
 constexpr char kForgetFollows[] = "clips_forget_follows";
 constexpr char kForgetBlocks[] = "clips_forget_blocks";
+constexpr char kForgetMutes[] = "clips_forget_mutes";
 
 // The orders of descendants, each with its own statements (one for a root's
 // subtree, one for an inner node's), indexed by the enum's value.
@@ -200,6 +212,48 @@ std::vector<ClipRecord> Clips(const pqxx::result& r) {
   clips.reserve(r.size());
   for (const pqxx::row& row : r) clips.push_back(ClipFromRow(row));
   return clips;
+}
+
+// Every comment query names clips.comments `cm`. A NULL author (a
+// tombstone, or an account deleted) and a NULL parent (a top-level
+// comment) read as empty.
+const std::string kCommentColumns = absl::StrCat(
+    "cm.comment_id::text, cm.clip_id::text, coalesce(cm.author_id::text, ''), "
+    "coalesce(cm.parent_comment_id::text, ''), cm.text, cm.reply_count, cm.deleted, ",
+    SqlMicros("cm.created_at"));
+
+CommentRecord CommentFromRow(const pqxx::row& r) {
+  return CommentRecord{.comment_id = r[0].as<std::string>(),
+                       .clip_id = r[1].as<std::string>(),
+                       .author_id = r[2].as<std::string>(),
+                       .parent_comment_id = r[3].as<std::string>(),
+                       .text = r[4].as<std::string>(),
+                       .reply_count = r[5].as<int32_t>(),
+                       .deleted = r[6].as<bool>(),
+                       .create_time = absl::FromUnixMicros(r[7].as<int64_t>())};
+}
+
+std::optional<CommentRecord> FirstComment(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  return CommentFromRow(r[0]);
+}
+
+std::vector<CommentRecord> Comments(const pqxx::result& r) {
+  std::vector<CommentRecord> comments;
+  comments.reserve(r.size());
+  for (const pqxx::row& row : r) comments.push_back(CommentFromRow(row));
+  return comments;
+}
+
+// A listing leaves out the comments whose author the viewer (parameter
+// `viewer`, text: empty for none) blocks or mutes, each by the table's
+// primary key. No viewer (NULL) and no author (a tombstone: NULL) compare
+// as unknown, so neither leaves anything out.
+std::string NotHiddenSql(int viewer) {
+  return absl::StrCat("NOT EXISTS (SELECT 1 FROM clips.blocks b WHERE b.blocker_id = nullif($", viewer,
+                      ", '')::uuid AND b.blocked_id = cm.author_id) AND NOT EXISTS (SELECT 1 FROM clips.mutes m "
+                      "WHERE m.muter_id = nullif($",
+                      viewer, ", '')::uuid AND m.muted_id = cm.author_id)");
 }
 
 // --- The graph's SQL ---
@@ -428,6 +482,47 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     return static_cast<int>(txn_.exec_prepared(kSweepViewMarks, ToMicros(before), limit).affected_rows());
   }
 
+  // --- Comments ---
+  void InsertComment(const CommentRecord& c) override {
+    // The reply count and the deleted flag take their defaults (0, false).
+    txn_.exec_prepared(kInsertComment, c.comment_id, c.clip_id, c.author_id, c.parent_comment_id, c.text,
+                       ToMicros(c.create_time));
+  }
+  std::optional<CommentRecord> GetComment(const std::string& comment_id) override {
+    return FirstComment(txn_.exec_prepared(kGetComment, comment_id));
+  }
+  std::optional<CommentRecord> LockComment(const std::string& comment_id) override {
+    return FirstComment(txn_.exec_prepared(kLockComment, comment_id));
+  }
+  std::vector<CommentRecord> ListComments(const std::string& clip_id, const std::string& parent_comment_id,
+                                          const std::string& viewer_id, const std::string& after_comment_id,
+                                          int limit) override {
+    if (clip_id.empty() || limit <= 0) return {};
+    if (parent_comment_id.empty()) {
+      return Comments(txn_.exec_prepared(kListTopComments, clip_id,
+                                         after_comment_id.empty() ? std::string(kMaxUuid) : after_comment_id,
+                                         viewer_id, limit));
+    }
+    return Comments(txn_.exec_prepared(kListReplies, clip_id, parent_comment_id,
+                                       after_comment_id.empty() ? std::string(kNilUuid) : after_comment_id,
+                                       viewer_id, limit));
+  }
+  void TombstoneComment(const std::string& comment_id) override {
+    txn_.exec_prepared(kTombstoneComment, comment_id);
+  }
+  void DeleteComment(const std::string& comment_id) override { txn_.exec_prepared(kDeleteComment, comment_id); }
+  void AdjustReplyCount(const std::string& comment_id, int32_t delta) override {
+    txn_.exec_prepared(kAdjustReplyCount, comment_id, delta);
+  }
+  std::vector<std::string> CommentIdsOfUser(const std::string& user_id, int limit) override {
+    std::vector<std::string> ids;
+    if (user_id.empty() || limit <= 0) return ids;
+    for (const pqxx::row& r : txn_.exec_prepared(kCommentIdsOfUser, user_id, limit)) {
+      ids.push_back(r[0].as<std::string>());
+    }
+    return ids;
+  }
+
   // --- The users service's data ---
   void PutUser(const UserRecord& u) override {
     txn_.exec_prepared(kPutUser, u.user_id, u.handle, u.display_name, u.analytics_opted_in, u.deleted);
@@ -453,6 +548,9 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
   void SetBlock(const std::string& blocker_id, const std::string& blocked_id, bool blocks) override {
     txn_.exec_prepared(blocks ? kInsertBlock : kDeleteBlock, blocker_id, blocked_id);
   }
+  void SetMute(const std::string& muter_id, const std::string& muted_id, bool mutes) override {
+    txn_.exec_prepared(mutes ? kInsertMute : kDeleteMute, muter_id, muted_id);
+  }
   std::map<std::string, Relation> RelationsOf(const std::string& viewer_id,
                                               const std::vector<std::string>& author_ids) override {
     std::map<std::string, Relation> relations;
@@ -467,6 +565,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     txn_.exec_prepared(kForgetUser, user_id);
     txn_.exec_prepared(kForgetFollows, user_id);
     txn_.exec_prepared(kForgetBlocks, user_id);
+    txn_.exec_prepared(kForgetMutes, user_id);
   }
 };
 
@@ -558,6 +657,39 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
        absl::StrCat("DELETE FROM clips.view_marks WHERE ctid = ANY(ARRAY(SELECT ctid FROM clips.view_marks WHERE "
                     "counted_at < ",
                     SqlTimestampParam(1), " ORDER BY counted_at LIMIT $2)) AND counted_at < ", SqlTimestampParam(1))},
+      // A new comment: its reply count and deleted flag take their
+      // defaults.
+      {kInsertComment,
+       absl::StrCat("INSERT INTO clips.comments (comment_id, clip_id, author_id, parent_comment_id, text, "
+                    "created_at) VALUES ($1::uuid, $2::uuid, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, ",
+                    SqlTimestampParam(6), ")")},
+      {kGetComment, absl::StrCat("SELECT ", kCommentColumns, " FROM clips.comments cm WHERE cm.comment_id = "
+                                 "$1::uuid")},
+      // NO KEY UPDATE, as for clips: a comment's changes never touch its
+      // key, and replies inserted under it (KEY SHARE, by the foreign key)
+      // need not wait.
+      {kLockComment, absl::StrCat("SELECT ", kCommentColumns, " FROM clips.comments cm WHERE cm.comment_id = "
+                                  "$1::uuid FOR NO KEY UPDATE")},
+      // A clip's top-level comments newest first (comments_top) below the
+      // cursor ($2); $3 the viewer, $4 the limit.
+      {kListTopComments,
+       absl::StrCat("SELECT ", kCommentColumns, " FROM clips.comments cm WHERE cm.clip_id = $1::uuid AND "
+                    "cm.parent_comment_id IS NULL AND cm.comment_id < $2::uuid AND ",
+                    NotHiddenSql(3), " ORDER BY cm.comment_id DESC LIMIT $4")},
+      // A comment's ($2) replies on the clip ($1) oldest first
+      // (comments_replies) above the cursor ($3); $4 the viewer, $5 the
+      // limit.
+      {kListReplies,
+       absl::StrCat("SELECT ", kCommentColumns, " FROM clips.comments cm WHERE cm.parent_comment_id = $2::uuid "
+                    "AND cm.clip_id = $1::uuid AND cm.comment_id > $3::uuid AND ",
+                    NotHiddenSql(4), " ORDER BY cm.comment_id LIMIT $5")},
+      {kTombstoneComment,
+       "UPDATE clips.comments SET deleted = true, text = '', author_id = NULL WHERE comment_id = $1::uuid"},
+      {kDeleteComment, "DELETE FROM clips.comments WHERE comment_id = $1::uuid"},
+      {kAdjustReplyCount,
+       "UPDATE clips.comments SET reply_count = reply_count + $2::integer WHERE comment_id = $1::uuid"},
+      // comments_by_author.
+      {kCommentIdsOfUser, "SELECT comment_id::text FROM clips.comments WHERE author_id = $1::uuid LIMIT $2"},
       // A user marked deleted stays deleted (a late event does not bring
       // them back).
       {kPutUser,
@@ -573,6 +705,9 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
       {kInsertBlock,
        "INSERT INTO clips.blocks (blocker_id, blocked_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT DO NOTHING"},
       {kDeleteBlock, "DELETE FROM clips.blocks WHERE blocker_id = $1::uuid AND blocked_id = $2::uuid"},
+      {kInsertMute,
+       "INSERT INTO clips.mutes (muter_id, muted_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT DO NOTHING"},
+      {kDeleteMute, "DELETE FROM clips.mutes WHERE muter_id = $1::uuid AND muted_id = $2::uuid"},
       // Per author among $2 with a relation to the viewer ($1): whether the
       // viewer follows them, whether they blocked the viewer (both by the
       // tables' primary keys).
@@ -586,6 +721,7 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
        "CONFLICT (user_id) DO UPDATE SET handle = '', display_name = '', deleted = true"},
       {kForgetFollows, "DELETE FROM clips.follows WHERE follower_id = $1::uuid OR followee_id = $1::uuid"},
       {kForgetBlocks, "DELETE FROM clips.blocks WHERE blocker_id = $1::uuid OR blocked_id = $1::uuid"},
+      {kForgetMutes, "DELETE FROM clips.mutes WHERE muter_id = $1::uuid OR muted_id = $1::uuid"},
   };
   for (const Order order : kOrders) {
     statements.push_back({kDescendantsRoot[static_cast<int>(order)], DescendantsSql(/*root=*/true, order)});

@@ -1,6 +1,6 @@
 // The clips service's Postgres store: ClipsStore (store_interface.h) over
-// the service's pool (role cf_clips, schema clips: migrations/0017), every
-// statement a named constant prepared once per connection.
+// the service's pool (role cf_clips, schema clips: migrations/0017 and
+// 0019), every statement a named constant prepared once per connection.
 #pragma once
 
 #include <vector>

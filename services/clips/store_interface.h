@@ -104,6 +104,26 @@ class ClipsTx : public kit::IdempotencyLog {
   // how many.
   virtual int SweepViewMarks(absl::Time before, int limit) = 0;
 
+  // --- Comments ---
+  virtual void InsertComment(const CommentRecord& comment) = 0;
+  virtual std::optional<CommentRecord> GetComment(const std::string& comment_id) = 0;
+  // Also locks the comment's row until the transaction ends.
+  virtual std::optional<CommentRecord> LockComment(const std::string& comment_id) = 0;
+  // Top-level comments of the clip (parent empty) newest first, or one
+  // comment's replies oldest first, after `after_comment_id` (empty: from
+  // the start), at most `limit`; comments whose author `viewer_id` blocks
+  // or mutes are left out.
+  virtual std::vector<CommentRecord> ListComments(const std::string& clip_id, const std::string& parent_comment_id,
+                                                  const std::string& viewer_id,
+                                                  const std::string& after_comment_id, int limit) = 0;
+  // Makes the comment a tombstone (deleted, no author, no text).
+  virtual void TombstoneComment(const std::string& comment_id) = 0;
+  virtual void DeleteComment(const std::string& comment_id) = 0;
+  // Adds `delta` to a top-level comment's reply count.
+  virtual void AdjustReplyCount(const std::string& comment_id, int32_t delta) = 0;
+  // The ids of the user's comments (account deletion), at most `limit`.
+  virtual std::vector<std::string> CommentIdsOfUser(const std::string& user_id, int limit) = 0;
+
   // --- The users service's data ---
   // Inserts or replaces the user's handle and display name.
   virtual void PutUser(const UserRecord& user) = 0;
@@ -111,12 +131,13 @@ class ClipsTx : public kit::IdempotencyLog {
   virtual std::map<std::string, UserRecord> GetUsers(const std::vector<std::string>& user_ids) = 0;
   virtual void SetFollow(const std::string& follower_id, const std::string& followee_id, bool follows) = 0;
   virtual void SetBlock(const std::string& blocker_id, const std::string& blocked_id, bool blocks) = 0;
+  virtual void SetMute(const std::string& muter_id, const std::string& muted_id, bool mutes) = 0;
   // How `viewer_id` stands to each of `author_ids` (authors without a
   // relation are left out).
   virtual std::map<std::string, Relation> RelationsOf(const std::string& viewer_id,
                                                       const std::vector<std::string>& author_ids) = 0;
   // Marks the user deleted (handle and name cleared) and forgets their
-  // follows and blocks, both ways.
+  // follows, blocks and mutes, both ways.
   virtual void ForgetUser(const std::string& user_id) = 0;
 
   // Appends an event to the outbox: published if and only if the

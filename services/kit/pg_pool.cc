@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
     // A role name is configuration, never user input; quote it anyway.
     if (!options_.role.empty()) setup.exec("SET ROLE " + setup.quote_name(options_.role));
     if (options_.async_commit) setup.exec("SET synchronous_commit = off");
+    if (options_.custom_plans) setup.exec("SET plan_cache_mode = force_custom_plan");
     setup.commit();
     for (const PreparedStatement& statement : options_.statements) {
       conn->prepare(statement.name, statement.sql);

@@ -1,9 +1,10 @@
 // `clipforge generate` against the stack `scripts/run` starts: clipforged
-// serving users, moderation and generation over a real Postgres, and the
+// serving users, moderation, generation and clips over a real Postgres, and the
 // reference worker (`clipforged worker`) as its own process with the
 // credential clipforged keeps for it. The clip is rendered, encoded, signed
 // (C2PA), uploaded, checked by the media filter and downloaded; `clipforge
-// verify` reads its Content Credentials. A worker killed with SIGKILL in the
+// verify` reads its Content Credentials; a remix of a published clip carries
+// the parent's manifest as an ingredient. A worker killed with SIGKILL in the
 // middle of a render loses its lease and a second worker finishes the job.
 #include <gtest/gtest.h>
 
@@ -25,7 +26,7 @@ class GenerateTest : public ::testing::Test {
   void SetUp() override {
     pg_ = TestPostgres::Start();
     server_ = ClipforgedServer::Start(
-        CF_CLIPFORGED, {.services = "users,moderation,generation",
+        CF_CLIPFORGED, {.services = "users,moderation,generation,clips",
                         .database_url = pg_->dsn(),
                         .extra_flags = {"--blob-dir=" + dir_.path() + "/blobs",
                                         "--generation-local-worker-credential=" + Credential(),
@@ -108,6 +109,47 @@ TEST_F(GenerateTest, GenerateRendersSignsAndDownloadsTheClip) {
   const std::string secret = credential.substr(41, 20);
   EXPECT_EQ(server_->log().find(secret), std::string::npos);
   EXPECT_EQ(ReadFileToString(dir_.path() + "/worker-1.log").find(secret), std::string::npos);
+}
+
+// The JSON value of `"key":"` in `text` (36 characters: an id).
+std::string IdAfter(const std::string& text, const std::string& key) {
+  const size_t at = text.find("\"" + key + "\":\"");
+  return at == std::string::npos ? "" : text.substr(at + key.size() + 4, 36);
+}
+
+TEST_F(GenerateTest, ARemixOfAPublishedClipCarriesItsParentsManifestAsAnIngredient) {
+  auto r = Cli({"--json", "generate", "a paper lantern on a dark river", "--seconds=4",
+                "--out=" + dir_.path() + "/lantern.mp4"});
+  ASSERT_EQ(r.first, 0) << r.second << "\nworker log:\n" << ReadFileToString(dir_.path() + "/worker-1.log");
+  const std::string job_id = IdAfter(r.second, "job_id");
+  ASSERT_EQ(job_id.size(), 36u) << r.second;
+  r = Cli({"--json", "publish", job_id, "--title=Lantern"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  const std::string clip_id = IdAfter(r.second, "clip_id");
+  ASSERT_EQ(clip_id.size(), 36u) << r.second;
+  r = Cli({"--json", "verify", dir_.path() + "/lantern.mp4"});
+  ASSERT_EQ(r.first, 0) << r.second;
+  const size_t parent_label_at = r.second.find("urn:");
+  ASSERT_NE(parent_label_at, std::string::npos) << r.second;
+
+  // The remix: the parent's seed and size, an edited prompt, and the
+  // parent's manifest inside the new file as a parentOf ingredient.
+  const std::string remix = dir_.path() + "/lantern-remix.mp4";
+  r = Cli({"--json", "generate", "a paper lantern on a bright river", "--remix-of=" + clip_id, "--out=" + remix});
+  ASSERT_EQ(r.first, 0) << r.second << "\nworker log:\n" << ReadFileToString(dir_.path() + "/worker-1.log");
+  const std::string remix_job = IdAfter(r.second, "job_id");
+  r = Cli({"--json", "verify", remix});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("parentOf"), std::string::npos) << r.second;
+
+  // Published, it is the clip's fork: its lineage names the parent.
+  r = Cli({"--json", "publish", remix_job});
+  ASSERT_EQ(r.first, 0) << r.second;
+  const std::string fork_id = IdAfter(r.second, "clip_id");
+  EXPECT_EQ(IdAfter(r.second, "parent_clip_id"), clip_id) << r.second;
+  r = Cli({"lineage", fork_id});
+  ASSERT_EQ(r.first, 0) << r.second;
+  EXPECT_NE(r.second.find("Lantern"), std::string::npos) << r.second;
 }
 
 TEST_F(GenerateTest, ASoundtrackAndAStickerAreUploadedFetchedAndRenderedIn) {

@@ -55,9 +55,10 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   if (options.with_clips) {
     if (!generation_) std::abort();
     clips_jobs_ = std::make_unique<clips_service::LocalJobSource>(generation_->jobs(), generation_->creation());
+    clips_text_ = std::make_unique<clips_service::LocalTextFilter>(component_->policy());
     clips_ = clips_service::ClipsComponent::Create(
                  {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, options.clips,
-                 deps, *clips_jobs_, generation_->media_urls(),
+                 deps, *clips_jobs_, *clips_text_, generation_->media_urls(),
                  options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
                  .value();
     remix_source_.Bind(&clips_->clips());

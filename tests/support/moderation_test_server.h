@@ -21,6 +21,7 @@
 #include "services/clips/component.h"
 #include "services/clips/local_job_source.h"
 #include "services/clips/local_remix_source.h"
+#include "services/clips/local_text_filter.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -104,6 +105,7 @@ class ModerationTestServer {
   clips_service::LocalRemixSource remix_source_;
   std::unique_ptr<generation_service::GenerationComponent> generation_;
   std::unique_ptr<clips_service::LocalJobSource> clips_jobs_;
+  std::unique_ptr<clips_service::LocalTextFilter> clips_text_;
   std::unique_ptr<clips_service::ClipsComponent> clips_;
   std::unique_ptr<kit::GrpcServer> server_;
 };

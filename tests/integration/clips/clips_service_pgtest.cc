@@ -30,6 +30,7 @@
 #include "services/kit/pg_pool.h"
 #include "services/kit/pg_transaction.h"
 #include "services/kit/proto_time.h"
+#include "tests/support/generation_jobs.h"
 #include "tests/support/moderation_test_server.h"
 
 namespace clipforge::testing {
@@ -70,44 +71,12 @@ class ClipsServiceTest : public ::testing::Test {
     return user;
   }
 
-  // A completed job of `user`, as a worker would have left it.
+  // A job of `user` in `status` (completed: with outputs), as a worker
+  // would have left it.
   std::string CompletedJob(const TestUser& user, const std::string& prompt, const std::string& remix_of = "",
                            v1::JobStatus status = v1::JOB_STATUS_COMPLETED) {
-    generation_service::JobRecord job;
-    job.job_id = ids_.Next();
-    job.user_id = user.id;
-    job.request_id = ids_.Next();
-    job.status = status;
-    job.spec.set_prompt(prompt);
-    job.spec.set_seconds(4);
-    job.spec.set_size("720x1280");
-    job.spec.set_seed(7);
-    job.spec.set_quality(v1::GENERATION_QUALITY_DRAFT);
-    job.spec.set_remix_of_clip_id(remix_of);
-    job.renderer = "procedural-1";
-    job.seconds = 4;
-    job.pixels = 720 * 1280;
-    job.quality = v1::GENERATION_QUALITY_DRAFT;
-    job.quota_seconds = 4;
-    job.fingerprint = base::Sha256Hex(job.job_id);
-    job.create_time = job.update_time = absl::Now();
-    if (status == v1::JOB_STATUS_COMPLETED) {
-      v1::JobOutputs outputs;
-      const auto blob = [&](v1::BlobRef* ref, const char* kind, const char* type) {
-        ref->set_sha256(base::Sha256Hex(job.job_id + kind));
-        ref->set_content_type(type);
-        ref->set_size_bytes(1000);
-      };
-      blob(outputs.mutable_video(), "video", "video/mp4");
-      blob(outputs.mutable_thumbnail(), "thumbnail", "image/jpeg");
-      blob(outputs.mutable_provenance(), "provenance", "application/c2pa");
-      outputs.set_width(720);
-      outputs.set_height(1280);
-      *outputs.mutable_duration() = kit::ToDuration(absl::Seconds(4));
-      job.outputs = outputs;
-      job.progress_percent = 100;
-      job.finish_time = job.create_time;
-    }
+    const generation_service::JobRecord job =
+        JobIn(status, ids_.Next(), user.id, DraftSpec(prompt, remix_of), absl::Now());
     const absl::Status inserted = server_.generation().store().Transact(
         generation_service::TxMode::kReadWrite, [&](generation_service::GenerationTx& tx) {
           tx.InsertJob(job);
@@ -180,6 +149,24 @@ class ClipsServiceTest : public ::testing::Test {
     event.mutable_user_blocked()->set_blocker_id(blocker.id);
     event.mutable_user_blocked()->set_blocked_id(blocked.id);
     Deliver(event);
+  }
+
+  // An admin adds a keyword rule that blocks `word`; it is live when
+  // CreateRule answers.
+  void BlockWord(const TestUser& admin, const std::string& word) {
+    auto moderation = server_.NewStub();
+    v1::CreateRuleRequest rule;
+    rule.set_request_id(ids_.Next());
+    rule.mutable_rule()->set_kind(v1::RULE_KIND_KEYWORD);
+    rule.mutable_rule()->set_pattern(word);
+    rule.mutable_rule()->set_category(v1::MODERATION_CATEGORY_VIOLENCE);
+    rule.mutable_rule()->set_decision(v1::MODERATION_DECISION_BLOCK);
+    rule.mutable_rule()->set_enabled(true);
+    v1::Rule created;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin.token);
+    const grpc::Status status = moderation->CreateRule(&ctx, rule, &created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
   base::SystemClock clock_;
@@ -714,6 +701,106 @@ TEST_F(ClipsServiceTest, ForksRespectVisibilityAndTheAuthorsChoice) {
   fork.set_request_id(ids_.Next());
   fork.mutable_spec()->clear_prompt();
   EXPECT_EQ(As(bob, &v1::ClipsService::Stub::ForkClip, fork, &started).error_code(), StatusCode::INVALID_ARGUMENT);
+
+  // An unknown parent is NOT_FOUND, like an invisible one. (A cycle cannot
+  // be made: a clip's parent is fixed at publish to a clip that existed
+  // before it.)
+  fork.set_request_id(ids_.Next());
+  fork.set_clip_id(ids_.Next());
+  fork.mutable_spec()->set_prompt("a garden from nowhere");
+  EXPECT_EQ(As(bob, &v1::ClipsService::Stub::ForkClip, fork, &started).error_code(), StatusCode::NOT_FOUND);
+}
+
+TEST_F(ClipsServiceTest, CommentsRepliesBlockedTextAndDeletion) {
+  const TestUser alice = NewUser(), bob = NewUser(), carol = NewUser();
+  const TestUser admin = NewUser({base::Role::kUser, base::Role::kAdmin});
+  const v1::Clip clip = NewClip(alice, "a kite over the dunes");
+  const auto comment = [&](const TestUser& user, const std::string& text, const std::string& parent,
+                           v1::Comment* out) {
+    v1::CreateCommentRequest request;
+    request.set_request_id(ids_.Next());
+    request.set_clip_id(clip.clip_id());
+    request.set_text(text);
+    request.set_parent_comment_id(parent);
+    return As(user, &v1::ClipsService::Stub::CreateComment, request, out);
+  };
+  v1::Comment top, reply, other;
+  ASSERT_TRUE(comment(bob, "lovely colours", "", &top).ok());
+  EXPECT_EQ(top.author().user_id(), bob.id);
+  ASSERT_TRUE(comment(carol, "agreed", top.comment_id(), &reply).ok());
+  ASSERT_TRUE(comment(carol, "a second thought", "", &other).ok());
+  v1::Comment nested;
+  EXPECT_EQ(comment(bob, "deeper", reply.comment_id(), &nested).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(comment(bob, std::string(501, 'x'), "", &nested).error_code(), StatusCode::INVALID_ARGUMENT);
+
+  // A keyword rule an admin adds blocks comments that use it.
+  BlockWord(admin, "forbiddenword");
+  const grpc::Status blocked = comment(bob, "a forbiddenword remark", "", &nested);
+  EXPECT_EQ(blocked.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(blocked), "TEXT_BLOCKED");
+
+  v1::Clip now;
+  ASSERT_TRUE(Get(alice, clip.clip_id(), &now).ok());
+  EXPECT_EQ(now.counts().comment_count(), 3);
+
+  // Top-level newest first, one per page; replies under their comment.
+  v1::ListCommentsRequest list;
+  list.set_clip_id(clip.clip_id());
+  list.set_page_size(1);
+  v1::ListCommentsResponse page;
+  std::vector<std::string> seen;
+  do {
+    ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListComments, list, &page).ok());
+    for (const v1::Comment& c : page.comments()) seen.push_back(c.comment_id());
+    list.set_page_token(page.next_page_token());
+  } while (!page.next_page_token().empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{other.comment_id(), top.comment_id()}));
+  v1::ListCommentsRequest replies;
+  replies.set_clip_id(clip.clip_id());
+  replies.set_parent_comment_id(top.comment_id());
+  ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListComments, replies, &page).ok());
+  ASSERT_EQ(page.comments_size(), 1);
+  EXPECT_EQ(page.comments(0).comment_id(), reply.comment_id());
+
+  // Someone else may not delete bob's comment; the clip's author may. With
+  // a reply under it, it stays as a tombstone.
+  v1::DeleteCommentRequest remove;
+  remove.set_request_id(ids_.Next());
+  remove.set_comment_id(top.comment_id());
+  google::protobuf::Empty empty;
+  EXPECT_EQ(As(carol, &v1::ClipsService::Stub::DeleteComment, remove, &empty).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::DeleteComment, remove, &empty).ok());
+  list.clear_page_token();
+  list.set_page_size(10);
+  ASSERT_TRUE(As(carol, &v1::ClipsService::Stub::ListComments, list, &page).ok());
+  ASSERT_EQ(page.comments_size(), 2);
+  EXPECT_TRUE(page.comments(1).deleted());
+  EXPECT_TRUE(page.comments(1).text().empty());
+  EXPECT_FALSE(page.comments(1).has_author());
+  ASSERT_TRUE(Get(alice, clip.clip_id(), &now).ok());
+  EXPECT_EQ(now.counts().comment_count(), 2);
+
+  // Carol's comments are hidden from a viewer who mutes her.
+  v1::EventEnvelope mute = Event("clipforge.user.muted", bob.id);
+  mute.mutable_user_muted()->set_muter_id(bob.id);
+  mute.mutable_user_muted()->set_muted_id(carol.id);
+  Deliver(mute);
+  ASSERT_TRUE(As(bob, &v1::ClipsService::Stub::ListComments, list, &page).ok());
+  ASSERT_EQ(page.comments_size(), 1);
+  EXPECT_EQ(page.comments(0).comment_id(), top.comment_id());
+}
+
+TEST_F(ClipsServiceTest, ABlockedCaptionIsRefusedAtPublish) {
+  const TestUser alice = NewUser();
+  const TestUser admin = NewUser({base::Role::kUser, base::Role::kAdmin});
+  BlockWord(admin, "forbiddenword");
+  v1::Clip clip;
+  const grpc::Status blocked = Publish(alice, CompletedJob(alice, "a calm sea"), &clip,
+                                       [](v1::PublishClipRequest& r) { r.set_caption("a forbiddenword caption"); });
+  EXPECT_EQ(blocked.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(blocked), "TEXT_BLOCKED");
+  EXPECT_NE(blocked.error_message().find("caption"), std::string::npos) << blocked.error_message();
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Clips as their authors and viewers use them, over the fake store:
 // publishing a completed job (once, idempotently, a remix as a fork with
-// its counts and prompt diff), who may get and list which clip, editing,
-// deleting into a tombstone that keeps the graph, likes and counted views.
+// its counts and prompt diff, titles and captions past the text filter),
+// who may get and list which clip, editing, deleting into a tombstone that
+// keeps the graph, likes and counted views.
 #include "services/clips/clip_logic.h"
 
 #include <optional>
@@ -165,6 +166,34 @@ TEST_F(ClipLogicTest, PublishingAJobThatIsNotCompletedIsFailedPrecondition) {
   }
   EXPECT_THAT(store_.state().clips, IsEmpty());
   EXPECT_THAT(store_.state().events, IsEmpty());
+}
+
+TEST_F(ClipLogicTest, ABlockedTitleOrCaptionIsFailedPreconditionNamingTheField) {
+  const kit::Caller alice = NewUser();
+  const std::string job_id = AddCompletedJob(alice, "a red fox");
+
+  const absl::StatusOr<ClipView> title =
+      clips_.Publish(alice, Key(alice), {.job_id = job_id, .title = "A forbidden fox", .caption = "In the snow"});
+  EXPECT_THAT(title, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("title")));
+  EXPECT_EQ(Reason(title), "TEXT_BLOCKED");
+  const absl::StatusOr<ClipView> caption =
+      clips_.Publish(alice, Key(alice), {.job_id = job_id, .title = "A fox", .caption = "Forbidden words"});
+  EXPECT_THAT(caption, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("caption")));
+  EXPECT_EQ(Reason(caption), "TEXT_BLOCKED");
+  EXPECT_THAT(store_.state().clips, IsEmpty());
+  EXPECT_THAT(store_.state().events, IsEmpty());
+  // Each went past the filter as what it is.
+  bool title_checked = false, caption_checked = false;
+  for (const FakeTextFilter::Checked& checked : filter_.checked()) {
+    title_checked |= checked.text == "A forbidden fox" && checked.surface == v1::TEXT_SURFACE_TITLE;
+    caption_checked |= checked.text == "Forbidden words" && checked.surface == v1::TEXT_SURFACE_CAPTION;
+  }
+  EXPECT_TRUE(title_checked);
+  EXPECT_TRUE(caption_checked);
+
+  // The job publishes once the words pass.
+  EXPECT_THAT(clips_.Publish(alice, Key(alice), {.job_id = job_id, .title = "A fox", .caption = "In the snow"}),
+              IsOk());
 }
 
 TEST_F(ClipLogicTest, ARemixJobsClipIsAForkOfTheClipItRemixed) {
@@ -444,6 +473,32 @@ TEST_F(ClipLogicTest, UpdateOfATombstoneIsFailedPrecondition) {
   EXPECT_THAT(clips_.Update(alice, Key(alice), clip.clip_id, {.paths = {"title"}, .title = "Back"}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(Stored(clip.clip_id).title, "A clip");
+}
+
+TEST_F(ClipLogicTest, UpdatingToABlockedTitleOrCaptionIsFailedPreconditionNamingTheField) {
+  const kit::Caller alice = NewUser();
+  const std::string job_id = AddCompletedJob(alice, "a red fox");
+  ASSERT_OK_AND_ASSIGN(const ClipView published,
+                       clips_.Publish(alice, Key(alice), {.job_id = job_id, .title = "Old", .caption = "Old caption"}));
+  const std::string clip_id = published.clip.clip_id;
+
+  const absl::StatusOr<ClipView> title =
+      clips_.Update(alice, Key(alice), clip_id, {.paths = {"title"}, .title = "Forbidden fox"});
+  EXPECT_THAT(title, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("title")));
+  EXPECT_EQ(Reason(title), "TEXT_BLOCKED");
+  const absl::StatusOr<ClipView> caption =
+      clips_.Update(alice, Key(alice), clip_id, {.paths = {"caption"}, .caption = "A forbidden caption"});
+  EXPECT_THAT(caption, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("caption")));
+  EXPECT_EQ(Reason(caption), "TEXT_BLOCKED");
+
+  const ClipRecord stored = Stored(clip_id);
+  EXPECT_EQ(stored.title, "Old");
+  EXPECT_EQ(stored.caption, "Old caption");
+  EXPECT_EQ(CountEvents(kUpdatedSubject), 0);
+
+  // Clean words still go through.
+  ASSERT_THAT(clips_.Update(alice, Key(alice), clip_id, {.paths = {"caption"}, .caption = "New caption"}), IsOk());
+  EXPECT_EQ(Stored(clip_id).caption, "New caption");
 }
 
 // --- Delete ---

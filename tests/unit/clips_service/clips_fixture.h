@@ -1,8 +1,8 @@
-// What the clips logic tests share: the clip, graph and event logics over
-// one fake store, a clock the tests move, a fake source of generation jobs,
-// callers, keys, completed jobs and published clips, and the events other
-// services send (users, moderation) applied as their consumers would: in a
-// store transaction.
+// What the clips logic tests share: the clip, comment, graph and event
+// logics over one fake store, a clock the tests move, a fake source of
+// generation jobs, a fake text filter, callers, keys, completed jobs and
+// published clips, and the events other services send (users, moderation)
+// applied as their consumers would: in a store transaction.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -28,12 +30,15 @@
 #include "clipforge/v1/common.pb.h"
 #include "clipforge/v1/events.pb.h"
 #include "clipforge/v1/generation.pb.h"
+#include "clipforge/v1/moderation.pb.h"
 #include "services/clips/clip_logic.h"
+#include "services/clips/comment_logic.h"
 #include "services/clips/event_logic.h"
 #include "services/clips/events.h"
 #include "services/clips/graph_logic.h"
 #include "services/clips/job_source.h"
 #include "services/clips/records.h"
+#include "services/clips/text_filter.h"
 #include "services/kit/caller.h"
 #include "services/kit/event_factory.h"
 #include "services/kit/idempotency.h"
@@ -105,6 +110,32 @@ class FakeJobSource final : public JobSource {
   int calls_ = 0;
 };
 
+// Moderation's text check as a word list of one: any text containing
+// "forbidden" (in any case) is blocked as hate. Records every text it was
+// asked about, with its surface.
+class FakeTextFilter final : public TextFilter {
+ public:
+  static constexpr char kBlockedWord[] = "forbidden";
+
+  absl::StatusOr<TextVerdict> Check(const std::string& text, v1::TextSurface surface) override {
+    checked_.push_back({text, surface});
+    if (absl::StrContains(absl::AsciiStrToLower(text), kBlockedWord)) {
+      return TextVerdict{.blocked = true, .categories = {v1::MODERATION_CATEGORY_HATE}};
+    }
+    return TextVerdict{};
+  }
+
+  struct Checked {
+    std::string text;
+    v1::TextSurface surface = v1::TEXT_SURFACE_UNSPECIFIED;
+  };
+  const std::vector<Checked>& checked() const { return checked_; }
+  int calls() const { return static_cast<int>(checked_.size()); }
+
+ private:
+  std::vector<Checked> checked_;
+};
+
 class ClipsFixture : public ::testing::Test {
  protected:
   // --- Callers and keys ---
@@ -112,9 +143,13 @@ class ClipsFixture : public ::testing::Test {
   static kit::Caller Admin(std::string id) {
     return {.user_id = std::move(id), .roles = {base::Role::kUser, base::Role::kAdmin}};
   }
-  // A user (an admin) with a fresh id.
+  static kit::Caller Moderator(std::string id) {
+    return {.user_id = std::move(id), .roles = {base::Role::kUser, base::Role::kModerator}};
+  }
+  // A user (an admin, a moderator) with a fresh id.
   kit::Caller NewUser() { return User(ids_.Next()); }
   kit::Caller NewAdmin() { return Admin(ids_.Next()); }
+  kit::Caller NewModerator() { return Moderator(ids_.Next()); }
 
   // A fresh request's key. The idempotency log is kept per caller, so the
   // key names the caller; any method and fingerprint stand in for the
@@ -261,6 +296,18 @@ class ClipsFixture : public ::testing::Test {
     event.mutable_user_unblocked()->set_blocked_id(blocked_id);
     return event;
   }
+  v1::EventEnvelope MutedEvent(const std::string& muter_id, const std::string& muted_id) {
+    v1::EventEnvelope event = factory_.New("clipforge.user.muted", "user", muter_id);
+    event.mutable_user_muted()->set_muter_id(muter_id);
+    event.mutable_user_muted()->set_muted_id(muted_id);
+    return event;
+  }
+  v1::EventEnvelope UnmutedEvent(const std::string& muter_id, const std::string& muted_id) {
+    v1::EventEnvelope event = factory_.New("clipforge.user.unmuted", "user", muter_id);
+    event.mutable_user_unmuted()->set_muter_id(muter_id);
+    event.mutable_user_unmuted()->set_muted_id(muted_id);
+    return event;
+  }
   v1::EventEnvelope DeletedEvent(const std::string& user_id) {
     v1::EventEnvelope event = factory_.New("clipforge.user.deleted", "user", user_id);
     event.mutable_user_deleted()->set_user_id(user_id);
@@ -305,6 +352,9 @@ class ClipsFixture : public ::testing::Test {
   void Block(const kit::Caller& blocker, const kit::Caller& blocked) {
     EXPECT_THAT(ApplyUserEvent(BlockedEvent(blocker.user_id, blocked.user_id)), base::testing::IsOk());
   }
+  void Mute(const kit::Caller& muter, const kit::Caller& muted) {
+    EXPECT_THAT(ApplyUserEvent(MutedEvent(muter.user_id, muted.user_id)), base::testing::IsOk());
+  }
   void DeleteAccount(const kit::Caller& user) {
     EXPECT_THAT(ApplyUserEvent(DeletedEvent(user.user_id)), base::testing::IsOk());
   }
@@ -322,7 +372,9 @@ class ClipsFixture : public ::testing::Test {
   ClipsEvents events_{factory_};
   FakeClipsStore store_;
   FakeJobSource jobs_;
-  ClipLogic clips_{store_, clock_, ids_, events_, jobs_};
+  FakeTextFilter filter_;
+  ClipLogic clips_{store_, clock_, ids_, events_, jobs_, filter_};
+  CommentLogic comments_{store_, clock_, ids_, events_, filter_};
   GraphLogic graph_{store_};
   EventLogic event_logic_{events_, clock_};
 };

@@ -59,6 +59,18 @@ void CheckClip(const ClipRecord& c) {
   Check(!c.parent_id.empty() || c.root_id == c.clip_id, "parent_id IS NOT NULL OR root_id = clip_id");
 }
 
+// The CHECK constraints of clips.comments (migrations/0019) and its uuid
+// columns.
+void CheckComment(const CommentRecord& c) {
+  CheckUuid(c.comment_id, "comment_id");
+  CheckUuid(c.clip_id, "clip_id");
+  CheckUuid(c.author_id, "author_id", /*nullable=*/true);
+  CheckUuid(c.parent_comment_id, "parent_comment_id", /*nullable=*/true);
+  Check(Chars(c.text) <= 2000, "length(text) <= 2000");
+  Check(c.reply_count >= 0, "reply_count >= 0");
+  Check(!c.deleted || (c.text.empty() && c.author_id.empty()), "NOT deleted OR (text = '' AND author_id IS NULL)");
+}
+
 size_t Limit(int limit) { return static_cast<size_t>(std::max(limit, 0)); }
 
 bool BreadthFirst(v1::DescendantOrder order) {
@@ -298,6 +310,92 @@ class FakeTx final : public ClipsTx {
     return static_cast<int>(old.size());
   }
 
+  // --- Comments ---
+  void InsertComment(const CommentRecord& comment) override {
+    Write();
+    CommentRecord row = comment;
+    row.reply_count = 0;  // The reply count and the flag take their defaults.
+    row.deleted = false;
+    CheckComment(row);
+    if (s_.comments.count(row.comment_id) > 0) Fail(absl::AlreadyExistsError("unique violation: comments_pkey"));
+    if (s_.clips.count(row.clip_id) == 0) {
+      Fail(absl::FailedPreconditionError("foreign key violation: comments_clip_id_fkey"));
+    }
+    if (!row.parent_comment_id.empty() && s_.comments.count(row.parent_comment_id) == 0) {
+      Fail(absl::FailedPreconditionError("foreign key violation: comments_parent_comment_id_fkey"));
+    }
+    s_.comments[row.comment_id] = std::move(row);
+  }
+  std::optional<CommentRecord> GetComment(const std::string& comment_id) override {
+    const auto it = s_.comments.find(comment_id);
+    if (it == s_.comments.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<CommentRecord> LockComment(const std::string& comment_id) override { return GetComment(comment_id); }
+  std::vector<CommentRecord> ListComments(const std::string& clip_id, const std::string& parent_comment_id,
+                                          const std::string& viewer_id, const std::string& after_comment_id,
+                                          int limit) override {
+    std::vector<CommentRecord> out;
+    const auto listed = [&](const CommentRecord& c) {
+      return c.clip_id == clip_id && c.parent_comment_id == parent_comment_id && !Hidden(viewer_id, c.author_id);
+    };
+    if (parent_comment_id.empty()) {
+      // Top-level comments newest first: descending comment_id.
+      for (auto it = s_.comments.rbegin(); it != s_.comments.rend() && out.size() < Limit(limit); ++it) {
+        const CommentRecord& c = it->second;
+        if (!after_comment_id.empty() && !(c.comment_id < after_comment_id)) continue;
+        if (listed(c)) out.push_back(c);
+      }
+      return out;
+    }
+    // Replies oldest first: ascending comment_id.
+    for (auto it = s_.comments.begin(); it != s_.comments.end() && out.size() < Limit(limit); ++it) {
+      const CommentRecord& c = it->second;
+      if (!after_comment_id.empty() && !(c.comment_id > after_comment_id)) continue;
+      if (listed(c)) out.push_back(c);
+    }
+    return out;
+  }
+  void TombstoneComment(const std::string& comment_id) override {
+    Write();
+    const auto it = s_.comments.find(comment_id);
+    if (it == s_.comments.end()) return;  // UPDATE: no row, no change.
+    CommentRecord row = it->second;
+    row.deleted = true;
+    row.text.clear();
+    row.author_id.clear();
+    CheckComment(row);
+    it->second = std::move(row);
+  }
+  void DeleteComment(const std::string& comment_id) override {
+    Write();
+    // Replies refer to their parent (no ON DELETE action).
+    for (const auto& [id, c] : s_.comments) {
+      if (c.parent_comment_id == comment_id) {
+        Fail(absl::FailedPreconditionError("foreign key violation: comments_parent_comment_id_fkey"));
+      }
+    }
+    s_.comments.erase(comment_id);
+  }
+  void AdjustReplyCount(const std::string& comment_id, int32_t delta) override {
+    Write();
+    const auto it = s_.comments.find(comment_id);
+    if (it == s_.comments.end()) return;  // UPDATE: no row, no change.
+    CommentRecord row = it->second;
+    row.reply_count += delta;
+    CheckComment(row);
+    it->second = std::move(row);
+  }
+  std::vector<std::string> CommentIdsOfUser(const std::string& user_id, int limit) override {
+    std::vector<std::string> out;
+    if (user_id.empty()) return out;  // author_id = NULL matches nothing.
+    for (const auto& [id, c] : s_.comments) {
+      if (out.size() >= Limit(limit)) break;
+      if (c.author_id == user_id) out.push_back(id);
+    }
+    return out;
+  }
+
   // --- The users service's data ---
   void PutUser(const UserRecord& user) override {
     Write();
@@ -342,6 +440,16 @@ class FakeTx final : public ClipsTx {
       s_.blocks.erase({blocker_id, blocked_id});
     }
   }
+  void SetMute(const std::string& muter_id, const std::string& muted_id, bool mutes) override {
+    Write();
+    CheckUuid(muter_id, "muter_id");
+    CheckUuid(muted_id, "muted_id");
+    if (mutes) {
+      s_.mutes.emplace(muter_id, muted_id);
+    } else {
+      s_.mutes.erase({muter_id, muted_id});
+    }
+  }
   std::map<std::string, Relation> RelationsOf(const std::string& viewer_id,
                                               const std::vector<std::string>& author_ids) override {
     std::map<std::string, Relation> out;
@@ -364,6 +472,7 @@ class FakeTx final : public ClipsTx {
     user.deleted = true;
     std::erase_if(s_.follows, [&](const auto& f) { return f.first == user_id || f.second == user_id; });
     std::erase_if(s_.blocks, [&](const auto& b) { return b.first == user_id || b.second == user_id; });
+    std::erase_if(s_.mutes, [&](const auto& m) { return m.first == user_id || m.second == user_id; });
   }
 
   // --- Outbox and idempotency ---
@@ -393,6 +502,13 @@ class FakeTx final : public ClipsTx {
  private:
   void Write() const {
     if (read_only_) throw std::logic_error("write in a read-only transaction");
+  }
+
+  // True when `viewer_id` blocks or mutes `author_id`. No viewer and no
+  // author (a tombstone) hide nothing: NULL in the SQL's comparisons.
+  bool Hidden(const std::string& viewer_id, const std::string& author_id) const {
+    if (viewer_id.empty() || author_id.empty()) return false;
+    return s_.blocks.count({viewer_id, author_id}) > 0 || s_.mutes.count({viewer_id, author_id}) > 0;
   }
 
   // `top`'s descendants at depths top.depth + 1 through top.depth +

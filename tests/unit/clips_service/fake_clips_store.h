@@ -3,11 +3,12 @@
 // the state only when the work returns OK, so a failed call provably leaves
 // nothing behind. Each ClipsTx method does what store_interface.h says (the
 // filters, orders, cursors and limits), and the CHECK, unique and foreign
-// key constraints of migrations/0017_clips.sql fail the transaction as the
-// driver's exceptions would once Transact maps them (a unique key:
-// ALREADY_EXISTS, a CHECK or foreign key: FAILED_PRECONDITION). A write in
-// a read-only transaction, or an update of a row that is not there where a
-// RETURNING would give none, is a bug of the logic: INTERNAL.
+// key constraints of migrations/0017_clips.sql and 0019_clips_comments.sql
+// fail the transaction as the driver's exceptions would once Transact maps
+// them (a unique key: ALREADY_EXISTS, a CHECK or foreign key:
+// FAILED_PRECONDITION). A write in a read-only transaction, or an update of
+// a row that is not there where a RETURNING would give none, is a bug of
+// the logic: INTERNAL.
 //
 // The graph reads (AncestorsFrom, Descendants, CountDescendants) walk the
 // parent links, so they work under any clip, root or not.
@@ -35,6 +36,8 @@ struct FakeClipsState {
   std::map<std::string, UserRecord> users;                  // By user_id.
   std::set<std::pair<std::string, std::string>> follows;    // (follower_id, followee_id).
   std::set<std::pair<std::string, std::string>> blocks;     // (blocker_id, blocked_id).
+  std::set<std::pair<std::string, std::string>> mutes;      // (muter_id, muted_id).
+  std::map<std::string, CommentRecord> comments;            // By comment_id.
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;  // (caller, request).
   std::vector<v1::EventEnvelope> events;                    // The outbox, in append order.
 };
