@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/language_tag.h"
 #include "base/validation.h"
 #include "users/common_passwords.h"
 
@@ -73,21 +74,6 @@ bool IsAtext(char c) {
 bool HasBadDots(absl::string_view text) {
   return text.empty() || text.front() == '.' || text.back() == '.' ||
          absl::StrContains(text, "..");
-}
-
-bool IsPlausibleLanguageTag(absl::string_view tag) {
-  if (tag.size() < 2 || tag.size() > 35) return false;
-  bool first = true;
-  for (const absl::string_view subtag : absl::StrSplit(tag, '-')) {
-    if (subtag.empty() || subtag.size() > 8) return false;
-    for (const char c : subtag) {
-      const auto u = static_cast<unsigned char>(c);
-      if (first ? !absl::ascii_isalpha(u) : !absl::ascii_isalnum(u)) return false;
-    }
-    if (first && (subtag.size() < 2 || subtag.size() > 3)) return false;
-    first = false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -205,7 +191,7 @@ absl::Status CheckLanguages(absl::Span<const std::string> languages) {
   if (!v.ok()) return v.status();
   std::vector<std::string> seen;
   for (size_t i = 0; i < languages.size(); ++i) {
-    if (!IsPlausibleLanguageTag(languages[i])) {
+    if (!base::IsLanguageTag(languages[i])) {
       return Invalid(absl::StrCat("languages[", i, "]"),
                      "must be a language tag such as 'en' or 'pt-BR'");
     }

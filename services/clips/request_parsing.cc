@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "base/status_macros.h"
+#include "base/language_tag.h"
 #include "base/validation.h"
 #include "services/kit/token_fields.h"
 
@@ -64,25 +65,8 @@ std::vector<std::string> NormalizeTags(base::FieldValidator& v, absl::string_vie
   return out;
 }
 
-// A plausible BCP-47 tag (as users/account_rules.cc checks languages):
-// 2-35 characters, subtags of 1-8 ASCII letters or digits joined by '-',
-// the first of 2-3 letters ("en", "pt-BR", "zh-Hant-TW").
-bool IsLanguageTag(absl::string_view tag) {
-  if (tag.size() < 2 || tag.size() > 35) return false;
-  bool first = true;
-  for (const absl::string_view subtag : absl::StrSplit(tag, '-')) {
-    if (subtag.empty() || subtag.size() > 8) return false;
-    for (const char c : subtag) {
-      if (first ? !absl::ascii_isalpha(c) : !absl::ascii_isalnum(c)) return false;
-    }
-    if (first && (subtag.size() < 2 || subtag.size() > 3)) return false;
-    first = false;
-  }
-  return true;
-}
-
 void CheckLanguage(base::FieldValidator& v, absl::string_view field, const std::string& language) {
-  v.Check(language.empty() || IsLanguageTag(language), field,
+  v.Check(language.empty() || base::IsLanguageTag(language), field,
           "must be empty or a BCP-47 tag such as 'en' or 'pt-BR'");
 }
 

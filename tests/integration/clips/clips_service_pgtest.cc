@@ -23,30 +23,19 @@
 #include "base/role.h"
 #include "base/sha256.h"
 #include "base/uuid.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/clips/request_parsing.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/pg_transaction.h"
 #include "services/kit/proto_time.h"
 #include "tests/support/generation_jobs.h"
+#include "tests/support/error_reason.h"
 #include "tests/support/moderation_test_server.h"
 
 namespace clipforge::testing {
 namespace {
 
 using grpc::StatusCode;
-
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status rich;
-  google::rpc::ErrorInfo info;
-  if (!rich.ParseFromString(status.error_details()) || rich.details_size() != 1 ||
-      !rich.details(0).UnpackTo(&info)) {
-    return "";
-  }
-  return info.reason();
-}
 
 ModerationTestServerOptions Options() {
   ModerationTestServerOptions options;

@@ -24,11 +24,10 @@
 #include "base/role.h"
 #include "base/sha256.h"
 #include "base/uuid.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "media/pdq_file.h"
 #include "services/generation/worker_credentials.h"
 #include "services/moderation/active_banks.h"
+#include "tests/support/error_reason.h"
 #include "tests/support/moderation_test_server.h"
 #include "tests/unit/media/test_media_files.h"
 #include "tests/unit/moderation/synthetic_video.h"
@@ -37,16 +36,6 @@ namespace clipforge::testing {
 namespace {
 
 using grpc::StatusCode;
-
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status rich;
-  google::rpc::ErrorInfo info;
-  if (!rich.ParseFromString(status.error_details()) || rich.details_size() != 1 ||
-      !rich.details(0).UnpackTo(&info)) {
-    return "";
-  }
-  return info.reason();
-}
 
 ModerationTestServerOptions Options() {
   ModerationTestServerOptions options;
