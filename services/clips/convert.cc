@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "services/kit/media_url.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::clips_service {
@@ -40,16 +41,11 @@ void FillMedia(const v1::JobOutputs& media, const kit::MediaUrls& urls, absl::Ti
 
 std::optional<v1::SignedUrl> SignedUrlFor(const v1::BlobRef& blob, const kit::MediaUrls& urls, absl::Time now) {
   if (urls.signer == nullptr || blob.sha256().empty()) return std::nullopt;
-  const absl::Time expires = now + kMediaUrlTtl;
-  absl::StatusOr<std::string> target = urls.signer->Sign(blob.sha256(), blob.content_type(), expires);
+  absl::StatusOr<v1::SignedUrl> url = kit::SignBlobUrl(urls, blob, now + kMediaUrlTtl);
   // A stored reference the signer refuses loses its URL; the rest of the
   // response is still worth sending.
-  if (!target.ok()) return std::nullopt;
-  v1::SignedUrl url;
-  url.set_url(urls.base + *target);
-  // Sign floors the expiry to a whole second; the URL says the same.
-  *url.mutable_expire_time() = kit::ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(expires)));
-  return url;
+  if (!url.ok()) return std::nullopt;
+  return *std::move(url);
 }
 
 void FillClip(const ClipView& view, const kit::MediaUrls& urls, absl::Time now, v1::Clip* out) {

@@ -582,8 +582,8 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
                     "nullif($18, '')::uuid, $19, ",
                     SqlTimestampParam(20), ", ", SqlTimestampParam(21), ")")},
       {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM clips.clips c WHERE c.clip_id = $1::uuid")},
-      // NO KEY UPDATE: the clip's changes never touch its keys, and forks
-      // inserted under it (KEY SHARE, by the foreign key) need not wait.
+      // NO KEY UPDATE: the weakest lock that orders writers; a clip's
+      // changes never touch its keys.
       {kLockClip, absl::StrCat("SELECT ", kClipColumns,
                                " FROM clips.clips c WHERE c.clip_id = $1::uuid FOR NO KEY UPDATE")},
       {kFindByJob, absl::StrCat("SELECT ", kClipColumns, " FROM clips.clips c WHERE c.job_id = $1::uuid")},
@@ -612,10 +612,8 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
       // another (a common prefix of both lineages, from the root down) in
       // the same order, so two concurrent publishes wait for each other
       // instead of deadlocking, whatever their parents. NO KEY UPDATE is
-      // the lock the count UPDATE takes anyway: it does not conflict with
-      // the KEY SHARE lock that inserting a fork takes on its parent (the
-      // foreign key), which FOR UPDATE would (a publish that inserted its
-      // clip first would then deadlock with one that counted first).
+      // the lock the count UPDATE takes anyway. (There is no foreign key
+      // from a fork to its parent: migration 0020 says why.)
       {kLockLineage, absl::StrCat(kWalkUp, "SELECT c.clip_id::text FROM clips.clips c JOIN up ON up.clip_id = "
                                            "c.clip_id ORDER BY c.depth FOR NO KEY UPDATE OF c")},
       // Then the counts of the rows locked ($2): one more descendant for

@@ -5,6 +5,7 @@
 #include "services/generation/convert.h"
 #include "services/generation/media_upload.h"
 #include "services/kit/idempotency.h"
+#include "services/kit/media_url.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::generation_service {
@@ -164,11 +165,7 @@ grpc::ServerUnaryReactor* GenerationServiceImpl::GetSignedUrl(grpc::CallbackServ
     }
     const v1::BlobRef& blob = OutputOf(*view.job.outputs, request->variant());
     if (blob.sha256().empty()) return absl::NotFoundError("variant: this job has no such output");
-    const absl::Time expires = d_.clock.Now() + ttl;
-    CF_ASSIGN_OR_RETURN(const std::string target, d_.media_urls.signer->Sign(blob.sha256(), blob.content_type(),
-                                                                             expires));
-    response->set_url(d_.media_urls.base + target);
-    *response->mutable_expire_time() = kit::ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(expires)));
+    CF_ASSIGN_OR_RETURN(*response, kit::SignBlobUrl(d_.media_urls, blob, d_.clock.Now() + ttl));
     return absl::OkStatus();
   });
 }
