@@ -111,6 +111,16 @@ class FakeClips final : public v1::ClipsService::Service {
     resp->set_visibility(req->visibility() == v1::VISIBILITY_UNSPECIFIED ? v1::VISIBILITY_PUBLIC : req->visibility());
     resp->set_forking_allowed(!req->has_forking_allowed() || req->forking_allowed());
     resp->mutable_create_time()->set_seconds(1714564800);
+    if (req->job_id() == "job-signed") {
+      v1::C2paSummary& c2pa = *resp->mutable_c2pa();
+      c2pa.set_present(true);
+      c2pa.set_valid(true);
+      c2pa.set_manifest_label("urn:c2pa:child");
+      c2pa.set_claim_generator("ClipForge 0.1.0");
+      c2pa.set_digital_source_type("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia");
+      c2pa.set_signer("worker-1");
+      c2pa.set_parent_manifest_label("urn:c2pa:parent");
+    }
     return grpc::Status::OK;
   }
 
@@ -181,11 +191,7 @@ class FakeClips final : public v1::ClipsService::Service {
   }
 };
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Result = testing::CliResult;
 
 class ClipCommandsTest : public ::testing::Test {
  protected:
@@ -285,6 +291,26 @@ TEST_F(ClipCommandsTest, PublishSendsTheFieldsWithAFreshRequestIdAndPrintsTheCli
   EXPECT_FALSE(plain.has_forking_allowed());
   EXPECT_TRUE(plain.tags().empty());
   EXPECT_NE(plain.request_id(), sent.request_id());
+}
+
+TEST_F(ClipCommandsTest, PublishShowsWhatTheVideosContentCredentialsSay) {
+  Result r = Cli({"--json", "publish", "job-signed"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"content_credentials\":\"valid\",\"signer\":\"worker-1\",\"made_with\":\"ClipForge "
+                       "0.1.0\",\"source_type\":\"trainedAlgorithmicMedia\",\"manifest\":\"urn:c2pa:child\","
+                       "\"parent_manifest\":\"urn:c2pa:parent\""),
+            std::string::npos)
+      << r.out;
+  // People get the verdict and who signed it; the labels are for scripts.
+  r = Cli({"publish", "job-signed"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("trainedAlgorithmicMedia"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("urn:c2pa:"), std::string::npos) << r.out;
+  // A clip whose video has no manifest says nothing of credentials.
+  r = Cli({"--json", "publish", "job-1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("content_credentials"), std::string::npos) << r.out;
 }
 
 TEST_F(ClipCommandsTest, PublishingAPublishedJobReportsTheServersReason) {

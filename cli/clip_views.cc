@@ -71,6 +71,13 @@ std::string Marked(v1::DiffOp op, const std::string& words, DiffStyle style) {
   return inserted ? absl::StrCat("{+", words, "+}") : absl::StrCat("[-", words, "-]");
 }
 
+// The IPTC digital source type's term ("trainedAlgorithmicMedia"), not its
+// whole URI.
+std::string SourceTypeWord(const std::string& uri) {
+  const size_t slash = uri.rfind('/');
+  return TerminalSafe(slash == std::string::npos ? uri : uri.substr(slash + 1));
+}
+
 }  // namespace
 
 std::string VisibilityWord(v1::Visibility visibility) {
@@ -148,9 +155,15 @@ Record ClipRecord(const v1::Clip& clip) {
   }
   if (!clip.party_id().empty()) record.Str("party_id", clip.party_id());
   if (clip.has_media()) AddMedia(record, clip.media());
-  if (clip.c2pa().present()) {
-    record.Str("content_credentials", clip.c2pa().valid() ? "valid" : "invalid");
-    if (!clip.c2pa().signer().empty()) record.Str("signer", clip.c2pa().signer());
+  if (const v1::C2paSummary& c2pa = clip.c2pa(); c2pa.present()) {
+    record.Str("content_credentials", c2pa.valid() ? "valid" : "invalid");
+    if (!c2pa.signer().empty()) record.Str("signer", c2pa.signer());
+    if (!c2pa.claim_generator().empty()) record.Str("made_with", c2pa.claim_generator());
+    if (!c2pa.digital_source_type().empty()) record.Str("source_type", SourceTypeWord(c2pa.digital_source_type()));
+    if (!c2pa.manifest_label().empty()) record.Str("manifest", c2pa.manifest_label(), Show::kJsonOnly);
+    if (!c2pa.parent_manifest_label().empty()) {
+      record.Str("parent_manifest", c2pa.parent_manifest_label(), Show::kJsonOnly);
+    }
   }
   AddTime(record, "created", clip.create_time());
   AddTime(record, "updated", clip.update_time(), Show::kJsonOnly);

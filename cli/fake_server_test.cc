@@ -443,11 +443,7 @@ class FakeModeration final : public v1::ModerationService::Service {
   std::vector<v1::ImportHashesRequest> imports ABSL_GUARDED_BY(mu);
 };
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Result = testing::CliResult;
 
 class CliAgainstFakeServerTest : public ::testing::Test {
  protected:

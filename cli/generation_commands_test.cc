@@ -248,11 +248,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
   }
 };
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Result = testing::CliResult;
 
 class GenerationCommandsTest : public ::testing::Test {
  protected:

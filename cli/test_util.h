@@ -81,6 +81,13 @@ class Capture {
   FILE* file_;
 };
 
+// What a RunCli call in a test ended with: its exit code and what it wrote.
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
 // For RunCli: unit tests never look for a stack started by scripts/run.
 inline std::optional<std::string> NoLocalStack() { return std::nullopt; }
 

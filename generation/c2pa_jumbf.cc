@@ -31,27 +31,29 @@ std::string Description(const JumbfBox& box) {
   return WrapBox("jumd", body);
 }
 
-absl::Status Malformed(absl::string_view what) { return absl::InvalidArgumentError(absl::StrCat("JUMBF: ", what)); }
+absl::Status MalformedJumbf(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("JUMBF: ", what));
+}
 
 absl::Status ParseDescription(absl::string_view body, JumbfBox& box) {
-  if (body.size() < 17) return Malformed("description box too short");
+  if (body.size() < 17) return MalformedJumbf("description box too short");
   box.type = std::string(body.substr(0, 16));
   const uint8_t toggles = static_cast<uint8_t>(body[16]);
   box.requestable = (toggles & kRequestable) != 0;
   body.remove_prefix(17);
   if (toggles & kHasLabel) {
     const size_t end = body.find('\0');
-    if (end == absl::string_view::npos) return Malformed("unterminated label");
+    if (end == absl::string_view::npos) return MalformedJumbf("unterminated label");
     box.label = std::string(body.substr(0, end));
     body.remove_prefix(end + 1);
   }
   if (toggles & kHasId) {
-    if (body.size() < 4) return Malformed("truncated id");
+    if (body.size() < 4) return MalformedJumbf("truncated id");
     box.id = GetU32(body);
     body.remove_prefix(4);
   }
   if (toggles & kHasHash) {
-    if (body.size() < 32) return Malformed("truncated hash");
+    if (body.size() < 32) return MalformedJumbf("truncated hash");
     box.hash = std::string(body.substr(0, 32));
     body.remove_prefix(32);
   }
@@ -62,14 +64,14 @@ absl::Status ParseDescription(absl::string_view body, JumbfBox& box) {
 }
 
 absl::Status ParseSuperbox(absl::string_view contents, int depth, int max_depth, JumbfBox& box) {
-  if (depth > max_depth) return Malformed("nested too deep");
+  if (depth > max_depth) return MalformedJumbf("nested too deep");
   box.raw_contents = std::string(contents);
   bool first = true;
   while (!contents.empty()) {
     absl::StatusOr<BoxView> child = NextBox(contents);
-    if (!child.ok()) return Malformed(child.status().message());
+    if (!child.ok()) return MalformedJumbf(child.status().message());
     if (first) {
-      if (child->type != "jumd") return Malformed("a superbox must start with its description box");
+      if (child->type != "jumd") return MalformedJumbf("a superbox must start with its description box");
       if (absl::Status s = ParseDescription(child->body, box); !s.ok()) return s;
       first = false;
     } else if (child->type == "jumb") {
@@ -81,7 +83,7 @@ absl::Status ParseSuperbox(absl::string_view contents, int depth, int max_depth,
     }
     contents.remove_prefix(child->size);
   }
-  if (first) return Malformed("empty superbox");
+  if (first) return MalformedJumbf("empty superbox");
   return absl::OkStatus();
 }
 
@@ -119,9 +121,9 @@ std::string SerializeJumbf(const JumbfBox& box) { return WrapBox("jumb", JumbfHa
 
 absl::StatusOr<JumbfBox> ParseJumbf(absl::string_view bytes, int max_depth) {
   absl::StatusOr<BoxView> outer = NextBox(bytes);
-  if (!outer.ok()) return Malformed(outer.status().message());
-  if (outer->type != "jumb") return Malformed("not a superbox");
-  if (outer->size != bytes.size()) return Malformed("bytes after the superbox");
+  if (!outer.ok()) return MalformedJumbf(outer.status().message());
+  if (outer->type != "jumb") return MalformedJumbf("not a superbox");
+  if (outer->size != bytes.size()) return MalformedJumbf("bytes after the superbox");
   JumbfBox box;
   if (absl::Status s = ParseSuperbox(outer->body, 0, max_depth, box); !s.ok()) return s;
   return box;

@@ -8,7 +8,7 @@
 namespace clipforge::generation::c2pa {
 namespace {
 
-absl::Status Malformed(absl::string_view what) {
+absl::Status MalformedStore(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("C2PA manifest store: ", what));
 }
 
@@ -20,22 +20,22 @@ absl::StatusOr<Manifest> ReadManifest(const JumbfBox& box) {
     const std::string kind = JumbfFourcc(part.type);
     if (kind == "c2cl") {
       const JumbfContent* cbor = part.Content("cbor");
-      if (cbor == nullptr) return Malformed(absl::StrCat(box.label, ": the claim has no CBOR"));
+      if (cbor == nullptr) return MalformedStore(absl::StrCat(box.label, ": the claim has no CBOR"));
       if (part.label == "c2pa.claim.v2") {
         manifest.claim_version = 2;
       } else if (part.label == "c2pa.claim") {
         manifest.claim_version = 1;
       } else {
-        return Malformed(absl::StrCat(box.label, ": unknown claim '", part.label, "'"));
+        return MalformedStore(absl::StrCat(box.label, ": unknown claim '", part.label, "'"));
       }
       manifest.claim_bytes = cbor->payload;
       absl::StatusOr<Cbor> claim = DecodeCbor(cbor->payload);
-      if (!claim.ok()) return Malformed(absl::StrCat(box.label, ": claim: ", claim.status().message()));
-      if (!claim->is(Cbor::Kind::kMap)) return Malformed(absl::StrCat(box.label, ": the claim is not a map"));
+      if (!claim.ok()) return MalformedStore(absl::StrCat(box.label, ": claim: ", claim.status().message()));
+      if (!claim->is(Cbor::Kind::kMap)) return MalformedStore(absl::StrCat(box.label, ": the claim is not a map"));
       manifest.claim = *std::move(claim);
     } else if (kind == "c2cs") {
       const JumbfContent* cbor = part.Content("cbor");
-      if (cbor == nullptr) return Malformed(absl::StrCat(box.label, ": the signature has no CBOR"));
+      if (cbor == nullptr) return MalformedStore(absl::StrCat(box.label, ": the signature has no CBOR"));
       manifest.signature_bytes = cbor->payload;
       manifest.signature_hashed_bytes = part.raw_contents;
     } else if (kind == "c2as") {
@@ -56,7 +56,7 @@ absl::StatusOr<Manifest> ReadManifest(const JumbfBox& box) {
       }
     }
   }
-  if (manifest.claim_version == 0) return Malformed(absl::StrCat(box.label, ": no claim"));
+  if (manifest.claim_version == 0) return MalformedStore(absl::StrCat(box.label, ": no claim"));
   return manifest;
 }
 
@@ -96,7 +96,7 @@ const Manifest* ManifestStore::Find(absl::string_view label) const {
 absl::StatusOr<ManifestStore> ParseManifestStore(absl::string_view jumbf) {
   absl::StatusOr<JumbfBox> root = ParseJumbf(jumbf);
   if (!root.ok()) return root.status();
-  if (JumbfFourcc(root->type) != "c2pa") return Malformed("the outer box is not a C2PA manifest store");
+  if (JumbfFourcc(root->type) != "c2pa") return MalformedStore("the outer box is not a C2PA manifest store");
   ManifestStore store;
   for (const JumbfBox& child : root->children) {
     if (JumbfFourcc(child.type) != "c2ma") continue;  // update manifests etc. are not read
@@ -104,7 +104,7 @@ absl::StatusOr<ManifestStore> ParseManifestStore(absl::string_view jumbf) {
     if (!manifest.ok()) return manifest.status();
     store.manifests.push_back(*std::move(manifest));
   }
-  if (store.manifests.empty()) return Malformed("no manifests");
+  if (store.manifests.empty()) return MalformedStore("no manifests");
   return store;
 }
 

@@ -11,6 +11,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/dict.h>
 #include <libavutil/frame.h>
 #include <libswscale/swscale.h>
 }
@@ -25,6 +26,9 @@ struct AvFrameFree {
 };
 struct AvPacketFree {
   void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct AvDictFree {
+  void operator()(AVDictionary* d) const { av_dict_free(&d); }
 };
 struct SwsFree {
   void operator()(SwsContext* c) const { sws_freeContext(c); }
@@ -41,6 +45,7 @@ using CodecPtr = std::unique_ptr<AVCodecContext, AvCodecFree>;
 using FramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
 using PacketPtr = std::unique_ptr<AVPacket, AvPacketFree>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
+using DictPtr = std::unique_ptr<AVDictionary, AvDictFree>;
 using OutputPtr = std::unique_ptr<AVFormatContext, AvOutputFree>;
 
 // "media: <what>: <FFmpeg's message>", with the code mapped: missing paths

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "media/av_handles.h"
 
 extern "C" {
 #include <libavutil/dict.h>
@@ -23,10 +24,6 @@ constexpr unsigned kMaxProbeBytes = 1 << 20;
 // Scores at or below this are FFmpeg's "misdetection possible" (random
 // bytes can look like a few MP3 frames): such files are unrecognised.
 constexpr int kMinProbeScore = AVPROBE_SCORE_RETRY;
-
-struct DictFree {
-  void operator()(AVDictionary* d) const { av_dict_free(&d); }
-};
 
 int ReadFile(void* opaque, uint8_t* buffer, int size) {
   const int fd = *static_cast<int*>(opaque);
@@ -105,7 +102,7 @@ absl::StatusOr<std::unique_ptr<ContentInput>> ContentInput::Open(
   in->format_->pb = in->io_;
   AVDictionary* raw = nullptr;
   av_dict_set(&raw, "protocol_whitelist", "none", 0);  // no demuxer may open another file or URL
-  std::unique_ptr<AVDictionary, DictFree> opts(raw);
+  DictPtr opts(raw);
   {
     AVDictionary* d = opts.release();
     // On failure avformat_open_input frees the context (not our AVIOContext).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "generation/bitmap_text.h"
+#include "media/av_handles.h"
 #include "media/effect_filters.h"
 #include "media/still_image.h"
 
@@ -24,10 +25,6 @@ namespace {
 // Input timestamps count 1/1000 of a frame, so that setpts can divide them
 // by the speed factor without rounding two frames onto one tick.
 constexpr int kTicksPerFrame = 1000;
-
-struct DictFree {
-  void operator()(AVDictionary* d) const { av_dict_free(&d); }
-};
 
 // Builds a graph filter by filter, options set as values (no graph string
 // to escape); each filter gets a unique instance name.
@@ -49,7 +46,7 @@ class GraphBuilder {
     if (ctx == nullptr) return absl::ResourceExhaustedError("media: out of memory for a filter");
     AVDictionary* raw = nullptr;
     for (const auto& [key, value] : spec.options) av_dict_set(&raw, key.c_str(), value.c_str(), 0);
-    std::unique_ptr<AVDictionary, DictFree> options(raw);
+    DictPtr options(raw);
     AVDictionary* d = options.release();
     const int err = avfilter_init_dict(ctx, &d);
     options.reset(d);

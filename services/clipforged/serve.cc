@@ -29,6 +29,7 @@
 #include "services/kit/service_deps.h"
 #include "services/clips/component.h"
 #include "services/clips/local_job_source.h"
+#include "services/clips/local_provenance_reader.h"
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
 #include "services/generation/component.h"
@@ -325,6 +326,7 @@ int Serve(const std::vector<std::string>& args) {
   }
   std::unique_ptr<clips_service::LocalJobSource> clips_jobs;
   std::unique_ptr<clips_service::LocalTextFilter> clips_text;
+  std::unique_ptr<clips_service::LocalProvenanceReader> clips_provenance;
   std::unique_ptr<clips_service::ClipsComponent> clips;
   if (config->services.contains("clips")) {
     // Clips are published from generation jobs and share its signed media
@@ -334,9 +336,12 @@ int Serve(const std::vector<std::string>& args) {
     clips_jobs = std::make_unique<clips_service::LocalJobSource>(generation->jobs(), generation->creation());
     // Titles, captions and comments pass moderation's text policy.
     clips_text = std::make_unique<clips_service::LocalTextFilter>(moderation->policy());
+    // Published videos' manifests are read from generation's blob store.
+    clips_provenance = std::make_unique<clips_service::LocalProvenanceReader>(generation->blobs());
     // Other services' events arrive on the revocations' connection too.
     auto created = clips_service::ClipsComponent::Create(database, config->clips, shared, *clips_jobs, *clips_text,
-                                                         generation->media_urls(), revocation_nats->get());
+                                                         *clips_provenance, generation->media_urls(),
+                                                         revocation_nats->get());
     if (!created.ok()) return Fail(created.status().message());
     clips = *std::move(created);
     remix_source.Bind(&clips->clips());

@@ -148,6 +148,8 @@ absl::StatusOr<ClipView> ClipLogic::Publish(const kit::Caller& caller, const kit
                    .language = input.language,
                    .visibility = input.visibility,
                    .forking_allowed = input.forking_allowed};
+  // Hashes the whole video: outside the transaction.
+  CF_ASSIGN_OR_RETURN(draft.c2pa, provenance_.Summarize(job.outputs->video()));
   std::string clip_id;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](ClipsTx& tx) -> absl::Status {
     CF_ASSIGN_OR_RETURN(clip_id,

@@ -14,6 +14,7 @@
 #include "base/uuid.h"
 #include "services/clips/events.h"
 #include "services/clips/job_source.h"
+#include "services/clips/provenance_reader.h"
 #include "services/clips/records.h"
 #include "services/clips/store_interface.h"
 #include "services/clips/text_filter.h"
@@ -76,15 +77,22 @@ struct ViewReport {
 class ClipLogic {
  public:
   ClipLogic(ClipsStore& store, const base::Clock& clock, base::UuidV7Generator& ids, const ClipsEvents& events,
-            JobSource& jobs, TextFilter& filter, ClipRules rules = {})
-      : store_(store), clock_(clock), ids_(ids), events_(events), jobs_(jobs), filter_(filter), rules_(rules) {}
+            JobSource& jobs, TextFilter& filter, ProvenanceReader& provenance, ClipRules rules = {})
+      : store_(store),
+        clock_(clock),
+        ids_(ids),
+        events_(events),
+        jobs_(jobs),
+        filter_(filter),
+        provenance_(provenance),
+        rules_(rules) {}
 
   // Publishes the caller's completed job (the title and caption pass the
   // text filter: FAILED_PRECONDITION "TEXT_BLOCKED"): NOT_FOUND when it is not theirs,
-  // FAILED_PRECONDITION "JOB_NOT_COMPLETED" before it completes,
-  // ALREADY_EXISTS "JOB_ALREADY_PUBLISHED" when it was published. A remix
+  // FAILED_PRECONDITION "JOB_NOT_COMPLETED" before it completes (and
+  // "VIDEO_MISSING" when its video is gone), ALREADY_EXISTS "JOB_ALREADY_PUBLISHED" when it was published. A remix
   // job's clip is a fork of the clip it remixed (a tombstone too: the graph
-  // stays whole).
+  // stays whole). The video's C2PA manifest is read and validated here, once.
   absl::StatusOr<ClipView> Publish(const kit::Caller& caller, const kit::IdempotencyKey& key, const NewClip& clip);
   // NOT_FOUND when the caller may not see it.
   absl::StatusOr<ClipView> Get(const kit::Caller& caller, const std::string& clip_id);
@@ -127,6 +135,7 @@ class ClipLogic {
   const ClipsEvents& events_;
   JobSource& jobs_;
   TextFilter& filter_;
+  ProvenanceReader& provenance_;
   const ClipRules rules_;
 };
 

@@ -51,10 +51,12 @@ absl::StatusOr<std::unique_ptr<ClipsComponent>> ClipsComponent::Create(const kit
                                                                        const ClipsConfig& config,
                                                                        kit::ServiceDeps deps, JobSource& jobs,
                                                                        TextFilter& text_filter,
+                                                                       ProvenanceReader& provenance,
                                                                        const kit::MediaUrls& media_urls,
                                                                        kit::NatsClient* nats) {
   if (database.url.empty()) return absl::InvalidArgumentError("--database-url is required to run the clips service");
-  std::unique_ptr<ClipsComponent> component(new ClipsComponent(database, config, deps, jobs, text_filter, media_urls));
+  std::unique_ptr<ClipsComponent> component(
+      new ClipsComponent(database, config, deps, jobs, text_filter, provenance, media_urls));
   if (nats != nullptr) {
     for (const ConsumerSpec& spec : kConsumers) {
       CF_RETURN_IF_ERROR(component->consumers_.Start(component->pool_, *nats, spec.options(),
@@ -66,7 +68,7 @@ absl::StatusOr<std::unique_ptr<ClipsComponent>> ClipsComponent::Create(const kit
 
 ClipsComponent::ClipsComponent(const kit::ServiceDatabase& database, const ClipsConfig& config,
                                kit::ServiceDeps deps, JobSource& jobs, TextFilter& text_filter,
-                               const kit::MediaUrls& media_urls)
+                               ProvenanceReader& provenance, const kit::MediaUrls& media_urls)
     : logger_(deps.logger),
       pool_({.dsn = database.url,
              .size = database.pool_size,
@@ -76,7 +78,7 @@ ClipsComponent::ClipsComponent(const kit::ServiceDatabase& database, const Clips
              .statements = AllStatements()}),
       store_(pool_),
       events_(deps.events),
-      clips_(store_, deps.clock, deps.ids, events_, jobs, text_filter, config.clips),
+      clips_(store_, deps.clock, deps.ids, events_, jobs, text_filter, provenance, config.clips),
       comments_(store_, deps.clock, deps.ids, events_, text_filter),
       graph_(store_, config.graph),
       event_logic_(events_, deps.clock),

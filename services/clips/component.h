@@ -13,6 +13,7 @@
 #include "services/clips/events.h"
 #include "services/clips/graph_logic.h"
 #include "services/clips/job_source.h"
+#include "services/clips/provenance_reader.h"
 #include "services/clips/service.h"
 #include "services/clips/store.h"
 #include "services/kit/consumer_group.h"
@@ -39,14 +40,16 @@ class ClipsComponent {
   static std::vector<kit::SettingSpec> Flags();
   static absl::StatusOr<ClipsConfig> ConfigFrom(const kit::Settings& settings);
 
-  // `jobs`, `text_filter` (titles, captions, comments), `media_urls` and
-  // `deps` must outlive the component. `nats` (may
+  // `jobs`, `text_filter` (titles, captions, comments), `provenance` (the
+  // videos' C2PA manifests), `media_urls` and `deps` must outlive the
+  // component. `nats` (may
   // be null: then handles, follows, blocks and moderators' removals arrive
   // only where a process with it applies them) brings other services'
   // events. INVALID_ARGUMENT when the database URL is missing.
   static absl::StatusOr<std::unique_ptr<ClipsComponent>> Create(const kit::ServiceDatabase& database,
                                                                 const ClipsConfig& config, kit::ServiceDeps deps,
                                                                 JobSource& jobs, TextFilter& text_filter,
+                                                                ProvenanceReader& provenance,
                                                                 const kit::MediaUrls& media_urls,
                                                                 kit::NatsClient* nats);
   ~ClipsComponent();
@@ -58,7 +61,8 @@ class ClipsComponent {
 
  private:
   ClipsComponent(const kit::ServiceDatabase& database, const ClipsConfig& config, kit::ServiceDeps deps,
-                 JobSource& jobs, TextFilter& text_filter, const kit::MediaUrls& media_urls);
+                 JobSource& jobs, TextFilter& text_filter, ProvenanceReader& provenance,
+                 const kit::MediaUrls& media_urls);
   void SweepViewMarks();
 
   kit::Logger& logger_;

@@ -74,8 +74,12 @@ void FillClip(const ClipView& view, const kit::MediaUrls& urls, absl::Time now, 
   out->set_forking_allowed(clip.forking_allowed);
   FillCounts(clip.counts, out->mutable_counts());
   FillMedia(clip.media, urls, now, out->mutable_media());
-  // Only presence for now: the other C2PA fields need the manifest read.
-  out->mutable_c2pa()->set_present(!clip.media.provenance().sha256().empty());
+  if (clip.c2pa) {
+    *out->mutable_c2pa() = *clip.c2pa;
+  } else {
+    // Published before the service read manifests: only whether there is one.
+    out->mutable_c2pa()->set_present(!clip.media.provenance().sha256().empty());
+  }
   out->set_liked_by_viewer(view.liked_by_viewer);
   out->set_party_id(clip.party_id);
 }

@@ -32,6 +32,9 @@ struct ClipRecord {
   // references of the video, thumbnail, spritesheet and C2PA manifest).
   v1::JobSpec spec;
   v1::JobOutputs media;
+  // What the video's C2PA manifest said when it was published; unset for
+  // clips published before the service read it.
+  std::optional<v1::C2paSummary> c2pa;
   // A fork's prompt against its parent's, computed at publish (neither
   // prompt changes); empty for an original.
   v1::PromptDiff diff;

@@ -20,7 +20,6 @@
 namespace clipforge::clips_service {
 namespace {
 
-constexpr size_t kMaxTokenLength = 256;
 constexpr size_t kMaxTitleChars = 100;
 constexpr size_t kMaxCaptionChars = 2200;
 constexpr size_t kMaxTags = 32;
@@ -84,7 +83,7 @@ absl::Status MalformedToken() { return absl::InvalidArgumentError("page_token: m
 // The one UUID field of a token under `tag`; empty for no token.
 absl::StatusOr<std::string> DecodeIdToken(const std::string& token, absl::string_view tag) {
   if (token.empty()) return std::string();
-  std::optional<std::vector<std::string>> fields = kit::DecodeTokenFields(token, tag, 1, kMaxTokenLength);
+  std::optional<std::vector<std::string>> fields = kit::DecodeTokenFields(token, tag, 1, kit::kMaxPageTokenBytes);
   if (!fields || !base::IsCanonicalUuid((*fields)[0])) return MalformedToken();
   return std::move((*fields)[0]);
 }
@@ -93,7 +92,8 @@ absl::StatusOr<std::string> DecodeIdToken(const std::string& token, absl::string
 // token because a cursor's key means something else in another order.
 absl::StatusOr<std::optional<GraphCursor>> DecodeGraphToken(const std::string& token, v1::DescendantOrder order) {
   if (token.empty()) return std::optional<GraphCursor>();
-  const std::optional<std::vector<std::string>> fields = kit::DecodeTokenFields(token, "g1", 3, kMaxTokenLength);
+  const std::optional<std::vector<std::string>> fields =
+      kit::DecodeTokenFields(token, "g1", 3, kit::kMaxPageTokenBytes);
   int token_order = 0;
   GraphCursor cursor;
   if (!fields || !absl::SimpleAtoi((*fields)[0], &token_order) || !absl::SimpleAtoi((*fields)[1], &cursor.key) ||

@@ -171,7 +171,8 @@ const std::string kClipColumns = absl::StrCat(
     TagsSql("c.tags"),
     ", c.language, c.visibility, c.forking_allowed, coalesce(c.party_id::text, ''), c.removal_reason, "
     "c.like_count, c.view_count, c.comment_count, c.direct_fork_count, c.descendant_count, ",
-    SqlMicros("c.created_at"), ", ", SqlMicros("c.updated_at"));
+    SqlMicros("c.created_at"), ", ", SqlMicros("c.updated_at"),
+    ", c.c2pa IS NOT NULL, coalesce(encode(c.c2pa, 'hex'), '')");
 
 ClipRecord ClipFromRow(const pqxx::row& r) {
   ClipRecord clip;
@@ -199,6 +200,7 @@ ClipRecord ClipFromRow(const pqxx::row& r) {
                            .descendants = r[21].as<int64_t>()};
   clip.create_time = absl::FromUnixMicros(r[22].as<int64_t>());
   clip.update_time = absl::FromUnixMicros(r[23].as<int64_t>());
+  if (r[24].as<bool>()) clip.c2pa = FromHex<v1::C2paSummary>(r[25]);
   return clip;
 }
 
@@ -369,7 +371,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
                        null_diff, Hex(c.diff), c.parent_id, c.root_id, c.depth, c.title, c.caption,
                        ArrayLiteral(c.tags), c.language, static_cast<int>(c.visibility), c.forking_allowed,
                        c.party_id, static_cast<int>(c.removal_reason), ToMicros(c.create_time),
-                       ToMicros(c.update_time));
+                       ToMicros(c.update_time), c.c2pa.has_value(), c.c2pa ? Hex(*c.c2pa) : std::string());
   }
   std::optional<ClipRecord> GetClip(const std::string& clip_id) override {
     return FirstClip(txn_.exec_prepared(kGetClip, clip_id));
@@ -576,11 +578,12 @@ std::vector<kit::PreparedStatement> PgClipsStore::Statements() {
       {kInsertClip,
        absl::StrCat("INSERT INTO clips.clips (clip_id, author_id, job_id, spec, media, prompt, diff, parent_id, "
                     "root_id, depth, title, caption, tags, language, visibility, forking_allowed, party_id, "
-                    "removal_reason, created_at, updated_at) VALUES ($1::uuid, nullif($2, '')::uuid, $3::uuid, "
-                    "decode($4, 'hex'), decode($5, 'hex'), $6, CASE WHEN $7::boolean THEN NULL ELSE decode($8, "
-                    "'hex') END, nullif($9, '')::uuid, $10::uuid, $11, $12, $13, $14::text[], $15, $16, $17, "
-                    "nullif($18, '')::uuid, $19, ",
-                    SqlTimestampParam(20), ", ", SqlTimestampParam(21), ")")},
+                    "removal_reason, created_at, updated_at, c2pa) VALUES ($1::uuid, nullif($2, '')::uuid, "
+                    "$3::uuid, decode($4, 'hex'), decode($5, 'hex'), $6, CASE WHEN $7::boolean THEN NULL ELSE "
+                    "decode($8, 'hex') END, nullif($9, '')::uuid, $10::uuid, $11, $12, $13, $14::text[], $15, $16, "
+                    "$17, nullif($18, '')::uuid, $19, ",
+                    SqlTimestampParam(20), ", ", SqlTimestampParam(21),
+                    ", CASE WHEN $22::boolean THEN decode($23, 'hex') END)")},
       {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM clips.clips c WHERE c.clip_id = $1::uuid")},
       // NO KEY UPDATE: the weakest lock that orders writers; a clip's
       // changes never touch its keys.

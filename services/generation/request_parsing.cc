@@ -17,7 +17,6 @@
 namespace clipforge::generation_service {
 namespace {
 
-constexpr size_t kMaxTokenLength = 256;
 constexpr int kMaxRenderers = 16;
 // Entries in capabilities.effects (job_inputs.h's kEffectKinds, repeats
 // allowed).
@@ -133,7 +132,7 @@ absl::StatusOr<JobListing> ParseListJobs(const v1::ListJobsRequest& request) {
   }
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "j1", 1, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "j1", 1, kit::kMaxPageTokenBytes);
   if (!fields || !base::IsCanonicalUuid((*fields)[0])) return absl::InvalidArgumentError("page_token: malformed");
   listing.cursor = JobCursor{.before_job_id = (*fields)[0]};
   return listing;

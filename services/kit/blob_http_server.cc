@@ -303,9 +303,11 @@ class BlobHttpServer::Impl {
       // Only this strand adds connections, so the count cannot pass the
       // cap between the check and the add.
       if (connections_.load() >= options_.max_connections) {
+        // Counted before the close that the client sees, so that whoever
+        // watches the close then the counter finds it counted.
+        if (metrics_ != nullptr) metrics_->CountRefusedConnection();
         beast::error_code ignored;
         socket.close(ignored);
-        if (metrics_ != nullptr) metrics_->CountRefusedConnection();
       } else {
         std::make_shared<Connection>(std::move(socket), context_)->Start();
       }

@@ -17,6 +17,10 @@
 namespace clipforge::kit {
 
 // `fields` must not contain '|'.
+// The longest page token the services' listings accept: their keyset
+// fields encoded are far shorter.
+inline constexpr size_t kMaxPageTokenBytes = 256;
+
 inline std::string EncodeTokenFields(absl::string_view tag, absl::Span<const std::string> fields) {
   std::string raw(tag);
   for (const std::string& field : fields) absl::StrAppend(&raw, "|", field);

@@ -11,7 +11,6 @@
 namespace clipforge::moderation_service {
 namespace {
 
-constexpr size_t kMaxTokenLength = 256;
 constexpr int kMaxImportEntries = 10'000;
 constexpr int kMaxPdqDistance = 64;
 constexpr int64_t kMaxBlobBytes = int64_t{1} << 40;
@@ -39,7 +38,6 @@ void CheckDecision(base::FieldValidator& v, v1::ModerationDecision decision) {
 void CheckDistance(base::FieldValidator& v, int32_t distance) {
   v.IntRange("bank.max_distance", distance, 0, kMaxPdqDistance);
 }
-
 
 }  // namespace
 
@@ -102,7 +100,7 @@ absl::StatusOr<BankListing> ParseBankListing(const v1::ListHashBanksRequest& req
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "b1", 1, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "b1", 1, kit::kMaxPageTokenBytes);
   const bool hex = fields && !(*fields)[0].empty() && (*fields)[0].size() % 2 == 0 &&
                    (*fields)[0].find_first_not_of("0123456789abcdef") == std::string::npos;
   if (!hex) return absl::InvalidArgumentError("page_token: malformed");
@@ -146,7 +144,7 @@ absl::StatusOr<AllowListing> ParseAllowListing(const v1::ListAllowListEntriesReq
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "l1", 3, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "l1", 3, kit::kMaxPageTokenBytes);
   int64_t micros = 0;
   if (!fields || !absl::SimpleAtoi((*fields)[1], &micros) || micros <= 0 || !base::IsCanonicalUuid((*fields)[2])) {
     return absl::InvalidArgumentError("page_token: malformed");

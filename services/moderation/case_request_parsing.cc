@@ -12,8 +12,6 @@
 namespace clipforge::moderation_service {
 namespace {
 
-constexpr size_t kMaxTokenLength = 256;
-
 constexpr base::TextRule kDetailsRule{.min_chars = 0, .max_chars = 1000};
 constexpr base::TextRule kAppealTextRule{.min_chars = 1, .max_chars = 2000};
 constexpr base::TextRule kGroundReferenceRule{.min_chars = 1, .max_chars = 500};
@@ -114,7 +112,7 @@ absl::StatusOr<ReportListing> ParseReportListing(const v1::ListMyReportsRequest&
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "m1", 2, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "m1", 2, kit::kMaxPageTokenBytes);
   int64_t micros = 0;
   if (!fields || !absl::SimpleAtoi((*fields)[0], &micros) || micros <= 0 || !base::IsCanonicalUuid((*fields)[1])) {
     return absl::InvalidArgumentError("page_token: malformed");
@@ -135,7 +133,7 @@ absl::StatusOr<CaseListing> ParseCaseListing(const v1::ListCasesRequest& request
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "q1", 3, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "q1", 3, kit::kMaxPageTokenBytes);
   int64_t rank = 0;
   if (!fields || !absl::SimpleAtoi((*fields)[1], &rank) || !base::IsCanonicalUuid((*fields)[2])) {
     return absl::InvalidArgumentError("page_token: malformed");

@@ -18,7 +18,6 @@ namespace {
 constexpr size_t kMaxPatternChars = 500;
 constexpr size_t kMaxDescriptionChars = 500;
 constexpr size_t kMaxLocales = 16;
-constexpr size_t kMaxTokenLength = 256;
 
 // A BCP-47 tag as far as routing rules needs: 2-35 letters, digits and
 // hyphens, starting with a letter ("en", "pt-BR", "zh-Hant-TW").
@@ -205,7 +204,7 @@ absl::StatusOr<RuleListing> ParseRuleListing(const v1::ListRulesRequest& request
   CF_RETURN_IF_ERROR(v.status());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "r1", 2, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "r1", 2, kit::kMaxPageTokenBytes);
   int category = 0;
   if (!fields || !absl::SimpleAtoi((*fields)[0], &category) || !absl::SimpleAtoi((*fields)[1], &listing.after_seq) ||
       listing.after_seq <= 0) {
@@ -250,7 +249,7 @@ absl::StatusOr<AuditListing> ParseAuditListing(const v1::ListAuditEntriesRequest
   if (request.has_end_time()) f.until_micros = Micros(request.end_time());
   if (request.page_token().empty()) return listing;
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(request.page_token(), "a1", 1, kMaxTokenLength);
+      kit::DecodeTokenFields(request.page_token(), "a1", 1, kit::kMaxPageTokenBytes);
   int64_t next = 0;
   if (!fields || !absl::SimpleAtoi((*fields)[0], &next) || next < 1) {
     return absl::InvalidArgumentError("page_token: malformed");

@@ -52,15 +52,14 @@ class CliTest : public ::testing::Test {
   int commands_ = 0;
 };
 
-constexpr char kPassword[] = "a long and unusual passphrase\n";
 
 TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   auto r = Cli("alice", {"register", "--handle=alice", "--email=alice@example.com", "--display-name=Alice",
                          "--password-stdin"},
-               kPassword);
+               kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   r = Cli("bob", {"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob", "--password-stdin"},
-          kPassword);
+          kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
 
   // Credentials are private to the user.
@@ -105,7 +104,7 @@ TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   // The first admin is made on the server machine; it applies at next login.
   r = Clipforged({"admin", "make-admin", "--handle=bob", "--database-url=" + pg_->dsn()});
   ASSERT_EQ(r.first, 0) << r.second;
-  r = Cli("bob", {"login", "bob", "--password-stdin"}, kPassword);
+  r = Cli("bob", {"login", "bob", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   r = Cli("bob", {"whoami"});
   EXPECT_NE(r.second.find("admin"), std::string::npos) << r.second;
@@ -115,22 +114,22 @@ TEST_F(CliTest, ATryOutSessionFromRegisterToDeleteAccount) {
   EXPECT_EQ(Cli("alice", {"whoami"}).first, 3);  // Not logged in.
 
   // The only admin cannot delete their account.
-  r = Cli("bob", {"delete-account", "--yes", "--password-stdin"}, kPassword);
+  r = Cli("bob", {"delete-account", "--yes", "--password-stdin"}, kTestPassword);
   EXPECT_EQ(r.first, 1) << r.second;
   EXPECT_NE(r.second.find("LAST_ADMIN"), std::string::npos) << r.second;
 
-  r = Cli("alice", {"login", "alice", "--password-stdin"}, kPassword);
+  r = Cli("alice", {"login", "alice", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
-  r = Cli("alice", {"delete-account", "--yes", "--password-stdin"}, kPassword);
+  r = Cli("alice", {"delete-account", "--yes", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
-  r = Cli("alice", {"login", "alice", "--password-stdin"}, kPassword);
+  r = Cli("alice", {"login", "alice", "--password-stdin"}, kTestPassword);
   EXPECT_EQ(r.first, 1) << r.second;
 }
 
 TEST_F(CliTest, UnreachableServerAndUsageErrorsAreExplained) {
   auto r = Run({CF_CLIPFORGE, "--server=127.0.0.1:1", "--config-dir=" + dir_.path() + "/x", "login", "someone",
                 "--password-stdin"},
-               kPassword);
+               kTestPassword);
   EXPECT_EQ(r.first, 1);
   EXPECT_NE(r.second.find("127.0.0.1:1"), std::string::npos) << r.second;
   r = Cli("x", {"frobnicate"});

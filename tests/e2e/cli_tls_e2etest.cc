@@ -5,12 +5,12 @@
 
 #include <fstream>
 
+#include "tests/support/clipforged_process.h"
 #include "tests/support/test_servers.h"
 
 namespace clipforge::testing {
 namespace {
 
-constexpr char kPassword[] = "a long and unusual passphrase\n";
 
 class CliTlsTest : public ::testing::Test {
  protected:
@@ -80,7 +80,7 @@ class CliTlsTest : public ::testing::Test {
                                      "--config-dir=" + Path("config")};
     argv.insert(argv.end(), flags.begin(), flags.end());
     argv.insert(argv.end(), command.begin(), command.end());
-    return RunWithStdin(argv, kPassword);
+    return RunWithStdin(argv, kTestPassword);
   }
   std::vector<std::string> Register(const std::string& handle) {
     return {"register", "--handle=" + handle, "--email=" + handle + "@example.com", "--display-name=X",

@@ -19,7 +19,6 @@
 namespace clipforge::testing {
 namespace {
 
-constexpr char kPassword[] = "a long and unusual passphrase\n";
 
 class GenerateTest : public ::testing::Test {
  protected:
@@ -35,7 +34,7 @@ class GenerateTest : public ::testing::Test {
     ASSERT_TRUE(StartWorker(first_worker_, "worker-1"));
     auto r = Cli({"register", "--handle=alice", "--email=alice@example.com", "--display-name=Alice",
                   "--password-stdin"},
-                 kPassword);
+                 kTestPassword);
     ASSERT_EQ(r.first, 0) << r.second;
     // The prompt policy compiles once at start; until then checks answer
     // UNAVAILABLE. Wait for it the way a client would: by checking.
@@ -117,6 +116,14 @@ std::string IdAfter(const std::string& text, const std::string& key) {
   return at == std::string::npos ? "" : text.substr(at + key.size() + 4, 36);
 }
 
+// The string value of the first `key` in compact JSON ("" when absent).
+std::string StringAfter(const std::string& text, const std::string& key) {
+  const size_t at = text.find("\"" + key + "\":\"");
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size() + 4;
+  return text.substr(from, text.find('"', from) - from);
+}
+
 TEST_F(GenerateTest, ARemixOfAPublishedClipCarriesItsParentsManifestAsAnIngredient) {
   auto r = Cli({"--json", "generate", "a paper lantern on a dark river", "--seconds=4",
                 "--out=" + dir_.path() + "/lantern.mp4"});
@@ -127,10 +134,17 @@ TEST_F(GenerateTest, ARemixOfAPublishedClipCarriesItsParentsManifestAsAnIngredie
   ASSERT_EQ(r.first, 0) << r.second;
   const std::string clip_id = IdAfter(r.second, "clip_id");
   ASSERT_EQ(clip_id.size(), 36u) << r.second;
+  // The clip says what its video's Content Credentials say, validated.
+  EXPECT_EQ(StringAfter(r.second, "content_credentials"), "valid") << r.second;
+  EXPECT_EQ(StringAfter(r.second, "signer"), "worker-1") << r.second;
+  EXPECT_EQ(StringAfter(r.second, "source_type"), "trainedAlgorithmicMedia") << r.second;
+  const std::string parent_label = StringAfter(r.second, "manifest");
+  ASSERT_FALSE(parent_label.empty()) << r.second;
   r = Cli({"--json", "verify", dir_.path() + "/lantern.mp4"});
   ASSERT_EQ(r.first, 0) << r.second;
   const size_t parent_label_at = r.second.find("urn:");
   ASSERT_NE(parent_label_at, std::string::npos) << r.second;
+  EXPECT_NE(r.second.find(parent_label), std::string::npos) << "clip's label " << parent_label << "\n" << r.second;
 
   // The remix: the parent's seed and size, an edited prompt, and the
   // parent's manifest inside the new file as a parentOf ingredient.
@@ -147,6 +161,7 @@ TEST_F(GenerateTest, ARemixOfAPublishedClipCarriesItsParentsManifestAsAnIngredie
   ASSERT_EQ(r.first, 0) << r.second;
   const std::string fork_id = IdAfter(r.second, "clip_id");
   EXPECT_EQ(IdAfter(r.second, "parent_clip_id"), clip_id) << r.second;
+  EXPECT_EQ(StringAfter(r.second, "parent_manifest"), parent_label) << r.second;
   r = Cli({"lineage", fork_id});
   ASSERT_EQ(r.first, 0) << r.second;
   EXPECT_NE(r.second.find("Lantern"), std::string::npos) << r.second;

@@ -17,7 +17,6 @@
 namespace clipforge::testing {
 namespace {
 
-constexpr char kPassword[] = "a long and unusual passphrase\n";
 
 class ModerationCliTest : public ::testing::Test {
  protected:
@@ -82,17 +81,17 @@ class ModerationCliTest : public ::testing::Test {
 
 TEST_F(ModerationCliTest, AnAdminsRuleReachesChecksOnEveryInstance) {
   auto r = Cli(*first_, "alice", {"register", "--handle=alice", "--email=alice@example.com",
-                                  "--display-name=Alice", "--password-stdin"}, kPassword);
+                                  "--display-name=Alice", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   r = Cli(*first_, "bob", {"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob",
-                           "--password-stdin"}, kPassword);
+                           "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   const CommandResult made =
       RunClipforged(CF_CLIPFORGED, {"admin", "make-admin", "--handle=alice", "--database-url=" + bus_.pg().dsn()});
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  r = Cli(*first_, "alice", {"login", "alice", "--password-stdin"}, kPassword);  // The admin role, in a new token.
+  r = Cli(*first_, "alice", {"login", "alice", "--password-stdin"}, kTestPassword);  // The admin role, in a new token.
   ASSERT_EQ(r.first, 0) << r.second;
-  r = Cli(*second_, "bob", {"login", "bob", "--password-stdin"}, kPassword);
+  r = Cli(*second_, "bob", {"login", "bob", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
 
   const std::string prompt = "a knight will K.I.L.L the dragon";
@@ -167,15 +166,15 @@ TEST_F(ModerationCliTest, AnAdminsRuleReachesChecksOnEveryInstance) {
 // own decision; the audit chain holds it all.
 TEST_F(ModerationCliTest, AReportIsClaimedDecidedAndAppealedFromTheCommandLine) {
   auto r = Cli(*first_, "alice", {"register", "--handle=alice", "--email=alice@example.com",
-                                  "--display-name=Alice", "--password-stdin"}, kPassword);
+                                  "--display-name=Alice", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   r = Cli(*first_, "bob", {"register", "--handle=bob", "--email=bob@example.com", "--display-name=Bob",
-                           "--password-stdin"}, kPassword);
+                           "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
   ASSERT_EQ(RunClipforged(CF_CLIPFORGED, {"admin", "make-admin", "--handle=alice", "--database-url=" + bus_.pg().dsn()})
                 .exit_code,
             0);
-  r = Cli(*first_, "alice", {"login", "alice", "--password-stdin"}, kPassword);
+  r = Cli(*first_, "alice", {"login", "alice", "--password-stdin"}, kTestPassword);
   ASSERT_EQ(r.first, 0) << r.second;
 
   const std::string clip = "0190f2a4-5b6c-7d8e-9f01-23456789abcd";

@@ -13,6 +13,10 @@
 
 namespace clipforge::testing {
 
+// The password the end-to-end tests' accounts use, with the newline that
+// ends it at the CLI's prompt.
+inline constexpr char kTestPassword[] = "a long and unusual passphrase\n";
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together.

@@ -1,5 +1,7 @@
 #include "tests/support/generation_jobs.h"
 
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "base/sha256.h"
 #include "services/kit/proto_time.h"
 
@@ -16,20 +18,38 @@ v1::JobSpec DraftSpec(const std::string& prompt, const std::string& remix_of) {
   return spec;
 }
 
+namespace {
+
+// The placeholder bytes of one output of `job_id`.
+std::string PlaceholderOf(const std::string& job_id, const char* kind) { return absl::StrCat(kind, " of ", job_id); }
+
+constexpr const char* kKinds[] = {"video", "thumbnail", "provenance"};
+
+}  // namespace
+
 v1::JobOutputs OutputsOf(const std::string& job_id) {
   v1::JobOutputs outputs;
   const auto blob = [&](v1::BlobRef* ref, const char* kind, const char* type) {
-    ref->set_sha256(base::Sha256Hex(job_id + kind));
+    const std::string bytes = PlaceholderOf(job_id, kind);
+    ref->set_sha256(base::Sha256Hex(bytes));
     ref->set_content_type(type);
-    ref->set_size_bytes(1000);
+    ref->set_size_bytes(static_cast<int64_t>(bytes.size()));
   };
-  blob(outputs.mutable_video(), "video", "video/mp4");
-  blob(outputs.mutable_thumbnail(), "thumbnail", "image/jpeg");
-  blob(outputs.mutable_provenance(), "provenance", "application/c2pa");
+  blob(outputs.mutable_video(), kKinds[0], "video/mp4");
+  blob(outputs.mutable_thumbnail(), kKinds[1], "image/jpeg");
+  blob(outputs.mutable_provenance(), kKinds[2], "application/c2pa");
   outputs.set_width(720);
   outputs.set_height(1280);
   *outputs.mutable_duration() = kit::ToDuration(absl::Seconds(4));
   return outputs;
+}
+
+absl::Status StoreOutputs(const kit::LocalBlobStore& blobs, const std::string& job_id) {
+  for (const char* kind : kKinds) {
+    absl::StatusOr<std::string> stored = blobs.Put(PlaceholderOf(job_id, kind));
+    if (!stored.ok()) return stored.status();
+  }
+  return absl::OkStatus();
 }
 
 generation_service::JobRecord JobIn(v1::JobStatus status, const std::string& job_id, const std::string& user_id,

@@ -6,9 +6,11 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "clipforge/v1/generation.pb.h"
 #include "services/generation/records.h"
+#include "services/kit/blob_store.h"
 
 namespace clipforge::testing {
 
@@ -16,9 +18,14 @@ namespace clipforge::testing {
 // set.
 v1::JobSpec DraftSpec(const std::string& prompt, const std::string& remix_of = "");
 
-// Outputs (video, thumbnail, C2PA manifest store) named by hashes of
-// `job_id`, so every job's differ.
+// Outputs (video, thumbnail, C2PA manifest store) of placeholder bytes
+// that name `job_id` (not real media), so every job's differ; each is
+// named by the hash of its bytes, as the blob store names them.
 v1::JobOutputs OutputsOf(const std::string& job_id);
+
+// Puts the placeholder bytes of OutputsOf(job_id) into `blobs`, as the
+// worker's uploads would have (publishing reads the video).
+absl::Status StoreOutputs(const kit::LocalBlobStore& blobs, const std::string& job_id);
 
 // A job of `user_id` with `spec` in `status`: COMPLETED jobs have their
 // outputs (OutputsOf) and a finish time.

@@ -18,9 +18,11 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   relay_ = bus_.NewRelay();
   const kit::ServiceDeps deps{clock_,     random_,   ids_,    *auth_,     *runner_,
                               *executor_, *compute_, events_, addresses_, bus_.logger()};
-  std::string blob_dir = (std::filesystem::temp_directory_path() / "cf-blobs-XXXXXX").string();
-  if (mkdtemp(blob_dir.data()) == nullptr) std::abort();
-  blob_dir_ = blob_dir;
+  std::string state_dir = (std::filesystem::temp_directory_path() / "cf-test-server-XXXXXX").string();
+  if (mkdtemp(state_dir.data()) == nullptr) std::abort();
+  state_dir_ = state_dir;
+  blob_dir_ = state_dir_ + "/blobs";
+  std::filesystem::create_directories(blob_dir_);
   const auto create = [&] {
     return moderation_service::ModerationComponent::Create(
                {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
@@ -45,6 +47,9 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
                                                                component_->review());
     generation_service::GenerationConfig config = options.generation;
     config.blob_dir = blob_dir_;
+    if (options.media_urls && config.media_url_key_file.empty()) {
+      config.media_url_key_file = state_dir_ + "/media-url.key";
+    }
     generation_ = generation_service::GenerationComponent::Create(
                       {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, config,
                       deps, *generation_checks_, options.with_clips ? &remix_source_ : nullptr,
@@ -56,9 +61,10 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
     if (!generation_) std::abort();
     clips_jobs_ = std::make_unique<clips_service::LocalJobSource>(generation_->jobs(), generation_->creation());
     clips_text_ = std::make_unique<clips_service::LocalTextFilter>(component_->policy());
+    clips_provenance_ = std::make_unique<clips_service::LocalProvenanceReader>(generation_->blobs());
     clips_ = clips_service::ClipsComponent::Create(
                  {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, options.clips,
-                 deps, *clips_jobs_, *clips_text_, generation_->media_urls(),
+                 deps, *clips_jobs_, *clips_text_, *clips_provenance_, generation_->media_urls(),
                  options.subscribe_to_changes ? &bus_.nats_client() : nullptr)
                  .value();
     remix_source_.Bind(&clips_->clips());
@@ -73,7 +79,7 @@ ModerationTestServer::~ModerationTestServer() {
   server_->Shutdown(absl::Seconds(1));
   executor_->Drain();
   std::error_code ignored;
-  std::filesystem::remove_all(blob_dir_, ignored);
+  std::filesystem::remove_all(state_dir_, ignored);
 }
 
 std::unique_ptr<v1::ModerationService::Stub> ModerationTestServer::NewStub() const {

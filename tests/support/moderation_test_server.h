@@ -20,6 +20,7 @@
 #include "clipforge/v1/clips.grpc.pb.h"
 #include "services/clips/component.h"
 #include "services/clips/local_job_source.h"
+#include "services/clips/local_provenance_reader.h"
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
 #include "services/generation/component.h"
@@ -49,6 +50,9 @@ struct ModerationTestServerOptions {
   // (the blob directory is the server's own).
   bool with_generation = false;
   generation_service::GenerationConfig generation;
+  // Sign media URLs with a key the server makes in its own directory (and
+  // removes with it), unless generation.media_url_key_file names one.
+  bool media_urls = false;
   // Also host the clips service (needs with_generation), reading jobs from
   // the generation service in process.
   bool with_clips = false;
@@ -84,6 +88,8 @@ class ModerationTestServer {
 
  private:
   BusFixture bus_;
+  // The server's own files (blobs, the media URL key), removed with it.
+  std::string state_dir_;
   std::string blob_dir_;
   base::SystemClock clock_;
   base::SecureRandom random_;
@@ -106,6 +112,7 @@ class ModerationTestServer {
   std::unique_ptr<generation_service::GenerationComponent> generation_;
   std::unique_ptr<clips_service::LocalJobSource> clips_jobs_;
   std::unique_ptr<clips_service::LocalTextFilter> clips_text_;
+  std::unique_ptr<clips_service::LocalProvenanceReader> clips_provenance_;
   std::unique_ptr<clips_service::ClipsComponent> clips_;
   std::unique_ptr<kit::GrpcServer> server_;
 };

@@ -44,8 +44,7 @@ ModerationTestServerOptions Options() {
   options.generation.lease.heartbeat_interval = absl::Seconds(1);
   options.generation.sweep_interval = absl::Milliseconds(200);
   options.generation.jobs.max_attempts = 2;
-  options.generation.media_url_key_file =
-      (std::filesystem::temp_directory_path() / ("cf-media-url-" + std::to_string(getpid()) + ".key")).string();
+  options.media_urls = true;
   options.generation.media_http_addr = "127.0.0.1:0";
   return options;
 }

@@ -88,6 +88,36 @@ TEST_F(ClipLogicTest, PublishCopiesThePromptSpecAndMediaOfTheJob) {
   EXPECT_EQ(stored.visibility, v1::VISIBILITY_UNLISTED);
 }
 
+TEST_F(ClipLogicTest, PublishKeepsWhatTheVideosManifestSaid) {
+  const kit::Caller alice = NewUser();
+  const PublishableJob job = Job(alice, "a red fox in the snow", v1::JOB_STATUS_COMPLETED);
+  jobs_.Put(job);
+
+  ASSERT_OK_AND_ASSIGN(const ClipView view, clips_.Publish(alice, Key(alice), ClipOf(job.job_id)));
+
+  const std::optional<v1::C2paSummary> stored = Stored(view.clip.clip_id).c2pa;
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_TRUE(stored->present());
+  EXPECT_TRUE(stored->valid());
+  EXPECT_EQ(stored->manifest_label(), FakeProvenanceReader::LabelOf(job.outputs->video()));
+  EXPECT_EQ(stored->claim_generator(), "ClipForge/test");
+}
+
+TEST_F(ClipLogicTest, PublishingAJobWhoseVideoIsGoneIsFailedPreconditionAndWritesNothing) {
+  const kit::Caller alice = NewUser();
+  const PublishableJob job = Job(alice, "a red fox in the snow", v1::JOB_STATUS_COMPLETED);
+  jobs_.Put(job);
+  provenance_.MarkMissing(job.outputs->video());
+
+  const absl::StatusOr<ClipView> published = clips_.Publish(alice, Key(alice), ClipOf(job.job_id));
+
+  EXPECT_THAT(published, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Reason(published), "VIDEO_MISSING");
+  EXPECT_THAT(store_.state().clips, IsEmpty());
+  EXPECT_THAT(store_.state().events, IsEmpty());
+  EXPECT_THAT(store_.state().idempotency, IsEmpty());
+}
+
 TEST_F(ClipLogicTest, AnOriginalIsItsOwnRootWithNoParentDiffOrCounts) {
   const ClipRecord clip = Publish(NewUser(), "a red fox in the snow");
   EXPECT_EQ(clip.parent_id, "");

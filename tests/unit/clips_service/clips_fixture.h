@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "services/clips/events.h"
 #include "services/clips/graph_logic.h"
 #include "services/clips/job_source.h"
+#include "services/clips/provenance_reader.h"
 #include "services/clips/records.h"
 #include "services/clips/text_filter.h"
 #include "services/kit/caller.h"
@@ -134,6 +136,31 @@ class FakeTextFilter final : public TextFilter {
 
  private:
   std::vector<Checked> checked_;
+};
+
+// The videos' manifests: every video carries a valid ClipForge manifest
+// labelled after its hash, except those the test marks missing from the
+// blob store.
+class FakeProvenanceReader final : public ProvenanceReader {
+ public:
+  absl::StatusOr<v1::C2paSummary> Summarize(const v1::BlobRef& video) override {
+    if (missing_.contains(video.sha256())) {
+      return base::WithReason(absl::FailedPreconditionError("job_id: the job's video is not in the blob store"),
+                              "VIDEO_MISSING");
+    }
+    v1::C2paSummary summary;
+    summary.set_present(true);
+    summary.set_valid(true);
+    summary.set_manifest_label(LabelOf(video));
+    summary.set_claim_generator("ClipForge/test");
+    return summary;
+  }
+
+  static std::string LabelOf(const v1::BlobRef& video) { return "urn:c2pa:" + video.sha256().substr(0, 16); }
+  void MarkMissing(const v1::BlobRef& video) { missing_.insert(video.sha256()); }
+
+ private:
+  std::set<std::string> missing_;
 };
 
 class ClipsFixture : public ::testing::Test {
@@ -373,7 +400,8 @@ class ClipsFixture : public ::testing::Test {
   FakeClipsStore store_;
   FakeJobSource jobs_;
   FakeTextFilter filter_;
-  ClipLogic clips_{store_, clock_, ids_, events_, jobs_, filter_};
+  FakeProvenanceReader provenance_;
+  ClipLogic clips_{store_, clock_, ids_, events_, jobs_, filter_, provenance_};
   CommentLogic comments_{store_, clock_, ids_, events_, filter_};
   GraphLogic graph_{store_};
   EventLogic event_logic_{events_, clock_};

@@ -32,12 +32,7 @@ using ::testing::IsEmpty;
 
 namespace fs = std::filesystem;
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+using test_media::ReadBytes;
 
 class ClipEncoderEffectsTest : public ::testing::Test {
  protected:

@@ -18,12 +18,7 @@ using ::clipforge::base::testing::IsOk;
 
 namespace fs = std::filesystem;
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+using test_media::ReadBytes;
 
 std::optional<ImageSize> SizeOf(const std::string& bytes) {
   return ImageSizeFromHeader(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -209,6 +210,11 @@ absl::Status WriteRgbaWebp(const std::string& path, int width, int height, const
 
 absl::Status WriteJpeg(const std::string& path, int width, int height, const Rgba& rgba) {
   return WriteStill(path, "mjpeg", AV_PIX_FMT_YUVJ420P, width, height, rgba);
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 absl::Status WriteBytes(const std::string& path, const std::string& bytes) {

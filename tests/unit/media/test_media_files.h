@@ -32,4 +32,7 @@ absl::Status WriteJpeg(const std::string& path, int width, int height, const Rgb
 // `bytes` written to `path` as they are.
 absl::Status WriteBytes(const std::string& path, const std::string& bytes);
 
+// The bytes of the file at `path` ("" when it cannot be read).
+std::string ReadBytes(const std::string& path);
+
 }  // namespace clipforge::test_media

@@ -29,12 +29,7 @@ using ::testing::HasSubstr;
 
 namespace fs = std::filesystem;
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+using test_media::ReadBytes;
 
 class UploadProbeTest : public ::testing::Test {
  protected:

@@ -50,7 +50,7 @@ namespace fs = std::filesystem;
 
 constexpr char kCredential[] = "cfw_test_0123456789";
 
-v1::JobAssignment Assignment(const std::string& job_id, int seconds = 4) {
+v1::JobAssignment QueuedAssignment(const std::string& job_id, int seconds = 4) {
   v1::JobAssignment assignment;
   assignment.set_job_id(job_id);
   assignment.set_lease_epoch(7);
@@ -140,7 +140,7 @@ media::ProvenanceSigner* WorkerLoopTest::signer_ = nullptr;
 TEST_F(WorkerLoopTest, LeasesRendersUploadsAndCompletesAJob) {
   FakeWorkerService& service = server_.service();
   const std::string job_id = "0190a3c2-0000-7000-8000-000000000201";
-  service.Queue(Assignment(job_id));
+  service.Queue(QueuedAssignment(job_id));
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
   EXPECT_THAT(worker->RunOnce(stop_), IsOkAndHolds(true));
@@ -220,11 +220,11 @@ TEST_F(WorkerLoopTest, ARemixDownloadsItsParentProvenanceAndNamesItAnIngredient)
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
   const std::string parent_id = "0190a3c2-0000-7000-8000-000000000202";
-  service.Queue(Assignment(parent_id));
+  service.Queue(QueuedAssignment(parent_id));
   ASSERT_THAT(worker->RunOnce(stop_), IsOkAndHolds(true));
   const std::string parent_store = service.uploads().at(v1::CONTENT_VARIANT_PROVENANCE).data;
 
-  v1::JobAssignment remix = Assignment("0190a3c2-0000-7000-8000-000000000203");
+  v1::JobAssignment remix = QueuedAssignment("0190a3c2-0000-7000-8000-000000000203");
   remix.mutable_spec()->set_remix_of_clip_id(parent_id);
   v1::BlobRef& parent = *remix.mutable_parent_provenance();
   parent.set_sha256(service.AddInput(parent_store));
@@ -250,7 +250,7 @@ TEST_F(WorkerLoopTest, AStickerAndASoundtrackAreFetchedAppliedAndNotLeftBehind) 
   const std::string png = *root_ + "/sticker.png", wav = *root_ + "/song.wav";
   ASSERT_THAT(test_media::WriteRgbaPng(png, 32, 32, test_media::SolidRgba(32, 32, 0, 255, 0, 200)), IsOk());
   ASSERT_THAT(test_media::WriteSineWav(wav, 6.0), IsOk());  // longer than the clip: cut
-  v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000204");
+  v1::JobAssignment assignment = QueuedAssignment("0190a3c2-0000-7000-8000-000000000204");
   v1::BlobRef sticker, song;
   sticker.set_sha256(service.AddInput(testing::ReadBytes(png)));
   song.set_sha256(service.AddInput(testing::ReadBytes(wav)));
@@ -276,7 +276,7 @@ TEST_F(WorkerLoopTest, AStickerAndASoundtrackAreFetchedAppliedAndNotLeftBehind) 
 
 TEST_F(WorkerLoopTest, AnInputTheServerDoesNotHaveFailsAsInvalidInputNotRetried) {
   FakeWorkerService& service = server_.service();
-  v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000207");
+  v1::JobAssignment assignment = QueuedAssignment("0190a3c2-0000-7000-8000-000000000207");
   v1::BlobRef missing;
   missing.set_sha256(std::string(64, 'c'));  // the fake has no such input
   *assignment.mutable_spec()->add_effects()->mutable_sticker()->mutable_image() = missing;
@@ -296,7 +296,7 @@ TEST_F(WorkerLoopTest, AnInputTheServerDoesNotHaveFailsAsInvalidInputNotRetried)
 
 TEST_F(WorkerLoopTest, AMissingParentProvenanceFailsTheJobNotRetried) {
   FakeWorkerService& service = server_.service();
-  v1::JobAssignment assignment = Assignment("0190a3c2-0000-7000-8000-000000000205");
+  v1::JobAssignment assignment = QueuedAssignment("0190a3c2-0000-7000-8000-000000000205");
   assignment.mutable_parent_provenance()->set_sha256(std::string(64, 'e'));  // the fake has no such input
   service.Queue(assignment);
   auto worker = Worker(server_.address());
@@ -310,7 +310,7 @@ TEST_F(WorkerLoopTest, AMissingParentProvenanceFailsTheJobNotRetried) {
 TEST_F(WorkerLoopTest, ACancelledJobIsDroppedWithoutAWord) {
   FakeWorkerService& service = server_.service();
   service.SetProgressAnswer(FakeWorkerService::ProgressAnswer::kCancelRequested);
-  service.Queue(Assignment("0190a3c2-0000-7000-8000-000000000206", 30));
+  service.Queue(QueuedAssignment("0190a3c2-0000-7000-8000-000000000206", 30));
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
   EXPECT_THAT(worker->RunOnce(stop_), IsOkAndHolds(true));
@@ -324,7 +324,7 @@ TEST_F(WorkerLoopTest, ACancelledJobIsDroppedWithoutAWord) {
 TEST_F(WorkerLoopTest, ALostLeaseDropsTheJob) {
   FakeWorkerService& service = server_.service();
   service.SetProgressAnswer(FakeWorkerService::ProgressAnswer::kLeaseLost);
-  service.Queue(Assignment("0190a3c2-0000-7000-8000-000000000207", 30));
+  service.Queue(QueuedAssignment("0190a3c2-0000-7000-8000-000000000207", 30));
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
   EXPECT_THAT(worker->RunOnce(stop_), IsOkAndHolds(true));
@@ -337,7 +337,7 @@ TEST_F(WorkerLoopTest, ALostLeaseDropsTheJob) {
 TEST_F(WorkerLoopTest, StoppingCancelsTheRenderAndHandsTheJobBack) {
   FakeWorkerService& service = server_.service();
   service.OnProgress([this](const v1::ReportProgressRequest&) { stop_ = true; });
-  service.Queue(Assignment("0190a3c2-0000-7000-8000-000000000208", 60));
+  service.Queue(QueuedAssignment("0190a3c2-0000-7000-8000-000000000208", 60));
   auto worker = Worker(server_.address());
   ASSERT_NE(worker, nullptr);
   const absl::Time start = absl::Now();
