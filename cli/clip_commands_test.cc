@@ -66,6 +66,7 @@ class FakeClips final : public v1::ClipsService::Service {
  public:
   absl::Mutex mu;
   std::vector<v1::ClipNode> ancestors ABSL_GUARDED_BY(mu);
+  std::vector<v1::ListVariantsRequest> variant_listings ABSL_GUARDED_BY(mu);
   std::vector<v1::PublishClipRequest> publishes ABSL_GUARDED_BY(mu);
   std::vector<v1::GetLineageRequest> lineages ABSL_GUARDED_BY(mu);
   std::vector<v1::UpdateClipRequest> updates ABSL_GUARDED_BY(mu);
@@ -121,6 +122,22 @@ class FakeClips final : public v1::ClipsService::Service {
       c2pa.set_signer("worker-1");
       c2pa.set_parent_manifest_label("urn:c2pa:parent");
     }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListVariants(grpc::ServerContext* ctx, const v1::ListVariantsRequest* req,
+                            v1::ListVariantsResponse* resp) override {
+    if (!SignedIn(ctx)) return Unauthenticated();
+    absl::MutexLock lock(&mu);
+    variant_listings.push_back(*req);
+    v1::ClipNode& fork = *resp->add_variants();
+    fork.set_clip_id("clip-fork");
+    fork.set_parent_clip_id(req->clip_id());
+    fork.set_title("A fork");
+    v1::ClipNode& sibling = *resp->add_variants();
+    sibling.set_clip_id("clip-sibling");
+    sibling.set_parent_clip_id("clip-parent");
+    sibling.set_title("A sibling");
     return grpc::Status::OK;
   }
 
@@ -311,6 +328,29 @@ TEST_F(ClipCommandsTest, PublishShowsWhatTheVideosContentCredentialsSay) {
   r = Cli({"--json", "publish", "job-1"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.find("content_credentials"), std::string::npos) << r.out;
+}
+
+TEST_F(ClipCommandsTest, VariantsListForksThenSiblingsUnderHeadingsAndNarrowByFlag) {
+  Result r = Cli({"variants", "clip-9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t forks = r.out.find("forks:\n"), fork = r.out.find("clip-fork");
+  const size_t siblings = r.out.find("siblings:\n"), sibling = r.out.find("clip-sibling");
+  ASSERT_NE(forks, std::string::npos) << r.out;
+  ASSERT_NE(siblings, std::string::npos) << r.out;
+  EXPECT_LT(forks, fork);
+  EXPECT_LT(fork, siblings);
+  EXPECT_LT(siblings, sibling);
+  ASSERT_EQ(Cli({"variants", "clip-9", "--forks"}).code, 0);
+  ASSERT_EQ(Cli({"variants", "clip-9", "--siblings"}).code, 0);
+  ASSERT_EQ(Cli({"variants", "clip-9", "--forks", "--siblings"}).code, 0);
+
+  absl::MutexLock lock(&clips_.mu);
+  ASSERT_EQ(clips_.variant_listings.size(), 4u);
+  EXPECT_EQ(clips_.variant_listings[0].clip_id(), "clip-9");
+  EXPECT_EQ(clips_.variant_listings[0].relation(), v1::VARIANT_RELATION_UNSPECIFIED);
+  EXPECT_EQ(clips_.variant_listings[1].relation(), v1::VARIANT_RELATION_FORKS);
+  EXPECT_EQ(clips_.variant_listings[2].relation(), v1::VARIANT_RELATION_SIBLINGS);
+  EXPECT_EQ(clips_.variant_listings[3].relation(), v1::VARIANT_RELATION_UNSPECIFIED);
 }
 
 TEST_F(ClipCommandsTest, PublishingAPublishedJobReportsTheServersReason) {

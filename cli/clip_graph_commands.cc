@@ -75,6 +75,10 @@ absl::Status RunVariants(CommandContext& ctx) {
   v1::ListVariantsRequest request;
   request.set_clip_id(inv.Operand(0));
   if (page_size) request.set_page_size(*page_size);
+  // Both flags, like neither, mean both.
+  if (inv.Has("forks") != inv.Has("siblings")) {
+    request.set_relation(inv.Has("forks") ? v1::VARIANT_RELATION_FORKS : v1::VARIANT_RELATION_SIBLINGS);
+  }
   request.set_page_token(inv.Get("page-token").value_or(""));
   CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
   std::vector<v1::ClipNode> variants;
@@ -91,7 +95,16 @@ absl::Status RunVariants(CommandContext& ctx) {
   // Free text, not a Record: Records escape the colour codes a diff needs.
   const DiffStyle style = DiffStyleFor(ctx);
   std::string text = variants.empty() ? "variants: none\n" : "";
-  for (const v1::ClipNode& node : variants) absl::StrAppend(&text, VariantText(node, style));
+  // Forks come first, then siblings: a heading where each starts.
+  absl::string_view heading;
+  for (const v1::ClipNode& node : variants) {
+    const absl::string_view kind = node.parent_clip_id() == request.clip_id() ? "forks:\n" : "siblings:\n";
+    if (kind != heading) {
+      absl::StrAppend(&text, kind);
+      heading = kind;
+    }
+    absl::StrAppend(&text, VariantText(node, style));
+  }
   ctx.out().Text(text);
   NoteNextPage(ctx, next);
   return absl::OkStatus();

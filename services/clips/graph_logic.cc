@@ -133,16 +133,55 @@ absl::StatusOr<NodePage> GraphLogic::Descendants(const kit::Caller& caller, cons
 }
 
 absl::StatusOr<NodePage> GraphLogic::Variants(const kit::Caller& caller, const std::string& clip_id,
-                                              v1::DescendantOrder order, const std::optional<GraphCursor>& after,
-                                              int limit) {
+                                              v1::VariantRelation relation, v1::DescendantOrder order,
+                                              const std::optional<GraphCursor>& after, int limit) {
   NodePage page;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](ClipsTx& tx) -> absl::Status {
     page = NodePage{};
     CF_ASSIGN_OR_RETURN(const ClipRecord top, GetVisibleClip(tx, caller, clip_id, "clip_id"));
-    DescendantRows rows = ReadDescendants(tx, top, 1, order, after, limit);
-    page.next = rows.next;
-    page.total = top.counts.direct_forks;
-    page.nodes = NodesOf(tx, caller, std::move(rows.clips), {.with_diff = true});
+    // A removed parent keeps its place (a tombstone), so it is always there.
+    const std::optional<ClipRecord> parent =
+        top.parent_id.empty() ? std::nullopt : tx.GetClip(top.parent_id);
+    const bool forks = relation != v1::VARIANT_RELATION_SIBLINGS;
+    const bool siblings = relation != v1::VARIANT_RELATION_FORKS && parent.has_value();
+    page.total = (forks ? top.counts.direct_forks : 0) + (siblings ? parent->counts.direct_forks - 1 : 0);
+    // The cursor names the last variant served; whose fork it is says which
+    // list the page resumes in (and a cursor of another clip's listing is
+    // refused rather than read as a wrong page).
+    bool in_siblings = !forks;
+    if (after) {
+      const std::optional<ClipRecord> last = tx.GetClip(after->clip_id);
+      const bool last_is_fork = last && last->parent_id == top.clip_id;
+      const bool last_is_sibling = last && parent && last->parent_id == parent->clip_id && last->clip_id != top.clip_id;
+      if (!(forks && last_is_fork) && !(siblings && last_is_sibling)) {
+        return absl::InvalidArgumentError("page_token: not from this clip's variants");
+      }
+      in_siblings = last_is_sibling;
+    }
+    std::vector<ClipRecord> shown;
+    std::optional<GraphCursor> sibling_after = in_siblings ? after : std::nullopt;
+    if (forks && !in_siblings) {
+      DescendantRows rows = ReadDescendants(tx, top, 1, order, after, limit);
+      shown = std::move(rows.clips);
+      page.next = rows.next;
+    }
+    const int room = limit - static_cast<int>(shown.size());
+    if (siblings && !page.next && room > 0) {
+      // One more than the room: the clip itself is among its parent's forks.
+      DescendantRows rows = ReadDescendants(tx, *parent, 1, order, sibling_after, room + 1);
+      std::erase_if(rows.clips, [&](const ClipRecord& clip) { return clip.clip_id == top.clip_id; });
+      if (static_cast<int>(rows.clips.size()) > room) {
+        rows.clips.resize(static_cast<size_t>(room));
+        rows.next = CursorAfter(rows.clips.back(), order);
+      }
+      page.next = rows.next;
+      for (ClipRecord& clip : rows.clips) shown.push_back(std::move(clip));
+    } else if (siblings && !page.next && room == 0 && !in_siblings && parent->counts.direct_forks > 1) {
+      // The forks filled the page exactly: the siblings start on the next.
+      // Resuming after the last fork reads no more forks, then siblings.
+      if (!shown.empty()) page.next = CursorAfter(shown.back(), order);
+    }
+    page.nodes = NodesOf(tx, caller, std::move(shown), {.with_diff = true});
     return absl::OkStatus();
   }));
   return page;

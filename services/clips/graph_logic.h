@@ -40,7 +40,7 @@ struct LineagePage {
 struct NodePage {
   std::vector<NodeView> nodes;
   std::optional<GraphCursor> next;
-  int64_t total = 0;  // Up to the rules' cap (0 for variants).
+  int64_t total = 0;  // Up to the rules' cap.
 };
 
 struct AttributionView {
@@ -67,8 +67,12 @@ class GraphLogic {
   absl::StatusOr<NodePage> Descendants(const kit::Caller& caller, const std::string& clip_id, int32_t max_levels,
                                        v1::DescendantOrder order, const std::optional<GraphCursor>& after,
                                        int limit);
-  // Direct forks with their diffs against the clip's prompt.
-  absl::StatusOr<NodePage> Variants(const kit::Caller& caller, const std::string& clip_id, v1::DescendantOrder order,
+  // The clip's direct forks, then its siblings (the parent's other forks),
+  // or only one of the two (`relation`), in `order`; each with its diff
+  // against its own parent's prompt. A cursor of another listing is
+  // INVALID_ARGUMENT "page_token".
+  absl::StatusOr<NodePage> Variants(const kit::Caller& caller, const std::string& clip_id,
+                                    v1::VariantRelation relation, v1::DescendantOrder order,
                                     const std::optional<GraphCursor>& after, int limit);
   // The tree under the clip breadth first, the clip first (with its
   // prompt) on the first page, every other node with its diff.

@@ -243,6 +243,7 @@ absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& re
   base::FieldValidator v;
   v.Uuid("clip_id", request.clip_id());
   CheckOrder(v, request.order());
+  v.Check(v1::VariantRelation_IsValid(request.relation()), "relation", "unknown value");
   GraphListing listing;
   listing.page_size = v.PageSize("page_size", request.page_size(), 20, 50);
   CF_RETURN_IF_ERROR(v.status());
@@ -252,6 +253,7 @@ absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& re
   const bool newest = request.order() == v1::DESCENDANT_ORDER_UNSPECIFIED ||
                       request.order() == v1::DESCENDANT_ORDER_BREADTH_FIRST;
   listing.order = newest ? v1::DESCENDANT_ORDER_NEWEST : request.order();
+  listing.relation = request.relation();
   CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), listing.order));
   return listing;
 }

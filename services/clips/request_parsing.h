@@ -37,6 +37,7 @@ struct GraphListing {
   v1::DescendantOrder order = v1::DESCENDANT_ORDER_BREADTH_FIRST;
   int page_size = 20;
   std::optional<GraphCursor> after;
+  v1::VariantRelation relation = v1::VARIANT_RELATION_UNSPECIFIED;  // ListVariants only.
 };
 absl::StatusOr<GraphListing> ParseListDescendants(const v1::ListDescendantsRequest& request);
 absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& request);

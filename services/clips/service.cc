@@ -206,8 +206,8 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::ListVariants(grpc::CallbackServerCon
                                                          v1::ListVariantsResponse* response) {
   return d_.runner.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const GraphListing listing, ParseListVariants(*request));
-    CF_ASSIGN_OR_RETURN(const NodePage page, d_.graph.Variants(caller, request->clip_id(), listing.order,
-                                                               listing.after, listing.page_size));
+    CF_ASSIGN_OR_RETURN(const NodePage page, d_.graph.Variants(caller, request->clip_id(), listing.relation,
+                                                               listing.order, listing.after, listing.page_size));
     FillNodes(page.nodes, d_.media_urls, d_.clock.Now(), response->mutable_variants());
     if (page.next) response->set_next_page_token(GraphPageToken(listing.order, *page.next));
     return absl::OkStatus();

@@ -447,6 +447,7 @@ TEST_F(ClipsServiceTest, TheForkGraphReadsLineageDescendantsVariantsCanvasAndAtt
   // Variants carry word diffs against the clip's prompt.
   v1::ListVariantsRequest variants;
   variants.set_clip_id(b.clip_id());
+  variants.set_relation(v1::VARIANT_RELATION_FORKS);
   v1::ListVariantsResponse forks;
   ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &forks).ok());
   ASSERT_EQ(forks.variants_size(), 1);
@@ -463,6 +464,30 @@ TEST_F(ClipsServiceTest, TheForkGraphReadsLineageDescendantsVariantsCanvasAndAtt
   }
   EXPECT_NE(inserted.find("grey"), std::string::npos) << inserted;
   EXPECT_EQ(parent_text, b.generation().prompt());
+  // By default its siblings follow its forks, one a page here: c, then d
+  // (the root's other fork, with its diff against the root).
+  variants.set_relation(v1::VARIANT_RELATION_UNSPECIFIED);
+  variants.set_page_size(1);
+  std::vector<std::string> listed;
+  v1::ListVariantsResponse both;
+  do {
+    ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).ok());
+    for (const v1::ClipNode& node : both.variants()) {
+      listed.push_back(node.clip_id());
+      if (node.clip_id() == d.clip_id()) {
+        EXPECT_EQ(node.parent_clip_id(), root.clip_id());
+        EXPECT_EQ(node.diff().inserted_words(), 1);  // "moon" for "fence"
+      }
+    }
+    variants.set_page_token(both.next_page_token());
+  } while (!both.next_page_token().empty() && listed.size() < 10);
+  EXPECT_EQ(listed, (std::vector<std::string>{c.clip_id(), d.clip_id()}));
+  // A token of b's variants is not one of c's.
+  variants.set_clip_id(c.clip_id());
+  variants.set_page_token(clips_service::GraphPageToken(v1::DESCENDANT_ORDER_NEWEST,
+                                                         clips_service::GraphCursor{.key = 0, .clip_id = d.clip_id()}));
+  EXPECT_EQ(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).error_code(),
+            StatusCode::INVALID_ARGUMENT);
 
   // The canvas: the root first with its prompt, parents before children.
   v1::GetCanvasRequest canvas;

@@ -18,6 +18,7 @@
 namespace clipforge::clips_service::testing {
 namespace {
 
+using base::testing::IsOk;
 using base::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -205,7 +206,9 @@ TEST_F(GraphLogicTest, GraphReadsOfAClipTheCallerMayNotSeeAreNotFound) {
   EXPECT_THAT(graph_.Lineage(bob, secret.clip_id, "", 10), not_found);
   EXPECT_THAT(graph_.Descendants(bob, secret.clip_id, 0, v1::DESCENDANT_ORDER_BREADTH_FIRST, std::nullopt, 10),
               not_found);
-  EXPECT_THAT(graph_.Variants(bob, secret.clip_id, v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 10), not_found);
+  EXPECT_THAT(graph_.Variants(bob, secret.clip_id, v1::VARIANT_RELATION_UNSPECIFIED, v1::DESCENDANT_ORDER_NEWEST,
+                              std::nullopt, 10),
+              not_found);
   EXPECT_THAT(graph_.Canvas(bob, secret.clip_id, 0, std::nullopt, 10), not_found);
   EXPECT_THAT(graph_.Attribution(bob, secret.clip_id), not_found);
   EXPECT_THAT(graph_.Lineage(bob, ids_.Next(), "", 10), not_found);
@@ -331,7 +334,8 @@ TEST_F(GraphLogicTest, DescendantsKeepATombstoneAsARemovedNode) {
 TEST_F(GraphLogicTest, VariantsAreTheDirectForksWithTheirDiffsAgainstTheClip) {
   const Tree t = PublishTree(NewUser());
   ASSERT_OK_AND_ASSIGN(const NodePage page,
-                       graph_.Variants(NewUser(), t.r.clip_id, v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 20));
+                       graph_.Variants(NewUser(), t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                       v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 20));
   ASSERT_THAT(IdsOf(page.nodes), ElementsAre(t.b.clip_id, t.a.clip_id));
   EXPECT_EQ(page.total, 2);  // The clip's direct forks.
   EXPECT_FALSE(page.next.has_value());
@@ -353,21 +357,95 @@ TEST_F(GraphLogicTest, VariantsPageWithCursorsAndOrders) {
   const kit::Caller viewer = NewUser();
 
   ASSERT_OK_AND_ASSIGN(const NodePage first,
-                       graph_.Variants(viewer, t.r.clip_id, v1::DESCENDANT_ORDER_MOST_LIKED, std::nullopt, 1));
+                       graph_.Variants(viewer, t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                       v1::DESCENDANT_ORDER_MOST_LIKED, std::nullopt, 1));
   EXPECT_THAT(IdsOf(first.nodes), ElementsAre(t.a.clip_id));
   ASSERT_TRUE(first.next.has_value());
   ASSERT_OK_AND_ASSIGN(const NodePage second,
-                       graph_.Variants(viewer, t.r.clip_id, v1::DESCENDANT_ORDER_MOST_LIKED, first.next, 1));
+                       graph_.Variants(viewer, t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                       v1::DESCENDANT_ORDER_MOST_LIKED, first.next, 1));
   EXPECT_THAT(IdsOf(second.nodes), ElementsAre(t.b.clip_id));
   if (second.next) {  // A full page may point at an empty one.
     ASSERT_OK_AND_ASSIGN(const NodePage third,
-                         graph_.Variants(viewer, t.r.clip_id, v1::DESCENDANT_ORDER_MOST_LIKED, second.next, 1));
+                         graph_.Variants(viewer, t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                         v1::DESCENDANT_ORDER_MOST_LIKED, second.next, 1));
     EXPECT_THAT(third.nodes, IsEmpty());
   }
   // Breadth first is newest first here.
   ASSERT_OK_AND_ASSIGN(const NodePage breadth,
-                       graph_.Variants(viewer, t.r.clip_id, v1::DESCENDANT_ORDER_BREADTH_FIRST, std::nullopt, 20));
+                       graph_.Variants(viewer, t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                       v1::DESCENDANT_ORDER_BREADTH_FIRST, std::nullopt, 20));
   EXPECT_THAT(IdsOf(breadth.nodes), ElementsAre(t.b.clip_id, t.a.clip_id));
+}
+
+TEST_F(GraphLogicTest, VariantsOfAnInnerClipAreItsForksThenItsSiblings) {
+  const Tree t = PublishTree(NewUser());
+  ASSERT_OK_AND_ASSIGN(const NodePage page, graph_.Variants(NewUser(), t.a.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                                            v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 20));
+  ASSERT_THAT(IdsOf(page.nodes), ElementsAre(t.a2.clip_id, t.a1.clip_id, t.b.clip_id));
+  EXPECT_EQ(page.total, 3);  // Two forks, one sibling (the clip itself is not its own).
+  EXPECT_FALSE(page.next.has_value());
+  EXPECT_EQ(page.nodes[0].clip.parent_id, t.a.clip_id);
+  EXPECT_EQ(page.nodes[2].clip.parent_id, t.r.clip_id);
+  // A sibling's diff is against its own parent's prompt: "a red fox" ->
+  // "a blue fox".
+  EXPECT_TRUE(page.nodes[2].with_diff);
+  EXPECT_EQ(page.nodes[2].clip.diff.deleted_words(), 1);
+  EXPECT_EQ(page.nodes[2].clip.diff.inserted_words(), 1);
+}
+
+TEST_F(GraphLogicTest, VariantsNarrowToForksOrSiblings) {
+  const Tree t = PublishTree(NewUser());
+  const kit::Caller viewer = NewUser();
+  const auto ids = [&](const std::string& clip_id, v1::VariantRelation relation) {
+    absl::StatusOr<NodePage> page =
+        graph_.Variants(viewer, clip_id, relation, v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 20);
+    EXPECT_THAT(page, IsOk());
+    return page.ok() ? IdsOf(page->nodes) : std::vector<std::string>{};
+  };
+  EXPECT_THAT(ids(t.a.clip_id, v1::VARIANT_RELATION_FORKS), ElementsAre(t.a2.clip_id, t.a1.clip_id));
+  EXPECT_THAT(ids(t.a.clip_id, v1::VARIANT_RELATION_SIBLINGS), ElementsAre(t.b.clip_id));
+  EXPECT_THAT(ids(t.a1.clip_id, v1::VARIANT_RELATION_SIBLINGS), ElementsAre(t.a2.clip_id));
+  // An original has no siblings.
+  EXPECT_THAT(ids(t.r.clip_id, v1::VARIANT_RELATION_SIBLINGS), IsEmpty());
+  EXPECT_THAT(ids(t.r.clip_id, v1::VARIANT_RELATION_UNSPECIFIED), ElementsAre(t.b.clip_id, t.a.clip_id));
+}
+
+TEST_F(GraphLogicTest, VariantPagesCrossFromForksToSiblingsWithoutLosingOne) {
+  const Tree t = PublishTree(NewUser());
+  const kit::Caller viewer = NewUser();
+  for (const int size : {1, 2, 3}) {
+    SCOPED_TRACE(size);
+    std::vector<std::string> seen;
+    std::optional<GraphCursor> after;
+    for (int pages = 0; pages < 10; ++pages) {
+      ASSERT_OK_AND_ASSIGN(const NodePage page,
+                           graph_.Variants(viewer, t.a.clip_id, v1::VARIANT_RELATION_UNSPECIFIED,
+                                           v1::DESCENDANT_ORDER_NEWEST, after, size));
+      EXPECT_LE(static_cast<int>(page.nodes.size()), size);
+      for (const std::string& id : IdsOf(page.nodes)) seen.push_back(id);
+      if (!page.next) break;
+      after = page.next;
+    }
+    EXPECT_THAT(seen, ElementsAre(t.a2.clip_id, t.a1.clip_id, t.b.clip_id));
+  }
+}
+
+TEST_F(GraphLogicTest, AVariantCursorOfAnotherListingIsInvalid) {
+  const Tree t = PublishTree(NewUser());
+  const kit::Caller viewer = NewUser();
+  ASSERT_OK_AND_ASSIGN(const NodePage of_b, graph_.Variants(viewer, t.b.clip_id, v1::VARIANT_RELATION_FORKS,
+                                                            v1::DESCENDANT_ORDER_NEWEST, std::nullopt, 1));
+  ASSERT_THAT(IdsOf(of_b.nodes), ElementsAre(t.b1.clip_id));
+  const GraphCursor foreign{.key = 0, .clip_id = t.b1.clip_id};
+  EXPECT_THAT(graph_.Variants(viewer, t.a.clip_id, v1::VARIANT_RELATION_UNSPECIFIED, v1::DESCENDANT_ORDER_NEWEST,
+                              foreign, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // A fork's cursor does not resume a listing of siblings only.
+  const GraphCursor fork{.key = 0, .clip_id = t.a2.clip_id};
+  EXPECT_THAT(graph_.Variants(viewer, t.a.clip_id, v1::VARIANT_RELATION_SIBLINGS, v1::DESCENDANT_ORDER_NEWEST, fork,
+                              1),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // --- Canvas ---
