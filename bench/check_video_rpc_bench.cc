@@ -21,7 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/report.h"
 #include "media/pdq_file.h"
-#include "services/kit/blob_store.h"
+#include "services/kit/local_blob_store.h"
 #include "services/moderation/active_banks.h"
 #include "tests/support/moderation_test_server.h"
 #include "tests/unit/moderation/synthetic_video.h"

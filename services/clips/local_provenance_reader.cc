@@ -40,13 +40,14 @@ v1::C2paSummary SummaryOf(const generation::c2pa::ValidationReport& report) {
 }
 
 absl::StatusOr<v1::C2paSummary> LocalProvenanceReader::Summarize(const v1::BlobRef& video) {
-  absl::StatusOr<std::string> path = blobs_.PathOf(video.sha256());
-  if (absl::IsNotFound(path.status())) {
+  const absl::StatusOr<kit::BlobFile> file = blobs_.Open(video.sha256());
+  if (absl::IsNotFound(file.status())) {
     return base::WithReason(absl::FailedPreconditionError("job_id: the job's video is not in the blob store"),
                             "VIDEO_MISSING");
   }
-  if (!path.ok()) return path.status();
-  absl::StatusOr<media::VerifyReport> report = media::VerifyMp4File(*path, /*trust_anchor_pems=*/{});
+  if (!file.ok()) return file.status();
+  // `file` stays open while the verifier reads its path.
+  absl::StatusOr<media::VerifyReport> report = media::VerifyMp4File(file->path(), /*trust_anchor_pems=*/{});
   // Not an MP4 at all: a video without credentials, which clients show as
   // such (the media filter passed it; provenance does not gate publishing).
   if (!report.ok()) return v1::C2paSummary{};

@@ -18,12 +18,12 @@ v1::C2paSummary SummaryOf(const generation::c2pa::ValidationReport& report);
 class LocalProvenanceReader final : public ProvenanceReader {
  public:
   // `blobs` is not owned.
-  explicit LocalProvenanceReader(const kit::LocalBlobStore& blobs) : blobs_(blobs) {}
+  explicit LocalProvenanceReader(const kit::BlobStore& blobs) : blobs_(blobs) {}
 
   absl::StatusOr<v1::C2paSummary> Summarize(const v1::BlobRef& video) override;
 
  private:
-  const kit::LocalBlobStore& blobs_;
+  const kit::BlobStore& blobs_;
 };
 
 }  // namespace clipforge::clips_service

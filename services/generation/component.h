@@ -24,6 +24,7 @@
 #include "services/kit/consumer_group.h"
 #include "services/kit/nats_client.h"
 #include "services/kit/grpc_server.h"
+#include "services/kit/local_blob_store.h"
 #include "services/kit/periodic.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/service_deps.h"
@@ -33,7 +34,7 @@
 namespace clipforge::generation_service {
 
 struct GenerationConfig {
-  // Where outputs are stored (kit/blob_store.h); the --blob-dir flag.
+  // Where outputs are stored (kit/local_blob_store.h); the --blob-dir flag.
   std::string blob_dir = "blobs";
   LeaseRules lease;
   JobRules jobs;
@@ -84,7 +85,7 @@ class GenerationComponent {
   // CreateJob's whole path, for in-process callers.
   JobCreation& creation() { return creation_; }
   WorkerLogic& workers() { return workers_; }
-  const kit::LocalBlobStore& blobs() const { return blobs_; }
+  const kit::BlobStore& blobs() const { return blobs_; }
   // How this instance signs media URLs (no signer when not configured).
   const kit::MediaUrls& media_urls() const { return media_urls_; }
   // The media HTTP server's port (0 when it does not run here).

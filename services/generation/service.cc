@@ -138,9 +138,10 @@ grpc::ServerWriteReactor<v1::DataChunk>* GenerationServiceImpl::DownloadContent(
     }
     const v1::BlobRef& blob = OutputOf(*view->job.outputs, request->variant());
     if (blob.sha256().empty()) return fail(absl::NotFoundError("variant: this job has no such output"));
-    absl::StatusOr<std::string> path = d_.blobs.PathOf(blob.sha256());
-    if (!path.ok()) return fail(absl::NotFoundError("variant: the output is no longer stored"));
-    writer->Send(*path, request->offset(), request->length(), blob.content_type(), blob.sha256());
+    absl::StatusOr<kit::BlobFile> file = d_.blobs.Open(blob.sha256());
+    if (absl::IsNotFound(file.status())) return fail(absl::NotFoundError("variant: the output is no longer stored"));
+    if (!file.ok()) return fail(file.status());
+    writer->Send(*std::move(file), request->offset(), request->length(), blob.content_type(), blob.sha256());
   });
   if (!submitted.ok()) writer->Fail(d_.runner.ClientStatus(*ctx, submitted));
   return writer;

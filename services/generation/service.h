@@ -29,7 +29,7 @@ struct GenerationServiceDeps {
   ApiKeyLogic& api_keys;
   ApiKeyVerifier& api_key_verifier;
   JobWatchHub& watches;
-  const kit::LocalBlobStore& blobs;
+  const kit::BlobStore& blobs;
   const MediaUrls& media_urls;
   const base::Clock& clock;
   const kit::AuthGate& auth;

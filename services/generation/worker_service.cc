@@ -167,8 +167,8 @@ grpc::ServerWriteReactor<v1::DataChunk>* WorkerServiceImpl::DownloadInput(grpc::
       // the store (a worker credential is not a key to every upload).
       for (const v1::BlobRef& input : LeaseInputs(job)) {
         if (input.sha256() != request->sha256()) continue;
-        CF_ASSIGN_OR_RETURN(const std::string path, d_.blobs.PathOf(input.sha256()));
-        writer->Send(path, request->offset(), 0, input.content_type(), input.sha256());
+        CF_ASSIGN_OR_RETURN(kit::BlobFile file, d_.blobs.Open(input.sha256()));
+        writer->Send(std::move(file), request->offset(), 0, input.content_type(), input.sha256());
         return absl::OkStatus();
       }
       return absl::NotFoundError("sha256: not an input of this job");

@@ -19,7 +19,7 @@ struct WorkerServiceDeps {
   WorkerCredentialVerifier& credentials;
   LeaseSignal& lease_signal;
   JobWatchHub& watches;  // Poked when a job changes here.
-  const kit::LocalBlobStore& blobs;
+  const kit::BlobStore& blobs;
   kit::CallRunner& runner;
   kit::BlockingExecutor& executor;
   // Long polls wait here, one thread each: a full pool answers at once

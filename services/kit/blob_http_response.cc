@@ -1,12 +1,6 @@
 #include "services/kit/blob_http_response.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -53,18 +47,6 @@ BlobResponse ServerError(std::string error, bool head) {
 
 }  // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) close(fd_);
-}
-
 BlobResponse TextResponse(http::status status, absl::string_view text, bool head) {
   BlobResponse response;
   response.header.result(status);
@@ -77,7 +59,7 @@ BlobResponse TextResponse(http::status status, absl::string_view text, bool head
 }
 
 BlobResponse RespondToBlobRequest(const http::request<http::empty_body>& request, const UrlSigner& signer,
-                                  const LocalBlobStore& blobs, absl::Time now) {
+                                  const BlobStore& blobs, absl::Time now) {
   const bool head = request.method() == http::verb::head;
   if (request.method() != http::verb::get && !head) {
     BlobResponse response = TextResponse(http::status::method_not_allowed, "method not allowed\n", false);
@@ -96,18 +78,12 @@ BlobResponse RespondToBlobRequest(const http::request<http::empty_body>& request
   }
   // Checked after the signature, so unsigned requests cannot probe which
   // blobs exist.
-  const absl::StatusOr<std::string> path = blobs.PathOf(grant->sha256);
-  if (!path.ok()) return TextResponse(http::status::not_found, "not found\n", head);
-  UniqueFd file(open(path->c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) {
-    if (errno == ENOENT) return TextResponse(http::status::not_found, "not found\n", head);
-    return ServerError(absl::StrCat("blob ", grant->sha256, ": open: ", std::strerror(errno)), head);
+  absl::StatusOr<BlobFile> file = blobs.Open(grant->sha256);
+  if (absl::IsNotFound(file.status()) || absl::IsInvalidArgument(file.status())) {
+    return TextResponse(http::status::not_found, "not found\n", head);
   }
-  struct stat st {};
-  if (fstat(file.get(), &st) != 0) {
-    return ServerError(absl::StrCat("blob ", grant->sha256, ": fstat: ", std::strerror(errno)), head);
-  }
-  const auto size = static_cast<uint64_t>(st.st_size);
+  if (!file.ok()) return ServerError(absl::StrCat("blob ", grant->sha256, ": ", file.status().message()), head);
+  const auto size = static_cast<uint64_t>(file->size());
 
   BlobResponse response;
   const std::string etag = absl::StrCat("\"", grant->sha256, "\"");
@@ -143,7 +119,7 @@ BlobResponse RespondToBlobRequest(const http::request<http::empty_body>& request
     response.header.result(http::status::ok);
   }
   response.header.set(http::field::content_length, std::to_string(length));
-  if (!head) response.slice = BlobSlice{.fd = std::move(file), .offset = offset, .length = length};
+  if (!head) response.slice = BlobSlice{.file = *std::move(file), .offset = offset, .length = length};
   return response;
 }
 

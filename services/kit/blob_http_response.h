@@ -17,31 +17,10 @@
 
 namespace clipforge::kit {
 
-// An open file descriptor, closed on destruction.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd();
-
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// The bytes [offset, offset + length) of an open blob.
+// The bytes [offset, offset + length) of an open blob. Holds the BlobFile
+// itself, so that a spooled copy outlives the response streamed from it.
 struct BlobSlice {
-  UniqueFd fd;
+  BlobFile file;
   uint64_t offset = 0;
   uint64_t length = 0;
 };
@@ -60,7 +39,7 @@ struct BlobResponse {
 
 // Decides the answer to `request` at `now`.
 BlobResponse RespondToBlobRequest(const boost::beast::http::request<boost::beast::http::empty_body>& request,
-                                  const UrlSigner& signer, const LocalBlobStore& blobs, absl::Time now);
+                                  const UrlSigner& signer, const BlobStore& blobs, absl::Time now);
 
 // A short plain-text answer with `status` (400 and 431 for requests the
 // server could not parse). Not cacheable; no body for HEAD.

@@ -48,7 +48,7 @@ constexpr size_t kLingerReadBytes = 4096;
 // What every connection uses; owned by the server, which outlives them all.
 struct ServingContext {
   const UrlSigner& signer;
-  const LocalBlobStore& blobs;
+  const BlobStore& blobs;
   const base::Clock& clock;
   const BlobHttpServerOptions& options;
   BlobHttpMetrics* metrics;  // Null without a registry.
@@ -138,7 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(slice_->length, context_.options.chunk_bytes));
       ssize_t got;
       do {
-        got = pread(slice_->fd.get(), chunk_.get(), want, static_cast<off_t>(slice_->offset));
+        got = pread(slice_->file.fd(), chunk_.get(), want, static_cast<off_t>(slice_->offset));
       } while (got < 0 && errno == EINTR);
       if (got <= 0) {
         // The header is already promised (or sent): closing is the only way
@@ -229,7 +229,7 @@ absl::Status CheckOptions(const BlobHttpServerOptions& options) {
 
 class BlobHttpServer::Impl {
  public:
-  Impl(const UrlSigner& signer, const LocalBlobStore& blobs, const base::Clock& clock,
+  Impl(const UrlSigner& signer, const BlobStore& blobs, const base::Clock& clock,
        BlobHttpServerOptions options)
       : options_(std::move(options)),
         metrics_(options_.registry != nullptr ? std::make_unique<BlobHttpMetrics>(*options_.registry) : nullptr),
@@ -331,7 +331,7 @@ class BlobHttpServer::Impl {
   std::vector<std::thread> threads_;
 };
 
-BlobHttpServer::BlobHttpServer(const UrlSigner& signer, const LocalBlobStore& blobs, const base::Clock& clock,
+BlobHttpServer::BlobHttpServer(const UrlSigner& signer, const BlobStore& blobs, const base::Clock& clock,
                                BlobHttpServerOptions options)
     : impl_(std::make_unique<Impl>(signer, blobs, clock, std::move(options))) {}
 

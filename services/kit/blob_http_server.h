@@ -20,8 +20,10 @@
 // memory. Keep-alive is supported; a request whose header exceeds the limit
 // gets 431, an unparsable one 400, and both close the connection.
 //
-// Threads: `io_threads` run the Asio io_context; file reads (pread) run on
-// them too, which is fine for a local disk with the page cache in front.
+// Threads: `io_threads` run the Asio io_context; BlobStore::Open and file
+// reads (pread) run on them too, which is fine for a local disk with the
+// page cache in front (a store whose Open downloads would want its own
+// threads).
 #pragma once
 
 #include <cstddef>
@@ -64,7 +66,7 @@ class BlobHttpServer {
  public:
   // `signer`, `blobs`, `clock` and the options' registry and logger must
   // outlive the server.
-  BlobHttpServer(const UrlSigner& signer, const LocalBlobStore& blobs, const base::Clock& clock,
+  BlobHttpServer(const UrlSigner& signer, const BlobStore& blobs, const base::Clock& clock,
                  BlobHttpServerOptions options = {});
   BlobHttpServer(const BlobHttpServer&) = delete;
   BlobHttpServer& operator=(const BlobHttpServer&) = delete;

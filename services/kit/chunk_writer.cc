@@ -1,10 +1,29 @@
 #include "services/kit/chunk_writer.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "base/sha256.h"
 
 namespace clipforge::kit {
+namespace {
+
+// Reads exactly `size` bytes at `offset` (pread: the descriptor's own
+// position is left alone). False on an error or a short file.
+bool ReadFully(int fd, char* out, size_t size, int64_t offset) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = pread(fd, out + done, size - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<size_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
 
 void ChunkWriter::Send(std::string data, std::string content_type) {
   data_ = std::move(data);
@@ -40,25 +59,19 @@ void ChunkWriter::OnWriteDone(bool ok) {
   }
 }
 
-void FileChunkWriter::Send(const std::string& path, int64_t offset, int64_t length, std::string content_type,
+void FileChunkWriter::Send(BlobFile file, int64_t offset, int64_t length, std::string content_type,
                            std::string sha256) {
-  file_.open(path, std::ios::binary);
-  if (!file_) {
-    Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "the content is gone"));
-    return;
-  }
-  file_.seekg(0, std::ios::end);
-  total_ = static_cast<int64_t>(file_.tellg());
+  total_ = file.size();
   if (offset < 0 || offset > total_ || length < 0) {
     Finish(grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "offset: past the end of the content"));
     return;
   }
+  file_.emplace(std::move(file));
   position_ = offset;
   end_ = length == 0 ? total_ : std::min(total_, offset + length);
-  // The digest names the whole file: it is sent only with the whole file.
+  // The digest names the whole blob: it is sent only with the whole blob.
   if (offset == 0 && end_ == total_) sha256_ = std::move(sha256);
   content_type_ = std::move(content_type);
-  file_.seekg(position_);
   WriteNext();
 }
 
@@ -67,7 +80,7 @@ void FileChunkWriter::WriteNext() {
   chunk_.Clear();
   std::string* data = chunk_.mutable_data();
   data->resize(static_cast<size_t>(length));
-  if (length > 0 && !file_.read(data->data(), length)) {
+  if (!ReadFully(file_->fd(), data->data(), static_cast<size_t>(length), position_)) {
     Finish(grpc::Status(grpc::StatusCode::INTERNAL, "the content could not be read"));
     return;
   }

@@ -4,13 +4,14 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
+#include <optional>
 #include <string>
 
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/time/time.h"
 #include "clipforge/v1/common.pb.h"
+#include "services/kit/blob_store.h"
 #include "services/kit/write_timeout.h"
 
 namespace clipforge::kit {
@@ -50,19 +51,20 @@ class ChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
   v1::DataChunk chunk_;
 };
 
-// Streams a byte range of a file (a blob) as DataChunk messages, reading
-// one chunk at a time, so a large video never sits in memory. Offsets and
-// total_bytes are the file's; `sha256` (the blob's name) goes on the last
-// chunk when the whole file is sent. Deletes itself when the call is done.
+// Streams a byte range of a blob as DataChunk messages, reading one chunk
+// at a time, so a large video never sits in memory. Offsets and
+// total_bytes are the blob's; `sha256` (its name) goes on the last chunk
+// when the whole blob is sent. Deletes itself when the call is done.
 class FileChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
  public:
   FileChunkWriter(grpc::CallbackServerContext* ctx, const ChunkStreamOptions& options)
       : chunk_bytes_(options.chunk_bytes), timeout_(ctx, options.write_timeout) {}
 
-  // Starts streaming bytes [offset, offset + length) of the file at `path`
-  // (`length` 0: to the end); OUT_OF_RANGE past the end. Call exactly one
-  // of Send or Fail, once, from any thread.
-  void Send(const std::string& path, int64_t offset, int64_t length, std::string content_type, std::string sha256);
+  // Starts streaming bytes [offset, offset + length) of `file` (`length`
+  // 0: to the end), which is kept open until the call is done;
+  // OUT_OF_RANGE past the end. Call exactly one of Send or Fail, once, from
+  // any thread.
+  void Send(BlobFile file, int64_t offset, int64_t length, std::string content_type, std::string sha256);
   void Fail(const grpc::Status& status) { Finish(status); }
 
   void OnWriteDone(bool ok) override;
@@ -76,7 +78,7 @@ class FileChunkWriter final : public grpc::ServerWriteReactor<v1::DataChunk> {
 
   const size_t chunk_bytes_;
   WriteTimeout timeout_;
-  std::ifstream file_;
+  std::optional<BlobFile> file_;
   std::string content_type_;
   std::string sha256_;
   int64_t total_ = 0;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/kit/grpc_server.h"
+#include "services/kit/local_blob_store.h"
 #include "services/kit/nats_client.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/service_deps.h"
@@ -31,7 +32,7 @@ struct ModerationConfig {
   // CheckPrompt calls one user may make a second on one instance (bursts
   // of twice that); 0: no limit.
   double checks_per_second = 50;
-  // Where media blobs live (kit/blob_store.h), read by CheckVideo.
+  // Where media blobs live (kit/local_blob_store.h), read by CheckVideo.
   std::string blob_dir = "blobs";
   RuleLimits limits;
 };
@@ -52,7 +53,7 @@ class ModerationComponent {
   kit::HostedService hosted() { return {std::string(v1::ModerationService::service_full_name()), &service_}; }
   PolicyReloader& reloader() { return reloader_; }
   BankReloader& bank_reloader() { return bank_reloader_; }
-  const kit::LocalBlobStore& blobs() const { return blobs_; }
+  const kit::BlobStore& blobs() const { return blobs_; }
   // The media filter, for services hosted in the same process.
   MediaScreening& screening() { return screening_; }
   // The review queue, for filter findings of services in the same process.

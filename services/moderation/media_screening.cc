@@ -45,10 +45,12 @@ absl::StatusOr<std::vector<FrameHash>> HashFrames(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<MediaCheck> MediaScreening::Screen(const std::string& sha256, const std::optional<TargetRef>& subject) {
-  CF_ASSIGN_OR_RETURN(const std::string path, blobs_.PathOf(sha256));
+  // Kept until the frames are hashed: FFmpeg opens file.path(), and a
+  // spooled copy is unlinked when `file` goes.
+  CF_ASSIGN_OR_RETURN(const kit::BlobFile file, blobs_.Open(sha256));
   const std::shared_ptr<const ActiveBanks> banks = banks_.Get();
   if (banks == nullptr) return absl::UnavailableError("the hash banks are not loaded yet; retry");
-  CF_ASSIGN_OR_RETURN(const std::vector<FrameHash> frames, compute_.Run([&] { return HashFrames(path); }));
+  CF_ASSIGN_OR_RETURN(const std::vector<FrameHash> frames, compute_.Run([&] { return HashFrames(file.path()); }));
   MediaCheck check = banks->Check(frames);
   if (subject && check.decision != v1::MODERATION_DECISION_ALLOW) {
     CaseRecord finding{.target = *subject,

@@ -18,7 +18,7 @@ namespace clipforge::moderation_service {
 class MediaScreening {
  public:
   // None is owned.
-  MediaScreening(const ActiveBanksHolder& banks, const kit::LocalBlobStore& blobs, kit::ComputeSlots& compute,
+  MediaScreening(const ActiveBanksHolder& banks, const kit::BlobStore& blobs, kit::ComputeSlots& compute,
                  ReviewLogic& review)
       : banks_(banks), blobs_(blobs), compute_(compute), review_(review) {}
 
@@ -30,7 +30,7 @@ class MediaScreening {
 
  private:
   const ActiveBanksHolder& banks_;
-  const kit::LocalBlobStore& blobs_;
+  const kit::BlobStore& blobs_;
   kit::ComputeSlots& compute_;
   ReviewLogic& review_;
 };

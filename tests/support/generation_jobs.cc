@@ -44,7 +44,7 @@ v1::JobOutputs OutputsOf(const std::string& job_id) {
   return outputs;
 }
 
-absl::Status StoreOutputs(const kit::LocalBlobStore& blobs, const std::string& job_id) {
+absl::Status StoreOutputs(const kit::BlobStore& blobs, const std::string& job_id) {
   for (const char* kind : kKinds) {
     absl::StatusOr<std::string> stored = blobs.Put(PlaceholderOf(job_id, kind));
     if (!stored.ok()) return stored.status();

@@ -25,7 +25,7 @@ v1::JobOutputs OutputsOf(const std::string& job_id);
 
 // Puts the placeholder bytes of OutputsOf(job_id) into `blobs`, as the
 // worker's uploads would have (publishing reads the video).
-absl::Status StoreOutputs(const kit::LocalBlobStore& blobs, const std::string& job_id);
+absl::Status StoreOutputs(const kit::BlobStore& blobs, const std::string& job_id);
 
 // A job of `user_id` with `spec` in `status`: COMPLETED jobs have their
 // outputs (OutputsOf) and a finish time.

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "services/kit/call_observer.h"
+#include "services/kit/grpc_status.h"
 #include "base/validation.h"
 
 namespace clipforge::testing {
@@ -63,6 +64,23 @@ grpc::ServerWriteReactor<v1::DataChunk>* KitTestServiceImpl::Pour(grpc::Callback
                                                                  const PourRequest* request) {
   auto* writer = new kit::ChunkWriter(ctx, pour_stream);
   writer->Send(std::string(static_cast<size_t>(request->bytes()), '\0'), "application/octet-stream");
+  return writer;
+}
+
+grpc::ServerWriteReactor<v1::DataChunk>* KitTestServiceImpl::PourBlob(grpc::CallbackServerContext* ctx,
+                                                                     const PourBlobRequest* request) {
+  auto* writer = new kit::FileChunkWriter(ctx, pour_stream);
+  // Opened in the reaction, which a service must not do (Open may block);
+  // a test's local store answers at once.
+  absl::StatusOr<kit::BlobFile> file = pour_blobs != nullptr
+                                           ? pour_blobs->Open(request->sha256())
+                                           : absl::FailedPreconditionError("no blob store to pour from");
+  if (!file.ok()) {
+    writer->Fail(kit::ToGrpcStatus(file.status()));
+    return writer;
+  }
+  writer->Send(*std::move(file), request->offset(), request->length(), "application/octet-stream",
+               request->sha256());
   return writer;
 }
 

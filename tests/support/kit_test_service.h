@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "clipforge/testing/kit_test.grpc.pb.h"
 #include "base/random.h"
+#include "services/kit/blob_store.h"
 #include "services/kit/call_runner.h"
 #include "services/kit/chunk_writer.h"
 #include "services/kit/grpc_server.h"
@@ -39,9 +40,14 @@ class KitTestServiceImpl final : public KitTestService::CallbackService {
                                                const HangRequest* request) override;
   grpc::ServerWriteReactor<v1::DataChunk>* Pour(grpc::CallbackServerContext* ctx,
                                                 const PourRequest* request) override;
+  grpc::ServerWriteReactor<v1::DataChunk>* PourBlob(grpc::CallbackServerContext* ctx,
+                                                    const PourBlobRequest* request) override;
 
-  // How Pour streams; set before the first call.
+  // How Pour and PourBlob stream; set before the first call.
   kit::ChunkStreamOptions pour_stream;
+  // Where PourBlob opens blobs (not owned; none: FAILED_PRECONDITION); set
+  // before the first call.
+  const kit::BlobStore* pour_blobs = nullptr;
 
  private:
   kit::CallRunner& runner_;

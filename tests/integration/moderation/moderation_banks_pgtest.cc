@@ -14,7 +14,7 @@
 #include "base/role.h"
 #include "base/uuid.h"
 #include "media/pdq_file.h"
-#include "services/kit/blob_store.h"
+#include "services/kit/local_blob_store.h"
 #include "services/moderation/active_banks.h"
 #include "tests/support/moderation_test_server.h"
 #include "tests/unit/moderation/synthetic_video.h"

@@ -21,7 +21,7 @@
 #include "base/testing/status_matchers.h"
 #include "media/provenance_ca.h"
 #include "media/provenance_mp4.h"
-#include "services/kit/blob_store.h"
+#include "services/kit/local_blob_store.h"
 #include "tests/unit/c2pa/h264_mp4.h"
 
 namespace clipforge::clips_service {
@@ -116,7 +116,8 @@ TEST_F(LocalProvenanceReaderTest, ARemixNamesItsParentsManifest) {
 
 TEST_F(LocalProvenanceReaderTest, OneChangedByteOfVideoIsPresentButNotValid) {
   const v1::BlobRef video = SignedVideo("clip-1", 1, std::nullopt);
-  std::string bytes = Read(blobs_->PathOf(video.sha256()).value());
+  ASSERT_OK_AND_ASSIGN(const kit::BlobFile stored, blobs_->Open(video.sha256()));
+  std::string bytes = Read(stored.path());
   const size_t mdat = bytes.find("mdat");
   ASSERT_NE(mdat, std::string::npos);
   bytes[mdat + 100] ^= 0x01;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -34,7 +35,9 @@
 #include "generation/procedural_renderer.h"
 #include "media/clip_encoder.h"
 #include "prometheus/registry.h"
+#include "services/kit/local_blob_store.h"
 #include "tests/support/process.h"
+#include "tests/support/spooling_blob_store.h"
 
 namespace clipforge::kit {
 namespace {
@@ -461,6 +464,42 @@ TEST_F(BlobHttpServerTest, StopIsIdempotentAndClosesConnections) {
   EXPECT_TRUE(client.ClosedByServer());
   server_->Stop();
   EXPECT_FALSE(server_->Start("127.0.0.1", 0).ok());
+}
+
+// A store whose Open downloads to a spooled copy, as an S3-compatible one
+// would: the server reads the copy it was handed, and drops it once the
+// response is out (each answer on a keep-alive connection comes after the
+// previous one's copy is released, so the count is exact at the end).
+TEST(BlobHttpServerSpoolTest, SpooledCopiesAreServedAndGoAfterTheirResponse) {
+  clipforge::testing::TempDir dir;
+  const std::string spool_dir = dir.path() + "/spool";
+  ASSERT_TRUE(std::filesystem::create_directories(spool_dir));
+  clipforge::testing::SpoolingBlobStore blobs(dir.path() + "/blobs", spool_dir);
+  const std::string content = PatternBytes(200 * 1024 + 5);
+  const absl::StatusOr<std::string> sha = blobs.Put(content);
+  ASSERT_THAT(sha, IsOk());
+  base::testing::FakeClock clock;
+  const UrlSigner signer = *UrlSigner::Create(std::string(32, 's'));
+  BlobHttpServer server(signer, blobs, clock, BlobHttpServerOptions{.chunk_bytes = 16 * 1024});
+  ASSERT_THAT(server.Start("127.0.0.1", 0), IsOk());
+  const absl::StatusOr<std::string> target = signer.Sign(*sha, "video/mp4", clock.Now() + absl::Minutes(10));
+  ASSERT_THAT(target, IsOk());
+
+  HttpClient client(server.port());
+  const std::optional<Response> whole = client.Send(http::verb::get, *target);
+  ASSERT_TRUE(whole.has_value()) << client.last_error().message();
+  EXPECT_EQ(whole->result(), http::status::ok);
+  EXPECT_TRUE(whole->body() == content);
+  const std::optional<Response> part =
+      client.Send(http::verb::get, *target, {{http::field::range, "bytes=100000-100999"}});
+  ASSERT_TRUE(part.has_value()) << client.last_error().message();
+  EXPECT_EQ(part->result(), http::status::partial_content);
+  EXPECT_TRUE(part->body() == content.substr(100000, 1000));
+  const std::optional<Response> head = client.Send(http::verb::head, *target);
+  ASSERT_TRUE(head.has_value()) << client.last_error().message();
+  EXPECT_EQ(head->result(), http::status::ok);
+
+  EXPECT_EQ(blobs.SpooledCopies(), 0);
 }
 
 TEST(BlobHttpServerStartTest, BadAddressesAndBusyPortsAreRefused) {
