@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/fnv1a.h"
 
 namespace clipforge::feed {
 namespace {
@@ -21,15 +22,6 @@ constexpr int kBloomMaxVarintBytes = 3;
 static_assert(kMaxBloomBits <= (uint32_t{1} << (7 * kBloomMaxVarintBytes)), "a gap fits in a 3-byte varint");
 
 constexpr uint64_t kBloomGoldenGamma = 0x9e3779b97f4a7c15u;  // splitmix64's increment
-
-uint64_t BloomFnv1a(absl::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325u;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3u;
-  }
-  return hash;
-}
 
 // The splitmix64 finalizer.
 uint64_t BloomSplitMix(uint64_t z) {
@@ -120,7 +112,7 @@ BloomFilter BloomFilter::OfShape(uint32_t bits, uint32_t hashes) {
 }
 
 void BloomFilter::ProbeStart(absl::string_view id, uint64_t& x, uint64_t& y) const {
-  const uint64_t state = BloomFnv1a(id) ^ kBloomHashSeed;
+  const uint64_t state = base::Fnv1a64(id) ^ kBloomHashSeed;
   x = BloomSplitMix(state + kBloomGoldenGamma) % bit_count_;
   y = BloomSplitMix(state + 2 * kBloomGoldenGamma) % bit_count_;
 }

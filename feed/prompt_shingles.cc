@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "base/fnv1a.h"
 
 namespace clipforge::feed {
 namespace {
@@ -51,14 +52,7 @@ std::string NormalizePrompt(absl::string_view prompt) {
   return normalized;
 }
 
-uint64_t ShingleHash(absl::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325u;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3u;
-  }
-  return hash;
-}
+uint64_t ShingleHash(absl::string_view bytes) { return base::Fnv1a64(bytes); }
 
 std::vector<uint64_t> PromptShingles(absl::string_view normalized, size_t k) {
   if (k == 0) k = 1;

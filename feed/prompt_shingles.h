@@ -18,12 +18,11 @@
 //
 // Shingles are windows of k characters (UTF-8 code points, so a window
 // never splits a character; a stray continuation byte rides with the
-// character before it) hashed with 64-bit FNV-1a over their bytes. FNV-1a
-// is fixed by its published constants (offset basis 0xcbf29ce484222325,
-// prime 0x100000001b3), so a shingle hashes the same on every machine and
-// run, and signatures stored at publish stay comparable forever. Its weak
-// avalanche does not matter here: MinHash (minhash.cc) remixes every hash
-// before taking minima.
+// character before it) hashed with 64-bit FNV-1a over their bytes
+// (base/fnv1a.h). FNV-1a is fixed by its published constants, so a shingle
+// hashes the same on every machine and run, and signatures stored at
+// publish stay comparable forever. Its weak avalanche does not matter
+// here: MinHash (minhash.cc) remixes every hash before taking minima.
 #pragma once
 
 #include <cstddef>

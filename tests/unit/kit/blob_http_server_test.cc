@@ -36,6 +36,7 @@
 #include "media/clip_encoder.h"
 #include "prometheus/registry.h"
 #include "services/kit/local_blob_store.h"
+#include "tests/support/patterned_bytes.h"
 #include "tests/support/process.h"
 #include "tests/support/spooling_blob_store.h"
 
@@ -47,6 +48,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using base::testing::IsOk;
+using clipforge::testing::PatternedBytes;
 
 using Response = http::response<http::string_body>;
 using Headers = std::vector<std::pair<http::field, std::string>>;
@@ -131,17 +133,6 @@ std::string Field(const Response& response, http::field field) {
   return std::string(value.data(), value.size());
 }
 
-// Bytes that differ at every offset, so a range off by one shows.
-std::string PatternBytes(size_t size) {
-  std::string bytes(size, '\0');
-  uint32_t state = 12345;
-  for (char& c : bytes) {
-    state = state * 1103515245u + 12345u;
-    c = static_cast<char>(state >> 24);
-  }
-  return bytes;
-}
-
 class BlobHttpServerTest : public ::testing::Test {
  protected:
   // More than a few chunks of the server's chunk size, and not a multiple.
@@ -188,7 +179,7 @@ class BlobHttpServerTest : public ::testing::Test {
   base::testing::FakeClock clock_;
   UrlSigner signer_ = *UrlSigner::Create(std::string(32, 's'));
   prometheus::Registry registry_;
-  const std::string content_ = PatternBytes(kBlobSize);
+  const std::string content_ = PatternedBytes(kBlobSize);
   std::string sha_;
   std::unique_ptr<BlobHttpServer> server_;
 };
@@ -475,7 +466,7 @@ TEST(BlobHttpServerSpoolTest, SpooledCopiesAreServedAndGoAfterTheirResponse) {
   const std::string spool_dir = dir.path() + "/spool";
   ASSERT_TRUE(std::filesystem::create_directories(spool_dir));
   clipforge::testing::SpoolingBlobStore blobs(dir.path() + "/blobs", spool_dir);
-  const std::string content = PatternBytes(200 * 1024 + 5);
+  const std::string content = PatternedBytes(200 * 1024 + 5);
   const absl::StatusOr<std::string> sha = blobs.Put(content);
   ASSERT_THAT(sha, IsOk());
   base::testing::FakeClock clock;

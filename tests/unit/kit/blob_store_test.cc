@@ -21,6 +21,7 @@
 
 #include "base/sha256.h"
 #include "base/testing/status_matchers.h"
+#include "tests/support/patterned_bytes.h"
 #include "tests/support/process.h"
 
 namespace clipforge::kit {
@@ -29,17 +30,7 @@ namespace {
 using base::testing::IsOk;
 using base::testing::IsOkAndHolds;
 using base::testing::StatusIs;
-
-// Bytes that differ at every offset, so a read at the wrong offset shows.
-std::string BlobBytes(size_t size) {
-  std::string bytes(size, '\0');
-  uint32_t state = 7;
-  for (char& c : bytes) {
-    state = state * 1103515245u + 12345u;
-    c = static_cast<char>(state >> 24);
-  }
-  return bytes;
-}
+using clipforge::testing::PatternedBytes;
 
 // `length` bytes at `offset` of `fd`, read with pread; fewer when the file
 // ends first.
@@ -79,7 +70,7 @@ class BlobStoreTest : public ::testing::Test {
 };
 
 TEST_F(BlobStoreTest, PutNamesTheBlobByTheSha256OfItsBytes) {
-  const std::string bytes = BlobBytes(1000);
+  const std::string bytes = PatternedBytes(1000);
   ASSERT_OK_AND_ASSIGN(const std::string name, store_.Put(bytes));
   EXPECT_EQ(name, base::Sha256Hex(bytes));
   EXPECT_TRUE(IsBlobName(name));
@@ -87,7 +78,7 @@ TEST_F(BlobStoreTest, PutNamesTheBlobByTheSha256OfItsBytes) {
 }
 
 TEST_F(BlobStoreTest, OpenGivesTheSizeAndTheBytesThroughTheFdAndThePath) {
-  const std::string bytes = BlobBytes(200 * 1024 + 3);
+  const std::string bytes = PatternedBytes(200 * 1024 + 3);
   ASSERT_OK_AND_ASSIGN(const std::string name, store_.Put(bytes));
 
   ASSERT_OK_AND_ASSIGN(const BlobFile file, store_.Open(name));
@@ -125,7 +116,7 @@ TEST_F(BlobStoreTest, OpenOfABlobNotStoredIsNotFound) {
 }
 
 TEST_F(BlobStoreTest, AFileOpenedBeforeRemoveStillReadsTheWholeBlob) {
-  const std::string bytes = BlobBytes(100 * 1024);
+  const std::string bytes = PatternedBytes(100 * 1024);
   ASSERT_OK_AND_ASSIGN(const std::string name, store_.Put(bytes));
   ASSERT_OK_AND_ASSIGN(const BlobFile file, store_.Open(name));
 
@@ -138,7 +129,7 @@ TEST_F(BlobStoreTest, AFileOpenedBeforeRemoveStillReadsTheWholeBlob) {
 }
 
 TEST_F(BlobStoreTest, ASpooledCopyIsUnlinkedWhenItGoesAndTheStoresFileIsNot) {
-  const std::string bytes = BlobBytes(5000);
+  const std::string bytes = PatternedBytes(5000);
   ASSERT_OK_AND_ASSIGN(const std::string name, store_.Put(bytes));
   std::string stored_path;
   {
@@ -160,7 +151,7 @@ TEST_F(BlobStoreTest, ASpooledCopyIsUnlinkedWhenItGoesAndTheStoresFileIsNot) {
 }
 
 TEST_F(BlobStoreTest, AMovedFromFileIsEmptyAndTheDescriptorIsClosedOnce) {
-  const std::string bytes = BlobBytes(3000);
+  const std::string bytes = PatternedBytes(3000);
   ASSERT_OK_AND_ASSIGN(const std::string name, store_.Put(bytes));
   ASSERT_OK_AND_ASSIGN(BlobFile source, store_.Open(name));
   const int fd = source.fd();
@@ -205,7 +196,7 @@ TEST_F(BlobStoreTest, AMovedSpooledCopyIsUnlinkedOnlyByItsLastOwner) {
 }
 
 TEST_F(BlobStoreTest, AWriterCommitsUnderTheHashAndItsBytesAreReadableBeforehand) {
-  const std::string bytes = BlobBytes(10000);
+  const std::string bytes = PatternedBytes(10000);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> writer, store_.NewWriter());
   ASSERT_THAT(writer->Append(bytes.substr(0, 4000)), IsOk());
   ASSERT_THAT(writer->Append(bytes.substr(4000)), IsOk());

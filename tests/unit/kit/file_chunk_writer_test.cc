@@ -14,6 +14,7 @@
 #include "base/sha256.h"
 #include "services/kit/chunk_writer.h"
 #include "services/kit/local_blob_store.h"
+#include "tests/support/patterned_bytes.h"
 #include "tests/support/kit_test_service.h"
 #include "tests/support/process.h"
 #include "tests/support/spooling_blob_store.h"
@@ -23,15 +24,9 @@ namespace {
 
 using clipforge::testing::KitTestServer;
 using clipforge::testing::PourBlobRequest;
+using clipforge::testing::PatternedBytes;
 
 constexpr size_t kChunkBytes = 1000;
-
-// Bytes that differ at every offset, so a chunk from the wrong offset shows.
-std::string ChunkedBlobBytes(size_t size) {
-  std::string bytes(size, '\0');
-  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 31 + i / 251) & 0xff);
-  return bytes;
-}
 
 struct Poured {
   grpc::Status status;
@@ -70,7 +65,7 @@ class FileChunkWriterTest : public ::testing::Test {
 
   clipforge::testing::TempDir dir_;
   LocalBlobStore blobs_{dir_.path() + "/blobs"};
-  const std::string content_ = ChunkedBlobBytes(4 * kChunkBytes + 500);
+  const std::string content_ = PatternedBytes(4 * kChunkBytes + 500);
   std::string sha_;
   KitTestServer server_;
 };
@@ -125,7 +120,7 @@ TEST(FileChunkWriterSpoolTest, ASpooledCopyIsStreamedAndGoesWhenTheCallIsDone) {
   const std::string spool_dir = dir.path() + "/spool";
   ASSERT_TRUE(std::filesystem::create_directories(spool_dir));
   clipforge::testing::SpoolingBlobStore blobs(dir.path() + "/blobs", spool_dir);
-  const std::string content = ChunkedBlobBytes(3 * kChunkBytes + 1);
+  const std::string content = PatternedBytes(3 * kChunkBytes + 1);
   const absl::StatusOr<std::string> sha = blobs.Put(content);
   ASSERT_TRUE(sha.ok()) << sha.status();
   KitTestServer server;
