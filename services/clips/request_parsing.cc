@@ -88,20 +88,36 @@ absl::StatusOr<std::string> DecodeIdToken(const std::string& token, absl::string
   return std::move((*fields)[0]);
 }
 
-// Where a graph listing resumes; nullopt for no token. The order is in the
-// token because a cursor's key means something else in another order.
-absl::StatusOr<std::optional<GraphCursor>> DecodeGraphToken(const std::string& token, v1::DescendantOrder order) {
+absl::string_view ListingName(GraphListingKind kind) {
+  switch (kind) {
+    case GraphListingKind::kDescendants: return "descendants";
+    case GraphListingKind::kVariants: return "variants";
+    case GraphListingKind::kCanvas: return "canvas";
+  }
+  return "listing";
+}
+
+// Where a graph listing resumes; nullopt for no token. The token names its
+// listing: kind, clip and order (a cursor's key means something else in
+// another order, and its clip is a place in one clip's listing only).
+absl::StatusOr<std::optional<GraphCursor>> DecodeGraphToken(const std::string& token, GraphListingKind kind,
+                                                             const std::string& clip_id, v1::DescendantOrder order) {
   if (token.empty()) return std::optional<GraphCursor>();
   const std::optional<std::vector<std::string>> fields =
-      kit::DecodeTokenFields(token, "g1", 3, kit::kMaxPageTokenBytes);
+      kit::DecodeTokenFields(token, "g2", 5, kit::kMaxPageTokenBytes);
+  int token_kind = 0;
   int token_order = 0;
   GraphCursor cursor;
-  if (!fields || !absl::SimpleAtoi((*fields)[0], &token_order) || !absl::SimpleAtoi((*fields)[1], &cursor.key) ||
-      !base::IsCanonicalUuid((*fields)[2])) {
+  if (!fields || !absl::SimpleAtoi((*fields)[0], &token_kind) || !base::IsCanonicalUuid((*fields)[1]) ||
+      !absl::SimpleAtoi((*fields)[2], &token_order) || !absl::SimpleAtoi((*fields)[3], &cursor.key) ||
+      !base::IsCanonicalUuid((*fields)[4])) {
     return MalformedToken();
   }
+  if (token_kind != static_cast<int>(kind) || (*fields)[1] != clip_id) {
+    return absl::InvalidArgumentError(absl::StrCat("page_token: not from this clip's ", ListingName(kind)));
+  }
   if (token_order != order) return absl::InvalidArgumentError("page_token: not from a listing in this order");
-  cursor.clip_id = (*fields)[2];
+  cursor.clip_id = (*fields)[4];
   return std::optional<GraphCursor>(std::move(cursor));
 }
 
@@ -235,7 +251,8 @@ absl::StatusOr<GraphListing> ParseListDescendants(const v1::ListDescendantsReque
   listing.max_levels = request.max_depth();
   listing.order =
       request.order() == v1::DESCENDANT_ORDER_UNSPECIFIED ? v1::DESCENDANT_ORDER_BREADTH_FIRST : request.order();
-  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), listing.order));
+  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), GraphListingKind::kDescendants,
+                                                      request.clip_id(), listing.order));
   return listing;
 }
 
@@ -254,7 +271,8 @@ absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& re
                       request.order() == v1::DESCENDANT_ORDER_BREADTH_FIRST;
   listing.order = newest ? v1::DESCENDANT_ORDER_NEWEST : request.order();
   listing.relation = request.relation();
-  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), listing.order));
+  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), GraphListingKind::kVariants,
+                                                      request.clip_id(), listing.order));
   return listing;
 }
 
@@ -268,12 +286,15 @@ absl::StatusOr<GraphListing> ParseGetCanvas(const v1::GetCanvasRequest& request)
   listing.max_levels = request.max_depth();
   // Always breadth first: a parent comes before its children.
   listing.order = v1::DESCENDANT_ORDER_BREADTH_FIRST;
-  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), listing.order));
+  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), GraphListingKind::kCanvas,
+                                                      request.clip_id(), listing.order));
   return listing;
 }
 
-std::string GraphPageToken(v1::DescendantOrder order, const GraphCursor& next) {
-  return kit::EncodeTokenFields("g1", {absl::StrCat(static_cast<int>(order)), absl::StrCat(next.key), next.clip_id});
+std::string GraphPageToken(GraphListingKind kind, const std::string& clip_id, v1::DescendantOrder order,
+                           const GraphCursor& next) {
+  return kit::EncodeTokenFields("g2", {absl::StrCat(static_cast<int>(kind)), clip_id,
+                                       absl::StrCat(static_cast<int>(order)), absl::StrCat(next.key), next.clip_id});
 }
 
 absl::Status ValidateForkClip(const v1::ForkClipRequest& request) {

@@ -42,9 +42,12 @@ struct GraphListing {
 absl::StatusOr<GraphListing> ParseListDescendants(const v1::ListDescendantsRequest& request);
 absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& request);
 absl::StatusOr<GraphListing> ParseGetCanvas(const v1::GetCanvasRequest& request);
-// The token of a graph page; `order` is part of it, and a token used with
-// another order is INVALID_ARGUMENT.
-std::string GraphPageToken(v1::DescendantOrder order, const GraphCursor& next);
+// Which listing a graph page token resumes. A token names its listing
+// (kind, clip and order), and one used for another listing is
+// INVALID_ARGUMENT: the cursor's key means something else there.
+enum class GraphListingKind { kDescendants = 1, kVariants = 2, kCanvas = 3 };
+std::string GraphPageToken(GraphListingKind kind, const std::string& clip_id, v1::DescendantOrder order,
+                           const GraphCursor& next);
 
 absl::StatusOr<NewComment> ParseCreateComment(const v1::CreateCommentRequest& request);
 

@@ -195,7 +195,10 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::ListDescendants(grpc::CallbackServer
     CF_ASSIGN_OR_RETURN(const NodePage page, d_.graph.Descendants(caller, request->clip_id(), listing.max_levels,
                                                                   listing.order, listing.after, listing.page_size));
     FillNodes(page.nodes, d_.media_urls, d_.clock.Now(), response->mutable_descendants());
-    if (page.next) response->set_next_page_token(GraphPageToken(listing.order, *page.next));
+    if (page.next) {
+      response->set_next_page_token(
+          GraphPageToken(GraphListingKind::kDescendants, request->clip_id(), listing.order, *page.next));
+    }
     response->set_total_size(page.total);
     return absl::OkStatus();
   });
@@ -209,7 +212,10 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::ListVariants(grpc::CallbackServerCon
     CF_ASSIGN_OR_RETURN(const NodePage page, d_.graph.Variants(caller, request->clip_id(), listing.relation,
                                                                listing.order, listing.after, listing.page_size));
     FillNodes(page.nodes, d_.media_urls, d_.clock.Now(), response->mutable_variants());
-    if (page.next) response->set_next_page_token(GraphPageToken(listing.order, *page.next));
+    if (page.next) {
+      response->set_next_page_token(
+          GraphPageToken(GraphListingKind::kVariants, request->clip_id(), listing.order, *page.next));
+    }
     return absl::OkStatus();
   });
 }
@@ -223,7 +229,10 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::GetCanvas(grpc::CallbackServerContex
                                                              listing.after, listing.page_size));
     response->set_top_clip_id(request->clip_id());
     FillNodes(page.nodes, d_.media_urls, d_.clock.Now(), response->mutable_nodes());
-    if (page.next) response->set_next_page_token(GraphPageToken(listing.order, *page.next));
+    if (page.next) {
+      response->set_next_page_token(
+          GraphPageToken(GraphListingKind::kCanvas, request->clip_id(), listing.order, *page.next));
+    }
     response->set_total_size(page.total);
     return absl::OkStatus();
   });

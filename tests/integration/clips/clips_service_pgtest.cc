@@ -435,6 +435,24 @@ TEST_F(ClipsServiceTest, TheForkGraphReadsLineageDescendantsVariantsCanvasAndAtt
   } while (!descendants.next_page_token().empty());
   EXPECT_EQ(order, (std::vector<std::string>{d.clip_id(), b.clip_id(), c.clip_id(), e.clip_id(), f.clip_id()}));
   EXPECT_EQ(descendants.total_size(), 5);
+  // A token resumes only the listing that issued it: not another clip's
+  // descendants, nor the same clip's canvas.
+  below.clear_page_token();
+  ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListDescendants, below, &descendants).ok());
+  ASSERT_FALSE(descendants.next_page_token().empty());
+  v1::ListDescendantsRequest elsewhere;
+  elsewhere.set_clip_id(b.clip_id());
+  elsewhere.set_page_token(descendants.next_page_token());
+  v1::ListDescendantsResponse refused;
+  const grpc::Status foreign = As(alice, &v1::ClipsService::Stub::ListDescendants, elsewhere, &refused);
+  EXPECT_EQ(foreign.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(foreign.error_message().find("page_token"), std::string::npos) << foreign.error_message();
+  v1::GetCanvasRequest canvas_of_root;
+  canvas_of_root.set_clip_id(root.clip_id());
+  canvas_of_root.set_page_token(descendants.next_page_token());
+  v1::GetCanvasResponse no_canvas;
+  EXPECT_EQ(As(alice, &v1::ClipsService::Stub::GetCanvas, canvas_of_root, &no_canvas).error_code(),
+            StatusCode::INVALID_ARGUMENT);
   // An inner node's subtree, one level.
   v1::ListDescendantsRequest inner;
   inner.set_clip_id(c.clip_id());
@@ -484,7 +502,8 @@ TEST_F(ClipsServiceTest, TheForkGraphReadsLineageDescendantsVariantsCanvasAndAtt
   EXPECT_EQ(listed, (std::vector<std::string>{c.clip_id(), d.clip_id()}));
   // A token of b's variants is not one of c's.
   variants.set_clip_id(c.clip_id());
-  variants.set_page_token(clips_service::GraphPageToken(v1::DESCENDANT_ORDER_NEWEST,
+  variants.set_page_token(clips_service::GraphPageToken(clips_service::GraphListingKind::kVariants, c.clip_id(),
+                                                         v1::DESCENDANT_ORDER_NEWEST,
                                                          clips_service::GraphCursor{.key = 0, .clip_id = d.clip_id()}));
   EXPECT_EQ(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).error_code(),
             StatusCode::INVALID_ARGUMENT);
