@@ -544,35 +544,16 @@ class FakeTx final : public ClipsTx {
 }  // namespace
 
 absl::Status FakeClipsStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(ClipsTx&)> work) {
-  absl::MutexLock lock(&mu_);
-  ++transactions_;
-  FakeClipsState copy = state_;
-  FakeTx tx(copy, mode == TxMode::kReadOnly);
-  absl::Status status;
-  try {
-    status = work(tx);
-  } catch (const Violation& v) {
-    return v.status;
-  } catch (const std::logic_error& e) {
-    return absl::InternalError(e.what());
-  }
-  if (status.ok()) state_ = std::move(copy);
-  return status;
-}
-
-FakeClipsState FakeClipsStore::state() const {
-  absl::MutexLock lock(&mu_);
-  return state_;
-}
-
-void FakeClipsStore::set_state(FakeClipsState state) {
-  absl::MutexLock lock(&mu_);
-  state_ = std::move(state);
-}
-
-int FakeClipsStore::transactions() const {
-  absl::MutexLock lock(&mu_);
-  return transactions_;
+  return state_.Transact([&](FakeClipsState& copy) -> absl::Status {
+    FakeTx tx(copy, mode == TxMode::kReadOnly);
+    try {
+      return work(tx);
+    } catch (const Violation& v) {
+      return v.status;
+    } catch (const std::logic_error& e) {
+      return absl::InternalError(e.what());
+    }
+  });
 }
 
 }  // namespace clipforge::clips_service::testing

@@ -21,9 +21,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/clips/store_interface.h"
+#include "tests/support/copy_on_write_state.h"
 
 namespace clipforge::clips_service::testing {
 
@@ -46,16 +46,14 @@ class FakeClipsStore final : public ClipsStore {
  public:
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(ClipsTx&)> work) override;
 
-  FakeClipsState state() const;
+  FakeClipsState state() const { return state_.snapshot(); }
   // Replaces the state (a test planting what the logic would not write).
-  void set_state(FakeClipsState state);
+  void set_state(FakeClipsState state) { state_.Replace(std::move(state)); }
   // Transactions run (committed or not).
-  int transactions() const;
+  int transactions() const { return state_.transactions(); }
 
  private:
-  mutable absl::Mutex mu_;
-  FakeClipsState state_ ABSL_GUARDED_BY(mu_);
-  int transactions_ ABSL_GUARDED_BY(mu_) = 0;
+  clipforge::testing::CopyOnWriteState<FakeClipsState> state_;
 };
 
 }  // namespace clipforge::clips_service::testing

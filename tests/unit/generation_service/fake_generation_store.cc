@@ -444,35 +444,16 @@ class FakeTx final : public GenerationTx {
 }  // namespace
 
 absl::Status FakeGenerationStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(GenerationTx&)> work) {
-  absl::MutexLock lock(&mu_);
-  ++transactions_;
-  FakeGenerationState copy = state_;
-  FakeTx tx(copy, mode == TxMode::kReadOnly);
-  absl::Status status;
-  try {
-    status = work(tx);
-  } catch (const Violation& v) {
-    return v.status;
-  } catch (const std::logic_error& e) {
-    return absl::InternalError(e.what());
-  }
-  if (status.ok()) state_ = std::move(copy);
-  return status;
-}
-
-FakeGenerationState FakeGenerationStore::state() const {
-  absl::MutexLock lock(&mu_);
-  return state_;
-}
-
-void FakeGenerationStore::set_state(FakeGenerationState state) {
-  absl::MutexLock lock(&mu_);
-  state_ = std::move(state);
-}
-
-int FakeGenerationStore::transactions() const {
-  absl::MutexLock lock(&mu_);
-  return transactions_;
+  return state_.Transact([&](FakeGenerationState& copy) -> absl::Status {
+    FakeTx tx(copy, mode == TxMode::kReadOnly);
+    try {
+      return work(tx);
+    } catch (const Violation& v) {
+      return v.status;
+    } catch (const std::logic_error& e) {
+      return absl::InternalError(e.what());
+    }
+  });
 }
 
 }  // namespace clipforge::generation_service::testing

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "services/generation/store_interface.h"
+#include "tests/support/copy_on_write_state.h"
 
 namespace clipforge::generation_service::testing {
 
@@ -36,16 +36,14 @@ class FakeGenerationStore final : public GenerationStore {
  public:
   absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(GenerationTx&)> work) override;
 
-  FakeGenerationState state() const;
+  FakeGenerationState state() const { return state_.snapshot(); }
   // Replaces the state (a test planting what the logic would not write).
-  void set_state(FakeGenerationState state);
+  void set_state(FakeGenerationState state) { state_.Replace(std::move(state)); }
   // Transactions run (committed or not).
-  int transactions() const;
+  int transactions() const { return state_.transactions(); }
 
  private:
-  mutable absl::Mutex mu_;
-  FakeGenerationState state_ ABSL_GUARDED_BY(mu_);
-  int transactions_ ABSL_GUARDED_BY(mu_) = 0;
+  clipforge::testing::CopyOnWriteState<FakeGenerationState> state_;
 };
 
 }  // namespace clipforge::generation_service::testing

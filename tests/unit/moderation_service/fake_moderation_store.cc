@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 namespace clipforge::moderation_service::testing {
@@ -349,113 +350,98 @@ class FakeTx final : public ModerationTx {
 }  // namespace
 
 FakeModerationStore::FakeModerationStore() {
-  for (int c = 1; c < v1::ModerationCategory_ARRAYSIZE; ++c) {
-    const auto category = static_cast<v1::ModerationCategory>(c);
-    state_.policies[c] = {.category = category, .queue_priority = 10 * (c % 10), .version = 1};
-  }
+  state_.Update([](FakeModerationState& s) {
+    for (int c = 1; c < v1::ModerationCategory_ARRAYSIZE; ++c) {
+      const auto category = static_cast<v1::ModerationCategory>(c);
+      s.policies[c] = {.category = category, .queue_priority = 10 * (c % 10), .version = 1};
+    }
+  });
 }
 
 absl::Status FakeModerationStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(ModerationTx&)> work) {
-  absl::MutexLock lock(&mu_);
-  FakeModerationState copy = state_;
-  FakeTx tx(copy, mode == TxMode::kReadOnly);
-  absl::Status status;
-  try {
-    status = work(tx);
-  } catch (const std::logic_error& e) {
-    return absl::InternalError(e.what());
-  }
-  if (status.ok()) state_ = std::move(copy);
-  return status;
+  return state_.Transact([&](FakeModerationState& copy) -> absl::Status {
+    FakeTx tx(copy, mode == TxMode::kReadOnly);
+    try {
+      return work(tx);
+    } catch (const std::logic_error& e) {
+      return absl::InternalError(e.what());
+    }
+  });
 }
 
 absl::StatusOr<int64_t> FakeModerationStore::PolicyVersion() {
-  absl::MutexLock lock(&mu_);
-  return state_.version;
+  return state_.Read([](const FakeModerationState& s) { return s.version; });
 }
 
 absl::StatusOr<PolicySnapshot> FakeModerationStore::LoadPolicy() {
-  absl::MutexLock lock(&mu_);
-  ++loads_;
-  PolicySnapshot snapshot{.version = state_.version};
-  std::map<int64_t, RuleRecord> by_seq;
-  for (const auto& [id, rule] : state_.rules) {
-    if (rule.enabled) by_seq[rule.seq] = rule;
-  }
-  for (auto& [seq, rule] : by_seq) snapshot.enabled_rules.push_back(rule);
-  for (const auto& [category, policy] : state_.policies) snapshot.policies.push_back(policy);
-  return snapshot;
+  CountLoad();
+  return state_.Read([](const FakeModerationState& s) {
+    PolicySnapshot snapshot{.version = s.version};
+    std::map<int64_t, RuleRecord> by_seq;
+    for (const auto& [id, rule] : s.rules) {
+      if (rule.enabled) by_seq[rule.seq] = rule;
+    }
+    for (auto& [seq, rule] : by_seq) snapshot.enabled_rules.push_back(rule);
+    for (const auto& [category, policy] : s.policies) snapshot.policies.push_back(policy);
+    return snapshot;
+  });
 }
 
 absl::StatusOr<PolicyChanges> FakeModerationStore::LoadPolicyChanges(int64_t since) {
-  absl::MutexLock lock(&mu_);
-  ++loads_;
-  PolicyChanges changes{.version = state_.version, .since = since};
-  std::map<int64_t, RuleRecord> by_seq;
-  for (const auto& [id, rule] : state_.rules) {
-    if (rule.version > since) by_seq[rule.seq] = rule;
-  }
-  for (auto& [seq, rule] : by_seq) changes.changed_rules.push_back(rule);
-  for (const auto& [seq, version] : state_.deleted) {
-    if (version > since) changes.deleted_seqs.push_back(seq);
-  }
-  for (const auto& [category, policy] : state_.policies) changes.policies.push_back(policy);
-  return changes;
+  CountLoad();
+  return state_.Read([since](const FakeModerationState& s) {
+    PolicyChanges changes{.version = s.version, .since = since};
+    std::map<int64_t, RuleRecord> by_seq;
+    for (const auto& [id, rule] : s.rules) {
+      if (rule.version > since) by_seq[rule.seq] = rule;
+    }
+    for (auto& [seq, rule] : by_seq) changes.changed_rules.push_back(rule);
+    for (const auto& [seq, version] : s.deleted) {
+      if (version > since) changes.deleted_seqs.push_back(seq);
+    }
+    for (const auto& [category, policy] : s.policies) changes.policies.push_back(policy);
+    return changes;
+  });
 }
 
 absl::Status FakeModerationStore::ScanAudit(int64_t first, int64_t last,
                                             absl::FunctionRef<void(const AuditEntryRecord&)> visit) {
-  std::vector<AuditEntryRecord> range;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const AuditEntryRecord& e : state_.audit) {
-      if (e.fields.sequence >= first && e.fields.sequence <= last) range.push_back(e);
+  // Copied under the lock, visited outside it.
+  const std::vector<AuditEntryRecord> range = state_.Read([first, last](const FakeModerationState& s) {
+    std::vector<AuditEntryRecord> out;
+    for (const AuditEntryRecord& e : s.audit) {
+      if (e.fields.sequence >= first && e.fields.sequence <= last) out.push_back(e);
     }
-  }
+    return out;
+  });
   for (const AuditEntryRecord& e : range) visit(e);
   return absl::OkStatus();
 }
 
 absl::StatusOr<AuditHead> FakeModerationStore::ReadAuditHead() {
-  absl::MutexLock lock(&mu_);
-  return state_.audit_head;
+  return state_.Read([](const FakeModerationState& s) { return s.audit_head; });
 }
 
 absl::StatusOr<int64_t> FakeModerationStore::BanksVersion() {
-  absl::MutexLock lock(&mu_);
-  return state_.banks_version;
+  return state_.Read([](const FakeModerationState& s) { return s.banks_version; });
 }
 
 absl::StatusOr<BankSnapshot> FakeModerationStore::LoadBanks() {
-  absl::MutexLock lock(&mu_);
-  BankSnapshot snapshot{.version = state_.banks_version};
-  std::set<int32_t> enabled;
-  for (const auto& [id, bank] : state_.banks) {
-    if (!bank.enabled) continue;
-    snapshot.banks.push_back(bank);
-    enabled.insert(bank.seq);
-  }
-  for (const auto& [id, entry] : state_.bank_entries) {
-    if (enabled.contains(entry.bank_seq)) snapshot.entries.push_back(entry);
-  }
-  for (const auto& [id, allowed] : state_.allow_list) snapshot.allow_list.push_back(allowed);
-  for (const auto& [category, policy] : state_.policies) snapshot.policies.push_back(policy);
-  return snapshot;
-}
-
-FakeModerationState FakeModerationStore::state() const {
-  absl::MutexLock lock(&mu_);
-  return state_;
-}
-
-void FakeModerationStore::set_state(FakeModerationState state) {
-  absl::MutexLock lock(&mu_);
-  state_ = std::move(state);
-}
-
-int FakeModerationStore::loads() const {
-  absl::MutexLock lock(&mu_);
-  return loads_;
+  return state_.Read([](const FakeModerationState& s) {
+    BankSnapshot snapshot{.version = s.banks_version};
+    std::set<int32_t> enabled;
+    for (const auto& [id, bank] : s.banks) {
+      if (!bank.enabled) continue;
+      snapshot.banks.push_back(bank);
+      enabled.insert(bank.seq);
+    }
+    for (const auto& [id, entry] : s.bank_entries) {
+      if (enabled.contains(entry.bank_seq)) snapshot.entries.push_back(entry);
+    }
+    for (const auto& [id, allowed] : s.allow_list) snapshot.allow_list.push_back(allowed);
+    for (const auto& [category, policy] : s.policies) snapshot.policies.push_back(policy);
+    return snapshot;
+  });
 }
 
 }  // namespace clipforge::moderation_service::testing

@@ -6,10 +6,13 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "services/moderation/store_interface.h"
+#include "tests/support/copy_on_write_state.h"
 
 namespace clipforge::moderation_service::testing {
 
@@ -48,15 +51,23 @@ class FakeModerationStore final : public ModerationStore {
   absl::StatusOr<int64_t> BanksVersion() override;
   absl::StatusOr<BankSnapshot> LoadBanks() override;
 
-  FakeModerationState state() const;
+  FakeModerationState state() const { return state_.snapshot(); }
   // Replaces the state (a test planting what the logic would refuse).
-  void set_state(FakeModerationState state);
+  void set_state(FakeModerationState state) { state_.Replace(std::move(state)); }
   // Counts LoadPolicy and LoadPolicyChanges calls.
-  int loads() const;
+  int loads() const {
+    absl::MutexLock lock(&mu_);
+    return loads_;
+  }
 
  private:
+  void CountLoad() {
+    absl::MutexLock lock(&mu_);
+    ++loads_;
+  }
+
+  clipforge::testing::CopyOnWriteState<FakeModerationState> state_;
   mutable absl::Mutex mu_;
-  FakeModerationState state_ ABSL_GUARDED_BY(mu_);
   int loads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

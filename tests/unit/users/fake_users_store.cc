@@ -300,84 +300,85 @@ class FakeUsersTx final : public UsersTx {
 }  // namespace
 
 absl::Status FakeUsersStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(UsersTx&)> work) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  ++transactions_;
-  FakeUsersState copy = state_;
-  FakeUsersTx tx(copy, mode == TxMode::kReadOnly);
-  absl::Status status;
-  try {
-    status = work(tx);
-  } catch (const std::exception& e) {
-    // What the Postgres store's driver errors become.
-    status = absl::InternalError(e.what());
-  }
-  if (status.ok()) state_ = std::move(copy);
-  return status;
+  if (absl::Status outage = failure(); !outage.ok()) return outage;  // Not counted.
+  return state_.Transact([&](FakeUsersState& copy) -> absl::Status {
+    FakeUsersTx tx(copy, mode == TxMode::kReadOnly);
+    try {
+      return work(tx);
+    } catch (const std::exception& e) {
+      // What the Postgres store's driver errors become.
+      return absl::InternalError(e.what());
+    }
+  });
 }
 
 absl::StatusOr<std::optional<Account>> FakeUsersStore::AccountByLogin(const std::string& handle_or_email) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  for (const auto& [id, account] : state_.accounts) {
-    if (account.handle == handle_or_email || account.email == handle_or_email) return account;
-  }
-  return std::nullopt;
+  if (absl::Status outage = failure(); !outage.ok()) return outage;
+  return state_.Read([&](const FakeUsersState& state) -> std::optional<Account> {
+    for (const auto& [id, account] : state.accounts) {
+      if (account.handle == handle_or_email || account.email == handle_or_email) return account;
+    }
+    return std::nullopt;
+  });
 }
 
 absl::StatusOr<bool> FakeUsersStore::OpenSession(const NewSession& s) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  for (const auto& [id, row] : state_.sessions) {
-    if (row.session.user_id == s.user_id && row.login_request == s.login_request) return false;
-  }
-  state_.sessions[s.session_id] = {{s.session_id, s.user_id, false, s.now}, s.device_name, s.login_request,
-                                   std::nullopt, ""};
-  state_.refresh_tokens[s.refresh_hash] = {s.session_id, s.now, s.refresh_expires_at, std::nullopt, "", ""};
-  return true;
+  if (absl::Status outage = failure(); !outage.ok()) return outage;
+  return state_.Update([&](FakeUsersState& state) {
+    for (const auto& [id, row] : state.sessions) {
+      if (row.session.user_id == s.user_id && row.login_request == s.login_request) return false;
+    }
+    state.sessions[s.session_id] = {{s.session_id, s.user_id, false, s.now}, s.device_name, s.login_request,
+                                    std::nullopt, ""};
+    state.refresh_tokens[s.refresh_hash] = {s.session_id, s.now, s.refresh_expires_at, std::nullopt, "", ""};
+    return true;
+  });
 }
 
 absl::Status FakeUsersStore::UpgradePasswordHash(const std::string& user_id, const std::string& old_hash,
                                                  const std::string& new_hash) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  const auto it = state_.accounts.find(user_id);
-  if (it != state_.accounts.end() && it->second.password_hash == old_hash) it->second.password_hash = new_hash;
+  if (absl::Status outage = failure(); !outage.ok()) return outage;
+  state_.Update([&](FakeUsersState& state) {
+    const auto it = state.accounts.find(user_id);
+    if (it != state.accounts.end() && it->second.password_hash == old_hash) it->second.password_hash = new_hash;
+  });
   return absl::OkStatus();
 }
 
 absl::StatusOr<PurgedRows> FakeUsersStore::PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  PurgedRows purged;
-  for (auto it = state_.refresh_tokens.begin(); it != state_.refresh_tokens.end() && purged.tokens < batch;) {
-    if (it->second.expires_at < cutoffs.tokens_expired_before) {
-      it = state_.refresh_tokens.erase(it);
-      ++purged.tokens;
-    } else {
-      ++it;
+  if (absl::Status outage = failure(); !outage.ok()) return outage;
+  return state_.Update([&](FakeUsersState& state) {
+    PurgedRows purged;
+    for (auto it = state.refresh_tokens.begin(); it != state.refresh_tokens.end() && purged.tokens < batch;) {
+      if (it->second.expires_at < cutoffs.tokens_expired_before) {
+        it = state.refresh_tokens.erase(it);
+        ++purged.tokens;
+      } else {
+        ++it;
+      }
     }
-  }
-  for (auto it = state_.sessions.begin(); it != state_.sessions.end() && purged.sessions < batch;) {
-    const FakeSessionRow& row = it->second;
-    const bool ended = (row.revoked_at && *row.revoked_at < cutoffs.sessions_revoked_before) ||
-                       row.session.created_at < cutoffs.sessions_started_before;
-    if (!ended) {
-      ++it;
-      continue;
+    for (auto it = state.sessions.begin(); it != state.sessions.end() && purged.sessions < batch;) {
+      const FakeSessionRow& row = it->second;
+      const bool ended = (row.revoked_at && *row.revoked_at < cutoffs.sessions_revoked_before) ||
+                         row.session.created_at < cutoffs.sessions_started_before;
+      if (!ended) {
+        ++it;
+        continue;
+      }
+      std::erase_if(state.refresh_tokens, [&](const auto& token) { return token.second.session_id == it->first; });
+      it = state.sessions.erase(it);
+      ++purged.sessions;
     }
-    std::erase_if(state_.refresh_tokens, [&](const auto& token) { return token.second.session_id == it->first; });
-    it = state_.sessions.erase(it);
-    ++purged.sessions;
-  }
-  return purged;
+    return purged;
+  });
 }
 
 std::vector<std::string> FakeUsersStore::EventTypes() const {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> types;
-  for (const v1::EventEnvelope& event : state_.outbox) types.push_back(event.type());
-  return types;
+  return state_.Read([](const FakeUsersState& state) {
+    std::vector<std::string> types;
+    for (const v1::EventEnvelope& event : state.outbox) types.push_back(event.type());
+    return types;
+  });
 }
 
 }  // namespace clipforge::users::testing

@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "services/users/store_interface.h"
+#include "tests/support/copy_on_write_state.h"
 
 namespace clipforge::users::testing {
 
@@ -56,10 +57,7 @@ class FakeUsersStore final : public UsersStore {
   absl::StatusOr<PurgedRows> PurgeEndedSessions(const PurgeCutoffs& cutoffs, int batch) override;
 
   // The committed state, for assertions.
-  FakeUsersState state() const {
-    absl::MutexLock lock(&mu_);
-    return state_;
-  }
+  FakeUsersState state() const { return state_.snapshot(); }
   // The types of the events committed so far, in order.
   std::vector<std::string> EventTypes() const;
   // Every storage call fails with `status` (an outage) until cleared with OK.
@@ -67,16 +65,18 @@ class FakeUsersStore final : public UsersStore {
     absl::MutexLock lock(&mu_);
     failure_ = std::move(status);
   }
-  int transactions() const {
-    absl::MutexLock lock(&mu_);
-    return transactions_;
-  }
+  int transactions() const { return state_.transactions(); }
 
  private:
+  // What FailWith set: OK when storage is up.
+  absl::Status failure() const {
+    absl::MutexLock lock(&mu_);
+    return failure_;
+  }
+
+  clipforge::testing::CopyOnWriteState<FakeUsersState> state_;
   mutable absl::Mutex mu_;
-  FakeUsersState state_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  int transactions_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace clipforge::users::testing
