@@ -173,6 +173,11 @@ std::vector<ScoredItem> Mmr(absl::Span<const ScoredItem> items, const DiversityP
   std::vector<char> taken(n, 0);
   std::vector<size_t> selected;
   selected.reserve(k);
+  // similarity[s * n + i]: item i against the s-th selected item, computed
+  // once when that item is selected (each step adds one row, instead of
+  // recomputing the window's similarities for every candidate).
+  std::vector<double> similarity;
+  similarity.reserve(k * n);
   std::vector<ScoredItem> out;
   out.reserve(k);
   while (out.size() < k) {
@@ -183,8 +188,8 @@ std::vector<ScoredItem> Mmr(absl::Span<const ScoredItem> items, const DiversityP
       if (taken[i]) continue;
       double max_similarity = 0.0;
       for (size_t s = window_begin; s < selected.size(); ++s) {
-        const double similarity = RerankSimilarity(features[i], features[selected[s]]);
-        max_similarity = s == window_begin ? similarity : std::max(max_similarity, similarity);
+        const double sim = similarity[s * n + i];
+        max_similarity = s == window_begin ? sim : std::max(max_similarity, sim);
       }
       const double value = lambda * relevance[i] - (1.0 - lambda) * max_similarity;
       if (best == kRerankNone || RerankPrefers(value, items[i], best_value, items[best])) {
@@ -195,6 +200,10 @@ std::vector<ScoredItem> Mmr(absl::Span<const ScoredItem> items, const DiversityP
     taken[best] = 1;
     selected.push_back(best);
     out.push_back(items[best]);
+    if (out.size() == k || params.window == 0) continue;
+    for (size_t i = 0; i < n; ++i) {
+      similarity.push_back(taken[i] ? 0.0 : RerankSimilarity(features[i], features[best]));
+    }
   }
   return out;
 }
