@@ -117,6 +117,16 @@ void BloomFilter::ProbeStart(absl::string_view id, uint64_t& x, uint64_t& y) con
   y = BloomSplitMix(state + 2 * kBloomGoldenGamma) % bit_count_;
 }
 
+void BloomFilter::ProbeNext(uint64_t& x, uint64_t& y, uint32_t i) const {
+  // (x + y) mod m and (y + i + 1) mod m, by subtraction: x and y are below
+  // m already, and a 64-bit division per probe was most of a lookup's cost
+  // (a feed request checks every candidate against the filter).
+  x += y;
+  if (x >= bit_count_) x -= bit_count_;
+  y += i + 1;
+  while (y >= bit_count_) y -= bit_count_;
+}
+
 bool BloomFilter::BitAt(uint32_t bit) const { return (bits_[bit / 8] >> (bit % 8)) & 1; }
 
 void BloomFilter::Add(absl::string_view id) {
@@ -129,8 +139,7 @@ void BloomFilter::Add(absl::string_view id) {
       byte = static_cast<uint8_t>(byte | mask);
       ++set_bit_count_;
     }
-    x = (x + y) % bit_count_;
-    y = (y + i + 1) % bit_count_;
+    ProbeNext(x, y, i);
   }
 }
 
@@ -139,8 +148,7 @@ bool BloomFilter::MightContain(absl::string_view id) const {
   ProbeStart(id, x, y);
   for (uint32_t i = 0; i < hash_count_; ++i) {
     if (!BitAt(static_cast<uint32_t>(x))) return false;
-    x = (x + y) % bit_count_;
-    y = (y + i + 1) % bit_count_;
+    ProbeNext(x, y, i);
   }
   return true;
 }

@@ -139,6 +139,8 @@ class BloomFilter {
 
   // x and y of the file comment for `id`.
   void ProbeStart(absl::string_view id, uint64_t& x, uint64_t& y) const;
+  // The next probe of the enhanced double hashing: x += y, y += i + 1, mod m.
+  void ProbeNext(uint64_t& x, uint64_t& y, uint32_t i) const;
   bool BitAt(uint32_t bit) const;
   // The set bits, ascending.
   std::vector<uint32_t> SetBits() const;
