@@ -179,12 +179,35 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
   return view;
 }
 
+absl::Status JobLogic::CheckUploadRoom(const kit::Caller& caller, const std::string& request_id,
+                                       const UserUploadRecord& upload) {
+  return store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
+    if (tx.FindIdempotency(caller.user_id, request_id)) return absl::OkStatus();
+    const absl::Time now = clock_.Now();
+    if (!upload.blob.sha256().empty()) {
+      const std::optional<UserUploadRecord> held = tx.GetUserUpload(caller.user_id, upload.blob.sha256(), upload.kind);
+      if (held && held->expire_time > now) return absl::OkStatus();
+    }
+    return generation::CheckUploadQuota(rules_.uploads, tx.UserUploadUsage(caller.user_id, now),
+                                        upload.blob.size_bytes());
+  });
+}
+
 absl::Status JobLogic::RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                     const UserUploadRecord& upload) {
   return store_.Transact(TxMode::kReadWrite, [&](GenerationTx& tx) -> absl::Status {
     return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
              UserUploadRecord mine = upload;
              mine.user_id = caller.user_id;
+             // The user's row lock serializes their uploads' quota checks.
+             tx.LockUser(caller.user_id);
+             const absl::Time now = clock_.Now();
+             const std::optional<UserUploadRecord> held =
+                 tx.GetUserUpload(caller.user_id, mine.blob.sha256(), mine.kind);
+             if (!held || held->expire_time <= now) {
+               CF_RETURN_IF_ERROR(generation::CheckUploadQuota(
+                   rules_.uploads, tx.UserUploadUsage(caller.user_id, now), mine.blob.size_bytes()));
+             }
              tx.PutUserUpload(mine);
              return mine.blob.sha256();
            })

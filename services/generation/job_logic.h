@@ -12,6 +12,7 @@
 #include "base/uuid.h"
 #include "generation/job_spec.h"
 #include "services/generation/content_checks.h"
+#include "generation/upload_quota.h"
 #include "services/generation/events.h"
 #include "services/generation/store_interface.h"
 #include "services/kit/caller.h"
@@ -24,6 +25,8 @@ struct JobRules {
   int32_t max_attempts = 3;
   // Queued jobs counted ahead of one (the position shown stops there).
   int32_t queue_position_cap = 10000;
+  // What one user may keep uploaded at once.
+  generation::UploadLimits uploads;
 };
 
 // A validated CreateJob: the spec as stored (defaults and the seed filled
@@ -73,8 +76,17 @@ class JobLogic {
   absl::StatusOr<JobView> Cancel(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
   // Deletes a finished job (FAILED_PRECONDITION for an unfinished one).
   absl::Status Delete(const kit::Caller& caller, const kit::IdempotencyKey& key, const std::string& job_id);
+  // Whether the caller has room for `upload` (its kind, size and, when the
+  // client sent it, hash), within the rules' upload limits: asked before the
+  // bytes are accepted, so that a user at the quota does not get to stream
+  // 20 MiB first. A retry of a recorded request, or a re-upload of a live
+  // upload, always has room (RecordUpload replays or refreshes it).
+  absl::Status CheckUploadRoom(const kit::Caller& caller, const std::string& request_id,
+                               const UserUploadRecord& upload);
   // Records the caller's upload (idempotent by the key: a retry with the
-  // same request id and hash replays).
+  // same request id and hash replays). The quota is checked again here,
+  // under the user's row lock, so uploads racing each other cannot pass it
+  // together; re-uploading a live upload only refreshes its expiry.
   absl::Status RecordUpload(const kit::Caller& caller, const kit::IdempotencyKey& key,
                             const UserUploadRecord& upload);
   // The media filter blocked blob `sha256` (and it was deleted): nobody's

@@ -58,6 +58,10 @@ MediaUpload::MediaUpload(grpc::CallbackServerContext* ctx, const GenerationServi
 absl::StatusOr<std::unique_ptr<kit::BlobWriter>> MediaUpload::Admit(const v1::UploadHeader& header) {
   CF_ASSIGN_OR_RETURN(caller_, d_.auth.Authenticate(*ctx()));
   CF_RETURN_IF_ERROR(ValidateHeader(header));
+  UserUploadRecord planned{.kind = header.kind()};
+  planned.blob.set_sha256(header.sha256());
+  planned.blob.set_size_bytes(header.size_bytes());
+  CF_RETURN_IF_ERROR(d_.jobs.CheckUploadRoom(caller_, header.request_id(), planned));
   return d_.blobs.NewWriter();
 }
 

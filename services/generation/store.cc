@@ -48,6 +48,7 @@ constexpr char kListUploads[] = "generation_list_uploads";
 constexpr char kPutUserUpload[] = "generation_put_user_upload";
 constexpr char kGetUserUpload[] = "generation_get_user_upload";
 constexpr char kDeleteUploadsOf[] = "generation_delete_uploads_of";
+constexpr char kUserUploadUsage[] = "generation_user_upload_usage";
 constexpr char kInsertApiKey[] = "generation_insert_api_key";
 constexpr char kGetApiKey[] = "generation_get_api_key";
 constexpr char kCountLiveApiKeys[] = "generation_count_live_api_keys";
@@ -304,6 +305,13 @@ class PgGenerationTx final : public kit::PgTxBase<GenerationTx> {
     return upload;
   }
 
+  generation::UploadUsage UserUploadUsage(const std::string& user_id, absl::Time now) override {
+    const pqxx::row r = txn_.exec_prepared1(kUserUploadUsage, user_id, ToMicros(now));
+    generation::UploadUsage usage{.live_uploads = r[0].as<int64_t>(), .live_bytes = r[1].as<int64_t>()};
+    if (!r[2].is_null()) usage.next_expiry = absl::FromUnixMicros(r[2].as<int64_t>());
+    return usage;
+  }
+
   bool InsertApiKey(const ApiKeyRecord& k) override {
     return !txn_
                 .exec_prepared(kInsertApiKey, k.key_id, k.user_id, k.name, absl::BytesToHexString(k.secret_sha256),
@@ -441,6 +449,11 @@ std::vector<kit::PreparedStatement> PgGenerationStore::Statements() {
                     SqlTimestampParam(6), ", ", SqlTimestampParam(7),
                     ") ON CONFLICT (user_id, sha256, kind) DO UPDATE SET expires_at = excluded.expires_at")},
       {kDeleteUploadsOf, "DELETE FROM generation.uploads WHERE sha256 = $1"},
+      // uploads_expiry's index does not lead with the user: this reads the
+      // user's rows by the primary key (user_id first), at most the quota.
+      {kUserUploadUsage,
+       absl::StrCat("SELECT count(*), coalesce(sum(size_bytes), 0)::bigint, ", SqlMicros("min(expires_at)"),
+                    " FROM generation.uploads WHERE user_id = $1::uuid AND expires_at > ", SqlTimestampParam(2))},
       {kGetUserUpload,
        absl::StrCat("SELECT content_type, size_bytes, ", SqlMicros("created_at"), ", ", SqlMicros("expires_at"),
                     " FROM generation.uploads WHERE user_id = $1::uuid AND sha256 = $2 AND kind = $3")},

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "clipforge/v1/events.pb.h"
+#include "generation/upload_quota.h"
 #include "services/generation/records.h"
 #include "services/kit/idempotency.h"
 
@@ -103,6 +104,9 @@ class GenerationTx : public kit::IdempotencyLog {
   // The user's upload of `sha256` as `kind`, expired or not.
   virtual std::optional<UserUploadRecord> GetUserUpload(const std::string& user_id, const std::string& sha256,
                                                         v1::UploadKind kind) = 0;
+  // The user's uploads that expire after `now`: how many, their bytes and
+  // the first expiry.
+  virtual generation::UploadUsage UserUploadUsage(const std::string& user_id, absl::Time now) = 0;
 
   // --- API keys ---
   // False when the user has a live key of that name.

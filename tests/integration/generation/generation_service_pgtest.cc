@@ -44,6 +44,7 @@ ModerationTestServerOptions Options() {
   options.generation.lease.heartbeat_interval = absl::Seconds(1);
   options.generation.sweep_interval = absl::Milliseconds(200);
   options.generation.jobs.max_attempts = 2;
+  options.generation.jobs.uploads.max_live_uploads = 3;
   options.media_urls = true;
   options.generation.media_http_addr = "127.0.0.1:0";
   return options;
@@ -604,6 +605,34 @@ TEST_F(GenerationServiceTest, UploadsAreCheckedByTheirContentBeforeTheyAreStored
   EXPECT_EQ(upload("audio/wav", wav, &refused, std::string(64, 'a'), alice).error_code(), StatusCode::DATA_LOSS);
   EXPECT_EQ(upload("image/png", wav, &refused, "", alice).error_code(), StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(upload("audio/wav", wav, &refused).error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GenerationServiceTest, AUserKeepsAtMostTheirUploadQuota) {
+  const std::string alice = NewUser();
+  std::vector<std::string> wavs;
+  for (const double seconds : {1.0, 1.5, 2.0, 2.5}) {
+    wavs.push_back(MadeFile([&](const std::string& path) { return test_media::WriteSineWav(path, seconds); }));
+  }
+  v1::UploadMediaResponse stored;
+  for (int i = 0; i < 3; ++i) {
+    const grpc::Status ok = UploadMedia(alice, v1::UPLOAD_KIND_SOUNDTRACK, "audio/wav", wavs[i], &stored);
+    ASSERT_TRUE(ok.ok()) << ok.error_message();
+  }
+  // The fourth is refused before its bytes are taken, saying the limit and
+  // when room frees up; nothing of it is stored.
+  const grpc::Status full = UploadMedia(alice, v1::UPLOAD_KIND_SOUNDTRACK, "audio/wav", wavs[3], &stored);
+  EXPECT_EQ(full.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(full.error_message().find("uploads: 3 may be kept at once"), std::string::npos) << full.error_message();
+  EXPECT_NE(full.error_message().find("room frees up at"), std::string::npos) << full.error_message();
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 3);
+  EXPECT_FALSE(std::filesystem::exists(server_.blob_dir() + "/" + base::Sha256Hex(wavs[3]).substr(0, 2) + "/" +
+                                       base::Sha256Hex(wavs[3])));
+  // Uploading bytes already held only refreshes them; another user has room.
+  const grpc::Status again = UploadMedia(alice, v1::UPLOAD_KIND_SOUNDTRACK, "audio/wav", wavs[0], &stored);
+  EXPECT_TRUE(again.ok()) << again.error_message();
+  const grpc::Status bobs = UploadMedia(NewUser(), v1::UPLOAD_KIND_SOUNDTRACK, "audio/wav", wavs[3], &stored);
+  EXPECT_TRUE(bobs.ok()) << bobs.error_message();
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM generation.uploads"), 4);
 }
 
 TEST_F(GenerationServiceTest, AJobsUploadsReachItsWorkerAndNoOneElse) {

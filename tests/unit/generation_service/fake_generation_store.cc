@@ -291,6 +291,16 @@ class FakeTx final : public GenerationTx {
     if (it == s_.user_uploads.end()) return std::nullopt;
     return it->second;
   }
+  generation::UploadUsage UserUploadUsage(const std::string& user_id, absl::Time now) override {
+    generation::UploadUsage usage;
+    for (const auto& [key, u] : s_.user_uploads) {
+      if (std::get<0>(key) != user_id || u.expire_time <= now) continue;
+      ++usage.live_uploads;
+      usage.live_bytes += u.blob.size_bytes();
+      usage.next_expiry = std::min(usage.next_expiry, u.expire_time);
+    }
+    return usage;
+  }
   std::vector<UploadRecord> ListUploads(const std::string& job_id, int64_t lease_epoch) override {
     std::vector<UploadRecord> out;  // In variant order, as the map keeps them.
     for (const auto& [key, u] : s_.uploads) {

@@ -449,4 +449,77 @@ TEST_F(JobInputsTest, SomeoneElsesExpiredOrMiskindedUploadIsNotFound) {
   EXPECT_THAT(state.events, IsEmpty());
 }
 
+
+// What one user may keep uploaded (JobRules::uploads), with small limits.
+class UploadQuotaTest : public GenerationFixture {
+ protected:
+  UserUploadRecord Planned(const std::string& name, int64_t size_bytes) {
+    UserUploadRecord upload{.kind = v1::UPLOAD_KIND_STICKER,
+                            .blob = Blob(name, "image/png", size_bytes),
+                            .create_time = clock_.Now(),
+                            .expire_time = clock_.Now() + kUploadRetention};
+    return upload;
+  }
+  absl::Status Record(const kit::Caller& user, const std::string& name, int64_t size_bytes,
+                      const kit::IdempotencyKey& key) {
+    return limited_.RecordUpload(user, key, Planned(name, size_bytes));
+  }
+
+  JobLogic limited_{store_, clock_, ids_, events_, checks_,
+                    JobRules{.uploads = {.max_live_uploads = 2, .max_live_bytes = 1000}}};
+};
+
+TEST_F(UploadQuotaTest, TheThirdUploadIsRefusedBeforeAndWhenItIsRecorded) {
+  const kit::Caller user = User();
+  ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
+  ASSERT_THAT(Record(user, "two", 100, Key(user.user_id)), IsOk());
+
+  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("three", 100)),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("uploads: 2 may be kept at once")));
+  // Two uploads that both passed the early check: the second to be recorded
+  // is refused, and nothing of it is kept.
+  EXPECT_THAT(Record(user, "three", 100, Key(user.user_id)), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(store_.state().user_uploads.size(), 2u);
+  // Another user's room is their own.
+  const kit::Caller other = User();
+  EXPECT_THAT(limited_.CheckUploadRoom(other, ids_.Next(), Planned("three", 100)), IsOk());
+}
+
+TEST_F(UploadQuotaTest, BytesCountAsWellAsUploads) {
+  const kit::Caller user = User();
+  ASSERT_THAT(Record(user, "big", 900, Key(user.user_id)), IsOk());
+  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("more", 101)),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("upload bytes: 1000 may be kept at once")));
+  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("more", 100)), IsOk());
+}
+
+TEST_F(UploadQuotaTest, ARetryOrAReuploadOfALiveUploadAlwaysHasRoom) {
+  const kit::Caller user = User();
+  const kit::IdempotencyKey second = Key(user.user_id);
+  ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
+  ASSERT_THAT(Record(user, "two", 100, second), IsOk());
+  // The client lost the answer and sends the same request again.
+  EXPECT_THAT(limited_.CheckUploadRoom(user, second.request_id, Planned("two", 100)), IsOk());
+  EXPECT_THAT(Record(user, "two", 100, second), IsOk());
+  // A new request for bytes the user already holds refreshes them.
+  clock_.Advance(absl::Hours(1));
+  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("one", 100)), IsOk());
+  ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
+  const auto& uploads = store_.state().user_uploads;
+  ASSERT_EQ(uploads.size(), 2u);
+  const auto one = uploads.find(std::make_tuple(user.user_id, Blob("one", "image/png").sha256(),
+                                                static_cast<int>(v1::UPLOAD_KIND_STICKER)));
+  ASSERT_NE(one, uploads.end());
+  EXPECT_EQ(one->second.expire_time, clock_.Now() + kUploadRetention);
+}
+
+TEST_F(UploadQuotaTest, ExpiredUploadsFreeTheirRoom) {
+  const kit::Caller user = User();
+  ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
+  ASSERT_THAT(Record(user, "two", 100, Key(user.user_id)), IsOk());
+  EXPECT_THAT(Record(user, "three", 100, Key(user.user_id)), StatusIs(absl::StatusCode::kResourceExhausted));
+  clock_.Advance(kUploadRetention);
+  EXPECT_THAT(Record(user, "three", 100, Key(user.user_id)), IsOk());
+}
+
 }  // namespace clipforge::generation_service::testing
