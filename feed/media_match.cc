@@ -1,5 +1,7 @@
 #include "feed/media_match.h"
 
+#include <cstddef>
+
 namespace clipforge::feed {
 
 double MatchedShare(const std::vector<FrameHash>& a, const std::vector<FrameHash>& b, int max_distance) {
