@@ -41,6 +41,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "bench/engagement_ranker.h"
 #include "bench/report.h"
 #include "feed/bloom_filter.h"
 #include "feed/candidate.h"
@@ -230,53 +231,9 @@ feed::ScoringContext ViewerContext(absl::Time now) {
 }
 
 // ---------------------------------------------------------------------------
-// The baseline: engagement only
+// The baseline: engagement only (bench/engagement_ranker.h); the issue's
+// excludes nothing, and with the ranker's exclusion it is a reference.
 // ---------------------------------------------------------------------------
-
-double PosteriorMean(const feed::RatePrior& prior, int64_t events, int64_t impressions) {
-  return (prior.events + static_cast<double>(std::max<int64_t>(events, 0))) /
-         (prior.impressions + static_cast<double>(std::max<int64_t>(impressions, 0)));
-}
-
-// scoring.h's quality (positive value against weighted negative cost)
-// times its freshness (36 h half-life, floored), and nothing else.
-double EngagementScore(const Candidate& c, absl::Time now) {
-  const int64_t n = c.impressions;
-  const double positive = feed::kSatisfiedViewValue * PosteriorMean(feed::kSatisfiedViewPrior, c.satisfied_views, n) +
-                          feed::kLikeValue * PosteriorMean(feed::kLikePrior, c.likes, n) +
-                          feed::kShareValue * PosteriorMean(feed::kSharePrior, c.shares, n) +
-                          feed::kForkValue * PosteriorMean(feed::kForkPrior, c.forks, n);
-  const double negative = feed::kNegativeSignalWeight * (feed::kSkipCost * PosteriorMean(feed::kSkipPrior, c.skips, n) +
-                                                         feed::kHideCost * PosteriorMean(feed::kHidePrior, c.hides, n));
-  const double quality = 1.0 / (1.0 + negative / positive);
-  const double age_hours = std::max(0.0, absl::ToDoubleHours(now - c.published_at));
-  const double freshness =
-      std::max(feed::kMinFreshness, std::exp2(-age_hours / absl::ToDoubleHours(feed::kFreshnessHalfLife)));
-  return quality * freshness;
-}
-
-// The baseline ranker: the engagement-only score, sorted (the
-// page's worth, ties by clip id), cut to the page. The excludes
-// nothing; with the ranker's exclusion it is a reference (a template, so
-// that excluding nothing costs nothing).
-template <typename Excluded>
-std::vector<const Candidate*> EngagementOnlyRanker(absl::Span<const Candidate> candidates, absl::Time now,
-                                                   size_t page_size, Excluded&& excluded) {
-  std::vector<std::pair<double, const Candidate*>> scored;
-  scored.reserve(candidates.size());
-  for (const Candidate& c : candidates) {
-    if (!excluded(c)) scored.emplace_back(EngagementScore(c, now), &c);
-  }
-  const size_t k = std::min(page_size, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first != b.first ? a.first > b.first : a.second->clip_id < b.second->clip_id;
-                    });
-  std::vector<const Candidate*> page;
-  page.reserve(k);
-  for (size_t i = 0; i < k; ++i) page.push_back(scored[i].second);
-  return page;
-}
 
 constexpr auto kExcludeNothing = [](const Candidate&) { return false; };
 
