@@ -1,8 +1,9 @@
 // How much a user may keep uploaded at once (soundtracks, stickers,
-// avatars). Uploads live kUploadRetention (7 days) in the blob store, so
-// without a cap one account could fill the disk with streams of 20 MiB
-// soundtracks; with it, what one user holds is bounded and drains as their
-// uploads expire.
+// avatars). Uploads are usable for kUploadRetention (7 days); without a
+// cap one account could fill the disk in an afternoon with streams of
+// 20 MiB soundtracks. With it, a user adds at most max_live_bytes a week.
+// (Expired uploads still stay in the blob store until a collector removes
+// them: the cap bounds the rate, the collector will bound the total.)
 #pragma once
 
 #include <cstdint>

@@ -179,10 +179,15 @@ absl::StatusOr<JobView> JobLogic::Create(const kit::Caller& caller, const CheckO
   return view;
 }
 
-absl::Status JobLogic::CheckUploadRoom(const kit::Caller& caller, const std::string& request_id,
+absl::Status JobLogic::CheckUploadRoom(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                        const UserUploadRecord& upload) {
   return store_.Transact(TxMode::kReadOnly, [&](GenerationTx& tx) -> absl::Status {
-    if (tx.FindIdempotency(caller.user_id, request_id)) return absl::OkStatus();
+    if (const std::optional<kit::IdempotencyRecord> record = tx.FindIdempotency(key.caller_id, key.request_id)) {
+      if (record->method != key.method || record->fingerprint != key.fingerprint) {
+        return absl::AlreadyExistsError("request_id: already used for a different request");
+      }
+      return absl::OkStatus();  // RecordUpload replays it
+    }
     const absl::Time now = clock_.Now();
     if (!upload.blob.sha256().empty()) {
       const std::optional<UserUploadRecord> held = tx.GetUserUpload(caller.user_id, upload.blob.sha256(), upload.kind);

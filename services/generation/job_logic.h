@@ -79,9 +79,11 @@ class JobLogic {
   // Whether the caller has room for `upload` (its kind, size and, when the
   // client sent it, hash), within the rules' upload limits: asked before the
   // bytes are accepted, so that a user at the quota does not get to stream
-  // 20 MiB first. A retry of a recorded request, or a re-upload of a live
-  // upload, always has room (RecordUpload replays or refreshes it).
-  absl::Status CheckUploadRoom(const kit::Caller& caller, const std::string& request_id,
+  // 20 MiB first. A retry of a recorded request (same key: request id,
+  // method and fingerprint), or a re-upload of a live upload, always has
+  // room (RecordUpload replays or refreshes it); a request id used for
+  // another request is ALREADY_EXISTS here already.
+  absl::Status CheckUploadRoom(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                const UserUploadRecord& upload);
   // Records the caller's upload (idempotent by the key: a retry with the
   // same request id and hash replays). The quota is checked again here,

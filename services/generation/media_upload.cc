@@ -61,7 +61,8 @@ absl::StatusOr<std::unique_ptr<kit::BlobWriter>> MediaUpload::Admit(const v1::Up
   UserUploadRecord planned{.kind = header.kind()};
   planned.blob.set_sha256(header.sha256());
   planned.blob.set_size_bytes(header.size_bytes());
-  CF_RETURN_IF_ERROR(d_.jobs.CheckUploadRoom(caller_, header.request_id(), planned));
+  CF_RETURN_IF_ERROR(
+      d_.jobs.CheckUploadRoom(caller_, kit::IdempotencyKeyFor(caller_.user_id, header.request_id(), header), planned));
   return d_.blobs.NewWriter();
 }
 
@@ -84,7 +85,13 @@ absl::Status MediaUpload::Complete(const v1::UploadHeader& header, kit::BlobWrit
   upload.blob.set_content_type(header.content_type());
   upload.blob.set_size_bytes(header.size_bytes());
   const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller_.user_id, header.request_id(), header);
-  CF_RETURN_IF_ERROR(d_.jobs.RecordUpload(caller_, key, upload));
+  if (absl::Status recorded = d_.jobs.RecordUpload(caller_, key, upload); !recorded.ok()) {
+    // Refused (the quota, raced by the caller's other uploads) or failed:
+    // bytes this upload put in the store are no one's, so they go. Bytes
+    // the store held already are someone else's and stay.
+    if (writer.stored_new()) d_.blobs.Remove(name).IgnoreError();
+    return recorded;
+  }
   *response_->mutable_blob() = upload.blob;
   response_->set_kind(header.kind());
   *response_->mutable_expire_time() = kit::ToTimestamp(upload.expire_time);

@@ -77,6 +77,10 @@ class BlobWriter {
   // differs (nothing is stored then). The writer is closed afterwards,
   // whatever the outcome.
   virtual absl::StatusOr<std::string> Commit(absl::string_view expected_sha256) = 0;
+  // After a successful Commit: true when it put the blob in the store,
+  // false when the store held these bytes already (someone else's, then:
+  // a caller undoing its upload may remove only a blob it stored).
+  virtual bool stored_new() const = 0;
 };
 
 // Blobs are named by the hex SHA-256 of their content and never change once

@@ -57,6 +57,7 @@ class LocalBlobWriter final : public BlobWriter {
 
   int64_t size() const override { return size_; }
   const std::string& path() const override { return temporary_; }
+  bool stored_new() const override { return committed_; }
 
   absl::StatusOr<std::string> Commit(absl::string_view expected_sha256) override {
     if (fd_.get() < 0) return absl::FailedPreconditionError("blob store: the writer is closed");

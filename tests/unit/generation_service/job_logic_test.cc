@@ -474,7 +474,7 @@ TEST_F(UploadQuotaTest, TheThirdUploadIsRefusedBeforeAndWhenItIsRecorded) {
   ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
   ASSERT_THAT(Record(user, "two", 100, Key(user.user_id)), IsOk());
 
-  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("three", 100)),
+  EXPECT_THAT(limited_.CheckUploadRoom(user, Key(user.user_id), Planned("three", 100)),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("uploads: 2 may be kept at once")));
   // Two uploads that both passed the early check: the second to be recorded
   // is refused, and nothing of it is kept.
@@ -482,15 +482,15 @@ TEST_F(UploadQuotaTest, TheThirdUploadIsRefusedBeforeAndWhenItIsRecorded) {
   EXPECT_EQ(store_.state().user_uploads.size(), 2u);
   // Another user's room is their own.
   const kit::Caller other = User();
-  EXPECT_THAT(limited_.CheckUploadRoom(other, ids_.Next(), Planned("three", 100)), IsOk());
+  EXPECT_THAT(limited_.CheckUploadRoom(other, Key(other.user_id), Planned("three", 100)), IsOk());
 }
 
 TEST_F(UploadQuotaTest, BytesCountAsWellAsUploads) {
   const kit::Caller user = User();
   ASSERT_THAT(Record(user, "big", 900, Key(user.user_id)), IsOk());
-  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("more", 101)),
+  EXPECT_THAT(limited_.CheckUploadRoom(user, Key(user.user_id), Planned("more", 101)),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("upload bytes: 1000 may be kept at once")));
-  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("more", 100)), IsOk());
+  EXPECT_THAT(limited_.CheckUploadRoom(user, Key(user.user_id), Planned("more", 100)), IsOk());
 }
 
 TEST_F(UploadQuotaTest, ARetryOrAReuploadOfALiveUploadAlwaysHasRoom) {
@@ -499,11 +499,16 @@ TEST_F(UploadQuotaTest, ARetryOrAReuploadOfALiveUploadAlwaysHasRoom) {
   ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
   ASSERT_THAT(Record(user, "two", 100, second), IsOk());
   // The client lost the answer and sends the same request again.
-  EXPECT_THAT(limited_.CheckUploadRoom(user, second.request_id, Planned("two", 100)), IsOk());
+  EXPECT_THAT(limited_.CheckUploadRoom(user, second, Planned("two", 100)), IsOk());
   EXPECT_THAT(Record(user, "two", 100, second), IsOk());
+  // The same request id for another request is refused before any byte.
+  kit::IdempotencyKey reused = second;
+  reused.fingerprint = "another upload";
+  EXPECT_THAT(limited_.CheckUploadRoom(user, reused, Planned("three", 100)),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("request_id")));
   // A new request for bytes the user already holds refreshes them.
   clock_.Advance(absl::Hours(1));
-  EXPECT_THAT(limited_.CheckUploadRoom(user, ids_.Next(), Planned("one", 100)), IsOk());
+  EXPECT_THAT(limited_.CheckUploadRoom(user, Key(user.user_id), Planned("one", 100)), IsOk());
   ASSERT_THAT(Record(user, "one", 100, Key(user.user_id)), IsOk());
   const auto& uploads = store_.state().user_uploads;
   ASSERT_EQ(uploads.size(), 2u);

@@ -210,6 +210,22 @@ TEST_F(BlobStoreTest, AWriterCommitsUnderTheHashAndItsBytesAreReadableBeforehand
   EXPECT_THAT(writer->Append("more"), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(BlobStoreTest, AWriterSaysWhetherItsCommitStoredTheBlobOrFoundItThere) {
+  const std::string bytes = PatternedBytes(3000, 99);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> first, store_.NewWriter());
+  ASSERT_THAT(first->Append(bytes), IsOk());
+  ASSERT_THAT(first->Commit(""), IsOk());
+  EXPECT_TRUE(first->stored_new());
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> second, store_.NewWriter());
+  ASSERT_THAT(second->Append(bytes), IsOk());
+  EXPECT_FALSE(second->stored_new());  // Not committed yet.
+  ASSERT_OK_AND_ASSIGN(const std::string name, second->Commit(""));
+  EXPECT_FALSE(second->stored_new());
+  ASSERT_OK_AND_ASSIGN(const BlobFile file, store_.Open(name));
+  EXPECT_EQ(file.size(), static_cast<int64_t>(bytes.size()));
+}
+
 TEST_F(BlobStoreTest, AWriterWithTheWrongHashOrDroppedStoresNothing) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobWriter> wrong, store_.NewWriter());
   ASSERT_THAT(wrong->Append("some bytes"), IsOk());
