@@ -170,10 +170,11 @@ absl::StatusOr<NodePage> GraphLogic::Variants(const kit::Caller& caller, const s
       // One more than the room: the clip itself is among its parent's forks.
       DescendantRows rows = ReadDescendants(tx, *parent, 1, order, sibling_after, room + 1);
       std::erase_if(rows.clips, [&](const ClipRecord& clip) { return clip.clip_id == top.clip_id; });
-      if (static_cast<int>(rows.clips.size()) > room) {
-        rows.clips.resize(static_cast<size_t>(room));
-        rows.next = CursorAfter(rows.clips.back(), order);
-      }
+      const bool more = rows.next.has_value() || static_cast<int>(rows.clips.size()) > room;
+      if (static_cast<int>(rows.clips.size()) > room) rows.clips.resize(static_cast<size_t>(room));
+      // The next page resumes after the last sibling shown: a cursor after
+      // the clip itself would name no variant of it.
+      rows.next = more ? std::optional<GraphCursor>(CursorAfter(rows.clips.back(), order)) : std::nullopt;
       page.next = rows.next;
       for (ClipRecord& clip : rows.clips) shown.push_back(std::move(clip));
     } else if (siblings && !page.next && room == 0 && !in_siblings && parent->counts.direct_forks > 1) {

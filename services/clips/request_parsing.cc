@@ -91,7 +91,9 @@ absl::StatusOr<std::string> DecodeIdToken(const std::string& token, absl::string
 absl::string_view ListingName(GraphListingKind kind) {
   switch (kind) {
     case GraphListingKind::kDescendants: return "descendants";
-    case GraphListingKind::kVariants: return "variants";
+    case GraphListingKind::kVariants:
+    case GraphListingKind::kVariantForks:
+    case GraphListingKind::kVariantSiblings: return "variants";
     case GraphListingKind::kCanvas: return "canvas";
   }
   return "listing";
@@ -271,7 +273,7 @@ absl::StatusOr<GraphListing> ParseListVariants(const v1::ListVariantsRequest& re
                       request.order() == v1::DESCENDANT_ORDER_BREADTH_FIRST;
   listing.order = newest ? v1::DESCENDANT_ORDER_NEWEST : request.order();
   listing.relation = request.relation();
-  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), GraphListingKind::kVariants,
+  CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), VariantsListing(listing.relation),
                                                       request.clip_id(), listing.order));
   return listing;
 }
@@ -289,6 +291,14 @@ absl::StatusOr<GraphListing> ParseGetCanvas(const v1::GetCanvasRequest& request)
   CF_ASSIGN_OR_RETURN(listing.after, DecodeGraphToken(request.page_token(), GraphListingKind::kCanvas,
                                                       request.clip_id(), listing.order));
   return listing;
+}
+
+GraphListingKind VariantsListing(v1::VariantRelation relation) {
+  switch (relation) {
+    case v1::VARIANT_RELATION_FORKS: return GraphListingKind::kVariantForks;
+    case v1::VARIANT_RELATION_SIBLINGS: return GraphListingKind::kVariantSiblings;
+    default: return GraphListingKind::kVariants;
+  }
 }
 
 std::string GraphPageToken(GraphListingKind kind, const std::string& clip_id, v1::DescendantOrder order,

@@ -45,7 +45,16 @@ absl::StatusOr<GraphListing> ParseGetCanvas(const v1::GetCanvasRequest& request)
 // Which listing a graph page token resumes. A token names its listing
 // (kind, clip and order), and one used for another listing is
 // INVALID_ARGUMENT: the cursor's key means something else there.
-enum class GraphListingKind { kDescendants = 1, kVariants = 2, kCanvas = 3 };
+enum class GraphListingKind {
+  kDescendants = 1,
+  kVariants = 2,  // forks, then siblings
+  kCanvas = 3,
+  kVariantForks = 4,
+  kVariantSiblings = 5,
+};
+// The variants listing of `relation`: a token of one relation does not
+// resume another's (its cursor would name a clip of the other list).
+GraphListingKind VariantsListing(v1::VariantRelation relation);
 std::string GraphPageToken(GraphListingKind kind, const std::string& clip_id, v1::DescendantOrder order,
                            const GraphCursor& next);
 

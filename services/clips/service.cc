@@ -214,7 +214,7 @@ grpc::ServerUnaryReactor* ClipsServiceImpl::ListVariants(grpc::CallbackServerCon
     FillNodes(page.nodes, d_.media_urls, d_.clock.Now(), response->mutable_variants());
     if (page.next) {
       response->set_next_page_token(
-          GraphPageToken(GraphListingKind::kVariants, request->clip_id(), listing.order, *page.next));
+          GraphPageToken(VariantsListing(listing.relation), request->clip_id(), listing.order, *page.next));
     }
     return absl::OkStatus();
   });

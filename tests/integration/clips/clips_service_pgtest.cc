@@ -500,11 +500,21 @@ TEST_F(ClipsServiceTest, TheForkGraphReadsLineageDescendantsVariantsCanvasAndAtt
     variants.set_page_token(both.next_page_token());
   } while (!both.next_page_token().empty() && listed.size() < 10);
   EXPECT_EQ(listed, (std::vector<std::string>{c.clip_id(), d.clip_id()}));
-  // A token of b's variants is not one of c's.
+  // A token of b's variants is not one of c's: neither the one b's listing
+  // gave, nor one naming c with a cursor among b's forks.
+  variants.set_clip_id(b.clip_id());
+  variants.set_page_size(1);
+  variants.clear_page_token();
+  ASSERT_TRUE(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).ok());
+  ASSERT_FALSE(both.next_page_token().empty());
   variants.set_clip_id(c.clip_id());
-  variants.set_page_token(clips_service::GraphPageToken(clips_service::GraphListingKind::kVariants, c.clip_id(),
-                                                         v1::DESCENDANT_ORDER_NEWEST,
-                                                         clips_service::GraphCursor{.key = 0, .clip_id = d.clip_id()}));
+  variants.set_page_token(both.next_page_token());
+  EXPECT_EQ(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  variants.set_page_token(
+      clips_service::GraphPageToken(clips_service::VariantsListing(variants.relation()), c.clip_id(),
+                                    v1::DESCENDANT_ORDER_NEWEST,
+                                    clips_service::GraphCursor{.key = 0, .clip_id = d.clip_id()}));
   EXPECT_EQ(As(alice, &v1::ClipsService::Stub::ListVariants, variants, &both).error_code(),
             StatusCode::INVALID_ARGUMENT);
 

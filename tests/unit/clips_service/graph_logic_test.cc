@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "tests/unit/clips_service/clips_fixture.h"
 
 namespace clipforge::clips_service::testing {
@@ -428,6 +429,34 @@ TEST_F(GraphLogicTest, VariantPagesCrossFromForksToSiblingsWithoutLosingOne) {
       after = page.next;
     }
     EXPECT_THAT(seen, ElementsAre(t.a2.clip_id, t.a1.clip_id, t.b.clip_id));
+  }
+}
+
+TEST_F(GraphLogicTest, SiblingPagesPassOverTheClipItselfAtAnyPlace) {
+  const kit::Caller owner = NewUser();
+  const ClipRecord root = Publish(owner, "a grey owl");
+  std::vector<std::string> forks;  // Oldest first.
+  for (const char* prompt : {"a grey owl at dusk", "a grey owl in snow", "a grey owl asleep", "a grey owl flying"}) {
+    forks.push_back(Publish(owner, prompt, root.clip_id).clip_id);
+  }
+  const kit::Caller viewer = NewUser();
+  for (size_t middle = 0; middle < forks.size(); ++middle) {
+    for (const int size : {1, 2, 3}) {
+      SCOPED_TRACE(absl::StrCat("clip ", middle, ", page size ", size));
+      std::vector<std::string> seen;
+      std::optional<GraphCursor> after;
+      for (int pages = 0; pages < 10; ++pages) {
+        ASSERT_OK_AND_ASSIGN(const NodePage page,
+                             graph_.Variants(viewer, forks[middle], v1::VARIANT_RELATION_SIBLINGS,
+                                             v1::DESCENDANT_ORDER_NEWEST, after, size));
+        for (const std::string& id : IdsOf(page.nodes)) seen.push_back(id);
+        if (!page.next) break;
+        after = page.next;
+      }
+      std::vector<std::string> expected(forks.rbegin(), forks.rend());  // Newest first.
+      std::erase(expected, forks[middle]);
+      EXPECT_EQ(seen, expected);
+    }
   }
 }
 
