@@ -130,6 +130,7 @@
 #include "absl/time/time.h"
 #include "bench/engagement_ranker.h"
 #include "bench/report.h"
+#include "bench/synthetic_embeddings.h"
 #include "feed/candidate.h"
 #include "feed/originality.h"
 #include "feed/ranker.h"
@@ -246,24 +247,6 @@ double BetaDraw(double a, double b, std::mt19937_64& rng) {
 
 double Unit(std::mt19937_64& rng) { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
 
-feed::CandidateEmbedding RandomUnitVector(std::mt19937_64& rng) {
-  std::normal_distribution<float> component(0.0f, 1.0f);
-  feed::CandidateEmbedding v;
-  float norm = 0;
-  for (float& x : v) {
-    x = component(rng);
-    norm += x * x;
-  }
-  for (float& x : v) x /= std::sqrt(norm);
-  return v;
-}
-
-feed::CandidateEmbedding Jitter(const feed::CandidateEmbedding& base, float sigma, std::mt19937_64& rng) {
-  std::normal_distribution<float> noise(0.0f, sigma);
-  feed::CandidateEmbedding v = base;
-  for (float& x : v) x += noise(rng);
-  return v;
-}
 
 std::vector<double> ZipfWeights(size_t n, double exponent) {
   std::vector<double> w(n);

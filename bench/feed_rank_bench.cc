@@ -43,6 +43,7 @@
 #include "absl/types/span.h"
 #include "bench/engagement_ranker.h"
 #include "bench/report.h"
+#include "bench/synthetic_embeddings.h"
 #include "feed/bloom_filter.h"
 #include "feed/candidate.h"
 #include "feed/ranker.h"
@@ -99,24 +100,6 @@ std::string RandomUuid(std::mt19937_64& rng) {
                          b & 0xffffffffffffu);
 }
 
-feed::CandidateEmbedding RandomUnitVector(std::mt19937_64& rng) {
-  std::normal_distribution<float> component(0.0f, 1.0f);
-  feed::CandidateEmbedding v;
-  float norm = 0;
-  for (float& x : v) {
-    x = component(rng);
-    norm += x * x;
-  }
-  for (float& x : v) x /= std::sqrt(norm);
-  return v;
-}
-
-feed::CandidateEmbedding Jitter(const feed::CandidateEmbedding& base, float sigma, std::mt19937_64& rng) {
-  std::normal_distribution<float> noise(0.0f, sigma);
-  feed::CandidateEmbedding v = base;
-  for (float& x : v) x += noise(rng);
-  return v;
-}
 
 double BetaDraw(double a, double b, std::mt19937_64& rng) {
   const double x = std::gamma_distribution<double>(a, 1.0)(rng);

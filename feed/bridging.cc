@@ -69,20 +69,33 @@ BridgingGroups BridgingGroup(const std::vector<size_t>& sorted, absl::Span<const
 
 // The intercept and factor minimizing
 //   sum_i (y_i - b - f x_i)^2 + lambda_b b^2 + lambda_f f^2
-// from the sums n, sum x, sum x^2, sum y, sum x y. The system's
-// determinant is positive: (sum x)^2 <= n sum x^2 and both lambdas are.
+// from the sums n, sum x, sum x^2, sum y, sum x y, gathered by Add. The
+// system's determinant is positive: (sum x)^2 <= n sum x^2 and both
+// lambdas are.
 struct BridgingPair {
   double intercept = 0.0;
   double factor = 0.0;
 };
 
-BridgingPair BridgingSolve(double n, double sx, double sxx, double sy, double sxy, double lambda_b, double lambda_f) {
-  const double a = n + lambda_b;
-  const double d = sxx + lambda_f;
-  const double det = a * d - sx * sx;
-  if (!(det > 0.0)) return {};
-  return {.intercept = (sy * d - sx * sxy) / det, .factor = (a * sxy - sx * sy) / det};
-}
+struct BridgingSums {
+  double n = 0.0, sx = 0.0, sxx = 0.0, sy = 0.0, sxy = 0.0;
+
+  void Add(double x, double y) {
+    n += 1.0;
+    sx += x;
+    sxx += x * x;
+    sy += y;
+    sxy += x * y;
+  }
+
+  BridgingPair Solve(double lambda_b, double lambda_f) const {
+    const double a = n + lambda_b;
+    const double d = sxx + lambda_f;
+    const double det = a * d - sx * sx;
+    if (!(det > 0.0)) return {};
+    return {.intercept = (sy * d - sx * sxy) / det, .factor = (a * sxy - sx * sy) / det};
+  }
+};
 
 class BridgingModel {
  public:
@@ -116,36 +129,22 @@ class BridgingModel {
   // with the rest fixed.
   void Sweep() {
     for (size_t c = 0; c < fit_.clips.size(); ++c) {
-      double n = 0.0, sx = 0.0, sxx = 0.0, sy = 0.0, sxy = 0.0;
+      BridgingSums sums;
       for (size_t i = by_clip_.offsets[c]; i < by_clip_.offsets[c + 1]; ++i) {
         const uint32_t u = by_clip_.others[i];
-        const double x = fit_.user_factors[u];
-        const double y = by_clip_.ratings[i] - fit_.mu - fit_.user_intercepts[u];
-        n += 1.0;
-        sx += x;
-        sxx += x * x;
-        sy += y;
-        sxy += x * y;
+        sums.Add(fit_.user_factors[u], by_clip_.ratings[i] - fit_.mu - fit_.user_intercepts[u]);
       }
-      const BridgingPair pair =
-          BridgingSolve(n, sx, sxx, sy, sxy, params_.intercept_lambda, params_.factor_lambda);
+      const BridgingPair pair = sums.Solve(params_.intercept_lambda, params_.factor_lambda);
       fit_.clips[c].intercept = pair.intercept;
       fit_.clips[c].factor = pair.factor;
     }
     for (size_t u = 0; u < fit_.user_factors.size(); ++u) {
-      double n = 0.0, sx = 0.0, sxx = 0.0, sy = 0.0, sxy = 0.0;
+      BridgingSums sums;
       for (size_t i = by_user_.offsets[u]; i < by_user_.offsets[u + 1]; ++i) {
         const BridgingClip& clip = fit_.clips[by_user_.others[i]];
-        const double x = clip.factor;
-        const double y = by_user_.ratings[i] - fit_.mu - clip.intercept;
-        n += 1.0;
-        sx += x;
-        sxx += x * x;
-        sy += y;
-        sxy += x * y;
+        sums.Add(clip.factor, by_user_.ratings[i] - fit_.mu - clip.intercept);
       }
-      const BridgingPair pair =
-          BridgingSolve(n, sx, sxx, sy, sxy, params_.intercept_lambda, params_.factor_lambda);
+      const BridgingPair pair = sums.Solve(params_.intercept_lambda, params_.factor_lambda);
       fit_.user_intercepts[u] = pair.intercept;
       fit_.user_factors[u] = pair.factor;
     }
