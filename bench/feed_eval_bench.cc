@@ -659,16 +659,6 @@ struct Metrics {
   double Satisfaction() const { return static_cast<double>(satisfied) / static_cast<double>(impressions); }
 };
 
-double Cosine(const feed::CandidateEmbedding& a, const feed::CandidateEmbedding& b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t d = 0; d < feed::kCandidateEmbeddingDims; ++d) {
-    dot += a[d] * b[d];
-    na += a[d] * a[d];
-    nb += b[d] * b[d];
-  }
-  return na == 0 || nb == 0 ? 0 : dot / std::sqrt(na * nb);
-}
-
 // What a user has seen: content across sessions, and this session's
 // prompt clusters, fork trees, creators and themes.
 struct UserMemory {
@@ -778,7 +768,7 @@ Metrics Simulate(const World& w, const Flags& f, Ranker ranker, absl::Time start
         const Candidate& a = w.clips[page[i]].base;
         for (size_t j = i + 1; j < page.size(); ++j) {
           const Candidate& b = w.clips[page[j]].base;
-          distance += 1 - Cosine(a.embedding, b.embedding);
+          distance += 1 - EmbeddingCosine(a.embedding, b.embedding);
           pairs += 1;
           m.near_duplicate_pairs += a.prompt_cluster_id == b.prompt_cluster_id || a.fork_root_id == b.fork_root_id;
         }

@@ -83,13 +83,6 @@ constexpr double kPageGoalRatio = 1.15;
   std::exit(1);
 }
 
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one.empty() ? "unknown" : one;
-}
-
 // ---------------------------------------------------------------------------
 // The synthetic catalogue
 // ---------------------------------------------------------------------------
@@ -233,15 +226,6 @@ struct PageQuality {
   int pages = 0;
 
   void Add(const std::vector<const Candidate*>& page, const feed::ScoringContext& context, double best_scores) {
-    const auto cosine = [](const Candidate& a, const Candidate& b) {
-      double dot = 0, na = 0, nb = 0;
-      for (size_t d = 0; d < feed::kCandidateEmbeddingDims; ++d) {
-        dot += a.embedding[d] * b.embedding[d];
-        na += a.embedding[d] * a.embedding[d];
-        nb += b.embedding[d] * b.embedding[d];
-      }
-      return dot / std::sqrt(na * nb);
-    };
     double pair_distance = 0, pairs = 0, related = 0, copies = 0, scores = 0;
     absl::flat_hash_set<std::string> distinct;
     for (size_t i = 0; i < page.size(); ++i) {
@@ -251,7 +235,7 @@ struct PageQuality {
       scores += feed::Score(a, context).score;
       for (size_t j = i + 1; j < page.size(); ++j) {
         const Candidate& b = *page[j];
-        pair_distance += 1.0 - cosine(a, b);
+        pair_distance += 1.0 - EmbeddingCosine(a.embedding, b.embedding);
         pairs += 1;
         related += (a.prompt_cluster_id != 0 && a.prompt_cluster_id == b.prompt_cluster_id) ||
                    a.fork_root_id == b.fork_root_id;
@@ -278,26 +262,6 @@ std::vector<const Candidate*> PageClips(const feed::RankedPage& page) {
   std::vector<const Candidate*> clips;
   for (const feed::ScoredItem& item : page.items) clips.push_back(item.candidate);
   return clips;
-}
-
-// This thread's CPU time: unlike the wall clock, it leaves out the time the
-// thread waited for a core on a busy machine.
-absl::Duration ThreadCpuTime() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return absl::DurationFromTimespec(now);
-}
-
-// The median cost of reading the thread CPU clock (a system call), taken
-// off every CPU-time sample.
-absl::Duration ThreadCpuClockCost() {
-  std::vector<absl::Duration> reads;
-  for (int i = 0; i < 10'000; ++i) {
-    const absl::Duration begin = ThreadCpuTime();
-    reads.push_back(ThreadCpuTime() - begin);
-  }
-  std::sort(reads.begin(), reads.end());
-  return reads[reads.size() / 2];
 }
 
 // One operation's latencies, by the wall clock and by thread CPU time.

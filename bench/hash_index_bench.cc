@@ -53,15 +53,6 @@ PdqHash Near(const PdqHash& base, int bits, std::mt19937_64& rng) {
   return out;
 }
 
-// The 1-minute load average: p99 figures on a shared 2-core machine are
-// preemptions when it is above the core count.
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one.empty() ? "unknown" : one;
-}
-
 struct Series {
   std::vector<absl::Duration> samples;
   absl::Duration wall;

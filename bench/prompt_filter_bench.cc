@@ -208,21 +208,6 @@ std::vector<std::string> GeneratePrompts(WordGenerator& gen, const std::vector<R
   return prompts;
 }
 
-// This thread's CPU time: unlike the wall clock, it leaves out the time the
-// thread waited for a core on a busy machine.
-absl::Duration ThreadCpuTime() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return absl::DurationFromTimespec(now);
-}
-
-double LoadAverage() {
-  std::ifstream loadavg("/proc/loadavg");
-  double one_minute = 0;
-  loadavg >> one_minute;
-  return one_minute;
-}
-
 size_t ResidentBytes() {
   std::ifstream statm("/proc/self/statm");
   size_t pages = 0, resident = 0;
@@ -268,13 +253,7 @@ int main() {
   // Ours: whole checks, and normalization alone, alternating by round.
   // Reading the thread CPU clock is a system call: its own median cost is
   // taken off every CPU-time sample.
-  std::vector<absl::Duration> clock_reads;
-  for (int i = 0; i < 10'000; ++i) {
-    const absl::Duration begin = ThreadCpuTime();
-    clock_reads.push_back(ThreadCpuTime() - begin);
-  }
-  std::sort(clock_reads.begin(), clock_reads.end());
-  const absl::Duration clock_cost = clock_reads[clock_reads.size() / 2];
+  const absl::Duration clock_cost = ThreadCpuClockCost();
   std::vector<absl::Duration> checks, normalizations, check_cpu;
   absl::Duration check_wall, normalize_wall, cpu_total;
   size_t matched_prompts = 0, blocked = 0;
@@ -378,12 +357,12 @@ int main() {
       "throughput is per prompt of that subset; it found the same number of matching rules as our "
       "check on %d of them. Latencies are wall-clock unless marked; the thread-CPU-time row leaves "
       "out time spent waiting for a core (less the median cost of reading that clock, %.2f µs; the "
-      "machine's load average was %.1f when the run ended). "
+      "machine's load average was %s when the run ended). "
       "Goals: p99 < 50 µs (wall) — %s; >= 100x the naive throughput (wall) — %.0fx, %s.\n\n%s\n",
       MachineLine(), kRules, kRules - regexes - phrases, phrases, regexes, absl::ToDoubleSeconds(compile_time),
       policy->database_bytes() / 1048576.0, (rss_after - rss_before) / 1048576.0, policy->scratch_bytes() / 1024.0,
       kPrompts, kPromptChars, matched_prompts, kRounds, kRules, absl::ToDoubleSeconds(naive_compile_time),
-      naive_checks.size(), absl::FormatDuration(kNaiveBudget), naive_agree, absl::ToDoubleMicroseconds(clock_cost), LoadAverage(), latency_met ? "met" : "NOT met",
+      naive_checks.size(), absl::FormatDuration(kNaiveBudget), naive_agree, absl::ToDoubleMicroseconds(clock_cost), LoadAverage().c_str(), latency_met ? "met" : "NOT met",
       ratio, ratio_met ? "met" : "NOT met", table);
   std::fputs(report.c_str(), stdout);
   std::fprintf(stderr, "prompts with a match: %zu, blocked: %zu\n", matched_prompts, blocked);

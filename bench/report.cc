@@ -1,5 +1,6 @@
 #include "bench/report.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,6 +57,30 @@ std::string MachineLine() {
   }
   return absl::StrCat(absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()), ", ",
                       sysconf(_SC_NPROCESSORS_ONLN), " cores (", model, ")");
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one.empty() ? "unknown" : one;
+}
+
+absl::Duration ThreadCpuTime() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return absl::DurationFromTimespec(now);
+}
+
+absl::Duration ThreadCpuClockCost() {
+  std::vector<absl::Duration> reads;
+  reads.reserve(10'000);
+  for (int i = 0; i < 10'000; ++i) {
+    const absl::Duration begin = ThreadCpuTime();
+    reads.push_back(ThreadCpuTime() - begin);
+  }
+  std::sort(reads.begin(), reads.end());
+  return reads[reads.size() / 2];
 }
 
 }  // namespace clipforge::bench

@@ -25,4 +25,17 @@ void WriteReportSection(const std::string& path, const std::string& name, const 
 // "2026-11-25, 2 cores (model name)": where and when a figure was measured.
 std::string MachineLine();
 
+// The 1-minute load average as /proc/loadavg writes it ("unknown" when it
+// cannot be read): p99 figures on a shared 2-core machine are preemptions
+// when it is above the core count.
+std::string LoadAverage();
+
+// This thread's CPU time: unlike the wall clock, it leaves out the time the
+// thread waited for a core on a busy machine.
+absl::Duration ThreadCpuTime();
+
+// The median cost of reading the thread CPU clock (a system call), to take
+// off every CPU-time sample.
+absl::Duration ThreadCpuClockCost();
+
 }  // namespace clipforge::bench
