@@ -14,7 +14,6 @@
 namespace clipforge::generation_service {
 namespace {
 
-
 generation::Tier CoreTier(v1::Tier tier) {
   return tier == v1::TIER_PLUS ? generation::Tier::kPlus
                                : tier == v1::TIER_PRO ? generation::Tier::kPro : generation::Tier::kFree;
@@ -37,6 +36,14 @@ std::string Fingerprint(const NewJob& input) {
   return base::Sha256Hex(text);
 }
 
+// The user's upload of `sha256` as `kind`, unless it has expired.
+std::optional<UserUploadRecord> LiveUpload(GenerationTx& tx, const std::string& user_id, const std::string& sha256,
+                                           v1::UploadKind kind, absl::Time now) {
+  std::optional<UserUploadRecord> upload = tx.GetUserUpload(user_id, sha256, kind);
+  if (!upload || upload->expire_time <= now) return std::nullopt;
+  return upload;
+}
+
 // Each upload `spec` references must be the caller's own, of the right
 // kind and unexpired: someone else's hash (learned from a clip, a log or a
 // guess) reads as no upload at all. The type and size come from the
@@ -44,8 +51,8 @@ std::string Fingerprint(const NewJob& input) {
 // period, so it outlives the job that reads it.
 absl::Status ClaimInputs(GenerationTx& tx, const std::string& user_id, absl::Time now, v1::JobSpec& spec) {
   for (const InputUse& use : InputUses(spec)) {
-    std::optional<UserUploadRecord> upload = tx.GetUserUpload(user_id, use.blob->sha256(), use.kind);
-    if (!upload || upload->expire_time <= now) {
+    std::optional<UserUploadRecord> upload = LiveUpload(tx, user_id, use.blob->sha256(), use.kind, now);
+    if (!upload) {
       return absl::NotFoundError(absl::StrCat(
           use.field, ": you have no ", use.kind == v1::UPLOAD_KIND_STICKER ? "sticker" : "soundtrack",
           " upload with this SHA-256 (upload it with UploadMedia; uploads are kept 7 days)"));
@@ -189,9 +196,9 @@ absl::Status JobLogic::CheckUploadRoom(const kit::Caller& caller, const kit::Ide
       return absl::OkStatus();  // RecordUpload replays it
     }
     const absl::Time now = clock_.Now();
-    if (!upload.blob.sha256().empty()) {
-      const std::optional<UserUploadRecord> held = tx.GetUserUpload(caller.user_id, upload.blob.sha256(), upload.kind);
-      if (held && held->expire_time > now) return absl::OkStatus();
+    if (!upload.blob.sha256().empty() &&
+        LiveUpload(tx, caller.user_id, upload.blob.sha256(), upload.kind, now).has_value()) {
+      return absl::OkStatus();  // RecordUpload refreshes it
     }
     return generation::CheckUploadQuota(rules_.uploads, tx.UserUploadUsage(caller.user_id, now),
                                         upload.blob.size_bytes());
@@ -207,9 +214,7 @@ absl::Status JobLogic::RecordUpload(const kit::Caller& caller, const kit::Idempo
              // The user's row lock serializes their uploads' quota checks.
              tx.LockUser(caller.user_id);
              const absl::Time now = clock_.Now();
-             const std::optional<UserUploadRecord> held =
-                 tx.GetUserUpload(caller.user_id, mine.blob.sha256(), mine.kind);
-             if (!held || held->expire_time <= now) {
+             if (!LiveUpload(tx, caller.user_id, mine.blob.sha256(), mine.kind, now)) {
                CF_RETURN_IF_ERROR(generation::CheckUploadQuota(
                    rules_.uploads, tx.UserUploadUsage(caller.user_id, now), mine.blob.size_bytes()));
              }

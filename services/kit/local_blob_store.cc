@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "base/sha256.h"
+#include "base/status_macros.h"
 
 namespace clipforge::kit {
 namespace {
@@ -96,29 +96,11 @@ class LocalBlobWriter final : public BlobWriter {
 }  // namespace
 
 absl::StatusOr<std::string> LocalBlobStore::Put(absl::string_view bytes) const {
-  const std::string name = base::Sha256Hex(bytes);
-  const std::string path = BlobPathIn(root_, name);
-  std::error_code error;
-  if (std::filesystem::exists(path, error)) return name;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
-  if (error) return absl::InternalError(absl::StrCat("blob store: cannot create a directory: ", error.message()));
-  // mkstemp: a unique file per writer, so two writers of one blob each
-  // rename a whole file into place.
-  std::string temporary = absl::StrCat(path, ".XXXXXX");
-  UniqueFd fd(mkstemp(temporary.data()));
-  if (fd.get() < 0) return absl::InternalError("blob store: cannot create a temporary file");
-  const bool synced = WriteAll(fd.get(), bytes).ok() && fsync(fd.get()) == 0;
-  fd = UniqueFd();
-  if (!synced) {
-    std::filesystem::remove(temporary, error);
-    return absl::InternalError("blob store: cannot write a blob");
-  }
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    return absl::InternalError("blob store: cannot move a blob into place");
-  }
-  return name;
+  // The writer's path: a temporary file renamed into place, a blob already
+  // there kept as it is.
+  CF_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, NewWriter());
+  CF_RETURN_IF_ERROR(writer->Append(bytes));
+  return writer->Commit("");
 }
 
 absl::StatusOr<std::unique_ptr<BlobWriter>> LocalBlobStore::NewWriter() const {
