@@ -32,6 +32,7 @@
 #include "services/clips/local_provenance_reader.h"
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
+#include "services/feed/component.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -92,6 +93,7 @@ std::vector<kit::SettingSpec> AllServeSpecs() {
   for (kit::SettingSpec& spec : moderation_service::ModerationComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : generation_service::GenerationComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : clips_service::ClipsComponent::Flags()) specs.push_back(std::move(spec));
+  for (kit::SettingSpec& spec : feed_service::FeedComponent::Flags()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -119,6 +121,7 @@ struct ServeConfig {
   moderation_service::ModerationConfig moderation;
   generation_service::GenerationConfig generation;
   clips_service::ClipsConfig clips;
+  feed_service::FeedConfig feed;
   kit::ClientAddresses addresses;
   int compute_queue = 256;
 };
@@ -179,6 +182,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.moderation, moderation_service::ModerationComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.generation, generation_service::GenerationComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.clips, clips_service::ClipsComponent::ConfigFrom(s));
+  CF_ASSIGN_OR_RETURN(c.feed, feed_service::FeedComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
   }
@@ -347,6 +351,15 @@ int Serve(const std::vector<std::string>& args) {
     remix_source.Bind(&clips->clips());
     implemented["clips"] = clips->hosted();
   }
+  std::unique_ptr<feed_service::FeedComponent> feed;
+  if (config->services.contains("feed")) {
+    // Clips and follows arrive on the revocations' connection too. The
+    // pools rebuild in the background; readiness waits for them below.
+    auto created = feed_service::FeedComponent::Create(database, config->feed, shared, revocation_nats->get());
+    if (!created.ok()) return Fail(created.status().message());
+    feed = *std::move(created);
+    implemented["feed"] = feed->hosted();
+  }
 
   // After a flood, the freed memory goes back to the system.
   const kit::MemoryTrimmer trimmer(config->memory_trim);
@@ -380,6 +393,14 @@ int Serve(const std::vector<std::string>& args) {
                                 return moderation->policy().Get() != nullptr
                                            ? absl::OkStatus()
                                            : absl::UnavailableError("the prompt policy is not loaded yet");
+                              }});
+    }
+    // Until its pools are rebuilt from Postgres, the feed has nothing to
+    // serve.
+    if (feed) {
+      dependencies.push_back({"feed_pools", [&] {
+                                return feed->ready() ? absl::OkStatus()
+                                                     : absl::UnavailableError("the feed pools are still rebuilding");
                               }});
     }
     readiness.emplace(config->readiness, std::move(dependencies), [&](bool ready) { (*server)->SetServing(ready); },

@@ -206,7 +206,7 @@ absl::StatusOr<SignedBlob> UrlSigner::Verify(absl::string_view target, absl::Tim
 namespace {
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat("media url key file ", path, ": ", what, ": ", std::strerror(errno)));
+  return absl::InternalError(absl::StrCat("key file ", path, ": ", what, ": ", std::strerror(errno)));
 }
 
 // Reads the whole key file (it must be exactly kUrlSigningKeyFileBytes).
@@ -221,11 +221,11 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   if ((st.st_mode & 077) != 0) {
     close(fd);
     return absl::FailedPreconditionError(absl::StrCat(
-        "media url key file ", path, ": must not be accessible by group or others (chmod 600)"));
+        "key file ", path, ": must not be accessible by group or others (chmod 600)"));
   }
   if (!S_ISREG(st.st_mode) || st.st_size != static_cast<off_t>(kUrlSigningKeyFileBytes)) {
     close(fd);
-    return absl::FailedPreconditionError(absl::StrCat("media url key file ", path, ": must hold exactly ",
+    return absl::FailedPreconditionError(absl::StrCat("key file ", path, ": must hold exactly ",
                                                       kUrlSigningKeyFileBytes, " bytes"));
   }
   std::string key(kUrlSigningKeyFileBytes, '\0');
@@ -239,7 +239,7 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   close(fd);
   if (got != key.size()) {
     sodium_memzero(key.data(), key.size());
-    return absl::InternalError(absl::StrCat("media url key file ", path, ": short read"));
+    return absl::InternalError(absl::StrCat("key file ", path, ": short read"));
   }
   return key;
 }
@@ -282,13 +282,17 @@ absl::Status CreateKeyFile(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<UrlSigner> LoadOrCreateUrlSigner(const std::string& key_file) {
+absl::StatusOr<std::string> LoadOrCreateKeyFile(const std::string& key_file) {
   struct stat st {};
   if (lstat(key_file.c_str(), &st) != 0) {
     if (errno != ENOENT) return Errno("cannot stat", key_file);
     if (absl::Status created = CreateKeyFile(key_file); !created.ok()) return created;
   }
-  absl::StatusOr<std::string> key = ReadKeyFile(key_file);
+  return ReadKeyFile(key_file);
+}
+
+absl::StatusOr<UrlSigner> LoadOrCreateUrlSigner(const std::string& key_file) {
+  absl::StatusOr<std::string> key = LoadOrCreateKeyFile(key_file);
   if (!key.ok()) return key.status();
   absl::StatusOr<UrlSigner> signer = UrlSigner::Create(*key);
   sodium_memzero(key->data(), key->size());

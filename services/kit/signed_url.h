@@ -102,6 +102,11 @@ class UrlSigner {
 // errors.
 absl::StatusOr<UrlSigner> LoadOrCreateUrlSigner(const std::string& key_file);
 
+// The raw key in `key_file` (kUrlSigningKeyFileBytes bytes), created as
+// LoadOrCreateUrlSigner creates it: for other HMAC keys kept the same way
+// (the feed's page tokens).
+absl::StatusOr<std::string> LoadOrCreateKeyFile(const std::string& key_file);
+
 // How a service makes media URLs: the signer (null when none is
 // configured) and the origin the URLs name, e.g. "https://media.example.com".
 struct MediaUrls {

@@ -34,9 +34,9 @@ namespace {
 
 constexpr char kHaproxy[] = "/usr/sbin/haproxy";
 // A real unary method, answered without a database (UNIMPLEMENTED until the
-// feed service lands); the legitimate client calls Health/Check, so the
+// tipping service lands); the legitimate client calls Health/Check, so the
 // metrics tell the attack's calls apart.
-constexpr char kAttackPath[] = "/clipforge.v1.FeedService/GetFeed";
+constexpr char kAttackPath[] = "/clipforge.v1.TippingService/GetBalance";
 constexpr char kAttacker[] = "127.0.0.2";
 // Goals: calls through the edge stay this fast under attack (the legitimate
 // client calls ~12 times a second, within its per-address budget of 200
@@ -210,9 +210,9 @@ rlim_t RaiseOpenFileLimit() {
 }
 
 std::unique_ptr<ClipforgedServer> StartClipforged() {
-  // No database needed: health answers, and the feed service (not built
+  // No database needed: health answers, and the tipping service (not built
   // yet) answers UNIMPLEMENTED.
-  return ClipforgedServer::Start(CF_CLIPFORGED, {.services = "feed", .signing_key = false});
+  return ClipforgedServer::Start(CF_CLIPFORGED, {.services = "tipping", .signing_key = false});
 }
 
 class EdgeProxyTest : public ::testing::Test {
@@ -286,11 +286,11 @@ TEST_F(EdgeProxyTest, RapidResetDoesNotSlowLegitimateCallsNorGrowClipforged) {
   ASSERT_NE(edge, nullptr);
   RapidResetAttack(*server, edge->port(), edge->port());
   // What the proxy made of the attack: requests it parsed, answered itself
-  // (the call-rate limit), and passed on to clipforged's feed backend.
+  // (the call-rate limit), and passed on to clipforged's tipping backend.
   const std::string metrics = Metrics(edge->metrics_port());
   const int64_t parsed = SumMetric(metrics, "haproxy_frontend_http_requests_total", "proxy=\"grpc\"");
   const int64_t answered = SumMetric(metrics, "haproxy_frontend_intercepted_requests_total", "proxy=\"grpc\"");
-  const int64_t passed = SumMetric(metrics, "haproxy_backend_http_requests_total", "proxy=\"feed\"");
+  const int64_t passed = SumMetric(metrics, "haproxy_backend_http_requests_total", "proxy=\"tipping\"");
   std::cout << "[rapid reset] the proxy parsed " << parsed << " requests, answered " << answered
             << " itself (call-rate limit), passed " << passed << " on to clipforged\n";
   EXPECT_GT(parsed, 1000) << "the proxy did not see the attack's requests: are the frames valid?";

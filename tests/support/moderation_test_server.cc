@@ -16,8 +16,7 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
   compute_ = std::make_unique<kit::ComputeSlots>(kit::ComputeSlotsOptions{});
   runner_ = std::make_unique<kit::CallRunner>(*executor_, *auth_, bus_.logger());
   relay_ = bus_.NewRelay();
-  const kit::ServiceDeps deps{clock_,     random_,   ids_,    *auth_,     *runner_,
-                              *executor_, *compute_, events_, addresses_, bus_.logger()};
+  const kit::ServiceDeps deps = Deps();
   std::string state_dir = (std::filesystem::temp_directory_path() / "cf-test-server-XXXXXX").string();
   if (mkdtemp(state_dir.data()) == nullptr) std::abort();
   state_dir_ = state_dir;
@@ -70,6 +69,17 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
     remix_source_.Bind(&clips_->clips());
     for (const kit::HostedService& service : clips_->hosted()) hosted.push_back(service);
   }
+  if (options.with_feed) {
+    feed_config_ = options.feed;
+    if (feed_config_.cursor_key_file.empty()) feed_config_.cursor_key_file = state_dir_ + "/feed-cursor.key";
+    feed_ = feed_service::FeedComponent::Create(
+                {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)}, feed_config_,
+                deps, &bus_.nats_client())
+                .value();
+    // Serve once the pools are rebuilt, as clipforged's readiness does.
+    if (!feed_->state().AwaitReady(absl::Seconds(30))) std::abort();
+    for (const kit::HostedService& service : feed_->hosted()) hosted.push_back(service);
+  }
   auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, hosted, bus_.logger(), metrics_, ids_, clock_);
   if (!started.ok()) std::abort();
   server_ = *std::move(started);
@@ -85,6 +95,19 @@ ModerationTestServer::~ModerationTestServer() {
 std::unique_ptr<v1::ModerationService::Stub> ModerationTestServer::NewStub() const {
   return v1::ModerationService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
                                                             grpc::InsecureChannelCredentials()));
+}
+
+kit::ServiceDeps ModerationTestServer::Deps() {
+  return {clock_, random_, ids_, *auth_, *runner_, *executor_, *compute_, events_, addresses_, bus_.logger()};
+}
+
+std::unique_ptr<v1::FeedService::Stub> ModerationTestServer::NewFeedStub() const {
+  return v1::FeedService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<feed_service::FeedComponent> ModerationTestServer::NewFeedInstance() {
+  return feed_service::FeedComponent::Create({.url = bus_.pg().dsn(), .pool_size = 2}, feed_config_, Deps(), nullptr)
+      .value();
 }
 
 std::string ModerationTestServer::address() const { return "127.0.0.1:" + std::to_string(server_->port()); }

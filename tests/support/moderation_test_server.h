@@ -18,11 +18,13 @@
 #include "services/kit/keyring_token_verifier.h"
 #include "clipforge/v1/generation.grpc.pb.h"
 #include "clipforge/v1/clips.grpc.pb.h"
+#include "clipforge/v1/feed.grpc.pb.h"
 #include "services/clips/component.h"
 #include "services/clips/local_job_source.h"
 #include "services/clips/local_provenance_reader.h"
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
+#include "services/feed/component.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -57,6 +59,10 @@ struct ModerationTestServerOptions {
   // the generation service in process.
   bool with_clips = false;
   clips_service::ClipsConfig clips;
+  // Also host the feed service, its pools fed by the bus; the server
+  // starts serving once they are rebuilt.
+  bool with_feed = false;
+  feed_service::FeedConfig feed;
 };
 
 class ModerationTestServer {
@@ -81,6 +87,18 @@ class ModerationTestServer {
   // With options.with_clips only.
   clips_service::ClipsComponent& clips() { return *clips_; }
   std::unique_ptr<v1::ClipsService::Stub> NewClipsStub() const;
+  // With options.with_feed only.
+  feed_service::FeedComponent& feed() { return *feed_; }
+  std::unique_ptr<v1::FeedService::Stub> NewFeedStub() const;
+  // Another feed instance over the same Postgres, as a restarted process
+  // builds it (not served, no bus consumers): its pools rebuild from the
+  // store alone.
+  std::unique_ptr<feed_service::FeedComponent> NewFeedInstance();
+
+ private:
+  kit::ServiceDeps Deps();
+
+ public:
   // "host:port" of the gRPC server.
   std::string address() const;
   // Publishes every outbox row (as the relay in clipforged does).
@@ -114,6 +132,8 @@ class ModerationTestServer {
   std::unique_ptr<clips_service::LocalTextFilter> clips_text_;
   std::unique_ptr<clips_service::LocalProvenanceReader> clips_provenance_;
   std::unique_ptr<clips_service::ClipsComponent> clips_;
+  std::unique_ptr<feed_service::FeedComponent> feed_;
+  feed_service::FeedConfig feed_config_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

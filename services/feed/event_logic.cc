@@ -1,0 +1,151 @@
+#include "services/feed/event_logic.h"
+
+#include <vector>
+
+#include "services/kit/proto_time.h"
+
+namespace clipforge::feed_service {
+
+absl::Status EventLogic::ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& event) {
+  switch (event.payload_case()) {
+    case v1::EventEnvelope::kClipPublished:
+      return Publish(tx, event.clip_published(), kit::FromTimestamp(event.occurred_at()));
+    case v1::EventEnvelope::kClipRemoved: {
+      const std::string& clip_id = event.clip_removed().clip_id();
+      tx.DeleteClip(clip_id);
+      state_.RemoveClip(clip_id);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kClipUpdated: {
+      // A clip made private or followers-only leaves the public pools.
+      const v1::ClipUpdatedEvent& e = event.clip_updated();
+      if (e.visibility() != v1::VISIBILITY_UNSPECIFIED && e.visibility() != v1::VISIBILITY_PUBLIC) {
+        tx.DeleteClip(e.clip_id());
+        state_.RemoveClip(e.clip_id());
+      }
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kClipLiked: {
+      const v1::ClipLikedEvent& e = event.clip_liked();
+      Count(tx, e.clip_id(), {.likes = 1});
+      // An explicit like: forks of it are candidates, personalized or not.
+      tx.SetLike(e.user_id(), e.clip_id(), true);
+      state_.SetLike(e.user_id(), e.clip_id(), true);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kClipUnliked: {
+      const v1::ClipUnlikedEvent& e = event.clip_unliked();
+      Count(tx, e.clip_id(), {.likes = -1});
+      tx.SetLike(e.user_id(), e.clip_id(), false);
+      state_.SetLike(e.user_id(), e.clip_id(), false);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kClipForked:
+      Count(tx, event.clip_forked().parent_clip_id(), {.forks = 1});
+      return absl::OkStatus();
+    default:
+      // Views are counted from the feed's own feedback (SEEN, COMPLETE),
+      // which says which feed slot the clip was in.
+      return absl::OkStatus();
+  }
+}
+
+absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, absl::Time published_at) {
+  if (e.visibility() != v1::VISIBILITY_PUBLIC) return absl::OkStatus();
+  const PublishedClip clip{.clip_id = e.clip_id(),
+                           .creator_id = e.author_id(),
+                           .parent_clip_id = e.parent_clip_id(),
+                           .root_clip_id = e.root_clip_id(),
+                           .prompt = e.prompt(),
+                           .tags = {e.tags().begin(), e.tags().end()},
+                           .published_at = published_at};
+  FeedClipRecord record = state_.Assess(clip, clock_.Now());
+  if (!tx.InsertClip(record)) {
+    // A redelivery: the stored record (its originality against the clips
+    // before it) is the one to serve.
+    if (std::optional<FeedClipRecord> stored = tx.GetClip(e.clip_id())) record = *std::move(stored);
+  }
+  state_.AddClip(record);
+  return absl::OkStatus();
+}
+
+void EventLogic::Count(FeedTx& tx, const std::string& clip_id, const EngagementCounts& delta) {
+  if (tx.AddCounts(clip_id, delta)) state_.AddCounts(clip_id, delta);
+}
+
+void EventLogic::SetHidden(FeedTx& tx, const std::string& user_id, const std::string& creator_id, bool hidden) {
+  FeedbackSetting setting{.user_id = user_id,
+                          .scope = FeedbackScope::kCreator,
+                          .key = creator_id,
+                          .hidden = hidden,
+                          .set_at = clock_.Now()};
+  if (std::optional<FeedbackSetting> current = state_.FeedbackSettingOf(user_id, FeedbackScope::kCreator, creator_id)) {
+    setting.multiplier = current->multiplier;
+  }
+  tx.PutFeedbackSetting(setting);
+  state_.PutFeedbackSetting(setting);
+}
+
+absl::Status EventLogic::ApplyUserEvent(FeedTx& tx, const v1::EventEnvelope& event) {
+  switch (event.payload_case()) {
+    case v1::EventEnvelope::kUserRegistered: {
+      const v1::UserRegisteredEvent& e = event.user_registered();
+      tx.SetConsent(e.user_id(), e.analytics_opted_in());
+      state_.SetConsent(e.user_id(), e.analytics_opted_in());
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserConsentChanged: {
+      // Withdrawing consent erases the personalization data in the same
+      // transaction that records the event: one processing cycle.
+      const v1::UserConsentChangedEvent& e = event.user_consent_changed();
+      tx.SetConsent(e.user_id(), e.opted_in());
+      if (!e.opted_in()) tx.ErasePersonalization(e.user_id());
+      state_.SetConsent(e.user_id(), e.opted_in());
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserFollowed: {
+      const v1::UserFollowedEvent& e = event.user_followed();
+      tx.SetFollow(e.follower_id(), e.followee_id(), true);
+      state_.SetFollow(e.follower_id(), e.followee_id(), true);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserUnfollowed: {
+      const v1::UserUnfollowedEvent& e = event.user_unfollowed();
+      tx.SetFollow(e.follower_id(), e.followee_id(), false);
+      state_.SetFollow(e.follower_id(), e.followee_id(), false);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserBlocked: {
+      // A block ends follows both ways and hides each from the other.
+      const v1::UserBlockedEvent& e = event.user_blocked();
+      for (const auto& [a, b] : {std::pair(e.blocker_id(), e.blocked_id()), std::pair(e.blocked_id(), e.blocker_id())}) {
+        tx.SetFollow(a, b, false);
+        state_.SetFollow(a, b, false);
+        SetHidden(tx, a, b, true);
+      }
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserUnblocked: {
+      const v1::UserUnblockedEvent& e = event.user_unblocked();
+      SetHidden(tx, e.blocker_id(), e.blocked_id(), false);
+      SetHidden(tx, e.blocked_id(), e.blocker_id(), false);
+      return absl::OkStatus();
+    }
+    case v1::EventEnvelope::kUserMuted:
+      SetHidden(tx, event.user_muted().muter_id(), event.user_muted().muted_id(), true);
+      return absl::OkStatus();
+    case v1::EventEnvelope::kUserUnmuted:
+      SetHidden(tx, event.user_unmuted().muter_id(), event.user_unmuted().muted_id(), false);
+      return absl::OkStatus();
+    case v1::EventEnvelope::kUserDeleted: {
+      const std::string& user_id = event.user_deleted().user_id();
+      tx.ForgetUser(user_id);
+      state_.ForgetUser(user_id);
+      return absl::OkStatus();
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
+}  // namespace clipforge::feed_service

@@ -1,0 +1,365 @@
+#include "services/feed/feed_logic.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "base/fnv1a.h"
+#include "base/status_macros.h"
+#include "feed/page_cursor.h"
+#include "feed/ranker.h"
+
+namespace clipforge::feed_service {
+namespace {
+
+// Ranks `gathered` and appends what it serves to `page` (up to
+// page_size), adding each served clip to `served`.
+void RankInto(const Gathered& gathered, const feed::ScoringContext& context, size_t page_size, uint64_t seed,
+              feed::BloomFilter& served, FeedPage& page) {
+  const feed::RankParams params{.page_size = page_size - page.items.size(), .exploration_seed = seed};
+  // The pools skipped what the session was served; clips this page took
+  // in an earlier round are left out here.
+  const auto on_page = [&](const feed::Candidate& c) { return served.MightContain(c.clip_id); };
+  const feed::RankedPage ranked = feed::RankPage(gathered.candidates, context, on_page, params);
+  for (const feed::ScoredItem& item : ranked.items) {
+    ServedItem& out = page.items.emplace_back();
+    out.candidate = *item.candidate;
+    out.breakdown = item.breakdown;
+    out.exploration = item.exploration;
+    out.reasons = feed::ReasonsFor(*item.candidate, context);
+    if (item.exploration) {
+      // An exploration pick's primary reason is its slot.
+      std::erase(out.reasons, feed::FeedReason::kExploration);
+      out.reasons.insert(out.reasons.begin(), feed::FeedReason::kExploration);
+    }
+    if (auto it = gathered.liked_parent.find(item.candidate->clip_id); it != gathered.liked_parent.end()) {
+      out.liked_parent_id = it->second;
+    }
+    served.Add(item.candidate->clip_id);
+  }
+}
+
+PersonalizationMode ModeOf(const Gathered& gathered) {
+  if (!gathered.opted_in) return PersonalizationMode::kNonPersonalized;
+  return gathered.has_affinity ? PersonalizationMode::kPersonalized : PersonalizationMode::kColdStart;
+}
+
+// The setting a show-more / show-less / hide changes, and to what.
+std::optional<FeedbackSetting> SettingFor(const FeedbackInput& input, const ClipKeys& keys,
+                                          const std::optional<FeedbackSetting>& current, const std::string& user_id,
+                                          absl::Time now) {
+  FeedbackSetting setting{.user_id = user_id, .scope = input.scope, .set_at = now};
+  if (input.kind == FeedbackKind::kHideCreator) setting.scope = FeedbackScope::kCreator;
+  switch (setting.scope) {
+    case FeedbackScope::kClip:
+      setting.key = input.clip_id;
+      break;
+    case FeedbackScope::kCreator:
+      setting.key = keys.creator_id;
+      break;
+    case FeedbackScope::kPromptCluster:
+      setting.key = absl::StrCat(keys.prompt_cluster_id);
+      break;
+    case FeedbackScope::kTheme:
+      if (keys.theme_ids.empty()) return std::nullopt;  // in no theme: nothing to steer
+      setting.key = keys.theme_ids.front();
+      break;
+  }
+  const double before = current ? current->multiplier : 1.0;
+  switch (input.kind) {
+    case FeedbackKind::kShowMore:
+      setting.multiplier = std::min(feed::kMaxFeedbackMultiplier, before * kShowMoreStep);
+      break;
+    case FeedbackKind::kShowLess:
+      setting.multiplier = std::max(feed::kMinFeedbackMultiplier, before * kShowLessStep);
+      setting.hidden = setting.scope == FeedbackScope::kClip || setting.scope == FeedbackScope::kPromptCluster;
+      break;
+    case FeedbackKind::kHideCreator:
+      setting.multiplier = before;
+      setting.hidden = true;
+      break;
+    default:
+      return std::nullopt;
+  }
+  return setting;
+}
+
+// What one implicit signal adds to the clip's counters, and to an
+// opted-in viewer's affinity for its creator. Likes and forks are counted
+// from the clips service's events (once per user); here they only
+// personalize.
+struct Implicit {
+  EngagementCounts counts;
+  double affinity = 0.0;
+};
+
+Implicit ImplicitOf(const FeedbackInput& input) {
+  Implicit out;
+  switch (input.kind) {
+    case FeedbackKind::kSeen:
+      out.counts.impressions = 1;
+      out.counts.exploration_impressions = input.exploration ? 1 : 0;
+      break;
+    case FeedbackKind::kSkip:
+      out.counts.skips = 1;
+      break;
+    case FeedbackKind::kComplete:
+      out.counts.satisfied_views = 1;
+      out.affinity = kCompleteAffinity;
+      break;
+    case FeedbackKind::kLike:
+      out.affinity = kLikeAffinity;
+      break;
+    case FeedbackKind::kFork:
+      out.affinity = kForkAffinity;
+      break;
+    case FeedbackKind::kShare:
+      out.counts.shares = 1;
+      out.affinity = kShareAffinity;
+      break;
+    case FeedbackKind::kShowLess:
+    case FeedbackKind::kHideCreator:
+      out.counts.hides = 1;
+      break;
+    case FeedbackKind::kShowMore:
+      break;
+  }
+  return out;
+}
+
+const kit::IdempotencyCodec<int> kCountCodec{
+    [](const int& n) { return absl::StrCat(n); },
+    [](absl::string_view text) -> absl::StatusOr<int> {
+      int n = 0;
+      if (!absl::SimpleAtoi(text, &n)) return absl::InternalError("a stored feedback count does not parse");
+      return n;
+    }};
+
+}  // namespace
+
+FeedLogic::FeedLogic(FeedStore& store, FeedState& state, const base::Clock& clock, base::UuidV7Generator& ids,
+                     FeedRules rules)
+    : store_(store),
+      state_(state),
+      clock_(clock),
+      ids_(ids),
+      rules_(std::move(rules)),
+      snapshot_epoch_(absl::ToUnixSeconds(clock.Now())) {}
+
+absl::StatusOr<FeedPage> FeedLogic::GetFeed(const kit::Caller& caller, const FeedPageRequest& request) const {
+  if (!state_.ready()) return absl::UnavailableError("the feed is rebuilding its pools; retry shortly");
+  if (request.feed.kind == FeedKind::kTheme && !state_.Theme(request.feed.theme_id)) {
+    return absl::NotFoundError(absl::StrCat("feed: no theme ", request.feed.theme_id));
+  }
+  const absl::Time now = clock_.Now();
+  feed::PageCursor cursor;
+  if (request.page_token.empty()) {
+    cursor = feed::PageCursor{.session_id = ids_.Next(),
+                              .snapshot_epoch = snapshot_epoch_,
+                              .feed_name = request.feed.text,
+                              .user_id = caller.user_id};
+  } else {
+    CF_ASSIGN_OR_RETURN(cursor, feed::DecodePageCursor(request.page_token, rules_.cursor_keys, caller.user_id,
+                                                       request.feed.text, now, rules_.cursor_max_age));
+  }
+  for (const std::string& id : request.seen_clip_ids) cursor.served.Add(id);
+
+  FeedPage page;
+  page.request_id = ids_.Next();
+  const uint64_t seed = base::Fnv1a64(absl::StrCat(cursor.session_id, "/", cursor.page));
+  GatherRequest gather{.viewer_id = caller.user_id,
+                       .kind = request.feed.kind,
+                       .theme_id = request.feed.theme_id,
+                       .served = &cursor.served};
+  Gathered gathered = state_.Gather(gather, now);
+  gathered.context.now = now;
+  page.mode = ModeOf(gathered);
+  RankInto(gathered, gathered.context, request.page_size, seed, cursor.served, page);
+  const bool endless = request.feed.kind == FeedKind::kForYou || request.feed.kind == FeedKind::kTrending;
+  if (page.items.size() < request.page_size && endless) {
+    // The pools ran dry for this session: widen rather than repeat. (The
+    // following and theme feeds are what the viewer chose: they end.)
+    gather.widened = true;
+    Gathered wider = state_.Gather(gather, now);
+    wider.context.now = now;
+    RankInto(wider, wider.context, request.page_size, seed + 1, cursor.served, page);
+  }
+  // Empty only when nothing more is eligible now (feed.proto).
+  if (page.items.empty()) return page;
+  cursor.page += 1;
+  cursor.issued_at = now;
+  page.next_page_token = feed::EncodePageCursor(cursor, rules_.cursor_keys.front());
+  return page;
+}
+
+absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                            const std::vector<FeedbackInput>& feedback) {
+  const absl::Time now = clock_.Now();
+  const bool opted_in = state_.OptedIn(caller.user_id);
+  struct Applied {
+    std::string clip_id;
+    std::string creator_id;
+    Implicit implicit;
+    std::optional<FeedbackSetting> setting;
+  };
+  std::vector<Applied> applied;
+  bool ran = false;
+  int accepted = 0;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    applied.clear();
+    CF_ASSIGN_OR_RETURN(accepted, kit::RunIdempotent(tx, key, kCountCodec, [&]() -> absl::StatusOr<int> {
+      ran = true;
+      // Settings changed earlier in this batch count as current.
+      absl::flat_hash_map<std::pair<FeedbackScope, std::string>, FeedbackSetting> batch;
+      for (const FeedbackInput& input : feedback) {
+        const std::optional<ClipKeys> keys = state_.KeysOf(input.clip_id);
+        if (!keys) continue;  // gone from the feed (removed): nothing to steer or count
+        Applied a{.clip_id = input.clip_id, .creator_id = keys->creator_id, .implicit = ImplicitOf(input)};
+        if (!opted_in) a.implicit.affinity = 0.0;
+        std::optional<FeedbackSetting> current;
+        if (std::optional<FeedbackSetting> draft =
+                SettingFor(input, *keys, std::nullopt, caller.user_id, now)) {
+          auto it = batch.find(std::make_pair(draft->scope, draft->key));
+          current = it != batch.end() ? std::optional(it->second)
+                                      : state_.FeedbackSettingOf(caller.user_id, draft->scope, draft->key);
+          a.setting = SettingFor(input, *keys, current, caller.user_id, now);
+          batch[std::make_pair(a.setting->scope, a.setting->key)] = *a.setting;
+        }
+        if (!a.implicit.counts.empty()) tx.AddCounts(a.clip_id, a.implicit.counts);
+        if (a.setting) tx.PutFeedbackSetting(*a.setting);
+        if (a.implicit.affinity != 0.0) tx.AddAffinity(caller.user_id, a.creator_id, a.implicit.affinity);
+        applied.push_back(std::move(a));
+      }
+      return static_cast<int>(applied.size());
+    }));
+    return absl::OkStatus();
+  }));
+  if (!ran) return accepted;  // a replay: applied when it first ran
+  for (const Applied& a : applied) {
+    if (!a.implicit.counts.empty()) state_.AddCounts(a.clip_id, a.implicit.counts);
+    if (a.setting) state_.PutFeedbackSetting(*a.setting);
+    if (a.implicit.affinity != 0.0) state_.AddAffinity(caller.user_id, a.creator_id, a.implicit.affinity);
+  }
+  return accepted;
+}
+
+WeightsRecord FeedLogic::GetWeights(const kit::Caller& caller) const { return state_.WeightsOf(caller.user_id); }
+
+absl::StatusOr<WeightsRecord> FeedLogic::UpdateWeights(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                                       const WeightsChange& change) {
+  std::optional<WeightsRecord> written;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    written.reset();
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
+             WeightsRecord weights = tx.GetWeights(caller.user_id).value_or(WeightsRecord{.user_id = caller.user_id});
+             if (change.originality) weights.originality = *change.originality;
+             if (change.freshness) weights.freshness = *change.freshness;
+             if (change.following_vs_discovery) weights.following_vs_discovery = *change.following_vs_discovery;
+             if (change.exploration_share) weights.exploration_share = *change.exploration_share;
+             if (change.theme_weights) weights.theme_weights = *change.theme_weights;
+             weights.update_time = clock_.Now();
+             tx.PutWeights(weights);
+             written = weights;
+             return std::string();
+           })
+        .status();
+  }));
+  if (written) state_.PutWeights(*written);
+  return state_.WeightsOf(caller.user_id);
+}
+
+absl::StatusOr<FeedClipRecord> FeedLogic::Explain(const std::string& clip_id) const {
+  std::optional<FeedClipRecord> clip;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](FeedTx& tx) {
+    clip = tx.GetClip(clip_id);
+    return absl::OkStatus();
+  }));
+  if (!clip) return absl::NotFoundError(absl::StrCat("clip_id: no clip ", clip_id, " in the feed"));
+  return *std::move(clip);
+}
+
+ThemeView FeedLogic::ViewOf(const ThemeRecord& theme, const std::string& viewer_id) const {
+  return ThemeView{.theme = theme,
+                   .clip_count = state_.ThemeClipCount(theme.theme_id),
+                   .joined = state_.IsMember(viewer_id, theme.theme_id)};
+}
+
+absl::StatusOr<ThemeView> FeedLogic::CreateTheme(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                                 ThemeRecord theme) {
+  if (!caller.HasRole(base::Role::kAdmin)) return absl::PermissionDeniedError("only admins create themes");
+  theme.create_time = clock_.Now();
+  theme.member_count = 0;
+  std::string theme_id;
+  bool created = false;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    created = false;
+    CF_ASSIGN_OR_RETURN(theme_id, kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
+                          theme.theme_id = ids_.Next();
+                          if (!tx.InsertTheme(theme)) {
+                            return absl::AlreadyExistsError(
+                                absl::StrCat("theme.slug: a theme named '", theme.slug, "' exists"));
+                          }
+                          created = true;
+                          return theme.theme_id;
+                        }));
+    return absl::OkStatus();
+  }));
+  if (created) state_.PutTheme(theme);
+  std::optional<ThemeRecord> stored = state_.Theme(theme_id);
+  if (!stored) return absl::UnavailableError("the theme is not loaded yet; retry");
+  return ViewOf(*stored, caller.user_id);
+}
+
+absl::StatusOr<ThemeView> FeedLogic::GetTheme(const kit::Caller& caller, const std::string& theme_id) const {
+  std::optional<ThemeRecord> theme = state_.Theme(theme_id);
+  if (!theme) return absl::NotFoundError(absl::StrCat("theme_id: no theme ", theme_id));
+  return ViewOf(*theme, caller.user_id);
+}
+
+ThemePage FeedLogic::ListThemes(const kit::Caller& caller, bool joined_only, int64_t offset,
+                                size_t page_size) const {
+  std::vector<ThemeRecord> themes = state_.Themes();
+  if (joined_only) {
+    std::erase_if(themes, [&](const ThemeRecord& t) { return !state_.IsMember(caller.user_id, t.theme_id); });
+  }
+  // Most members first; ties by id, so that offsets page a stable order.
+  std::sort(themes.begin(), themes.end(), [](const ThemeRecord& a, const ThemeRecord& b) {
+    return a.member_count != b.member_count ? a.member_count > b.member_count : a.theme_id < b.theme_id;
+  });
+  ThemePage page;
+  const size_t start = std::min(themes.size(), static_cast<size_t>(std::max<int64_t>(0, offset)));
+  const size_t end = std::min(themes.size(), start + page_size);
+  for (size_t i = start; i < end; ++i) page.themes.push_back(ViewOf(themes[i], caller.user_id));
+  if (end < themes.size()) page.next_offset = static_cast<int64_t>(end);
+  return page;
+}
+
+absl::StatusOr<ThemeView> FeedLogic::SetMembership(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                                   const std::string& theme_id, bool join) {
+  if (!state_.Theme(theme_id)) return absl::NotFoundError(absl::StrCat("theme_id: no theme ", theme_id));
+  bool changed = false;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    changed = false;
+    return kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
+             if (!join) {
+               changed = tx.Leave(caller.user_id, theme_id);
+               return std::string();
+             }
+             // Counted after the join, so that re-joining a joined theme at
+             // the limit is OK; a refused join rolls back.
+             changed = tx.Join(caller.user_id, theme_id);
+             if (changed && tx.CountJoined(caller.user_id) > rules_.max_joined_themes) {
+               return absl::ResourceExhaustedError(absl::StrCat("theme_id: at most ", rules_.max_joined_themes,
+                                                                " joined themes; leave one first"));
+             }
+             return std::string();
+           })
+        .status();
+  }));
+  if (changed) state_.SetMembership(caller.user_id, theme_id, join);
+  return GetTheme(caller, theme_id);
+}
+
+}  // namespace clipforge::feed_service

@@ -1,0 +1,221 @@
+// The feed's pools: every public clip and every viewer's settings, in
+// memory, so that a feed request does no SQL. Built from the store at
+// start (Load*, then MarkReady: the service reports ready only after) and
+// kept current by the bus events and the service's own writes (each change
+// is written to the store first, then applied here).
+//
+// Thread-safe: requests read under a shared lock; events and settings
+// write under the exclusive one. Gathering copies the candidates out (at
+// most RankRequest's cap, 2,000), so ranking runs without the lock.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "feed/bloom_filter.h"
+#include "feed/candidate.h"
+#include "feed/lsh_index.h"
+#include "feed/minhash.h"
+#include "feed/scoring.h"
+#include "services/feed/records.h"
+
+namespace clipforge::feed_service {
+
+// Which feed a request reads.
+enum class FeedKind : uint8_t { kForYou, kFollowing, kTrending, kTheme };
+
+// A clip as clipforge.clip.published announces it (public clips only).
+struct PublishedClip {
+  std::string clip_id;
+  std::string creator_id;
+  std::string parent_clip_id;
+  std::string root_clip_id;
+  std::string prompt;
+  std::vector<std::string> tags;
+  absl::Time published_at;
+};
+
+// What a clip's feedback applies to, looked up for SendFeedback.
+struct ClipKeys {
+  std::string creator_id;
+  uint64_t prompt_cluster_id = 0;
+  std::vector<std::string> theme_ids;
+};
+
+// Each generator's share of the per-request candidate cap, and how far
+// each looks. A request gathers at most kMaxCandidates in all (the issue's
+// bound): ranking 2,000 candidates stays within a few milliseconds.
+inline constexpr size_t kMaxCandidates = 2000;
+inline constexpr size_t kMaxFollowedCreatorsRead = 500;
+inline constexpr size_t kClipsPerFollowedCreator = 20;
+inline constexpr size_t kLikedClipsRead = 50;
+inline constexpr size_t kForksPerLikedClip = 10;
+inline constexpr size_t kClipsPerJoinedTheme = 200;
+inline constexpr size_t kOriginalPicks = 300;
+inline constexpr size_t kExplorationCandidates = 200;
+inline constexpr size_t kNewCreatorCandidates = 100;
+inline constexpr size_t kTrendingCandidates = 300;
+// How many of the newest clips trending and originals are chosen from.
+inline constexpr size_t kRecentWindow = 5000;
+// A clip with fewer impressions is new enough to explore: about two
+// exploration rounds (the quality priors hold 20 impressions).
+inline constexpr int64_t kExplorationMaxImpressions = 50;
+// A creator is new for a week after their first public clip.
+inline constexpr absl::Duration kNewCreatorPeriod = absl::Hours(24 * 7);
+// The explicit likes kept per viewer (the newest) for fork-of-liked.
+inline constexpr size_t kLikesKeptPerViewer = 200;
+// Near-duplicate prompts: a match counts from this estimated Jaccard on
+// (originality.h's kPromptPenaltyStart), and a cluster whose earlier
+// clips by others number at least kTrendOnsetClips is a trend a newcomer
+// joins after its onset.
+inline constexpr double kPromptMatchThreshold = 0.5;
+inline constexpr int64_t kTrendOnsetClips = 3;
+// The creator's own clips compared for self-repetition.
+inline constexpr size_t kOwnRecentCompared = 10;
+// Matched clip ids kept per originality component.
+inline constexpr size_t kMaxMatchedIds = 10;
+// Affinity weight at which a personalized viewer's affinity for a creator
+// reaches one half (w / (w + kAffinityHalfWeight)): about five likes or
+// completed views.
+inline constexpr double kAffinityHalfWeight = 5.0;
+
+struct GatherRequest {
+  std::string viewer_id;
+  FeedKind kind = FeedKind::kForYou;
+  std::string theme_id;  // kTheme only
+  // Widened: when the usual pools ran dry for this session, every live
+  // clip (newest first) instead of the generators' picks, so the feed goes
+  // on without repeating.
+  bool widened = false;
+  size_t cap = kMaxCandidates;
+  // Clips this session was served (the page token's filter): skipped while
+  // gathering, so that the cap counts only clips that can be served.
+  const feed::BloomFilter* served = nullptr;
+};
+
+struct Gathered {
+  std::vector<feed::Candidate> candidates;
+  feed::ScoringContext context;  // but `now`, which the caller sets
+  bool opted_in = false;
+  bool has_affinity = false;
+  // Left out whatever the ranking: hidden creators, clips and prompt
+  // clusters the viewer asked for less of.
+  absl::flat_hash_set<std::string> hidden_creators;
+  absl::flat_hash_set<std::string> hidden_clips;
+  absl::flat_hash_set<uint64_t> hidden_clusters;
+  // For FORK_OF_LIKED_CLIP reasons: the liked parent of each such candidate.
+  absl::flat_hash_map<std::string, std::string> liked_parent;
+};
+
+class FeedState {
+ public:
+  FeedState();
+  FeedState(const FeedState&) = delete;
+  FeedState& operator=(const FeedState&) = delete;
+
+  // --- Rebuild ---
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  void MarkReady();
+  // Waits until MarkReady; false when `timeout` passed first.
+  bool AwaitReady(absl::Duration timeout) const;
+  void LoadThemes(const std::vector<ThemeRecord>& themes);
+  void LoadViewers(const ViewerRows& rows);
+  size_t clip_count() const;
+
+  // --- Clips ---
+  // The clip's stored record: its prompt cluster and originality, computed
+  // against the clips already here (published before it).
+  FeedClipRecord Assess(const PublishedClip& clip, absl::Time now) const;
+  // Adds (or replaces) a clip.
+  void AddClip(const FeedClipRecord& clip);
+  void RemoveClip(const std::string& clip_id);
+  void AddCounts(const std::string& clip_id, const EngagementCounts& delta);
+  std::optional<ClipKeys> KeysOf(const std::string& clip_id) const;
+
+  // --- Viewers ---
+  void SetFollow(const std::string& follower_id, const std::string& followee_id, bool follows);
+  void SetLike(const std::string& user_id, const std::string& clip_id, bool likes);
+  // Withdrawing consent also drops the viewer's affinity.
+  void SetConsent(const std::string& user_id, bool opted_in);
+  bool OptedIn(const std::string& user_id) const;
+  void PutFeedbackSetting(const FeedbackSetting& setting);
+  // The viewer's current setting for (scope, key); none when never set.
+  std::optional<FeedbackSetting> FeedbackSettingOf(const std::string& user_id, FeedbackScope scope,
+                                                   const std::string& key) const;
+  void PutWeights(const WeightsRecord& weights);
+  WeightsRecord WeightsOf(const std::string& user_id) const;
+  void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta);
+  void ForgetUser(const std::string& user_id);
+  size_t AffinityCount(const std::string& user_id) const;
+
+  // --- Themes ---
+  // Adds or replaces a theme; its tags draw the live clips in.
+  void PutTheme(const ThemeRecord& theme);
+  std::optional<ThemeRecord> Theme(const std::string& theme_id) const;
+  std::vector<ThemeRecord> Themes() const;
+  void SetMembership(const std::string& user_id, const std::string& theme_id, bool member);
+  bool IsMember(const std::string& user_id, const std::string& theme_id) const;
+  int64_t ThemeClipCount(const std::string& theme_id) const;
+  std::vector<std::string> JoinedThemes(const std::string& user_id) const;
+
+  // --- Requests ---
+  Gathered Gather(const GatherRequest& request, absl::Time now) const;
+
+ private:
+  struct PoolClip {
+    feed::Candidate candidate;  // source and affinity are set per request
+    std::string parent_clip_id;
+    std::string prompt;
+    std::vector<std::string> tags;
+    // No MinHash signature here: the LSH index keeps one (1 KB a clip), and
+    // self-repetition recomputes the few it compares.
+  };
+  // Clips ordered by publish time, then id: iterated newest first.
+  using TimeKey = std::pair<absl::Time, std::string>;
+  using ClipsByTime = std::set<TimeKey>;
+  struct Viewer {
+    absl::flat_hash_set<std::string> follows;
+    std::vector<std::string> likes;  // oldest first, at most kLikesKeptPerViewer
+    absl::flat_hash_set<std::string> themes;
+    bool opted_in = false;
+    absl::flat_hash_map<std::pair<FeedbackScope, std::string>, FeedbackSetting> feedback;
+    std::optional<WeightsRecord> weights;
+    absl::flat_hash_map<std::string, double> affinity;  // by creator
+  };
+
+  std::vector<std::string> ThemesOfTags(const std::vector<std::string>& tags) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The ordered indexes (time, creator, fork parent, themes); the prompt
+  // index is kept by AddClip and RemoveClip.
+  void IndexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnindexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Viewer& ViewerFor(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const Viewer* FindViewer(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void FillContext(const Viewer* viewer, Gathered& out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  std::atomic<bool> ready_{false};
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<PoolClip>> clips_ ABSL_GUARDED_BY(mu_);
+  ClipsByTime by_time_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ClipsByTime> by_creator_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ClipsByTime> children_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ClipsByTime> by_theme_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::Time> creator_first_clip_ ABSL_GUARDED_BY(mu_);
+  feed::PromptLshIndex prompts_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ThemeRecord> themes_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::vector<std::string>> themes_by_tag_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Viewer> viewers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace clipforge::feed_service

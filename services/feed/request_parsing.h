@@ -1,0 +1,46 @@
+// GetFeed, SendFeedback, UpdateRankingWeights and the theme requests
+// checked and turned into the logic's inputs: INVALID_ARGUMENT naming the
+// field for anything out of bounds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "clipforge/v1/feed.pb.h"
+#include "services/feed/feed_logic.h"
+
+namespace clipforge::feed_service {
+
+inline constexpr int32_t kDefaultFeedPageSize = 20;
+inline constexpr int32_t kMaxFeedPageSize = 50;
+inline constexpr size_t kMaxSeenClipIds = 200;
+inline constexpr size_t kMaxFeedbackPerBatch = 100;
+inline constexpr size_t kMaxFeedContextChars = 1024;
+inline constexpr int32_t kDefaultThemePageSize = 20;
+inline constexpr int32_t kMaxThemePageSize = 100;
+inline constexpr size_t kMaxThemeWeights = 50;
+
+absl::StatusOr<FeedName> ParseFeedName(const std::string& feed);
+absl::StatusOr<FeedPageRequest> ParseGetFeed(const v1::GetFeedRequest& request);
+absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedbackRequest& request);
+absl::StatusOr<WeightsChange> ParseUpdateWeights(const v1::UpdateRankingWeightsRequest& request);
+absl::StatusOr<ThemeRecord> ParseCreateTheme(const v1::CreateThemeRequest& request);
+
+struct ThemeListing {
+  int64_t offset = 0;
+  size_t page_size = kDefaultThemePageSize;
+  bool joined_only = false;
+};
+absl::StatusOr<ThemeListing> ParseListThemes(const v1::ListThemesRequest& request);
+std::string ThemePageToken(int64_t offset, bool joined_only);
+
+// The item's feed_context: which slot served it (exploration or ranked),
+// read back with feedback so that exploration impressions are counted
+// apart. Not secret and not signed: a client that lies only moves its own
+// impression between the two counts.
+std::string FeedContextFor(const ServedItem& item);
+bool IsExplorationContext(const std::string& feed_context);
+
+}  // namespace clipforge::feed_service

@@ -1,0 +1,43 @@
+// The FeedService gRPC adapter: validate, convert, call the logic,
+// convert. Every RPC needs an access token.
+#pragma once
+
+#include "clipforge/v1/feed.grpc.pb.h"
+#include "services/feed/feed_logic.h"
+#include "services/kit/call_runner.h"
+
+namespace clipforge::feed_service {
+
+class FeedServiceImpl final : public v1::FeedService::CallbackService {
+ public:
+  // Neither is owned.
+  FeedServiceImpl(FeedLogic& logic, kit::CallRunner& runner) : logic_(logic), runner_(runner) {}
+
+  grpc::ServerUnaryReactor* GetFeed(grpc::CallbackServerContext*, const v1::GetFeedRequest*,
+                                    v1::GetFeedResponse*) override;
+  grpc::ServerUnaryReactor* SendFeedback(grpc::CallbackServerContext*, const v1::SendFeedbackRequest*,
+                                         v1::SendFeedbackResponse*) override;
+  grpc::ServerUnaryReactor* ExplainClip(grpc::CallbackServerContext*, const v1::ExplainClipRequest*,
+                                        v1::ClipExplanation*) override;
+  grpc::ServerUnaryReactor* GetRankingWeights(grpc::CallbackServerContext*, const v1::GetRankingWeightsRequest*,
+                                              v1::RankingWeights*) override;
+  grpc::ServerUnaryReactor* UpdateRankingWeights(grpc::CallbackServerContext*,
+                                                 const v1::UpdateRankingWeightsRequest*,
+                                                 v1::RankingWeights*) override;
+  grpc::ServerUnaryReactor* ListThemes(grpc::CallbackServerContext*, const v1::ListThemesRequest*,
+                                       v1::ListThemesResponse*) override;
+  grpc::ServerUnaryReactor* GetTheme(grpc::CallbackServerContext*, const v1::GetThemeRequest*,
+                                     v1::Theme*) override;
+  grpc::ServerUnaryReactor* JoinTheme(grpc::CallbackServerContext*, const v1::JoinThemeRequest*,
+                                      v1::Theme*) override;
+  grpc::ServerUnaryReactor* LeaveTheme(grpc::CallbackServerContext*, const v1::LeaveThemeRequest*,
+                                       v1::Theme*) override;
+  grpc::ServerUnaryReactor* CreateTheme(grpc::CallbackServerContext*, const v1::CreateThemeRequest*,
+                                        v1::Theme*) override;
+
+ private:
+  FeedLogic& logic_;
+  kit::CallRunner& runner_;
+};
+
+}  // namespace clipforge::feed_service

@@ -1,0 +1,562 @@
+#include "services/feed/store.h"
+
+#include <pqxx/pqxx>
+
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "services/kit/outbox.h"
+#include "services/kit/pg_idempotency.h"
+#include "services/kit/pg_time.h"
+#include "services/kit/pg_transaction.h"
+
+namespace clipforge::feed_service {
+namespace {
+
+using kit::SqlMicros;
+using kit::SqlTimestampParam;
+using kit::TimeFromMicros;
+using kit::ToMicros;
+
+constexpr char kInsertClip[] = "feed_insert_clip";
+constexpr char kGetClip[] = "feed_get_clip";
+constexpr char kDeleteClip[] = "feed_delete_clip";
+constexpr char kAddCounts[] = "feed_add_counts";
+constexpr char kClipsAfter[] = "feed_clips_after";
+constexpr char kInsertFollow[] = "feed_insert_follow";
+constexpr char kDeleteFollow[] = "feed_delete_follow";
+constexpr char kInsertLike[] = "feed_insert_like";
+constexpr char kDeleteLike[] = "feed_delete_like";
+constexpr char kSetConsent[] = "feed_set_consent";
+constexpr char kPutFeedbackSetting[] = "feed_put_feedback_setting";
+constexpr char kPutWeights[] = "feed_put_weights";
+constexpr char kGetWeights[] = "feed_get_weights";
+constexpr char kAddAffinity[] = "feed_add_affinity";
+constexpr char kEraseAffinity[] = "feed_erase_affinity";
+constexpr char kForgetFollows[] = "feed_forget_follows";
+constexpr char kForgetLikes[] = "feed_forget_likes";
+constexpr char kForgetConsent[] = "feed_forget_consent";
+constexpr char kForgetFeedback[] = "feed_forget_feedback";
+constexpr char kForgetWeights[] = "feed_forget_weights";
+constexpr char kForgetMemberships[] = "feed_forget_memberships";
+constexpr char kAllFollows[] = "feed_all_follows";
+constexpr char kAllLikes[] = "feed_all_likes";
+constexpr char kAllOptedIn[] = "feed_all_opted_in";
+constexpr char kAllFeedback[] = "feed_all_feedback";
+constexpr char kAllWeights[] = "feed_all_weights";
+constexpr char kAllMemberships[] = "feed_all_memberships";
+constexpr char kAllAffinity[] = "feed_all_affinity";
+constexpr char kInsertTheme[] = "feed_insert_theme";
+constexpr char kGetTheme[] = "feed_get_theme";
+constexpr char kListThemes[] = "feed_list_themes";
+constexpr char kJoin[] = "feed_join";
+constexpr char kLeave[] = "feed_leave";
+constexpr char kCountJoined[] = "feed_count_joined";
+
+// "No cursor" in keyset paging by clip id: every page starts above the nil
+// UUID.
+constexpr char kNilUuid[] = "00000000-0000-0000-0000-000000000000";
+
+// A Postgres array literal of `values`, every element double-quoted with
+// '"' and '\' backslash-escaped: no value can split an element or end the
+// array. Passed as a parameter and cast ($n::text[]), never spliced into
+// SQL.
+std::string ArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  bool first = true;
+  for (const std::string& v : values) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    for (const char ch : v) {
+      if (ch == '"' || ch == '\\') out.push_back('\\');
+      out.push_back(ch);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+// A text[] column crosses as its elements in hex joined by ',', each behind
+// an 'x' so that an empty element (a component that matched nothing) still
+// counts as one; TextArraySql is the SQL, TextArrayFromField reads it. (The
+// driver's array parser splits unquoted elements at ';'.)
+std::string TextArraySql(const char* column) {
+  return absl::StrCat("array_to_string(ARRAY(SELECT 'x' || encode(convert_to(t.v, 'UTF8'), 'hex') FROM unnest(",
+                      column, ") WITH ORDINALITY t(v, i) ORDER BY t.i), ',')");
+}
+std::vector<std::string> TextArrayFromField(const pqxx::field& f) {
+  const std::string joined = f.as<std::string>();
+  std::vector<std::string> values;
+  for (const absl::string_view piece : absl::StrSplit(joined, ',', absl::SkipEmpty())) {
+    values.push_back(absl::HexStringToBytes(piece.substr(1)));
+  }
+  return values;
+}
+
+// Doubles cross as text, exact both ways: written shortest round-trip
+// (std::to_chars) and cast in SQL ($n::float8), read from Postgres's own
+// output (shortest exact while extra_float_digits >= 1, the default since
+// Postgres 12) with std::from_chars, never through a stream's precision.
+std::string Float8Text(double d) {
+  if (std::isnan(d)) return "NaN";  // Whatever its sign bit, one spelling.
+  char buf[32];                     // The longest double is 24 characters.
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, r.ptr);
+}
+double ParseFloat8(absl::string_view text) {
+  double d = 0.0;
+  const std::from_chars_result r = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
+    throw std::runtime_error("feed: unreadable stored double");
+  }
+  return d;
+}
+double Float8(const pqxx::field& f) { return ParseFloat8(absl::string_view(f.c_str(), f.size())); }
+
+// A float8[] literal of `values` (no element needs quoting).
+std::string Float8ArrayLiteral(const std::vector<double>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ",", [](std::string* out, double d) { out->append(Float8Text(d)); }),
+                      "}");
+}
+// A float8[] column crosses as its elements joined by ',' (Postgres's output
+// of a double never holds one).
+std::string Float8ArraySql(const char* column) { return absl::StrCat("array_to_string(", column, ", ',')"); }
+std::vector<double> Float8ArrayFromField(const pqxx::field& f) {
+  const std::string joined = f.as<std::string>();
+  std::vector<double> values;
+  for (const absl::string_view piece : absl::StrSplit(joined, ',', absl::SkipEmpty())) {
+    values.push_back(ParseFloat8(piece));
+  }
+  return values;
+}
+
+// The prompt cluster's uint64 is stored as the bigint of the same bits.
+int64_t ClusterToSql(uint64_t cluster) { return std::bit_cast<int64_t>(cluster); }
+uint64_t ClusterFromField(const pqxx::field& f) { return std::bit_cast<uint64_t>(f.as<int64_t>()); }
+
+// --- Originality components: four parallel arrays (migration 0022) ---
+
+struct ComponentArrays {
+  std::string names;      // text[]
+  std::string penalties;  // float8[]
+  std::string factors;    // float8[]
+  std::string matches;    // text[]: each component's clip ids joined by ','
+};
+
+ComponentArrays ArraysOf(const std::vector<feed::OriginalityComponent>& components) {
+  std::vector<std::string> names, matches;
+  std::vector<double> penalties, factors;
+  for (const feed::OriginalityComponent& c : components) {
+    names.push_back(c.name);
+    penalties.push_back(c.penalty);
+    factors.push_back(c.factor);
+    matches.push_back(absl::StrJoin(c.clip_ids, ","));  // Clip ids are UUIDs: never ',' or empty.
+  }
+  return ComponentArrays{.names = ArrayLiteral(names),
+                         .penalties = Float8ArrayLiteral(penalties),
+                         .factors = Float8ArrayLiteral(factors),
+                         .matches = ArrayLiteral(matches)};
+}
+
+std::vector<feed::OriginalityComponent> ComponentsFromFields(const pqxx::field& names_field,
+                                                             const pqxx::field& penalties_field,
+                                                             const pqxx::field& factors_field,
+                                                             const pqxx::field& matches_field) {
+  const std::vector<std::string> names = TextArrayFromField(names_field);
+  const std::vector<double> penalties = Float8ArrayFromField(penalties_field);
+  const std::vector<double> factors = Float8ArrayFromField(factors_field);
+  const std::vector<std::string> matches = TextArrayFromField(matches_field);
+  if (penalties.size() != names.size() || factors.size() != names.size() || matches.size() != names.size()) {
+    throw std::runtime_error("feed: stored originality components disagree in length");
+  }
+  std::vector<feed::OriginalityComponent> components(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    components[i] = feed::OriginalityComponent{
+        .name = names[i],
+        .penalty = penalties[i],
+        .factor = factors[i],
+        .clip_ids = absl::StrSplit(matches[i], ',', absl::SkipEmpty()),
+    };
+  }
+  return components;
+}
+
+// --- Clips ---
+
+// Every clip query names feed.clips `c`. A NULL parent (an original) reads
+// as empty.
+const std::string kClipColumns = absl::StrCat(
+    "c.clip_id::text, c.creator_id::text, coalesce(c.parent_clip_id::text, ''), c.root_clip_id::text, c.prompt, ",
+    TextArraySql("c.tags"), ", ", SqlMicros("c.published_at"), ", c.prompt_cluster_id, c.originality, c.is_copy, ",
+    TextArraySql("c.component_names"), ", ", Float8ArraySql("c.component_penalties"), ", ",
+    Float8ArraySql("c.component_factors"), ", ", TextArraySql("c.component_matches"), ", ",
+    SqlMicros("c.originality_time"),
+    ", c.impressions, c.satisfied_views, c.likes, c.forks, c.shares, c.skips, c.hides, c.exploration_impressions");
+
+FeedClipRecord ClipFromRow(const pqxx::row& r) {
+  FeedClipRecord clip;
+  clip.clip_id = r[0].as<std::string>();
+  clip.creator_id = r[1].as<std::string>();
+  clip.parent_clip_id = r[2].as<std::string>();
+  clip.root_clip_id = r[3].as<std::string>();
+  clip.prompt = r[4].as<std::string>();
+  clip.tags = TextArrayFromField(r[5]);
+  clip.published_at = TimeFromMicros(r[6]);
+  clip.prompt_cluster_id = ClusterFromField(r[7]);
+  clip.originality = Float8(r[8]);
+  clip.is_copy = r[9].as<bool>();
+  clip.components = ComponentsFromFields(r[10], r[11], r[12], r[13]);
+  clip.originality_time = TimeFromMicros(r[14]);
+  clip.counts = EngagementCounts{.impressions = r[15].as<int64_t>(),
+                                 .satisfied_views = r[16].as<int64_t>(),
+                                 .likes = r[17].as<int64_t>(),
+                                 .forks = r[18].as<int64_t>(),
+                                 .shares = r[19].as<int64_t>(),
+                                 .skips = r[20].as<int64_t>(),
+                                 .hides = r[21].as<int64_t>(),
+                                 .exploration_impressions = r[22].as<int64_t>()};
+  return clip;
+}
+
+// --- Viewers ---
+
+// Every weights query names feed.weights `w`. A NULL update time (never
+// set) reads as absent.
+const std::string kWeightsColumns = absl::StrCat(
+    "w.user_id::text, w.originality, w.freshness, w.following_vs_discovery, w.exploration_share, ",
+    TextArraySql("w.theme_ids"), ", ", Float8ArraySql("w.theme_weight_values"),
+    ", w.update_time IS NOT NULL, coalesce(", SqlMicros("w.update_time"), ", 0)");
+
+WeightsRecord WeightsFromRow(const pqxx::row& r) {
+  WeightsRecord w;
+  w.user_id = r[0].as<std::string>();
+  w.originality = Float8(r[1]);
+  w.freshness = Float8(r[2]);
+  w.following_vs_discovery = Float8(r[3]);
+  w.exploration_share = Float8(r[4]);
+  const std::vector<std::string> theme_ids = TextArrayFromField(r[5]);
+  const std::vector<double> values = Float8ArrayFromField(r[6]);
+  if (values.size() != theme_ids.size()) throw std::runtime_error("feed: stored theme weights disagree in length");
+  for (size_t i = 0; i < theme_ids.size(); ++i) w.theme_weights.emplace_back(theme_ids[i], values[i]);
+  if (r[7].as<bool>()) w.update_time = TimeFromMicros(r[8]);
+  return w;
+}
+
+// Every feedback query names feed.feedback_settings `f`.
+const std::string kFeedbackColumns =
+    absl::StrCat("f.user_id::text, f.scope, f.key, f.multiplier, f.hidden, ", SqlMicros("f.set_at"));
+
+FeedbackSetting FeedbackFromRow(const pqxx::row& r) {
+  return FeedbackSetting{.user_id = r[0].as<std::string>(),
+                         .scope = static_cast<FeedbackScope>(r[1].as<int>()),
+                         .key = r[2].as<std::string>(),
+                         .multiplier = Float8(r[3]),
+                         .hidden = r[4].as<bool>(),
+                         .set_at = TimeFromMicros(r[5])};
+}
+
+// Rows of two ids.
+std::vector<std::pair<std::string, std::string>> Pairs(const pqxx::result& result) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  pairs.reserve(result.size());
+  for (const pqxx::row& r : result) pairs.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+  return pairs;
+}
+
+// --- Themes ---
+
+// Every theme query names feed.themes `t`.
+const std::string kThemeColumns =
+    absl::StrCat("t.theme_id::text, t.slug, t.display_name, t.description, ", TextArraySql("t.tags"),
+                 ", t.member_count, ", SqlMicros("t.create_time"));
+
+ThemeRecord ThemeFromRow(const pqxx::row& r) {
+  return ThemeRecord{.theme_id = r[0].as<std::string>(),
+                     .slug = r[1].as<std::string>(),
+                     .display_name = r[2].as<std::string>(),
+                     .description = r[3].as<std::string>(),
+                     .tags = TextArrayFromField(r[4]),
+                     .member_count = r[5].as<int64_t>(),
+                     .create_time = TimeFromMicros(r[6])};
+}
+
+const kit::PgIdempotencyLog& Idempotency() {
+  static const kit::PgIdempotencyLog log("feed");
+  return log;
+}
+
+// FeedTx declares no AppendEvent (the feed appends no events), so this is
+// not a kit::PgTxBase, which implements one; the idempotency log is
+// implemented as PgTxBase does it.
+class PgFeedTx final : public FeedTx {
+ public:
+  // `txn` is not owned.
+  explicit PgFeedTx(pqxx::work& txn) : txn_(txn) {}
+
+  std::optional<kit::IdempotencyRecord> FindIdempotency(const std::string& caller_id,
+                                                        const std::string& request_id) override {
+    return Idempotency().Find(txn_, caller_id, request_id);
+  }
+  void SaveIdempotency(const kit::IdempotencyKey& key, const std::string& result) override {
+    Idempotency().Save(txn_, key, result);
+  }
+
+  // --- Clips ---
+  bool InsertClip(const FeedClipRecord& c) override {
+    const ComponentArrays arrays = ArraysOf(c.components);
+    const EngagementCounts& n = c.counts;
+    return !txn_
+                .exec_prepared(kInsertClip, c.clip_id, c.creator_id, c.parent_clip_id, c.root_clip_id, c.prompt,
+                               ArrayLiteral(c.tags), ToMicros(c.published_at), ClusterToSql(c.prompt_cluster_id),
+                               Float8Text(c.originality), c.is_copy, arrays.names, arrays.penalties, arrays.factors,
+                               arrays.matches, ToMicros(c.originality_time), n.impressions, n.satisfied_views,
+                               n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions)
+                .empty();
+  }
+  std::optional<FeedClipRecord> GetClip(const std::string& clip_id) override {
+    const pqxx::result r = txn_.exec_prepared(kGetClip, clip_id);
+    if (r.empty()) return std::nullopt;
+    return ClipFromRow(r[0]);
+  }
+  bool DeleteClip(const std::string& clip_id) override {
+    return !txn_.exec_prepared(kDeleteClip, clip_id).empty();
+  }
+  bool AddCounts(const std::string& clip_id, const EngagementCounts& d) override {
+    return !txn_
+                .exec_prepared(kAddCounts, clip_id, d.impressions, d.satisfied_views, d.likes, d.forks, d.shares,
+                               d.skips, d.hides, d.exploration_impressions)
+                .empty();
+  }
+  std::vector<FeedClipRecord> ClipsAfter(const std::string& after_clip_id, int limit) override {
+    std::vector<FeedClipRecord> clips;
+    if (limit <= 0) return clips;
+    for (const pqxx::row& r : txn_.exec_prepared(
+             kClipsAfter, after_clip_id.empty() ? std::string(kNilUuid) : after_clip_id, limit)) {
+      clips.push_back(ClipFromRow(r));
+    }
+    return clips;
+  }
+
+  // --- Viewers ---
+  void SetFollow(const std::string& follower_id, const std::string& followee_id, bool follows) override {
+    txn_.exec_prepared(follows ? kInsertFollow : kDeleteFollow, follower_id, followee_id);
+  }
+  void SetLike(const std::string& user_id, const std::string& clip_id, bool likes) override {
+    txn_.exec_prepared(likes ? kInsertLike : kDeleteLike, user_id, clip_id);
+  }
+  void SetConsent(const std::string& user_id, bool opted_in) override {
+    txn_.exec_prepared(kSetConsent, user_id, opted_in);
+  }
+  void PutFeedbackSetting(const FeedbackSetting& s) override {
+    txn_.exec_prepared(kPutFeedbackSetting, s.user_id, static_cast<int>(s.scope), s.key, Float8Text(s.multiplier),
+                       s.hidden, ToMicros(s.set_at));
+  }
+  void PutWeights(const WeightsRecord& w) override {
+    std::vector<std::string> theme_ids;
+    std::vector<double> values;
+    for (const auto& [theme_id, value] : w.theme_weights) {
+      theme_ids.push_back(theme_id);
+      values.push_back(value);
+    }
+    txn_.exec_prepared(kPutWeights, w.user_id, Float8Text(w.originality), Float8Text(w.freshness),
+                       Float8Text(w.following_vs_discovery), Float8Text(w.exploration_share), ArrayLiteral(theme_ids),
+                       Float8ArrayLiteral(values), w.update_time.has_value(),
+                       w.update_time ? ToMicros(*w.update_time) : int64_t{0});
+  }
+  std::optional<WeightsRecord> GetWeights(const std::string& user_id) override {
+    const pqxx::result r = txn_.exec_prepared(kGetWeights, user_id);
+    if (r.empty()) return std::nullopt;
+    return WeightsFromRow(r[0]);
+  }
+  void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta) override {
+    txn_.exec_prepared(kAddAffinity, user_id, creator_id, Float8Text(delta));
+  }
+  int64_t ErasePersonalization(const std::string& user_id) override {
+    return txn_.exec_prepared(kEraseAffinity, user_id).affected_rows();
+  }
+  void ForgetUser(const std::string& user_id) override {
+    txn_.exec_prepared(kForgetFollows, user_id);
+    txn_.exec_prepared(kForgetLikes, user_id);
+    txn_.exec_prepared(kForgetConsent, user_id);
+    txn_.exec_prepared(kForgetFeedback, user_id);
+    txn_.exec_prepared(kForgetWeights, user_id);
+    txn_.exec_prepared(kEraseAffinity, user_id);
+    txn_.exec_prepared(kForgetMemberships, user_id);
+    // Their recorded responses go too (they are the user's requests).
+    Idempotency().ForgetCaller(txn_, user_id);
+  }
+  ViewerRows LoadViewers() override {
+    ViewerRows rows;
+    rows.follows = Pairs(txn_.exec_prepared(kAllFollows));
+    rows.likes = Pairs(txn_.exec_prepared(kAllLikes));
+    for (const pqxx::row& r : txn_.exec_prepared(kAllOptedIn)) rows.opted_in.push_back(r[0].as<std::string>());
+    for (const pqxx::row& r : txn_.exec_prepared(kAllFeedback)) rows.feedback.push_back(FeedbackFromRow(r));
+    for (const pqxx::row& r : txn_.exec_prepared(kAllWeights)) rows.weights.push_back(WeightsFromRow(r));
+    rows.memberships = Pairs(txn_.exec_prepared(kAllMemberships));
+    for (const pqxx::row& r : txn_.exec_prepared(kAllAffinity)) {
+      rows.affinity.push_back(AffinityRecord{
+          .user_id = r[0].as<std::string>(), .creator_id = r[1].as<std::string>(), .weight = Float8(r[2])});
+    }
+    return rows;
+  }
+
+  // --- Themes ---
+  bool InsertTheme(const ThemeRecord& t) override {
+    return !txn_
+                .exec_prepared(kInsertTheme, t.theme_id, t.slug, t.display_name, t.description, ArrayLiteral(t.tags),
+                               ToMicros(t.create_time))
+                .empty();
+  }
+  std::optional<ThemeRecord> GetTheme(const std::string& theme_id) override {
+    const pqxx::result r = txn_.exec_prepared(kGetTheme, theme_id);
+    if (r.empty()) return std::nullopt;
+    return ThemeFromRow(r[0]);
+  }
+  std::vector<ThemeRecord> ListThemes() override {
+    std::vector<ThemeRecord> themes;
+    for (const pqxx::row& r : txn_.exec_prepared(kListThemes)) themes.push_back(ThemeFromRow(r));
+    return themes;
+  }
+  bool Join(const std::string& user_id, const std::string& theme_id) override {
+    return !txn_.exec_prepared(kJoin, user_id, theme_id).empty();
+  }
+  bool Leave(const std::string& user_id, const std::string& theme_id) override {
+    return !txn_.exec_prepared(kLeave, user_id, theme_id).empty();
+  }
+  int64_t CountJoined(const std::string& user_id) override {
+    return txn_.exec_prepared1(kCountJoined, user_id)[0].as<int64_t>();
+  }
+
+ private:
+  pqxx::work& txn_;
+};
+
+}  // namespace
+
+std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
+  std::vector<kit::PreparedStatement> statements = {
+      {kInsertClip,
+       absl::StrCat("INSERT INTO feed.clips (clip_id, creator_id, parent_clip_id, root_clip_id, prompt, tags, "
+                    "published_at, prompt_cluster_id, originality, is_copy, component_names, component_penalties, "
+                    "component_factors, component_matches, originality_time, impressions, satisfied_views, likes, "
+                    "forks, shares, skips, hides, exploration_impressions) VALUES ($1::uuid, $2::uuid, nullif($3, "
+                    "'')::uuid, $4::uuid, $5, $6::text[], ",
+                    SqlTimestampParam(7),
+                    ", $8::bigint, $9::float8, $10::boolean, $11::text[], $12::float8[], $13::float8[], $14::text[], ",
+                    SqlTimestampParam(15),
+                    ", $16::bigint, $17::bigint, $18::bigint, $19::bigint, $20::bigint, $21::bigint, $22::bigint, "
+                    "$23::bigint) ON CONFLICT DO NOTHING RETURNING 1")},
+      {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM feed.clips c WHERE c.clip_id = $1::uuid")},
+      {kDeleteClip, "DELETE FROM feed.clips WHERE clip_id = $1::uuid RETURNING 1"},
+      {kAddCounts,
+       "UPDATE feed.clips SET impressions = impressions + $2::bigint, satisfied_views = satisfied_views + "
+       "$3::bigint, likes = likes + $4::bigint, forks = forks + $5::bigint, shares = shares + $6::bigint, skips = "
+       "skips + $7::bigint, hides = hides + $8::bigint, exploration_impressions = exploration_impressions + "
+       "$9::bigint WHERE clip_id = $1::uuid RETURNING 1"},
+      // Keyset by the primary key.
+      {kClipsAfter, absl::StrCat("SELECT ", kClipColumns,
+                                 " FROM feed.clips c WHERE c.clip_id > $1::uuid ORDER BY c.clip_id LIMIT $2")},
+      {kInsertFollow,
+       "INSERT INTO feed.follows (follower_id, followee_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT DO NOTHING"},
+      {kDeleteFollow, "DELETE FROM feed.follows WHERE follower_id = $1::uuid AND followee_id = $2::uuid"},
+      {kInsertLike, "INSERT INTO feed.likes (user_id, clip_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT DO NOTHING"},
+      {kDeleteLike, "DELETE FROM feed.likes WHERE user_id = $1::uuid AND clip_id = $2::uuid"},
+      {kSetConsent,
+       "INSERT INTO feed.consent (user_id, opted_in, updated_at) VALUES ($1::uuid, $2::boolean, now()) ON CONFLICT "
+       "(user_id) DO UPDATE SET opted_in = EXCLUDED.opted_in, updated_at = EXCLUDED.updated_at"},
+      {kPutFeedbackSetting,
+       absl::StrCat("INSERT INTO feed.feedback_settings (user_id, scope, key, multiplier, hidden, set_at) VALUES "
+                    "($1::uuid, $2::smallint, $3, $4::float8, $5::boolean, ",
+                    SqlTimestampParam(6),
+                    ") ON CONFLICT (user_id, scope, key) DO UPDATE SET multiplier = EXCLUDED.multiplier, hidden = "
+                    "EXCLUDED.hidden, set_at = EXCLUDED.set_at")},
+      // No update time ($8 false) is NULL.
+      {kPutWeights,
+       absl::StrCat("INSERT INTO feed.weights (user_id, originality, freshness, following_vs_discovery, "
+                    "exploration_share, theme_ids, theme_weight_values, update_time) VALUES ($1::uuid, $2::float8, "
+                    "$3::float8, $4::float8, $5::float8, $6::text[], $7::float8[], CASE WHEN $8::boolean THEN ",
+                    SqlTimestampParam(9),
+                    " END) ON CONFLICT (user_id) DO UPDATE SET originality = EXCLUDED.originality, freshness = "
+                    "EXCLUDED.freshness, following_vs_discovery = EXCLUDED.following_vs_discovery, "
+                    "exploration_share = EXCLUDED.exploration_share, theme_ids = EXCLUDED.theme_ids, "
+                    "theme_weight_values = EXCLUDED.theme_weight_values, update_time = EXCLUDED.update_time")},
+      {kGetWeights, absl::StrCat("SELECT ", kWeightsColumns, " FROM feed.weights w WHERE w.user_id = $1::uuid")},
+      {kAddAffinity,
+       "INSERT INTO feed.affinity AS a (user_id, creator_id, weight) VALUES ($1::uuid, $2::uuid, $3::float8) ON "
+       "CONFLICT (user_id, creator_id) DO UPDATE SET weight = a.weight + EXCLUDED.weight"},
+      {kEraseAffinity, "DELETE FROM feed.affinity WHERE user_id = $1::uuid"},
+      {kForgetFollows, "DELETE FROM feed.follows WHERE follower_id = $1::uuid OR followee_id = $1::uuid"},
+      {kForgetLikes, "DELETE FROM feed.likes WHERE user_id = $1::uuid"},
+      {kForgetConsent, "DELETE FROM feed.consent WHERE user_id = $1::uuid"},
+      {kForgetFeedback, "DELETE FROM feed.feedback_settings WHERE user_id = $1::uuid"},
+      {kForgetWeights, "DELETE FROM feed.weights WHERE user_id = $1::uuid"},
+      // Every membership goes and each theme left counts one member less:
+      // (user_id, theme_id) is the key, so a theme is in `gone` at most
+      // once.
+      {kForgetMemberships,
+       "WITH gone AS (DELETE FROM feed.theme_members WHERE user_id = $1::uuid RETURNING theme_id) UPDATE "
+       "feed.themes SET member_count = member_count - 1 WHERE theme_id IN (SELECT theme_id FROM gone)"},
+      {kAllFollows, "SELECT follower_id::text, followee_id::text FROM feed.follows"},
+      {kAllLikes, "SELECT user_id::text, clip_id::text FROM feed.likes"},
+      {kAllOptedIn, "SELECT user_id::text FROM feed.consent WHERE opted_in"},
+      {kAllFeedback, absl::StrCat("SELECT ", kFeedbackColumns, " FROM feed.feedback_settings f")},
+      {kAllWeights, absl::StrCat("SELECT ", kWeightsColumns, " FROM feed.weights w")},
+      {kAllMemberships, "SELECT user_id::text, theme_id::text FROM feed.theme_members"},
+      {kAllAffinity, "SELECT user_id::text, creator_id::text, weight FROM feed.affinity"},
+      // A new theme has no members (member_count takes its default, 0).
+      // Any conflict, the slug's included, inserts nothing.
+      {kInsertTheme,
+       absl::StrCat("INSERT INTO feed.themes (theme_id, slug, display_name, description, tags, create_time) VALUES "
+                    "($1::uuid, $2, $3, $4, $5::text[], ",
+                    SqlTimestampParam(6), ") ON CONFLICT DO NOTHING RETURNING 1")},
+      {kGetTheme, absl::StrCat("SELECT ", kThemeColumns, " FROM feed.themes t WHERE t.theme_id = $1::uuid")},
+      {kListThemes, absl::StrCat("SELECT ", kThemeColumns, " FROM feed.themes t ORDER BY t.slug")},
+      // The count moves in the same statement as the membership and only
+      // when a row was inserted (or deleted, below): a row comes back then.
+      // A concurrent join of the same pair waits for this one and then
+      // inserts nothing, so the count stays exact.
+      {kJoin,
+       "WITH joined AS (INSERT INTO feed.theme_members (user_id, theme_id, joined_at) VALUES ($1::uuid, $2::uuid, "
+       "now()) ON CONFLICT DO NOTHING RETURNING theme_id) UPDATE feed.themes SET member_count = member_count + 1 "
+       "WHERE theme_id IN (SELECT theme_id FROM joined) RETURNING 1"},
+      {kLeave,
+       "WITH gone AS (DELETE FROM feed.theme_members WHERE user_id = $1::uuid AND theme_id = $2::uuid RETURNING "
+       "theme_id) UPDATE feed.themes SET member_count = member_count - 1 WHERE theme_id IN (SELECT theme_id FROM "
+       "gone) RETURNING 1"},
+      {kCountJoined, "SELECT count(*) FROM feed.theme_members WHERE user_id = $1::uuid"},
+  };
+  for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
+  // Registered as every service store registers it, though FeedTx appends
+  // no events yet.
+  statements.push_back(kit::OutboxWriter::Statement());
+  return statements;
+}
+
+absl::Status PgFeedStore::InTransaction(pqxx::work& txn, absl::FunctionRef<absl::Status(FeedTx&)> work) {
+  PgFeedTx tx(txn);
+  return work(tx);
+}
+
+absl::Status PgFeedStore::Transact(TxMode mode, absl::FunctionRef<absl::Status(FeedTx&)> work) {
+  const kit::TxnOptions options{.read_only = mode == TxMode::kReadOnly};
+  return kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    PgFeedTx tx(txn);
+    return work(tx);
+  });
+}
+
+}  // namespace clipforge::feed_service

@@ -1,0 +1,81 @@
+// What the feed logic needs from storage: PgFeedStore (store.h) implements
+// it over Postgres, the unit tests' fake in memory.
+//
+// The store is the feed's durable copy; the pools (feed_state.h) serve
+// requests from memory and are rebuilt from it at start. FeedTx is one
+// transaction: a change, its idempotency record and the consumed event
+// commit together or not at all. Its methods report failure by throwing
+// (the Postgres driver's exceptions, which Transact maps to a status).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/feed/records.h"
+#include "services/kit/idempotency.h"
+
+namespace clipforge::feed_service {
+
+class FeedTx : public kit::IdempotencyLog {
+ public:
+  // --- Clips ---
+  // Inserts the clip; false (nothing changed) when it is already there.
+  virtual bool InsertClip(const FeedClipRecord& clip) = 0;
+  virtual std::optional<FeedClipRecord> GetClip(const std::string& clip_id) = 0;
+  // Deletes the clip (removed by its author or a moderator); false when it
+  // was not there.
+  virtual bool DeleteClip(const std::string& clip_id) = 0;
+  // Adds `delta` to the clip's counters; false when the clip is not there.
+  virtual bool AddCounts(const std::string& clip_id, const EngagementCounts& delta) = 0;
+  // Live clips with clip_id > after_clip_id, by clip_id, at most `limit`.
+  virtual std::vector<FeedClipRecord> ClipsAfter(const std::string& after_clip_id, int limit) = 0;
+
+  // --- Viewers ---
+  virtual void SetFollow(const std::string& follower_id, const std::string& followee_id, bool follows) = 0;
+  virtual void SetLike(const std::string& user_id, const std::string& clip_id, bool likes) = 0;
+  virtual void SetConsent(const std::string& user_id, bool opted_in) = 0;
+  virtual void PutFeedbackSetting(const FeedbackSetting& setting) = 0;
+  virtual void PutWeights(const WeightsRecord& weights) = 0;
+  virtual std::optional<WeightsRecord> GetWeights(const std::string& user_id) = 0;
+  // Adds `delta` to the viewer's affinity for the creator (creating it).
+  virtual void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta) = 0;
+  // Erases the viewer's personalization data (affinity); returns the rows
+  // erased.
+  virtual int64_t ErasePersonalization(const std::string& user_id) = 0;
+  // Erases everything kept of the user (account deleted): their settings,
+  // follows both ways, likes, memberships (member counts follow),
+  // personalization.
+  virtual void ForgetUser(const std::string& user_id) = 0;
+  // Every viewer row the pools keep (loaded at start).
+  virtual ViewerRows LoadViewers() = 0;
+
+  // --- Themes ---
+  // False when the slug is taken.
+  virtual bool InsertTheme(const ThemeRecord& theme) = 0;
+  virtual std::optional<ThemeRecord> GetTheme(const std::string& theme_id) = 0;
+  // Every theme (there are hundreds, not millions).
+  virtual std::vector<ThemeRecord> ListThemes() = 0;
+  // Adds the membership (and counts it); false when already a member.
+  virtual bool Join(const std::string& user_id, const std::string& theme_id) = 0;
+  // Removes it (and uncounts it); false when not a member.
+  virtual bool Leave(const std::string& user_id, const std::string& theme_id) = 0;
+  virtual int64_t CountJoined(const std::string& user_id) = 0;
+};
+
+enum class TxMode { kReadWrite, kReadOnly };
+
+class FeedStore {
+ public:
+  virtual ~FeedStore() = default;
+  // Runs `work` in one transaction, committed when it returns OK (and
+  // rolled back otherwise). Storage failures become UNAVAILABLE or
+  // INTERNAL; serialization failures are retried.
+  virtual absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(FeedTx&)> work) = 0;
+};
+
+}  // namespace clipforge::feed_service
