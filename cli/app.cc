@@ -50,6 +50,11 @@ constexpr Route kRoutes[] = {
     {"unlike", RunUnlike},         {"delete-clip", RunDeleteClip},
     {"edit-clip", RunEditClip},    {"comment", RunComment},
     {"comments", RunComments},     {"delete-comment", RunDeleteComment},
+    {"feed", RunFeed},             {"more", RunMore},
+    {"less", RunLess},             {"why", RunWhy},
+    {"weights", RunWeights},       {"weights set", RunWeightsSet},
+    {"themes", RunThemes},         {"themes create", RunThemesCreate},
+    {"join", RunJoin},             {"leave", RunLeave},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

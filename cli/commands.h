@@ -90,6 +90,18 @@ absl::Status RunLineage(CommandContext& ctx);
 absl::Status RunVariants(CommandContext& ctx);
 absl::Status RunTree(CommandContext& ctx);
 
+// feed_commands.cc
+absl::Status RunFeed(CommandContext& ctx);
+absl::Status RunMore(CommandContext& ctx);
+absl::Status RunLess(CommandContext& ctx);
+absl::Status RunWhy(CommandContext& ctx);
+absl::Status RunWeights(CommandContext& ctx);
+absl::Status RunWeightsSet(CommandContext& ctx);
+absl::Status RunThemes(CommandContext& ctx);
+absl::Status RunThemesCreate(CommandContext& ctx);
+absl::Status RunJoin(CommandContext& ctx);
+absl::Status RunLeave(CommandContext& ctx);
+
 // review_commands.cc
 absl::Status RunReport(CommandContext& ctx);
 absl::Status RunReports(CommandContext& ctx);

@@ -41,6 +41,7 @@ Connection::Connection(std::string server, bool tls,
   moderation_ = v1::ModerationService::NewStub(channel_);
   generation_ = v1::GenerationService::NewStub(channel_);
   clips_ = v1::ClipsService::NewStub(channel_);
+  feed_ = v1::FeedService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout,

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "cli/session.h"
 #include "clipforge/v1/clips.grpc.pb.h"
+#include "clipforge/v1/feed.grpc.pb.h"
 #include "clipforge/v1/generation.grpc.pb.h"
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
@@ -71,6 +72,7 @@ class Connection {
   std::unique_ptr<v1::ModerationService::StubInterface> moderation_;
   std::unique_ptr<v1::GenerationService::StubInterface> generation_;
   std::unique_ptr<v1::ClipsService::StubInterface> clips_;
+  std::unique_ptr<v1::FeedService::StubInterface> feed_;
 };
 
 template <>
@@ -88,6 +90,10 @@ inline v1::GenerationService::StubInterface& Connection::stub() {
 template <>
 inline v1::ClipsService::StubInterface& Connection::stub() {
   return *clips_;
+}
+template <>
+inline v1::FeedService::StubInterface& Connection::stub() {
+  return *feed_;
 }
 
 // RefreshToken over a Connection. A call that may or may not have reached
