@@ -14,6 +14,7 @@
 // Flags (positional, all optional): clips users themes seconds clients.
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -37,6 +38,8 @@
 #include "base/uuid.h"
 #include "bench/report.h"
 #include "clipforge/v1/feed.grpc.pb.h"
+#include "feed/ranker.h"
+#include "services/feed/request_parsing.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/metrics.h"
 #include "services/kit/pg_pool.h"
@@ -152,6 +155,7 @@ constexpr char kNaiveQuery[] =
     "* power(0.5, extract(epoch FROM now() - published_at) / 129600) DESC, clip_id LIMIT 20";
 
 int Run(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines as they come, also into a file
   World w;
   int64_t seconds = 10;
   int clients = 8;
@@ -186,6 +190,46 @@ int Run(int argc, char** argv) {
   const double rss_mib = static_cast<double>(ResidentBytes() - rss_before) / 1048576.0;
   std::printf("rebuilt %zu clips in %.1f s, +%.0f MiB resident\n", feed->state().clip_count(),
               absl::ToDoubleSeconds(rebuild_time), rss_mib);
+
+  // The logic alone, one thread: what a request costs without gRPC,
+  // authentication or the load generator.
+  std::vector<absl::Duration> in_process;
+  const feed_service::FeedPageRequest page_request{.feed = *feed_service::ParseFeedName("for_you"), .page_size = 20};
+  const absl::Time in_process_start = absl::Now();
+  for (int64_t i = 0; i < 2000; ++i) {
+    const absl::Time begin = absl::Now();
+    absl::StatusOr<feed_service::FeedPage> page =
+        feed->logic().GetFeed({.user_id = Id((i * 7919) % w.users, 'd')}, page_request);
+    in_process.push_back(absl::Now() - begin);
+    if (!page.ok() || page->items.size() != 20) {
+      std::fprintf(stderr, "in-process GetFeed: %s\n", page.ok() ? "short page" : std::string(page.status().message()).c_str());
+      return 1;
+    }
+  }
+  const bench::LatencySummary logic = bench::Summarize(std::move(in_process), absl::Now() - in_process_start);
+  std::printf("GetFeed logic in process, one thread: p50 %.2f ms, p99 %.2f ms (%.0f req/s)\n", logic.p50_us / 1000,
+              logic.p99_us / 1000, logic.per_second);
+  // Its two halves: gathering the candidates from the pools, and ranking
+  // them (feed::RankPage).
+  std::vector<absl::Duration> gather_samples, rank_samples;
+  size_t candidates = 0;
+  for (int64_t i = 0; i < 1000; ++i) {
+    const absl::Time begin = absl::Now();
+    feed_service::Gathered gathered =
+        feed->state().Gather({.viewer_id = Id((i * 7919) % w.users, 'd'), .kind = feed_service::FeedKind::kForYou},
+                             absl::Now());
+    const absl::Time gathered_at = absl::Now();
+    gathered.context.now = gathered_at;
+    const feed::RankedPage page = feed::RankPage(gathered.candidates, gathered.context,
+                                                 [](const feed::Candidate&) { return false; });
+    rank_samples.push_back(absl::Now() - gathered_at);
+    gather_samples.push_back(gathered_at - begin);
+    candidates += gathered.candidates.size() + (page.items.empty() ? 1 : 0);
+  }
+  const bench::LatencySummary gather = bench::Summarize(std::move(gather_samples), absl::Seconds(1));
+  const bench::LatencySummary rank = bench::Summarize(std::move(rank_samples), absl::Seconds(1));
+  std::printf("  of which: gather p50 %.2f ms (%zu candidates on average), RankPage p50 %.2f ms\n",
+              gather.p50_us / 1000, candidates / 1000, rank.p50_us / 1000);
 
   // Served over gRPC as clipforged serves it.
   base::SystemClock clock;
@@ -248,10 +292,13 @@ int Run(int argc, char** argv) {
   std::printf("throughput ratio: %.0fx (goal >= 10x); p99 goal < 20 ms at >= 2,000 req/s\n", ratio);
 
   const std::string report = absl::StrFormat(
+      "## Feed serving: GetFeed over gRPC at 1,000,000 clips, against a naive Postgres ranking\n\n"
       "Measured %s, load average %s. Corpus: %d clips (50,000 creators, Zipf-like), %d users (10 follows and "
       "one theme each), %d themes, seeded in Postgres; `feed_serving_bench %d %d %d %d %d`.\n\n"
       "| what | figure |\n|---|---|\n"
       "| pools rebuilt from Postgres at start | %.1f s, +%.0f MiB resident |\n"
+      "| GetFeed logic in process, one thread (gather, rank, token) | p50 %.2f ms, p99 %.2f ms |\n"
+      "| of which gathering the candidates (%zu on average) / ranking them (`RankPage`) | p50 %.2f ms / %.2f ms |\n"
       "| GetFeed for_you, page 20, over gRPC, %d clients on the same box | %.0f req/s, p50 %.2f ms, p99 %.2f ms, "
       "%d errors |\n"
       "| naive Postgres ranking query (engagement x freshness over every clip), same clients | %.1f req/s, p50 "
@@ -260,7 +307,8 @@ int Run(int argc, char** argv) {
       "The load generator, the server and Postgres share the machine's cores: the p99 goal (< 20 ms at >= 2,000 "
       "req/s) is a production figure this box cannot show when the generator takes half of it.\n",
       bench::MachineLine(), bench::LoadAverage(), w.clips, w.users, w.themes, w.clips, w.users, w.themes, seconds,
-      clients, absl::ToDoubleSeconds(rebuild_time), rss_mib, clients, served.latency.per_second,
+      clients, absl::ToDoubleSeconds(rebuild_time), rss_mib, logic.p50_us / 1000, logic.p99_us / 1000, candidates / 1000,
+      gather.p50_us / 1000, rank.p50_us / 1000, clients, served.latency.per_second,
       served.latency.p50_us / 1000, served.latency.p99_us / 1000, served.errors, naive.latency.per_second,
       naive.latency.p50_us / 1000, naive.latency.p99_us / 1000, naive.errors, ratio);
   bench::WriteReportSection("docs/benchmarks.md", "feed_serving", report);

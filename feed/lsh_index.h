@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -93,12 +94,15 @@ class PromptLshIndex {
     absl::Time published_at;
     MinHashSignature signature{};
   };
-  // A band's rows, compared whole: two clips share a bucket only when the
-  // rows agree exactly (no second hashing step that could collide).
-  using BandKey = std::array<uint64_t, kLshRowsPerBand>;
+  // A band's rows mixed into 64 bits. Two bands that differ share a key
+  // with probability 2^-64: such a clip is one more unverified candidate,
+  // which NearDuplicates' Jaccard check drops. 8 bytes instead of the
+  // rows' 32 keep the 32 bands of a million clips in about a gigabyte.
+  using BandKey = uint64_t;
   // Slots into entries_, sorted by (publish time, clip id), at most
-  // bucket_cap_ long.
-  using Bucket = std::vector<uint32_t>;
+  // bucket_cap_ long. Most buckets hold one clip (prompts rarely share a
+  // band): up to 4 slots live inline, with no allocation of their own.
+  using Bucket = absl::InlinedVector<uint32_t, 4>;
 
   static BandKey KeyOf(const MinHashSignature& signature, size_t band);
   // Whether entry a sorts before entry b: (publish time, clip id).

@@ -123,11 +123,17 @@ RankedPage RankPage(absl::Span<const Candidate> candidates, const ScoringContext
   if (ranked.size() > depth) ranked.resize(depth);
 
   const DiversityParams diversity{.lambda = params.diversity_lambda, .window = params.diversity_window, .k = selected};
-  const std::vector<ScoredItem> diversified =
+  std::vector<ScoredItem> diversified =
       params.diversity == DiversityMethod::kDppGreedy ? DppGreedy(ranked, diversity) : Mmr(ranked, diversity);
+  size_t guarded = 0;
+  if (params.echo_guardrails) {
+    EchoGuardrailOrder echo = ApplyEchoGuardrails(diversified, *params.echo_guardrails);
+    guarded = echo.deferred.size();
+    diversified = std::move(echo.items);
+  }
 
   SlateOrder slate = ApplySlateRules(diversified, params.slate_rules);
-  page.deferred = slate.deferred;
+  page.deferred = slate.deferred + guarded;
   slate.items.resize(slate.items.size() - slate.deferred);
 
   page.items = RankerFillPage(slate.items, eligible.exploration_pool,

@@ -21,6 +21,9 @@
 //      max_displacement clips: the head bounds the cost (Mmr is
 //      O(k x depth x window)), and the extra clips give step 4 room to
 //      move clips down without running the page short.
+//   3b. Echo Chamber guardrails (ApplyEchoGuardrails, when asked for):
+//      after diversity and before the slate rules, as bridging.h says, so
+//      that the slate rules' spacing is the last word.
 //   4. Slate rules (ApplySlateRules): the last reordering, so that its
 //      hard rules hold on what is served whatever diversity (which only
 //      weighs similarity) did. What they cannot place is left off the
@@ -50,10 +53,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
+#include "feed/bridging.h"
 #include "feed/candidate.h"
 #include "feed/rerank.h"
 #include "feed/scoring.h"
@@ -89,6 +94,11 @@ struct RankParams {
   // Seeds the Thompson draws: the caller derives it (say, from the feed
   // session and page) so that a reload shows the same page.
   uint64_t exploration_seed = 0;
+  // The Echo Chamber guardrails (bridging.h), applied between steps 3 and
+  // 4 when set: at most 2 clips echoed from one theme in any 20 for
+  // non-members, at most half of a member's page from joined themes. What
+  // they cannot place counts in RankedPage::deferred.
+  std::optional<EchoGuardrailRules> echo_guardrails;
 };
 
 // What a candidate is excluded for is the caller's: the served-clips

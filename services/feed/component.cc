@@ -41,6 +41,7 @@ std::vector<kit::SettingSpec> FeedComponent::Flags() {
       {"feed-cursor-key-file", "",
        "the feed page tokens' HMAC key (32 bytes, created when missing; replicas share it); empty: one per process"},
       {"feed-cursor-max-age", "24h", "how long a feed page token stays good"},
+      {"feed-echo-refit-interval", "5m", "how often the Echo Chambers' bridging scores are refit"},
   };
 }
 
@@ -50,6 +51,10 @@ absl::StatusOr<FeedConfig> FeedComponent::ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(config.rules.cursor_max_age, s.GetDuration("feed-cursor-max-age"));
   if (config.rules.cursor_max_age < absl::Minutes(5) || config.rules.cursor_max_age > absl::Hours(24 * 7)) {
     return absl::InvalidArgumentError("--feed-cursor-max-age must be 5m to 168h");
+  }
+  CF_ASSIGN_OR_RETURN(config.echo_refit_interval, s.GetDuration("feed-echo-refit-interval"));
+  if (config.echo_refit_interval < absl::Seconds(10) || config.echo_refit_interval > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--feed-echo-refit-interval must be 10s to 24h");
   }
   return config;
 }
@@ -69,13 +74,13 @@ absl::StatusOr<std::unique_ptr<FeedComponent>> FeedComponent::Create(const kit::
       config.rules.cursor_keys.push_back(*std::move(key));
     }
   }
-  std::unique_ptr<FeedComponent> component(new FeedComponent(database, std::move(config.rules), deps, nats));
+  std::unique_ptr<FeedComponent> component(new FeedComponent(database, std::move(config), deps, nats));
   FeedComponent* self = component.get();
   component->rebuild_ = std::thread([self] { self->Rebuild(); });
   return component;
 }
 
-FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedRules rules, kit::ServiceDeps deps,
+FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedConfig config, kit::ServiceDeps deps,
                              kit::NatsClient* nats)
     : logger_(deps.logger),
       nats_(nats),
@@ -85,9 +90,18 @@ FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedRules rul
              .statement_timeout = database.statement_timeout,
              .statements = AllStatements()}),
       store_(pool_),
-      logic_(store_, state_, deps.clock, deps.ids, std::move(rules)),
+      logic_(store_, state_, deps.clock, deps.ids, std::move(config.rules)),
       event_logic_(state_, deps.clock),
-      service_(logic_, deps.runner) {}
+      service_(logic_, deps.runner),
+      echo_refit_(config.echo_refit_interval, [this] { RefitEchoes(); }) {}
+
+void FeedComponent::RefitEchoes() {
+  if (!state_.ready()) return;  // the rebuild refits when it is done
+  const absl::Time started = absl::Now();
+  const size_t echoed = logic_.RefitEchoes();
+  logger_.Info("feed_echoes_refit", {{"echoed_clips", static_cast<int64_t>(echoed)},
+                                     {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+}
 
 FeedComponent::~FeedComponent() {
   stop_.Notify();
@@ -136,6 +150,7 @@ void FeedComponent::Rebuild() {
       }
     }
   }
+  logic_.RefitEchoes();
   state_.MarkReady();
   logger_.Info("feed_pools_ready", {{"clips", static_cast<int64_t>(state_.clip_count())},
                                     {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});

@@ -18,6 +18,7 @@
 #include "services/kit/consumer_group.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/nats_client.h"
+#include "services/kit/periodic.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/service_deps.h"
 #include "services/kit/settings.h"
@@ -30,6 +31,9 @@ struct FeedConfig {
   // must share it); empty: a key made at start, so tokens do not outlive
   // the process.
   std::string cursor_key_file;
+  // How often the Echo Chambers' bridging scores are refit (also once
+  // right after the rebuild).
+  absl::Duration echo_refit_interval = absl::Minutes(5);
 };
 
 class FeedComponent {
@@ -55,7 +59,8 @@ class FeedComponent {
   FeedStore& store() { return store_; }
 
  private:
-  FeedComponent(const kit::ServiceDatabase& database, FeedRules rules, kit::ServiceDeps deps, kit::NatsClient* nats);
+  FeedComponent(const kit::ServiceDatabase& database, FeedConfig config, kit::ServiceDeps deps, kit::NatsClient* nats);
+  void RefitEchoes();
   // Loads the pools, retrying while the database is away, then starts the
   // consumers and marks the pools ready.
   void Rebuild();
@@ -71,6 +76,7 @@ class FeedComponent {
   FeedServiceImpl service_;
   kit::ConsumerGroup consumers_;
   absl::Notification stop_;
+  kit::Periodic echo_refit_;
   // Last: joined before what it uses goes.
   std::thread rebuild_;
 };

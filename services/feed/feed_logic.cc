@@ -1,6 +1,7 @@
 #include "services/feed/feed_logic.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/fnv1a.h"
 #include "base/status_macros.h"
+#include "feed/bridging.h"
 #include "feed/page_cursor.h"
 #include "feed/ranker.h"
 
@@ -16,9 +18,12 @@ namespace {
 
 // Ranks `gathered` and appends what it serves to `page` (up to
 // page_size), adding each served clip to `served`.
+// The Echo Chamber guardrails apply to for_you, the feed that mixes
+// chambers with everything else; a theme's own feed is all of one theme.
 void RankInto(const Gathered& gathered, const feed::ScoringContext& context, size_t page_size, uint64_t seed,
-              feed::BloomFilter& served, FeedPage& page) {
-  const feed::RankParams params{.page_size = page_size - page.items.size(), .exploration_seed = seed};
+              FeedKind kind, feed::BloomFilter& served, FeedPage& page) {
+  feed::RankParams params{.page_size = page_size - page.items.size(), .exploration_seed = seed};
+  if (kind == FeedKind::kForYou) params.echo_guardrails = feed::EchoGuardrailRules{};
   // The pools skipped what the session was served; clips this page took
   // in an earlier round are left out here.
   const auto on_page = [&](const feed::Candidate& c) { return served.MightContain(c.clip_id); };
@@ -176,7 +181,7 @@ absl::StatusOr<FeedPage> FeedLogic::GetFeed(const kit::Caller& caller, const Fee
   Gathered gathered = state_.Gather(gather, now);
   gathered.context.now = now;
   page.mode = ModeOf(gathered);
-  RankInto(gathered, gathered.context, request.page_size, seed, cursor.served, page);
+  RankInto(gathered, gathered.context, request.page_size, seed, request.feed.kind, cursor.served, page);
   const bool endless = request.feed.kind == FeedKind::kForYou || request.feed.kind == FeedKind::kTrending;
   if (page.items.size() < request.page_size && endless) {
     // The pools ran dry for this session: widen rather than repeat. (The
@@ -184,7 +189,7 @@ absl::StatusOr<FeedPage> FeedLogic::GetFeed(const kit::Caller& caller, const Fee
     gather.widened = true;
     Gathered wider = state_.Gather(gather, now);
     wider.context.now = now;
-    RankInto(wider, wider.context, request.page_size, seed + 1, cursor.served, page);
+    RankInto(wider, wider.context, request.page_size, seed + 1, request.feed.kind, cursor.served, page);
   }
   // Empty only when nothing more is eligible now (feed.proto).
   if (page.items.empty()) return page;
@@ -239,6 +244,7 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
   if (!ran) return accepted;  // a replay: applied when it first ran
   for (const Applied& a : applied) {
     if (!a.implicit.counts.empty()) state_.AddCounts(a.clip_id, a.implicit.counts);
+    if (a.implicit.counts.skips > 0 && opted_in) state_.AddSkip(caller.user_id, a.clip_id);
     if (a.setting) state_.PutFeedbackSetting(*a.setting);
     if (a.implicit.affinity != 0.0) state_.AddAffinity(caller.user_id, a.creator_id, a.implicit.affinity);
   }
@@ -360,6 +366,39 @@ absl::StatusOr<ThemeView> FeedLogic::SetMembership(const kit::Caller& caller, co
   }));
   if (changed) state_.SetMembership(caller.user_id, theme_id, join);
   return GetTheme(caller, theme_id);
+}
+
+size_t FeedLogic::RefitEchoes() {
+  // Dense indices per theme, as FitBridging takes them.
+  struct ThemeFit {
+    absl::flat_hash_map<std::string, uint32_t> users;
+    std::vector<std::string> clips;
+    absl::flat_hash_map<std::string, uint32_t> clip_index;
+    std::vector<feed::Reaction> reactions;
+  };
+  absl::flat_hash_map<std::string, ThemeFit> themes;
+  for (const ThemeReaction& r : state_.MemberReactions()) {
+    ThemeFit& fit = themes[r.theme_id];
+    const auto user = fit.users.try_emplace(r.user_id, static_cast<uint32_t>(fit.users.size())).first->second;
+    auto [clip, added] = fit.clip_index.try_emplace(r.clip_id, static_cast<uint32_t>(fit.clips.size()));
+    if (added) fit.clips.push_back(r.clip_id);
+    fit.reactions.push_back({.user = user, .clip = clip->second, .value = r.value});
+  }
+  std::vector<Echo> echoes;
+  for (auto& [theme_id, fit] : themes) {
+    absl::StatusOr<feed::BridgingFit> fitted =
+        feed::FitBridging(fit.reactions, fit.users.size(), fit.clips.size());
+    if (!fitted.ok()) continue;  // only invalid input fails, and this input is built valid
+    for (uint32_t c = 0; c < fit.clips.size(); ++c) {
+      if (feed::IsBridging(*fitted, c)) echoes.push_back({theme_id, fit.clips[c], fitted->clips[c].intercept});
+    }
+  }
+  std::sort(echoes.begin(), echoes.end(), [](const Echo& a, const Echo& b) {
+    return a.score != b.score ? a.score > b.score : std::tie(a.theme_id, a.clip_id) < std::tie(b.theme_id, b.clip_id);
+  });
+  const size_t count = echoes.size();
+  state_.SetEchoes(std::move(echoes));
+  return count;
 }
 
 }  // namespace clipforge::feed_service

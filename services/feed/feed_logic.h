@@ -153,6 +153,13 @@ class FeedLogic {
   absl::StatusOr<ThemeView> SetMembership(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                           const std::string& theme_id, bool join);
 
+  // Refits every theme's bridging score from its opted-in members'
+  // reactions (feed::FitBridging) and replaces the echoed clips with the
+  // bridging ones (feed::IsBridging), best first. Off the request path:
+  // the component runs it after the rebuild and then periodically.
+  // Returns how many clips are echoed.
+  size_t RefitEchoes();
+
  private:
   ThemeView ViewOf(const ThemeRecord& theme, const std::string& viewer_id) const;
 

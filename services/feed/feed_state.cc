@@ -44,10 +44,10 @@ void AddCountsTo(feed::Candidate& c, const EngagementCounts& d) {
   c.hides += d.hides;
 }
 
-template <typename Fn>
-void NewestFirst(const std::set<std::pair<absl::Time, std::string>>& clips, size_t limit, Fn&& fn) {
+template <typename Clips, typename Fn>
+void NewestFirst(const Clips& clips, size_t limit, Fn&& fn) {
   size_t n = 0;
-  for (auto it = clips.rbegin(); it != clips.rend() && n < limit; ++it, ++n) fn(it->second);
+  for (auto it = clips.rbegin(); it != clips.rend() && n < limit; ++it, ++n) fn(**it);
 }
 
 }  // namespace
@@ -140,12 +140,13 @@ FeedClipRecord FeedState::Assess(const PublishedClip& clip, absl::Time now) cons
 
   // Self-repetition: the creator's own last clips.
   if (auto own = by_creator_.find(clip.creator_id); own != by_creator_.end()) {
-    NewestFirst(own->second, kOwnRecentCompared, [&](const std::string& id) {
+    NewestFirst(own->second, kOwnRecentCompared, [&](const PoolClip& earlier) {
+      const std::string& id = earlier.candidate.clip_id;
       // Only the creator's clips before this one, not this one itself (a
       // redelivered event) nor its parent (the fork delta's).
       if (id == clip.parent_clip_id || id == clip.clip_id) return;
-      if (clips_.at(id)->candidate.published_at >= clip.published_at) return;
-      const double similarity = feed::EstimateJaccard(signature, feed::PromptSignature(clips_.at(id)->prompt));
+      if (earlier.candidate.published_at >= clip.published_at) return;
+      const double similarity = feed::EstimateJaccard(signature, feed::PromptSignature(earlier.prompt));
       if (similarity < feed::kSelfRepetitionStart) return;
       inputs.self_repetition.overlap = std::max(inputs.self_repetition.overlap, similarity);
       if (inputs.self_repetition.clip_ids.size() < kMaxMatchedIds) inputs.self_repetition.clip_ids.push_back(id);
@@ -210,23 +211,29 @@ std::optional<ClipKeys> FeedState::KeysOf(const std::string& clip_id) const {
 
 void FeedState::IndexClip(const PoolClip& clip) {
   const feed::Candidate& c = clip.candidate;
-  const TimeKey key{c.published_at, c.clip_id};
-  by_time_.insert(key);
-  by_creator_[c.creator_id].insert(key);
-  if (!clip.parent_clip_id.empty()) children_[clip.parent_clip_id].insert(key);
-  for (const std::string& theme : c.theme_ids) by_theme_[theme].insert(key);
+  by_time_.insert(&clip);
+  {
+    absl::MutexLock recent_lock(&recent_mu_);
+    recent_stale_ = true;
+  }
+  by_creator_[c.creator_id].insert(&clip);
+  if (!clip.parent_clip_id.empty()) children_[clip.parent_clip_id].insert(&clip);
+  for (const std::string& theme : c.theme_ids) by_theme_[theme].insert(&clip);
   auto [first, inserted] = creator_first_clip_.try_emplace(c.creator_id, c.published_at);
   if (!inserted) first->second = std::min(first->second, c.published_at);
 }
 
 void FeedState::UnindexClip(const PoolClip& clip) {
   const feed::Candidate& c = clip.candidate;
-  const TimeKey key{c.published_at, c.clip_id};
-  by_time_.erase(key);
+  by_time_.erase(&clip);
+  {
+    absl::MutexLock recent_lock(&recent_mu_);
+    recent_stale_ = true;
+  }
   const auto erase_from = [&](auto& index, const std::string& name) {
     auto it = index.find(name);
     if (it == index.end()) return;
-    it->second.erase(key);
+    it->second.erase(&clip);
     if (it->second.empty()) index.erase(it);
   };
   erase_from(by_creator_, c.creator_id);
@@ -268,7 +275,10 @@ void FeedState::SetConsent(const std::string& user_id, bool opted_in) {
   absl::MutexLock lock(&mu_);
   Viewer& viewer = ViewerFor(user_id);
   viewer.opted_in = opted_in;
-  if (!opted_in) viewer.affinity.clear();
+  if (!opted_in) {
+    viewer.affinity.clear();
+    viewer.skips.clear();
+  }
 }
 
 bool FeedState::OptedIn(const std::string& user_id) const {
@@ -308,6 +318,15 @@ void FeedState::AddAffinity(const std::string& user_id, const std::string& creat
   absl::MutexLock lock(&mu_);
   Viewer& viewer = ViewerFor(user_id);
   if (viewer.opted_in) viewer.affinity[creator_id] += delta;
+}
+
+void FeedState::AddSkip(const std::string& user_id, const std::string& clip_id) {
+  absl::MutexLock lock(&mu_);
+  Viewer& viewer = ViewerFor(user_id);
+  if (!viewer.opted_in) return;
+  std::erase(viewer.skips, clip_id);
+  viewer.skips.push_back(clip_id);
+  if (viewer.skips.size() > kSkipsKeptPerViewer) viewer.skips.erase(viewer.skips.begin());
 }
 
 size_t FeedState::AffinityCount(const std::string& user_id) const {
@@ -402,7 +421,62 @@ std::vector<std::string> FeedState::JoinedThemes(const std::string& user_id) con
   return themes;
 }
 
+// --- Echo Chambers ---
+
+std::vector<ThemeReaction> FeedState::MemberReactions() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<ThemeReaction> reactions;
+  for (const auto& [user_id, viewer] : viewers_) {
+    if (!viewer.opted_in || viewer.themes.empty()) continue;
+    // One reaction a (theme, clip): a like outweighs a skip or a hide.
+    absl::flat_hash_set<std::string> seen;
+    const auto react = [&](const std::string& clip_id, float value) {
+      auto clip = clips_.find(clip_id);
+      if (clip == clips_.end() || !seen.insert(clip_id).second) return;
+      for (const std::string& theme : clip->second->candidate.theme_ids) {
+        if (viewer.themes.contains(theme)) reactions.push_back({theme, user_id, clip_id, value});
+      }
+    };
+    for (const std::string& clip_id : viewer.likes) react(clip_id, 1.0f);
+    for (const std::string& clip_id : viewer.skips) react(clip_id, -1.0f);
+    for (const auto& [key, setting] : viewer.feedback) {
+      if (setting.scope == FeedbackScope::kClip && setting.hidden) react(setting.key, -1.0f);
+    }
+  }
+  return reactions;
+}
+
+void FeedState::SetEchoes(std::vector<Echo> echoes) {
+  absl::MutexLock lock(&mu_);
+  echoes_ = std::move(echoes);
+}
+
 // --- Requests ---
+
+std::shared_ptr<const FeedState::RecentWindow> FeedState::Recent(absl::Time now) const {
+  absl::MutexLock lock(&recent_mu_);
+  if (!recent_stale_ && recent_ != nullptr && now - recent_->computed_at < kTrendingRefresh) return recent_;
+  auto window = std::make_shared<RecentWindow>();
+  window->computed_at = now;
+  NewestFirst(by_time_, kRecentWindow, [&](const PoolClip& clip) {
+    window->newest.push_back(&clip);
+    const auto first = creator_first_clip_.find(clip.candidate.creator_id);
+    window->new_creator.push_back(first != creator_first_clip_.end() && now - first->second <= kNewCreatorPeriod);
+  });
+  std::vector<std::pair<double, const PoolClip*>> scored;
+  scored.reserve(window->newest.size());
+  for (const PoolClip* clip : window->newest) scored.emplace_back(TrendingScore(clip->candidate, now), clip);
+  const size_t top = std::min(scored.size(), kTrendingCandidates);
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(top), scored.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first
+                                                : a.second->candidate.clip_id < b.second->candidate.clip_id;
+                    });
+  for (size_t i = 0; i < top; ++i) window->trending.push_back(scored[i].second);
+  recent_ = std::move(window);
+  recent_stale_ = false;
+  return recent_;
+}
 
 void FeedState::FillContext(const Viewer* viewer, Gathered& out) const {
   if (viewer == nullptr) return;
@@ -456,25 +530,26 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   absl::ReaderMutexLock lock(&mu_);
   const Viewer* viewer = FindViewer(request.viewer_id);
   FillContext(viewer, out);
-  absl::flat_hash_set<std::string> taken;
+  absl::flat_hash_set<const PoolClip*> taken;
   const auto full = [&] { return out.candidates.size() >= request.cap; };
   // Adds the clip from `source` unless the cap is reached or it is left
   // out or already taken; true when added. The generators' limits count
   // what was added, so clips the session was served never crowd out the
   // ones it was not.
-  const auto take = [&](const std::string& clip_id, feed::CandidateSource source) {
+  const bool hides = !out.hidden_creators.empty() || !out.hidden_clips.empty() || !out.hidden_clusters.empty();
+  const auto take = [&](const PoolClip& clip, feed::CandidateSource source) {
     if (full()) return false;
-    const PoolClip& clip = *clips_.at(clip_id);
     const feed::Candidate& c = clip.candidate;
-    if (c.creator_id == request.viewer_id || out.hidden_creators.contains(c.creator_id) ||
-        out.hidden_clips.contains(c.clip_id) || out.hidden_clusters.contains(c.prompt_cluster_id)) {
+    if (c.creator_id == request.viewer_id) return false;
+    if (hides && (out.hidden_creators.contains(c.creator_id) || out.hidden_clips.contains(c.clip_id) ||
+                  out.hidden_clusters.contains(c.prompt_cluster_id))) {
       return false;
     }
     // Copies give way to their originals, except in the following feed,
     // which shows what the followed creators posted.
     if (c.is_copy && request.kind != FeedKind::kFollowing) return false;
     if (request.served != nullptr && request.served->MightContain(c.clip_id)) return false;
-    if (!taken.insert(c.clip_id).second) return false;
+    if (!taken.insert(&clip).second) return false;
     feed::Candidate& added = out.candidates.emplace_back(c);
     added.source = source;
     if (out.opted_in) {
@@ -488,7 +563,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   const auto take_newest = [&](const ClipsByTime& clips, size_t limit, feed::CandidateSource source) {
     size_t added = 0;
     for (auto it = clips.rbegin(); it != clips.rend() && added < limit && !full(); ++it) {
-      if (take(it->second, source)) ++added;
+      if (take(**it, source)) ++added;
     }
   };
 
@@ -524,9 +599,9 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
       if (forks == children_.end()) continue;
       size_t added = 0;
       for (auto it = forks->second.rbegin(); it != forks->second.rend() && added < kForksPerLikedClip; ++it) {
-        if (!take(it->second, feed::CandidateSource::kForkOfLiked)) continue;
+        if (!take(**it, feed::CandidateSource::kForkOfLiked)) continue;
         ++added;
-        out.liked_parent.emplace(it->second, *liked);
+        out.liked_parent.emplace((*it)->candidate.clip_id, *liked);
       }
     }
     std::vector<std::string> joined(viewer->themes.begin(), viewer->themes.end());
@@ -538,38 +613,37 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     }
   }
 
+  // Echoed clips from chambers the viewer is not in.
+  if (for_you) {
+    size_t added = 0;
+    for (const Echo& echo : echoes_) {
+      if (added >= kEchoedCandidates || full()) break;
+      if (viewer != nullptr && viewer->themes.contains(echo.theme_id)) continue;
+      auto clip = clips_.find(echo.clip_id);
+      if (clip != clips_.end() && take(*clip->second, feed::CandidateSource::kEchoed)) ++added;
+    }
+  }
+
   // The recent window: original picks, new creators, exploration and
   // trending, each capped.
-  std::vector<const feed::Candidate*> recent;
-  NewestFirst(by_time_, kRecentWindow,
-              [&](const std::string& id) { recent.push_back(&clips_.at(id)->candidate); });
+  const std::shared_ptr<const RecentWindow> recent = Recent(now);
   const auto take_where = [&](size_t limit, feed::CandidateSource source, auto&& eligible) {
     size_t added = 0;
-    for (const feed::Candidate* c : recent) {
-      if (added >= limit || full()) break;
-      if (eligible(*c) && take(c->clip_id, source)) ++added;
+    for (size_t i = 0; i < recent->newest.size() && added < limit && !full(); ++i) {
+      if (eligible(i) && take(*recent->newest[i], source)) ++added;
     }
   };
   if (for_you) {
-    take_where(kOriginalPicks, feed::CandidateSource::kOriginalPick, [](const feed::Candidate& c) {
+    take_where(kOriginalPicks, feed::CandidateSource::kOriginalPick, [&](size_t i) {
+      const feed::Candidate& c = recent->newest[i]->candidate;
       return !c.is_copy && c.originality >= feed::kOriginalPickReasonMinOriginality;
     });
-    take_where(kNewCreatorCandidates, feed::CandidateSource::kNewCreator, [&](const feed::Candidate& c) {
-      auto first = creator_first_clip_.find(c.creator_id);
-      return first != creator_first_clip_.end() && now - first->second <= kNewCreatorPeriod;
-    });
+    take_where(kNewCreatorCandidates, feed::CandidateSource::kNewCreator,
+               [&](size_t i) { return static_cast<bool>(recent->new_creator[i]); });
   }
   take_where(kExplorationCandidates, feed::CandidateSource::kExploration,
-             [](const feed::Candidate& c) { return c.impressions < kExplorationMaxImpressions; });
-  std::vector<std::pair<double, const feed::Candidate*>> trending;
-  trending.reserve(recent.size());
-  for (const feed::Candidate* c : recent) trending.emplace_back(TrendingScore(*c, now), c);
-  const size_t top = std::min(trending.size(), kTrendingCandidates);
-  std::partial_sort(trending.begin(), trending.begin() + static_cast<std::ptrdiff_t>(top), trending.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first != b.first ? a.first > b.first : a.second->clip_id < b.second->clip_id;
-                    });
-  for (size_t i = 0; i < top; ++i) take(trending[i].second->clip_id, feed::CandidateSource::kTrending);
+             [&](size_t i) { return recent->newest[i]->candidate.impressions < kExplorationMaxImpressions; });
+  for (const PoolClip* clip : recent->trending) take(*clip, feed::CandidateSource::kTrending);
   return out;
 }
 

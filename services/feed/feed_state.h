@@ -46,6 +46,24 @@ struct PublishedClip {
   absl::Time published_at;
 };
 
+// One opted-in member's reaction to a clip of a theme they joined: what
+// the theme's bridging fit learns from (+1 liked, -1 skipped or shown
+// less).
+struct ThemeReaction {
+  std::string theme_id;
+  std::string user_id;
+  std::string clip_id;
+  float value = 0.0f;
+};
+
+// A clip echoed from its theme into non-members' feeds: liked across the
+// theme's divide (feed::IsBridging), with its bridging score.
+struct Echo {
+  std::string theme_id;
+  std::string clip_id;
+  double score = 0.0;
+};
+
 // What a clip's feedback applies to, looked up for SendFeedback.
 struct ClipKeys {
   std::string creator_id;
@@ -66,6 +84,7 @@ inline constexpr size_t kOriginalPicks = 300;
 inline constexpr size_t kExplorationCandidates = 200;
 inline constexpr size_t kNewCreatorCandidates = 100;
 inline constexpr size_t kTrendingCandidates = 300;
+inline constexpr size_t kEchoedCandidates = 100;
 // How many of the newest clips trending and originals are chosen from.
 inline constexpr size_t kRecentWindow = 5000;
 // A clip with fewer impressions is new enough to explore: about two
@@ -73,8 +92,15 @@ inline constexpr size_t kRecentWindow = 5000;
 inline constexpr int64_t kExplorationMaxImpressions = 50;
 // A creator is new for a week after their first public clip.
 inline constexpr absl::Duration kNewCreatorPeriod = absl::Hours(24 * 7);
-// The explicit likes kept per viewer (the newest) for fork-of-liked.
+// How stale trending (and new-creator) picks may be: engagement moves the
+// order slowly, and scoring 5,000 clips per request would cost a third of
+// gathering.
+inline constexpr absl::Duration kTrendingRefresh = absl::Seconds(1);
+// The explicit likes kept per viewer (the newest) for fork-of-liked and
+// the bridging fits, and the skips kept per opted-in viewer (the newest;
+// personalization data, in memory only) for the bridging fits.
 inline constexpr size_t kLikesKeptPerViewer = 200;
+inline constexpr size_t kSkipsKeptPerViewer = 200;
 // Near-duplicate prompts: a match counts from this estimated Jaccard on
 // (originality.h's kPromptPenaltyStart), and a cluster whose earlier
 // clips by others number at least kTrendOnsetClips is a trend a newcomer
@@ -156,6 +182,8 @@ class FeedState {
   void PutWeights(const WeightsRecord& weights);
   WeightsRecord WeightsOf(const std::string& user_id) const;
   void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta);
+  // An opted-in viewer's skip (others' are not kept).
+  void AddSkip(const std::string& user_id, const std::string& clip_id);
   void ForgetUser(const std::string& user_id);
   size_t AffinityCount(const std::string& user_id) const;
 
@@ -169,6 +197,12 @@ class FeedState {
   int64_t ThemeClipCount(const std::string& theme_id) const;
   std::vector<std::string> JoinedThemes(const std::string& user_id) const;
 
+  // --- Echo Chambers ---
+  // Every opted-in member's reactions to their themes' clips.
+  std::vector<ThemeReaction> MemberReactions() const;
+  // Replaces the echoed clips (best first).
+  void SetEchoes(std::vector<Echo> echoes);
+
   // --- Requests ---
   Gathered Gather(const GatherRequest& request, absl::Time now) const;
 
@@ -181,12 +215,21 @@ class FeedState {
     // No MinHash signature here: the LSH index keeps one (1 KB a clip), and
     // self-repetition recomputes the few it compares.
   };
-  // Clips ordered by publish time, then id: iterated newest first.
-  using TimeKey = std::pair<absl::Time, std::string>;
-  using ClipsByTime = std::set<TimeKey>;
+  // Clips ordered by publish time, then id: iterated newest first. The
+  // entries point at the clips (clips_ owns them, and neither field
+  // changes), so reading an index costs no lookup by id.
+  struct PublishedBefore {
+    bool operator()(const PoolClip* a, const PoolClip* b) const {
+      const feed::Candidate& x = a->candidate;
+      const feed::Candidate& y = b->candidate;
+      return x.published_at != y.published_at ? x.published_at < y.published_at : x.clip_id < y.clip_id;
+    }
+  };
+  using ClipsByTime = std::set<const PoolClip*, PublishedBefore>;
   struct Viewer {
     absl::flat_hash_set<std::string> follows;
     std::vector<std::string> likes;  // oldest first, at most kLikesKeptPerViewer
+    std::vector<std::string> skips;  // opted in only: oldest first, at most kSkipsKeptPerViewer
     absl::flat_hash_set<std::string> themes;
     bool opted_in = false;
     absl::flat_hash_map<std::pair<FeedbackScope, std::string>, FeedbackSetting> feedback;
@@ -199,6 +242,13 @@ class FeedState {
   // The ordered indexes (time, creator, fork parent, themes); the prompt
   // index is kept by AddClip and RemoveClip.
   void IndexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  struct RecentWindow {
+    std::vector<const PoolClip*> newest;  // the newest kRecentWindow, newest first
+    std::vector<bool> new_creator;        // by newest's index: a creator's first week
+    std::vector<const PoolClip*> trending;  // the top kTrendingCandidates of newest
+    absl::Time computed_at;
+  };
+  std::shared_ptr<const RecentWindow> Recent(absl::Time now) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void UnindexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Viewer& ViewerFor(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Viewer* FindViewer(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -216,6 +266,17 @@ class FeedState {
   absl::flat_hash_map<std::string, ThemeRecord> themes_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::vector<std::string>> themes_by_tag_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Viewer> viewers_ ABSL_GUARDED_BY(mu_);
+  std::vector<Echo> echoes_ ABSL_GUARDED_BY(mu_);
+  // The recent window, shared by requests: rebuilt by the first request
+  // after a change to the clips, and at most kTrendingRefresh apart for
+  // trending. Walking the set's 5,000 nodes, looking up each creator's
+  // first clip and scoring trending per request cost more than the rest
+  // of gathering. Changes (under mu_ exclusively) mark it stale; requests
+  // (under mu_ shared, so the clips hold still) rebuild it under
+  // recent_mu_ and keep the snapshot while they hold mu_.
+  mutable absl::Mutex recent_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  mutable std::shared_ptr<const RecentWindow> recent_ ABSL_GUARDED_BY(recent_mu_);
+  mutable bool recent_stale_ ABSL_GUARDED_BY(recent_mu_) = true;
 };
 
 }  // namespace clipforge::feed_service

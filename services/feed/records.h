@@ -29,6 +29,18 @@ struct EngagementCounts {
   // estimates can be debiased (they are also in `impressions`).
   int64_t exploration_impressions = 0;
 
+  EngagementCounts& operator+=(const EngagementCounts& d) {
+    impressions += d.impressions;
+    satisfied_views += d.satisfied_views;
+    likes += d.likes;
+    forks += d.forks;
+    shares += d.shares;
+    skips += d.skips;
+    hides += d.hides;
+    exploration_impressions += d.exploration_impressions;
+    return *this;
+  }
+
   bool empty() const {
     return impressions == 0 && satisfied_views == 0 && likes == 0 && forks == 0 && shares == 0 && skips == 0 &&
            hides == 0 && exploration_impressions == 0;

@@ -17,7 +17,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
@@ -540,9 +539,6 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kCountJoined, "SELECT count(*) FROM feed.theme_members WHERE user_id = $1::uuid"},
   };
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
-  // Registered as every service store registers it, though FeedTx appends
-  // no events yet.
-  statements.push_back(kit::OutboxWriter::Statement());
   return statements;
 }
 

@@ -303,6 +303,34 @@ TEST(RankPageTest, KeepsTheSlateRulesOnTheWholePageExplorationIncluded) {
   }
 }
 
+TEST(RankPageTest, EchoGuardrailsHoldOnThePageWhenAskedFor) {
+  // The best 10 clips are echoed from one theme, the next 10 from joined
+  // themes, then 30 trending: unguarded, the echoes take the top.
+  std::vector<Candidate> clips;
+  for (int i = 0; i < 50; ++i) {
+    const CandidateSource source = i < 10 ? CandidateSource::kEchoed
+                                          : i < 20 ? CandidateSource::kTheme : CandidateSource::kTrending;
+    Candidate clip = RankerClip("c" + std::to_string(100 + i), source);
+    clip.likes = 500 - 5 * i;
+    if (source != CandidateSource::kTrending) clip.theme_ids = {source == CandidateSource::kEchoed ? "far" : "mine"};
+    clips.push_back(clip);
+  }
+  const auto count = [](const RankedPage& page, CandidateSource source) {
+    return std::count_if(page.items.begin(), page.items.end(),
+                         [&](const ScoredItem& item) { return item.candidate->source == source; });
+  };
+  RankParams params;
+  const RankedPage unguarded = RankPage(clips, RankerContext(), RankerExcludeNothing, params);
+  EXPECT_GT(count(unguarded, CandidateSource::kEchoed), 2);
+
+  params.echo_guardrails = EchoGuardrailRules{};
+  const RankedPage guarded = RankPage(clips, RankerContext(), RankerExcludeNothing, params);
+  ASSERT_EQ(guarded.items.size(), params.page_size);
+  EXPECT_EQ(count(guarded, CandidateSource::kEchoed), 2);
+  EXPECT_LE(count(guarded, CandidateSource::kTheme), static_cast<std::ptrdiff_t>(params.page_size / 2));
+  ExpectRankerSlateRulesHold(guarded.items, params.slate_rules);
+}
+
 TEST(RankPageTest, DecayingOnlyThePossibleHeadChangesNothing) {
   // The pipeline without exploration, written out with the author decay
   // applied to every candidate: the same page. A few prolific creators

@@ -65,15 +65,7 @@ class FakeFeedTx final : public FeedTx {
     Write();
     const auto it = s_.clips.find(clip_id);
     if (it == s_.clips.end()) return false;  // UPDATE ... RETURNING 1: no row.
-    EngagementCounts& c = it->second.counts;
-    c.impressions += d.impressions;
-    c.satisfied_views += d.satisfied_views;
-    c.likes += d.likes;
-    c.forks += d.forks;
-    c.shares += d.shares;
-    c.skips += d.skips;
-    c.hides += d.hides;
-    c.exploration_impressions += d.exploration_impressions;
+    it->second.counts += d;
     return true;
   }
   std::vector<FeedClipRecord> ClipsAfter(const std::string& after_clip_id, int limit) override {

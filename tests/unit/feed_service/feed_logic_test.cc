@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -798,6 +799,73 @@ TEST_F(FeedLogicTest, ARemovedClipLeavesTheFeedAndTheStore) {
   EXPECT_THAT(logic_.Explain(removed), StatusIs(absl::StatusCode::kNotFound));
   // Feedback about it is no longer applied.
   EXPECT_THAT(Feedback(viewer, removed, FeedbackKind::kSeen), IsOkAndHolds(0));
+}
+
+
+// --- Echo Chambers ---
+
+// A polarized theme: two camps of opted-in members; each camp likes its
+// own side's clips and skips the other's, and both like one clip.
+TEST_F(FeedLogicTest, OnlyClipsLikedAcrossTheThemesDivideAreEchoedToNonMembers) {
+  const std::string theme = NewThemeId("debate");
+  std::vector<kit::Caller> camp_a, camp_b;
+  for (int i = 0; i < 6; ++i) {
+    for (std::vector<kit::Caller>* camp : {&camp_a, &camp_b}) {
+      const kit::Caller member = NewUser();
+      Register(member, /*analytics_opted_in=*/true);
+      ASSERT_THAT(Join(member, theme), IsOk());
+      camp->push_back(member);
+    }
+  }
+  const std::string bridge = PublishFiller(ids_.Next(), {.tags = {"debate"}});
+  std::vector<std::string> side_a, side_b;
+  for (int i = 0; i < 3; ++i) {
+    side_a.push_back(PublishFiller(ids_.Next(), {.tags = {"debate"}}));
+    side_b.push_back(PublishFiller(ids_.Next(), {.tags = {"debate"}}));
+  }
+  PublishCatalogue(10, 2);
+  for (const auto& [camp, mine, theirs] : {std::tuple(&camp_a, &side_a, &side_b), std::tuple(&camp_b, &side_b, &side_a)}) {
+    for (const kit::Caller& member : *camp) {
+      Like(member, bridge);
+      for (const std::string& clip : *mine) Like(member, clip);
+      for (const std::string& clip : *theirs) ASSERT_THAT(Feedback(member, clip, FeedbackKind::kSkip), IsOkAndHolds(1));
+    }
+  }
+
+  EXPECT_EQ(logic_.RefitEchoes(), 1u);
+  const kit::Caller outsider = NewUser();
+  const std::optional<ServedItem> echoed = FindServed(outsider, bridge);
+  ASSERT_TRUE(echoed.has_value());
+  EXPECT_EQ(echoed->candidate.source, feed::CandidateSource::kEchoed);
+  EXPECT_EQ(echoed->reasons.front(), feed::FeedReason::kEchoedFromChamber);
+  absl::StatusOr<FeedPage> page = GetFeed(outsider);
+  ASSERT_THAT(page, IsOk());
+  for (const ServedItem& item : page->items) {
+    const bool partisan = std::count(side_a.begin(), side_a.end(), item.candidate.clip_id) +
+                          std::count(side_b.begin(), side_b.end(), item.candidate.clip_id);
+    if (partisan) {
+      EXPECT_NE(item.candidate.source, feed::CandidateSource::kEchoed) << item.candidate.clip_id;
+    }
+  }
+  // A member gets it from their own chamber, not as an echo.
+  const std::optional<ServedItem> own = FindServed(camp_a.front(), bridge);
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(own->candidate.source, feed::CandidateSource::kTheme);
+
+  // Withdrawing consent takes a member's reactions out of the next fit.
+  for (const kit::Caller& member : camp_a) {
+    ASSERT_THAT(ApplyUserEvent([&] {
+                  v1::EventEnvelope e = factory_.New("clipforge.user.consent_changed", "user", member.user_id);
+                  e.mutable_user_consent_changed()->set_user_id(member.user_id);
+                  e.mutable_user_consent_changed()->set_opted_in(false);
+                  return e;
+                }()),
+                IsOk());
+  }
+  const std::vector<ThemeReaction> left = state_.MemberReactions();
+  for (const ThemeReaction& r : left) {
+    for (const kit::Caller& member : camp_a) EXPECT_NE(r.user_id, member.user_id);
+  }
 }
 
 }  // namespace
