@@ -92,7 +92,7 @@ FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedConfig co
       store_(pool_),
       logic_(store_, state_, deps.clock, deps.ids, std::move(config.rules)),
       event_logic_(state_, deps.clock),
-      service_(logic_, deps.runner),
+      service_(logic_, deps.runner, deps.clock),
       echo_refit_(config.echo_refit_interval, [this] { RefitEchoes(); }) {}
 
 void FeedComponent::RefitEchoes() {

@@ -12,6 +12,7 @@
 #include "base/validation.h"
 #include "feed/page_cursor.h"
 #include "feed/scoring.h"
+#include "services/kit/proto_time.h"
 #include "services/kit/token_fields.h"
 
 namespace clipforge::feed_service {
@@ -104,7 +105,7 @@ absl::StatusOr<FeedPageRequest> ParseGetFeed(const v1::GetFeedRequest& request) 
                          .seen_clip_ids = {request.seen_clip_ids().begin(), request.seen_clip_ids().end()}};
 }
 
-absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedbackRequest& request) {
+absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedbackRequest& request, absl::Time now) {
   base::FieldValidator v;
   v.Uuid("request_id", request.request_id());
   v.Check(request.feedback_size() > 0, "feedback", "must hold at least one piece");
@@ -120,6 +121,18 @@ absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedb
     v.Check(kind.has_value(), field + ".type", "must be a feedback type (SEEN ... HIDE_CREATOR)");
     v.Check(scope.has_value(), field + ".scope", "must be CLIP, CREATOR, PROMPT_CLUSTER or THEME");
     v.Text(field + ".feed_context", f.feed_context(), {.max_chars = kMaxFeedContextChars});
+    if (f.has_event_time()) {
+      const bool valid = kit::IsValidTimestamp(f.event_time());
+      const absl::Time at = valid ? kit::FromTimestamp(f.event_time()) : absl::InfinitePast();
+      v.Check(valid && at >= now - kMaxFeedbackAge && at <= now + kFeedbackClockSkew, field + ".event_time",
+              "must be within the last 24 hours");
+    }
+    if (f.has_watch_duration()) {
+      const google::protobuf::Duration& d = f.watch_duration();
+      const bool valid = d.seconds() >= 0 && d.nanos() >= 0 && d.nanos() < 1'000'000'000 &&
+                         absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos()) <= kMaxWatchDuration;
+      v.Check(valid, field + ".watch_duration", "must be 0 to 1 hour");
+    }
     if (!kind || !scope) continue;
     out.push_back({.clip_id = f.clip_id(),
                    .kind = *kind,

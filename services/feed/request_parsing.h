@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "clipforge/v1/feed.pb.h"
 #include "services/feed/feed_logic.h"
 
@@ -24,7 +25,12 @@ inline constexpr size_t kMaxThemeWeights = 50;
 
 absl::StatusOr<FeedName> ParseFeedName(const std::string& feed);
 absl::StatusOr<FeedPageRequest> ParseGetFeed(const v1::GetFeedRequest& request);
-absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedbackRequest& request);
+// Feedback.event_time at most kMaxFeedbackAge before `now` and at most
+// kFeedbackClockSkew after it; watch_duration 0 to kMaxWatchDuration.
+inline constexpr absl::Duration kMaxFeedbackAge = absl::Hours(24);
+inline constexpr absl::Duration kFeedbackClockSkew = absl::Minutes(1);
+inline constexpr absl::Duration kMaxWatchDuration = absl::Hours(1);
+absl::StatusOr<std::vector<FeedbackInput>> ParseSendFeedback(const v1::SendFeedbackRequest& request, absl::Time now);
 absl::StatusOr<WeightsChange> ParseUpdateWeights(const v1::UpdateRankingWeightsRequest& request);
 absl::StatusOr<ThemeRecord> ParseCreateTheme(const v1::CreateThemeRequest& request);
 

@@ -48,7 +48,7 @@ grpc::ServerUnaryReactor* FeedServiceImpl::SendFeedback(grpc::CallbackServerCont
                                                         const v1::SendFeedbackRequest* request,
                                                         v1::SendFeedbackResponse* response) {
   return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
-    CF_ASSIGN_OR_RETURN(const std::vector<FeedbackInput> feedback, ParseSendFeedback(*request));
+    CF_ASSIGN_OR_RETURN(const std::vector<FeedbackInput> feedback, ParseSendFeedback(*request, clock_.Now()));
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const int accepted, logic_.SendFeedback(caller, key, feedback));
     response->set_accepted_count(accepted);

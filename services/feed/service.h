@@ -2,6 +2,7 @@
 // convert. Every RPC needs an access token.
 #pragma once
 
+#include "base/clock.h"
 #include "clipforge/v1/feed.grpc.pb.h"
 #include "services/feed/feed_logic.h"
 #include "services/kit/call_runner.h"
@@ -10,8 +11,9 @@ namespace clipforge::feed_service {
 
 class FeedServiceImpl final : public v1::FeedService::CallbackService {
  public:
-  // Neither is owned.
-  FeedServiceImpl(FeedLogic& logic, kit::CallRunner& runner) : logic_(logic), runner_(runner) {}
+  // None is owned.
+  FeedServiceImpl(FeedLogic& logic, kit::CallRunner& runner, const base::Clock& clock)
+      : logic_(logic), runner_(runner), clock_(clock) {}
 
   grpc::ServerUnaryReactor* GetFeed(grpc::CallbackServerContext*, const v1::GetFeedRequest*,
                                     v1::GetFeedResponse*) override;
@@ -38,6 +40,7 @@ class FeedServiceImpl final : public v1::FeedService::CallbackService {
  private:
   FeedLogic& logic_;
   kit::CallRunner& runner_;
+  const base::Clock& clock_;
 };
 
 }  // namespace clipforge::feed_service

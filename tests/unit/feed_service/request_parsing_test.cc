@@ -14,9 +14,12 @@
 #include "absl/strings/str_format.h"
 #include "base/testing/status_matchers.h"
 #include "clipforge/v1/feed.pb.h"
+#include "services/kit/proto_time.h"
 
 namespace clipforge::feed_service::testing {
 namespace {
+
+constexpr absl::Time kParseNow = absl::FromUnixSeconds(1'800'000'000);
 
 using base::testing::IsOk;
 using base::testing::StatusIs;
@@ -135,35 +138,57 @@ TEST(RequestParsingTest, AtMost200SeenClipIdsEachAUuid) {
 // --- SendFeedback ---
 
 TEST(RequestParsingTest, AFeedbackBatchHoldsOneTo100Pieces) {
-  EXPECT_THAT(ParseSendFeedback(FeedbackRequest(0)),
+  EXPECT_THAT(ParseSendFeedback(FeedbackRequest(0), kParseNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback")));
-  ASSERT_OK_AND_ASSIGN(const std::vector<FeedbackInput> largest, ParseSendFeedback(FeedbackRequest(100)));
+  ASSERT_OK_AND_ASSIGN(const std::vector<FeedbackInput> largest, ParseSendFeedback(FeedbackRequest(100), kParseNow));
   EXPECT_EQ(largest.size(), 100u);
-  EXPECT_THAT(ParseSendFeedback(FeedbackRequest(101)),
+  EXPECT_THAT(ParseSendFeedback(FeedbackRequest(101), kParseNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback")));
 
   v1::SendFeedbackRequest no_id = FeedbackRequest(1);
   no_id.clear_request_id();
-  EXPECT_THAT(ParseSendFeedback(no_id), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_THAT(ParseSendFeedback(no_id, kParseNow), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
 }
 
 TEST(RequestParsingTest, AnUnknownFeedbackTypeOrScopeNamesItsIndex) {
   v1::SendFeedbackRequest unspecified = FeedbackRequest(4);
   unspecified.mutable_feedback(2)->set_type(v1::FEEDBACK_TYPE_UNSPECIFIED);
-  EXPECT_THAT(ParseSendFeedback(unspecified),
+  EXPECT_THAT(ParseSendFeedback(unspecified, kParseNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[2].type")));
 
   v1::SendFeedbackRequest unknown = FeedbackRequest(4);
   unknown.mutable_feedback(1)->set_type(static_cast<v1::FeedbackType>(99));
-  EXPECT_THAT(ParseSendFeedback(unknown), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].type")));
+  EXPECT_THAT(ParseSendFeedback(unknown, kParseNow), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].type")));
 
   v1::SendFeedbackRequest scope = FeedbackRequest(4);
   scope.mutable_feedback(3)->set_scope(static_cast<v1::FeedbackScope>(77));
-  EXPECT_THAT(ParseSendFeedback(scope), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[3].scope")));
+  EXPECT_THAT(ParseSendFeedback(scope, kParseNow), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[3].scope")));
 
   v1::SendFeedbackRequest clip = FeedbackRequest(4);
   clip.mutable_feedback(0)->set_clip_id("clip");
-  EXPECT_THAT(ParseSendFeedback(clip), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[0].clip_id")));
+  EXPECT_THAT(ParseSendFeedback(clip, kParseNow), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[0].clip_id")));
+}
+
+TEST(RequestParsingTest, FeedbackTimesAreWithinADayAndWatchTimesWithinAnHour) {
+  v1::SendFeedbackRequest request = FeedbackRequest(2);
+  *request.mutable_feedback(1)->mutable_event_time() = kit::ToTimestamp(kParseNow - absl::Hours(23));
+  request.mutable_feedback(1)->mutable_watch_duration()->set_seconds(3600);
+  EXPECT_THAT(ParseSendFeedback(request, kParseNow), IsOk());
+
+  *request.mutable_feedback(1)->mutable_event_time() = kit::ToTimestamp(kParseNow - absl::Hours(25));
+  EXPECT_THAT(ParseSendFeedback(request, kParseNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].event_time")));
+  *request.mutable_feedback(1)->mutable_event_time() = kit::ToTimestamp(kParseNow + absl::Minutes(5));
+  EXPECT_THAT(ParseSendFeedback(request, kParseNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].event_time")));
+  request.mutable_feedback(1)->clear_event_time();
+
+  request.mutable_feedback(1)->mutable_watch_duration()->set_seconds(3601);
+  EXPECT_THAT(ParseSendFeedback(request, kParseNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].watch_duration")));
+  request.mutable_feedback(1)->mutable_watch_duration()->set_seconds(-1);
+  EXPECT_THAT(ParseSendFeedback(request, kParseNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feedback[1].watch_duration")));
 }
 
 TEST(RequestParsingTest, FeedbackIsReadWithItsScopeAndSlot) {
@@ -176,7 +201,7 @@ TEST(RequestParsingTest, FeedbackIsReadWithItsScopeAndSlot) {
   request.mutable_feedback(1)->set_feed_context(FeedContextFor(explored));
   request.mutable_feedback(2)->set_feed_context(FeedContextFor(ServedItem{}));
 
-  ASSERT_OK_AND_ASSIGN(const std::vector<FeedbackInput> parsed, ParseSendFeedback(request));
+  ASSERT_OK_AND_ASSIGN(const std::vector<FeedbackInput> parsed, ParseSendFeedback(request, kParseNow));
   ASSERT_EQ(parsed.size(), 3u);
   EXPECT_EQ(parsed[0].clip_id, TestUuid(1));
   EXPECT_EQ(parsed[0].kind, FeedbackKind::kShowLess);
