@@ -51,10 +51,15 @@ PersonalizationMode ModeOf(const Gathered& gathered) {
   return gathered.has_affinity ? PersonalizationMode::kPersonalized : PersonalizationMode::kColdStart;
 }
 
-// The setting a show-more / show-less / hide changes, and to what.
-std::optional<FeedbackSetting> SettingFor(const FeedbackInput& input, const ClipKeys& keys,
-                                          const std::optional<FeedbackSetting>& current, const std::string& user_id,
-                                          absl::Time now) {
+// The setting a show-more / show-less / hide changes: its scope and key,
+// the rest unset. None for other feedback, and for a theme-scoped one on a
+// clip in no theme (nothing to steer).
+std::optional<FeedbackSetting> SettingTarget(const FeedbackInput& input, const ClipKeys& keys,
+                                             const std::string& user_id, absl::Time now) {
+  if (input.kind != FeedbackKind::kShowMore && input.kind != FeedbackKind::kShowLess &&
+      input.kind != FeedbackKind::kHideCreator) {
+    return std::nullopt;
+  }
   FeedbackSetting setting{.user_id = user_id, .scope = input.scope, .set_at = now};
   if (input.kind == FeedbackKind::kHideCreator) setting.scope = FeedbackScope::kCreator;
   switch (setting.scope) {
@@ -68,12 +73,18 @@ std::optional<FeedbackSetting> SettingFor(const FeedbackInput& input, const Clip
       setting.key = absl::StrCat(keys.prompt_cluster_id);
       break;
     case FeedbackScope::kTheme:
-      if (keys.theme_ids.empty()) return std::nullopt;  // in no theme: nothing to steer
+      if (keys.theme_ids.empty()) return std::nullopt;
       setting.key = keys.theme_ids.front();
       break;
   }
+  return setting;
+}
+
+// Sets `setting`'s multiplier and hidden flag from the feedback and the
+// setting it replaces (`current`, none for a first one).
+void ApplyExplicit(FeedbackKind kind, const std::optional<FeedbackSetting>& current, FeedbackSetting& setting) {
   const double before = current ? current->multiplier : 1.0;
-  switch (input.kind) {
+  switch (kind) {
     case FeedbackKind::kShowMore:
       setting.multiplier = std::min(feed::kMaxFeedbackMultiplier, before * kShowMoreStep);
       break;
@@ -86,9 +97,8 @@ std::optional<FeedbackSetting> SettingFor(const FeedbackInput& input, const Clip
       setting.hidden = true;
       break;
     default:
-      return std::nullopt;
+      break;
   }
-  return setting;
 }
 
 // What one implicit signal adds to the clip's counters, and to an
@@ -223,14 +233,15 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
         if (!keys) continue;  // gone from the feed (removed): nothing to steer or count
         Applied a{.clip_id = input.clip_id, .creator_id = keys->creator_id, .implicit = ImplicitOf(input)};
         if (!opted_in) a.implicit.affinity = 0.0;
-        std::optional<FeedbackSetting> current;
-        if (std::optional<FeedbackSetting> draft =
-                SettingFor(input, *keys, std::nullopt, caller.user_id, now)) {
-          auto it = batch.find(std::make_pair(draft->scope, draft->key));
-          current = it != batch.end() ? std::optional(it->second)
-                                      : state_.FeedbackSettingOf(caller.user_id, draft->scope, draft->key);
-          a.setting = SettingFor(input, *keys, current, caller.user_id, now);
-          batch[std::make_pair(a.setting->scope, a.setting->key)] = *a.setting;
+        a.setting = SettingTarget(input, *keys, caller.user_id, now);
+        if (a.setting) {
+          const auto target = std::make_pair(a.setting->scope, a.setting->key);
+          auto it = batch.find(target);
+          ApplyExplicit(input.kind,
+                        it != batch.end() ? std::optional(it->second)
+                                          : state_.FeedbackSettingOf(caller.user_id, target.first, target.second),
+                        *a.setting);
+          batch[target] = *a.setting;
         }
         if (!a.implicit.counts.empty()) tx.AddCounts(a.clip_id, a.implicit.counts);
         if (a.setting) tx.PutFeedbackSetting(*a.setting);
