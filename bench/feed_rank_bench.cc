@@ -432,7 +432,7 @@ int main() {
   const std::string scoring_table =
       "| 10,000 candidates" + timing_header +
       TimingRow("engagement-only score: quality x freshness (baseline)", base_scoring, base_scoring) +
-      TimingRow("`ScoreEligible`: exclusion (Bloom filter, hidden creators), then `Score`'s 7 factors", our_scoring,
+      TimingRow("`ScoreEligible`: exclusion (Bloom filter, hidden creators), then `Score`'s 8 factors", our_scoring,
                 base_scoring);
   const std::string page_table =
       "| a 20-item page from 2,000 candidates" + timing_header +

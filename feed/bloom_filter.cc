@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "base/fnv1a.h"
+#include "base/word_hash.h"
 
 namespace clipforge::feed {
 namespace {
@@ -21,13 +21,11 @@ static_assert(kMaxBloomBits / 8 < (size_t{1} << 16), "a positions count fits in 
 constexpr int kBloomMaxVarintBytes = 3;
 static_assert(kMaxBloomBits <= (uint32_t{1} << (7 * kBloomMaxVarintBytes)), "a gap fits in a 3-byte varint");
 
-constexpr uint64_t kBloomGoldenGamma = 0x9e3779b97f4a7c15u;  // splitmix64's increment
-
-// The splitmix64 finalizer.
-uint64_t BloomSplitMix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
+// A 32-bit value mapped onto [0, m) by multiplying and keeping the high
+// half (Lemire, "A fast alternative to the modulo reduction", 2016): as
+// even as `value % m` for m far below 2^32, without a division.
+uint64_t BloomReduce(uint32_t value, uint32_t m) {
+  return (static_cast<uint64_t>(value) * m) >> 32;
 }
 
 size_t BloomVarintBytes(uint32_t value) {
@@ -112,9 +110,9 @@ BloomFilter BloomFilter::OfShape(uint32_t bits, uint32_t hashes) {
 }
 
 void BloomFilter::ProbeStart(absl::string_view id, uint64_t& x, uint64_t& y) const {
-  const uint64_t state = base::Fnv1a64(id) ^ kBloomHashSeed;
-  x = BloomSplitMix(state + kBloomGoldenGamma) % bit_count_;
-  y = BloomSplitMix(state + 2 * kBloomGoldenGamma) % bit_count_;
+  const uint64_t hash = base::WordHash64(id) ^ kBloomHashSeed;
+  x = BloomReduce(static_cast<uint32_t>(hash >> 32), bit_count_);
+  y = BloomReduce(static_cast<uint32_t>(hash), bit_count_);
 }
 
 void BloomFilter::ProbeNext(uint64_t& x, uint64_t& y, uint32_t i) const {

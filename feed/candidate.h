@@ -88,6 +88,12 @@ struct Candidate {
   // The viewer's affinity for the clip (its creator and themes), in [0, 1];
   // counted only for viewers who opted into personalization.
   std::optional<double> affinity;
+  // The small-theme boost of the theme the clip came through: set by the
+  // gatherer for clips sourced from a theme (CandidateSource::kTheme,
+  // kEchoed) from that theme's member count (SmallThemeBoost, bridging.h),
+  // so a small chamber's clips can surface among a big one's; 1 otherwise.
+  // Scored clamped into [1, kMaxSmallThemeBoost] (NaN reads as 1).
+  double small_theme_boost = 1.0;
 };
 
 }  // namespace clipforge::feed

@@ -48,7 +48,10 @@
 
 namespace clipforge::feed {
 
-inline constexpr uint8_t kPageCursorVersion = 1;
+// 2: the Bloom filter hashes with base::WordHash64 (bloom_filter.h); a
+// version-1 token's filter would name other bits, so it is refused and
+// the client starts over, as with any stale token.
+inline constexpr uint8_t kPageCursorVersion = 2;
 inline constexpr absl::string_view kPageCursorMacDomain = "clipforge-feed-cursor-v1";
 // The longest token DecodePageCursor reads, checked before decoding: the
 // largest token EncodePageCursor makes (255-byte strings, the largest

@@ -96,6 +96,7 @@ void ScoreEligible(absl::Span<const Candidate> candidates, const ScoringContext&
   out.exploration_pool.clear();
   out.excluded = 0;
   out.ranked.reserve(candidates.size());
+  const BatchScorer scorer(context);
   for (const Candidate& candidate : candidates) {
     if (excluded(candidate)) {
       ++out.excluded;
@@ -103,7 +104,7 @@ void ScoreEligible(absl::Span<const Candidate> candidates, const ScoringContext&
     }
     std::vector<ScoredItem>& list =
         candidate.source == CandidateSource::kExploration ? out.exploration_pool : out.ranked;
-    list.push_back(ScoredItem{.candidate = &candidate, .breakdown = Score(candidate, context)});
+    list.push_back(ScoredItem{.candidate = &candidate, .breakdown = scorer.Score(candidate)});
   }
 }
 

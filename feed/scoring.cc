@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "feed/bridging.h"
+
 namespace clipforge::feed {
 namespace {
 
@@ -50,28 +52,32 @@ double ScoreFreshness(absl::Time published_at, absl::Time now, double freshness_
   return std::max(kMinFreshness, std::exp2(-age_hours / half_life_hours));
 }
 
-double ScoreFeedback(const Candidate& c, const FeedbackMultipliers& feedback) {
+// The value `map` holds for `key`, or null. The map is asked only when it
+// is not empty and `filter` may hold the key: most lookups end at the
+// filter without hashing the key.
+const double* ScoreLookup(const absl::flat_hash_map<std::string, double>& map, const KeyPrefilter& filter,
+                          const std::string& key) {
+  if (map.empty() || !filter.MightContain(key)) return nullptr;
+  const auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+double ScoreFeedback(const Candidate& c, const FeedbackMultipliers& feedback, const ScoreLookups& lookups) {
   double multiplier = 1.0;
-  if (!feedback.by_clip.empty()) {
-    if (const auto it = feedback.by_clip.find(c.clip_id); it != feedback.by_clip.end()) {
-      multiplier *= ScoreFeedbackValue(it->second);
-    }
+  if (const double* value = ScoreLookup(feedback.by_clip, lookups.clips, c.clip_id)) {
+    multiplier *= ScoreFeedbackValue(*value);
   }
-  if (!feedback.by_creator.empty()) {
-    if (const auto it = feedback.by_creator.find(c.creator_id); it != feedback.by_creator.end()) {
-      multiplier *= ScoreFeedbackValue(it->second);
-    }
+  if (const double* value = ScoreLookup(feedback.by_creator, lookups.creators, c.creator_id)) {
+    multiplier *= ScoreFeedbackValue(*value);
   }
   if (!feedback.by_prompt_cluster.empty() && c.prompt_cluster_id != 0) {
     if (const auto it = feedback.by_prompt_cluster.find(c.prompt_cluster_id); it != feedback.by_prompt_cluster.end()) {
       multiplier *= ScoreFeedbackValue(it->second);
     }
   }
-  if (!feedback.by_theme.empty()) {
-    for (const std::string& theme : c.theme_ids) {
-      if (const auto it = feedback.by_theme.find(theme); it != feedback.by_theme.end()) {
-        multiplier *= ScoreFeedbackValue(it->second);
-      }
+  for (const std::string& theme : c.theme_ids) {
+    if (const double* value = ScoreLookup(feedback.by_theme, lookups.feedback_themes, theme)) {
+      multiplier *= ScoreFeedbackValue(*value);
     }
   }
   return ScoreFeedbackValue(multiplier);
@@ -79,12 +85,12 @@ double ScoreFeedback(const Candidate& c, const FeedbackMultipliers& feedback) {
 
 // The product of the clip's theme weights (unlisted themes count 1),
 // within the steering bounds.
-double ScoreThemeWeight(const Candidate& c, const RankingSteering& steering) {
+double ScoreThemeWeight(const Candidate& c, const RankingSteering& steering, const ScoreLookups& lookups) {
   if (steering.theme_weights.empty()) return 1.0;
   double weight = 1.0;
   for (const std::string& theme : c.theme_ids) {
-    if (const auto it = steering.theme_weights.find(theme); it != steering.theme_weights.end()) {
-      weight *= ScoreSteeringWeight(it->second);
+    if (const double* value = ScoreLookup(steering.theme_weights, lookups.weighted_themes, theme)) {
+      weight *= ScoreSteeringWeight(*value);
     }
   }
   return ScoreSteeringWeight(weight);
@@ -111,6 +117,13 @@ double ScoreFollowingVsDiscovery(CandidateSource source, double weight) {
 double ScoreAffinity(const Candidate& c, bool personalized) {
   if (!personalized || !c.affinity.has_value()) return 1.0;
   return 1.0 + ScoreClamp(*c.affinity, 0.0, kMaxAffinity, 0.0);
+}
+
+// The gatherer's boost, clamped as it is read: a stray value never sinks
+// a clip (below 1 reads as 1, NaN as 1) nor lifts it past the boost of an
+// empty theme (kMaxSmallThemeBoost).
+double ScoreSmallTheme(const Candidate& c) {
+  return ScoreClamp(c.small_theme_boost, 1.0, kMaxSmallThemeBoost, 1.0);
 }
 
 FeedReason ScorePrimaryReason(CandidateSource source) {
@@ -208,9 +221,11 @@ double OriginalityMultiplier(double originality, bool is_copy, double exponent) 
   return is_copy ? kCopyMultiplierCap * multiplier : multiplier;
 }
 
-static_assert(kScoreFactorCount <= kMaxScoreFactors, "Score's factors fit the breakdown");
+static_assert(kScoreFactorCount < kMaxScoreFactors, "Score's factors fit the breakdown with room for author decay");
 
-ScoreBreakdown Score(const Candidate& candidate, const ScoringContext& context) {
+namespace {
+
+ScoreBreakdown ScoreWith(const Candidate& candidate, const ScoringContext& context, const ScoreLookups& lookups) {
   const RankingSteering& steering = context.steering;
   ScoreBreakdown breakdown;
   breakdown.factors[0] = ScoreFactor{.name = kQualityFactor, .value = ScoreQuality(candidate)};
@@ -219,24 +234,55 @@ ScoreBreakdown Score(const Candidate& candidate, const ScoringContext& context) 
   breakdown.factors[2] =
       ScoreFactor{.name = kOriginalityFactor,
                   .value = OriginalityMultiplier(candidate.originality, candidate.is_copy, steering.originality)};
-  breakdown.factors[3] = ScoreFactor{.name = kFeedbackFactor, .value = ScoreFeedback(candidate, context.feedback)};
+  breakdown.factors[3] = ScoreFactor{.name = kFeedbackFactor, .value = ScoreFeedback(candidate, context.feedback, lookups)};
   breakdown.factors[4] = ScoreFactor{.name = kSourceFactor, .value = SourceMultiplier(candidate.source)};
   breakdown.factors[5] =
       ScoreFactor{.name = kSteeringFactor,
                   .value = ScoreFollowingVsDiscovery(candidate.source, steering.following_vs_discovery) *
-                           ScoreThemeWeight(candidate, steering)};
+                           ScoreThemeWeight(candidate, steering, lookups)};
   breakdown.factors[6] =
       ScoreFactor{.name = kAffinityFactor, .value = ScoreAffinity(candidate, context.personalized)};
+  breakdown.factors[7] = ScoreFactor{.name = kSmallThemeFactor, .value = ScoreSmallTheme(candidate)};
   breakdown.factor_count = kScoreFactorCount;
   breakdown.score = ProductOfFactors(breakdown.Factors());
   return breakdown;
 }
 
+ScoreLookups LookupsOf(const ScoringContext& context) {
+  ScoreLookups lookups;
+  for (const auto& [key, value] : context.feedback.by_clip) lookups.clips.Add(key);
+  for (const auto& [key, value] : context.feedback.by_creator) lookups.creators.Add(key);
+  for (const auto& [key, value] : context.feedback.by_theme) lookups.feedback_themes.Add(key);
+  for (const auto& [key, value] : context.steering.theme_weights) lookups.weighted_themes.Add(key);
+  return lookups;
+}
+
+}  // namespace
+
+const ScoreLookups& ScoreLookups::AllKeys() {
+  static const ScoreLookups all{.clips = KeyPrefilter::AllKeys(),
+                                .creators = KeyPrefilter::AllKeys(),
+                                .feedback_themes = KeyPrefilter::AllKeys(),
+                                .weighted_themes = KeyPrefilter::AllKeys()};
+  return all;
+}
+
+ScoreBreakdown Score(const Candidate& candidate, const ScoringContext& context) {
+  return ScoreWith(candidate, context, ScoreLookups::AllKeys());
+}
+
+BatchScorer::BatchScorer(const ScoringContext& context) : context_(context), lookups_(LookupsOf(context)) {}
+
+ScoreBreakdown BatchScorer::Score(const Candidate& candidate) const {
+  return ScoreWith(candidate, context_, lookups_);
+}
+
 void ScoreAll(absl::Span<const Candidate> candidates, const ScoringContext& context, std::vector<ScoredItem>& out) {
   out.resize(candidates.size());
+  const BatchScorer scorer(context);
   for (size_t i = 0; i < candidates.size(); ++i) {
     out[i].candidate = &candidates[i];
-    out[i].breakdown = Score(candidates[i], context);
+    out[i].breakdown = scorer.Score(candidates[i]);
     out[i].exploration = false;
   }
 }
@@ -252,8 +298,9 @@ std::vector<FeedReason> ReasonsFor(const Candidate& candidate, const ScoringCont
   // NaN compares false: an unknown originality is no original pick.
   add_if(FeedReason::kOriginalPick,
          !candidate.is_copy && candidate.originality >= kOriginalPickReasonMinOriginality);
-  add_if(FeedReason::kAskedForMore, ScoreFeedback(candidate, context.feedback) > 1.0 ||
-                                        ScoreThemeWeight(candidate, context.steering) > 1.0);
+  const ScoreLookups& all = ScoreLookups::AllKeys();
+  add_if(FeedReason::kAskedForMore, ScoreFeedback(candidate, context.feedback, all) > 1.0 ||
+                                        ScoreThemeWeight(candidate, context.steering, all) > 1.0);
   add_if(FeedReason::kPersonalizedTheme, context.personalized && !candidate.theme_ids.empty() &&
                                              ScoreAffinity(candidate, context.personalized) > 1.0);
   return reasons;

@@ -1,7 +1,7 @@
 // The feed's score: a product of named factors, each shown to the viewer.
 //
 //   score = quality x freshness x originality x feedback x source
-//           x steering x affinity
+//           x steering x affinity x small_theme
 //
 //   quality      smoothed engagement: the posterior means of the clip's
 //                per-impression rates (satisfied views, likes, shares,
@@ -19,6 +19,10 @@
 //                weights
 //   affinity     1 + the viewer's affinity, for personalized viewers only
 //                (1 for everyone else)
+//   small_theme  the boost of the theme the clip came through
+//                (Candidate::small_theme_boost, SmallThemeBoost in
+//                bridging.h: a log of its member count), in
+//                [1, kMaxSmallThemeBoost]; 1 for clips from no theme
 //
 // The re-ranker may append one more, "author_decay" (rerank.h).
 //
@@ -36,7 +40,9 @@
 //
 // Cost: Score allocates nothing (the breakdown is a fixed array); ScoreAll
 // allocates its output once. Feedback and theme lookups are skipped when
-// the maps are empty.
+// the maps are empty; a BatchScorer (what ScoreAll and ranker.h's
+// ScoreEligible use) also skips, for most candidates, the lookups that
+// would miss (key_prefilter.h).
 #pragma once
 
 #include <array>
@@ -50,6 +56,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "feed/candidate.h"
+#include "feed/key_prefilter.h"
 
 namespace clipforge::feed {
 
@@ -206,10 +213,12 @@ inline constexpr absl::string_view kFeedbackFactor = "feedback";
 inline constexpr absl::string_view kSourceFactor = "source";
 inline constexpr absl::string_view kSteeringFactor = "steering";
 inline constexpr absl::string_view kAffinityFactor = "affinity";
+inline constexpr absl::string_view kSmallThemeFactor = "small_theme";
 
-// Score sets these, in this order; room is left for the re-ranker's.
-inline constexpr size_t kScoreFactorCount = 7;
-inline constexpr size_t kMaxScoreFactors = 8;
+// Score sets these, in this order; one slot is left for the re-ranker's
+// (kAuthorDecayFactor, rerank.h).
+inline constexpr size_t kScoreFactorCount = 8;
+inline constexpr size_t kMaxScoreFactors = 9;
 
 struct ScoreFactor {
   absl::string_view name;  // one of the k*Factor constants: static storage
@@ -247,6 +256,18 @@ struct FeedbackMultipliers {
   absl::flat_hash_map<std::string, double> by_theme;
 };
 
+// Which keys a request's maps may hold (key_prefilter.h): a clear slot
+// spares the lookup. AllKeys() lets every lookup through, for one-off
+// scoring where building the filters would cost more than it saves.
+struct ScoreLookups {
+  KeyPrefilter clips;             // FeedbackMultipliers::by_clip
+  KeyPrefilter creators;          // FeedbackMultipliers::by_creator
+  KeyPrefilter feedback_themes;   // FeedbackMultipliers::by_theme
+  KeyPrefilter weighted_themes;   // RankingSteering::theme_weights
+
+  static const ScoreLookups& AllKeys();
+};
+
 struct ScoringContext {
   absl::Time now;
   // Clamped as it is read: out-of-bounds values never reach a factor.
@@ -274,6 +295,21 @@ struct ScoredItem {
 double OriginalityMultiplier(double originality, bool is_copy, double exponent = 1.0);
 
 ScoreBreakdown Score(const Candidate& candidate, const ScoringContext& context);
+
+// Score for many candidates of one request: the context's string-keyed
+// maps get a KeyPrefilter each, built once, so that a candidate whose
+// clip, creator and themes are in none of them (nearly all) hashes none
+// of its ids. Scores are Score's, bit for bit. Holds `context` by
+// reference: it must outlive the scorer.
+class BatchScorer {
+ public:
+  explicit BatchScorer(const ScoringContext& context);
+  ScoreBreakdown Score(const Candidate& candidate) const;
+
+ private:
+  const ScoringContext& context_;
+  ScoreLookups lookups_;
+};
 
 // Scores every candidate into `out` (resized to candidates.size(), its
 // capacity reused), in the candidates' order.

@@ -10,21 +10,12 @@ absl::Status EventLogic::ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& eve
   switch (event.payload_case()) {
     case v1::EventEnvelope::kClipPublished:
       return Publish(tx, event.clip_published(), kit::FromTimestamp(event.occurred_at()));
-    case v1::EventEnvelope::kClipRemoved: {
-      const std::string& clip_id = event.clip_removed().clip_id();
-      tx.DeleteClip(clip_id);
-      state_.RemoveClip(clip_id);
+    case v1::EventEnvelope::kClipRemoved:
+      Remove(tx, event.clip_removed());
       return absl::OkStatus();
-    }
-    case v1::EventEnvelope::kClipUpdated: {
-      // A clip made private or followers-only leaves the public pools.
-      const v1::ClipUpdatedEvent& e = event.clip_updated();
-      if (e.visibility() != v1::VISIBILITY_UNSPECIFIED && e.visibility() != v1::VISIBILITY_PUBLIC) {
-        tx.DeleteClip(e.clip_id());
-        state_.RemoveClip(e.clip_id());
-      }
+    case v1::EventEnvelope::kClipUpdated:
+      Update(tx, event.clip_updated());
       return absl::OkStatus();
-    }
     case v1::EventEnvelope::kClipLiked: {
       const v1::ClipLikedEvent& e = event.clip_liked();
       Count(tx, e.clip_id(), {.likes = 1});
@@ -51,7 +42,6 @@ absl::Status EventLogic::ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& eve
 }
 
 absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, absl::Time published_at) {
-  if (e.visibility() != v1::VISIBILITY_PUBLIC) return absl::OkStatus();
   const PublishedClip clip{.clip_id = e.clip_id(),
                            .creator_id = e.author_id(),
                            .parent_clip_id = e.parent_clip_id(),
@@ -60,13 +50,43 @@ absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, ab
                            .tags = {e.tags().begin(), e.tags().end()},
                            .published_at = published_at};
   FeedClipRecord record = state_.Assess(clip, clock_.Now());
+  // A clip published private, followers-only or unlisted is kept
+  // withdrawn: made public later, it comes with its originality at publish.
+  record.withdrawn = e.visibility() != v1::VISIBILITY_PUBLIC;
   if (!tx.InsertClip(record)) {
     // A redelivery: the stored record (its originality against the clips
-    // before it) is the one to serve.
+    // before it, withdrawn or not since) is the one to serve.
     if (std::optional<FeedClipRecord> stored = tx.GetClip(e.clip_id())) record = *std::move(stored);
   }
-  state_.AddClip(record);
+  if (!record.withdrawn) state_.AddClip(record);
   return absl::OkStatus();
+}
+
+void EventLogic::Remove(FeedTx& tx, const v1::ClipRemovedEvent& e) {
+  if (e.reason() == v1::REMOVAL_REASON_MODERATION) {
+    Withdraw(tx, e.clip_id());
+    return;
+  }
+  tx.DeleteClip(e.clip_id());
+  state_.RemoveClip(e.clip_id());
+}
+
+void EventLogic::Update(FeedTx& tx, const v1::ClipUpdatedEvent& e) {
+  if (e.visibility() == v1::VISIBILITY_UNSPECIFIED) return;  // says nothing of it
+  if (e.visibility() != v1::VISIBILITY_PUBLIC) {
+    Withdraw(tx, e.clip_id());
+    return;
+  }
+  // Only a withdrawn clip comes back, so a public clip's edit, a
+  // redelivered restore and a clip the feed never stored change nothing.
+  if (std::optional<FeedClipRecord> restored = tx.RestoreClip(e.clip_id())) state_.AddClip(*restored);
+}
+
+void EventLogic::Withdraw(FeedTx& tx, const std::string& clip_id) {
+  tx.WithdrawClip(clip_id);
+  // Whatever the store says: after a failed commit the pools may hold a
+  // clip the store has withdrawn (event_logic.h).
+  state_.RemoveClip(clip_id);
 }
 
 void EventLogic::Count(FeedTx& tx, const std::string& clip_id, const EngagementCounts& delta) {

@@ -1,6 +1,9 @@
-// What other services' events change in the feed: published clips enter
-// the pools (their originality computed against the clips before them),
-// removed clips leave them, likes, forks and views move the counters, and
+// What other services' events change in the feed: published clips are
+// stored (their originality computed against the clips before them) and
+// the public ones enter the pools; clips moderation removed or made
+// non-public are withdrawn (kept, out of the pools) and come back when
+// restored or public again; deleted clips go; likes, forks and views move
+// the counters, and
 // the users service's follows, consent, blocks, mutes and deletions change
 // the viewers. Each runs in the consumer's transaction, which records the
 // event, and then applies the change to the pools.
@@ -30,6 +33,16 @@ class EventLogic {
 
  private:
   absl::Status Publish(FeedTx& tx, const v1::ClipPublishedEvent& event, absl::Time published_at);
+  // Moderation's removal withdraws the clip (a restore may bring it back);
+  // any other (the author's deletion, the account's) deletes it.
+  void Remove(FeedTx& tx, const v1::ClipRemovedEvent& event);
+  // A clip made non-public is withdrawn; one public again (made so, or
+  // restored by moderation) comes back when it was withdrawn. Other edits
+  // of a public clip change nothing here.
+  void Update(FeedTx& tx, const v1::ClipUpdatedEvent& event);
+  // Keeps the clip's row (originality, counters) but takes it out of the
+  // pools.
+  void Withdraw(FeedTx& tx, const std::string& clip_id);
   void Count(FeedTx& tx, const std::string& clip_id, const EngagementCounts& delta);
   // A block or mute hides the other user's clips (a creator setting), and
   // lifting it shows them again.

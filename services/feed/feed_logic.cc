@@ -246,6 +246,9 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
         if (!a.implicit.counts.empty()) tx.AddCounts(a.clip_id, a.implicit.counts);
         if (a.setting) tx.PutFeedbackSetting(*a.setting);
         if (a.implicit.affinity != 0.0) tx.AddAffinity(caller.user_id, a.creator_id, a.implicit.affinity);
+        // A skip is personalization data (the bridging fits learn from
+        // it): kept only with consent, and stored so that a restart keeps it.
+        if (a.implicit.counts.skips > 0 && opted_in) tx.AddSkip(caller.user_id, a.clip_id, now);
         applied.push_back(std::move(a));
       }
       return static_cast<int>(applied.size());
@@ -293,7 +296,9 @@ absl::StatusOr<FeedClipRecord> FeedLogic::Explain(const std::string& clip_id) co
     clip = tx.GetClip(clip_id);
     return absl::OkStatus();
   }));
-  if (!clip) return absl::NotFoundError(absl::StrCat("clip_id: no clip ", clip_id, " in the feed"));
+  // A withdrawn clip (removed by moderation, or not public) is not in the
+  // feed, as a deleted one is not.
+  if (!clip || clip->withdrawn) return absl::NotFoundError(absl::StrCat("clip_id: no clip ", clip_id, " in the feed"));
   return *std::move(clip);
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "base/fnv1a.h"
+#include "feed/bridging.h"
 #include "feed/originality.h"
 #include "remix/prompt_diff.h"
 
@@ -81,6 +82,8 @@ void FeedState::LoadViewers(const ViewerRows& rows) {
   for (const auto& [follower, followee] : rows.follows) SetFollow(follower, followee, true);
   for (const auto& [user, clip] : rows.likes) SetLike(user, clip, true);
   for (const std::string& user : rows.opted_in) SetConsent(user, true);
+  // After the consent: only an opted-in viewer's skips are kept.
+  for (const auto& [user, clip] : rows.skips) AddSkip(user, clip);
   for (const FeedbackSetting& setting : rows.feedback) PutFeedbackSetting(setting);
   for (const WeightsRecord& weights : rows.weights) PutWeights(weights);
   absl::MutexLock lock(&mu_);
@@ -535,9 +538,10 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   // Adds the clip from `source` unless the cap is reached or it is left
   // out or already taken; true when added. The generators' limits count
   // what was added, so clips the session was served never crowd out the
-  // ones it was not.
+  // ones it was not. A clip taken through a theme carries that theme's
+  // small-theme boost (1 for the other sources).
   const bool hides = !out.hidden_creators.empty() || !out.hidden_clips.empty() || !out.hidden_clusters.empty();
-  const auto take = [&](const PoolClip& clip, feed::CandidateSource source) {
+  const auto take = [&](const PoolClip& clip, feed::CandidateSource source, double small_theme_boost = 1.0) {
     if (full()) return false;
     const feed::Candidate& c = clip.candidate;
     if (c.creator_id == request.viewer_id) return false;
@@ -552,6 +556,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     if (!taken.insert(&clip).second) return false;
     feed::Candidate& added = out.candidates.emplace_back(c);
     added.source = source;
+    added.small_theme_boost = small_theme_boost;
     if (out.opted_in) {
       if (auto it = viewer->affinity.find(c.creator_id); it != viewer->affinity.end() && it->second > 0) {
         added.affinity = it->second / (it->second + kAffinityHalfWeight);
@@ -560,11 +565,20 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     return true;
   };
   // Up to `limit` clips of `clips`, newest first.
-  const auto take_newest = [&](const ClipsByTime& clips, size_t limit, feed::CandidateSource source) {
+  const auto take_newest = [&](const ClipsByTime& clips, size_t limit, feed::CandidateSource source,
+                               double small_theme_boost = 1.0) {
     size_t added = 0;
     for (auto it = clips.rbegin(); it != clips.rend() && added < limit && !full(); ++it) {
-      if (take(**it, source)) ++added;
+      if (take(**it, source, small_theme_boost)) ++added;
     }
+  };
+  // The boost of the clips taken through `theme_id`, from its member count
+  // (feed::SmallThemeBoost); 1 for a theme the pools do not know, whose
+  // size is unknown. The map is bound here, under the lock.
+  const auto small_theme_boost_of = [&themes = themes_](const std::string& theme_id) {
+    const auto it = themes.find(theme_id);
+    if (it == themes.end()) return 1.0;
+    return feed::SmallThemeBoost(static_cast<size_t>(std::max<int64_t>(it->second.member_count, 0)));
   };
 
   if (request.widened) {
@@ -587,7 +601,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   if (request.kind == FeedKind::kFollowing) return out;
   if (request.kind == FeedKind::kTheme) {
     if (auto it = by_theme_.find(request.theme_id); it != by_theme_.end()) {
-      take_newest(it->second, request.cap, feed::CandidateSource::kTheme);
+      take_newest(it->second, request.cap, feed::CandidateSource::kTheme, small_theme_boost_of(request.theme_id));
     }
     return out;
   }
@@ -608,7 +622,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     std::sort(joined.begin(), joined.end());
     for (const std::string& theme : joined) {
       if (auto it = by_theme_.find(theme); it != by_theme_.end()) {
-        take_newest(it->second, kClipsPerJoinedTheme, feed::CandidateSource::kTheme);
+        take_newest(it->second, kClipsPerJoinedTheme, feed::CandidateSource::kTheme, small_theme_boost_of(theme));
       }
     }
   }
@@ -620,7 +634,10 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
       if (added >= kEchoedCandidates || full()) break;
       if (viewer != nullptr && viewer->themes.contains(echo.theme_id)) continue;
       auto clip = clips_.find(echo.clip_id);
-      if (clip != clips_.end() && take(*clip->second, feed::CandidateSource::kEchoed)) ++added;
+      if (clip != clips_.end() &&
+          take(*clip->second, feed::CandidateSource::kEchoed, small_theme_boost_of(echo.theme_id))) {
+        ++added;
+      }
     }
   }
 

@@ -35,7 +35,8 @@ namespace clipforge::feed_service {
 // Which feed a request reads.
 enum class FeedKind : uint8_t { kForYou, kFollowing, kTrending, kTheme };
 
-// A clip as clipforge.clip.published announces it (public clips only).
+// A clip as clipforge.clip.published announces it (assessed whatever its
+// visibility; only public clips enter the pools).
 struct PublishedClip {
   std::string clip_id;
   std::string creator_id;
@@ -98,7 +99,8 @@ inline constexpr absl::Duration kNewCreatorPeriod = absl::Hours(24 * 7);
 inline constexpr absl::Duration kTrendingRefresh = absl::Seconds(1);
 // The explicit likes kept per viewer (the newest) for fork-of-liked and
 // the bridging fits, and the skips kept per opted-in viewer (the newest;
-// personalization data, in memory only) for the bridging fits.
+// personalization data, stored and reloaded at start) for the bridging
+// fits.
 inline constexpr size_t kLikesKeptPerViewer = 200;
 inline constexpr size_t kSkipsKeptPerViewer = 200;
 // Near-duplicate prompts: a match counts from this estimated Jaccard on

@@ -47,7 +47,7 @@ struct EngagementCounts {
   }
 };
 
-// A public clip as the feed knows it (from clipforge.clip.published).
+// A clip as the feed knows it (from clipforge.clip.published).
 struct FeedClipRecord {
   std::string clip_id;
   std::string creator_id;
@@ -65,6 +65,10 @@ struct FeedClipRecord {
   std::vector<feed::OriginalityComponent> components;
   absl::Time originality_time;
   EngagementCounts counts;
+  // Kept but not served: removed by moderation, or not public (published
+  // so, or made so later). A restore or a return to public serves it
+  // again, with its originality and counters as they are.
+  bool withdrawn = false;
 };
 
 // What SHOW_MORE / SHOW_LESS / HIDE_CREATOR apply to.
@@ -118,6 +122,7 @@ struct ViewerRows {
   std::vector<std::pair<std::string, std::string>> follows;  // (follower, followee)
   std::vector<std::pair<std::string, std::string>> likes;    // (user, clip)
   std::vector<std::string> opted_in;                         // analytics consent
+  std::vector<std::pair<std::string, std::string>> skips;    // (user, clip): opted-in viewers', oldest first
   std::vector<FeedbackSetting> feedback;
   std::vector<WeightsRecord> weights;
   std::vector<std::pair<std::string, std::string>> memberships;  // (user, theme)

@@ -32,6 +32,10 @@ using kit::ToMicros;
 constexpr char kInsertClip[] = "feed_insert_clip";
 constexpr char kGetClip[] = "feed_get_clip";
 constexpr char kDeleteClip[] = "feed_delete_clip";
+constexpr char kDeleteClipLikes[] = "feed_delete_clip_likes";
+constexpr char kDeleteClipSkips[] = "feed_delete_clip_skips";
+constexpr char kWithdrawClip[] = "feed_withdraw_clip";
+constexpr char kRestoreClip[] = "feed_restore_clip";
 constexpr char kAddCounts[] = "feed_add_counts";
 constexpr char kClipsAfter[] = "feed_clips_after";
 constexpr char kInsertFollow[] = "feed_insert_follow";
@@ -44,6 +48,8 @@ constexpr char kPutWeights[] = "feed_put_weights";
 constexpr char kGetWeights[] = "feed_get_weights";
 constexpr char kAddAffinity[] = "feed_add_affinity";
 constexpr char kEraseAffinity[] = "feed_erase_affinity";
+constexpr char kInsertSkip[] = "feed_insert_skip";
+constexpr char kEraseSkips[] = "feed_erase_skips";
 constexpr char kForgetFollows[] = "feed_forget_follows";
 constexpr char kForgetLikes[] = "feed_forget_likes";
 constexpr char kForgetConsent[] = "feed_forget_consent";
@@ -57,6 +63,7 @@ constexpr char kAllFeedback[] = "feed_all_feedback";
 constexpr char kAllWeights[] = "feed_all_weights";
 constexpr char kAllMemberships[] = "feed_all_memberships";
 constexpr char kAllAffinity[] = "feed_all_affinity";
+constexpr char kAllSkips[] = "feed_all_skips";
 constexpr char kInsertTheme[] = "feed_insert_theme";
 constexpr char kGetTheme[] = "feed_get_theme";
 constexpr char kListThemes[] = "feed_list_themes";
@@ -204,7 +211,8 @@ const std::string kClipColumns = absl::StrCat(
     TextArraySql("c.component_names"), ", ", Float8ArraySql("c.component_penalties"), ", ",
     Float8ArraySql("c.component_factors"), ", ", TextArraySql("c.component_matches"), ", ",
     SqlMicros("c.originality_time"),
-    ", c.impressions, c.satisfied_views, c.likes, c.forks, c.shares, c.skips, c.hides, c.exploration_impressions");
+    ", c.impressions, c.satisfied_views, c.likes, c.forks, c.shares, c.skips, c.hides, c.exploration_impressions, "
+    "c.withdrawn");
 
 FeedClipRecord ClipFromRow(const pqxx::row& r) {
   FeedClipRecord clip;
@@ -228,6 +236,7 @@ FeedClipRecord ClipFromRow(const pqxx::row& r) {
                                  .skips = r[20].as<int64_t>(),
                                  .hides = r[21].as<int64_t>(),
                                  .exploration_impressions = r[22].as<int64_t>()};
+  clip.withdrawn = r[23].as<bool>();
   return clip;
 }
 
@@ -323,7 +332,7 @@ class PgFeedTx final : public FeedTx {
                                ArrayLiteral(c.tags), ToMicros(c.published_at), ClusterToSql(c.prompt_cluster_id),
                                Float8Text(c.originality), c.is_copy, arrays.names, arrays.penalties, arrays.factors,
                                arrays.matches, ToMicros(c.originality_time), n.impressions, n.satisfied_views,
-                               n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions)
+                               n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions, c.withdrawn)
                 .empty();
   }
   std::optional<FeedClipRecord> GetClip(const std::string& clip_id) override {
@@ -332,7 +341,19 @@ class PgFeedTx final : public FeedTx {
     return ClipFromRow(r[0]);
   }
   bool DeleteClip(const std::string& clip_id) override {
+    // No foreign key names feed.clips (0022, 0023): the rows of the clip
+    // go with it here.
+    txn_.exec_prepared(kDeleteClipLikes, clip_id);
+    txn_.exec_prepared(kDeleteClipSkips, clip_id);
     return !txn_.exec_prepared(kDeleteClip, clip_id).empty();
+  }
+  bool WithdrawClip(const std::string& clip_id) override {
+    return !txn_.exec_prepared(kWithdrawClip, clip_id).empty();
+  }
+  std::optional<FeedClipRecord> RestoreClip(const std::string& clip_id) override {
+    const pqxx::result r = txn_.exec_prepared(kRestoreClip, clip_id);
+    if (r.empty()) return std::nullopt;
+    return ClipFromRow(r[0]);
   }
   bool AddCounts(const std::string& clip_id, const EngagementCounts& d) override {
     return !txn_
@@ -384,8 +405,12 @@ class PgFeedTx final : public FeedTx {
   void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta) override {
     txn_.exec_prepared(kAddAffinity, user_id, creator_id, Float8Text(delta));
   }
+  void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) override {
+    txn_.exec_prepared(kInsertSkip, user_id, clip_id, ToMicros(skipped_at));
+  }
   int64_t ErasePersonalization(const std::string& user_id) override {
-    return txn_.exec_prepared(kEraseAffinity, user_id).affected_rows();
+    const int64_t affinity = txn_.exec_prepared(kEraseAffinity, user_id).affected_rows();
+    return affinity + txn_.exec_prepared(kEraseSkips, user_id).affected_rows();
   }
   void ForgetUser(const std::string& user_id) override {
     txn_.exec_prepared(kForgetFollows, user_id);
@@ -393,7 +418,7 @@ class PgFeedTx final : public FeedTx {
     txn_.exec_prepared(kForgetConsent, user_id);
     txn_.exec_prepared(kForgetFeedback, user_id);
     txn_.exec_prepared(kForgetWeights, user_id);
-    txn_.exec_prepared(kEraseAffinity, user_id);
+    ErasePersonalization(user_id);
     txn_.exec_prepared(kForgetMemberships, user_id);
     // Their recorded responses go too (they are the user's requests).
     Idempotency().ForgetCaller(txn_, user_id);
@@ -403,6 +428,7 @@ class PgFeedTx final : public FeedTx {
     rows.follows = Pairs(txn_.exec_prepared(kAllFollows));
     rows.likes = Pairs(txn_.exec_prepared(kAllLikes));
     for (const pqxx::row& r : txn_.exec_prepared(kAllOptedIn)) rows.opted_in.push_back(r[0].as<std::string>());
+    rows.skips = Pairs(txn_.exec_prepared(kAllSkips));
     for (const pqxx::row& r : txn_.exec_prepared(kAllFeedback)) rows.feedback.push_back(FeedbackFromRow(r));
     for (const pqxx::row& r : txn_.exec_prepared(kAllWeights)) rows.weights.push_back(WeightsFromRow(r));
     rows.memberships = Pairs(txn_.exec_prepared(kAllMemberships));
@@ -452,23 +478,31 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        absl::StrCat("INSERT INTO feed.clips (clip_id, creator_id, parent_clip_id, root_clip_id, prompt, tags, "
                     "published_at, prompt_cluster_id, originality, is_copy, component_names, component_penalties, "
                     "component_factors, component_matches, originality_time, impressions, satisfied_views, likes, "
-                    "forks, shares, skips, hides, exploration_impressions) VALUES ($1::uuid, $2::uuid, nullif($3, "
-                    "'')::uuid, $4::uuid, $5, $6::text[], ",
+                    "forks, shares, skips, hides, exploration_impressions, withdrawn) VALUES ($1::uuid, $2::uuid, "
+                    "nullif($3, '')::uuid, $4::uuid, $5, $6::text[], ",
                     SqlTimestampParam(7),
                     ", $8::bigint, $9::float8, $10::boolean, $11::text[], $12::float8[], $13::float8[], $14::text[], ",
                     SqlTimestampParam(15),
                     ", $16::bigint, $17::bigint, $18::bigint, $19::bigint, $20::bigint, $21::bigint, $22::bigint, "
-                    "$23::bigint) ON CONFLICT DO NOTHING RETURNING 1")},
+                    "$23::bigint, $24::boolean) ON CONFLICT DO NOTHING RETURNING 1")},
       {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM feed.clips c WHERE c.clip_id = $1::uuid")},
       {kDeleteClip, "DELETE FROM feed.clips WHERE clip_id = $1::uuid RETURNING 1"},
+      {kDeleteClipLikes, "DELETE FROM feed.likes WHERE clip_id = $1::uuid"},
+      {kDeleteClipSkips, "DELETE FROM feed.skips WHERE clip_id = $1::uuid"},
+      // Only a change returns a row: a repeat withdraws or restores nothing.
+      {kWithdrawClip, "UPDATE feed.clips SET withdrawn = true WHERE clip_id = $1::uuid AND NOT withdrawn RETURNING 1"},
+      {kRestoreClip, absl::StrCat("UPDATE feed.clips c SET withdrawn = false WHERE c.clip_id = $1::uuid AND "
+                                  "c.withdrawn RETURNING ",
+                                  kClipColumns)},
       {kAddCounts,
        "UPDATE feed.clips SET impressions = impressions + $2::bigint, satisfied_views = satisfied_views + "
        "$3::bigint, likes = likes + $4::bigint, forks = forks + $5::bigint, shares = shares + $6::bigint, skips = "
        "skips + $7::bigint, hides = hides + $8::bigint, exploration_impressions = exploration_impressions + "
        "$9::bigint WHERE clip_id = $1::uuid RETURNING 1"},
       // Keyset by the primary key.
-      {kClipsAfter, absl::StrCat("SELECT ", kClipColumns,
-                                 " FROM feed.clips c WHERE c.clip_id > $1::uuid ORDER BY c.clip_id LIMIT $2")},
+      {kClipsAfter,
+       absl::StrCat("SELECT ", kClipColumns,
+                    " FROM feed.clips c WHERE c.clip_id > $1::uuid AND NOT c.withdrawn ORDER BY c.clip_id LIMIT $2")},
       {kInsertFollow,
        "INSERT INTO feed.follows (follower_id, followee_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT DO NOTHING"},
       {kDeleteFollow, "DELETE FROM feed.follows WHERE follower_id = $1::uuid AND followee_id = $2::uuid"},
@@ -498,6 +532,9 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        "INSERT INTO feed.affinity AS a (user_id, creator_id, weight) VALUES ($1::uuid, $2::uuid, $3::float8) ON "
        "CONFLICT (user_id, creator_id) DO UPDATE SET weight = a.weight + EXCLUDED.weight"},
       {kEraseAffinity, "DELETE FROM feed.affinity WHERE user_id = $1::uuid"},
+      {kInsertSkip, absl::StrCat("INSERT INTO feed.skips (user_id, clip_id, skipped_at) VALUES ($1::uuid, $2::uuid, ",
+                                 SqlTimestampParam(3), ") ON CONFLICT DO NOTHING")},
+      {kEraseSkips, "DELETE FROM feed.skips WHERE user_id = $1::uuid"},
       {kForgetFollows, "DELETE FROM feed.follows WHERE follower_id = $1::uuid OR followee_id = $1::uuid"},
       {kForgetLikes, "DELETE FROM feed.likes WHERE user_id = $1::uuid"},
       {kForgetConsent, "DELETE FROM feed.consent WHERE user_id = $1::uuid"},
@@ -516,6 +553,11 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kAllWeights, absl::StrCat("SELECT ", kWeightsColumns, " FROM feed.weights w")},
       {kAllMemberships, "SELECT user_id::text, theme_id::text FROM feed.theme_members"},
       {kAllAffinity, "SELECT user_id::text, creator_id::text, weight FROM feed.affinity"},
+      // Oldest first, so that the pools keep each viewer's newest; only
+      // while opted in (withdrawing consent erases them too).
+      {kAllSkips,
+       "SELECT s.user_id::text, s.clip_id::text FROM feed.skips s JOIN feed.consent k ON k.user_id = s.user_id "
+       "WHERE k.opted_in ORDER BY s.skipped_at, s.user_id, s.clip_id"},
       // A new theme has no members (member_count takes its default, 0).
       // Any conflict, the slug's included, inserts nothing.
       {kInsertTheme,

@@ -26,13 +26,22 @@ class FeedTx : public kit::IdempotencyLog {
   // --- Clips ---
   // Inserts the clip; false (nothing changed) when it is already there.
   virtual bool InsertClip(const FeedClipRecord& clip) = 0;
+  // The clip, withdrawn or not.
   virtual std::optional<FeedClipRecord> GetClip(const std::string& clip_id) = 0;
-  // Deletes the clip (removed by its author or a moderator); false when it
-  // was not there.
+  // Deletes the clip and the viewers' likes and skips of it (deleted by
+  // its author, or with the account); false when it was not there.
   virtual bool DeleteClip(const std::string& clip_id) = 0;
+  // Withdraws the clip (removed by a moderator, or no longer public): kept
+  // with its originality and counters, but not loaded into the pools.
+  // False when it is not there or already withdrawn.
+  virtual bool WithdrawClip(const std::string& clip_id) = 0;
+  // Un-withdraws the clip and returns it (its counters as they are now);
+  // none when it is not there or not withdrawn.
+  virtual std::optional<FeedClipRecord> RestoreClip(const std::string& clip_id) = 0;
   // Adds `delta` to the clip's counters; false when the clip is not there.
   virtual bool AddCounts(const std::string& clip_id, const EngagementCounts& delta) = 0;
-  // Live clips with clip_id > after_clip_id, by clip_id, at most `limit`.
+  // Live (not withdrawn) clips with clip_id > after_clip_id, by clip_id, at
+  // most `limit`.
   virtual std::vector<FeedClipRecord> ClipsAfter(const std::string& after_clip_id, int limit) = 0;
 
   // --- Viewers ---
@@ -44,8 +53,11 @@ class FeedTx : public kit::IdempotencyLog {
   virtual std::optional<WeightsRecord> GetWeights(const std::string& user_id) = 0;
   // Adds `delta` to the viewer's affinity for the creator (creating it).
   virtual void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta) = 0;
-  // Erases the viewer's personalization data (affinity); returns the rows
-  // erased.
+  // Records an opted-in viewer's skip of the clip (personalization data);
+  // a repeat keeps the first.
+  virtual void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) = 0;
+  // Erases the viewer's personalization data (affinity, skips); returns
+  // the rows erased.
   virtual int64_t ErasePersonalization(const std::string& user_id) = 0;
   // Erases everything kept of the user (account deleted): their settings,
   // follows both ways, likes, memberships (member counts follow),

@@ -4,9 +4,10 @@
 // service's events), and the promises are checked end to end:
 // feedback changes the next pages (show-less on a prompt cluster leaves
 // none of it in the next 200 items), a removal event takes a clip out
-// within a second, withdrawing consent turns personalization off and
-// erases its data, and a restarted instance rebuilds its pools before it
-// reports ready.
+// within a second and a moderator's restore brings it back (a restart
+// too), withdrawing consent turns personalization off and erases its data
+// (stored skips included), and a restarted instance rebuilds its pools
+// before it reports ready.
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
@@ -305,7 +306,67 @@ TEST_F(FeedServiceTest, ARemovalEventTakesTheClipOutWithinOneSecond) {
   const absl::Duration took = absl::Now() - start;
   EXPECT_TRUE(gone);
   EXPECT_LT(took, absl::Seconds(1)) << took;
-  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM feed.clips WHERE clip_id = '" + ids[2] + "'"), 0);
+  // Moderation's removal withdraws the row (a restore may bring it back).
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM feed.clips WHERE clip_id = '" + ids[2] + "' AND withdrawn"), 1);
+}
+
+TEST_F(FeedServiceTest, AClipRemovedByModerationAndRestoredIsServedAgainAndAfterARestart) {
+  const TestUser viewer = NewUser();
+  const std::vector<std::string> ids = PublishUnrelated(5, 5);
+  const std::string& clip = ids[2];
+  const auto served = [&](const TestUser& user) {
+    std::set<std::string> served_ids;
+    for (const v1::FeedItem& item : Items(user, 10)) served_ids.insert(item.clip_id());
+    return served_ids.contains(clip);
+  };
+  ASSERT_TRUE(served(viewer));
+  v1::EventEnvelope liked = server_.bus().events().New("clipforge.clip.liked", "clip", clip);
+  liked.mutable_clip_liked()->set_clip_id(clip);
+  liked.mutable_clip_liked()->set_user_id(NewUser().id);
+  Deliver(liked);
+
+  v1::EventEnvelope removed = server_.bus().events().New("clipforge.clip.removed", "clip", clip);
+  removed.mutable_clip_removed()->set_clip_id(clip);
+  removed.mutable_clip_removed()->set_reason(v1::REMOVAL_REASON_MODERATION);
+  removed.mutable_clip_removed()->set_decision_id(ids_.Next());
+  Deliver(removed);
+  EXPECT_FALSE(served(viewer));
+  v1::ExplainClipRequest explain;
+  explain.set_clip_id(clip);
+  v1::ClipExplanation explanation;
+  EXPECT_EQ(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).error_code(),
+            StatusCode::NOT_FOUND);
+  {
+    auto restarted = server_.NewFeedInstance();
+    ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+    EXPECT_FALSE(restarted->state().KeysOf(clip).has_value());
+  }
+
+  // The clips service's restore: the clip's current visibility, "removed"
+  // in the mask.
+  v1::EventEnvelope restored = server_.bus().events().New("clipforge.clip.updated", "clip", clip);
+  v1::ClipUpdatedEvent* update = restored.mutable_clip_updated();
+  update->set_clip_id(clip);
+  update->mutable_update_mask()->add_paths("removed");
+  update->set_visibility(v1::VISIBILITY_PUBLIC);
+  Deliver(restored);
+  EXPECT_TRUE(served(viewer));
+  EXPECT_TRUE(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).ok());
+  EXPECT_EQ(server_.bus().Scalar("SELECT likes FROM feed.clips WHERE clip_id = '" + clip + "' AND NOT withdrawn"), 1);
+
+  auto restarted = server_.NewFeedInstance();
+  ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+  EXPECT_EQ(restarted->state().clip_count(), 5u);
+  absl::StatusOr<feed_service::FeedPage> page = restarted->logic().GetFeed(
+      {.user_id = viewer.id}, {.feed = *feed_service::ParseFeedName("for_you"), .page_size = 10});
+  ASSERT_TRUE(page.ok()) << page.status();
+  bool found = false;
+  for (const feed_service::ServedItem& item : page->items) {
+    if (item.candidate.clip_id != clip) continue;
+    found = true;
+    EXPECT_EQ(item.candidate.likes, 1);
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(FeedServiceTest, WithdrawingConsentTurnsPersonalizationOffAndErasesItsData) {
@@ -325,6 +386,10 @@ TEST_F(FeedServiceTest, WithdrawingConsentTurnsPersonalizationOffAndErasesItsDat
   ASSERT_TRUE(Feedback(viewer, ids[0], v1::FEEDBACK_TYPE_COMPLETE).ok());
   ASSERT_TRUE(Feedback(viewer, ids[1], v1::FEEDBACK_TYPE_LIKE).ok());
   EXPECT_EQ(server_.bus().Scalar(affinity_rows), 2);
+  // Skips are personalization data too, stored while opted in.
+  ASSERT_TRUE(Feedback(viewer, ids[2], v1::FEEDBACK_TYPE_SKIP).ok());
+  const std::string skip_rows = "SELECT count(*) FROM feed.skips WHERE user_id = '" + viewer.id + "'";
+  EXPECT_EQ(server_.bus().Scalar(skip_rows), 1);
   ASSERT_TRUE(Page(viewer, "for_you", 10, "", &page).ok());
   EXPECT_EQ(page.personalization_mode(), v1::PERSONALIZATION_MODE_PERSONALIZED);
   bool affinity_counted = false;
@@ -336,6 +401,7 @@ TEST_F(FeedServiceTest, WithdrawingConsentTurnsPersonalizationOffAndErasesItsDat
   // Withdrawn: erased in the same processing cycle, and the feed says so.
   Consent(viewer, false);
   EXPECT_EQ(server_.bus().Scalar(affinity_rows), 0);
+  EXPECT_EQ(server_.bus().Scalar(skip_rows), 0);
   EXPECT_EQ(server_.feed().state().AffinityCount(viewer.id), 0u);
   ASSERT_TRUE(Page(viewer, "for_you", 10, "", &page).ok());
   EXPECT_EQ(page.personalization_mode(), v1::PERSONALIZATION_MODE_NON_PERSONALIZED);
@@ -362,7 +428,7 @@ TEST_F(FeedServiceTest, ARestartedInstanceRebuildsItsPoolsBeforeItIsReady) {
   ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
   // Ready means whole: every stored clip and follow is in the pools.
   EXPECT_EQ(static_cast<int64_t>(restarted->state().clip_count()),
-            server_.bus().Scalar("SELECT count(*) FROM feed.clips"));
+            server_.bus().Scalar("SELECT count(*) FROM feed.clips WHERE NOT withdrawn"));
   EXPECT_EQ(restarted->state().clip_count(), 121u);
   absl::StatusOr<feed_service::FeedPage> following = restarted->logic().GetFeed(
       {.user_id = follower.id}, {.feed = *feed_service::ParseFeedName("following"), .page_size = 10});

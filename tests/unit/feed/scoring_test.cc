@@ -3,8 +3,8 @@
 // candidates and contexts; a copy keeps at most 20%; steering is clamped
 // and shows in the breakdown; quality rises with positive signals and
 // falls with negative ones, which weigh far more; freshness falls with
-// age; affinity counts for personalized viewers only; reasons come
-// primary first.
+// age; affinity counts for personalized viewers only; the small-theme
+// boost multiplies the score and is clamped; reasons come primary first.
 #include "feed/scoring.h"
 
 #include <array>
@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "feed/bridging.h"
 #include "feed/candidate.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -66,6 +67,7 @@ Candidate RandomScoringCandidate(std::mt19937_64& rng, int i) {
   std::uniform_int_distribution<int64_t> count(-5, 5000);
   std::uniform_real_distribution<double> unit(-0.2, 1.2);
   std::uniform_real_distribution<double> age_hours(-10.0, 2000.0);
+  std::uniform_real_distribution<double> small_theme_boost(0.5, kMaxSmallThemeBoost + 0.5);
   std::uniform_int_distribution<size_t> source(0, kScoringAllSources.size() - 1);
   std::bernoulli_distribution coin(0.5);
   Candidate candidate = ScoringCandidate("clip-" + std::to_string(i));
@@ -83,6 +85,8 @@ Candidate RandomScoringCandidate(std::mt19937_64& rng, int i) {
   candidate.is_copy = coin(rng) && coin(rng);
   candidate.source = kScoringAllSources[source(rng)];
   if (coin(rng)) candidate.affinity = unit(rng);
+  // Out of [1, kMaxSmallThemeBoost] at times, NaN now and then.
+  candidate.small_theme_boost = i % 89 == 0 ? std::numeric_limits<double>::quiet_NaN() : small_theme_boost(rng);
   candidate.theme_ids.clear();
   if (coin(rng)) candidate.theme_ids.push_back("neon");
   if (coin(rng)) candidate.theme_ids.push_back("noir");
@@ -110,7 +114,7 @@ TEST(ScoringTest, FactorsMultiplyBackToTheScoreExactly) {
   std::mt19937_64 rng(16);
   const std::array<absl::string_view, kScoreFactorCount> names = {
       kQualityFactor, kFreshnessFactor, kOriginalityFactor, kFeedbackFactor,
-      kSourceFactor,  kSteeringFactor,  kAffinityFactor};
+      kSourceFactor,  kSteeringFactor,  kAffinityFactor,    kSmallThemeFactor};
   for (int round = 0; round < 50; ++round) {
     const ScoringContext context = RandomScoringContext(rng);
     for (int i = 0; i < 100; ++i) {
@@ -344,6 +348,51 @@ TEST(ScoringTest, AffinityCountsOnlyForPersonalizedViewers) {
   EXPECT_EQ(Score(candidate, context).Factor(kAffinityFactor), 1.0);
 }
 
+// The boost is the last factor, so the boosted score is the unboosted one
+// times the boost, bit for bit.
+TEST(ScoringTest, TheSmallThemeBoostMultipliesTheScore) {
+  const ScoringContext context = ScoringDefaultContext();
+  Candidate plain = ScoringCandidate("clip");
+  plain.source = CandidateSource::kTheme;
+  plain.theme_ids = {"tiny"};
+  Candidate boosted = plain;
+  boosted.small_theme_boost = 1.8;
+
+  const ScoreBreakdown before = Score(plain, context);
+  const ScoreBreakdown after = Score(boosted, context);
+  EXPECT_EQ(before.Factor(kSmallThemeFactor), 1.0);
+  EXPECT_EQ(after.Factor(kSmallThemeFactor), 1.8);
+  ASSERT_EQ(after.factor_count, kScoreFactorCount);
+  EXPECT_EQ(after.factors[kScoreFactorCount - 1].name, kSmallThemeFactor);
+  for (size_t f = 0; f + 1 < kScoreFactorCount; ++f) {
+    EXPECT_EQ(after.factors[f].value, before.factors[f].value) << after.factors[f].name;
+  }
+  EXPECT_EQ(after.score, before.score * 1.8);
+  EXPECT_EQ(after.score, ProductOfFactors(after.Factors()));
+  // What the gatherer sets passes through unchanged.
+  boosted.small_theme_boost = SmallThemeBoost(3);
+  EXPECT_EQ(Score(boosted, context).Factor(kSmallThemeFactor), SmallThemeBoost(3));
+}
+
+TEST(ScoringTest, TheSmallThemeBoostIsClampedIntoItsBounds) {
+  const ScoringContext context = ScoringDefaultContext();
+  Candidate candidate = ScoringCandidate("clip");
+  const double unboosted = Score(candidate, context).score;
+  const auto factor_for = [&](double boost) {
+    candidate.small_theme_boost = boost;
+    const ScoreBreakdown breakdown = Score(candidate, context);
+    EXPECT_EQ(breakdown.score, ProductOfFactors(breakdown.Factors())) << boost;
+    return breakdown.Factor(kSmallThemeFactor);
+  };
+  EXPECT_EQ(factor_for(7.0), kMaxSmallThemeBoost);
+  EXPECT_EQ(factor_for(std::numeric_limits<double>::infinity()), kMaxSmallThemeBoost);
+  EXPECT_EQ(factor_for(0.25), 1.0);
+  EXPECT_EQ(factor_for(0.0), 1.0);
+  EXPECT_EQ(factor_for(-std::numeric_limits<double>::infinity()), 1.0);
+  EXPECT_EQ(factor_for(std::numeric_limits<double>::quiet_NaN()), 1.0);
+  EXPECT_EQ(Score(candidate, context).score, unboosted);
+}
+
 TEST(ScoringTest, FeedbackMultipliesEveryScopeWithinBounds) {
   Candidate candidate = ScoringCandidate("clip");
   candidate.theme_ids = {"neon"};
@@ -379,6 +428,26 @@ TEST(ScoringTest, ScoreAllScoresEachCandidateInPlace) {
   }
   ScoreAll(absl::MakeConstSpan(candidates).subspan(0, 10), context, scored);
   EXPECT_EQ(scored.size(), 10u);
+}
+
+TEST(ScoringTest, BatchScorerMatchesScoreWithManySettings) {
+  // Hundreds of clip and creator settings fill the prefilters' slots: a
+  // candidate that passes them must still get the map's own answer.
+  std::mt19937_64 rng(12);
+  ScoringContext context = RandomScoringContext(rng);
+  std::uniform_real_distribution<double> weight(0.0, 3.0);
+  for (int i = 0; i < 2000; i += 3) context.feedback.by_clip["clip-" + std::to_string(i)] = weight(rng);
+  for (int i = 0; i < 7; i += 2) context.feedback.by_creator["creator-" + std::to_string(i)] = weight(rng);
+  std::vector<Candidate> candidates;
+  for (int i = 0; i < 2000; ++i) candidates.push_back(RandomScoringCandidate(rng, i));
+  const BatchScorer scorer(context);
+  for (const Candidate& candidate : candidates) {
+    const ScoreBreakdown batch = scorer.Score(candidate);
+    const ScoreBreakdown single = Score(candidate, context);
+    ASSERT_EQ(batch.score, single.score) << candidate.clip_id;
+    EXPECT_EQ(batch.Factor(kFeedbackFactor), single.Factor(kFeedbackFactor));
+    EXPECT_EQ(batch.Factor(kSteeringFactor), single.Factor(kSteeringFactor));
+  }
 }
 
 TEST(ReasonsForTest, PrimaryFirstThenInTheIssuesOrder) {

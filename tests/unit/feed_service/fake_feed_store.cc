@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -59,7 +60,26 @@ class FakeFeedTx final : public FeedTx {
   }
   bool DeleteClip(const std::string& clip_id) override {
     Write();
+    // The viewers' likes and skips of it go too.
+    std::erase_if(s_.likes, [&](const auto& l) { return l.second == clip_id; });
+    std::erase_if(s_.skips, [&](const auto& row) { return row.first.second == clip_id; });
     return s_.clips.erase(clip_id) > 0;
+  }
+  bool WithdrawClip(const std::string& clip_id) override {
+    Write();
+    const auto it = s_.clips.find(clip_id);
+    // UPDATE ... AND NOT withdrawn RETURNING 1: no row unless it changed.
+    if (it == s_.clips.end() || it->second.withdrawn) return false;
+    it->second.withdrawn = true;
+    return true;
+  }
+  std::optional<FeedClipRecord> RestoreClip(const std::string& clip_id) override {
+    Write();
+    const auto it = s_.clips.find(clip_id);
+    // UPDATE ... AND withdrawn RETURNING the row: none unless it changed.
+    if (it == s_.clips.end() || !it->second.withdrawn) return std::nullopt;
+    it->second.withdrawn = false;
+    return it->second;
   }
   bool AddCounts(const std::string& clip_id, const EngagementCounts& d) override {
     Write();
@@ -70,9 +90,9 @@ class FakeFeedTx final : public FeedTx {
   }
   std::vector<FeedClipRecord> ClipsAfter(const std::string& after_clip_id, int limit) override {
     std::vector<FeedClipRecord> out;
-    // Keyset by the primary key: clip_id order.
+    // Keyset by the primary key: clip_id order, withdrawn clips left out.
     for (auto it = s_.clips.upper_bound(after_clip_id); it != s_.clips.end() && out.size() < Limit(limit); ++it) {
-      out.push_back(it->second);
+      if (!it->second.withdrawn) out.push_back(it->second);
     }
     return out;
   }
@@ -126,10 +146,16 @@ class FakeFeedTx final : public FeedTx {
     CheckUuid(creator_id, "creator_id");
     s_.affinity[{user_id, creator_id}] += delta;  // Inserted at 0 + delta, or added to.
   }
+  void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) override {
+    Write();
+    CheckUuid(user_id, "user_id");
+    CheckUuid(clip_id, "clip_id");
+    s_.skips.try_emplace({user_id, clip_id}, skipped_at);  // ON CONFLICT DO NOTHING: the first stays.
+  }
   int64_t ErasePersonalization(const std::string& user_id) override {
     Write();
-    return static_cast<int64_t>(
-        std::erase_if(s_.affinity, [&](const auto& row) { return row.first.first == user_id; }));
+    const auto of_user = [&](const auto& row) { return row.first.first == user_id; };
+    return static_cast<int64_t>(std::erase_if(s_.affinity, of_user) + std::erase_if(s_.skips, of_user));
   }
   void ForgetUser(const std::string& user_id) override {
     Write();
@@ -157,6 +183,7 @@ class FakeFeedTx final : public FeedTx {
     for (const auto& [user, opted_in] : s_.consent) {
       if (opted_in) rows.opted_in.push_back(user);
     }
+    rows.skips = OptedInSkipsOldestFirst();
     for (const auto& [key, setting] : s_.feedback) rows.feedback.push_back(setting);
     for (const auto& [user, weights] : s_.weights) rows.weights.push_back(weights);
     rows.memberships.assign(s_.memberships.begin(), s_.memberships.end());
@@ -233,6 +260,20 @@ class FakeFeedTx final : public FeedTx {
  private:
   void Write() const {
     if (read_only_) throw std::logic_error("write in a read-only transaction");
+  }
+
+  // The opted-in viewers' skips, oldest first (then by user and clip), as
+  // PgFeedStore's statement orders them.
+  std::vector<std::pair<std::string, std::string>> OptedInSkipsOldestFirst() const {
+    std::vector<std::tuple<absl::Time, std::string, std::string>> rows;
+    for (const auto& [key, skipped_at] : s_.skips) {
+      const auto consent = s_.consent.find(key.first);
+      if (consent != s_.consent.end() && consent->second) rows.emplace_back(skipped_at, key.first, key.second);
+    }
+    std::sort(rows.begin(), rows.end());
+    std::vector<std::pair<std::string, std::string>> skips;
+    for (const auto& [skipped_at, user, clip] : rows) skips.emplace_back(user, clip);
+    return skips;
   }
 
   // One member less for the theme (CHECK member_count >= 0).

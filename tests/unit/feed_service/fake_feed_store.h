@@ -4,7 +4,7 @@
 // nothing behind. Each FeedTx method does what store_interface.h says (and
 // what PgFeedStore's statements do: ON CONFLICT DO NOTHING inserts report
 // false, member counts move with the memberships), and the constraints of
-// migrations/0022_feed.sql fail the transaction as the driver's exceptions
+// migrations/0022_feed.sql and 0023_feed_withdrawn.sql fail the transaction as the driver's exceptions
 // would once Transact maps them: a unique key ALREADY_EXISTS, a CHECK or
 // foreign key FAILED_PRECONDITION, a malformed uuid INTERNAL (Postgres's
 // "invalid input syntax", which kit::StatusFromPqxx maps to INTERNAL). A
@@ -33,6 +33,7 @@ struct FakeFeedState {
   std::map<std::tuple<std::string, FeedbackScope, std::string>, FeedbackSetting> feedback;
   std::map<std::string, WeightsRecord> weights;                     // By user_id.
   std::map<std::pair<std::string, std::string>, double> affinity;   // (user_id, creator_id) -> weight.
+  std::map<std::pair<std::string, std::string>, absl::Time> skips;  // (user_id, clip_id) -> skipped_at.
   std::map<std::string, ThemeRecord> themes;                        // By theme_id.
   std::set<std::pair<std::string, std::string>> memberships;        // (user_id, theme_id).
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;  // (caller, request).

@@ -149,9 +149,14 @@ class FeedFixture : public ::testing::Test {
   struct ClipOptions {
     std::vector<std::string> tags;
     std::string parent_clip_id;  // a fork of it when set
+    // Unset is public, as the clips service reads it. (No default member
+    // initializer: GCC refuses one in a nested struct that the enclosing
+    // class's own `= {}` default arguments construct.)
+    v1::Visibility visibility;
   };
 
-  // A public clip's clipforge.clip.published, one second after the last
+  // A clip's clipforge.clip.published (public unless `options` say
+  // otherwise), one second after the last
   // (so that every clip has its own publish time, and near-duplicate
   // matching, which looks at strictly earlier clips, sees the earlier ones).
   v1::EventEnvelope PublishedEvent(const std::string& creator_id, const std::string& prompt,
@@ -166,7 +171,7 @@ class FeedFixture : public ::testing::Test {
     e->set_prompt(prompt);
     e->set_title("A clip");
     for (const std::string& tag : options.tags) e->add_tags(tag);
-    e->set_visibility(v1::VISIBILITY_PUBLIC);
+    e->set_visibility(options.visibility == v1::VISIBILITY_UNSPECIFIED ? v1::VISIBILITY_PUBLIC : options.visibility);
     e->set_forking_allowed(true);
     if (options.parent_clip_id.empty()) {
       e->set_root_clip_id(clip_id);
@@ -182,10 +187,25 @@ class FeedFixture : public ::testing::Test {
     *event.mutable_occurred_at() = kit::ToTimestamp(clock_.Now());
     return event;
   }
-  v1::EventEnvelope RemovedEvent(const std::string& clip_id) {
+  v1::EventEnvelope RemovedEvent(const std::string& clip_id,
+                                 v1::RemovalReason reason = v1::REMOVAL_REASON_DELETED_BY_AUTHOR) {
     v1::EventEnvelope event = factory_.New("clipforge.clip.removed", "clip", clip_id);
     event.mutable_clip_removed()->set_clip_id(clip_id);
-    event.mutable_clip_removed()->set_reason(v1::REMOVAL_REASON_DELETED_BY_AUTHOR);
+    event.mutable_clip_removed()->set_reason(reason);
+    return event;
+  }
+  // A clipforge.clip.updated as the clips service sends it: the changed
+  // paths ("removed" for a moderation restore) and the clip's visibility
+  // after the change.
+  v1::EventEnvelope UpdatedEvent(const std::string& clip_id, v1::Visibility visibility,
+                                 const std::vector<std::string>& paths) {
+    v1::EventEnvelope event = factory_.New("clipforge.clip.updated", "clip", clip_id);
+    v1::ClipUpdatedEvent* e = event.mutable_clip_updated();
+    e->set_clip_id(clip_id);
+    for (const std::string& path : paths) e->mutable_update_mask()->add_paths(path);
+    e->set_title("A clip");
+    e->set_visibility(visibility);
+    e->set_forking_allowed(true);
     return event;
   }
   v1::EventEnvelope LikedEvent(const std::string& user_id, const std::string& clip_id) {
@@ -203,6 +223,17 @@ class FeedFixture : public ::testing::Test {
     registered->set_handle("someone");
     registered->set_display_name("Someone");
     registered->set_analytics_opted_in(analytics_opted_in);
+    return event;
+  }
+  v1::EventEnvelope ConsentChangedEvent(const std::string& user_id, bool opted_in) {
+    v1::EventEnvelope event = factory_.New("clipforge.user.consent_changed", "user", user_id);
+    event.mutable_user_consent_changed()->set_user_id(user_id);
+    event.mutable_user_consent_changed()->set_opted_in(opted_in);
+    return event;
+  }
+  v1::EventEnvelope DeletedEvent(const std::string& user_id) {
+    v1::EventEnvelope event = factory_.New("clipforge.user.deleted", "user", user_id);
+    event.mutable_user_deleted()->set_user_id(user_id);
     return event;
   }
   v1::EventEnvelope FollowedEvent(const std::string& follower_id, const std::string& followee_id) {

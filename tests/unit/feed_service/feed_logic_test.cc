@@ -3,7 +3,9 @@
 // repeat, widened rather than empty, every score its factors' product,
 // page tokens bound to their viewer, feed and day), feedback (show more,
 // show less, hiding, idempotent counting, personalization only with
-// consent), the viewer's steering, themes and originality explanations.
+// consent), the viewer's steering, themes, originality explanations, and
+// what events do to clips and skips (withdrawn by moderation or privacy,
+// restored, deleted; skips kept across a rebuild while consent lasts).
 #include "services/feed/feed_logic.h"
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clipforge/v1/feed.pb.h"
+#include "feed/bridging.h"
 #include "feed/originality.h"
 #include "feed/page_cursor.h"
 #include "feed/scoring.h"
@@ -801,6 +804,161 @@ TEST_F(FeedLogicTest, ARemovedClipLeavesTheFeedAndTheStore) {
   EXPECT_THAT(Feedback(viewer, removed, FeedbackKind::kSeen), IsOkAndHolds(0));
 }
 
+TEST_F(FeedLogicTest, AClipRemovedByModerationIsWithdrawnAndARestoreServesItAgainWithItsCounters) {
+  const kit::Caller viewer = NewUser();
+  const std::vector<std::string> catalogue = PublishCatalogue(6, 2);
+  const std::string clip = catalogue[3];
+  Like(NewUser(), clip);
+  ASSERT_THAT(Feedback(viewer, clip, FeedbackKind::kSeen), IsOkAndHolds(1));
+
+  // Removed by moderation (and the event redelivered): out of the feed,
+  // its row kept.
+  const v1::EventEnvelope removed = RemovedEvent(clip, v1::REMOVAL_REASON_MODERATION);
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(removed), IsOk());
+  EXPECT_FALSE(state_.KeysOf(clip).has_value());
+  EXPECT_THAT(ServedIds(PageThrough(viewer, 1000).items), Not(Contains(clip)));
+  EXPECT_TRUE(StoredClip(clip).withdrawn);
+  EXPECT_THAT(logic_.Explain(clip), StatusIs(absl::StatusCode::kNotFound));
+  FeedState rebuilt_while_removed;
+  RebuildPools(store_, rebuilt_while_removed);
+  EXPECT_FALSE(rebuilt_while_removed.KeysOf(clip).has_value());
+  EXPECT_EQ(rebuilt_while_removed.clip_count(), state_.clip_count());
+  // Counted while removed, for when it comes back.
+  Like(NewUser(), clip);
+
+  // Restored (and the event redelivered): served again, its counters whole.
+  const v1::EventEnvelope restored = UpdatedEvent(clip, v1::VISIBILITY_PUBLIC, {"removed"});
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(restored), IsOk());
+  const FeedClipRecord stored = StoredClip(clip);
+  EXPECT_FALSE(stored.withdrawn);
+  EXPECT_EQ(stored.counts.likes, 2);
+  EXPECT_EQ(stored.counts.impressions, 1);
+  const std::optional<ServedItem> served = FindServed(viewer, clip);
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->candidate.likes, 2);
+  EXPECT_EQ(served->candidate.impressions, 1);
+  EXPECT_EQ(served->candidate.originality, stored.originality);
+  EXPECT_THAT(logic_.Explain(clip), IsOk());
+  FeedState rebuilt;
+  RebuildPools(store_, rebuilt);
+  EXPECT_TRUE(rebuilt.KeysOf(clip).has_value());
+}
+
+TEST_F(FeedLogicTest, AClipPublishedPrivateEntersThePoolsWhenMadePublicAndLeavesWhenNotPublicAgain) {
+  const kit::Caller viewer = NewUser();
+  PublishCatalogue(6, 2);
+  const v1::EventEnvelope published =
+      PublishedEvent(ids_.Next(), FillerPrompt(1000), {.visibility = v1::VISIBILITY_PRIVATE});
+  const std::string clip = published.clip_published().clip_id();
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(published), IsOk());
+  // Stored (its originality assessed at publish), but not served.
+  EXPECT_TRUE(StoredClip(clip).withdrawn);
+  EXPECT_FALSE(state_.KeysOf(clip).has_value());
+  EXPECT_THAT(logic_.Explain(clip), StatusIs(absl::StatusCode::kNotFound));
+
+  const v1::EventEnvelope made_public = UpdatedEvent(clip, v1::VISIBILITY_PUBLIC, {"visibility"});
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(made_public), IsOk());
+  EXPECT_FALSE(StoredClip(clip).withdrawn);
+  EXPECT_TRUE(state_.KeysOf(clip).has_value());
+  EXPECT_TRUE(FindServed(viewer, clip).has_value());
+  EXPECT_THAT(logic_.Explain(clip), IsOk());
+
+  // Followers-only again: withdrawn, its row kept.
+  const v1::EventEnvelope made_followers_only = UpdatedEvent(clip, v1::VISIBILITY_FOLLOWERS, {"visibility"});
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(made_followers_only), IsOk());
+  EXPECT_TRUE(StoredClip(clip).withdrawn);
+  EXPECT_FALSE(state_.KeysOf(clip).has_value());
+}
+
+TEST_F(FeedLogicTest, ATitleEditOfAPublicClipChangesNothingAndAnUnknownClipStaysUnknown) {
+  const kit::Caller viewer = NewUser();
+  PublishCatalogue(3, 2);
+  const std::string clip = PublishFiller(ids_.Next());
+  Like(NewUser(), clip);
+  const FeedClipRecord before = StoredClip(clip);
+  const std::vector<std::string> gathered_before = GatheringSummary(state_, viewer.user_id, clock_.Now());
+
+  const v1::EventEnvelope edited = UpdatedEvent(clip, v1::VISIBILITY_PUBLIC, {"title"});
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(edited), IsOk());
+
+  const FeedClipRecord after = StoredClip(clip);
+  EXPECT_FALSE(after.withdrawn);
+  EXPECT_EQ(after.counts.likes, before.counts.likes);
+  EXPECT_EQ(after.originality, before.originality);
+  EXPECT_EQ(GatheringSummary(state_, viewer.user_id, clock_.Now()), gathered_before);
+  // A clip the feed never stored (published before it ran): nothing to
+  // bring back.
+  const std::string unknown = ids_.Next();
+  ASSERT_THAT(ApplyClipEvent(UpdatedEvent(unknown, v1::VISIBILITY_PUBLIC, {"visibility"})), IsOk());
+  EXPECT_FALSE(store_.state().clips.contains(unknown));
+  EXPECT_FALSE(state_.KeysOf(unknown).has_value());
+}
+
+TEST_F(FeedLogicTest, AnAuthorsDeletionDeletesTheClipWithItsLikesAndSkipsForGood) {
+  const kit::Caller viewer = NewUser();
+  Register(viewer, /*analytics_opted_in=*/true);
+  const std::string clip = PublishFiller(ids_.Next());
+  const std::string kept = PublishFiller(ids_.Next());
+  Like(viewer, clip);
+  Like(viewer, kept);
+  ASSERT_THAT(Feedback(viewer, clip, FeedbackKind::kSkip), IsOkAndHolds(1));
+
+  const v1::EventEnvelope deleted = RemovedEvent(clip, v1::REMOVAL_REASON_DELETED_BY_AUTHOR);
+  for (int delivery = 0; delivery < 2; ++delivery) ASSERT_THAT(ApplyClipEvent(deleted), IsOk());
+  const FakeFeedState stored = store_.state();
+  EXPECT_FALSE(stored.clips.contains(clip));
+  EXPECT_THAT(stored.likes, ElementsAre(std::pair(viewer.user_id, kept)));
+  EXPECT_THAT(stored.skips, IsEmpty());
+  EXPECT_FALSE(state_.KeysOf(clip).has_value());
+
+  // An author's deletion stands: a public update brings nothing back.
+  ASSERT_THAT(ApplyClipEvent(UpdatedEvent(clip, v1::VISIBILITY_PUBLIC, {"visibility"})), IsOk());
+  EXPECT_FALSE(store_.state().clips.contains(clip));
+  EXPECT_FALSE(state_.KeysOf(clip).has_value());
+}
+
+// The pools' theme reactions, one line each, sorted.
+std::vector<std::string> ReactionLines(const FeedState& pools) {
+  std::vector<std::string> lines;
+  for (const ThemeReaction& r : pools.MemberReactions()) {
+    lines.push_back(absl::StrCat(r.theme_id, " ", r.user_id, " ", r.clip_id, " ", r.value));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+TEST_F(FeedLogicTest, SkipsSurviveARebuildUntilConsentIsWithdrawnOrTheAccountDeleted) {
+  const std::string theme = NewThemeId("debate");
+  const kit::Caller member = NewUser(), other_member = NewUser(), opted_out = NewUser();
+  Register(member, /*analytics_opted_in=*/true);
+  Register(other_member, /*analytics_opted_in=*/true);
+  Register(opted_out, /*analytics_opted_in=*/false);
+  for (const kit::Caller& m : {member, other_member, opted_out}) ASSERT_THAT(Join(m, theme), IsOk());
+  const std::string first = PublishFiller(ids_.Next(), {.tags = {"debate"}});
+  const std::string second = PublishFiller(ids_.Next(), {.tags = {"debate"}});
+  for (const kit::Caller& m : {member, other_member, opted_out}) {
+    ASSERT_THAT(Feedback(m, first, FeedbackKind::kSkip), IsOkAndHolds(1));
+  }
+  ASSERT_THAT(Feedback(member, second, FeedbackKind::kSkip), IsOkAndHolds(1));
+  ASSERT_THAT(Feedback(member, first, FeedbackKind::kSkip), IsOkAndHolds(1));  // again: stored once
+  // The opted-in viewers' only.
+  EXPECT_THAT(store_.state().skips, SizeIs(3));
+
+  FeedState rebuilt;
+  RebuildPools(store_, rebuilt);
+  EXPECT_THAT(ReactionLines(rebuilt), SizeIs(3));
+  EXPECT_EQ(ReactionLines(rebuilt), ReactionLines(state_));
+
+  // Erased in the transaction that records the withdrawal (or deletion).
+  ASSERT_THAT(ApplyUserEvent(ConsentChangedEvent(member.user_id, /*opted_in=*/false)), IsOk());
+  ASSERT_THAT(ApplyUserEvent(DeletedEvent(other_member.user_id)), IsOk());
+  EXPECT_THAT(store_.state().skips, IsEmpty());
+  EXPECT_THAT(ReactionLines(state_), IsEmpty());
+  FeedState rebuilt_after;
+  RebuildPools(store_, rebuilt_after);
+  EXPECT_THAT(ReactionLines(rebuilt_after), IsEmpty());
+}
+
 
 // --- Echo Chambers ---
 
@@ -866,6 +1024,31 @@ TEST_F(FeedLogicTest, OnlyClipsLikedAcrossTheThemesDivideAreEchoedToNonMembers) 
   for (const ThemeReaction& r : left) {
     for (const kit::Caller& member : camp_a) EXPECT_NE(r.user_id, member.user_id);
   }
+}
+
+// The rule: small themes are boosted by a log of member count. A
+// clip that came through no theme shows the factor at 1.
+TEST_F(FeedLogicTest, ClipsFromASmallThemeCarryItsSmallThemeBoost) {
+  const std::string theme = NewThemeId("tiny");
+  const kit::Caller viewer = NewUser();
+  for (const kit::Caller& member : {viewer, NewUser(), NewUser()}) ASSERT_THAT(Join(member, theme), IsOk());
+  ASSERT_EQ(state_.Theme(theme)->member_count, 3);
+  const std::string followed = ids_.Next();
+  const std::string followed_clip = PublishFiller(followed);
+  const std::string theme_clip = PublishFiller(ids_.Next(), {.tags = {"tiny"}});
+  PublishCatalogue(5, 1);
+  Follow(viewer, followed);
+
+  const std::optional<ServedItem> themed = FindServed(viewer, theme_clip);
+  ASSERT_TRUE(themed.has_value());
+  EXPECT_EQ(themed->candidate.source, feed::CandidateSource::kTheme);
+  EXPECT_GT(themed->breakdown.Factor(feed::kSmallThemeFactor), 1.0);
+  EXPECT_EQ(themed->breakdown.Factor(feed::kSmallThemeFactor), feed::SmallThemeBoost(3));
+  const std::optional<ServedItem> following = FindServed(viewer, followed_clip);
+  ASSERT_TRUE(following.has_value());
+  EXPECT_EQ(following->candidate.source, feed::CandidateSource::kFollowing);
+  EXPECT_THAT(following->breakdown.Factors(), Contains(Field(&feed::ScoreFactor::name, feed::kSmallThemeFactor)));
+  EXPECT_EQ(following->breakdown.Factor(feed::kSmallThemeFactor), 1.0);
 }
 
 }  // namespace
