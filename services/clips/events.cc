@@ -24,6 +24,7 @@ v1::EventEnvelope ClipsEvents::Published(const ClipRecord& clip, const std::stri
   *published->mutable_video() = clip.media.video();
   *published->mutable_thumbnail() = clip.media.thumbnail();
   *published->mutable_duration() = clip.media.duration();
+  *published->mutable_frame_hashes() = clip.media.frame_hashes();
   return event;
 }
 

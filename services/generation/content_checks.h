@@ -15,6 +15,11 @@ namespace clipforge::generation_service {
 struct Verdict {
   v1::ModerationDecision decision = v1::MODERATION_DECISION_ALLOW;
   std::vector<v1::ModerationCategory> categories;
+  // CheckVideo only: the PDQ hashes (32 bytes each, as PdqBytes writes
+  // them) of the frames the media filter sampled once a second, in order,
+  // for the feed's near-duplicate search. Empty for prompts and images,
+  // and when not computed.
+  std::vector<std::string> frame_hashes;
 };
 
 // The categories' enum names, comma-separated ("" for none).

@@ -20,7 +20,12 @@ void FillJob(const JobView& view, v1::GenerationJob* out) {
     out->mutable_failure()->set_code(job.failure_code);
     out->mutable_failure()->set_message(job.failure_message);
   }
-  if (job.status == v1::JOB_STATUS_COMPLETED && job.outputs) *out->mutable_outputs() = *job.outputs;
+  if (job.status == v1::JOB_STATUS_COMPLETED && job.outputs) {
+    *out->mutable_outputs() = *job.outputs;
+    // Up to tens of kilobytes that only the feed uses: not worth every
+    // GetJob, ListJobs and WatchJob answer.
+    out->mutable_outputs()->clear_frame_hashes();
+  }
   *out->mutable_create_time() = kit::ToTimestamp(job.create_time);
   if (job.start_time) *out->mutable_start_time() = kit::ToTimestamp(*job.start_time);
   if (job.finish_time) *out->mutable_finish_time() = kit::ToTimestamp(*job.finish_time);

@@ -32,7 +32,12 @@ absl::StatusOr<Verdict> LocalModeration::CheckVideo(const std::string& job_id, c
   CF_ASSIGN_OR_RETURN(const moderation_service::MediaCheck check,
                       screening_.Screen(video.sha256(), moderation_service::TargetRef{
                                                             .kind = v1::CONTENT_KIND_GENERATION_JOB, .id = job_id}));
-  return Verdict{.decision = check.decision, .categories = check.categories};
+  Verdict verdict{.decision = check.decision, .categories = check.categories};
+  verdict.frame_hashes.reserve(check.frame_hashes.size());
+  for (const moderation::PdqHash& hash : check.frame_hashes) {
+    verdict.frame_hashes.push_back(moderation_service::PdqBytes(hash));
+  }
+  return verdict;
 }
 
 absl::StatusOr<Verdict> LocalModeration::CheckImage(const std::string& user_id, const v1::BlobRef& image) {

@@ -7,11 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "base/error_reason.h"
 #include "base/status_macros.h"
+#include "generation/job_spec.h"
 
 namespace clipforge::generation_service {
 namespace {
 
 constexpr size_t kMaxFailureMessage = 500;
+
+// The slowest SpeedChange (0.25) makes a clip four times as long as its render.
+static_assert(kMaxFrameHashes == generation::kMaxSeconds * 4 + 2,
+              "kMaxFrameHashes follows the longest clip; update it and JobOutputs.frame_hashes' comment");
 
 // Progress events go on the bus at every tenth, not every report.
 bool CrossesTenth(int32_t before, int32_t after) { return after / 10 > before / 10; }
@@ -82,6 +87,16 @@ v1::JobOutputs StoredOutputs(v1::JobOutputs outputs, const std::vector<UploadRec
       default: break;
     }
   }
+  return outputs;
+}
+
+// The media filter's hashes of the video, never the worker's (a worker
+// could otherwise pass its video off as a duplicate, or not as one); the
+// first kMaxFrameHashes of them.
+v1::JobOutputs WithFrameHashes(v1::JobOutputs outputs, const Verdict& verdict) {
+  outputs.clear_frame_hashes();
+  const size_t kept = std::min(verdict.frame_hashes.size(), static_cast<size_t>(kMaxFrameHashes));
+  for (size_t i = 0; i < kept; ++i) outputs.add_frame_hashes(verdict.frame_hashes[i]);
   return outputs;
 }
 
@@ -220,7 +235,7 @@ absl::StatusOr<v1::JobStatus> WorkerLogic::Complete(const WorkerIdentity& worker
       job->status = v1::JOB_STATUS_COMPLETED;
       job->progress_percent = 100;
       job->stage.clear();
-      job->outputs = StoredOutputs(completion.outputs, current);
+      job->outputs = WithFrameHashes(StoredOutputs(completion.outputs, current), *verdict);
       tx.UpdateJob(*job);
       CF_RETURN_IF_ERROR(tx.AppendEvent(events_.Completed(*job)));
       return job->status;

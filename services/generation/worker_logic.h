@@ -47,8 +47,16 @@ struct FailOutcome {
   v1::JobStatus status = v1::JOB_STATUS_FAILED;
 };
 
+// The most frame hashes a job's outputs keep: one a second of the longest
+// video a job makes (generation::kMaxSeconds rendered, slowed to a quarter
+// speed: twenty minutes), plus the first and the last frame, which the
+// media filter samples too. JobOutputs.frame_hashes in generation.proto
+// names this number.
+inline constexpr int kMaxFrameHashes = 1202;
+
 // What a worker reports when it completes: the outputs it uploaded under
-// this lease (blob refs) and their description.
+// this lease (blob refs) and their description. Its frame_hashes are not
+// trusted: Complete replaces them with the media filter's.
 struct Completion {
   v1::JobOutputs outputs;
 };

@@ -41,6 +41,8 @@ absl::Status ValidateProgress(const v1::ReportProgressRequest& r) {
   return ValidateLeaseRef(r.job_id(), r.lease_epoch());
 }
 
+// frame_hashes is not checked: WorkerLogic::Complete drops the worker's
+// and keeps the media filter's.
 absl::Status ValidateOutputs(const v1::JobOutputs& o) {
   base::FieldValidator v;
   v.Check(kit::IsBlobName(o.video().sha256()), "outputs.video.sha256", "must name an uploaded blob");

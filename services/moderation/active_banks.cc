@@ -90,8 +90,10 @@ std::vector<BankHit> ActiveBanks::Match(const moderation::PdqHash& hash) const {
 
 MediaCheck ActiveBanks::Check(const std::vector<FrameHash>& frames) const {
   MediaCheck check{.banks_version = version_};
+  check.frame_hashes.reserve(frames.size());
   for (const FrameHash& frame : frames) {
     ++check.frames_checked;
+    check.frame_hashes.push_back(frame.hash);
     if (frame.quality < kMinMatchQuality) continue;
     std::vector<BankHit> hits = Match(frame.hash);
     if (hits.empty()) continue;

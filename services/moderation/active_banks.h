@@ -52,6 +52,10 @@ struct MediaCheck {
   std::vector<v1::ModerationCategory> categories;  // Of the matched banks, no duplicates.
   std::vector<FrameHits> frames;                   // Frames with hits, in order.
   int32_t frames_checked = 0;
+  // Every sampled frame's hash, in order (frames_checked of them, low
+  // quality ones too): callers keep them to find near-duplicate videos
+  // later without decoding the video again.
+  std::vector<moderation::PdqHash> frame_hashes;
   int64_t banks_version = 0;
 };
 
@@ -72,7 +76,8 @@ class ActiveBanks {
   // Nearest first.
   std::vector<BankHit> Match(const moderation::PdqHash& hash) const;
 
-  // Matches the frames of quality kMinMatchQuality or more.
+  // Matches the frames of quality kMinMatchQuality or more; every frame's
+  // hash is in the answer.
   MediaCheck Check(const std::vector<FrameHash>& frames) const;
 
  private:

@@ -22,10 +22,11 @@ class MediaScreening {
                  ReviewLogic& review)
       : banks_(banks), blobs_(blobs), compute_(compute), review_(review) {}
 
-  // The verdict on blob `sha256`; when `subject` is set and the verdict is
-  // not ALLOW, a media-filter case about it is opened. NOT_FOUND for a
-  // missing blob, INVALID_ARGUMENT ("blob: ...") for one that does not
-  // decode, UNAVAILABLE before the banks are loaded.
+  // The verdict on blob `sha256`, with the hash of every frame sampled
+  // (one a second plus the first and the last); when `subject` is set and
+  // the verdict is not ALLOW, a media-filter case about it is opened.
+  // NOT_FOUND for a missing blob, INVALID_ARGUMENT ("blob: ...") for one
+  // that does not decode, UNAVAILABLE before the banks are loaded.
   absl::StatusOr<MediaCheck> Screen(const std::string& sha256, const std::optional<TargetRef>& subject);
 
  private:

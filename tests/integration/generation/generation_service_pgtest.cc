@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -322,6 +323,23 @@ TEST_F(GenerationServiceTest, AJobGoesFromCreateThroughAWorkerToItsDownload) {
   EXPECT_EQ(finished.progress_percent(), 100);
   EXPECT_EQ(finished.outputs().video().sha256(), base::Sha256Hex(video_));
   EXPECT_EQ(finished.outputs().video().size_bytes(), static_cast<int64_t>(video_.size()));
+  // The media filter's hash of each frame it sampled is kept on the job for
+  // the feed, but not returned by the API.
+  EXPECT_EQ(finished.outputs().frame_hashes_size(), 0);
+  std::optional<generation_service::JobRecord> stored;
+  ASSERT_TRUE(server_.generation()
+                  .store()
+                  .Transact(generation_service::TxMode::kReadOnly,
+                            [&](generation_service::GenerationTx& tx) {
+                              stored = tx.GetJob(a.job_id());
+                              return absl::OkStatus();
+                            })
+                  .ok());
+  ASSERT_TRUE(stored.has_value() && stored->outputs.has_value());
+  const std::vector<media::FramePdq> sampled =
+      media::PdqOfFrames(video_path_, {.interval_seconds = 1.0, .reference_frames_only = true}).value();
+  ASSERT_EQ(stored->outputs->frame_hashes_size(), static_cast<int>(sampled.size()));
+  EXPECT_EQ(stored->outputs->frame_hashes(0), moderation_service::PdqBytes(sampled.front().pdq.hash));
 
   // The download streams the stored bytes, with their digest on the last
   // chunk; a range resumes.

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "base/role.h"
@@ -144,6 +145,14 @@ TEST_F(ModerationBanksTest, AnImportedHashIsFoundInAVideoAndOpensACase) {
   v1::CheckVideoResponse clean = CheckOk(blob);
   EXPECT_EQ(clean.decision(), v1::MODERATION_DECISION_ALLOW);
   EXPECT_EQ(clean.frames_checked(), static_cast<int>(frames.size()));
+  // In process (as generation's finished renders are screened), the check
+  // also carries every sampled frame's hash, in order, for the feed.
+  const absl::StatusOr<moderation_service::MediaCheck> screened =
+      server_.component().screening().Screen(blob.sha256(), std::nullopt);
+  ASSERT_TRUE(screened.ok()) << screened.status();
+  EXPECT_EQ(screened->frames_checked, static_cast<int>(frames.size()));
+  EXPECT_EQ(screened->frame_hashes.size(), frames.size());
+  EXPECT_EQ(screened->frame_hashes.front(), frames.front().pdq.hash);  // The first frame is always decoded.
 
   const v1::HashBank bank = CreateBank("known-material", v1::MODERATION_CATEGORY_CHILD_SAFETY);
   const std::string hash = moderation_service::PdqBytes(frames[1].pdq.hash);

@@ -149,6 +149,25 @@ TEST_F(ClipLogicTest, PublishAnnouncesTheClip) {
   EXPECT_EQ(event.video().sha256(), clip.media.video().sha256());
 }
 
+// The feed finds near-duplicate videos by the frame hashes the media
+// filter left on the job's outputs.
+TEST_F(ClipLogicTest, PublishAnnouncesTheVideosFrameHashes) {
+  const kit::Caller alice = NewUser();
+  PublishableJob job = Job(alice, "a red fox in the snow", v1::JOB_STATUS_COMPLETED);
+  job.outputs->add_frame_hashes(std::string(32, '\x01'));
+  job.outputs->add_frame_hashes(std::string(32, '\x02'));
+  jobs_.Put(job);
+  ASSERT_THAT(clips_.Publish(alice, Key(alice), ClipOf(job.job_id)), IsOk());
+  // A job completed before the hashes were kept has none to announce.
+  ASSERT_THAT(clips_.Publish(alice, Key(alice), ClipOf(AddCompletedJob(alice, "an older fox"))), IsOk());
+
+  const std::vector<v1::EventEnvelope> published = Events(kPublishedSubject);
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_THAT(published[0].clip_published().frame_hashes(),
+              ElementsAre(std::string(32, '\x01'), std::string(32, '\x02')));
+  EXPECT_THAT(published[1].clip_published().frame_hashes(), IsEmpty());
+}
+
 TEST_F(ClipLogicTest, PublishIsIdempotentByKey) {
   const kit::Caller alice = NewUser();
   const std::string job_id = AddCompletedJob(alice, "a red fox");

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "generation/scheduling.h"
+#include "services/generation/convert.h"
 #include "tests/unit/generation_service/generation_fixture.h"
 
 namespace clipforge::generation_service::testing {
@@ -19,7 +20,9 @@ using base::testing::IsOk;
 using base::testing::IsOkAndHolds;
 using base::testing::StatusIs;
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 class WorkerLogicTest : public GenerationFixture {
  protected:
@@ -370,6 +373,62 @@ TEST_F(WorkerLogicTest, ABlockedVideoFailsTheJob) {
   ASSERT_EQ(event.type(), kFailedSubject);
   EXPECT_EQ(event.generation_failed().code(), v1::GENERATION_FAILURE_CODE_OUTPUT_REJECTED);
   EXPECT_EQ(CountEvents(kCompletedSubject), 0);
+}
+
+// The feed finds near-duplicates by the media filter's frame hashes: the
+// worker's own claim must not stand in for them.
+TEST_F(WorkerLogicTest, CompletedOutputsCarryTheMediaFiltersFrameHashesNotTheWorkers) {
+  MustCreate(User(), "a hashed render");
+  const WorkerIdentity worker = Worker();
+  const JobRecord job = LeaseOne(worker);
+  Completion completion = UploadOutputs(worker, job);
+  completion.outputs.add_frame_hashes(std::string(32, 'w'));
+  const std::vector<std::string> sampled = {std::string(32, '\x01'), std::string(32, '\x02'),
+                                            std::string(32, '\x03')};
+  checks_.SetVideoVerdict(completion.outputs.video().sha256(), {.frame_hashes = sampled});
+
+  ASSERT_THAT(workers_.Complete(worker, Key(worker.credential_id), job.job_id, job.lease_epoch, completion),
+              IsOkAndHolds(v1::JOB_STATUS_COMPLETED));
+  const JobRecord stored = Stored(job.job_id);
+  ASSERT_TRUE(stored.outputs.has_value());
+  EXPECT_THAT(stored.outputs->frame_hashes(), ElementsAreArray(sampled));
+
+  // Bulky and only the feed's: the API's job leaves them out.
+  v1::GenerationJob shown;
+  FillJob(JobView{.job = stored}, &shown);
+  EXPECT_EQ(shown.outputs().video().sha256(), completion.outputs.video().sha256());
+  EXPECT_THAT(shown.outputs().frame_hashes(), IsEmpty());
+}
+
+TEST_F(WorkerLogicTest, AWorkersFrameHashesAreDroppedWhenTheFilterHasNone) {
+  MustCreate(User(), "an unhashed render");
+  const WorkerIdentity worker = Worker();
+  const JobRecord job = LeaseOne(worker);
+  Completion completion = UploadOutputs(worker, job);
+  completion.outputs.add_frame_hashes(std::string(32, 'w'));
+
+  ASSERT_THAT(workers_.Complete(worker, Key(worker.credential_id), job.job_id, job.lease_epoch, completion),
+              IsOkAndHolds(v1::JOB_STATUS_COMPLETED));
+  ASSERT_TRUE(Stored(job.job_id).outputs.has_value());
+  EXPECT_THAT(Stored(job.job_id).outputs->frame_hashes(), IsEmpty());
+}
+
+TEST_F(WorkerLogicTest, FrameHashesAreCappedAtTheLongestClipsWorth) {
+  MustCreate(User(), "an overlong render");
+  const WorkerIdentity worker = Worker();
+  const JobRecord job = LeaseOne(worker);
+  const Completion completion = UploadOutputs(worker, job);
+  Verdict verdict;
+  for (int i = 0; i < kMaxFrameHashes + 5; ++i) verdict.frame_hashes.push_back(absl::StrCat(i));
+  checks_.SetVideoVerdict(completion.outputs.video().sha256(), verdict);
+
+  ASSERT_THAT(workers_.Complete(worker, Key(worker.credential_id), job.job_id, job.lease_epoch, completion),
+              IsOkAndHolds(v1::JOB_STATUS_COMPLETED));
+  const JobRecord stored = Stored(job.job_id);
+  ASSERT_TRUE(stored.outputs.has_value());
+  ASSERT_EQ(stored.outputs->frame_hashes_size(), kMaxFrameHashes);
+  EXPECT_EQ(stored.outputs->frame_hashes(0), "0");  // The first ones, in order.
+  EXPECT_EQ(stored.outputs->frame_hashes(kMaxFrameHashes - 1), absl::StrCat(kMaxFrameHashes - 1));
 }
 
 TEST_F(WorkerLogicTest, AFailingMediaFilterLeavesTheLeaseAlone) {

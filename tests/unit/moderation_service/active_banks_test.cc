@@ -13,6 +13,8 @@
 namespace clipforge::moderation_service {
 namespace {
 
+using ::testing::ElementsAre;
+
 moderation::PdqHash RandomHash(std::mt19937_64& rng) {
   moderation::PdqHash hash;
   for (uint64_t& word : hash.words) word = rng();
@@ -87,12 +89,15 @@ TEST_F(ActiveBanksTest, TheAllowListSilencesItsBankOrAll) {
 
 TEST_F(ActiveBanksTest, LowQualityFramesAreCountedButNotMatched) {
   const std::shared_ptr<const ActiveBanks> banks = Build();
+  const moderation::PdqHash other = RandomHash(rng_);
   const MediaCheck check = banks->Check({{.frame_index = 0, .hash = known_, .quality = kMinMatchQuality - 1},
-                                         {.frame_index = 1, .hash = RandomHash(rng_), .quality = 100}});
+                                         {.frame_index = 1, .hash = other, .quality = 100}});
   EXPECT_EQ(check.frames_checked, 2);
   EXPECT_EQ(check.decision, v1::MODERATION_DECISION_ALLOW);
   EXPECT_TRUE(check.frames.empty());
   EXPECT_EQ(check.banks_version, 7);
+  // Every frame's hash, matched or not, in order (for near-duplicate search).
+  EXPECT_THAT(check.frame_hashes, ElementsAre(known_, other));
 }
 
 TEST_F(ActiveBanksTest, HashesCrossAsThe32BytesOfTheirHexForm) {
