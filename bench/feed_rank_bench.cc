@@ -432,8 +432,9 @@ int main() {
   const std::string scoring_table =
       "| 10,000 candidates" + timing_header +
       TimingRow("engagement-only score: quality x freshness (baseline)", base_scoring, base_scoring) +
-      TimingRow("`ScoreEligible`: exclusion (Bloom filter, hidden creators), then `Score`'s 8 factors", our_scoring,
-                base_scoring);
+      TimingRow(absl::StrFormat("`ScoreEligible`: exclusion (Bloom filter, hidden creators), then `Score`'s %d factors",
+                                feed::kScoreFactorCount),
+                our_scoring, base_scoring);
   const std::string page_table =
       "| a 20-item page from 2,000 candidates" + timing_header +
       TimingRow("engagement-only ranker: score, partial sort, cut (baseline)", base_pages, base_pages) +

@@ -55,6 +55,7 @@ constexpr Route kRoutes[] = {
     {"weights", RunWeights},       {"weights set", RunWeightsSet},
     {"themes", RunThemes},         {"themes create", RunThemesCreate},
     {"join", RunJoin},             {"leave", RunLeave},
+    {"reach", RunReach},           {"reach appeal", RunReachAppeal},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -214,6 +214,12 @@ std::vector<CommandSpec> BuildCommands() {
         {"description", "TEXT", "what it is about, up to 500 characters"}}},
       {"join", "THEME_ID", 1, 1, "join a theme: its clips come in your for_you feed (at most 50 themes)", {}},
       {"leave", "THEME_ID", 1, 1, "leave a theme", {}},
+      {"reach", "", 0, 0,
+       "show whether your reach is cut for mass reposting (5 copies of others' clips in a day: a quarter of "
+       "your score for 7 days), and your appeal",
+       {}},
+      {"reach appeal", "TEXT", 1, 1,
+       "appeal your running reach penalty, once: why the copies were not reposts, 1-1000 characters", {}},
       {"check", "TEXT", 1, 1, "check a text against the prompt filter (decision, categories, matches)",
        {{"locale", "TAG", "the text's language, a BCP-47 tag (default: rules of every locale)"},
         {"surface", "WHERE", "prompt (default), title, caption, comment, chat, profile or tip-message"}}},

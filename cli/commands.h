@@ -101,6 +101,8 @@ absl::Status RunThemes(CommandContext& ctx);
 absl::Status RunThemesCreate(CommandContext& ctx);
 absl::Status RunJoin(CommandContext& ctx);
 absl::Status RunLeave(CommandContext& ctx);
+absl::Status RunReach(CommandContext& ctx);
+absl::Status RunReachAppeal(CommandContext& ctx);
 
 // review_commands.cc
 absl::Status RunReport(CommandContext& ctx);

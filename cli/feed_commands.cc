@@ -1,6 +1,6 @@
 // feed, more, less, why, weights, weights set, themes, themes create, join,
-// leave: the originality-weighted feeds from the command line
-// (FeedService). What they print is feed_views' (pure, unit tested); this
+// leave, reach, reach appeal: the originality-weighted feeds from the
+// command line (FeedService). What they print is feed_views' (pure, unit tested); this
 // file checks the flags, calls and picks the output.
 #include <algorithm>
 #include <cmath>
@@ -42,6 +42,8 @@ constexpr size_t kMaxThemeNameChars = 60;
 constexpr size_t kMaxThemeDescriptionChars = 500;
 constexpr size_t kMaxThemeTags = 32;
 constexpr size_t kMaxThemeTagChars = 40;
+// A reach appeal's statement, as AppealReachPenalty checks it.
+constexpr size_t kMaxReachAppealChars = 1000;
 
 Digits DigitsFor(CommandContext& ctx) { return ctx.out().json() ? Digits::kExact : Digits::kShort; }
 
@@ -331,6 +333,39 @@ absl::Status RunJoin(CommandContext& ctx) {
 
 absl::Status RunLeave(CommandContext& ctx) {
   return ChangeMembership<v1::LeaveThemeRequest>(ctx, &FeedStub::LeaveTheme, /*join=*/false);
+}
+
+absl::Status RunReach(CommandContext& ctx) {
+  CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
+  v1::GetReachStatusRequest request;
+  v1::ReachStatus status;
+  CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, &FeedStub::GetReachStatus, request, status));
+  ctx.out().Result(ReachRecord(status, DigitsFor(ctx)));
+  if (status.active() && status.appeal_state() == v1::REACH_APPEAL_STATE_NONE) {
+    ctx.out().Note(
+        "Your clips keep a quarter of their score while this runs. If the copies were not reposts, `clipforge "
+        "reach appeal TEXT` asks a moderator to lift it (once).");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunReachAppeal(CommandContext& ctx) {
+  v1::AppealReachPenaltyRequest request;
+  request.set_statement(ctx.invocation().Operand(0));
+  // As the server checks it: code points, valid UTF-8, no control
+  // characters, not blank.
+  base::FieldValidator v;
+  v.Text("TEXT", request.statement(), {.min_chars = 1, .max_chars = kMaxReachAppealChars});
+  v.Check(request.statement().empty() || !absl::StripAsciiWhitespace(request.statement()).empty(), "TEXT",
+          "must not be blank");
+  if (!v.ok()) return UsageError(absl::StrCat("invalid input: ", v.status().message()));
+  CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
+  request.set_request_id(ctx.connection().NewId());
+  v1::ReachStatus status;
+  CF_RETURN_IF_ERROR(CallAuthed(ctx, *session, &FeedStub::AppealReachPenalty, request, status));
+  ctx.out().Result(ReachRecord(status, DigitsFor(ctx)));
+  ctx.out().Note("A moderator will decide it; `clipforge reach` shows the outcome.");
+  return absl::OkStatus();
 }
 
 }  // namespace clipforge::cli

@@ -1,8 +1,9 @@
-// feed, more, less, why, weights, weights set, themes, themes create, join
-// and leave end to end against an in-process fake FeedService on a free
-// port: the requests sent (fresh request ids, the update mask of exactly the
-// weights given, the feedback's type and scope, the theme created), what
-// they print, and flag mistakes caught before any call.
+// feed, more, less, why, weights, weights set, themes, themes create, join,
+// leave, reach and reach appeal end to end against an in-process fake
+// FeedService on a free port: the requests sent (fresh request ids, the
+// update mask of exactly the weights given, the feedback's type and scope,
+// the theme created, the appeal's statement), what they print, and flag
+// mistakes caught before any call.
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -46,6 +47,8 @@ v1::Theme FeedTheme(std::string id, std::string slug, bool joined) {
 // a page (only the joined one for joined_only); UpdateRankingWeights applies
 // the paths of the mask to `weights` and answers with them; CreateTheme
 // answers with the theme sent, as t-new with 7 clips its tags drew in.
+// GetReachStatus answers with `reach`, a running penalty of five copies;
+// AppealReachPenalty records the statement in it, pending.
 class FakeFeed final : public v1::FeedService::Service {
  public:
   absl::Mutex mu;
@@ -57,8 +60,11 @@ class FakeFeed final : public v1::FeedService::Service {
   std::vector<v1::JoinThemeRequest> joins ABSL_GUARDED_BY(mu);
   std::vector<v1::LeaveThemeRequest> leaves ABSL_GUARDED_BY(mu);
   std::vector<v1::CreateThemeRequest> creates ABSL_GUARDED_BY(mu);
+  std::vector<v1::AppealReachPenaltyRequest> reach_appeals ABSL_GUARDED_BY(mu);
   int weight_reads ABSL_GUARDED_BY(mu) = 0;
+  int reach_reads ABSL_GUARDED_BY(mu) = 0;
   v1::RankingWeights weights ABSL_GUARDED_BY(mu);
+  v1::ReachStatus reach ABSL_GUARDED_BY(mu);
 
   FakeFeed() {
     absl::MutexLock lock(&mu);
@@ -66,13 +72,22 @@ class FakeFeed final : public v1::FeedService::Service {
     weights.set_freshness(1);
     weights.set_following_vs_discovery(1);
     weights.set_exploration_share(0.1);
+    reach.set_creator_id("id-alice");
+    reach.set_active(true);
+    reach.set_reach(0.25);
+    reach.mutable_start_time()->set_seconds(1714564800);  // 2024-05-01T12:00:00Z
+    reach.mutable_end_time()->set_seconds(1714564800 + 7 * 24 * 3600);
+    reach.set_copies(5);
+    for (const char* id : {"c-1", "c-2", "c-3", "c-4", "c-5"}) reach.add_copy_clip_ids(id);
+    reach.set_appeal_state(v1::REACH_APPEAL_STATE_NONE);
   }
 
   int Calls() {
     absl::MutexLock lock(&mu);
     return static_cast<int>(feeds.size() + feedback.size() + explanations.size() + weight_updates.size() +
-                            theme_lists.size() + joins.size() + leaves.size() + creates.size()) +
-           weight_reads;
+                            theme_lists.size() + joins.size() + leaves.size() + creates.size() +
+                            reach_appeals.size()) +
+           weight_reads + reach_reads;
   }
 
   static bool SignedIn(grpc::ServerContext* ctx) {
@@ -196,6 +211,27 @@ class FakeFeed final : public v1::FeedService::Service {
     resp->set_theme_id("t-new");
     resp->set_clip_count(7);
     resp->mutable_create_time()->set_seconds(1700000000);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetReachStatus(grpc::ServerContext* ctx, const v1::GetReachStatusRequest*,
+                              v1::ReachStatus* resp) override {
+    if (!SignedIn(ctx)) return FeedUnauthenticated();
+    absl::MutexLock lock(&mu);
+    ++reach_reads;
+    *resp = reach;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status AppealReachPenalty(grpc::ServerContext* ctx, const v1::AppealReachPenaltyRequest* req,
+                                  v1::ReachStatus* resp) override {
+    if (!SignedIn(ctx)) return FeedUnauthenticated();
+    absl::MutexLock lock(&mu);
+    reach_appeals.push_back(*req);
+    reach.set_appeal_state(v1::REACH_APPEAL_STATE_PENDING);
+    reach.set_appeal_statement(req->statement());
+    reach.mutable_appeal_time()->set_seconds(1714568400);  // 2024-05-01T13:00:00Z
+    *resp = reach;
     return grpc::Status::OK;
   }
 };
@@ -446,6 +482,40 @@ TEST_F(FeedCommandsTest, ThemesCreateSendsTheThemeWithAFreshRequestIdAndPrintsIt
             (std::vector<std::string>{"jazz"}));
 }
 
+TEST_F(FeedCommandsTest, ReachShowsThePenaltyAndReachAppealSendsTheStatementWithAFreshRequestId) {
+  testing::CliResult r = Cli({"reach"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "active:        yes\n"
+            "reach:         0.25\n"
+            "started:       2024-05-01T12:00:00Z\n"
+            "ends:          2024-05-08T12:00:00Z\n"
+            "copies:        5\n"
+            "copy clip ids: c-1, c-2, c-3, c-4, c-5\n"
+            "appeal:        none\n");
+  EXPECT_NE(r.err.find("`clipforge reach appeal TEXT`"), std::string::npos) << r.err;
+
+  r = Cli({"reach", "appeal", "These were my own clips, re-uploaded"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("appeal:        pending\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("statement:     These were my own clips, re-uploaded\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("appealed:      2024-05-01T13:00:00Z\n"), std::string::npos) << r.out;
+  r = Cli({"--json", "reach", "appeal", "Again"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"active\":true,\"reach\":\"0.25\",\"started\":\"2024-05-01T12:00:00Z\","
+            "\"ends\":\"2024-05-08T12:00:00Z\",\"copies\":5,\"copy_clip_ids\":[\"c-1\",\"c-2\",\"c-3\","
+            "\"c-4\",\"c-5\"],\"appeal\":\"pending\",\"statement\":\"Again\","
+            "\"appealed\":\"2024-05-01T13:00:00Z\"}\n");
+
+  absl::MutexLock lock(&feed_.mu);
+  EXPECT_EQ(feed_.reach_reads, 1);
+  ASSERT_EQ(feed_.reach_appeals.size(), 2u);
+  EXPECT_EQ(feed_.reach_appeals[0].statement(), "These were my own clips, re-uploaded");
+  EXPECT_TRUE(base::IsCanonicalUuid(feed_.reach_appeals[0].request_id())) << feed_.reach_appeals[0].request_id();
+  EXPECT_NE(feed_.reach_appeals[0].request_id(), feed_.reach_appeals[1].request_id());
+}
+
 TEST_F(FeedCommandsTest, BadFlagsAreUsageErrorsWithoutAnyCall) {
   std::string too_many_tags;
   for (int i = 0; i < 33; ++i) absl::StrAppend(&too_many_tags, i == 0 ? "" : ",", "tag", i);
@@ -479,6 +549,11 @@ TEST_F(FeedCommandsTest, BadFlagsAreUsageErrorsWithoutAnyCall) {
       {{"themes", "create", "neon-noir", "--name=N", "--tags=neon,Noir"}, "--tags: 'Noir' is not a clip tag"},
       {{"themes", "create", "neon-noir", "--name=N", "--tags=#neon"}, "--tags: '#neon' is not a clip tag"},
       {{"themes", "create", "neon-noir", "--name=N", "--tags=" + std::string(41, 't')}, "is not a clip tag"},
+      {{"reach", "appeal"}, "`clipforge reach appeal` needs TEXT"},
+      {{"reach", "appeal", ""}, "TEXT: is required"},
+      {{"reach", "appeal", "   "}, "TEXT: must not be blank"},
+      {{"reach", "appeal", std::string(1001, 'x')}, "TEXT: must be at most 1000 characters"},
+      {{"reach", "extra"}, "unexpected argument 'extra'"},
   };
   for (const auto& [args, message] : cases) {
     const testing::CliResult r = Cli(args);

@@ -245,4 +245,22 @@ Record ThemeRecord(const v1::Theme& theme) {
   return record;
 }
 
+Record ReachRecord(const v1::ReachStatus& status, Digits digits) {
+  Record record;
+  record.Bool("active", status.active()).Str("reach", NumberText(status.reach(), digits));
+  if (status.has_start_time()) {
+    AddFeedTime(record, "started", status.start_time());
+    AddFeedTime(record, "ends", status.end_time());
+    record.Int("copies", status.copies())
+        .List("copy_clip_ids", {status.copy_clip_ids().begin(), status.copy_clip_ids().end()});
+  }
+  record.Str("appeal", EnumWord(status.appeal_state(), kReachAppealStatePrefix));
+  if (!status.appeal_statement().empty()) record.Str("statement", status.appeal_statement());
+  AddFeedTime(record, "appealed", status.appeal_time());
+  if (!status.decision_note().empty()) record.Str("decision_note", status.decision_note());
+  AddFeedTime(record, "decided", status.decide_time());
+  AddFeedTime(record, "lifted", status.lift_time());
+  return record;
+}
+
 }  // namespace clipforge::cli

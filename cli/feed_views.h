@@ -1,6 +1,7 @@
 // How the feeds print: a feed page with each clip's reasons in words and
-// its score breakdown, feedback, originality explanations, ranking weights
-// and themes (Echo Chambers). Pure: no calls, no terminal.
+// its score breakdown, feedback, originality explanations, ranking weights,
+// themes (Echo Chambers) and the caller's reach penalty. Pure: no calls, no
+// terminal.
 //
 // Records carry no floating-point values, so scores, factors and weights
 // are strings: for --json the shortest decimal that reads back as the same
@@ -22,6 +23,7 @@ inline constexpr absl::string_view kPersonalizationModePrefix = "PERSONALIZATION
 inline constexpr absl::string_view kOriginalityComponentPrefix = "ORIGINALITY_COMPONENT_KIND_";
 inline constexpr absl::string_view kFeedbackTypePrefix = "FEEDBACK_TYPE_";
 inline constexpr absl::string_view kFeedbackScopePrefix = "FEEDBACK_SCOPE_";
+inline constexpr absl::string_view kReachAppealStatePrefix = "REACH_APPEAL_STATE_";
 // `--scope=cluster` for FEEDBACK_SCOPE_PROMPT_CLUSTER ("prompt-cluster" is
 // accepted too).
 inline constexpr ShortWord kFeedbackScopeWords[] = {{v1::FEEDBACK_SCOPE_PROMPT_CLUSTER, "cluster"}};
@@ -80,5 +82,11 @@ Record WeightsRecord(const v1::RankingWeights& weights, Digits digits);
 Record ThemeRow(const v1::Theme& theme);
 // A theme in full for `join` and `leave`, with the feed that shows it.
 Record ThemeRecord(const v1::Theme& theme);
+
+// `reach` and `reach appeal`: whether the penalty runs and the reach kept,
+// when it started and ends, the copies behind it and their clips, and the
+// appeal: its state, statement, the moderator's note, and when each came.
+// A creator never penalized gets active, reach and appeal alone.
+Record ReachRecord(const v1::ReachStatus& status, Digits digits);
 
 }  // namespace clipforge::cli

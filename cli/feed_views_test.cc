@@ -302,5 +302,36 @@ TEST(FeedViewsTest, ThemesShowSlugNameCountsJoinedAndId) {
             "\"joined\":true,\"feed\":\"theme/t-neon\",\"created\":\"2024-05-01T12:00:00Z\"}\n");
 }
 
+TEST(FeedViewsTest, ReachShowsAPenaltyItsAppealAndTheDecisionOrOnlyThatNoneRuns) {
+  v1::ReachStatus never;
+  never.set_creator_id("id-alice");
+  never.set_reach(1);
+  never.set_appeal_state(v1::REACH_APPEAL_STATE_NONE);
+  EXPECT_EQ(RenderHuman(ReachRecord(never, Digits::kShort)),
+            "active: no\n"
+            "reach:  1\n"
+            "appeal: none\n");
+
+  v1::ReachStatus lifted;
+  lifted.set_creator_id("id-alice");
+  lifted.set_reach(1);
+  lifted.mutable_start_time()->set_seconds(1714564800);
+  lifted.mutable_end_time()->set_seconds(1714564800 + 7 * 24 * 3600);
+  lifted.set_copies(6);
+  lifted.add_copy_clip_ids("c-1");
+  lifted.set_appeal_state(v1::REACH_APPEAL_STATE_LIFTED);
+  lifted.set_appeal_statement("my own clips");
+  lifted.mutable_appeal_time()->set_seconds(1714568400);
+  lifted.set_decision_note("they were hers");
+  lifted.mutable_decide_time()->set_seconds(1714572000);
+  lifted.mutable_lift_time()->set_seconds(1714572000);
+  EXPECT_EQ(RenderJson(ReachRecord(lifted, Digits::kExact)),
+            "{\"active\":false,\"reach\":\"1\",\"started\":\"2024-05-01T12:00:00Z\","
+            "\"ends\":\"2024-05-08T12:00:00Z\",\"copies\":6,\"copy_clip_ids\":[\"c-1\"],\"appeal\":\"lifted\","
+            "\"statement\":\"my own clips\",\"appealed\":\"2024-05-01T13:00:00Z\","
+            "\"decision_note\":\"they were hers\",\"decided\":\"2024-05-01T14:00:00Z\","
+            "\"lifted\":\"2024-05-01T14:00:00Z\"}\n");
+}
+
 }  // namespace
 }  // namespace clipforge::cli

@@ -94,6 +94,10 @@ struct Candidate {
   // so a small chamber's clips can surface among a big one's; 1 otherwise.
   // Scored clamped into [1, kMaxSmallThemeBoost] (NaN reads as 1).
   double small_theme_boost = 1.0;
+  // kReachPenaltyMultiplier (reach_penalty.h) while the clip's creator is
+  // penalized for mass reposting, set by the gatherer; 1 otherwise.
+  // Scored clamped into [kReachPenaltyMultiplier, 1] (NaN reads as 1).
+  double reach = 1.0;
 };
 
 }  // namespace clipforge::feed

@@ -243,6 +243,10 @@ ScoreBreakdown ScoreWith(const Candidate& candidate, const ScoringContext& conte
   breakdown.factors[6] =
       ScoreFactor{.name = kAffinityFactor, .value = ScoreAffinity(candidate, context.personalized)};
   breakdown.factors[7] = ScoreFactor{.name = kSmallThemeFactor, .value = ScoreSmallTheme(candidate)};
+  // The gatherer's reach, clamped as it is read: a stray value never sinks
+  // a clip below the penalty nor lifts it above an unpenalized creator's.
+  breakdown.factors[8] = ScoreFactor{.name = kReachFactor,
+                                     .value = ScoreClamp(candidate.reach, kReachPenaltyMultiplier, 1.0, 1.0)};
   breakdown.factor_count = kScoreFactorCount;
   breakdown.score = ProductOfFactors(breakdown.Factors());
   return breakdown;

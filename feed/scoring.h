@@ -1,7 +1,7 @@
 // The feed's score: a product of named factors, each shown to the viewer.
 //
 //   score = quality x freshness x originality x feedback x source
-//           x steering x affinity x small_theme
+//           x steering x affinity x small_theme x reach
 //
 //   quality      smoothed engagement: the posterior means of the clip's
 //                per-impression rates (satisfied views, likes, shares,
@@ -23,6 +23,10 @@
 //                (Candidate::small_theme_boost, SmallThemeBoost in
 //                bridging.h: a log of its member count), in
 //                [1, kMaxSmallThemeBoost]; 1 for clips from no theme
+//   reach        kReachPenaltyMultiplier (reach_penalty.h) while the
+//                clip's creator is penalized for mass reposting
+//                (Candidate::reach), clamped into
+//                [kReachPenaltyMultiplier, 1]; 1 for everyone else
 //
 // The re-ranker may append one more, "author_decay" (rerank.h).
 //
@@ -57,6 +61,7 @@
 #include "absl/types/span.h"
 #include "feed/candidate.h"
 #include "feed/key_prefilter.h"
+#include "feed/reach_penalty.h"
 
 namespace clipforge::feed {
 
@@ -214,11 +219,12 @@ inline constexpr absl::string_view kSourceFactor = "source";
 inline constexpr absl::string_view kSteeringFactor = "steering";
 inline constexpr absl::string_view kAffinityFactor = "affinity";
 inline constexpr absl::string_view kSmallThemeFactor = "small_theme";
+inline constexpr absl::string_view kReachFactor = "reach";
 
 // Score sets these, in this order; one slot is left for the re-ranker's
 // (kAuthorDecayFactor, rerank.h).
-inline constexpr size_t kScoreFactorCount = 8;
-inline constexpr size_t kMaxScoreFactors = 9;
+inline constexpr size_t kScoreFactorCount = 9;
+inline constexpr size_t kMaxScoreFactors = 10;
 
 struct ScoreFactor {
   absl::string_view name;  // one of the k*Factor constants: static storage

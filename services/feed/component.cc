@@ -124,6 +124,7 @@ absl::Status FeedComponent::LoadPools() {
       if (stop_.HasBeenNotified()) return absl::CancelledError("stopping");
     }
     state_.LoadViewers(tx.LoadViewers());
+    state_.LoadReachPenalties(tx.UnliftedReachPenalties());
     return absl::OkStatus();
   });
 }

@@ -54,6 +54,16 @@ v1::OriginalityComponentKind ComponentKind(const std::string& name) {
   return v1::ORIGINALITY_COMPONENT_KIND_UNSPECIFIED;
 }
 
+v1::ReachAppealState AppealStateOf(const ReachPenaltyRecord& penalty) {
+  if (!penalty.appealed_at) return v1::REACH_APPEAL_STATE_NONE;
+  switch (penalty.decision) {
+    case ReachAppealDecision::kNone: return v1::REACH_APPEAL_STATE_PENDING;
+    case ReachAppealDecision::kUpheld: return v1::REACH_APPEAL_STATE_UPHELD;
+    case ReachAppealDecision::kLifted: return v1::REACH_APPEAL_STATE_LIFTED;
+  }
+  return v1::REACH_APPEAL_STATE_UNSPECIFIED;
+}
+
 v1::PersonalizationMode ModeOf(PersonalizationMode mode) {
   switch (mode) {
     case PersonalizationMode::kPersonalized: return v1::PERSONALIZATION_MODE_PERSONALIZED;
@@ -123,6 +133,27 @@ void FillTheme(const ThemeView& view, v1::Theme* out) {
   out->set_clip_count(view.clip_count);
   out->set_joined(view.joined);
   *out->mutable_create_time() = kit::ToTimestamp(t.create_time);
+}
+
+void FillReachStatus(const ReachView& view, v1::ReachStatus* out) {
+  out->set_creator_id(view.creator_id);
+  out->set_active(view.active);
+  out->set_reach(view.reach);
+  if (!view.penalty) {
+    out->set_appeal_state(v1::REACH_APPEAL_STATE_NONE);
+    return;
+  }
+  const ReachPenaltyRecord& p = *view.penalty;
+  *out->mutable_start_time() = kit::ToTimestamp(p.started_at);
+  *out->mutable_end_time() = kit::ToTimestamp(p.until);
+  out->set_copies(p.copies);
+  for (const std::string& id : p.copy_clip_ids) out->add_copy_clip_ids(id);
+  out->set_appeal_state(AppealStateOf(p));
+  if (p.appeal_statement) out->set_appeal_statement(*p.appeal_statement);
+  if (p.appealed_at) *out->mutable_appeal_time() = kit::ToTimestamp(*p.appealed_at);
+  out->set_decision_note(p.decision_note);
+  if (p.decided_at) *out->mutable_decide_time() = kit::ToTimestamp(*p.decided_at);
+  if (p.lifted_at) *out->mutable_lift_time() = kit::ToTimestamp(*p.lifted_at);
 }
 
 }  // namespace clipforge::feed_service

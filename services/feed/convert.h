@@ -10,5 +10,7 @@ void FillPage(const FeedPage& page, v1::GetFeedResponse* out);
 void FillExplanation(const FeedClipRecord& clip, v1::ClipExplanation* out);
 void FillWeights(const WeightsRecord& weights, v1::RankingWeights* out);
 void FillTheme(const ThemeView& view, v1::Theme* out);
+// Leaves out who decided the appeal: the creator reads it too.
+void FillReachStatus(const ReachView& view, v1::ReachStatus* out);
 
 }  // namespace clipforge::feed_service

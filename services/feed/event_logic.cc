@@ -1,10 +1,43 @@
 #include "services/feed/event_logic.h"
 
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "feed/reach_penalty.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::feed_service {
+namespace {
+
+// The creator's penalty once `run` counts: a new one when none ran at the
+// run's last copy (never penalized, ended or lifted), replacing the last
+// with its appeal; the running one extended when the run ends it later.
+// None when nothing changes: a run counted already (a redelivered copy, a
+// copy that completes no new run).
+std::optional<ReachPenaltyRecord> PenaltyAfterRun(const std::string& creator_id,
+                                                  const std::optional<ReachPenaltyRecord>& current,
+                                                  const feed::MassRepostRun& run,
+                                                  const std::vector<RecentCopy>& copies) {
+  if (current && feed::ReachPenaltyRuns(current->until, current->lifted_at.has_value(), run.started_at)) {
+    if (run.until <= current->until) return std::nullopt;
+    ReachPenaltyRecord extended = *current;
+    extended.until = run.until;
+    extended.copies += 1;
+    return extended;
+  }
+  if (current && run.started_at <= current->started_at) return std::nullopt;
+  ReachPenaltyRecord started{
+      .creator_id = creator_id, .started_at = run.started_at, .until = run.until, .copies = run.copies};
+  for (const RecentCopy& copy : copies) {
+    if (copy.published_at >= run.first_copy_at && copy.published_at <= run.started_at) {
+      started.copy_clip_ids.push_back(copy.clip_id);
+    }
+  }
+  return started;
+}
+
+}  // namespace
 
 absl::Status EventLogic::ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& event) {
   switch (event.payload_case()) {
@@ -59,7 +92,28 @@ absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, ab
     if (std::optional<FeedClipRecord> stored = tx.GetClip(e.clip_id())) record = *std::move(stored);
   }
   if (!record.withdrawn) state_.AddClip(record);
+  // Only public copies are reposts: a private one reaches no one.
+  if (record.is_copy && !record.withdrawn) CheckMassRepost(tx, record);
   return absl::OkStatus();
+}
+
+void EventLogic::CheckMassRepost(FeedTx& tx, const FeedClipRecord& copy) {
+  const std::vector<RecentCopy> copies = state_.RecentCopies(copy.creator_id);
+  // Fewer copies than a run needs: no need to read the stored penalty.
+  if (copies.size() < static_cast<size_t>(feed::kMassRepostCopies)) return;
+  std::vector<absl::Time> times;
+  times.reserve(copies.size());
+  for (const RecentCopy& c : copies) times.push_back(c.published_at);
+  const std::optional<ReachPenaltyRecord> current = tx.LockReachPenalty(copy.creator_id);
+  // A lifted penalty forgave the copies up to its lift (the pools dropped
+  // them then; a rebuild loads them again from the clips).
+  const absl::Time forgiven = current && current->lifted_at ? *current->lifted_at : absl::InfinitePast();
+  const std::optional<feed::MassRepostRun> run = feed::LatestMassRepostRun(times, forgiven);
+  if (!run) return;
+  const std::optional<ReachPenaltyRecord> next = PenaltyAfterRun(copy.creator_id, current, *run, copies);
+  if (!next) return;
+  tx.PutReachPenalty(*next);
+  state_.PenalizeReach(next->creator_id, next->until);
 }
 
 void EventLogic::Remove(FeedTx& tx, const v1::ClipRemovedEvent& e) {

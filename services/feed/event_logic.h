@@ -6,7 +6,9 @@
 // the counters, and
 // the users service's follows, consent, blocks, mutes and deletions change
 // the viewers. Each runs in the consumer's transaction, which records the
-// event, and then applies the change to the pools.
+// event, and then applies the change to the pools. A public copy of another
+// creator's clip that completes a mass-repost run (feed/reach_penalty.h)
+// starts its creator's reach penalty, or extends the one that runs.
 //
 // The pools are changed before that transaction commits: a commit that
 // fails after it leaves the pools one event ahead until the event is
@@ -33,6 +35,9 @@ class EventLogic {
 
  private:
   absl::Status Publish(FeedTx& tx, const v1::ClipPublishedEvent& event, absl::Time published_at);
+  // After a public copy entered the pools: starts or extends its creator's
+  // reach penalty when their newest copies make a run.
+  void CheckMassRepost(FeedTx& tx, const FeedClipRecord& copy);
   // Moderation's removal withdraws the clip (a restore may bring it back);
   // any other (the author's deletion, the account's) deletes it.
   void Remove(FeedTx& tx, const v1::ClipRemovedEvent& event);

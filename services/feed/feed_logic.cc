@@ -12,6 +12,7 @@
 #include "feed/bridging.h"
 #include "feed/page_cursor.h"
 #include "feed/ranker.h"
+#include "feed/reach_penalty.h"
 
 namespace clipforge::feed_service {
 namespace {
@@ -151,6 +152,53 @@ const kit::IdempotencyCodec<int> kCountCodec{
       if (!absl::SimpleAtoi(text, &n)) return absl::InternalError("a stored feedback count does not parse");
       return n;
     }};
+
+bool PenaltyRunsAt(const ReachPenaltyRecord& penalty, absl::Time now) {
+  return feed::ReachPenaltyRuns(penalty.until, penalty.lifted_at.has_value(), now);
+}
+
+ReachView ReachViewAt(const std::string& creator_id, std::optional<ReachPenaltyRecord> penalty, absl::Time now) {
+  ReachView view{.creator_id = creator_id, .penalty = std::move(penalty)};
+  view.active = view.penalty && PenaltyRunsAt(*view.penalty, now);
+  view.reach = view.active ? feed::kReachPenaltyMultiplier : 1.0;
+  return view;
+}
+
+// Records the creator's appeal of their own running penalty: no one
+// appeals another's, nor a penalty twice.
+absl::Status RecordReachAppeal(FeedTx& tx, const std::string& creator_id, const std::string& statement,
+                               absl::Time now) {
+  std::optional<ReachPenaltyRecord> penalty = tx.LockReachPenalty(creator_id);
+  if (!penalty || !PenaltyRunsAt(*penalty, now)) {
+    return absl::FailedPreconditionError("no reach penalty of yours is running to appeal");
+  }
+  if (penalty->appealed_at) {
+    return absl::FailedPreconditionError("this reach penalty was already appealed: one appeal per penalty");
+  }
+  penalty->appeal_statement = statement;
+  penalty->appealed_at = now;
+  tx.PutReachPenalty(*penalty);
+  return absl::OkStatus();
+}
+
+// Records the moderator's decision on the creator's pending appeal; a
+// lift ends the penalty now, which forgives the copies up to now. Returns
+// whether it was lifted.
+absl::StatusOr<bool> RecordReachDecision(FeedTx& tx, const ReachDecision& decision, const std::string& moderator_id,
+                                         absl::Time now) {
+  std::optional<ReachPenaltyRecord> penalty = tx.LockReachPenalty(decision.creator_id);
+  if (!penalty) return absl::NotFoundError(absl::StrCat("creator_id: no reach penalty for ", decision.creator_id));
+  if (!penalty->appealed_at || penalty->decision != ReachAppealDecision::kNone) {
+    return absl::FailedPreconditionError("creator_id: no appeal of this reach penalty is pending");
+  }
+  penalty->decision = decision.lift ? ReachAppealDecision::kLifted : ReachAppealDecision::kUpheld;
+  penalty->decided_by = moderator_id;
+  penalty->decided_at = now;
+  penalty->decision_note = decision.note;
+  if (decision.lift) penalty->lifted_at = now;
+  tx.PutReachPenalty(*penalty);
+  return decision.lift;
+}
 
 }  // namespace
 
@@ -382,6 +430,54 @@ absl::StatusOr<ThemeView> FeedLogic::SetMembership(const kit::Caller& caller, co
   }));
   if (changed) state_.SetMembership(caller.user_id, theme_id, join);
   return GetTheme(caller, theme_id);
+}
+
+absl::StatusOr<ReachView> FeedLogic::GetReachStatus(const kit::Caller& caller) const {
+  std::optional<ReachPenaltyRecord> penalty;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadOnly, [&](FeedTx& tx) {
+    penalty = tx.GetReachPenalty(caller.user_id);
+    return absl::OkStatus();
+  }));
+  return ReachViewAt(caller.user_id, std::move(penalty), clock_.Now());
+}
+
+absl::StatusOr<ReachView> FeedLogic::AppealReach(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                                 const std::string& statement) {
+  const absl::Time now = clock_.Now();
+  std::optional<ReachPenaltyRecord> penalty;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
+                         CF_RETURN_IF_ERROR(RecordReachAppeal(tx, caller.user_id, statement, now));
+                         return std::string();
+                       }).status());
+    // A replay too: the penalty as it stands now.
+    penalty = tx.GetReachPenalty(caller.user_id);
+    return absl::OkStatus();
+  }));
+  return ReachViewAt(caller.user_id, std::move(penalty), now);
+}
+
+absl::StatusOr<ReachView> FeedLogic::DecideReachAppeal(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                                       const ReachDecision& decision) {
+  if (!caller.HasRole(base::Role::kModerator) && !caller.HasRole(base::Role::kAdmin)) {
+    return absl::PermissionDeniedError("only moderators and admins decide reach appeals");
+  }
+  const absl::Time now = clock_.Now();
+  std::optional<ReachPenaltyRecord> penalty;
+  bool lifted = false;
+  CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
+    lifted = false;
+    CF_RETURN_IF_ERROR(kit::RunIdempotent(tx, key, kit::kTextCodec, [&]() -> absl::StatusOr<std::string> {
+                         CF_ASSIGN_OR_RETURN(lifted, RecordReachDecision(tx, decision, caller.user_id, now));
+                         return std::string();
+                       }).status());
+    penalty = tx.GetReachPenalty(decision.creator_id);
+    return absl::OkStatus();
+  }));
+  // After the commit: the creator's reach is back at once, and the copies
+  // the pools kept of theirs are forgiven.
+  if (lifted) state_.LiftReachPenalty(decision.creator_id);
+  return ReachViewAt(decision.creator_id, std::move(penalty), now);
 }
 
 size_t FeedLogic::RefitEchoes() {

@@ -1,7 +1,7 @@
 // The feed service's rules over its store and its in-memory pools: pages
-// of a feed (from memory alone), feedback, the viewer's steering, themes
-// and originality explanations. The gRPC adapter (service.h) validates and
-// converts; this decides.
+// of a feed (from memory alone), feedback, the viewer's steering, themes,
+// originality explanations, and the appeals of reach penalties. The gRPC
+// adapter (service.h) validates and converts; this decides.
 //
 // Every change is written to the store first and applied to the pools
 // after it commits, so that a restart (which rebuilds the pools from the
@@ -122,6 +122,21 @@ struct ThemePage {
   int64_t next_offset = 0;  // 0: the last page
 };
 
+// A creator's reach as GetReachStatus shows it.
+struct ReachView {
+  std::string creator_id;
+  std::optional<ReachPenaltyRecord> penalty;  // the latest; none when never penalized
+  bool active = false;                        // the penalty runs now
+  double reach = 1.0;                         // what their clips keep of their scores now
+};
+
+// A moderator's decision on a reach appeal (DecideReachAppeal).
+struct ReachDecision {
+  std::string creator_id;
+  bool lift = false;  // false: upheld
+  std::string note;
+};
+
 class FeedLogic {
  public:
   FeedLogic(FeedStore& store, FeedState& state, const base::Clock& clock, base::UuidV7Generator& ids,
@@ -152,6 +167,19 @@ class FeedLogic {
   // theme.
   absl::StatusOr<ThemeView> SetMembership(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                           const std::string& theme_id, bool join);
+
+  // The caller's own reach penalty (the latest, running or not).
+  absl::StatusOr<ReachView> GetReachStatus(const kit::Caller& caller) const;
+  // Appeals the caller's running penalty, once: FAILED_PRECONDITION when
+  // none runs or it was appealed already.
+  absl::StatusOr<ReachView> AppealReach(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                        const std::string& statement);
+  // Moderators and admins only (PERMISSION_DENIED); NOT_FOUND for a
+  // creator never penalized, FAILED_PRECONDITION without a pending appeal.
+  // A lift ends the penalty now (the pools give the creator their reach
+  // back at once) and forgives their copies so far.
+  absl::StatusOr<ReachView> DecideReachAppeal(const kit::Caller& caller, const kit::IdempotencyKey& key,
+                                              const ReachDecision& decision);
 
   // Refits every theme's bridging score from its opted-in members'
   // reactions (feed::FitBridging) and replaces the echoed clips with the

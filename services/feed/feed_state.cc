@@ -185,6 +185,7 @@ void FeedState::AddClip(const FeedClipRecord& record) {
     clips_.erase(it);
   }
   IndexClip(*clip);
+  if (record.is_copy) RememberCopy(record.creator_id, record.clip_id, record.published_at);
   // Only a duplicate id fails, and the clip was unindexed first.
   prompts_.Insert(record.clip_id, record.creator_id, record.published_at, signature).IgnoreError();
   clips_.emplace(record.clip_id, std::move(clip));
@@ -195,6 +196,7 @@ void FeedState::RemoveClip(const std::string& clip_id) {
   auto it = clips_.find(clip_id);
   if (it == clips_.end()) return;
   UnindexClip(*it->second);
+  if (it->second->candidate.is_copy) ForgetCopy(it->second->candidate.creator_id, clip_id);
   prompts_.Remove(clip_id);
   clips_.erase(it);
 }
@@ -347,6 +349,8 @@ void FeedState::ForgetUser(const std::string& user_id) {
     viewers_.erase(it);
   }
   for (auto& [id, viewer] : viewers_) viewer.follows.erase(user_id);
+  reach_penalty_until_.erase(user_id);
+  recent_copies_.erase(user_id);
 }
 
 // --- Themes ---
@@ -454,6 +458,66 @@ void FeedState::SetEchoes(std::vector<Echo> echoes) {
   echoes_ = std::move(echoes);
 }
 
+// --- Reach penalties ---
+
+void FeedState::RememberCopy(const std::string& creator_id, const std::string& clip_id, absl::Time published_at) {
+  std::deque<RecentCopy>& copies = recent_copies_[creator_id];
+  // Once a clip: a redelivered or restored copy is the same repost.
+  if (std::any_of(copies.begin(), copies.end(), [&](const RecentCopy& c) { return c.clip_id == clip_id; })) return;
+  // Kept in publish order, so that a copy delivered late takes its place
+  // and the oldest is the one that goes.
+  const auto later = std::upper_bound(copies.begin(), copies.end(), published_at,
+                                      [](absl::Time t, const RecentCopy& c) { return t < c.published_at; });
+  copies.insert(later, RecentCopy{.clip_id = clip_id, .published_at = published_at});
+  if (copies.size() > static_cast<size_t>(feed::kMassRepostCopies)) copies.pop_front();
+}
+
+void FeedState::ForgetCopy(const std::string& creator_id, const std::string& clip_id) {
+  auto it = recent_copies_.find(creator_id);
+  if (it == recent_copies_.end()) return;
+  std::erase_if(it->second, [&](const RecentCopy& c) { return c.clip_id == clip_id; });
+  if (it->second.empty()) recent_copies_.erase(it);
+}
+
+std::vector<RecentCopy> FeedState::RecentCopies(const std::string& creator_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = recent_copies_.find(creator_id);
+  if (it == recent_copies_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+void FeedState::PenalizeReach(const std::string& creator_id, absl::Time until) {
+  absl::MutexLock lock(&mu_);
+  reach_penalty_until_[creator_id] = until;
+}
+
+void FeedState::LiftReachPenalty(const std::string& creator_id) {
+  absl::MutexLock lock(&mu_);
+  reach_penalty_until_.erase(creator_id);
+  recent_copies_.erase(creator_id);
+}
+
+void FeedState::LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties) {
+  absl::MutexLock lock(&mu_);
+  for (const ReachPenaltyRecord& p : penalties) {
+    if (!p.lifted_at) reach_penalty_until_[p.creator_id] = p.until;
+  }
+}
+
+double FeedState::ReachOf(const std::string& creator_id, absl::Time now) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return CreatorReach(creator_id, now);
+}
+
+double FeedState::CreatorReach(const std::string& creator_id, absl::Time now) const {
+  // Few creators are penalized: most requests find the map empty and hash
+  // no creator id.
+  if (reach_penalty_until_.empty()) return 1.0;
+  const auto it = reach_penalty_until_.find(creator_id);
+  if (it == reach_penalty_until_.end() || !feed::ReachPenaltyRuns(it->second, /*lifted=*/false, now)) return 1.0;
+  return feed::kReachPenaltyMultiplier;
+}
+
 // --- Requests ---
 
 std::shared_ptr<const FeedState::RecentWindow> FeedState::Recent(absl::Time now) const {
@@ -539,7 +603,8 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   // out or already taken; true when added. The generators' limits count
   // what was added, so clips the session was served never crowd out the
   // ones it was not. A clip taken through a theme carries that theme's
-  // small-theme boost (1 for the other sources).
+  // small-theme boost (1 for the other sources), and a penalized
+  // creator's clip their reduced reach.
   const bool hides = !out.hidden_creators.empty() || !out.hidden_clips.empty() || !out.hidden_clusters.empty();
   const auto take = [&](const PoolClip& clip, feed::CandidateSource source, double small_theme_boost = 1.0) {
     if (full()) return false;
@@ -557,6 +622,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     feed::Candidate& added = out.candidates.emplace_back(c);
     added.source = source;
     added.small_theme_boost = small_theme_boost;
+    added.reach = CreatorReach(c.creator_id, now);
     if (out.opted_in) {
       if (auto it = viewer->affinity.find(c.creator_id); it != viewer->affinity.end() && it->second > 0) {
         added.affinity = it->second / (it->second + kAffinityHalfWeight);

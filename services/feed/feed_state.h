@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -27,6 +28,7 @@
 #include "feed/candidate.h"
 #include "feed/lsh_index.h"
 #include "feed/minhash.h"
+#include "feed/reach_penalty.h"
 #include "feed/scoring.h"
 #include "services/feed/records.h"
 
@@ -70,6 +72,13 @@ struct ClipKeys {
   std::string creator_id;
   uint64_t prompt_cluster_id = 0;
   std::vector<std::string> theme_ids;
+};
+
+// One of a creator's newest public copies (of other creators' clips):
+// what a mass-repost run is looked for in (feed/reach_penalty.h).
+struct RecentCopy {
+  std::string clip_id;
+  absl::Time published_at;
 };
 
 // Each generator's share of the per-request candidate cap, and how far
@@ -205,6 +214,24 @@ class FeedState {
   // Replaces the echoed clips (best first).
   void SetEchoes(std::vector<Echo> echoes);
 
+  // --- Reach penalties (mass reposting) ---
+  // The creator's newest public copies, at most feed::kMassRepostCopies,
+  // earliest first. AddClip keeps them (each clip once, however often it
+  // is added), and RemoveClip drops a removed one, as a rebuild would not
+  // load it.
+  std::vector<RecentCopy> RecentCopies(const std::string& creator_id) const;
+  // The creator's clips keep feed::kReachPenaltyMultiplier of their
+  // scores until `until`.
+  void PenalizeReach(const std::string& creator_id, absl::Time until);
+  // Lifted on appeal: the creator's reach is back at once, and their
+  // copies so far are forgiven (dropped from RecentCopies).
+  void LiftReachPenalty(const std::string& creator_id);
+  // Every penalty not lifted, as stored (at start).
+  void LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties);
+  // The reach the creator's clips are scored with at `now`
+  // (feed::Candidate::reach).
+  double ReachOf(const std::string& creator_id, absl::Time now) const;
+
   // --- Requests ---
   Gathered Gather(const GatherRequest& request, absl::Time now) const;
 
@@ -255,6 +282,10 @@ class FeedState {
   Viewer& ViewerFor(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Viewer* FindViewer(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void FillContext(const Viewer* viewer, Gathered& out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void RememberCopy(const std::string& creator_id, const std::string& clip_id, absl::Time published_at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetCopy(const std::string& creator_id, const std::string& clip_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  double CreatorReach(const std::string& creator_id, absl::Time now) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   std::atomic<bool> ready_{false};
   mutable absl::Mutex mu_;
@@ -269,6 +300,12 @@ class FeedState {
   absl::flat_hash_map<std::string, std::vector<std::string>> themes_by_tag_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Viewer> viewers_ ABSL_GUARDED_BY(mu_);
   std::vector<Echo> echoes_ ABSL_GUARDED_BY(mu_);
+  // Mass reposting: when each penalized creator's penalty ends (lifted
+  // ones gone), and each creator's newest public copies, earliest first.
+  // Both are small: few creators are penalized, and at most
+  // feed::kMassRepostCopies copies are kept a creator.
+  absl::flat_hash_map<std::string, absl::Time> reach_penalty_until_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::deque<RecentCopy>> recent_copies_ ABSL_GUARDED_BY(mu_);
   // The recent window, shared by requests: rebuilt by the first request
   // after a change to the clips, and at most kTrendingRefresh apart for
   // trending. Walking the set's 5,000 nodes, looking up each creator's

@@ -129,4 +129,28 @@ struct ViewerRows {
   std::vector<AffinityRecord> affinity;
 };
 
+// A moderator's decision on the appeal of a reach penalty.
+enum class ReachAppealDecision : uint8_t { kNone, kUpheld, kLifted };
+
+// A creator's reach penalty for mass reposting (feed/reach_penalty.h): the
+// latest one, one row a creator (migration 0024). A new penalty, once the
+// last has ended or been lifted, replaces the row and its appeal.
+struct ReachPenaltyRecord {
+  std::string creator_id;
+  absl::Time started_at;  // the copy that completed the run
+  absl::Time until;       // kReachPenaltyDuration after the latest run's last copy
+  // The run that started it, and one for each later run that extended it.
+  int copies = 0;
+  std::vector<std::string> copy_clip_ids;  // the starting run's clips, earliest first
+  // Lifted on appeal: the copies up to then are forgiven.
+  std::optional<absl::Time> lifted_at;
+  // The creator's appeal (one per penalty).
+  std::optional<std::string> appeal_statement;
+  std::optional<absl::Time> appealed_at;
+  ReachAppealDecision decision = ReachAppealDecision::kNone;
+  std::string decided_by;  // the moderator; empty until decided
+  std::optional<absl::Time> decided_at;
+  std::string decision_note;
+};
+
 }  // namespace clipforge::feed_service

@@ -73,6 +73,13 @@ bool IsTag(absl::string_view tag) {
                      [](char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_'; });
 }
 
+// A reach appeal's statement or a moderator's note: someone reads it, so
+// whitespace alone says nothing.
+void CheckReachText(base::FieldValidator& v, absl::string_view field, const std::string& text) {
+  v.Text(field, text, {.min_chars = 1, .max_chars = kMaxReachAppealChars});
+  v.Check(text.empty() || !absl::StripAsciiWhitespace(text).empty(), field, "must not be blank");
+}
+
 }  // namespace
 
 absl::StatusOr<FeedName> ParseFeedName(const std::string& feed) {
@@ -239,5 +246,21 @@ std::string FeedContextFor(const ServedItem& item) {
 }
 
 bool IsExplorationContext(const std::string& feed_context) { return feed_context == kExplorationContext; }
+
+absl::StatusOr<std::string> ParseAppealReach(const v1::AppealReachPenaltyRequest& request) {
+  base::FieldValidator v;
+  v.Uuid("request_id", request.request_id());
+  CheckReachText(v, "statement", request.statement());
+  CF_RETURN_IF_ERROR(v.status());
+  return request.statement();
+}
+
+absl::StatusOr<ReachDecision> ParseDecideReachAppeal(const v1::DecideReachAppealRequest& request) {
+  base::FieldValidator v;
+  v.Uuid("request_id", request.request_id()).Uuid("creator_id", request.creator_id());
+  CheckReachText(v, "note", request.note());
+  CF_RETURN_IF_ERROR(v.status());
+  return ReachDecision{.creator_id = request.creator_id(), .lift = request.lift(), .note = request.note()};
+}
 
 }  // namespace clipforge::feed_service

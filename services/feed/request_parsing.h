@@ -1,6 +1,6 @@
-// GetFeed, SendFeedback, UpdateRankingWeights and the theme requests
-// checked and turned into the logic's inputs: INVALID_ARGUMENT naming the
-// field for anything out of bounds.
+// GetFeed, SendFeedback, UpdateRankingWeights, the theme requests and the
+// reach appeals checked and turned into the logic's inputs:
+// INVALID_ARGUMENT naming the field for anything out of bounds.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,8 @@ inline constexpr size_t kMaxFeedContextChars = 1024;
 inline constexpr int32_t kDefaultThemePageSize = 20;
 inline constexpr int32_t kMaxThemePageSize = 100;
 inline constexpr size_t kMaxThemeWeights = 50;
+// A reach appeal's statement and a moderator's note on it.
+inline constexpr size_t kMaxReachAppealChars = 1000;
 
 absl::StatusOr<FeedName> ParseFeedName(const std::string& feed);
 absl::StatusOr<FeedPageRequest> ParseGetFeed(const v1::GetFeedRequest& request);
@@ -41,6 +43,10 @@ struct ThemeListing {
 };
 absl::StatusOr<ThemeListing> ParseListThemes(const v1::ListThemesRequest& request);
 std::string ThemePageToken(int64_t offset, bool joined_only);
+
+// The appeal's statement: 1-1000 characters, not blank.
+absl::StatusOr<std::string> ParseAppealReach(const v1::AppealReachPenaltyRequest& request);
+absl::StatusOr<ReachDecision> ParseDecideReachAppeal(const v1::DecideReachAppealRequest& request);
 
 // The item's feed_context: which slot served it (exploration or ranked),
 // read back with feedback so that exploration impressions are counted

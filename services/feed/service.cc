@@ -135,4 +135,38 @@ grpc::ServerUnaryReactor* FeedServiceImpl::CreateTheme(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* FeedServiceImpl::GetReachStatus(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetReachStatusRequest*,
+                                                          v1::ReachStatus* response) {
+  return runner_.Authenticated(ctx, [this, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const ReachView view, logic_.GetReachStatus(caller));
+    FillReachStatus(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* FeedServiceImpl::AppealReachPenalty(grpc::CallbackServerContext* ctx,
+                                                              const v1::AppealReachPenaltyRequest* request,
+                                                              v1::ReachStatus* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const std::string statement, ParseAppealReach(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const ReachView view, logic_.AppealReach(caller, key, statement));
+    FillReachStatus(view, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* FeedServiceImpl::DecideReachAppeal(grpc::CallbackServerContext* ctx,
+                                                             const v1::DecideReachAppealRequest* request,
+                                                             v1::ReachStatus* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const ReachDecision decision, ParseDecideReachAppeal(*request));
+    const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
+    CF_ASSIGN_OR_RETURN(const ReachView view, logic_.DecideReachAppeal(caller, key, decision));
+    FillReachStatus(view, response);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace clipforge::feed_service

@@ -36,6 +36,12 @@ class FeedServiceImpl final : public v1::FeedService::CallbackService {
                                        v1::Theme*) override;
   grpc::ServerUnaryReactor* CreateTheme(grpc::CallbackServerContext*, const v1::CreateThemeRequest*,
                                         v1::Theme*) override;
+  grpc::ServerUnaryReactor* GetReachStatus(grpc::CallbackServerContext*, const v1::GetReachStatusRequest*,
+                                           v1::ReachStatus*) override;
+  grpc::ServerUnaryReactor* AppealReachPenalty(grpc::CallbackServerContext*, const v1::AppealReachPenaltyRequest*,
+                                               v1::ReachStatus*) override;
+  grpc::ServerUnaryReactor* DecideReachAppeal(grpc::CallbackServerContext*, const v1::DecideReachAppealRequest*,
+                                              v1::ReachStatus*) override;
 
  private:
   FeedLogic& logic_;

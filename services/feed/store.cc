@@ -70,6 +70,11 @@ constexpr char kListThemes[] = "feed_list_themes";
 constexpr char kJoin[] = "feed_join";
 constexpr char kLeave[] = "feed_leave";
 constexpr char kCountJoined[] = "feed_count_joined";
+constexpr char kGetReachPenalty[] = "feed_get_reach_penalty";
+constexpr char kLockReachPenalty[] = "feed_lock_reach_penalty";
+constexpr char kPutReachPenalty[] = "feed_put_reach_penalty";
+constexpr char kUnliftedReachPenalties[] = "feed_unlifted_reach_penalties";
+constexpr char kForgetReachPenalty[] = "feed_forget_reach_penalty";
 
 // "No cursor" in keyset paging by clip id: every page starts above the nil
 // UUID.
@@ -302,6 +307,58 @@ ThemeRecord ThemeFromRow(const pqxx::row& r) {
                      .create_time = TimeFromMicros(r[6])};
 }
 
+// --- Reach penalties ---
+
+// Every penalty query names feed.reach_penalties `p`. A NULL time reads as
+// absent (a flag, then 0), NULL text as empty; the copies' ids cross
+// joined by ',' (UUIDs hold none).
+const std::string kReachPenaltyColumns = absl::StrCat(
+    "p.creator_id::text, ", SqlMicros("p.started_at"), ", ", SqlMicros("p.until"),
+    ", p.copies, array_to_string(p.copy_clip_ids, ','), p.lifted_at IS NOT NULL, coalesce(", SqlMicros("p.lifted_at"),
+    ", 0), p.appealed_at IS NOT NULL, coalesce(p.appeal_statement, ''), coalesce(", SqlMicros("p.appealed_at"),
+    ", 0), coalesce(p.appeal_decision, ''), coalesce(p.decided_by::text, ''), p.decided_at IS NOT NULL, coalesce(",
+    SqlMicros("p.decided_at"), ", 0), coalesce(p.decision_note, '')");
+
+// The appeal_decision column's words (migration 0024); NULL while none.
+constexpr char kUpheldDecision[] = "upheld";
+constexpr char kLiftedDecision[] = "lifted";
+
+std::string ReachDecisionText(ReachAppealDecision decision) {
+  switch (decision) {
+    case ReachAppealDecision::kNone: return "";
+    case ReachAppealDecision::kUpheld: return kUpheldDecision;
+    case ReachAppealDecision::kLifted: return kLiftedDecision;
+  }
+  return "";
+}
+
+ReachAppealDecision ReachDecisionFromField(const pqxx::field& f) {
+  const std::string text = f.as<std::string>();
+  if (text.empty()) return ReachAppealDecision::kNone;
+  if (text == kUpheldDecision) return ReachAppealDecision::kUpheld;
+  if (text == kLiftedDecision) return ReachAppealDecision::kLifted;
+  throw std::runtime_error("feed: unknown stored reach appeal decision");
+}
+
+ReachPenaltyRecord ReachPenaltyFromRow(const pqxx::row& r) {
+  ReachPenaltyRecord p;
+  p.creator_id = r[0].as<std::string>();
+  p.started_at = TimeFromMicros(r[1]);
+  p.until = TimeFromMicros(r[2]);
+  p.copies = r[3].as<int>();
+  p.copy_clip_ids = absl::StrSplit(r[4].as<std::string>(), ',', absl::SkipEmpty());
+  if (r[5].as<bool>()) p.lifted_at = TimeFromMicros(r[6]);
+  if (r[7].as<bool>()) {
+    p.appeal_statement = r[8].as<std::string>();
+    p.appealed_at = TimeFromMicros(r[9]);
+  }
+  p.decision = ReachDecisionFromField(r[10]);
+  p.decided_by = r[11].as<std::string>();
+  if (r[12].as<bool>()) p.decided_at = TimeFromMicros(r[13]);
+  p.decision_note = r[14].as<std::string>();
+  return p;
+}
+
 const kit::PgIdempotencyLog& Idempotency() {
   static const kit::PgIdempotencyLog log("feed");
   return log;
@@ -420,6 +477,7 @@ class PgFeedTx final : public FeedTx {
     txn_.exec_prepared(kForgetWeights, user_id);
     ErasePersonalization(user_id);
     txn_.exec_prepared(kForgetMemberships, user_id);
+    txn_.exec_prepared(kForgetReachPenalty, user_id);
     // Their recorded responses go too (they are the user's requests).
     Idempotency().ForgetCaller(txn_, user_id);
   }
@@ -464,6 +522,33 @@ class PgFeedTx final : public FeedTx {
   }
   int64_t CountJoined(const std::string& user_id) override {
     return txn_.exec_prepared1(kCountJoined, user_id)[0].as<int64_t>();
+  }
+
+  // --- Reach penalties ---
+  std::optional<ReachPenaltyRecord> GetReachPenalty(const std::string& creator_id) override {
+    const pqxx::result r = txn_.exec_prepared(kGetReachPenalty, creator_id);
+    if (r.empty()) return std::nullopt;
+    return ReachPenaltyFromRow(r[0]);
+  }
+  std::optional<ReachPenaltyRecord> LockReachPenalty(const std::string& creator_id) override {
+    const pqxx::result r = txn_.exec_prepared(kLockReachPenalty, creator_id);
+    if (r.empty()) return std::nullopt;
+    return ReachPenaltyFromRow(r[0]);
+  }
+  void PutReachPenalty(const ReachPenaltyRecord& p) override {
+    txn_.exec_prepared(kPutReachPenalty, p.creator_id, ToMicros(p.started_at), ToMicros(p.until), p.copies,
+                       ArrayLiteral(p.copy_clip_ids), p.lifted_at.has_value(),
+                       p.lifted_at ? ToMicros(*p.lifted_at) : int64_t{0}, p.appealed_at.has_value(),
+                       p.appeal_statement.value_or(""), p.appealed_at ? ToMicros(*p.appealed_at) : int64_t{0},
+                       ReachDecisionText(p.decision), p.decided_by, p.decided_at.has_value(),
+                       p.decided_at ? ToMicros(*p.decided_at) : int64_t{0}, p.decision_note);
+  }
+  std::vector<ReachPenaltyRecord> UnliftedReachPenalties() override {
+    std::vector<ReachPenaltyRecord> penalties;
+    for (const pqxx::row& r : txn_.exec_prepared(kUnliftedReachPenalties)) {
+      penalties.push_back(ReachPenaltyFromRow(r));
+    }
+    return penalties;
   }
 
  private:
@@ -579,6 +664,32 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        "theme_id) UPDATE feed.themes SET member_count = member_count - 1 WHERE theme_id IN (SELECT theme_id FROM "
        "gone) RETURNING 1"},
       {kCountJoined, "SELECT count(*) FROM feed.theme_members WHERE user_id = $1::uuid"},
+      {kGetReachPenalty,
+       absl::StrCat("SELECT ", kReachPenaltyColumns, " FROM feed.reach_penalties p WHERE p.creator_id = $1::uuid")},
+      {kLockReachPenalty, absl::StrCat("SELECT ", kReachPenaltyColumns,
+                                       " FROM feed.reach_penalties p WHERE p.creator_id = $1::uuid FOR UPDATE")},
+      // The whole row, appeal included: a new penalty replaces the last.
+      // An absent time ($6, $8, $13 false) is NULL, and so is the text
+      // that goes with it; an empty decision or moderator is NULL.
+      {kPutReachPenalty,
+       absl::StrCat("INSERT INTO feed.reach_penalties (creator_id, started_at, until, copies, copy_clip_ids, "
+                    "lifted_at, appeal_statement, appealed_at, appeal_decision, decided_by, decided_at, "
+                    "decision_note) VALUES ($1::uuid, ",
+                    SqlTimestampParam(2), ", ", SqlTimestampParam(3),
+                    ", $4::integer, $5::uuid[], CASE WHEN $6::boolean THEN ", SqlTimestampParam(7),
+                    " END, CASE WHEN $8::boolean THEN $9::text END, CASE WHEN $8::boolean THEN ",
+                    SqlTimestampParam(10),
+                    " END, nullif($11::text, ''), nullif($12::text, '')::uuid, CASE WHEN $13::boolean THEN ",
+                    SqlTimestampParam(14),
+                    " END, CASE WHEN $13::boolean THEN $15::text END) ON CONFLICT (creator_id) DO UPDATE SET "
+                    "started_at = EXCLUDED.started_at, until = EXCLUDED.until, copies = EXCLUDED.copies, "
+                    "copy_clip_ids = EXCLUDED.copy_clip_ids, lifted_at = EXCLUDED.lifted_at, appeal_statement = "
+                    "EXCLUDED.appeal_statement, appealed_at = EXCLUDED.appealed_at, appeal_decision = "
+                    "EXCLUDED.appeal_decision, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at, "
+                    "decision_note = EXCLUDED.decision_note")},
+      {kUnliftedReachPenalties,
+       absl::StrCat("SELECT ", kReachPenaltyColumns, " FROM feed.reach_penalties p WHERE p.lifted_at IS NULL")},
+      {kForgetReachPenalty, "DELETE FROM feed.reach_penalties WHERE creator_id = $1::uuid"},
   };
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
   return statements;

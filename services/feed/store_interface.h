@@ -61,7 +61,7 @@ class FeedTx : public kit::IdempotencyLog {
   virtual int64_t ErasePersonalization(const std::string& user_id) = 0;
   // Erases everything kept of the user (account deleted): their settings,
   // follows both ways, likes, memberships (member counts follow),
-  // personalization.
+  // personalization, reach penalty (with their appeal).
   virtual void ForgetUser(const std::string& user_id) = 0;
   // Every viewer row the pools keep (loaded at start).
   virtual ViewerRows LoadViewers() = 0;
@@ -77,6 +77,18 @@ class FeedTx : public kit::IdempotencyLog {
   // Removes it (and uncounts it); false when not a member.
   virtual bool Leave(const std::string& user_id, const std::string& theme_id) = 0;
   virtual int64_t CountJoined(const std::string& user_id) = 0;
+
+  // --- Reach penalties ---
+  // The creator's latest penalty, running or not; none when never penalized.
+  virtual std::optional<ReachPenaltyRecord> GetReachPenalty(const std::string& creator_id) = 0;
+  // The same, its row locked until the transaction ends (read-write
+  // transactions only): a change made from it (a new run, an appeal, a
+  // decision) waits for a concurrent one instead of overwriting it.
+  virtual std::optional<ReachPenaltyRecord> LockReachPenalty(const std::string& creator_id) = 0;
+  // Inserts the creator's penalty or replaces it (with its appeal).
+  virtual void PutReachPenalty(const ReachPenaltyRecord& penalty) = 0;
+  // Every penalty not lifted (loaded at start; ended ones cost nothing).
+  virtual std::vector<ReachPenaltyRecord> UnliftedReachPenalties() = 0;
 };
 
 enum class TxMode { kReadWrite, kReadOnly };

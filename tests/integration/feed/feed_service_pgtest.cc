@@ -469,6 +469,72 @@ TEST_F(FeedServiceTest, CopiesGiveWayToTheOriginalAndExplainClipNamesIt) {
             StatusCode::NOT_FOUND);
 }
 
+TEST_F(FeedServiceTest, AMassReposterLosesReachAppealsAndALiftHoldsAfterARestart) {
+  const TestUser reposter = NewUser();
+  const TestUser moderator = NewUser({base::Role::kUser, base::Role::kModerator});
+  // Five originals by others, then the reposter copies each within a day.
+  std::vector<v1::EventEnvelope> originals, copies;
+  for (int i = 0; i < 5; ++i) originals.push_back(Published(NewUser().id, RandomPrompt(random_, 14)));
+  Deliver(originals);
+  for (const v1::EventEnvelope& original : originals) {
+    copies.push_back(Published(reposter.id, original.clip_published().prompt()));
+  }
+  Deliver(copies);
+  const v1::EventEnvelope own = Published(reposter.id, RandomPrompt(random_, 14));
+  Deliver(own);
+
+  v1::ReachStatus status;
+  ASSERT_TRUE(As(reposter, &v1::FeedService::Stub::GetReachStatus, v1::GetReachStatusRequest(), &status).ok());
+  EXPECT_TRUE(status.active());
+  EXPECT_EQ(status.reach(), 0.25);
+  EXPECT_EQ(status.copies(), 5);
+  // Even the reposter's own original keeps a quarter of its score.
+  const TestUser viewer = NewUser();
+  bool seen_own = false;
+  for (const v1::FeedItem& item : Items(viewer, 20)) {
+    if (item.clip_id() != own.clip_published().clip_id()) continue;
+    seen_own = true;
+    for (const v1::ScoreFactor& factor : item.score().factors()) {
+      if (factor.name() == "reach") {
+        EXPECT_EQ(factor.value(), 0.25);
+      }
+    }
+  }
+  EXPECT_TRUE(seen_own);
+
+  v1::AppealReachPenaltyRequest appeal;
+  appeal.set_request_id(ids_.Next());
+  appeal.set_statement("these were my own clips re-uploaded from another account");
+  ASSERT_TRUE(As(reposter, &v1::FeedService::Stub::AppealReachPenalty, appeal, &status).ok());
+  EXPECT_EQ(status.appeal_state(), v1::REACH_APPEAL_STATE_PENDING);
+  v1::DecideReachAppealRequest decide;
+  decide.set_request_id(ids_.Next());
+  decide.set_creator_id(reposter.id);
+  decide.set_lift(true);
+  decide.set_note("verified: the other account is theirs");
+  EXPECT_EQ(As(reposter, &v1::FeedService::Stub::DecideReachAppeal, decide, &status).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(As(moderator, &v1::FeedService::Stub::DecideReachAppeal, decide, &status).ok());
+  EXPECT_FALSE(status.active());
+  EXPECT_EQ(status.appeal_state(), v1::REACH_APPEAL_STATE_LIFTED);
+
+  // The lift is stored: a restarted instance neither penalizes again nor
+  // counts the forgiven copies.
+  auto restarted = server_.NewFeedInstance();
+  ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+  absl::StatusOr<feed_service::FeedPage> page = restarted->logic().GetFeed(
+      {.user_id = NewUser().id}, {.feed = *feed_service::ParseFeedName("for_you"), .page_size = 20});
+  ASSERT_TRUE(page.ok()) << page.status();
+  for (const feed_service::ServedItem& item : page->items) {
+    if (item.candidate.creator_id == reposter.id) {
+      EXPECT_EQ(item.candidate.reach, 1.0);
+    }
+  }
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM feed.reach_penalties WHERE creator_id = '" + reposter.id +
+                                 "' AND lifted_at IS NOT NULL"),
+            1);
+}
+
 TEST_F(FeedServiceTest, ThemesAreCreatedByAdminsJoinedAndServeTheirTaggedClips) {
   const TestUser admin = NewUser({base::Role::kUser, base::Role::kAdmin});
   const TestUser viewer = NewUser();

@@ -4,7 +4,8 @@
 // and shows in the breakdown; quality rises with positive signals and
 // falls with negative ones, which weigh far more; freshness falls with
 // age; affinity counts for personalized viewers only; the small-theme
-// boost multiplies the score and is clamped; reasons come primary first.
+// boost multiplies the score and is clamped; so does a penalized
+// creator's reach, the last factor; reasons come primary first.
 #include "feed/scoring.h"
 
 #include <array>
@@ -68,6 +69,7 @@ Candidate RandomScoringCandidate(std::mt19937_64& rng, int i) {
   std::uniform_real_distribution<double> unit(-0.2, 1.2);
   std::uniform_real_distribution<double> age_hours(-10.0, 2000.0);
   std::uniform_real_distribution<double> small_theme_boost(0.5, kMaxSmallThemeBoost + 0.5);
+  std::uniform_real_distribution<double> reach(0.0, 1.5);
   std::uniform_int_distribution<size_t> source(0, kScoringAllSources.size() - 1);
   std::bernoulli_distribution coin(0.5);
   Candidate candidate = ScoringCandidate("clip-" + std::to_string(i));
@@ -87,6 +89,9 @@ Candidate RandomScoringCandidate(std::mt19937_64& rng, int i) {
   if (coin(rng)) candidate.affinity = unit(rng);
   // Out of [1, kMaxSmallThemeBoost] at times, NaN now and then.
   candidate.small_theme_boost = i % 89 == 0 ? std::numeric_limits<double>::quiet_NaN() : small_theme_boost(rng);
+  // Mostly unpenalized; otherwise out of [kReachPenaltyMultiplier, 1] at
+  // times, NaN now and then.
+  candidate.reach = i % 83 == 0 ? std::numeric_limits<double>::quiet_NaN() : coin(rng) ? 1.0 : reach(rng);
   candidate.theme_ids.clear();
   if (coin(rng)) candidate.theme_ids.push_back("neon");
   if (coin(rng)) candidate.theme_ids.push_back("noir");
@@ -113,8 +118,8 @@ ScoringContext RandomScoringContext(std::mt19937_64& rng) {
 TEST(ScoringTest, FactorsMultiplyBackToTheScoreExactly) {
   std::mt19937_64 rng(16);
   const std::array<absl::string_view, kScoreFactorCount> names = {
-      kQualityFactor, kFreshnessFactor, kOriginalityFactor, kFeedbackFactor,
-      kSourceFactor,  kSteeringFactor,  kAffinityFactor,    kSmallThemeFactor};
+      kQualityFactor,  kFreshnessFactor, kOriginalityFactor, kFeedbackFactor, kSourceFactor,
+      kSteeringFactor, kAffinityFactor,  kSmallThemeFactor,  kReachFactor};
   for (int round = 0; round < 50; ++round) {
     const ScoringContext context = RandomScoringContext(rng);
     for (int i = 0; i < 100; ++i) {
@@ -348,8 +353,8 @@ TEST(ScoringTest, AffinityCountsOnlyForPersonalizedViewers) {
   EXPECT_EQ(Score(candidate, context).Factor(kAffinityFactor), 1.0);
 }
 
-// The boost is the last factor, so the boosted score is the unboosted one
-// times the boost, bit for bit.
+// Only the factors after the boost (reach, 1 here) follow it, so the
+// boosted score is the unboosted one times the boost, bit for bit.
 TEST(ScoringTest, TheSmallThemeBoostMultipliesTheScore) {
   const ScoringContext context = ScoringDefaultContext();
   Candidate plain = ScoringCandidate("clip");
@@ -363,10 +368,12 @@ TEST(ScoringTest, TheSmallThemeBoostMultipliesTheScore) {
   EXPECT_EQ(before.Factor(kSmallThemeFactor), 1.0);
   EXPECT_EQ(after.Factor(kSmallThemeFactor), 1.8);
   ASSERT_EQ(after.factor_count, kScoreFactorCount);
-  EXPECT_EQ(after.factors[kScoreFactorCount - 1].name, kSmallThemeFactor);
-  for (size_t f = 0; f + 1 < kScoreFactorCount; ++f) {
+  EXPECT_EQ(after.factors[kScoreFactorCount - 2].name, kSmallThemeFactor);
+  for (size_t f = 0; f < kScoreFactorCount; ++f) {
+    if (f == kScoreFactorCount - 2) continue;
     EXPECT_EQ(after.factors[f].value, before.factors[f].value) << after.factors[f].name;
   }
+  EXPECT_EQ(after.factors[kScoreFactorCount - 1].value, 1.0);
   EXPECT_EQ(after.score, before.score * 1.8);
   EXPECT_EQ(after.score, ProductOfFactors(after.Factors()));
   // What the gatherer sets passes through unchanged.
@@ -391,6 +398,48 @@ TEST(ScoringTest, TheSmallThemeBoostIsClampedIntoItsBounds) {
   EXPECT_EQ(factor_for(-std::numeric_limits<double>::infinity()), 1.0);
   EXPECT_EQ(factor_for(std::numeric_limits<double>::quiet_NaN()), 1.0);
   EXPECT_EQ(Score(candidate, context).score, unboosted);
+}
+
+// Reach is the last factor, so a penalized creator's clip scores exactly
+// a quarter of what it would, bit for bit.
+TEST(ScoringTest, APenalizedCreatorsReachIsTheLastFactorAndKeepsExactlyAQuarter) {
+  const ScoringContext context = ScoringDefaultContext();
+  Candidate plain = ScoringCandidate("clip");
+  Candidate penalized = plain;
+  penalized.reach = kReachPenaltyMultiplier;
+
+  const ScoreBreakdown before = Score(plain, context);
+  const ScoreBreakdown after = Score(penalized, context);
+
+  EXPECT_EQ(before.Factor(kReachFactor), 1.0);
+  EXPECT_EQ(after.Factor(kReachFactor), 0.25);
+  ASSERT_EQ(after.factor_count, kScoreFactorCount);
+  EXPECT_EQ(after.factors[kScoreFactorCount - 1].name, kReachFactor);
+  for (size_t f = 0; f + 1 < kScoreFactorCount; ++f) {
+    EXPECT_EQ(after.factors[f].value, before.factors[f].value) << after.factors[f].name;
+  }
+  EXPECT_EQ(after.score, before.score * 0.25);
+  EXPECT_EQ(after.score, ProductOfFactors(after.Factors()));
+}
+
+TEST(ScoringTest, ReachIsClampedIntoItsBounds) {
+  const ScoringContext context = ScoringDefaultContext();
+  Candidate candidate = ScoringCandidate("clip");
+  const double unpenalized = Score(candidate, context).score;
+  const auto factor_for = [&](double reach) {
+    candidate.reach = reach;
+    const ScoreBreakdown breakdown = Score(candidate, context);
+    EXPECT_EQ(breakdown.score, ProductOfFactors(breakdown.Factors())) << reach;
+    return breakdown.Factor(kReachFactor);
+  };
+  EXPECT_EQ(factor_for(0.5), 0.5);
+  EXPECT_EQ(factor_for(0.1), kReachPenaltyMultiplier);
+  EXPECT_EQ(factor_for(0.0), kReachPenaltyMultiplier);
+  EXPECT_EQ(factor_for(-std::numeric_limits<double>::infinity()), kReachPenaltyMultiplier);
+  EXPECT_EQ(factor_for(1.5), 1.0);
+  EXPECT_EQ(factor_for(std::numeric_limits<double>::infinity()), 1.0);
+  EXPECT_EQ(factor_for(std::numeric_limits<double>::quiet_NaN()), 1.0);
+  EXPECT_EQ(Score(candidate, context).score, unpenalized);
 }
 
 TEST(ScoringTest, FeedbackMultipliesEveryScopeWithinBounds) {

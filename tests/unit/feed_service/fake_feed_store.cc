@@ -173,6 +173,7 @@ class FakeFeedTx final : public FeedTx {
       UncountMember(it->second);
       it = s_.memberships.erase(it);
     }
+    s_.reach_penalties.erase(user_id);
     // Their recorded responses go too.
     std::erase_if(s_.idempotency, [&](const auto& row) { return row.first.first == user_id; });
   }
@@ -239,6 +240,45 @@ class FakeFeedTx final : public FeedTx {
   int64_t CountJoined(const std::string& user_id) override {
     return std::count_if(s_.memberships.begin(), s_.memberships.end(),
                          [&](const auto& m) { return m.first == user_id; });
+  }
+
+  // --- Reach penalties ---
+  std::optional<ReachPenaltyRecord> GetReachPenalty(const std::string& creator_id) override {
+    const auto it = s_.reach_penalties.find(creator_id);
+    if (it == s_.reach_penalties.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<ReachPenaltyRecord> LockReachPenalty(const std::string& creator_id) override {
+    // SELECT ... FOR UPDATE: refused in a read-only transaction.
+    Write();
+    return GetReachPenalty(creator_id);
+  }
+  void PutReachPenalty(const ReachPenaltyRecord& p) override {
+    Write();
+    CheckUuid(p.creator_id, "creator_id");
+    for (const std::string& id : p.copy_clip_ids) CheckUuid(id, "copy_clip_ids");
+    CheckUuid(p.decided_by, "decided_by", /*nullable=*/true);
+    // As the statement's CASEs write them: the appeal's text with its
+    // time, the note with the decision's.
+    ReachPenaltyRecord row = p;
+    row.appeal_statement = p.appealed_at ? std::optional(p.appeal_statement.value_or("")) : std::nullopt;
+    if (!p.decided_at) row.decision_note.clear();
+    const bool decided = row.decision != ReachAppealDecision::kNone;
+    Check(row.copies >= 1, "copies >= 1");
+    Check(row.until > row.started_at, "until > started_at");
+    Check(!decided || row.appealed_at.has_value(), "appeal_decision IS NULL OR appealed_at IS NOT NULL");
+    Check(decided == row.decided_at.has_value(), "(appeal_decision IS NULL) = (decided_at IS NULL)");
+    Check(decided == !row.decided_by.empty(), "(appeal_decision IS NULL) = (decided_by IS NULL)");
+    Check((row.decision == ReachAppealDecision::kLifted) == row.lifted_at.has_value(),
+          "(appeal_decision IS NOT DISTINCT FROM 'lifted') = (lifted_at IS NOT NULL)");
+    s_.reach_penalties[row.creator_id] = std::move(row);  // Upserted.
+  }
+  std::vector<ReachPenaltyRecord> UnliftedReachPenalties() override {
+    std::vector<ReachPenaltyRecord> penalties;
+    for (const auto& [creator, penalty] : s_.reach_penalties) {
+      if (!penalty.lifted_at) penalties.push_back(penalty);
+    }
+    return penalties;
   }
 
   // --- Idempotency ---

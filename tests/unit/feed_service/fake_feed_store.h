@@ -4,8 +4,9 @@
 // nothing behind. Each FeedTx method does what store_interface.h says (and
 // what PgFeedStore's statements do: ON CONFLICT DO NOTHING inserts report
 // false, member counts move with the memberships), and the constraints of
-// migrations/0022_feed.sql and 0023_feed_withdrawn.sql fail the transaction as the driver's exceptions
-// would once Transact maps them: a unique key ALREADY_EXISTS, a CHECK or
+// migrations/0022_feed.sql, 0023_feed_withdrawn.sql and 0024_feed_reach.sql
+// fail the transaction as the driver's exceptions would once Transact maps
+// them: a unique key ALREADY_EXISTS, a CHECK or
 // foreign key FAILED_PRECONDITION, a malformed uuid INTERNAL (Postgres's
 // "invalid input syntax", which kit::StatusFromPqxx maps to INTERNAL). A
 // write in a read-only transaction is a bug of the logic: INTERNAL.
@@ -36,6 +37,7 @@ struct FakeFeedState {
   std::map<std::pair<std::string, std::string>, absl::Time> skips;  // (user_id, clip_id) -> skipped_at.
   std::map<std::string, ThemeRecord> themes;                        // By theme_id.
   std::set<std::pair<std::string, std::string>> memberships;        // (user_id, theme_id).
+  std::map<std::string, ReachPenaltyRecord> reach_penalties;        // By creator_id.
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;  // (caller, request).
 };
 

@@ -139,8 +139,12 @@ class FeedFixture : public ::testing::Test {
   static kit::Caller Admin(std::string id) {
     return {.user_id = std::move(id), .roles = {base::Role::kUser, base::Role::kAdmin}};
   }
+  static kit::Caller Moderator(std::string id) {
+    return {.user_id = std::move(id), .roles = {base::Role::kUser, base::Role::kModerator}};
+  }
   kit::Caller NewUser() { return User(ids_.Next()); }
   kit::Caller NewAdmin() { return Admin(ids_.Next()); }
+  kit::Caller NewModerator() { return Moderator(ids_.Next()); }
   // A fresh request's key (any method and fingerprint stand in for the
   // request's).
   kit::IdempotencyKey Key(const kit::Caller& caller) { return {caller.user_id, ids_.Next(), "test", "f"}; }

@@ -671,7 +671,7 @@ TEST_F(FeedLogicTest, TheFollowingAndThemeFeedsEndRatherThanWiden) {
 
 // Loads `pools` from the store as FeedComponent::LoadPools does at start:
 // themes, then the clips by keyset pages (small ones here), then the
-// viewers.
+// viewers and the reach penalties.
 void RebuildPools(FakeFeedStore& store, FeedState& pools) {
   ASSERT_THAT(store.Transact(TxMode::kReadOnly,
                              [&](FeedTx& tx) -> absl::Status {
@@ -683,6 +683,7 @@ void RebuildPools(FakeFeedStore& store, FeedState& pools) {
                                  after = batch.back().clip_id;
                                }
                                pools.LoadViewers(tx.LoadViewers());
+                               pools.LoadReachPenalties(tx.UnliftedReachPenalties());
                                return absl::OkStatus();
                              }),
               IsOk());

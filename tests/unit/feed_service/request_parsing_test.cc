@@ -1,6 +1,7 @@
 // The FeedService requests checked and turned into the logic's inputs:
 // every bound refused as INVALID_ARGUMENT naming its field (with the index
-// of a repeated one), and what passes read as the logic expects it.
+// of a repeated one), and what passes read as the logic expects it. Reach
+// appeals included.
 #include "services/feed/request_parsing.h"
 
 #include <string>
@@ -22,6 +23,7 @@ namespace {
 constexpr absl::Time kParseNow = absl::FromUnixSeconds(1'800'000'000);
 
 using base::testing::IsOk;
+using base::testing::IsOkAndHolds;
 using base::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -63,6 +65,22 @@ v1::CreateThemeRequest ThemeRequest(const std::string& slug, const std::vector<s
   request.mutable_theme()->set_display_name("Cats");
   request.mutable_theme()->set_description("Cats and kittens");
   for (const std::string& tag : tags) request.mutable_theme()->add_tags(tag);
+  return request;
+}
+
+v1::AppealReachPenaltyRequest ReachAppealRequest(const std::string& statement) {
+  v1::AppealReachPenaltyRequest request;
+  request.set_request_id(TestUuid(0));
+  request.set_statement(statement);
+  return request;
+}
+
+v1::DecideReachAppealRequest ReachDecisionRequest(const std::string& creator_id, const std::string& note) {
+  v1::DecideReachAppealRequest request;
+  request.set_request_id(TestUuid(0));
+  request.set_creator_id(creator_id);
+  request.set_lift(true);
+  request.set_note(note);
   return request;
 }
 
@@ -352,6 +370,41 @@ TEST(RequestParsingTest, AThemePageTokenRoundTripsForTheSameListingOnly) {
   v1::ListThemesRequest too_many;
   too_many.set_page_size(101);
   EXPECT_THAT(ParseListThemes(too_many), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
+}
+
+// --- Reach appeals ---
+
+TEST(RequestParsingTest, AReachAppealsStatementIsOneTo1000CharactersNotBlank) {
+  EXPECT_THAT(ParseAppealReach(ReachAppealRequest("These were my own clips")), IsOkAndHolds("These were my own clips"));
+  // Characters, not bytes: 1000 two-byte ones pass.
+  std::string accented;
+  for (int i = 0; i < 1000; ++i) accented += "\u00e9";
+  EXPECT_THAT(ParseAppealReach(ReachAppealRequest(accented)), IsOk());
+
+  for (const std::string& statement : {std::string(""), std::string("   \n\t "), std::string(1001, 'x'),
+                                       std::string("bad \xff utf-8"), std::string("a bell \x07")}) {
+    EXPECT_THAT(ParseAppealReach(ReachAppealRequest(statement)),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("statement")))
+        << "'" << statement << "'";
+  }
+  v1::AppealReachPenaltyRequest keyless = ReachAppealRequest("mine");
+  keyless.clear_request_id();
+  EXPECT_THAT(ParseAppealReach(keyless), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+}
+
+TEST(RequestParsingTest, AReachDecisionNamesTheCreatorAndANote) {
+  ASSERT_OK_AND_ASSIGN(const ReachDecision decision,
+                       ParseDecideReachAppeal(ReachDecisionRequest(TestUuid(7), "They were copies of hers")));
+  EXPECT_EQ(decision.creator_id, TestUuid(7));
+  EXPECT_TRUE(decision.lift);
+  EXPECT_EQ(decision.note, "They were copies of hers");
+
+  EXPECT_THAT(ParseDecideReachAppeal(ReachDecisionRequest("someone", "a note")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("creator_id")));
+  EXPECT_THAT(ParseDecideReachAppeal(ReachDecisionRequest(TestUuid(7), "")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("note")));
+  EXPECT_THAT(ParseDecideReachAppeal(ReachDecisionRequest(TestUuid(7), std::string(1001, 'n'))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("note")));
 }
 
 }  // namespace
