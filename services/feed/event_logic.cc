@@ -1,14 +1,37 @@
 #include "services/feed/event_logic.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "feed/frame_index.h"
+#include "feed/media_match.h"
 #include "feed/reach_penalty.h"
+#include "services/feed/frame_bytes.h"
 #include "services/kit/proto_time.h"
 
 namespace clipforge::feed_service {
 namespace {
+
+// The event's frame hashes; an entry that is not a 32-byte hash is
+// skipped (the producer's bug, not a reason to refuse the clip).
+std::vector<feed::FrameHash> FramesOf(const v1::ClipPublishedEvent& e) {
+  std::vector<feed::FrameHash> frames;
+  frames.reserve(static_cast<size_t>(e.frame_hashes_size()));
+  for (const std::string& bytes : e.frame_hashes()) {
+    if (std::optional<feed::FrameHash> frame = FrameHashFromBytes(bytes)) frames.push_back(*frame);
+  }
+  return frames;
+}
+
+// The frames the in-memory index keeps of a clip (feed::FrameIndex picks
+// the same ones again from these at a rebuild).
+std::vector<feed::FrameHash> IndexedFramesOf(const std::vector<feed::FrameHash>& frames) {
+  std::vector<feed::FrameHash> indexed;
+  for (const size_t position : feed::IndexedFramePositions(frames.size())) indexed.push_back(frames[position]);
+  return indexed;
+}
 
 // The creator's penalty once `run` counts: a new one when none ran at the
 // run's last copy (never penalized, ended or lifted), replacing the last
@@ -82,11 +105,15 @@ absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, ab
                            .prompt = e.prompt(),
                            .tags = {e.tags().begin(), e.tags().end()},
                            .published_at = published_at};
-  FeedClipRecord record = state_.Assess(clip, clock_.Now());
+  const std::vector<feed::FrameHash> frames = FramesOf(e);
+  FeedClipRecord record = state_.Assess(clip, clock_.Now(), CheckMedia(tx, clip, frames));
+  record.indexed_frames = IndexedFramesOf(frames);
   // A clip published private, followers-only or unlisted is kept
   // withdrawn: made public later, it comes with its originality at publish.
   record.withdrawn = e.visibility() != v1::VISIBILITY_PUBLIC;
-  if (!tx.InsertClip(record)) {
+  if (tx.InsertClip(record)) {
+    if (!frames.empty()) tx.PutClipFrames(record.clip_id, frames);
+  } else {
     // A redelivery: the stored record (its originality against the clips
     // before it, withdrawn or not since) is the one to serve.
     if (std::optional<FeedClipRecord> stored = tx.GetClip(e.clip_id())) record = *std::move(stored);
@@ -95,6 +122,37 @@ absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, ab
   // Only public copies are reposts: a private one reaches no one.
   if (record.is_copy && !record.withdrawn) CheckMassRepost(tx, record);
   return absl::OkStatus();
+}
+
+MediaEvidence EventLogic::CheckMedia(FeedTx& tx, const PublishedClip& clip,
+                                     const std::vector<feed::FrameHash>& frames) {
+  MediaEvidence evidence;
+  if (frames.empty()) return evidence;
+  // The index proposes; the stored frame lists decide.
+  std::vector<FrameMatchCandidate> earlier = state_.FrameMatchCandidates(clip, frames);
+  std::vector<std::string> ids;
+  ids.reserve(earlier.size() + 1);
+  for (const FrameMatchCandidate& candidate : earlier) ids.push_back(candidate.clip_id);
+  if (!clip.parent_clip_id.empty()) ids.push_back(clip.parent_clip_id);
+  const absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> stored = tx.ClipFrames(ids);
+  // Earliest first, so that the first matched is the original.
+  std::sort(earlier.begin(), earlier.end(), [](const FrameMatchCandidate& a, const FrameMatchCandidate& b) {
+    return a.published_at != b.published_at ? a.published_at < b.published_at : a.clip_id < b.clip_id;
+  });
+  for (const FrameMatchCandidate& candidate : earlier) {
+    const auto it = stored.find(candidate.clip_id);
+    if (it == stored.end()) continue;
+    const double share = feed::MatchedShare(frames, it->second);
+    if (share < feed::kMediaPenaltyStart) continue;
+    evidence.matches.overlap = std::max(evidence.matches.overlap, share);
+    if (evidence.matches.clip_ids.size() < kMaxMatchedIds) evidence.matches.clip_ids.push_back(candidate.clip_id);
+  }
+  if (!clip.parent_clip_id.empty()) {
+    if (const auto it = stored.find(clip.parent_clip_id); it != stored.end() && !it->second.empty()) {
+      evidence.parent_matched_share = feed::MatchedShare(frames, it->second);
+    }
+  }
+  return evidence;
 }
 
 void EventLogic::CheckMassRepost(FeedTx& tx, const FeedClipRecord& copy) {

@@ -38,6 +38,9 @@ class EventLogic {
   // After a public copy entered the pools: starts or extends its creator's
   // reach penalty when their newest copies make a run.
   void CheckMassRepost(FeedTx& tx, const FeedClipRecord& copy);
+  // Media near-duplicates of the clip being published: the frame index's
+  // candidates and a fork's parent, verified on their stored frames.
+  MediaEvidence CheckMedia(FeedTx& tx, const PublishedClip& clip, const std::vector<feed::FrameHash>& frames);
   // Moderation's removal withdraws the clip (a restore may bring it back);
   // any other (the author's deletion, the account's) deletes it.
   void Remove(FeedTx& tx, const v1::ClipRemovedEvent& event);

@@ -1,6 +1,7 @@
 #include "services/feed/feed_logic.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -145,6 +146,16 @@ Implicit ImplicitOf(const FeedbackInput& input) {
   return out;
 }
 
+// Records an opted-in viewer's seen clips, each once and in id order (they
+// share `now`, and feed.seen breaks ties by clip id: the pools take them
+// in the same order, so both forget the same ones), and when `trim` trims
+// feed.seen to the newest kMaxSeenPerViewer, which is what the pools keep.
+void StoreSeen(FeedTx& tx, const std::string& user_id, const std::set<std::string>& clip_ids, absl::Time now,
+               bool trim) {
+  for (const std::string& clip_id : clip_ids) tx.AddSeen(user_id, clip_id, now);
+  if (trim) tx.TrimSeen(user_id, static_cast<int>(kMaxSeenPerViewer));
+}
+
 const kit::IdempotencyCodec<int> kCountCodec{
     [](const int& n) { return absl::StrCat(n); },
     [](absl::string_view text) -> absl::StatusOr<int> {
@@ -261,6 +272,9 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
                                             const std::vector<FeedbackInput>& feedback) {
   const absl::Time now = clock_.Now();
   const bool opted_in = state_.OptedIn(caller.user_id);
+  // The pools forgot a trim's worth of the viewer's stored seen clips:
+  // this transaction trims feed.seen to what they keep.
+  const bool trim_seen = opted_in && state_.SeenTrimDue(caller.user_id);
   struct Applied {
     std::string clip_id;
     std::string creator_id;
@@ -268,10 +282,12 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
     std::optional<FeedbackSetting> setting;
   };
   std::vector<Applied> applied;
+  std::set<std::string> seen;
   bool ran = false;
   int accepted = 0;
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](FeedTx& tx) -> absl::Status {
     applied.clear();
+    seen.clear();
     CF_ASSIGN_OR_RETURN(accepted, kit::RunIdempotent(tx, key, kCountCodec, [&]() -> absl::StatusOr<int> {
       ran = true;
       // Settings changed earlier in this batch count as current.
@@ -297,8 +313,13 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
         // A skip is personalization data (the bridging fits learn from
         // it): kept only with consent, and stored so that a restart keeps it.
         if (a.implicit.counts.skips > 0 && opted_in) tx.AddSkip(caller.user_id, a.clip_id, now);
+        // Feedback of any kind on a clip says it was on screen: an
+        // opted-in viewer's feeds leave it out from then on. Which clips
+        // they watched is personalization data, kept only with consent.
+        if (opted_in) seen.insert(a.clip_id);
         applied.push_back(std::move(a));
       }
+      if (opted_in) StoreSeen(tx, caller.user_id, seen, now, trim_seen);
       return static_cast<int>(applied.size());
     }));
     return absl::OkStatus();
@@ -310,6 +331,8 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
     if (a.setting) state_.PutFeedbackSetting(*a.setting);
     if (a.implicit.affinity != 0.0) state_.AddAffinity(caller.user_id, a.creator_id, a.implicit.affinity);
   }
+  if (!seen.empty()) state_.AddSeen(caller.user_id, {seen.begin(), seen.end()});
+  if (trim_seen) state_.SeenTrimmed(caller.user_id);
   return accepted;
 }
 

@@ -147,7 +147,9 @@ class FeedLogic {
   absl::StatusOr<FeedPage> GetFeed(const kit::Caller& caller, const FeedPageRequest& request) const;
 
   // Returns how many pieces were applied (feedback about clips no longer
-  // in the feed is not).
+  // in the feed is not). Any piece marks an opted-in viewer's clip seen:
+  // their feeds leave it out from then on (the newest kMaxSeenPerViewer),
+  // until consent is withdrawn.
   absl::StatusOr<int> SendFeedback(const kit::Caller& caller, const kit::IdempotencyKey& key,
                                    const std::vector<FeedbackInput>& feedback);
 

@@ -35,6 +35,13 @@ uint64_t OwnClusterId(const std::string& clip_id) {
   return id == 0 ? 1 : id;
 }
 
+// A clip's key in the viewers' seen-filters: 64 bits of its id, 8 bytes a
+// seen clip instead of a 36-character string. An unseen clip matches one
+// of a viewer's 5,000 keys by chance at odds of 5,000 in 2^64: over a
+// million clips, about 1 in 4 billion a viewer, and then only that clip is
+// left out for them.
+uint64_t SeenKey(absl::string_view clip_id) { return base::Fnv1a64(clip_id); }
+
 void AddCountsTo(feed::Candidate& c, const EngagementCounts& d) {
   c.impressions += d.impressions;
   c.satisfied_views += d.satisfied_views;
@@ -90,11 +97,18 @@ void FeedState::LoadViewers(const ViewerRows& rows) {
   // Memberships are counted in the stored themes already.
   for (const auto& [user, theme] : rows.memberships) ViewerFor(user).themes.insert(theme);
   for (const AffinityRecord& a : rows.affinity) ViewerFor(a.user_id).affinity[a.creator_id] = a.weight;
+  // After the consent too (only an opted-in viewer's are kept), under one
+  // lock: a viewer may have thousands. Rows beyond the bound, not trimmed
+  // yet, are forgotten again and count toward the next trim.
+  for (const auto& [user, clip] : rows.seen) {
+    Viewer& viewer = ViewerFor(user);
+    if (viewer.opted_in) RememberSeen(viewer, SeenKey(clip));
+  }
 }
 
 // --- Clips ---
 
-FeedClipRecord FeedState::Assess(const PublishedClip& clip, absl::Time now) const {
+FeedClipRecord FeedState::Assess(const PublishedClip& clip, absl::Time now, const MediaEvidence& media) const {
   FeedClipRecord record{.clip_id = clip.clip_id,
                         .creator_id = clip.creator_id,
                         .parent_clip_id = clip.parent_clip_id,
@@ -130,6 +144,16 @@ FeedClipRecord FeedState::Assess(const PublishedClip& clip, absl::Time now) cons
     if (inputs.trend.joined_after_onset) inputs.trend.clip_ids.push_back(matches.front().clip_id);
   }
 
+  // Near-duplicate videos of others' earlier clips, as the media check
+  // verified them; a copy of a video with a new prompt joins the
+  // original's cluster too.
+  inputs.media = media.matches;
+  if (matches.empty() && !media.matches.clip_ids.empty()) {
+    if (auto it = clips_.find(media.matches.clip_ids.front()); it != clips_.end()) {
+      record.prompt_cluster_id = it->second->candidate.prompt_cluster_id;
+    }
+  }
+
   // The fork delta: the share of the parent's prompt words it changed.
   if (!clip.parent_clip_id.empty()) {
     if (auto it = clips_.find(clip.parent_clip_id); it != clips_.end()) {
@@ -137,7 +161,8 @@ FeedClipRecord FeedState::Assess(const PublishedClip& clip, absl::Time now) cons
       inputs.fork = feed::ForkDelta{
           .parent_clip_id = clip.parent_clip_id,
           .same_creator_as_parent = parent.candidate.creator_id == clip.creator_id,
-          .changed_word_share = remix::DiffPrompts(parent.prompt, clip.prompt).ChangedFraction()};
+          .changed_word_share = remix::DiffPrompts(parent.prompt, clip.prompt).ChangedFraction(),
+          .picture_changed_share = media.parent_matched_share ? 1.0 - *media.parent_matched_share : 1.0};
     }
   }
 
@@ -176,15 +201,18 @@ void FeedState::AddClip(const FeedClipRecord& record) {
   clip->parent_clip_id = record.parent_clip_id;
   clip->prompt = record.prompt;
   clip->tags = record.tags;
+  clip->seen_key = SeenKey(record.clip_id);
   const feed::MinHashSignature signature = feed::PromptSignature(record.prompt);
   absl::MutexLock lock(&mu_);
   clip->candidate.theme_ids = ThemesOfTags(record.tags);
   if (auto it = clips_.find(record.clip_id); it != clips_.end()) {
     UnindexClip(*it->second);
+    UnindexFrames(*it->second);
     prompts_.Remove(record.clip_id);
     clips_.erase(it);
   }
   IndexClip(*clip);
+  IndexFrames(*clip, record.indexed_frames);
   if (record.is_copy) RememberCopy(record.creator_id, record.clip_id, record.published_at);
   // Only a duplicate id fails, and the clip was unindexed first.
   prompts_.Insert(record.clip_id, record.creator_id, record.published_at, signature).IgnoreError();
@@ -196,9 +224,59 @@ void FeedState::RemoveClip(const std::string& clip_id) {
   auto it = clips_.find(clip_id);
   if (it == clips_.end()) return;
   UnindexClip(*it->second);
+  UnindexFrames(*it->second);
   if (it->second->candidate.is_copy) ForgetCopy(it->second->candidate.creator_id, clip_id);
   prompts_.Remove(clip_id);
   clips_.erase(it);
+}
+
+std::vector<FrameMatchCandidate> FeedState::FrameMatchCandidates(const PublishedClip& clip,
+                                                                 const std::vector<feed::FrameHash>& frames) const {
+  std::vector<FrameMatchCandidate> earlier;
+  if (frames.empty()) return earlier;
+  absl::ReaderMutexLock lock(&mu_);
+  // Some hits are the creator's own clips, the parent or later clips: ask
+  // for more than are kept.
+  for (const feed::FrameIndexHit& hit : frame_index_.Candidates(frames, 4 * kMediaCandidatesVerified)) {
+    const PoolClip* other = hit.clip < frame_slots_.size() ? frame_slots_[hit.clip] : nullptr;
+    if (other == nullptr) continue;
+    const feed::Candidate& c = other->candidate;
+    if (c.creator_id == clip.creator_id || c.clip_id == clip.clip_id || c.clip_id == clip.parent_clip_id ||
+        c.published_at >= clip.published_at) {
+      continue;
+    }
+    earlier.push_back(FrameMatchCandidate{.clip_id = c.clip_id, .published_at = c.published_at});
+    if (earlier.size() == kMediaCandidatesVerified) break;
+  }
+  return earlier;
+}
+
+void FeedState::IndexFrames(PoolClip& clip, const std::vector<feed::FrameHash>& frames) {
+  if (frames.empty()) return;
+  uint32_t slot = 0;
+  if (!free_frame_slots_.empty()) {
+    slot = free_frame_slots_.back();
+    free_frame_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(frame_slots_.size());
+    frame_slots_.push_back(nullptr);
+  }
+  // Fails only past feed::kMaxFrameIndexClips clips: such a clip is then
+  // found by its prompt alone.
+  if (!frame_index_.Add(slot, frames).ok()) {
+    free_frame_slots_.push_back(slot);
+    return;
+  }
+  frame_slots_[slot] = &clip;
+  clip.frame_slot = slot;
+}
+
+void FeedState::UnindexFrames(PoolClip& clip) {
+  if (clip.frame_slot == kNoFrameSlot) return;
+  frame_index_.Remove(clip.frame_slot);
+  frame_slots_[clip.frame_slot] = nullptr;
+  free_frame_slots_.push_back(clip.frame_slot);
+  clip.frame_slot = kNoFrameSlot;
 }
 
 void FeedState::AddCounts(const std::string& clip_id, const EngagementCounts& delta) {
@@ -283,6 +361,9 @@ void FeedState::SetConsent(const std::string& user_id, bool opted_in) {
   if (!opted_in) {
     viewer.affinity.clear();
     viewer.skips.clear();
+    viewer.seen.clear();
+    viewer.seen_order.clear();
+    viewer.seen_forgotten = 0;
   }
 }
 
@@ -332,6 +413,39 @@ void FeedState::AddSkip(const std::string& user_id, const std::string& clip_id) 
   std::erase(viewer.skips, clip_id);
   viewer.skips.push_back(clip_id);
   if (viewer.skips.size() > kSkipsKeptPerViewer) viewer.skips.erase(viewer.skips.begin());
+}
+
+void FeedState::AddSeen(const std::string& user_id, const std::vector<std::string>& clip_ids) {
+  absl::MutexLock lock(&mu_);
+  Viewer& viewer = ViewerFor(user_id);
+  if (!viewer.opted_in) return;
+  for (const std::string& clip_id : clip_ids) RememberSeen(viewer, SeenKey(clip_id));
+}
+
+void FeedState::RememberSeen(Viewer& viewer, uint64_t key) {
+  if (!viewer.seen.insert(key).second) return;
+  viewer.seen_order.push_back(key);
+  if (viewer.seen_order.size() <= kMaxSeenPerViewer) return;
+  viewer.seen.erase(viewer.seen_order.front());
+  viewer.seen_order.pop_front();
+  ++viewer.seen_forgotten;
+}
+
+size_t FeedState::SeenCount(const std::string& user_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const Viewer* viewer = FindViewer(user_id);
+  return viewer == nullptr ? 0 : viewer->seen_order.size();
+}
+
+bool FeedState::SeenTrimDue(const std::string& user_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const Viewer* viewer = FindViewer(user_id);
+  return viewer != nullptr && viewer->seen_forgotten >= kSeenTrimBatch;
+}
+
+void FeedState::SeenTrimmed(const std::string& user_id) {
+  absl::MutexLock lock(&mu_);
+  if (auto it = viewers_.find(user_id); it != viewers_.end()) it->second.seen_forgotten = 0;
 }
 
 size_t FeedState::AffinityCount(const std::string& user_id) const {
@@ -601,11 +715,13 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
   const auto full = [&] { return out.candidates.size() >= request.cap; };
   // Adds the clip from `source` unless the cap is reached or it is left
   // out or already taken; true when added. The generators' limits count
-  // what was added, so clips the session was served never crowd out the
-  // ones it was not. A clip taken through a theme carries that theme's
+  // what was added, so clips the session was served (or the viewer saw)
+  // never crowd out the ones it was not. A clip taken through a theme carries that theme's
   // small-theme boost (1 for the other sources), and a penalized
   // creator's clip their reduced reach.
   const bool hides = !out.hidden_creators.empty() || !out.hidden_clips.empty() || !out.hidden_clusters.empty();
+  // An opted-in viewer's seen clips, which no session of theirs repeats.
+  const absl::flat_hash_set<uint64_t>* seen = out.opted_in && !viewer->seen.empty() ? &viewer->seen : nullptr;
   const auto take = [&](const PoolClip& clip, feed::CandidateSource source, double small_theme_boost = 1.0) {
     if (full()) return false;
     const feed::Candidate& c = clip.candidate;
@@ -618,6 +734,7 @@ Gathered FeedState::Gather(const GatherRequest& request, absl::Time now) const {
     // which shows what the followed creators posted.
     if (c.is_copy && request.kind != FeedKind::kFollowing) return false;
     if (request.served != nullptr && request.served->MightContain(c.clip_id)) return false;
+    if (seen != nullptr && seen->contains(clip.seen_key)) return false;
     if (!taken.insert(&clip).second) return false;
     feed::Candidate& added = out.candidates.emplace_back(c);
     added.source = source;

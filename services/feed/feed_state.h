@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "feed/bloom_filter.h"
 #include "feed/candidate.h"
+#include "feed/frame_index.h"
 #include "feed/lsh_index.h"
 #include "feed/minhash.h"
 #include "feed/reach_penalty.h"
@@ -65,6 +66,26 @@ struct Echo {
   std::string theme_id;
   std::string clip_id;
   double score = 0.0;
+};
+
+// An earlier clip by another creator that the frame index says may share
+// frames with a clip being published: its stored frames decide.
+struct FrameMatchCandidate {
+  std::string clip_id;
+  absl::Time published_at;
+};
+
+// What the media check of a clip being published found, from the stored
+// frame lists of the index's candidates and of a fork's parent
+// (EventLogic): Assess folds it into the originality.
+struct MediaEvidence {
+  // The best feed::MatchedShare of the clip's frames in an earlier clip of
+  // another creator, and the clips from kMediaPenaltyStart on, earliest
+  // first (the original first).
+  feed::OverlapMatch matches;
+  // A fork: the share of its frames found in its parent's; none when
+  // either has no frames.
+  std::optional<double> parent_matched_share;
 };
 
 // What a clip's feedback applies to, looked up for SendFeedback.
@@ -112,6 +133,15 @@ inline constexpr absl::Duration kTrendingRefresh = absl::Seconds(1);
 // fits.
 inline constexpr size_t kLikesKeptPerViewer = 200;
 inline constexpr size_t kSkipsKeptPerViewer = 200;
+// The seen clips kept per opted-in viewer (the newest; personalization
+// data, stored in feed.seen and reloaded at start): about a week of heavy
+// viewing (700 short clips a day), in 8-byte keys, about 120 KB a viewer
+// at the bound. Older ones are forgotten and may be served again.
+inline constexpr size_t kMaxSeenPerViewer = 5000;
+// feed.seen keeps the rows the pools forgot until they number this many
+// for a viewer; then one feedback transaction trims them (a read of the
+// viewer's rows every few hundred clips seen, not every request).
+inline constexpr size_t kSeenTrimBatch = 500;
 // Near-duplicate prompts: a match counts from this estimated Jaccard on
 // (originality.h's kPromptPenaltyStart), and a cluster whose earlier
 // clips by others number at least kTrendOnsetClips is a trend a newcomer
@@ -122,6 +152,11 @@ inline constexpr int64_t kTrendOnsetClips = 3;
 inline constexpr size_t kOwnRecentCompared = 10;
 // Matched clip ids kept per originality component.
 inline constexpr size_t kMaxMatchedIds = 10;
+// Media near-duplicates: the most earlier clips the frame index proposes
+// for one published clip whose stored frame lists are read to verify them
+// (those with the most matching frames first). A copy's original has
+// nearly all of the copy's frames, so it is among the first.
+inline constexpr size_t kMediaCandidatesVerified = 32;
 // Affinity weight at which a personalized viewer's affinity for a creator
 // reaches one half (w / (w + kAffinityHalfWeight)): about five likes or
 // completed views.
@@ -133,7 +168,9 @@ struct GatherRequest {
   std::string theme_id;  // kTheme only
   // Widened: when the usual pools ran dry for this session, every live
   // clip (newest first) instead of the generators' picks, so the feed goes
-  // on without repeating.
+  // on without repeating. The viewer's seen clips stay out here too: older
+  // unseen clips come before a repeat, and the feed ends only when every
+  // live clip was seen or served.
   bool widened = false;
   size_t cap = kMaxCandidates;
   // Clips this session was served (the page token's filter): skipped while
@@ -172,8 +209,14 @@ class FeedState {
 
   // --- Clips ---
   // The clip's stored record: its prompt cluster and originality, computed
-  // against the clips already here (published before it).
-  FeedClipRecord Assess(const PublishedClip& clip, absl::Time now) const;
+  // against the clips already here (published before it), with what the
+  // media check found.
+  FeedClipRecord Assess(const PublishedClip& clip, absl::Time now, const MediaEvidence& media = {}) const;
+  // Earlier clips of other creators (not the clip's parent) with an
+  // indexed frame near one of `frames`, at most kMediaCandidatesVerified,
+  // those sharing the most frames first.
+  std::vector<FrameMatchCandidate> FrameMatchCandidates(const PublishedClip& clip,
+                                                        const std::vector<feed::FrameHash>& frames) const;
   // Adds (or replaces) a clip.
   void AddClip(const FeedClipRecord& clip);
   void RemoveClip(const std::string& clip_id);
@@ -183,7 +226,8 @@ class FeedState {
   // --- Viewers ---
   void SetFollow(const std::string& follower_id, const std::string& followee_id, bool follows);
   void SetLike(const std::string& user_id, const std::string& clip_id, bool likes);
-  // Withdrawing consent also drops the viewer's affinity.
+  // Withdrawing consent also drops the viewer's affinity, skips and seen
+  // clips.
   void SetConsent(const std::string& user_id, bool opted_in);
   bool OptedIn(const std::string& user_id) const;
   void PutFeedbackSetting(const FeedbackSetting& setting);
@@ -195,6 +239,15 @@ class FeedState {
   void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta);
   // An opted-in viewer's skip (others' are not kept).
   void AddSkip(const std::string& user_id, const std::string& clip_id);
+  // An opted-in viewer's seen clips (others' are not kept), which their
+  // feeds leave out from then on: the newest kMaxSeenPerViewer are kept, a
+  // repeat keeping its place (feed.seen keeps the first time).
+  void AddSeen(const std::string& user_id, const std::vector<std::string>& clip_ids);
+  size_t SeenCount(const std::string& user_id) const;
+  // Whether the viewer's rows in feed.seen beyond what the pools keep may
+  // number kSeenTrimBatch: the next feedback trims them (SeenTrimmed after).
+  bool SeenTrimDue(const std::string& user_id) const;
+  void SeenTrimmed(const std::string& user_id);
   void ForgetUser(const std::string& user_id);
   size_t AffinityCount(const std::string& user_id) const;
 
@@ -236,11 +289,17 @@ class FeedState {
   Gathered Gather(const GatherRequest& request, absl::Time now) const;
 
  private:
+  static constexpr uint32_t kNoFrameSlot = UINT32_MAX;
   struct PoolClip {
     feed::Candidate candidate;  // source and affinity are set per request
+    // Its number in frame_index_; kNoFrameSlot when it has no frames.
+    uint32_t frame_slot = kNoFrameSlot;
     std::string parent_clip_id;
     std::string prompt;
     std::vector<std::string> tags;
+    // Its key in the viewers' seen-filters, computed once here rather than
+    // per request (SeenKey in feed_state.cc).
+    uint64_t seen_key = 0;
     // No MinHash signature here: the LSH index keeps one (1 KB a clip), and
     // self-repetition recomputes the few it compares.
   };
@@ -259,6 +318,14 @@ class FeedState {
     absl::flat_hash_set<std::string> follows;
     std::vector<std::string> likes;  // oldest first, at most kLikesKeptPerViewer
     std::vector<std::string> skips;  // opted in only: oldest first, at most kSkipsKeptPerViewer
+    // Opted in only: the seen clips' keys (SeenKey), and the same keys
+    // oldest first, at most kMaxSeenPerViewer. A deleted clip's key stays
+    // until it is pushed out (it matches no clip).
+    absl::flat_hash_set<uint64_t> seen;
+    std::deque<uint64_t> seen_order;
+    // Keys pushed out since feed.seen was last trimmed: about how many of
+    // the viewer's rows it holds beyond seen_order.
+    size_t seen_forgotten = 0;
     absl::flat_hash_set<std::string> themes;
     bool opted_in = false;
     absl::flat_hash_map<std::pair<FeedbackScope, std::string>, FeedbackSetting> feedback;
@@ -279,7 +346,14 @@ class FeedState {
   };
   std::shared_ptr<const RecentWindow> Recent(absl::Time now) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void UnindexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Puts the clip's indexed frames into frame_index_ under a free slot, or
+  // takes them out and frees the slot.
+  void IndexFrames(PoolClip& clip, const std::vector<feed::FrameHash>& frames) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnindexFrames(PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Viewer& ViewerFor(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the key to the viewer's seen clips (a repeat keeps its place),
+  // forgetting the oldest past kMaxSeenPerViewer.
+  static void RememberSeen(Viewer& viewer, uint64_t key);
   const Viewer* FindViewer(const std::string& user_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void FillContext(const Viewer* viewer, Gathered& out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void RememberCopy(const std::string& creator_id, const std::string& clip_id, absl::Time published_at)
@@ -296,6 +370,11 @@ class FeedState {
   absl::flat_hash_map<std::string, ClipsByTime> by_theme_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::Time> creator_first_clip_ ABSL_GUARDED_BY(mu_);
   feed::PromptLshIndex prompts_ ABSL_GUARDED_BY(mu_);
+  // Media near-duplicates: a few frames of each clip with frame hashes,
+  // under a slot number; frame_slots_[slot] is its clip (null when free).
+  feed::FrameIndex frame_index_ ABSL_GUARDED_BY(mu_);
+  std::vector<const PoolClip*> frame_slots_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> free_frame_slots_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, ThemeRecord> themes_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::vector<std::string>> themes_by_tag_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Viewer> viewers_ ABSL_GUARDED_BY(mu_);

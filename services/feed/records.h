@@ -69,6 +69,12 @@ struct FeedClipRecord {
   // so, or made so later). A restore or a return to public serves it
   // again, with its originality and counters as they are.
   bool withdrawn = false;
+  // The frames the media near-duplicate index keeps for the clip (at most
+  // feed::kIndexedFramesPerClip of its 1 fps frame hashes, spread over
+  // the video); empty when the clip came without frame hashes. The whole
+  // list is stored apart (FeedTx::PutClipFrames), read only to verify a
+  // match.
+  std::vector<feed::FrameHash> indexed_frames;
 };
 
 // What SHOW_MORE / SHOW_LESS / HIDE_CREATOR apply to.
@@ -123,6 +129,7 @@ struct ViewerRows {
   std::vector<std::pair<std::string, std::string>> likes;    // (user, clip)
   std::vector<std::string> opted_in;                         // analytics consent
   std::vector<std::pair<std::string, std::string>> skips;    // (user, clip): opted-in viewers', oldest first
+  std::vector<std::pair<std::string, std::string>> seen;     // (user, clip): opted-in viewers', oldest first
   std::vector<FeedbackSetting> feedback;
   std::vector<WeightsRecord> weights;
   std::vector<std::pair<std::string, std::string>> memberships;  // (user, theme)

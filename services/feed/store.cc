@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "services/feed/frame_bytes.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
@@ -31,9 +32,12 @@ using kit::ToMicros;
 
 constexpr char kInsertClip[] = "feed_insert_clip";
 constexpr char kGetClip[] = "feed_get_clip";
+constexpr char kPutClipFrames[] = "feed_put_clip_frames";
+constexpr char kClipFrames[] = "feed_clip_frames";
 constexpr char kDeleteClip[] = "feed_delete_clip";
 constexpr char kDeleteClipLikes[] = "feed_delete_clip_likes";
 constexpr char kDeleteClipSkips[] = "feed_delete_clip_skips";
+constexpr char kDeleteClipSeen[] = "feed_delete_clip_seen";
 constexpr char kWithdrawClip[] = "feed_withdraw_clip";
 constexpr char kRestoreClip[] = "feed_restore_clip";
 constexpr char kAddCounts[] = "feed_add_counts";
@@ -50,6 +54,9 @@ constexpr char kAddAffinity[] = "feed_add_affinity";
 constexpr char kEraseAffinity[] = "feed_erase_affinity";
 constexpr char kInsertSkip[] = "feed_insert_skip";
 constexpr char kEraseSkips[] = "feed_erase_skips";
+constexpr char kInsertSeen[] = "feed_insert_seen";
+constexpr char kTrimSeen[] = "feed_trim_seen";
+constexpr char kEraseSeen[] = "feed_erase_seen";
 constexpr char kForgetFollows[] = "feed_forget_follows";
 constexpr char kForgetLikes[] = "feed_forget_likes";
 constexpr char kForgetConsent[] = "feed_forget_consent";
@@ -64,6 +71,7 @@ constexpr char kAllWeights[] = "feed_all_weights";
 constexpr char kAllMemberships[] = "feed_all_memberships";
 constexpr char kAllAffinity[] = "feed_all_affinity";
 constexpr char kAllSkips[] = "feed_all_skips";
+constexpr char kAllSeen[] = "feed_all_seen";
 constexpr char kInsertTheme[] = "feed_insert_theme";
 constexpr char kGetTheme[] = "feed_get_theme";
 constexpr char kListThemes[] = "feed_list_themes";
@@ -217,7 +225,7 @@ const std::string kClipColumns = absl::StrCat(
     Float8ArraySql("c.component_factors"), ", ", TextArraySql("c.component_matches"), ", ",
     SqlMicros("c.originality_time"),
     ", c.impressions, c.satisfied_views, c.likes, c.forks, c.shares, c.skips, c.hides, c.exploration_impressions, "
-    "c.withdrawn");
+    "c.withdrawn, coalesce(encode(c.indexed_frames, 'hex'), '')");
 
 FeedClipRecord ClipFromRow(const pqxx::row& r) {
   FeedClipRecord clip;
@@ -242,6 +250,7 @@ FeedClipRecord ClipFromRow(const pqxx::row& r) {
                                  .hides = r[21].as<int64_t>(),
                                  .exploration_impressions = r[22].as<int64_t>()};
   clip.withdrawn = r[23].as<bool>();
+  clip.indexed_frames = FramesFromBytes(absl::HexStringToBytes(r[24].as<std::string>()));
   return clip;
 }
 
@@ -389,8 +398,21 @@ class PgFeedTx final : public FeedTx {
                                ArrayLiteral(c.tags), ToMicros(c.published_at), ClusterToSql(c.prompt_cluster_id),
                                Float8Text(c.originality), c.is_copy, arrays.names, arrays.penalties, arrays.factors,
                                arrays.matches, ToMicros(c.originality_time), n.impressions, n.satisfied_views,
-                               n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions, c.withdrawn)
+                               n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions, c.withdrawn,
+                               absl::BytesToHexString(FramesToBytes(c.indexed_frames)))
                 .empty();
+  }
+  void PutClipFrames(const std::string& clip_id, const std::vector<feed::FrameHash>& frames) override {
+    txn_.exec_prepared(kPutClipFrames, clip_id, absl::BytesToHexString(FramesToBytes(frames)));
+  }
+  absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> ClipFrames(
+      const std::vector<std::string>& clip_ids) override {
+    absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> frames;
+    if (clip_ids.empty()) return frames;
+    for (const pqxx::row& r : txn_.exec_prepared(kClipFrames, ArrayLiteral(clip_ids))) {
+      frames[r[0].as<std::string>()] = FramesFromBytes(absl::HexStringToBytes(r[1].as<std::string>()));
+    }
+    return frames;
   }
   std::optional<FeedClipRecord> GetClip(const std::string& clip_id) override {
     const pqxx::result r = txn_.exec_prepared(kGetClip, clip_id);
@@ -398,10 +420,11 @@ class PgFeedTx final : public FeedTx {
     return ClipFromRow(r[0]);
   }
   bool DeleteClip(const std::string& clip_id) override {
-    // No foreign key names feed.clips (0022, 0023): the rows of the clip
-    // go with it here.
+    // No foreign key names feed.clips (0022, 0023, 0025): the rows of the
+    // clip go with it here.
     txn_.exec_prepared(kDeleteClipLikes, clip_id);
     txn_.exec_prepared(kDeleteClipSkips, clip_id);
+    txn_.exec_prepared(kDeleteClipSeen, clip_id);
     return !txn_.exec_prepared(kDeleteClip, clip_id).empty();
   }
   bool WithdrawClip(const std::string& clip_id) override {
@@ -465,9 +488,14 @@ class PgFeedTx final : public FeedTx {
   void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) override {
     txn_.exec_prepared(kInsertSkip, user_id, clip_id, ToMicros(skipped_at));
   }
+  void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) override {
+    txn_.exec_prepared(kInsertSeen, user_id, clip_id, ToMicros(seen_at));
+  }
+  void TrimSeen(const std::string& user_id, int keep) override { txn_.exec_prepared(kTrimSeen, user_id, keep); }
   int64_t ErasePersonalization(const std::string& user_id) override {
     const int64_t affinity = txn_.exec_prepared(kEraseAffinity, user_id).affected_rows();
-    return affinity + txn_.exec_prepared(kEraseSkips, user_id).affected_rows();
+    const int64_t skips = txn_.exec_prepared(kEraseSkips, user_id).affected_rows();
+    return affinity + skips + txn_.exec_prepared(kEraseSeen, user_id).affected_rows();
   }
   void ForgetUser(const std::string& user_id) override {
     txn_.exec_prepared(kForgetFollows, user_id);
@@ -487,6 +515,7 @@ class PgFeedTx final : public FeedTx {
     rows.likes = Pairs(txn_.exec_prepared(kAllLikes));
     for (const pqxx::row& r : txn_.exec_prepared(kAllOptedIn)) rows.opted_in.push_back(r[0].as<std::string>());
     rows.skips = Pairs(txn_.exec_prepared(kAllSkips));
+    rows.seen = Pairs(txn_.exec_prepared(kAllSeen));
     for (const pqxx::row& r : txn_.exec_prepared(kAllFeedback)) rows.feedback.push_back(FeedbackFromRow(r));
     for (const pqxx::row& r : txn_.exec_prepared(kAllWeights)) rows.weights.push_back(WeightsFromRow(r));
     rows.memberships = Pairs(txn_.exec_prepared(kAllMemberships));
@@ -563,17 +592,24 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        absl::StrCat("INSERT INTO feed.clips (clip_id, creator_id, parent_clip_id, root_clip_id, prompt, tags, "
                     "published_at, prompt_cluster_id, originality, is_copy, component_names, component_penalties, "
                     "component_factors, component_matches, originality_time, impressions, satisfied_views, likes, "
-                    "forks, shares, skips, hides, exploration_impressions, withdrawn) VALUES ($1::uuid, $2::uuid, "
+                    "forks, shares, skips, hides, exploration_impressions, withdrawn, indexed_frames) VALUES ($1::uuid, "
+                    "$2::uuid, "
                     "nullif($3, '')::uuid, $4::uuid, $5, $6::text[], ",
                     SqlTimestampParam(7),
                     ", $8::bigint, $9::float8, $10::boolean, $11::text[], $12::float8[], $13::float8[], $14::text[], ",
                     SqlTimestampParam(15),
                     ", $16::bigint, $17::bigint, $18::bigint, $19::bigint, $20::bigint, $21::bigint, $22::bigint, "
-                    "$23::bigint, $24::boolean) ON CONFLICT DO NOTHING RETURNING 1")},
+                    "$23::bigint, $24::boolean, nullif(decode($25, 'hex'), ''::bytea)) ON CONFLICT DO NOTHING "
+                    "RETURNING 1")},
+      {kPutClipFrames, "UPDATE feed.clips SET frame_hashes = nullif(decode($2, 'hex'), ''::bytea) WHERE clip_id = $1::uuid"},
+      {kClipFrames,
+       "SELECT clip_id::text, encode(frame_hashes, 'hex') FROM feed.clips WHERE clip_id = ANY($1::uuid[]) AND "
+       "frame_hashes IS NOT NULL"},
       {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM feed.clips c WHERE c.clip_id = $1::uuid")},
       {kDeleteClip, "DELETE FROM feed.clips WHERE clip_id = $1::uuid RETURNING 1"},
       {kDeleteClipLikes, "DELETE FROM feed.likes WHERE clip_id = $1::uuid"},
       {kDeleteClipSkips, "DELETE FROM feed.skips WHERE clip_id = $1::uuid"},
+      {kDeleteClipSeen, "DELETE FROM feed.seen WHERE clip_id = $1::uuid"},
       // Only a change returns a row: a repeat withdraws or restores nothing.
       {kWithdrawClip, "UPDATE feed.clips SET withdrawn = true WHERE clip_id = $1::uuid AND NOT withdrawn RETURNING 1"},
       {kRestoreClip, absl::StrCat("UPDATE feed.clips c SET withdrawn = false WHERE c.clip_id = $1::uuid AND "
@@ -620,6 +656,18 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kInsertSkip, absl::StrCat("INSERT INTO feed.skips (user_id, clip_id, skipped_at) VALUES ($1::uuid, $2::uuid, ",
                                  SqlTimestampParam(3), ") ON CONFLICT DO NOTHING")},
       {kEraseSkips, "DELETE FROM feed.skips WHERE user_id = $1::uuid"},
+      // The first time stays (as with skips): a repeat is mostly the same
+      // viewing (SEEN, then COMPLETE or LIKE), and rewriting the row each
+      // time would only churn the table.
+      {kInsertSeen, absl::StrCat("INSERT INTO feed.seen (user_id, clip_id, seen_at) VALUES ($1::uuid, $2::uuid, ",
+                                 SqlTimestampParam(3), ") ON CONFLICT DO NOTHING")},
+      // Everything from the viewer's ($2 + 1)-th newest row down, newest by
+      // seen_at then clip_id (the order the pools keep): fewer rows find no
+      // such row, and comparing with none deletes nothing.
+      {kTrimSeen,
+       "DELETE FROM feed.seen WHERE user_id = $1::uuid AND (seen_at, clip_id) <= (SELECT s.seen_at, s.clip_id FROM "
+       "feed.seen s WHERE s.user_id = $1::uuid ORDER BY s.seen_at DESC, s.clip_id DESC OFFSET $2::integer LIMIT 1)"},
+      {kEraseSeen, "DELETE FROM feed.seen WHERE user_id = $1::uuid"},
       {kForgetFollows, "DELETE FROM feed.follows WHERE follower_id = $1::uuid OR followee_id = $1::uuid"},
       {kForgetLikes, "DELETE FROM feed.likes WHERE user_id = $1::uuid"},
       {kForgetConsent, "DELETE FROM feed.consent WHERE user_id = $1::uuid"},
@@ -643,6 +691,11 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kAllSkips,
        "SELECT s.user_id::text, s.clip_id::text FROM feed.skips s JOIN feed.consent k ON k.user_id = s.user_id "
        "WHERE k.opted_in ORDER BY s.skipped_at, s.user_id, s.clip_id"},
+      // The same for the seen clips: oldest first, ties by clip as
+      // kTrimSeen breaks them, so that the pools forget what it deletes.
+      {kAllSeen,
+       "SELECT s.user_id::text, s.clip_id::text FROM feed.seen s JOIN feed.consent k ON k.user_id = s.user_id "
+       "WHERE k.opted_in ORDER BY s.seen_at, s.user_id, s.clip_id"},
       // A new theme has no members (member_count takes its default, 0).
       // Any conflict, the slug's included, inserts nothing.
       {kInsertTheme,

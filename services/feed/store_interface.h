@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -28,8 +29,16 @@ class FeedTx : public kit::IdempotencyLog {
   virtual bool InsertClip(const FeedClipRecord& clip) = 0;
   // The clip, withdrawn or not.
   virtual std::optional<FeedClipRecord> GetClip(const std::string& clip_id) = 0;
-  // Deletes the clip and the viewers' likes and skips of it (deleted by
-  // its author, or with the account); false when it was not there.
+  // Stores the clip's whole list of frame hashes (1 fps, in order) beside
+  // its row, which InsertClip wrote.
+  virtual void PutClipFrames(const std::string& clip_id, const std::vector<feed::FrameHash>& frames) = 0;
+  // The stored frame lists of those of `clip_ids` that have one: what a
+  // media near-duplicate found in the index is verified against.
+  virtual absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> ClipFrames(
+      const std::vector<std::string>& clip_ids) = 0;
+  // Deletes the clip and the viewers' likes, skips and seen rows of it
+  // (deleted by its author, or with the account); false when it was not
+  // there.
   virtual bool DeleteClip(const std::string& clip_id) = 0;
   // Withdraws the clip (removed by a moderator, or no longer public): kept
   // with its originality and counters, but not loaded into the pools.
@@ -56,8 +65,14 @@ class FeedTx : public kit::IdempotencyLog {
   // Records an opted-in viewer's skip of the clip (personalization data);
   // a repeat keeps the first.
   virtual void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) = 0;
-  // Erases the viewer's personalization data (affinity, skips); returns
-  // the rows erased.
+  // Records that an opted-in viewer saw the clip (personalization data:
+  // the persistent seen-filter); a repeat keeps the first time.
+  virtual void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) = 0;
+  // Deletes the viewer's seen rows but the newest `keep` (by seen_at, then
+  // clip_id).
+  virtual void TrimSeen(const std::string& user_id, int keep) = 0;
+  // Erases the viewer's personalization data (affinity, skips, seen
+  // clips); returns the rows erased.
   virtual int64_t ErasePersonalization(const std::string& user_id) = 0;
   // Erases everything kept of the user (account deleted): their settings,
   // follows both ways, likes, memberships (member counts follow),

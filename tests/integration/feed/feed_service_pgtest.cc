@@ -6,13 +6,15 @@
 // none of it in the next 200 items), a removal event takes a clip out
 // within a second and a moderator's restore brings it back (a restart
 // too), withdrawing consent turns personalization off and erases its data
-// (stored skips included), and a restarted instance rebuilds its pools
-// before it reports ready.
+// (stored skips included), an opted-in viewer's seen clips stay out of
+// their new sessions (a restart too) until consent is withdrawn, and a
+// restarted instance rebuilds its pools before it reports ready.
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <tuple>
@@ -23,6 +25,7 @@
 #include "base/role.h"
 #include "base/status_macros.h"
 #include "base/uuid.h"
+#include "services/feed/frame_bytes.h"
 #include "services/feed/request_parsing.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_pool.h"
@@ -414,6 +417,49 @@ TEST_F(FeedServiceTest, WithdrawingConsentTurnsPersonalizationOffAndErasesItsDat
   }
 }
 
+TEST_F(FeedServiceTest, SeenClipsStayOutOfNewSessionsAfterARestartUntilConsentIsWithdrawn) {
+  const TestUser viewer = NewUser();
+  const std::vector<std::string> ids = PublishUnrelated(12, 4);
+  const std::set<std::string> all(ids.begin(), ids.end());
+  const std::set<std::string> unseen(ids.begin() + 6, ids.end());
+  const auto served_ids = [](const std::vector<v1::FeedItem>& items) {
+    std::set<std::string> served;
+    for (const v1::FeedItem& item : items) served.insert(item.clip_id());
+    return served;
+  };
+  Consent(viewer, true);
+  for (size_t i = 0; i < 6; ++i) ASSERT_TRUE(Feedback(viewer, ids[i], v1::FEEDBACK_TYPE_SEEN).ok());
+  const std::string seen_rows = "SELECT count(*) FROM feed.seen WHERE user_id = '" + viewer.id + "'";
+  EXPECT_EQ(server_.bus().Scalar(seen_rows), 6);
+
+  // Items starts a new session (no page token): the seen clips stay out.
+  EXPECT_EQ(served_ids(Items(viewer, 50)), unseen);
+
+  // A restarted instance loads them from feed.seen.
+  {
+    auto restarted = server_.NewFeedInstance();
+    ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+    EXPECT_EQ(restarted->state().SeenCount(viewer.id), 6u);
+    feed_service::FeedPageRequest request{.feed = *feed_service::ParseFeedName("for_you"), .page_size = 20};
+    std::set<std::string> after_restart;
+    for (int page = 0; page < 5; ++page) {
+      absl::StatusOr<feed_service::FeedPage> served = restarted->logic().GetFeed({.user_id = viewer.id}, request);
+      ASSERT_TRUE(served.ok()) << served.status();
+      if (served->items.empty()) break;
+      for (const feed_service::ServedItem& item : served->items) after_restart.insert(item.candidate.clip_id);
+      request.page_token = served->next_page_token;
+    }
+    EXPECT_EQ(after_restart, unseen);
+  }
+
+  // Withdrawn: the rows go in the same processing cycle, and the clips
+  // come back.
+  Consent(viewer, false);
+  EXPECT_EQ(server_.bus().Scalar(seen_rows), 0);
+  EXPECT_EQ(server_.feed().state().SeenCount(viewer.id), 0u);
+  EXPECT_EQ(served_ids(Items(viewer, 50)), all);
+}
+
 TEST_F(FeedServiceTest, ARestartedInstanceRebuildsItsPoolsBeforeItIsReady) {
   PublishUnrelated(120, 30);
   const TestUser follower = NewUser();
@@ -533,6 +579,72 @@ TEST_F(FeedServiceTest, AMassReposterLosesReachAppealsAndALiftHoldsAfterARestart
   EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM feed.reach_penalties WHERE creator_id = '" + reposter.id +
                                  "' AND lifted_at IS NOT NULL"),
             1);
+}
+
+TEST_F(FeedServiceTest, AReencodedVideoWithANewPromptIsACopyBeforeAndAfterARestart) {
+  // 30 frames at 1 fps; each copy is re-encoded (a few bits off every
+  // frame) with a fifth of its frames new and a prompt of its own.
+  std::mt19937_64 rng(7);
+  const auto random_frame = [&rng] {
+    std::string bytes(32, '\0');
+    for (char& b : bytes) b = static_cast<char>(rng() & 0xff);
+    return bytes;
+  };
+  std::vector<std::string> frames;
+  for (int i = 0; i < 30; ++i) frames.push_back(random_frame());
+  const auto reencoded = [&] {
+    std::vector<std::string> copy = frames;
+    for (size_t i = 0; i < copy.size(); ++i) {
+      if (i < 6) {
+        copy[i] = random_frame();
+        continue;
+      }
+      for (int flip = 0; flip < 6; ++flip) copy[i][rng() % 32] ^= static_cast<char>(1 << (rng() % 8));
+    }
+    return copy;
+  };
+  const auto with_frames = [](v1::EventEnvelope event, const std::vector<std::string>& hashes) {
+    for (const std::string& hash : hashes) event.mutable_clip_published()->add_frame_hashes(hash);
+    return event;
+  };
+  const v1::EventEnvelope original = with_frames(Published(NewUser().id, RandomPrompt(random_)), frames);
+  Deliver(original);
+  const v1::EventEnvelope copy = with_frames(Published(NewUser().id, RandomPrompt(random_)), reencoded());
+  Deliver(copy);
+
+  const TestUser viewer = NewUser();
+  const auto media_match_of = [&](const std::string& clip_id) {
+    v1::ExplainClipRequest explain;
+    explain.set_clip_id(clip_id);
+    v1::ClipExplanation explanation;
+    EXPECT_TRUE(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).ok());
+    EXPECT_TRUE(explanation.originality().copy());
+    for (const v1::OriginalityComponent& c : explanation.components()) {
+      if (c.kind() == v1::ORIGINALITY_COMPONENT_KIND_MEDIA_NEAR_DUPLICATE && c.matched_clip_ids_size() > 0) {
+        return c.matched_clip_ids(0);
+      }
+    }
+    return std::string();
+  };
+  EXPECT_EQ(media_match_of(copy.clip_published().clip_id()), original.clip_published().clip_id());
+  EXPECT_EQ(server_.bus().Scalar("SELECT length(frame_hashes) FROM feed.clips WHERE clip_id = '" +
+                                 copy.clip_published().clip_id() + "'"),
+            30 * 32);
+
+  // A restarted instance indexes the stored frames again: for a later
+  // re-encoded copy, its pools propose the original.
+  auto restarted = server_.NewFeedInstance();
+  ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+  const feed_service::PublishedClip later{.clip_id = ids_.Next(),
+                                          .creator_id = NewUser().id,
+                                          .prompt = RandomPrompt(random_),
+                                          .published_at = absl::Now()};
+  std::vector<feed::FrameHash> later_frames;
+  for (const std::string& hash : reencoded()) later_frames.push_back(*feed_service::FrameHashFromBytes(hash));
+  const std::vector<feed_service::FrameMatchCandidate> found =
+      restarted->state().FrameMatchCandidates(later, later_frames);
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front().clip_id, original.clip_published().clip_id());
 }
 
 TEST_F(FeedServiceTest, ThemesAreCreatedByAdminsJoinedAndServeTheirTaggedClips) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -58,11 +59,26 @@ class FakeFeedTx final : public FeedTx {
     if (it == s_.clips.end()) return std::nullopt;
     return it->second;
   }
+  void PutClipFrames(const std::string& clip_id, const std::vector<feed::FrameHash>& frames) override {
+    Write();
+    // UPDATE ... WHERE clip_id: nothing for a clip not stored.
+    if (s_.clips.contains(clip_id)) s_.clip_frames[clip_id] = frames;
+  }
+  absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> ClipFrames(
+      const std::vector<std::string>& clip_ids) override {
+    absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> frames;
+    for (const std::string& id : clip_ids) {
+      if (const auto it = s_.clip_frames.find(id); it != s_.clip_frames.end()) frames[id] = it->second;
+    }
+    return frames;
+  }
   bool DeleteClip(const std::string& clip_id) override {
     Write();
-    // The viewers' likes and skips of it go too.
+    // The viewers' likes, skips and seen rows of it go too.
     std::erase_if(s_.likes, [&](const auto& l) { return l.second == clip_id; });
     std::erase_if(s_.skips, [&](const auto& row) { return row.first.second == clip_id; });
+    std::erase_if(s_.seen, [&](const auto& row) { return row.first.second == clip_id; });
+    s_.clip_frames.erase(clip_id);
     return s_.clips.erase(clip_id) > 0;
   }
   bool WithdrawClip(const std::string& clip_id) override {
@@ -152,10 +168,28 @@ class FakeFeedTx final : public FeedTx {
     CheckUuid(clip_id, "clip_id");
     s_.skips.try_emplace({user_id, clip_id}, skipped_at);  // ON CONFLICT DO NOTHING: the first stays.
   }
+  void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) override {
+    Write();
+    CheckUuid(user_id, "user_id");
+    CheckUuid(clip_id, "clip_id");
+    s_.seen.try_emplace({user_id, clip_id}, seen_at);  // ON CONFLICT DO NOTHING: the first stays.
+  }
+  void TrimSeen(const std::string& user_id, int keep) override {
+    Write();
+    // The viewer's rows newest first, by seen_at then clip_id (text order
+    // is a uuid's byte order): those after the first `keep` go.
+    std::vector<std::pair<absl::Time, std::string>> rows;
+    for (const auto& [key, seen_at] : s_.seen) {
+      if (key.first == user_id) rows.emplace_back(seen_at, key.second);
+    }
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    for (size_t i = Limit(keep); i < rows.size(); ++i) s_.seen.erase({user_id, rows[i].second});
+  }
   int64_t ErasePersonalization(const std::string& user_id) override {
     Write();
     const auto of_user = [&](const auto& row) { return row.first.first == user_id; };
-    return static_cast<int64_t>(std::erase_if(s_.affinity, of_user) + std::erase_if(s_.skips, of_user));
+    return static_cast<int64_t>(std::erase_if(s_.affinity, of_user) + std::erase_if(s_.skips, of_user) +
+                                std::erase_if(s_.seen, of_user));
   }
   void ForgetUser(const std::string& user_id) override {
     Write();
@@ -184,7 +218,8 @@ class FakeFeedTx final : public FeedTx {
     for (const auto& [user, opted_in] : s_.consent) {
       if (opted_in) rows.opted_in.push_back(user);
     }
-    rows.skips = OptedInSkipsOldestFirst();
+    rows.skips = OptedInOldestFirst(s_.skips);
+    rows.seen = OptedInOldestFirst(s_.seen);
     for (const auto& [key, setting] : s_.feedback) rows.feedback.push_back(setting);
     for (const auto& [user, weights] : s_.weights) rows.weights.push_back(weights);
     rows.memberships.assign(s_.memberships.begin(), s_.memberships.end());
@@ -302,18 +337,19 @@ class FakeFeedTx final : public FeedTx {
     if (read_only_) throw std::logic_error("write in a read-only transaction");
   }
 
-  // The opted-in viewers' skips, oldest first (then by user and clip), as
-  // PgFeedStore's statement orders them.
-  std::vector<std::pair<std::string, std::string>> OptedInSkipsOldestFirst() const {
+  // The opted-in viewers' rows of `timed` (skips or seen clips), oldest
+  // first (then by user and clip), as PgFeedStore's statements order them.
+  std::vector<std::pair<std::string, std::string>> OptedInOldestFirst(
+      const std::map<std::pair<std::string, std::string>, absl::Time>& timed) const {
     std::vector<std::tuple<absl::Time, std::string, std::string>> rows;
-    for (const auto& [key, skipped_at] : s_.skips) {
+    for (const auto& [key, at] : timed) {
       const auto consent = s_.consent.find(key.first);
-      if (consent != s_.consent.end() && consent->second) rows.emplace_back(skipped_at, key.first, key.second);
+      if (consent != s_.consent.end() && consent->second) rows.emplace_back(at, key.first, key.second);
     }
     std::sort(rows.begin(), rows.end());
-    std::vector<std::pair<std::string, std::string>> skips;
-    for (const auto& [skipped_at, user, clip] : rows) skips.emplace_back(user, clip);
-    return skips;
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& [at, user, clip] : rows) pairs.emplace_back(user, clip);
+    return pairs;
   }
 
   // One member less for the theme (CHECK member_count >= 0).

@@ -4,9 +4,9 @@
 // nothing behind. Each FeedTx method does what store_interface.h says (and
 // what PgFeedStore's statements do: ON CONFLICT DO NOTHING inserts report
 // false, member counts move with the memberships), and the constraints of
-// migrations/0022_feed.sql, 0023_feed_withdrawn.sql and 0024_feed_reach.sql
-// fail the transaction as the driver's exceptions would once Transact maps
-// them: a unique key ALREADY_EXISTS, a CHECK or
+// migrations/0022_feed.sql, 0023_feed_withdrawn.sql, 0024_feed_reach.sql
+// and 0025_feed_seen.sql fail the transaction as the driver's exceptions
+// would once Transact maps them: a unique key ALREADY_EXISTS, a CHECK or
 // foreign key FAILED_PRECONDITION, a malformed uuid INTERNAL (Postgres's
 // "invalid input syntax", which kit::StatusFromPqxx maps to INTERNAL). A
 // write in a read-only transaction is a bug of the logic: INTERNAL.
@@ -27,6 +27,7 @@ namespace clipforge::feed_service::testing {
 
 struct FakeFeedState {
   std::map<std::string, FeedClipRecord> clips;         // By clip_id.
+  std::map<std::string, std::vector<feed::FrameHash>> clip_frames;  // By clip_id: the whole list.
   std::set<std::pair<std::string, std::string>> follows;  // (follower_id, followee_id).
   std::set<std::pair<std::string, std::string>> likes;    // (user_id, clip_id).
   std::map<std::string, bool> consent;                  // By user_id: opted in.
@@ -35,6 +36,7 @@ struct FakeFeedState {
   std::map<std::string, WeightsRecord> weights;                     // By user_id.
   std::map<std::pair<std::string, std::string>, double> affinity;   // (user_id, creator_id) -> weight.
   std::map<std::pair<std::string, std::string>, absl::Time> skips;  // (user_id, clip_id) -> skipped_at.
+  std::map<std::pair<std::string, std::string>, absl::Time> seen;   // (user_id, clip_id) -> seen_at.
   std::map<std::string, ThemeRecord> themes;                        // By theme_id.
   std::set<std::pair<std::string, std::string>> memberships;        // (user_id, theme_id).
   std::map<std::string, ReachPenaltyRecord> reach_penalties;        // By creator_id.

@@ -157,6 +157,8 @@ class FeedFixture : public ::testing::Test {
     // initializer: GCC refuses one in a nested struct that the enclosing
     // class's own `= {}` default arguments construct.)
     v1::Visibility visibility;
+    // The media filter's 1 fps frame hashes, 32 bytes each.
+    std::vector<std::string> frame_hashes;
   };
 
   // A clip's clipforge.clip.published (public unless `options` say
@@ -177,6 +179,7 @@ class FeedFixture : public ::testing::Test {
     for (const std::string& tag : options.tags) e->add_tags(tag);
     e->set_visibility(options.visibility == v1::VISIBILITY_UNSPECIFIED ? v1::VISIBILITY_PUBLIC : options.visibility);
     e->set_forking_allowed(true);
+    for (const std::string& frame : options.frame_hashes) e->add_frame_hashes(frame);
     if (options.parent_clip_id.empty()) {
       e->set_root_clip_id(clip_id);
       roots_[clip_id] = clip_id;
