@@ -941,6 +941,9 @@ int main(int argc, char** argv) {
   uint64_t checksum = 0;
   for (const Metrics& m : metrics) checksum = checksum * 0x100000001b3u ^ m.checksum;
 
+  // The most a page of n can reach: mean pairwise cosine >= -1/(n-1).
+  const double diversity_ceiling =
+      flags.page_size > 1 ? 1.0 + 1.0 / static_cast<double>(flags.page_size - 1) : 1.0;
   const std::string report = absl::StrFormat(
       "## Feed offline evaluation: RankPage against engagement x freshness\n\n"
       "Measured %s, one thread, %.0f s for the whole run (%.1f s baseline, %.1f s with author decay, %.1f s "
@@ -957,14 +960,18 @@ int main(int argc, char** argv) {
       "one: it rewards quality and interest and punishes repetition as the file comment says, so it tells "
       "which ranker this user model prefers, no more. Coverage: the baseline already shows %.0f%% of the "
       "clips here (%.0f impressions a clip), so no ranker can reach 1.5x its coverage on this world (at most "
-      "%.2fx), and `RankPage` keeps the copies (%.0f%% of the clips) off its pages by design.\n",
+      "%.2fx), and `RankPage` keeps the copies (%.0f%% of the clips) off its pages by design. Diversity: for n "
+      "unit vectors the mean pairwise cosine is at least -1/(n-1) (the squared norm of their sum is never "
+      "negative), so a page of %d has a mean pairwise 1 - cos of at most %.3f; the baseline's %.3f already "
+      "leaves at most %.2fx, short of 1.2x on any world where the baseline's pages are this varied.\n",
       MachineLine(), absl::ToDoubleSeconds(absl::Now() - run_begin), metrics[0].seconds, metrics[1].seconds,
       ours.seconds, FlagsLine(flags), flags.clips, world_line, world.copies, flags.creators, flags.themes,
       world.waves.size(), flags.users, world.sessions.size(), ours.pages, flags.page_size, ours.short_pages,
       ours.impressions, flags.candidates, checksum, Table(metrics), metrics[0].copies_shown,
       metrics[1].copies_shown, metrics[2].copies_shown, 100 * metrics[0].Coverage(),
       static_cast<double>(ours.impressions) / static_cast<double>(flags.clips), 1 / metrics[0].Coverage(),
-      100 * static_cast<double>(world.copies) / static_cast<double>(flags.clips));
+      100 * static_cast<double>(world.copies) / static_cast<double>(flags.clips), flags.page_size,
+      diversity_ceiling, metrics[0].Diversity(), diversity_ceiling / metrics[0].Diversity());
   std::fputs(report.c_str(), stdout);
   if (!flags.report.empty()) WriteReportSection(flags.report, "feed_eval", report);
   return 0;

@@ -489,7 +489,8 @@ int main() {
       "%s\n"
       "A page (`RankPage`: exclusion and scoring, author decay, diversity over the best %d, slate rules, "
       "exploration, the cut; about %.0f of each request's 2,000 excluded). Goal: MMR's p99 <= %.2fx the "
-      "baseline's — %s (%.2fx).\n\n%s\n"
+      "baseline's — %s (%.2fx). That is the ranking step alone; the issue's goal for the whole request (gathering "
+      "the candidates from the pools, then ranking them) is measured in \"Feed serving\" below.\n\n%s\n"
       "What the pages hold, over %d requests; scores are `Score`'s before author decay, and the baseline's page "
       "may hold excluded clips:\n\n%s\n%s",
       MachineLine(), load, LoadAverage(), kSeed, kCatalogue, kCreators, kCreatorZipfExponent, kThemes,

@@ -104,7 +104,9 @@ void ScoreEligible(absl::Span<const Candidate> candidates, const ScoringContext&
     }
     std::vector<ScoredItem>& list =
         candidate.source == CandidateSource::kExploration ? out.exploration_pool : out.ranked;
-    list.push_back(ScoredItem{.candidate = &candidate, .breakdown = scorer.Score(candidate)});
+    ScoredItem& item = list.emplace_back();
+    item.candidate = &candidate;
+    scorer.ScoreInto(candidate, item.breakdown);
   }
 }
 

@@ -311,6 +311,9 @@ class BatchScorer {
  public:
   explicit BatchScorer(const ScoringContext& context);
   ScoreBreakdown Score(const Candidate& candidate) const;
+  // The same, written over `out` (its factors up to the count, the count
+  // and the score).
+  void ScoreInto(const Candidate& candidate, ScoreBreakdown& out) const;
 
  private:
   const ScoringContext& context_;
