@@ -118,8 +118,11 @@ RankedPage RankPage(absl::Span<const Candidate> candidates, const ScoringContext
   page.excluded = eligible.excluded;
   if (params.page_size == 0) return page;
 
-  const size_t selected = params.page_size + params.slate_rules.max_displacement;
-  const size_t depth = std::max(params.rerank_depth, selected);
+  const size_t room = params.page_size + params.slate_rules.max_displacement;
+  const size_t depth = std::max(params.rerank_depth, room + (params.echo_guardrails ? kGuardedExtraDepth : 0));
+  // The guardrails drop what the page may not hold: let diversity order
+  // the whole head so that they have more to choose from.
+  const size_t selected = params.echo_guardrails ? depth : room;
   std::vector<ScoredItem>& ranked = eligible.ranked;
   RankerKeepPossibleHead(ranked, depth);
   ApplyAuthorDecay(ranked);

@@ -331,6 +331,31 @@ TEST(RankPageTest, EchoGuardrailsHoldOnThePageWhenAskedFor) {
   ExpectRankerSlateRulesHold(guarded.items, params.slate_rules);
 }
 
+TEST(RankPageTest, WhatTheEchoGuardrailsDeferIsReplacedFromFurtherDown) {
+  // The best 40 clips are all from the member's joined themes: the page
+  // may hold at most half of them, and the rest must come from the
+  // trending clips below rather than leave the page short (a short page
+  // sends the service to its widened gather of older clips).
+  std::vector<Candidate> clips;
+  for (int i = 0; i < 100; ++i) {
+    const CandidateSource source = i < 40 ? CandidateSource::kTheme : CandidateSource::kTrending;
+    Candidate clip = RankerClip("c" + std::to_string(100 + i), source);
+    clip.likes = 1000 - 5 * i;
+    if (source == CandidateSource::kTheme) clip.theme_ids = {i % 2 == 0 ? "mine" : "also-mine"};
+    clips.push_back(clip);
+  }
+  RankParams params;
+  params.echo_guardrails = EchoGuardrailRules{};
+  const RankedPage page = RankPage(clips, RankerContext(), RankerExcludeNothing, params);
+  ASSERT_EQ(page.items.size(), params.page_size);
+  const auto joined = std::count_if(page.items.begin(), page.items.end(), [](const ScoredItem& item) {
+    return item.candidate->source == CandidateSource::kTheme;
+  });
+  EXPECT_LE(joined, static_cast<std::ptrdiff_t>(params.page_size / 2));
+  EXPECT_GE(joined, 1);
+  ExpectRankerSlateRulesHold(page.items, params.slate_rules);
+}
+
 TEST(RankPageTest, DecayingOnlyThePossibleHeadChangesNothing) {
   // The pipeline without exploration, written out with the author decay
   // applied to every candidate: the same page. A few prolific creators

@@ -292,6 +292,21 @@ class FeedFixture : public ::testing::Test {
     EXPECT_THAT(ApplyUserEvent(FollowedEvent(follower.user_id, creator_id)), base::testing::IsOk());
   }
 
+  // Loads `pools` from the store as FeedComponent::LoadPools does at start
+  // (in one keyset page), then marks them ready.
+  void RebuildFromStore(FeedState& pools) {
+    ASSERT_THAT(store_.Transact(TxMode::kReadOnly,
+                                [&](FeedTx& tx) -> absl::Status {
+                                  pools.LoadThemes(tx.ListThemes());
+                                  for (const FeedClipRecord& clip : tx.ClipsAfter("", 100000)) pools.AddClip(clip);
+                                  pools.LoadViewers(tx.LoadViewers());
+                                  pools.LoadReachPenalties(tx.UnliftedReachPenalties());
+                                  return absl::OkStatus();
+                                }),
+                base::testing::IsOk());
+    pools.MarkReady();
+  }
+
   // The clip as the store holds it, read through FeedTx::GetClip (an empty
   // record, failing the test, when there is none).
   FeedClipRecord StoredClip(const std::string& clip_id) {

@@ -142,13 +142,7 @@ TEST_F(MediaDuplicatesTest, TheFrameIndexIsRebuiltFromTheStore) {
 
   // A restarted instance: its pools (and frame index) from the store.
   FeedState rebuilt;
-  ASSERT_THAT(store_.Transact(TxMode::kReadOnly,
-                              [&](FeedTx& tx) -> absl::Status {
-                                for (const FeedClipRecord& clip : tx.ClipsAfter("", 100)) rebuilt.AddClip(clip);
-                                return absl::OkStatus();
-                              }),
-              IsOk());
-  rebuilt.MarkReady();
+  RebuildFromStore(rebuilt);
   EventLogic rebuilt_events(rebuilt, clock_);
   const v1::EventEnvelope copy = PublishedEvent(ids_.Next(), FillerPrompt(999), WithFrames(Reencoded(frames, 15, 4)));
   ASSERT_THAT(store_.Transact(TxMode::kReadWrite,

@@ -95,20 +95,6 @@ class ReachLogicTest : public FeedFixture {
                                     ReachDecision{.creator_id = creator_id, .lift = lift, .note = "looked at it"});
   }
 
-  // Loads `pools` from the store as FeedComponent::LoadPools does at start.
-  void LoadFromStore(FeedState& pools) {
-    ASSERT_THAT(store_.Transact(TxMode::kReadOnly,
-                                [&](FeedTx& tx) -> absl::Status {
-                                  pools.LoadThemes(tx.ListThemes());
-                                  for (const FeedClipRecord& clip : tx.ClipsAfter("", 100000)) pools.AddClip(clip);
-                                  pools.LoadViewers(tx.LoadViewers());
-                                  pools.LoadReachPenalties(tx.UnliftedReachPenalties());
-                                  return absl::OkStatus();
-                                }),
-                IsOk());
-    pools.MarkReady();
-  }
-
  private:
   // Far from the fixture's own filler prompts (numbered from 0).
   static constexpr uint64_t kOriginalPrompts = 100000;
@@ -326,7 +312,7 @@ TEST_F(ReachLogicTest, ARebuildRestoresTheRunningPenaltyButNotALiftedOne) {
   ASSERT_THAT(Decide(NewModerator(), lifted.creator.user_id, /*lift=*/true), IsOk());
 
   FeedState rebuilt;
-  LoadFromStore(rebuilt);
+  RebuildFromStore(rebuilt);
 
   EXPECT_EQ(rebuilt.ReachOf(running.creator.user_id, clock_.Now()), 0.25);
   EXPECT_EQ(rebuilt.ReachOf(lifted.creator.user_id, clock_.Now()), 1.0);

@@ -82,20 +82,6 @@ class SeenFilterTest : public FeedFixture {
     return clips;
   }
 
-  // Loads `pools` from the store as FeedComponent::LoadPools does at start.
-  void RebuildFromStore(FeedState& pools) {
-    ASSERT_THAT(store_.Transact(TxMode::kReadOnly,
-                                [&](FeedTx& tx) -> absl::Status {
-                                  pools.LoadThemes(tx.ListThemes());
-                                  for (const FeedClipRecord& clip : tx.ClipsAfter("", 100000)) pools.AddClip(clip);
-                                  pools.LoadViewers(tx.LoadViewers());
-                                  pools.LoadReachPenalties(tx.UnliftedReachPenalties());
-                                  return absl::OkStatus();
-                                }),
-                IsOk());
-    pools.MarkReady();
-  }
-
   // `count` unrelated clips of as many creators, a second apart, put
   // straight into the store and the pools as a publish would (unassessed:
   // thousands of publishes, each a fake transaction copying the store,
