@@ -191,7 +191,13 @@ void EventLogic::Update(FeedTx& tx, const v1::ClipUpdatedEvent& e) {
   }
   // Only a withdrawn clip comes back, so a public clip's edit, a
   // redelivered restore and a clip the feed never stored change nothing.
-  if (std::optional<FeedClipRecord> restored = tx.RestoreClip(e.clip_id())) state_.AddClip(*restored);
+  std::optional<FeedClipRecord> restored = tx.RestoreClip(e.clip_id());
+  if (!restored) return;
+  state_.AddClip(*restored);
+  // A copy going public counts toward mass reposting (at its publish
+  // time) as if it had been published public: copies published private
+  // and flipped together are a run too.
+  if (restored->is_copy) CheckMassRepost(tx, *restored);
 }
 
 void EventLogic::Withdraw(FeedTx& tx, const std::string& clip_id) {

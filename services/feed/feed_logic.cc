@@ -485,6 +485,10 @@ absl::StatusOr<ReachView> FeedLogic::DecideReachAppeal(const kit::Caller& caller
   if (!caller.HasRole(base::Role::kModerator) && !caller.HasRole(base::Role::kAdmin)) {
     return absl::PermissionDeniedError("only moderators and admins decide reach appeals");
   }
+  // As with moderation appeals: no one judges their own.
+  if (decision.creator_id == caller.user_id) {
+    return absl::PermissionDeniedError("creator_id: a moderator may not decide an appeal of their own penalty");
+  }
   const absl::Time now = clock_.Now();
   std::optional<ReachPenaltyRecord> penalty;
   bool lifted = false;

@@ -83,6 +83,8 @@ constexpr char kLockReachPenalty[] = "feed_lock_reach_penalty";
 constexpr char kPutReachPenalty[] = "feed_put_reach_penalty";
 constexpr char kUnliftedReachPenalties[] = "feed_unlifted_reach_penalties";
 constexpr char kForgetReachPenalty[] = "feed_forget_reach_penalty";
+constexpr char kForgetClipRows[] = "feed_forget_clip_rows";
+constexpr char kForgetClips[] = "feed_forget_clips";
 
 // "No cursor" in keyset paging by clip id: every page starts above the nil
 // UUID.
@@ -506,6 +508,12 @@ class PgFeedTx final : public FeedTx {
     ErasePersonalization(user_id);
     txn_.exec_prepared(kForgetMemberships, user_id);
     txn_.exec_prepared(kForgetReachPenalty, user_id);
+    // Their clips, with the viewers' rows of them: a withdrawn one gets no
+    // removal event (the clips service announces none for a tombstone),
+    // and a live one's removal event, coming through the clips consumer,
+    // then finds its row gone and takes it out of the pools.
+    txn_.exec_prepared(kForgetClipRows, user_id);
+    txn_.exec_prepared(kForgetClips, user_id);
     // Their recorded responses go too (they are the user's requests).
     Idempotency().ForgetCaller(txn_, user_id);
   }
@@ -743,6 +751,12 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kUnliftedReachPenalties,
        absl::StrCat("SELECT ", kReachPenaltyColumns, " FROM feed.reach_penalties p WHERE p.lifted_at IS NULL")},
       {kForgetReachPenalty, "DELETE FROM feed.reach_penalties WHERE creator_id = $1::uuid"},
+      {kForgetClipRows,
+       "WITH gone AS (SELECT clip_id FROM feed.clips WHERE creator_id = $1::uuid), "
+       "l AS (DELETE FROM feed.likes WHERE clip_id IN (SELECT clip_id FROM gone)), "
+       "k AS (DELETE FROM feed.skips WHERE clip_id IN (SELECT clip_id FROM gone)) "
+       "DELETE FROM feed.seen WHERE clip_id IN (SELECT clip_id FROM gone)"},
+      {kForgetClips, "DELETE FROM feed.clips WHERE creator_id = $1::uuid"},
   };
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
   return statements;

@@ -76,7 +76,9 @@ class FeedTx : public kit::IdempotencyLog {
   virtual int64_t ErasePersonalization(const std::string& user_id) = 0;
   // Erases everything kept of the user (account deleted): their settings,
   // follows both ways, likes, memberships (member counts follow),
-  // personalization, reach penalty (with their appeal).
+  // personalization, reach penalty (with their appeal), and their clips
+  // with the viewers' likes, skips and seen rows of them (the withdrawn
+  // ones have no removal event to come).
   virtual void ForgetUser(const std::string& user_id) = 0;
   // Every viewer row the pools keep (loaded at start).
   virtual ViewerRows LoadViewers() = 0;

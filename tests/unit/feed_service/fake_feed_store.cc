@@ -208,6 +208,19 @@ class FakeFeedTx final : public FeedTx {
       it = s_.memberships.erase(it);
     }
     s_.reach_penalties.erase(user_id);
+    // Their clips, with the viewers' rows of them.
+    for (auto it = s_.clips.begin(); it != s_.clips.end();) {
+      if (it->second.creator_id != user_id) {
+        ++it;
+        continue;
+      }
+      const std::string clip_id = it->first;
+      std::erase_if(s_.likes, [&](const auto& l) { return l.second == clip_id; });
+      std::erase_if(s_.skips, [&](const auto& row) { return row.first.second == clip_id; });
+      std::erase_if(s_.seen, [&](const auto& row) { return row.first.second == clip_id; });
+      s_.clip_frames.erase(clip_id);
+      it = s_.clips.erase(it);
+    }
     // Their recorded responses go too.
     std::erase_if(s_.idempotency, [&](const auto& row) { return row.first.first == user_id; });
   }

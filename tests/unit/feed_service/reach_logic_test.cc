@@ -183,6 +183,18 @@ TEST_F(ReachLogicTest, CopiesSpreadOverDaysOrPrivateStartNoPenalty) {
   EXPECT_EQ(state_.ReachOf(hidden.user_id, clock_.Now()), 1.0);
 }
 
+TEST_F(ReachLogicTest, PrivateCopiesMadePublicTogetherStartAPenalty) {
+  const kit::Caller flipper = NewUser();
+  const std::vector<std::string> copies =
+      PublishCopies(flipper.user_id, feed::kMassRepostCopies, {.visibility = v1::VISIBILITY_PRIVATE});
+  ASSERT_EQ(state_.ReachOf(flipper.user_id, clock_.Now()), 1.0);
+  for (const std::string& copy : copies) {
+    ASSERT_THAT(ApplyClipEvent(UpdatedEvent(copy, v1::VISIBILITY_PUBLIC, {"visibility"})), IsOk());
+  }
+  EXPECT_EQ(state_.ReachOf(flipper.user_id, clock_.Now()), feed::kReachPenaltyMultiplier);
+  EXPECT_TRUE(store_.state().reach_penalties.contains(flipper.user_id));
+}
+
 TEST_F(ReachLogicTest, ACopyCompletingAnotherRunExtendsThePenaltyAndARedeliveryDoesNot) {
   const Penalized p = PenalizeNewCreator();
   const absl::Time first_until = store_.state().reach_penalties.at(p.creator.user_id).until;
@@ -290,6 +302,9 @@ TEST_F(ReachLogicTest, OnlyModeratorsAndAdminsDecideAndOnlyAPendingAppeal) {
   // Not a user, not the creator themselves.
   EXPECT_THAT(Decide(NewUser(), p.creator.user_id, /*lift=*/true), StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(Decide(p.creator, p.creator.user_id, /*lift=*/true), StatusIs(absl::StatusCode::kPermissionDenied));
+  // Nor a moderator deciding their own penalty's appeal.
+  EXPECT_THAT(Decide(Moderator(p.creator.user_id), p.creator.user_id, /*lift=*/true),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("their own")));
 
   EXPECT_EQ(state_.ReachOf(p.creator.user_id, clock_.Now()), 0.25);
   EXPECT_EQ(store_.state().reach_penalties.at(p.creator.user_id).decision, ReachAppealDecision::kNone);
@@ -337,8 +352,15 @@ TEST_F(ReachLogicTest, ARebuildRestoresTheRunningPenaltyButNotALiftedOne) {
 TEST_F(ReachLogicTest, ADeletedAccountsPenaltyGoes) {
   const Penalized p = PenalizeNewCreator();
   ASSERT_THAT(Appeal(p.creator), IsOk());
+  // A copy moderation removed is withdrawn, and no removal event will come
+  // for it: the deletion takes it.
+  ASSERT_THAT(ApplyClipEvent(RemovedEvent(p.copies[0], v1::REMOVAL_REASON_MODERATION)), IsOk());
+  ASSERT_TRUE(store_.state().clips.at(p.copies[0]).withdrawn);
 
   ASSERT_THAT(ApplyUserEvent(DeletedEvent(p.creator.user_id)), IsOk());
+
+  EXPECT_FALSE(store_.state().clips.contains(p.copies[0]));
+  EXPECT_FALSE(store_.state().clips.contains(p.original));
 
   EXPECT_FALSE(store_.state().reach_penalties.contains(p.creator.user_id));
   EXPECT_EQ(state_.ReachOf(p.creator.user_id, clock_.Now()), 1.0);
