@@ -16,12 +16,13 @@
 #include <cstring>
 
 #include "absl/strings/string_view.h"
+#include "base/splitmix.h"
 
 namespace clipforge::base {
 
 namespace word_hash_internal {
 
-inline constexpr uint64_t kWordHashMultiplier = 0x9e3779b97f4a7c15u;  // 2^64 / golden ratio, odd
+inline constexpr uint64_t kWordHashMultiplier = kSplitMix64Increment;  // 2^64 / golden ratio, odd
 
 // `size` (0..8) bytes at `p` as a little-endian integer, the rest 0.
 inline uint64_t LoadLittleEndian(const char* p, size_t size) {
@@ -34,12 +35,6 @@ inline uint64_t LoadLittleEndian(const char* p, size_t size) {
 inline uint64_t MixWord(uint64_t state, uint64_t word) {
   state = (state ^ word) * kWordHashMultiplier;
   return state ^ (state >> 32);
-}
-
-inline uint64_t SplitMix64Finalizer(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
 }
 
 }  // namespace word_hash_internal

@@ -11,23 +11,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/splitmix.h"
 #include "feed/candidate.h"
 
 namespace clipforge::feed {
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood 2014): fully specified, so the initial
-// factors are the same on every platform and standard library.
-uint64_t BridgingSplitMix(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // Uniform in [-scale, scale).
 double BridgingInitialFactor(uint64_t& state, double scale) {
-  const double unit = static_cast<double>(BridgingSplitMix(state) >> 11) * 0x1p-53;
+  const double unit = static_cast<double>(base::SplitMix64Next(state) >> 11) * 0x1p-53;
   return scale * (2.0 * unit - 1.0);
 }
 

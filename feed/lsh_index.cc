@@ -5,28 +5,17 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/splitmix.h"
 
 namespace clipforge::feed {
 
 PromptLshIndex::PromptLshIndex(size_t bucket_cap) : bucket_cap_(bucket_cap == 0 ? 1 : bucket_cap) {}
 
-namespace {
-
-// SplitMix64's finalizer (Steele, Lea and Flood 2014): every input bit
-// reaches every output bit, so mixed rows spread like random keys.
-constexpr uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9u;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebu;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
 PromptLshIndex::BandKey PromptLshIndex::KeyOf(const MinHashSignature& signature, size_t band) {
   uint64_t key = band;
-  for (size_t row = 0; row < kLshRowsPerBand; ++row) key = Mix(key ^ signature[band * kLshRowsPerBand + row]);
+  for (size_t row = 0; row < kLshRowsPerBand; ++row) {
+    key = base::SplitMix64Finalizer(key ^ signature[band * kLshRowsPerBand + row]);
+  }
   return key;
 }
 

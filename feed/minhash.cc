@@ -1,26 +1,17 @@
 #include "feed/minhash.h"
 
+#include "base/splitmix.h"
 #include "feed/prompt_shingles.h"
 
 namespace clipforge::feed {
 namespace {
-
-// The splitmix64 finalizer.
-constexpr uint64_t MinHashMix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
-}
 
 // s_i: the splitmix64 stream from kMinHashSeedState (the state advances by
 // the golden-ratio increment before each output).
 constexpr std::array<uint64_t, kMinHashPermutations> MinHashSeeds() {
   std::array<uint64_t, kMinHashPermutations> seeds{};
   uint64_t state = kMinHashSeedState;
-  for (uint64_t& seed : seeds) {
-    state += 0x9e3779b97f4a7c15u;
-    seed = MinHashMix(state);
-  }
+  for (uint64_t& seed : seeds) seed = base::SplitMix64Next(state);
   return seeds;
 }
 
@@ -33,7 +24,7 @@ MinHashSignature ComputeMinHash(const std::vector<uint64_t>& shingles) {
   signature.fill(kEmptyMinHashSlot);
   for (const uint64_t shingle : shingles) {
     for (size_t i = 0; i < kMinHashPermutations; ++i) {
-      const uint64_t h = MinHashMix(shingle ^ kMinHashSeeds[i]);
+      const uint64_t h = base::SplitMix64Finalizer(shingle ^ kMinHashSeeds[i]);
       if (h < signature[i]) signature[i] = h;
     }
   }

@@ -15,7 +15,6 @@ namespace {
 
 using word_hash_internal::kWordHashMultiplier;
 using word_hash_internal::MixWord;
-using word_hash_internal::SplitMix64Finalizer;
 
 TEST(WordHash64Test, FollowsTheStatedSteps) {
   // "abc": the length, then one zero-padded little-endian word.

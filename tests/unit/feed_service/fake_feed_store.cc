@@ -208,19 +208,12 @@ class FakeFeedTx final : public FeedTx {
       it = s_.memberships.erase(it);
     }
     s_.reach_penalties.erase(user_id);
-    // Their clips, with the viewers' rows of them.
-    for (auto it = s_.clips.begin(); it != s_.clips.end();) {
-      if (it->second.creator_id != user_id) {
-        ++it;
-        continue;
-      }
-      const std::string clip_id = it->first;
-      std::erase_if(s_.likes, [&](const auto& l) { return l.second == clip_id; });
-      std::erase_if(s_.skips, [&](const auto& row) { return row.first.second == clip_id; });
-      std::erase_if(s_.seen, [&](const auto& row) { return row.first.second == clip_id; });
-      s_.clip_frames.erase(clip_id);
-      it = s_.clips.erase(it);
+    // Their clips, with the viewers' rows of them, as DeleteClip deletes one.
+    std::vector<std::string> clip_ids;
+    for (const auto& [clip_id, clip] : s_.clips) {
+      if (clip.creator_id == user_id) clip_ids.push_back(clip_id);
     }
+    for (const std::string& clip_id : clip_ids) DeleteClip(clip_id);
     // Their recorded responses go too.
     std::erase_if(s_.idempotency, [&](const auto& row) { return row.first.first == user_id; });
   }
