@@ -3,6 +3,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/time_format.h"
@@ -29,7 +30,25 @@ Record LoginRecord(const v1::User& user, const v1::AuthTokens& tokens) {
       .Str("user_id", user.profile().user_id())
       .Str("display_name", user.profile().display_name())
       .Str("session_id", tokens.session_id(), Show::kJsonOnly);
+  if (user.teen_account()) record.Bool("teen_account", true);
   return record;
+}
+
+// --birth-date's shape and calendar, checked before the password prompt
+// (the server judges the age, and a date in the future).
+absl::Status CheckBirthDate(absl::string_view text) {
+  bool shaped = text.size() == 10;
+  for (size_t i = 0; shaped && i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    shaped = (i == 4 || i == 7) ? c == '-' : absl::ascii_isdigit(c);
+  }
+  // ParseCivilTime does not normalize: 2011-02-30 does not parse.
+  absl::CivilDay day;
+  if (!shaped || !absl::ParseCivilTime(text, &day)) {
+    return UsageError(absl::StrCat("--birth-date: '", text,
+                                   "' is not a date as YYYY-MM-DD, e.g. 2009-04-30"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -66,6 +85,10 @@ absl::Status RunRegister(CommandContext& ctx) {
     for (std::string& tag : SplitList(*languages)) request.add_languages(std::move(tag));
   }
   request.set_analytics_opt_in(inv.Has("analytics-opt-in"));
+  if (const auto birth_date = inv.Get("birth-date")) {
+    CF_RETURN_IF_ERROR(CheckBirthDate(*birth_date));
+    request.set_birth_date(*birth_date);
+  }
   v1::Profile as_profile;
   as_profile.set_display_name(request.display_name());
   *as_profile.mutable_languages() = request.languages();

@@ -49,7 +49,10 @@ std::vector<CommandSpec> BuildCommands() {
         {"email", "EMAIL", "your email address", true},
         {"display-name", "NAME", "the name shown on your profile", true},
         {"languages", "LIST", "comma-separated BCP-47 tags, preferred first, e.g. en,pt-BR"},
-        {"analytics-opt-in", "", "opt in to analytics and a personalized feed (default: off)"},
+        {"analytics-opt-in", "", "opt in to analytics and a personalized feed (default: off; not for teen accounts)"},
+        {"birth-date", "YYYY-MM-DD",
+         "your date of birth (optional): under 13 cannot register, 13-17 makes a teen account, never "
+         "personalized until 18; only the day you turn 18 is kept"},
         kPasswordStdin}},
       {"login", "HANDLE_OR_EMAIL", 1, 1, "log in and store the session",
        {{"device-name", "NAME", "a label for this session, e.g. \"laptop\""}, kPasswordStdin}},

@@ -56,6 +56,16 @@ TEST(ArgsTest, CommandFlagsTakeValuesBothWays) {
   EXPECT_EQ(SplitList(*inv->Get("languages")), (std::vector<std::string>{"en", "pt-BR"}));
 }
 
+TEST(ArgsTest, RegisterTakesAnOptionalBirthDate) {
+  auto dated = Parse({"register", "--handle=tia", "--email=t@example.com", "--display-name=Tia",
+                      "--birth-date", "2011-01-10"});
+  ASSERT_TRUE(dated.ok()) << dated.status();
+  EXPECT_EQ(*dated->Get("birth-date"), "2011-01-10");
+  auto undated = Parse({"register", "--handle=tia", "--email=t@example.com", "--display-name=Tia"});
+  ASSERT_TRUE(undated.ok()) << undated.status();
+  EXPECT_EQ(undated->Get("birth-date"), std::nullopt);
+}
+
 TEST(ArgsTest, EmptyValueIsKeptApartFromAbsent) {
   auto inv = Parse({"profile", "set", "--bio="});
   ASSERT_TRUE(inv.ok()) << inv.status();
@@ -303,6 +313,17 @@ TEST(RunCliTest, LocalInputIsCheckedBeforeAnyCall) {
   EXPECT_EQ(long_name.code, kExitUsage);
   EXPECT_NE(long_name.err.find("invalid input: display_name: must be at most 50 characters"),
             std::string::npos);
+  // A birth date that is not a date is refused before the password prompt.
+  for (const char* bad : {"--birth-date=10/01/2011", "--birth-date=2011-02-30", "--birth-date=2011-1-10",
+                          "--birth-date= 2011-01-10", "--birth-date="}) {
+    testing::FakeTerminal terminal;
+    terminal.interactive = true;
+    const RunResult run =
+        RunWith({"register", "--handle=tia", "--email=t@example.com", "--display-name=Tia", bad}, &terminal);
+    EXPECT_EQ(run.code, kExitUsage) << bad;
+    EXPECT_NE(run.err.find("--birth-date: "), std::string::npos) << bad << ": " << run.err;
+    EXPECT_EQ(terminal.reads, 0) << bad;  // No password was asked for.
+  }
 }
 
 TEST(RunCliTest, ReviewInputIsCheckedBeforeAnyCall) {

@@ -63,6 +63,7 @@ class FakeUsers final : public v1::UsersService::Service {
   std::vector<std::string> last_mask ABSL_GUARDED_BY(mu);
   std::string last_follow_target ABSL_GUARDED_BY(mu);
   std::string last_logout_refresh ABSL_GUARDED_BY(mu);
+  std::string last_birth_date ABSL_GUARDED_BY(mu);
   bool consent ABSL_GUARDED_BY(mu) = false;
   bool corrupt_export ABSL_GUARDED_BY(mu) = false;
   int next_id ABSL_GUARDED_BY(mu) = 0;
@@ -123,6 +124,9 @@ class FakeUsers final : public v1::UsersService::Service {
     account.user.add_roles(v1::ROLE_USER);
     account.user.set_email(req->email());
     account.user.mutable_analytics_consent()->set_opted_in(req->analytics_opt_in());
+    // Any birth date makes a teen here: the server judges the age.
+    last_birth_date = req->birth_date();
+    account.user.set_teen_account(!req->birth_date().empty());
     *resp->mutable_user() = account.user;
     *resp->mutable_tokens() = Issue(req->handle());
     return grpc::Status::OK;
@@ -511,6 +515,32 @@ TEST_F(CliAgainstFakeServerTest, RegisterStoresAPrivateSessionAndPrintsNoTokens)
   absl::MutexLock lock(&users_.mu);
   ASSERT_EQ(users_.request_ids.size(), 1u);
   EXPECT_TRUE(base::IsCanonicalUuid(users_.request_ids[0])) << users_.request_ids[0];
+}
+
+TEST_F(CliAgainstFakeServerTest, ABirthDateIsSentAndATeenAccountShown) {
+  const Result r = Cli({"register", "--handle=tia", "--email=tia@example.com", "--display-name=Tia",
+                        "--birth-date=2011-01-10", "--password-stdin"},
+                       {"correct horse battery"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("teen account: yes"), std::string::npos) << r.out;
+  {
+    absl::MutexLock lock(&users_.mu);
+    EXPECT_EQ(users_.last_birth_date, "2011-01-10");
+  }
+  const Result whoami = Cli({"--json", "whoami"});
+  ASSERT_EQ(whoami.code, 0) << whoami.err;
+  EXPECT_NE(whoami.out.find("\"teen_account\":true"), std::string::npos) << whoami.out;
+}
+
+TEST_F(CliAgainstFakeServerTest, AnAdultsAccountSaysNothingOfTeens) {
+  RegisterAlice();
+  {
+    absl::MutexLock lock(&users_.mu);
+    EXPECT_EQ(users_.last_birth_date, "");
+  }
+  const Result r = Cli({"--json", "whoami"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("teen"), std::string::npos) << r.out;
 }
 
 TEST_F(CliAgainstFakeServerTest, ServerErrorsReadPlainly) {

@@ -53,6 +53,7 @@ Record AccountRecord(const v1::User& user) {
       .List("roles", Roles(user.roles()))
       .Str("tier", TierName(user.tier()))
       .Bool("analytics_opt_in", user.analytics_consent().opted_in());
+  if (user.teen_account()) record.Bool("teen_account", true);
   AddTime(record, "created", p.create_time());
   return record;
 }

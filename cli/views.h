@@ -16,7 +16,8 @@ std::string RoleName(v1::Role role);
 // TIER_PLUS -> "plus".
 std::string TierName(v1::Tier tier);
 
-// whoami: handle, user id, display name, email, roles, tier, consent.
+// whoami: handle, user id, display name, email, roles, tier, consent, and
+// teen_account when it is one.
 Record AccountRecord(const v1::User& user);
 // A profile; with the viewer's relationship when the server sent one.
 Record ProfileRecord(const v1::Profile& profile);

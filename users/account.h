@@ -25,6 +25,10 @@ struct Account {
   bool analytics_opt_in = false;
   std::optional<absl::Time> consent_time;
   std::string consent_policy_version;
+  // A teen's account (users/age.h): when it becomes an adult's, the 18th
+  // birthday at 00:00 UTC. Unset for adults and for sign-ups that gave no
+  // birth date. The birth date itself is never kept.
+  std::optional<absl::Time> adult_at;
   int64_t follower_count = 0;
   int64_t following_count = 0;
   absl::Time created_at;

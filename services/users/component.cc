@@ -73,8 +73,8 @@ UsersComponent::UsersComponent(const kit::ServiceDatabase& database, const Users
       graph_(storage_.store(), deps.clock, events_, config.logic),
       roles_(storage_.store(), deps.clock, events_),
       privacy_(storage_.store(), deps.clock, passwords_, throttle_, events_, config.logic),
-      service_(UsersLogic{sessions_, profiles_, graph_, roles_, privacy_}, deps.runner, deps.auth, deps.executor,
-               deps.addresses, {config.export_chunk_bytes, deps.stream_write_timeout}),
+      service_(UsersLogic{sessions_, profiles_, graph_, roles_, privacy_}, deps.clock, deps.runner, deps.auth,
+               deps.executor, deps.addresses, {config.export_chunk_bytes, deps.stream_write_timeout}),
       purge_(config.session_purge_interval, [this, &logger = deps.logger] { PurgeEndedSessions(logger); }) {}
 
 void UsersComponent::PurgeEndedSessions(kit::Logger& logger) {

@@ -1,5 +1,7 @@
 #include "services/users/convert.h"
 
+#include "users/age.h"
+
 namespace clipforge::users {
 
 v1::Role ToProtoRole(base::Role role) { return static_cast<v1::Role>(static_cast<int>(role) + 1); }
@@ -40,7 +42,7 @@ void FillConsent(const Consent& consent, v1::AnalyticsConsent* out) {
   out->set_policy_version(consent.policy_version);
 }
 
-void FillUser(const Account& a, v1::User* u) {
+void FillUser(const Account& a, absl::Time now, v1::User* u) {
   FillProfile(a, u->mutable_profile());
   u->set_email(a.email);
   for (base::Role r : a.roles.ToVector()) u->add_roles(ToProtoRole(r));
@@ -48,7 +50,10 @@ void FillUser(const Account& a, v1::User* u) {
   u->set_tier(v1::TIER_FREE);
   FillConsent(ConsentOf(a), u->mutable_analytics_consent());
   *u->mutable_update_time() = ToTimestamp(a.updated_at);
+  u->set_teen_account(IsTeenAccount(a.adult_at, now));
 }
+
+void FillUserAsUpdated(const Account& a, v1::User* u) { FillUser(a, a.updated_at, u); }
 
 void FillRelationship(const RelationshipView& view, v1::Relationship* out) {
   out->set_user_id(view.user_id);
@@ -99,6 +104,7 @@ Account AccountFromUser(const v1::User& u) {
   a.consent_time = consent.update_time;
   a.consent_policy_version = consent.policy_version;
   a.updated_at = FromTimestamp(u.update_time());
+  if (u.teen_account()) a.adult_at = absl::InfiniteFuture();
   return a;
 }
 

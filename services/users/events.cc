@@ -12,6 +12,7 @@ v1::EventEnvelope UserEvents::Registered(const Account& account) const {
   registered->set_display_name(account.display_name);
   for (const std::string& language : account.languages) registered->add_languages(language);
   registered->set_analytics_opted_in(account.analytics_opt_in);
+  if (account.adult_at) *registered->mutable_adult_time() = ToTimestamp(*account.adult_at);
   // Paid tiers arrive with subscriptions; until then every account is free.
   registered->set_tier(v1::TIER_FREE);
   return event;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/json_writer.h"
+#include "users/age.h"
 
 namespace clipforge::users {
 namespace {
@@ -42,6 +43,9 @@ absl::StatusOr<std::string> BuildExportArchive(UsersTx& tx, const std::string& u
   json.Key("roles").Int(account->roles.bits());
   json.Key("created_at").String(Rfc3339(account->created_at));
   json.Key("updated_at").String(Rfc3339(account->updated_at));
+  // The birth date is not held; a teen account's adult_at is.
+  json.Key("teen_account").Bool(IsTeenAccount(account->adult_at, now));
+  if (account->adult_at) json.Key("adult_at").String(Rfc3339(*account->adult_at));
   json.EndObject();
   json.Key("analytics_consent").BeginObject().Key("opted_in").Bool(account->analytics_opt_in);
   json.Key("policy_version").String(account->consent_policy_version).Key("updated_at");

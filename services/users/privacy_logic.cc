@@ -6,6 +6,7 @@
 #include "base/status_macros.h"
 #include "services/users/export_archive.h"
 #include "services/users/result_codecs.h"
+#include "users/age.h"
 
 namespace clipforge::users {
 
@@ -26,7 +27,13 @@ absl::StatusOr<Consent> PrivacyLogic::SetConsent(const kit::Caller& caller, cons
   CF_RETURN_IF_ERROR(store_.Transact(TxMode::kReadWrite, [&](UsersTx& tx) -> absl::Status {
     CF_RETURN_IF_ERROR(RequireSession(tx, caller));
     CF_ASSIGN_OR_RETURN(result, kit::RunIdempotent(tx, key, kConsentCodec, [&]() -> absl::StatusOr<Consent> {
-      const Consent consent{opted_in, clock_.Now(), policy_version};
+      const absl::Time now = clock_.Now();
+      if (opted_in) {
+        // A teen's account is never personalized; opting out needs no check.
+        CF_ASSIGN_OR_RETURN(const Account account, RequireAccount(tx, caller));
+        CF_RETURN_IF_ERROR(CheckAnalyticsOptIn(account.adult_at, now));
+      }
+      const Consent consent{opted_in, now, policy_version};
       tx.UpdateConsent(caller.user_id, consent);
       CF_RETURN_IF_ERROR(tx.AppendEvent(events_.ConsentChanged(caller.user_id, consent)));
       return consent;

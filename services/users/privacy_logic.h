@@ -28,7 +28,8 @@ class PrivacyLogic {
         options_(options) {}
 
   absl::StatusOr<Consent> GetConsent(const kit::Caller& caller);
-  // Idempotent under `key`; emits consent_changed.
+  // Idempotent under `key`; emits consent_changed. Opting in is
+  // FAILED_PRECONDITION "TEEN_ACCOUNT" while the account is a teen's.
   absl::StatusOr<Consent> SetConsent(const kit::Caller& caller, const kit::IdempotencyKey& key, bool opted_in,
                                      const std::string& policy_version);
 

@@ -1,6 +1,7 @@
 #include "services/users/request_parsing.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "base/status_macros.h"
 #include "base/validation.h"
 #include "users/account_rules.h"
+#include "users/age.h"
 
 namespace clipforge::users {
 namespace {
@@ -51,11 +53,15 @@ absl::StatusOr<Registration> ParseRegistration(const v1::RegisterRequest& reques
   absl::StatusOr<std::string> email = NormalizeEmail(request.email());
   absl::StatusOr<std::string> display_name = NormalizeDisplayName(request.display_name());
   std::vector<std::string> languages(request.languages().begin(), request.languages().end());
+  // Optional: empty is an adult's sign-up.
+  absl::StatusOr<std::optional<absl::CivilDay>> birth_date = std::optional<absl::CivilDay>();
+  if (!request.birth_date().empty()) birth_date = ParseBirthDate(request.birth_date());
   base::FieldValidator v;
   v.Text("consent_policy_version", request.consent_policy_version(), {.max_chars = 32});
   CF_RETURN_IF_ERROR(Collect({CheckRequestId(request.request_id()), handle.status(), email.status(),
                               CheckPassword(request.password(), handle.value_or(""), email.value_or("")),
-                              display_name.status(), CheckLanguages(languages), v.status()}));
+                              display_name.status(), CheckLanguages(languages),
+                              birth_date.status(), v.status()}));
   return Registration{.request_id = request.request_id(),
                       .handle = *std::move(handle),
                       .email = *std::move(email),
@@ -63,7 +69,8 @@ absl::StatusOr<Registration> ParseRegistration(const v1::RegisterRequest& reques
                       .display_name = *std::move(display_name),
                       .languages = std::move(languages),
                       .analytics_opt_in = request.analytics_opt_in(),
-                      .consent_policy_version = request.consent_policy_version()};
+                      .consent_policy_version = request.consent_policy_version(),
+                      .birth_date = *birth_date};
 }
 
 absl::StatusOr<LoginAttempt> ParseLogin(const v1::LoginRequest& request) {

@@ -5,7 +5,10 @@
 
 namespace clipforge::users {
 
-const kit::IdempotencyCodec<Account> kAccountCodec = kit::ProtoCodec<v1::User, Account, FillUser, AccountFromUser>();
+// An update's answer is recorded as of the update: whether the account was
+// a teen's then is what a replay answers.
+const kit::IdempotencyCodec<Account> kAccountCodec =
+    kit::ProtoCodec<v1::User, Account, FillUserAsUpdated, AccountFromUser>();
 const kit::IdempotencyCodec<Consent> kConsentCodec =
     kit::ProtoCodec<v1::AnalyticsConsent, Consent, FillConsent, ConsentFromProto>();
 const kit::IdempotencyCodec<RelationshipView> kRelationshipCodec =

@@ -28,7 +28,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Register(grpc::CallbackServerContext
   return runner_.Public(ctx, [this, ctx, request, response]() -> absl::Status {
     CF_ASSIGN_OR_RETURN(const Registration registration, ParseRegistration(*request));
     CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Register(registration, addresses_.Of(*ctx)));
-    FillUser(signed_in.account, response->mutable_user());
+    FillUser(signed_in.account, clock_.Now(), response->mutable_user());
     FillTokens(signed_in.tokens, response->mutable_tokens());
     return absl::OkStatus();
   }, kit::Lane::kCompute);  // Argon2id.
@@ -39,7 +39,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::Login(grpc::CallbackServerContext* c
   return runner_.Public(ctx, [this, ctx, request, response]() -> absl::Status {
     CF_ASSIGN_OR_RETURN(const LoginAttempt attempt, ParseLogin(*request));
     CF_ASSIGN_OR_RETURN(const SignedIn signed_in, logic_.sessions.Login(attempt, addresses_.Of(*ctx)));
-    FillUser(signed_in.account, response->mutable_user());
+    FillUser(signed_in.account, clock_.Now(), response->mutable_user());
     FillTokens(signed_in.tokens, response->mutable_tokens());
     return absl::OkStatus();
   }, kit::Lane::kCompute);  // Argon2id.
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::GetMyProfile(grpc::CallbackServerCon
                                                          const v1::GetMyProfileRequest*, v1::User* response) {
   return runner_.Authenticated(ctx, [this, response](const kit::Caller& caller) -> absl::Status {
     CF_ASSIGN_OR_RETURN(const Account account, logic_.profiles.GetMine(caller));
-    FillUser(account, response);
+    FillUser(account, clock_.Now(), response);
     return absl::OkStatus();
   });
 }
@@ -98,7 +98,7 @@ grpc::ServerUnaryReactor* UsersServiceImpl::UpdateMyProfile(grpc::CallbackServer
     CF_RETURN_IF_ERROR(SessionFirst(caller, change.status()));
     const kit::IdempotencyKey key = kit::IdempotencyKeyFor(caller.user_id, request->request_id(), *request);
     CF_ASSIGN_OR_RETURN(const Account account, logic_.profiles.Update(caller, key, *change));
-    FillUser(account, response);
+    FillUser(account, clock_.Now(), response);
     return absl::OkStatus();
   });
 }

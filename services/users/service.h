@@ -3,6 +3,7 @@
 // result; rules, SQL and events live below it.
 #pragma once
 
+#include "base/clock.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "services/kit/auth.h"
 #include "services/kit/call_runner.h"
@@ -15,12 +16,13 @@ namespace clipforge::users {
 
 class UsersServiceImpl final : public v1::UsersService::CallbackService {
  public:
-  // None of the arguments is owned. `export_stream` shapes the
+  // None of the arguments is owned. `clock` dates the answers that depend
+  // on the time (User.teen_account). `export_stream` shapes the
   // ExportMyData stream (chunk size, write timeout).
-  UsersServiceImpl(UsersLogic logic, kit::CallRunner& runner, const kit::AuthGate& auth,
+  UsersServiceImpl(UsersLogic logic, const base::Clock& clock, kit::CallRunner& runner, const kit::AuthGate& auth,
                    kit::BlockingExecutor& executor, const kit::ClientAddresses& addresses,
                    kit::ChunkStreamOptions export_stream = {})
-      : logic_(logic), runner_(runner), auth_(auth), executor_(executor), addresses_(addresses),
+      : logic_(logic), clock_(clock), runner_(runner), auth_(auth), executor_(executor), addresses_(addresses),
         export_stream_(export_stream) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext*, const v1::RegisterRequest*,
@@ -94,6 +96,7 @@ class UsersServiceImpl final : public v1::UsersService::CallbackService {
   absl::Status SessionFirst(const kit::Caller& caller, absl::Status invalid);
 
   UsersLogic logic_;
+  const base::Clock& clock_;
   kit::CallRunner& runner_;
   const kit::AuthGate& auth_;
   kit::BlockingExecutor& executor_;

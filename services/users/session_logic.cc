@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "base/error_reason.h"
 #include "base/status_macros.h"
+#include "users/age.h"
 #include "users/refresh_token.h"
 #include "users/session.h"
 
@@ -67,9 +68,16 @@ std::optional<SessionLogic::EarlierRegistration> SessionLogic::FindEarlierRegist
 }
 
 absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std::string& client_address) {
+  const absl::Time start = clock_.Now();
+  // The age rules read nothing and cost nothing: they refuse first, before
+  // the sign-up budget. The birth date goes no further than this.
+  std::optional<absl::Time> adult_at;
+  if (r.birth_date) {
+    CF_ASSIGN_OR_RETURN(adult_at, SignUpAdultTime(*r.birth_date, start));
+  }
+  if (r.analytics_opt_in) CF_RETURN_IF_ERROR(CheckAnalyticsOptIn(adult_at, start));
   // Sign-ups cost an Argon2id hash: budget them per client address, in a
   // scope of their own (no login key can reach it).
-  const absl::Time start = clock_.Now();
   const ThrottleDecision decision =
       throttle_.Check(ThrottleScope::kSignUp, client_address, client_address, start);
   if (!decision.allowed) {
@@ -124,6 +132,7 @@ absl::StatusOr<SignedIn> SessionLogic::Register(const Registration& r, const std
     account.analytics_opt_in = r.analytics_opt_in;
     if (account.analytics_opt_in) account.consent_time = now;
     account.consent_policy_version = r.consent_policy_version;
+    account.adult_at = adult_at;
     account.created_at = account.updated_at = account.roles_updated_at = now;
     tx.InsertAccount(account);
     const std::string session_id = ids_.Next();

@@ -2,10 +2,12 @@
 // rules over a UsersStore.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "base/uuid.h"
@@ -28,6 +30,9 @@ struct Registration {
   std::vector<std::string> languages;
   bool analytics_opt_in = false;
   std::string consent_policy_version;
+  // ParseBirthDate'd; unset: the account is an adult's. Judged against the
+  // day of sign-up, then dropped: only the account's adult_at is kept.
+  std::optional<absl::CivilDay> birth_date;
 };
 
 struct LoginAttempt {
@@ -51,7 +56,9 @@ class SessionLogic {
 
   // A new account, signed in. A retry (same handle, email, password and
   // request_id, within the replay window) signs in to the same session.
-  // Sign-ups are budgeted per client address.
+  // Sign-ups are budgeted per client address. A birth date under 13 is
+  // refused (TOO_YOUNG), 13 to 17 opens a teen account, which cannot opt in
+  // to analytics (TEEN_ACCOUNT); neither refusal stores anything.
   absl::StatusOr<SignedIn> Register(const Registration& registration, const std::string& client_address);
 
   // Throttled per account and per client address; the same answer, and the

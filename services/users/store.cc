@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include <optional>
+
 #include "services/kit/outbox.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_tx_base.h"
@@ -87,7 +89,8 @@ const std::string kAccountColumns = absl::StrCat(
     "array_to_string(languages, ','), roles, analytics_opt_in, ",
     "CASE WHEN consent_time IS NULL THEN NULL ELSE ", Micros("consent_time"), " END, ",
     "consent_policy_version, follower_count, following_count, ", Micros("created_at"), ", ",
-    Micros("updated_at"), ", ", Micros("roles_updated_at"));
+    Micros("updated_at"), ", ", Micros("roles_updated_at"), ", ",
+    "CASE WHEN adult_at IS NULL THEN NULL ELSE ", Micros("adult_at"), " END");
 
 Account AccountFromRow(const pqxx::row& r) {
   Account a;
@@ -111,6 +114,7 @@ Account AccountFromRow(const pqxx::row& r) {
   a.created_at = FromMicros(r[14]);
   a.updated_at = FromMicros(r[15]);
   a.roles_updated_at = FromMicros(r[16]);
+  if (!r[17].is_null()) a.adult_at = FromMicros(r[17]);
   return a;
 }
 
@@ -156,8 +160,9 @@ std::vector<kit::PreparedStatement> PgUsersStore::Statements() {
       {kInsertAccount,
        absl::StrCat("INSERT INTO users.accounts (user_id, handle, email, password_hash, display_name, "
                     "languages, roles, analytics_opt_in, consent_time, consent_policy_version, created_at, "
-                    "updated_at, roles_updated_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text[], $7, $8, "
-                    "CASE WHEN $8 THEN ", Ts(9), " ELSE NULL END, $10, ", Ts(9), ", ", Ts(9), ", ", Ts(9), ")")},
+                    "updated_at, roles_updated_at, adult_at) VALUES ($1::uuid, $2, $3, $4, $5, $6::text[], $7, $8, "
+                    "CASE WHEN $8 THEN ", Ts(9), " ELSE NULL END, $10, ", Ts(9), ", ", Ts(9), ", ", Ts(9), ", ",
+                    Ts(11), ")")},
       {kAccountById, absl::StrCat("SELECT ", kAccountColumns, " FROM users.accounts WHERE user_id = $1::uuid")},
       {kAccountByIdLocked,
        absl::StrCat("SELECT ", kAccountColumns, " FROM users.accounts WHERE user_id = $1::uuid FOR UPDATE")},
@@ -293,7 +298,9 @@ class PgUsersTx final : public kit::PgTxBase<UsersTx> {
   void InsertAccount(const Account& a) override {
     txn_.exec_prepared(kInsertAccount, a.user_id, a.handle, a.email, a.password_hash, a.display_name,
                        LanguagesLiteral(a.languages), static_cast<int>(a.roles.bits()), a.analytics_opt_in,
-                       ToMicros(a.created_at), a.consent_policy_version);
+                       ToMicros(a.created_at), a.consent_policy_version,
+                       // NULL (an adult's account) makes Ts(11) NULL.
+                       a.adult_at ? std::optional<int64_t>(ToMicros(*a.adult_at)) : std::nullopt);
   }
   std::optional<Account> AccountById(const std::string& user_id) override {
     return OneAccount(txn_.exec_prepared(kAccountById, user_id));

@@ -14,11 +14,13 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/time/civil_time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/time_util.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "base/uuid.h"
+#include "tests/support/error_reason.h"
 #include "tests/support/raw_grpc.h"
 #include "tests/support/users_test_server.h"
 #include "google/rpc/error_details.pb.h"
@@ -163,6 +165,81 @@ TEST_F(UsersServiceTest, RegisterRejectsBadInputNamingEachField) {
     EXPECT_NE(status.error_message().find(field), std::string::npos) << field << ": " << status.error_message();
   }
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts"), 0);
+}
+
+// A birth date at sign-up: 13 to 17 opens a teen account, which keeps only
+// when it becomes an adult's (no birth date is stored) and cannot opt in to
+// analytics until then; under 13 is refused.
+TEST_F(UsersServiceTest, TeenAccountsAreNeverPersonalizedUntilTheyTurnEighteen) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilDay today = absl::ToCivilDay(server_.clock().Now(), utc);
+  // 18 tomorrow (or the day after, around 29 February): a teen today.
+  const absl::CivilDay teen_birth = absl::CivilDay(today.year() - 18, today.month(), today.day()) + 1;
+  const auto register_born = [&](const std::string& handle, const std::string& birth_date, bool opt_in,
+                                 v1::RegisterResponse* response) {
+    v1::RegisterRequest request = RegisterAs(handle);
+    request.set_birth_date(birth_date);
+    request.set_analytics_opt_in(opt_in);
+    grpc::ClientContext ctx;
+    return stub_->Register(&ctx, request, response);
+  };
+  const auto set_consent = [&](const v1::AuthTokens& tokens, bool opted_in) {
+    v1::SetAnalyticsConsentRequest request;
+    request.set_request_id(NewId());
+    request.set_opted_in(opted_in);
+    v1::AnalyticsConsent consent;
+    grpc::ClientContext ctx;
+    Auth(ctx, tokens);
+    return stub_->SetAnalyticsConsent(&ctx, request, &consent);
+  };
+
+  v1::RegisterResponse teen;
+  const grpc::Status registered = register_born("tina", absl::FormatCivilTime(teen_birth), false, &teen);
+  ASSERT_TRUE(registered.ok()) << registered.error_message();
+  EXPECT_TRUE(teen.user().teen_account());
+  EXPECT_FALSE(teen.user().analytics_consent().opted_in());
+  EXPECT_TRUE(Me(teen.tokens()).teen_account());
+  // Only adult_at is kept: 00:00 UTC of the 18th birthday (a 29 February
+  // birth's is 1 March in a common year, as CivilDay normalizes it).
+  const absl::Time adult_at =
+      absl::FromCivil(absl::CivilDay(teen_birth.year() + 18, teen_birth.month(), teen_birth.day()), utc);
+  EXPECT_EQ(server_.Scalar("SELECT extract(epoch FROM adult_at)::bigint FROM users.accounts WHERE handle = 'tina'"),
+            absl::ToUnixSeconds(adult_at));
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM information_schema.columns "
+                           "WHERE table_schema = 'users' AND column_name LIKE '%birth%'"),
+            0);
+
+  // No opting in while a teen; opting out is fine.
+  const grpc::Status refused = set_consent(teen.tokens(), true);
+  EXPECT_EQ(refused.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(refused), "TEEN_ACCOUNT");
+  EXPECT_TRUE(set_consent(teen.tokens(), false).ok());
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'tina' AND analytics_opt_in"), 0);
+
+  // Under 13, or a teen opting in at sign-up: refused, nothing stored.
+  const int64_t accounts = server_.Scalar("SELECT count(*) FROM users.accounts");
+  v1::RegisterResponse unused;
+  const absl::CivilDay child_birth = absl::CivilDay(today.year() - 12, today.month(), today.day());
+  const grpc::Status too_young = register_born("kiddo", absl::FormatCivilTime(child_birth), false, &unused);
+  EXPECT_EQ(too_young.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(too_young), "TOO_YOUNG");
+  const grpc::Status opted_in = register_born("teena", absl::FormatCivilTime(teen_birth), true, &unused);
+  EXPECT_EQ(opted_in.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(opted_in), "TEEN_ACCOUNT");
+  const grpc::Status malformed = register_born("teeny", "31/12/2010", false, &unused);
+  EXPECT_EQ(malformed.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(malformed.error_message().find("birth_date"), std::string::npos) << malformed.error_message();
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts"), accounts);
+
+  // From the 18th birthday on it is an adult's account, and may opt in.
+  server_.clock().Advance(adult_at - server_.clock().Now());
+  v1::LoginResponse adult;
+  grpc::ClientContext login;
+  ASSERT_TRUE(stub_->Login(&login, LoginAs("tina"), &adult).ok());
+  EXPECT_FALSE(adult.user().teen_account());
+  const grpc::Status now_allowed = set_consent(adult.tokens(), true);
+  EXPECT_TRUE(now_allowed.ok()) << now_allowed.error_message();
+  EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts WHERE handle = 'tina' AND analytics_opt_in"), 1);
 }
 
 TEST_F(UsersServiceTest, HandleAndEmailAreUniqueCaseInsensitively) {

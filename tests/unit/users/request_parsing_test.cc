@@ -52,6 +52,25 @@ TEST(ParseRegistrationTest, NamesEveryBadField) {
                                                    HasSubstr("email"), HasSubstr("languages"))));
 }
 
+TEST(ParseRegistrationTest, TheBirthDateIsOptionalAndMustBeADate) {
+  ASSERT_OK_AND_ASSIGN(const Registration none, ParseRegistration(RegisterRequestWith("correct horse battery")));
+  EXPECT_EQ(none.birth_date, std::nullopt);
+  v1::RegisterRequest r = RegisterRequestWith("correct horse battery");
+  r.set_birth_date("2011-01-10");
+  ASSERT_OK_AND_ASSIGN(const Registration dated, ParseRegistration(r));
+  EXPECT_EQ(dated.birth_date, absl::CivilDay(2011, 1, 10));
+  for (const char* bad : {"2011-1-10", "10/01/2011", "2011-02-29", "1899-12-31"}) {
+    r.set_birth_date(bad);
+    EXPECT_THAT(ParseRegistration(r), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("birth_date")))
+        << bad;
+  }
+  // Named beside the other bad fields.
+  r.set_handle("x");
+  r.set_birth_date("someday");
+  EXPECT_THAT(ParseRegistration(r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             AllOf(HasSubstr("handle"), HasSubstr("birth_date"))));
+}
+
 TEST(ParseProfileChangeTest, TakesOnlyTheMaskedFields) {
   v1::UpdateMyProfileRequest r;
   r.set_request_id(kRequestId);
