@@ -95,11 +95,15 @@ std::vector<std::string> PromptLshIndex::Candidates(const MinHashSignature& sign
 }
 
 std::vector<PromptMatch> PromptLshIndex::NearDuplicates(const MinHashSignature& signature, absl::string_view creator_id,
-                                                        double threshold, absl::Time published_before) const {
+                                                        double threshold, absl::Time published_before,
+                                                        absl::Time published_after) const {
   std::vector<PromptMatch> matches;
   for (const uint32_t slot : CandidateSlots(signature)) {
     const Entry& entry = entries_[slot];
-    if (entry.creator_id == creator_id || entry.published_at >= published_before) continue;
+    if (entry.creator_id == creator_id || entry.published_at >= published_before ||
+        entry.published_at <= published_after) {
+      continue;
+    }
     const double similarity = EstimateJaccard(signature, entry.signature);
     if (similarity < threshold) continue;
     matches.push_back(PromptMatch{.clip_id = entry.clip_id,

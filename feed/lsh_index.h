@@ -77,12 +77,15 @@ class PromptLshIndex {
   std::vector<std::string> Candidates(const MinHashSignature& signature) const;
 
   // The candidates by other creators than `creator_id`, published strictly
-  // before `published_before`, whose estimated Jaccard similarity to
-  // `signature` is at least `threshold`, sorted by (publish time, clip id):
-  // the earliest, the original, first. The time bound lets a clip's score
-  // be recomputed later without counting the copies made of it since.
+  // between `published_after` and `published_before`, whose estimated
+  // Jaccard similarity to `signature` is at least `threshold`, sorted by
+  // (publish time, clip id): the earliest, the original, first. The upper
+  // bound lets a clip's score be recomputed later without counting the
+  // copies made of it since; the lower one finds the clips scored before an
+  // earlier one arrived.
   std::vector<PromptMatch> NearDuplicates(const MinHashSignature& signature, absl::string_view creator_id,
-                                          double threshold, absl::Time published_before = absl::InfiniteFuture()) const;
+                                          double threshold, absl::Time published_before = absl::InfiniteFuture(),
+                                          absl::Time published_after = absl::InfinitePast()) const;
 
   size_t size() const { return slot_by_id_.size(); }
   size_t bucket_cap() const { return bucket_cap_; }

@@ -83,6 +83,7 @@ absl::StatusOr<std::unique_ptr<FeedComponent>> FeedComponent::Create(const kit::
 FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedConfig config, kit::ServiceDeps deps,
                              kit::NatsClient* nats)
     : logger_(deps.logger),
+      clock_(deps.clock),
       nats_(nats),
       pool_({.dsn = database.url,
              .size = database.pool_size,
@@ -91,7 +92,8 @@ FeedComponent::FeedComponent(const kit::ServiceDatabase& database, FeedConfig co
              .statements = AllStatements()}),
       store_(pool_),
       logic_(store_, state_, deps.clock, deps.ids, std::move(config.rules)),
-      event_logic_(state_, deps.clock),
+      event_factory_(deps.ids, deps.clock),
+      event_logic_(state_, deps.clock, event_factory_),
       service_(logic_, deps.runner, deps.clock),
       echo_refit_(config.echo_refit_interval, [this] { RefitEchoes(); }) {}
 
@@ -99,7 +101,11 @@ void FeedComponent::RefitEchoes() {
   if (!state_.ready()) return;  // the rebuild refits when it is done
   const absl::Time started = absl::Now();
   const size_t echoed = logic_.RefitEchoes();
+  // Upkeep on the same timer: ended reach penalties cost every request a
+  // lookup per candidate until they go.
+  const size_t pruned = state_.PruneEndedReachPenalties(clock_.Now());
   logger_.Info("feed_echoes_refit", {{"echoed_clips", static_cast<int64_t>(echoed)},
+                                     {"ended_reach_penalties_pruned", static_cast<int64_t>(pruned)},
                                      {"elapsed_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
 }
 
@@ -124,7 +130,7 @@ absl::Status FeedComponent::LoadPools() {
       if (stop_.HasBeenNotified()) return absl::CancelledError("stopping");
     }
     state_.LoadViewers(tx.LoadViewers());
-    state_.LoadReachPenalties(tx.UnliftedReachPenalties());
+    state_.LoadReachPenalties(tx.UnliftedReachPenalties(), clock_.Now());
     return absl::OkStatus();
   });
 }

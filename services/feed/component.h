@@ -67,11 +67,13 @@ class FeedComponent {
   absl::Status LoadPools();
 
   kit::Logger& logger_;
+  const base::Clock& clock_;
   kit::NatsClient* nats_;
   kit::PgPool pool_;
   PgFeedStore store_;
   FeedState state_;
   FeedLogic logic_;
+  kit::EventFactory event_factory_;
   EventLogic event_logic_;
   FeedServiceImpl service_;
   kit::ConsumerGroup consumers_;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "feed/frame_index.h"
 #include "feed/media_match.h"
 #include "feed/reach_penalty.h"
@@ -31,6 +32,17 @@ std::vector<feed::FrameHash> IndexedFramesOf(const std::vector<feed::FrameHash>&
   std::vector<feed::FrameHash> indexed;
   for (const size_t position : feed::IndexedFramePositions(frames.size())) indexed.push_back(frames[position]);
   return indexed;
+}
+
+// The clip as its publish event described it, from its stored record.
+PublishedClip PublishedClipOf(const FeedClipRecord& record) {
+  return PublishedClip{.clip_id = record.clip_id,
+                       .creator_id = record.creator_id,
+                       .parent_clip_id = record.parent_clip_id,
+                       .root_clip_id = record.root_clip_id,
+                       .prompt = record.prompt,
+                       .tags = record.tags,
+                       .published_at = record.published_at};
 }
 
 // The creator's penalty once `run` counts: a new one when none ran at the
@@ -70,8 +82,7 @@ absl::Status EventLogic::ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& eve
       Remove(tx, event.clip_removed());
       return absl::OkStatus();
     case v1::EventEnvelope::kClipUpdated:
-      Update(tx, event.clip_updated());
-      return absl::OkStatus();
+      return Update(tx, event.clip_updated());
     case v1::EventEnvelope::kClipLiked: {
       const v1::ClipLikedEvent& e = event.clip_liked();
       Count(tx, e.clip_id(), {.likes = 1});
@@ -113,14 +124,53 @@ absl::Status EventLogic::Publish(FeedTx& tx, const v1::ClipPublishedEvent& e, ab
   record.withdrawn = e.visibility() != v1::VISIBILITY_PUBLIC;
   if (tx.InsertClip(record)) {
     if (!frames.empty()) tx.PutClipFrames(record.clip_id, frames);
+    CF_RETURN_IF_ERROR(tx.AppendEvent(events_.OriginalityScored(record, v1::ORIGINALITY_TRIGGER_PUBLISHED)));
   } else {
     // A redelivery: the stored record (its originality against the clips
     // before it, withdrawn or not since) is the one to serve.
     if (std::optional<FeedClipRecord> stored = tx.GetClip(e.clip_id())) record = *std::move(stored);
   }
-  if (!record.withdrawn) state_.AddClip(record);
-  // Only public copies are reposts: a private one reaches no one.
-  if (record.is_copy && !record.withdrawn) CheckMassRepost(tx, record);
+  // A private clip waits for being made public: it reaches no one, so it
+  // is no one's original yet, and only public copies are reposts.
+  if (record.withdrawn) return absl::OkStatus();
+  state_.AddClip(record);
+  if (record.is_copy) CheckMassRepost(tx, record);
+  return RescoreLater(tx, record, frames);
+}
+
+absl::Status EventLogic::RescoreLater(FeedTx& tx, const FeedClipRecord& earlier,
+                                      const std::vector<feed::FrameHash>& frames) {
+  const std::vector<std::string> later = state_.LaterMatchCandidates(PublishedClipOf(earlier), frames);
+  if (later.empty()) return absl::OkStatus();  // the usual case: events come in publish order
+  const absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> later_frames = tx.ClipFrames(later);
+  for (const std::string& clip_id : later) {
+    std::optional<FeedClipRecord> clip = tx.GetClip(clip_id);
+    if (!clip) continue;
+    const PublishedClip published = PublishedClipOf(*clip);
+    const auto frames_of = later_frames.find(clip_id);
+    const FeedClipRecord rescored =
+        state_.Assess(published, clock_.Now(),
+                      CheckMedia(tx, published, frames_of == later_frames.end() ? std::vector<feed::FrameHash>{}
+                                                                                 : frames_of->second));
+    // The new match only adds overlap, which never raises a score; a score
+    // that did not drop (a redelivered late clip, a match too weak to
+    // count) changes nothing. A higher one (an earlier match deleted
+    // since) is not taken either: a late clip adds matches, it never
+    // forgives one.
+    const bool became_copy = rescored.is_copy && !clip->is_copy;
+    if (rescored.originality >= clip->originality && !became_copy) continue;
+    const double previous = clip->originality;
+    clip->originality = rescored.originality;
+    clip->is_copy = rescored.is_copy;
+    clip->components = rescored.components;
+    clip->prompt_cluster_id = rescored.prompt_cluster_id;
+    clip->originality_time = rescored.originality_time;
+    tx.UpdateOriginality(*clip);
+    CF_RETURN_IF_ERROR(tx.AppendEvent(events_.OriginalityScored(*clip, v1::ORIGINALITY_TRIGGER_LATER_MATCH, previous)));
+    if (clip->withdrawn) continue;
+    state_.AddClip(*clip);
+    if (clip->is_copy) CheckMassRepost(tx, *clip);
+  }
   return absl::OkStatus();
 }
 
@@ -183,21 +233,26 @@ void EventLogic::Remove(FeedTx& tx, const v1::ClipRemovedEvent& e) {
   state_.RemoveClip(e.clip_id());
 }
 
-void EventLogic::Update(FeedTx& tx, const v1::ClipUpdatedEvent& e) {
-  if (e.visibility() == v1::VISIBILITY_UNSPECIFIED) return;  // says nothing of it
+absl::Status EventLogic::Update(FeedTx& tx, const v1::ClipUpdatedEvent& e) {
+  if (e.visibility() == v1::VISIBILITY_UNSPECIFIED) return absl::OkStatus();  // says nothing of it
   if (e.visibility() != v1::VISIBILITY_PUBLIC) {
     Withdraw(tx, e.clip_id());
-    return;
+    return absl::OkStatus();
   }
   // Only a withdrawn clip comes back, so a public clip's edit, a
   // redelivered restore and a clip the feed never stored change nothing.
   std::optional<FeedClipRecord> restored = tx.RestoreClip(e.clip_id());
-  if (!restored) return;
+  if (!restored) return absl::OkStatus();
   state_.AddClip(*restored);
   // A copy going public counts toward mass reposting (at its publish
   // time) as if it had been published public: copies published private
   // and flipped together are a run too.
   if (restored->is_copy) CheckMassRepost(tx, *restored);
+  // Clips published after it while it was private or removed were scored
+  // without it.
+  const absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> frames = tx.ClipFrames({restored->clip_id});
+  const auto own = frames.find(restored->clip_id);
+  return RescoreLater(tx, *restored, own == frames.end() ? std::vector<feed::FrameHash>{} : own->second);
 }
 
 void EventLogic::Withdraw(FeedTx& tx, const std::string& clip_id) {

@@ -10,6 +10,13 @@
 // creator's clip that completes a mass-repost run (feed/reach_penalty.h)
 // starts its creator's reach penalty, or extends the one that runs.
 //
+// Each clip's originality is scored when it is first stored, against the
+// clips before it, and announced (clipforge.feed.originality_scored). A
+// clip that arrives after later clips that match it (its event delivered
+// late, or published private and made public later) scores those again:
+// the new match can only lower them, and a lower score replaces the stored
+// one and is announced too.
+//
 // The pools are changed before that transaction commits: a commit that
 // fails after it leaves the pools one event ahead until the event is
 // redelivered (clips, follows, settings: the same state again) or the
@@ -19,14 +26,18 @@
 #include "absl/status/status.h"
 #include "base/clock.h"
 #include "clipforge/v1/events.pb.h"
+#include "services/feed/events.h"
 #include "services/feed/feed_state.h"
 #include "services/feed/store_interface.h"
+#include "services/kit/event_factory.h"
 
 namespace clipforge::feed_service {
 
 class EventLogic {
  public:
-  EventLogic(FeedState& state, const base::Clock& clock) : state_(state), clock_(clock) {}
+  // `events` stamps the events appended to the outbox; not owned.
+  EventLogic(FeedState& state, const base::Clock& clock, const kit::EventFactory& events)
+      : state_(state), clock_(clock), events_(events) {}
 
   // A clipforge.clip.* event; others are ignored.
   absl::Status ApplyClipEvent(FeedTx& tx, const v1::EventEnvelope& event);
@@ -35,6 +46,10 @@ class EventLogic {
 
  private:
   absl::Status Publish(FeedTx& tx, const v1::ClipPublishedEvent& event, absl::Time published_at);
+  // After `earlier` entered the pools: scores again the clips published
+  // after it that it matches (FeedState::LaterMatchCandidates), keeping
+  // each new score that is lower.
+  absl::Status RescoreLater(FeedTx& tx, const FeedClipRecord& earlier, const std::vector<feed::FrameHash>& frames);
   // After a public copy entered the pools: starts or extends its creator's
   // reach penalty when their newest copies make a run.
   void CheckMassRepost(FeedTx& tx, const FeedClipRecord& copy);
@@ -47,7 +62,7 @@ class EventLogic {
   // A clip made non-public is withdrawn; one public again (made so, or
   // restored by moderation) comes back when it was withdrawn. Other edits
   // of a public clip change nothing here.
-  void Update(FeedTx& tx, const v1::ClipUpdatedEvent& event);
+  absl::Status Update(FeedTx& tx, const v1::ClipUpdatedEvent& event);
   // Keeps the clip's row (originality, counters) but takes it out of the
   // pools.
   void Withdraw(FeedTx& tx, const std::string& clip_id);
@@ -58,6 +73,7 @@ class EventLogic {
 
   FeedState& state_;
   const base::Clock& clock_;
+  FeedEvents events_;
 };
 
 }  // namespace clipforge::feed_service

@@ -275,6 +275,10 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
   // The pools forgot a trim's worth of the viewer's stored seen clips:
   // this transaction trims feed.seen to what they keep.
   const bool trim_seen = opted_in && state_.SeenTrimDue(caller.user_id);
+  // The pools keep a viewer's newest skips: once they are full, each
+  // transaction that adds skips trims feed.skips to as many (it holds at
+  // most one batch more between two trims).
+  const bool trim_skips = opted_in && state_.SkipCount(caller.user_id) >= kSkipsKeptPerViewer;
   struct Applied {
     std::string clip_id;
     std::string creator_id;
@@ -320,6 +324,9 @@ absl::StatusOr<int> FeedLogic::SendFeedback(const kit::Caller& caller, const kit
         applied.push_back(std::move(a));
       }
       if (opted_in) StoreSeen(tx, caller.user_id, seen, now, trim_seen);
+      const bool skipped = std::any_of(applied.begin(), applied.end(),
+                                       [](const Applied& a) { return a.implicit.counts.skips > 0; });
+      if (trim_skips && skipped) tx.TrimSkips(caller.user_id, static_cast<int>(kSkipsKeptPerViewer));
       return static_cast<int>(applied.size());
     }));
     return absl::OkStatus();

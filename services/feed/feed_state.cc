@@ -251,6 +251,40 @@ std::vector<FrameMatchCandidate> FeedState::FrameMatchCandidates(const Published
   return earlier;
 }
 
+std::vector<std::string> FeedState::LaterMatchCandidates(const PublishedClip& clip,
+                                                         const std::vector<feed::FrameHash>& frames) const {
+  std::vector<std::pair<absl::Time, std::string>> later;
+  const feed::MinHashSignature signature = feed::PromptSignature(clip.prompt);
+  absl::ReaderMutexLock lock(&mu_);
+  for (const feed::PromptMatch& m : prompts_.NearDuplicates(signature, clip.creator_id, kPromptMatchThreshold,
+                                                            absl::InfiniteFuture(), clip.published_at)) {
+    later.emplace_back(m.published_at, m.clip_id);
+  }
+  if (!frames.empty()) {
+    for (const feed::FrameIndexHit& hit : frame_index_.Candidates(frames, 4 * kRescoredClips)) {
+      const PoolClip* other = hit.clip < frame_slots_.size() ? frame_slots_[hit.clip] : nullptr;
+      if (other == nullptr) continue;
+      const feed::Candidate& c = other->candidate;
+      if (c.creator_id == clip.creator_id || c.published_at <= clip.published_at) continue;
+      later.emplace_back(c.published_at, c.clip_id);
+    }
+  }
+  // Forks made before their parent reached the feed were scored without
+  // their fork delta.
+  if (auto forks = children_.find(clip.clip_id); forks != children_.end()) {
+    for (const PoolClip* fork : forks->second) later.emplace_back(fork->candidate.published_at, fork->candidate.clip_id);
+  }
+  std::sort(later.begin(), later.end());
+  later.erase(std::unique(later.begin(), later.end()), later.end());
+  std::vector<std::string> ids;
+  for (auto& [published_at, id] : later) {
+    if (id == clip.clip_id) continue;
+    ids.push_back(std::move(id));
+    if (ids.size() == kRescoredClips) break;
+  }
+  return ids;
+}
+
 void FeedState::IndexFrames(PoolClip& clip, const std::vector<feed::FrameHash>& frames) {
   if (frames.empty()) return;
   uint32_t slot = 0;
@@ -429,6 +463,12 @@ void FeedState::RememberSeen(Viewer& viewer, uint64_t key) {
   viewer.seen.erase(viewer.seen_order.front());
   viewer.seen_order.pop_front();
   ++viewer.seen_forgotten;
+}
+
+size_t FeedState::SkipCount(const std::string& user_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const Viewer* viewer = FindViewer(user_id);
+  return viewer == nullptr ? 0 : viewer->skips.size();
 }
 
 size_t FeedState::SeenCount(const std::string& user_id) const {
@@ -611,11 +651,25 @@ void FeedState::LiftReachPenalty(const std::string& creator_id) {
   recent_copies_.erase(creator_id);
 }
 
-void FeedState::LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties) {
+void FeedState::LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties, absl::Time now) {
   absl::MutexLock lock(&mu_);
   for (const ReachPenaltyRecord& p : penalties) {
-    if (!p.lifted_at) reach_penalty_until_[p.creator_id] = p.until;
+    if (feed::ReachPenaltyRuns(p.until, p.lifted_at.has_value(), now)) reach_penalty_until_[p.creator_id] = p.until;
   }
+}
+
+size_t FeedState::PruneEndedReachPenalties(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  size_t pruned = 0;
+  for (auto it = reach_penalty_until_.begin(); it != reach_penalty_until_.end();) {
+    if (feed::ReachPenaltyRuns(it->second, /*lifted=*/false, now)) {
+      ++it;
+      continue;
+    }
+    reach_penalty_until_.erase(it++);
+    ++pruned;
+  }
+  return pruned;
 }
 
 double FeedState::ReachOf(const std::string& creator_id, absl::Time now) const {

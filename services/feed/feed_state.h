@@ -157,6 +157,11 @@ inline constexpr size_t kMaxMatchedIds = 10;
 // (those with the most matching frames first). A copy's original has
 // nearly all of the copy's frames, so it is among the first.
 inline constexpr size_t kMediaCandidatesVerified = 32;
+// A clip that reaches the feed after later clips that match it: the most
+// of them scored again (EventLogic). Bounded so that one late clip costs at
+// most this many reads, however big its cluster grew meanwhile; the
+// earliest are the ones that matter (a copy's original is the earliest).
+inline constexpr size_t kRescoredClips = 32;
 // Affinity weight at which a personalized viewer's affinity for a creator
 // reaches one half (w / (w + kAffinityHalfWeight)): about five likes or
 // completed views.
@@ -217,6 +222,13 @@ class FeedState {
   // those sharing the most frames first.
   std::vector<FrameMatchCandidate> FrameMatchCandidates(const PublishedClip& clip,
                                                         const std::vector<feed::FrameHash>& frames) const;
+  // The clips scored before `clip` reached the pools that it may lower
+  // (EventLogic::RescoreLater): those of other creators published after
+  // it whose prompt is a near-duplicate of its prompt or with an indexed
+  // frame near one of `frames`, and its forks. At most kRescoredClips,
+  // earliest first.
+  std::vector<std::string> LaterMatchCandidates(const PublishedClip& clip,
+                                                const std::vector<feed::FrameHash>& frames) const;
   // Adds (or replaces) a clip.
   void AddClip(const FeedClipRecord& clip);
   void RemoveClip(const std::string& clip_id);
@@ -244,6 +256,9 @@ class FeedState {
   // repeat keeping its place (feed.seen keeps the first time).
   void AddSeen(const std::string& user_id, const std::vector<std::string>& clip_ids);
   size_t SeenCount(const std::string& user_id) const;
+  // How many skips the pools keep of the viewer (at most
+  // kSkipsKeptPerViewer).
+  size_t SkipCount(const std::string& user_id) const;
   // Whether the viewer's rows in feed.seen beyond what the pools keep may
   // number kSeenTrimBatch: the next feedback trims them (SeenTrimmed after).
   bool SeenTrimDue(const std::string& user_id) const;
@@ -279,8 +294,13 @@ class FeedState {
   // Lifted on appeal: the creator's reach is back at once, and their
   // copies so far are forgiven (dropped from RecentCopies).
   void LiftReachPenalty(const std::string& creator_id);
-  // Every penalty not lifted, as stored (at start).
-  void LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties);
+  // Every penalty not lifted, as stored (at start); those ended by `now`
+  // are left out.
+  void LoadReachPenalties(const std::vector<ReachPenaltyRecord>& penalties, absl::Time now);
+  // Forgets the penalties ended by `now` (periodically): while any is kept,
+  // every candidate of every request looks its creator up. Returns how
+  // many went.
+  size_t PruneEndedReachPenalties(absl::Time now);
   // The reach the creator's clips are scored with at `now`
   // (feed::Candidate::reach).
   double ReachOf(const std::string& creator_id, absl::Time now) const;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "services/feed/frame_bytes.h"
+#include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
@@ -32,6 +33,7 @@ using kit::ToMicros;
 
 constexpr char kInsertClip[] = "feed_insert_clip";
 constexpr char kGetClip[] = "feed_get_clip";
+constexpr char kUpdateOriginality[] = "feed_update_originality";
 constexpr char kPutClipFrames[] = "feed_put_clip_frames";
 constexpr char kClipFrames[] = "feed_clip_frames";
 constexpr char kDeleteClip[] = "feed_delete_clip";
@@ -56,6 +58,7 @@ constexpr char kInsertSkip[] = "feed_insert_skip";
 constexpr char kEraseSkips[] = "feed_erase_skips";
 constexpr char kInsertSeen[] = "feed_insert_seen";
 constexpr char kTrimSeen[] = "feed_trim_seen";
+constexpr char kTrimSkips[] = "feed_trim_skips";
 constexpr char kEraseSeen[] = "feed_erase_seen";
 constexpr char kForgetFollows[] = "feed_forget_follows";
 constexpr char kForgetLikes[] = "feed_forget_likes";
@@ -416,6 +419,14 @@ class PgFeedTx final : public FeedTx {
     }
     return frames;
   }
+  bool UpdateOriginality(const FeedClipRecord& c) override {
+    const ComponentArrays arrays = ArraysOf(c.components);
+    return !txn_
+                .exec_prepared(kUpdateOriginality, c.clip_id, ClusterToSql(c.prompt_cluster_id),
+                               Float8Text(c.originality), c.is_copy, arrays.names, arrays.penalties, arrays.factors,
+                               arrays.matches, ToMicros(c.originality_time))
+                .empty();
+  }
   std::optional<FeedClipRecord> GetClip(const std::string& clip_id) override {
     const pqxx::result r = txn_.exec_prepared(kGetClip, clip_id);
     if (r.empty()) return std::nullopt;
@@ -493,6 +504,7 @@ class PgFeedTx final : public FeedTx {
   void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) override {
     txn_.exec_prepared(kInsertSeen, user_id, clip_id, ToMicros(seen_at));
   }
+  void TrimSkips(const std::string& user_id, int keep) override { txn_.exec_prepared(kTrimSkips, user_id, keep); }
   void TrimSeen(const std::string& user_id, int keep) override { txn_.exec_prepared(kTrimSeen, user_id, keep); }
   int64_t ErasePersonalization(const std::string& user_id) override {
     const int64_t affinity = txn_.exec_prepared(kEraseAffinity, user_id).affected_rows();
@@ -588,6 +600,9 @@ class PgFeedTx final : public FeedTx {
     return penalties;
   }
 
+  // --- Events ---
+  absl::Status AppendEvent(const v1::EventEnvelope& event) override { return kit::OutboxWriter::Append(txn_, event); }
+
  private:
   pqxx::work& txn_;
 };
@@ -614,6 +629,11 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        "SELECT clip_id::text, encode(frame_hashes, 'hex') FROM feed.clips WHERE clip_id = ANY($1::uuid[]) AND "
        "frame_hashes IS NOT NULL"},
       {kGetClip, absl::StrCat("SELECT ", kClipColumns, " FROM feed.clips c WHERE c.clip_id = $1::uuid")},
+      {kUpdateOriginality,
+       absl::StrCat("UPDATE feed.clips SET prompt_cluster_id = $2::bigint, originality = $3::float8, is_copy = "
+                    "$4::boolean, component_names = $5::text[], component_penalties = $6::float8[], "
+                    "component_factors = $7::float8[], component_matches = $8::text[], originality_time = ",
+                    SqlTimestampParam(9), " WHERE clip_id = $1::uuid RETURNING 1")},
       {kDeleteClip, "DELETE FROM feed.clips WHERE clip_id = $1::uuid RETURNING 1"},
       {kDeleteClipLikes, "DELETE FROM feed.likes WHERE clip_id = $1::uuid"},
       {kDeleteClipSkips, "DELETE FROM feed.skips WHERE clip_id = $1::uuid"},
@@ -676,6 +696,10 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        "DELETE FROM feed.seen WHERE user_id = $1::uuid AND (seen_at, clip_id) <= (SELECT s.seen_at, s.clip_id FROM "
        "feed.seen s WHERE s.user_id = $1::uuid ORDER BY s.seen_at DESC, s.clip_id DESC OFFSET $2::integer LIMIT 1)"},
       {kEraseSeen, "DELETE FROM feed.seen WHERE user_id = $1::uuid"},
+      {kTrimSkips,
+       "DELETE FROM feed.skips WHERE user_id = $1::uuid AND (skipped_at, clip_id) <= (SELECT s.skipped_at, s.clip_id "
+       "FROM feed.skips s WHERE s.user_id = $1::uuid ORDER BY s.skipped_at DESC, s.clip_id DESC OFFSET $2::integer "
+       "LIMIT 1)"},
       {kForgetFollows, "DELETE FROM feed.follows WHERE follower_id = $1::uuid OR followee_id = $1::uuid"},
       {kForgetLikes, "DELETE FROM feed.likes WHERE user_id = $1::uuid"},
       {kForgetConsent, "DELETE FROM feed.consent WHERE user_id = $1::uuid"},
@@ -759,6 +783,7 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
       {kForgetClips, "DELETE FROM feed.clips WHERE creator_id = $1::uuid"},
   };
   for (kit::PreparedStatement& s : Idempotency().Statements()) statements.push_back(std::move(s));
+  statements.push_back(kit::OutboxWriter::Statement());
   return statements;
 }
 

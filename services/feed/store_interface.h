@@ -17,6 +17,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "clipforge/v1/events.pb.h"
 #include "services/feed/records.h"
 #include "services/kit/idempotency.h"
 
@@ -47,6 +48,9 @@ class FeedTx : public kit::IdempotencyLog {
   // Un-withdraws the clip and returns it (its counters as they are now);
   // none when it is not there or not withdrawn.
   virtual std::optional<FeedClipRecord> RestoreClip(const std::string& clip_id) = 0;
+  // Replaces the clip's originality (score, copy flag, components, prompt
+  // cluster, scoring time) with `clip`'s; false when it is not there.
+  virtual bool UpdateOriginality(const FeedClipRecord& clip) = 0;
   // Adds `delta` to the clip's counters; false when the clip is not there.
   virtual bool AddCounts(const std::string& clip_id, const EngagementCounts& delta) = 0;
   // Live (not withdrawn) clips with clip_id > after_clip_id, by clip_id, at
@@ -65,6 +69,9 @@ class FeedTx : public kit::IdempotencyLog {
   // Records an opted-in viewer's skip of the clip (personalization data);
   // a repeat keeps the first.
   virtual void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) = 0;
+  // Deletes the viewer's skips but the newest `keep` (by skipped_at, then
+  // clip_id): the pools keep no more.
+  virtual void TrimSkips(const std::string& user_id, int keep) = 0;
   // Records that an opted-in viewer saw the clip (personalization data:
   // the persistent seen-filter); a repeat keeps the first time.
   virtual void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) = 0;
@@ -106,6 +113,12 @@ class FeedTx : public kit::IdempotencyLog {
   virtual void PutReachPenalty(const ReachPenaltyRecord& penalty) = 0;
   // Every penalty not lifted (loaded at start; ended ones cost nothing).
   virtual std::vector<ReachPenaltyRecord> UnliftedReachPenalties() = 0;
+
+  // --- Events ---
+  // Appends an event to the outbox: published if and only if the
+  // transaction commits. INVALID_ARGUMENT for an envelope without id or
+  // type.
+  virtual absl::Status AppendEvent(const v1::EventEnvelope& event) = 0;
 };
 
 enum class TxMode { kReadWrite, kReadOnly };

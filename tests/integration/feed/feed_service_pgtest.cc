@@ -154,6 +154,17 @@ class FeedServiceTest : public ::testing::Test {
   }
   void Deliver(const v1::EventEnvelope& event) { Deliver(std::vector<v1::EventEnvelope>{event}); }
 
+  // The earliest clip the explained clip's prompt matched (its original,
+  // for a copy); empty when none.
+  static std::string FirstPromptMatch(const v1::ClipExplanation& explanation) {
+    for (const v1::OriginalityComponent& c : explanation.components()) {
+      if (c.kind() == v1::ORIGINALITY_COMPONENT_KIND_PROMPT_NEAR_DUPLICATE && !c.matched_clip_ids().empty()) {
+        return c.matched_clip_ids(0);
+      }
+    }
+    return "";
+  }
+
   // `count` unrelated clips by `creators` creators; returns their ids.
   std::vector<std::string> PublishUnrelated(int count, int creators) {
     std::vector<TestUser> authors;
@@ -498,12 +509,7 @@ TEST_F(FeedServiceTest, CopiesGiveWayToTheOriginalAndExplainClipNamesIt) {
   ASSERT_TRUE(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).ok());
   EXPECT_TRUE(explanation.originality().copy());
   EXPECT_LT(explanation.originality().score(), 0.2);
-  bool named = false;
-  for (const v1::OriginalityComponent& c : explanation.components()) {
-    if (c.kind() != v1::ORIGINALITY_COMPONENT_KIND_PROMPT_NEAR_DUPLICATE) continue;
-    named = !c.matched_clip_ids().empty() && c.matched_clip_ids(0) == original.clip_published().clip_id();
-  }
-  EXPECT_TRUE(named);
+  EXPECT_EQ(FirstPromptMatch(explanation), original.clip_published().clip_id());
 
   std::set<std::string> served;
   for (const v1::FeedItem& item : Items(viewer, 10)) served.insert(item.clip_id());
@@ -513,6 +519,43 @@ TEST_F(FeedServiceTest, CopiesGiveWayToTheOriginalAndExplainClipNamesIt) {
   explain.set_clip_id(ids_.Next());
   EXPECT_EQ(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).error_code(),
             StatusCode::NOT_FOUND);
+}
+
+TEST_F(FeedServiceTest, AnOriginalDeliveredAfterItsCopyMakesItACopyAndBothScoresAreAnnounced) {
+  const TestUser viewer = NewUser();
+  const std::string prompt = "a paper crane migrating south with a flock of real geese over autumn rice terraces";
+  // The original was published first; its event reaches the feed second.
+  const v1::EventEnvelope original = Published(NewUser().id, prompt);
+  const v1::EventEnvelope copy = Published(NewUser().id, prompt);
+  const std::string copy_id = copy.clip_published().clip_id();
+  Deliver(copy);
+  v1::ExplainClipRequest explain;
+  explain.set_clip_id(copy_id);
+  v1::ClipExplanation explanation;
+  ASSERT_TRUE(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).ok());
+  ASSERT_FALSE(explanation.originality().copy());
+
+  Deliver(original);
+  ASSERT_TRUE(As(viewer, &v1::FeedService::Stub::ExplainClip, explain, &explanation).ok());
+  EXPECT_TRUE(explanation.originality().copy());
+  EXPECT_EQ(FirstPromptMatch(explanation), original.clip_published().clip_id());
+  std::set<std::string> served;
+  for (const v1::FeedItem& item : Items(viewer, 10)) served.insert(item.clip_id());
+  EXPECT_TRUE(served.contains(original.clip_published().clip_id()));
+  EXPECT_FALSE(served.contains(copy_id));
+
+  // The feed's role appended the scores to the outbox in the consumers'
+  // transactions: each clip at first sight, the copy again.
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM bus.outbox WHERE subject = "
+                                 "'clipforge.feed.originality_scored' AND aggregate_id = '" + copy_id + "'"),
+            2);
+  // And it survives a restart: the store holds the new score.
+  auto restarted = server_.NewFeedInstance();
+  ASSERT_TRUE(restarted->state().AwaitReady(absl::Seconds(30)));
+  EXPECT_EQ(server_.bus().Scalar("SELECT count(*) FROM feed.clips WHERE is_copy AND clip_id = '" + copy_id + "'"), 1);
+  const std::vector<feed_service::RecentCopy> copies = restarted->state().RecentCopies(copy.clip_published().author_id());
+  ASSERT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies[0].clip_id, copy_id);
 }
 
 TEST_F(FeedServiceTest, AMassReposterLosesReachAppealsAndALiftHoldsAfterARestart) {

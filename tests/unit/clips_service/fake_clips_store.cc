@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/uuid.h"
 #include "base/validation.h"
+#include "tests/support/fake_outbox.h"
 
 namespace clipforge::clips_service::testing {
 namespace {
@@ -478,9 +479,7 @@ class FakeTx final : public ClipsTx {
   // --- Outbox and idempotency ---
   absl::Status AppendEvent(const v1::EventEnvelope& event) override {
     Write();
-    if (event.event_id().empty() || !absl::StartsWith(event.type(), "clipforge.")) {
-      return absl::InvalidArgumentError("outbox: envelope needs an event_id and a clipforge.* type");
-    }
+    CF_RETURN_IF_ERROR(clipforge::testing::CheckOutboxEnvelope(event));
     s_.events.push_back(event);
     return absl::OkStatus();
   }

@@ -1,7 +1,7 @@
 // The prompt LSH index: a one-word edit of a 30-word prompt is found and an
-// unrelated prompt is not; the creator's own clips and later clips are left
-// out; matches come earliest first; full buckets keep their earliest clips;
-// insert and remove.
+// unrelated prompt is not; the creator's own clips and clips outside the
+// time window are left out; matches come earliest first; full buckets keep
+// their earliest clips; insert and remove.
 #include "feed/lsh_index.h"
 
 #include <string>
@@ -90,6 +90,15 @@ TEST(PromptLshIndexTest, EarliestFirstTiesByIdAndOnlyEarlierClips) {
   // Recomputed for c2a (dave, published at 10): only what came strictly
   // before counts, and dave's own clip never does.
   EXPECT_THAT(MatchIds(index.NearDuplicates(signature, "dave", 0.9, IndexTime(10))), ElementsAre("c1"));
+  // The clips after c2a (to score again when it arrived late): strictly
+  // later, earliest first, dave's own left out; both bounds together make
+  // a window.
+  EXPECT_THAT(MatchIds(index.NearDuplicates(signature, "dave", 0.9, absl::InfiniteFuture(), IndexTime(10))),
+              ElementsAre("c3"));
+  EXPECT_THAT(MatchIds(index.NearDuplicates(signature, "zed", 0.9, absl::InfiniteFuture(), IndexTime(0))),
+              ElementsAre("c2a", "c2b", "c3"));
+  EXPECT_THAT(MatchIds(index.NearDuplicates(signature, "zed", 0.9, IndexTime(20), IndexTime(0))),
+              ElementsAre("c2a", "c2b"));
 }
 
 TEST(PromptLshIndexTest, AFullBucketKeepsItsEarliestClips) {

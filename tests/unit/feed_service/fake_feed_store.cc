@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/uuid.h"
+#include "tests/support/fake_outbox.h"
 
 namespace clipforge::feed_service::testing {
 namespace {
@@ -39,6 +41,19 @@ void CheckUuid(const std::string& value, absl::string_view column, bool nullable
 }
 
 size_t Limit(int limit) { return static_cast<size_t>(std::max(limit, 0)); }
+
+// Deletes the viewer's rows of `rows` ((user_id, clip_id) -> time) but the
+// newest `keep`, by time then clip_id (text order is a uuid's byte order),
+// as the trim statements do.
+void KeepNewest(std::map<std::pair<std::string, std::string>, absl::Time>& rows, const std::string& user_id,
+                int keep) {
+  std::vector<std::pair<absl::Time, std::string>> of_user;
+  for (const auto& [key, at] : rows) {
+    if (key.first == user_id) of_user.emplace_back(at, key.second);
+  }
+  std::sort(of_user.begin(), of_user.end(), std::greater<>());
+  for (size_t i = Limit(keep); i < of_user.size(); ++i) rows.erase({user_id, of_user[i].second});
+}
 
 class FakeFeedTx final : public FeedTx {
  public:
@@ -96,6 +111,18 @@ class FakeFeedTx final : public FeedTx {
     if (it == s_.clips.end() || !it->second.withdrawn) return std::nullopt;
     it->second.withdrawn = false;
     return it->second;
+  }
+  bool UpdateOriginality(const FeedClipRecord& c) override {
+    Write();
+    const auto it = s_.clips.find(c.clip_id);
+    if (it == s_.clips.end()) return false;  // UPDATE ... RETURNING 1: no row.
+    FeedClipRecord& stored = it->second;
+    stored.prompt_cluster_id = c.prompt_cluster_id;
+    stored.originality = c.originality;
+    stored.is_copy = c.is_copy;
+    stored.components = c.components;
+    stored.originality_time = c.originality_time;
+    return true;
   }
   bool AddCounts(const std::string& clip_id, const EngagementCounts& d) override {
     Write();
@@ -174,16 +201,13 @@ class FakeFeedTx final : public FeedTx {
     CheckUuid(clip_id, "clip_id");
     s_.seen.try_emplace({user_id, clip_id}, seen_at);  // ON CONFLICT DO NOTHING: the first stays.
   }
+  void TrimSkips(const std::string& user_id, int keep) override {
+    Write();
+    KeepNewest(s_.skips, user_id, keep);
+  }
   void TrimSeen(const std::string& user_id, int keep) override {
     Write();
-    // The viewer's rows newest first, by seen_at then clip_id (text order
-    // is a uuid's byte order): those after the first `keep` go.
-    std::vector<std::pair<absl::Time, std::string>> rows;
-    for (const auto& [key, seen_at] : s_.seen) {
-      if (key.first == user_id) rows.emplace_back(seen_at, key.second);
-    }
-    std::sort(rows.begin(), rows.end(), std::greater<>());
-    for (size_t i = Limit(keep); i < rows.size(); ++i) s_.seen.erase({user_id, rows[i].second});
+    KeepNewest(s_.seen, user_id, keep);
   }
   int64_t ErasePersonalization(const std::string& user_id) override {
     Write();
@@ -320,6 +344,14 @@ class FakeFeedTx final : public FeedTx {
       if (!penalty.lifted_at) penalties.push_back(penalty);
     }
     return penalties;
+  }
+
+  // --- Events ---
+  absl::Status AppendEvent(const v1::EventEnvelope& event) override {
+    Write();
+    CF_RETURN_IF_ERROR(clipforge::testing::CheckOutboxEnvelope(event));
+    s_.events.push_back(event);
+    return absl::OkStatus();
   }
 
   // --- Idempotency ---

@@ -17,7 +17,9 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
+#include "clipforge/v1/events.pb.h"
 #include "services/feed/records.h"
 #include "services/feed/store_interface.h"
 #include "services/kit/idempotency.h"
@@ -41,6 +43,7 @@ struct FakeFeedState {
   std::set<std::pair<std::string, std::string>> memberships;        // (user_id, theme_id).
   std::map<std::string, ReachPenaltyRecord> reach_penalties;        // By creator_id.
   std::map<std::pair<std::string, std::string>, kit::IdempotencyRecord> idempotency;  // (caller, request).
+  std::vector<v1::EventEnvelope> events;  // The outbox, in append order.
 };
 
 class FakeFeedStore final : public FeedStore {

@@ -300,7 +300,7 @@ class FeedFixture : public ::testing::Test {
                                   pools.LoadThemes(tx.ListThemes());
                                   for (const FeedClipRecord& clip : tx.ClipsAfter("", 100000)) pools.AddClip(clip);
                                   pools.LoadViewers(tx.LoadViewers());
-                                  pools.LoadReachPenalties(tx.UnliftedReachPenalties());
+                                  pools.LoadReachPenalties(tx.UnliftedReachPenalties(), clock_.Now());
                                   return absl::OkStatus();
                                 }),
                 base::testing::IsOk());
@@ -327,7 +327,7 @@ class FeedFixture : public ::testing::Test {
   kit::EventFactory factory_{ids_, clock_};
   FakeFeedStore store_;
   FeedState state_;
-  EventLogic event_logic_{state_, clock_};
+  EventLogic event_logic_{state_, clock_, factory_};
   FeedLogic logic_{store_, state_, clock_, ids_, Rules()};
 
  private:

@@ -679,8 +679,8 @@ TEST_F(FeedLogicTest, TheFollowingAndThemeFeedsEndRatherThanWiden) {
 
 // Loads `pools` from the store as FeedComponent::LoadPools does at start:
 // themes, then the clips by keyset pages (small ones here), then the
-// viewers and the reach penalties.
-void RebuildPools(FakeFeedStore& store, FeedState& pools) {
+// viewers and the reach penalties running at `now`.
+void RebuildPools(FakeFeedStore& store, FeedState& pools, absl::Time now) {
   ASSERT_THAT(store.Transact(TxMode::kReadOnly,
                              [&](FeedTx& tx) -> absl::Status {
                                pools.LoadThemes(tx.ListThemes());
@@ -691,7 +691,7 @@ void RebuildPools(FakeFeedStore& store, FeedState& pools) {
                                  after = batch.back().clip_id;
                                }
                                pools.LoadViewers(tx.LoadViewers());
-                               pools.LoadReachPenalties(tx.UnliftedReachPenalties());
+                               pools.LoadReachPenalties(tx.UnliftedReachPenalties(), now);
                                return absl::OkStatus();
                              }),
               IsOk());
@@ -738,7 +738,7 @@ TEST_F(FeedLogicTest, PoolsRebuiltFromTheStoreHoldWhatThePoolsHeldBefore) {
   ASSERT_THAT(logic_.UpdateWeights(viewer, Key(viewer), WeightsChange{.freshness = 1.5}), IsOk());
 
   FeedState rebuilt;
-  RebuildPools(store_, rebuilt);
+  RebuildPools(store_, rebuilt, clock_.Now());
 
   EXPECT_EQ(rebuilt.clip_count(), state_.clip_count());
   EXPECT_EQ(GatheringSummary(rebuilt, viewer.user_id, clock_.Now()),
@@ -829,7 +829,7 @@ TEST_F(FeedLogicTest, AClipRemovedByModerationIsWithdrawnAndARestoreServesItAgai
   EXPECT_TRUE(StoredClip(clip).withdrawn);
   EXPECT_THAT(logic_.Explain(clip), StatusIs(absl::StatusCode::kNotFound));
   FeedState rebuilt_while_removed;
-  RebuildPools(store_, rebuilt_while_removed);
+  RebuildPools(store_, rebuilt_while_removed, clock_.Now());
   EXPECT_FALSE(rebuilt_while_removed.KeysOf(clip).has_value());
   EXPECT_EQ(rebuilt_while_removed.clip_count(), state_.clip_count());
   // Counted while removed, for when it comes back.
@@ -849,7 +849,7 @@ TEST_F(FeedLogicTest, AClipRemovedByModerationIsWithdrawnAndARestoreServesItAgai
   EXPECT_EQ(served->candidate.originality, stored.originality);
   EXPECT_THAT(logic_.Explain(clip), IsOk());
   FeedState rebuilt;
-  RebuildPools(store_, rebuilt);
+  RebuildPools(store_, rebuilt, clock_.Now());
   EXPECT_TRUE(rebuilt.KeysOf(clip).has_value());
 }
 
@@ -954,7 +954,7 @@ TEST_F(FeedLogicTest, SkipsSurviveARebuildUntilConsentIsWithdrawnOrTheAccountDel
   EXPECT_THAT(store_.state().skips, SizeIs(3));
 
   FeedState rebuilt;
-  RebuildPools(store_, rebuilt);
+  RebuildPools(store_, rebuilt, clock_.Now());
   EXPECT_THAT(ReactionLines(rebuilt), SizeIs(3));
   EXPECT_EQ(ReactionLines(rebuilt), ReactionLines(state_));
 
@@ -964,10 +964,28 @@ TEST_F(FeedLogicTest, SkipsSurviveARebuildUntilConsentIsWithdrawnOrTheAccountDel
   EXPECT_THAT(store_.state().skips, IsEmpty());
   EXPECT_THAT(ReactionLines(state_), IsEmpty());
   FeedState rebuilt_after;
-  RebuildPools(store_, rebuilt_after);
+  RebuildPools(store_, rebuilt_after, clock_.Now());
   EXPECT_THAT(ReactionLines(rebuilt_after), IsEmpty());
 }
 
+TEST_F(FeedLogicTest, StoredSkipsAreTrimmedToWhatThePoolsKeep) {
+  const kit::Caller viewer = NewUser();
+  Register(viewer, /*analytics_opted_in=*/true);
+  const std::vector<std::string> clips = PublishCatalogue(static_cast<int>(kSkipsKeptPerViewer) + 10, 1);
+  for (const std::string& clip : clips) {
+    clock_.Advance(absl::Seconds(1));
+    ASSERT_THAT(Feedback(viewer, clip, FeedbackKind::kSkip), IsOkAndHolds(1));
+  }
+  EXPECT_EQ(state_.SkipCount(viewer.user_id), kSkipsKeptPerViewer);
+  // The store keeps the same newest skips, not every skip ever made.
+  const FakeFeedState stored = store_.state();
+  EXPECT_THAT(stored.skips, SizeIs(kSkipsKeptPerViewer));
+  EXPECT_FALSE(stored.skips.contains({viewer.user_id, clips.front()}));
+  EXPECT_TRUE(stored.skips.contains({viewer.user_id, clips.back()}));
+  FeedState rebuilt;
+  RebuildPools(store_, rebuilt, clock_.Now());
+  EXPECT_EQ(rebuilt.SkipCount(viewer.user_id), kSkipsKeptPerViewer);
+}
 
 // --- Echo Chambers ---
 

@@ -5,8 +5,8 @@
 // original; sharing half its frames costs originality without making a
 // copy; the creator's own frames are no one's copy; a fork that kept its
 // parent's picture and barely changed the prompt is a copy, one with a
-// new picture is not; and the frame index comes back from the store after
-// a restart.
+// new picture is not; an original delivered after its copy makes it one;
+// and the frame index comes back from the store after a restart.
 #include <algorithm>
 #include <random>
 #include <string>
@@ -136,6 +136,22 @@ TEST_F(MediaDuplicatesTest, AForkThatKeptItsParentsPictureAndBarelyChangedItsPro
   EXPECT_FALSE(repainted.is_copy);
 }
 
+TEST_F(MediaDuplicatesTest, AnOriginalVideoDeliveredLateMakesTheEarlierArrivedCopyACopy) {
+  const std::vector<feed::FrameHash> frames = RandomFrames(40);
+  const v1::EventEnvelope original = PublishedEvent(ids_.Next(), FillerPrompt(500), WithFrames(frames));
+  const v1::EventEnvelope copy = PublishedEvent(ids_.Next(), FillerPrompt(501), WithFrames(Reencoded(frames, 15, 4)));
+  const std::string copy_id = copy.clip_published().clip_id();
+  ASSERT_THAT(ApplyClipEvent(copy), IsOk());
+  ASSERT_FALSE(StoredClip(copy_id).is_copy);
+
+  ASSERT_THAT(ApplyClipEvent(original), IsOk());
+  const FeedClipRecord after = StoredClip(copy_id);
+  EXPECT_TRUE(after.is_copy);
+  EXPECT_THAT(Component(after, feed::kMediaComponent).clip_ids,
+              ::testing::ElementsAre(original.clip_published().clip_id()));
+  EXPECT_FALSE(StoredClip(original.clip_published().clip_id()).is_copy);
+}
+
 TEST_F(MediaDuplicatesTest, TheFrameIndexIsRebuiltFromTheStore) {
   const std::vector<feed::FrameHash> frames = RandomFrames(40);
   const std::string original = PublishFiller(ids_.Next(), WithFrames(frames));
@@ -143,7 +159,7 @@ TEST_F(MediaDuplicatesTest, TheFrameIndexIsRebuiltFromTheStore) {
   // A restarted instance: its pools (and frame index) from the store.
   FeedState rebuilt;
   RebuildFromStore(rebuilt);
-  EventLogic rebuilt_events(rebuilt, clock_);
+  EventLogic rebuilt_events(rebuilt, clock_, factory_);
   const v1::EventEnvelope copy = PublishedEvent(ids_.Next(), FillerPrompt(999), WithFrames(Reencoded(frames, 15, 4)));
   ASSERT_THAT(store_.Transact(TxMode::kReadWrite,
                               [&](FeedTx& tx) { return rebuilt_events.ApplyClipEvent(tx, copy); }),

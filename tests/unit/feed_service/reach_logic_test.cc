@@ -336,7 +336,7 @@ TEST_F(ReachLogicTest, ARebuildRestoresTheRunningPenaltyButNotALiftedOne) {
   // The rebuilt pools hold the lifted creator's copies again (from the
   // clips), but the stored lift still forgives them: one more copy
   // starts nothing.
-  EventLogic rebuilt_events(rebuilt, clock_);
+  EventLogic rebuilt_events(rebuilt, clock_, factory_);
   const std::string prompt = FillerPrompt(888888);
   for (const v1::EventEnvelope& event :
        {PublishedEvent(ids_.Next(), prompt), PublishedEvent(lifted.creator.user_id, prompt)}) {
@@ -347,6 +347,25 @@ TEST_F(ReachLogicTest, ARebuildRestoresTheRunningPenaltyButNotALiftedOne) {
   ASSERT_EQ(rebuilt.RecentCopies(lifted.creator.user_id).size(), static_cast<size_t>(feed::kMassRepostCopies));
   EXPECT_EQ(rebuilt.ReachOf(lifted.creator.user_id, clock_.Now()), 1.0);
   EXPECT_TRUE(store_.state().reach_penalties.at(lifted.creator.user_id).lifted_at.has_value());
+}
+
+TEST_F(ReachLogicTest, AnEndedPenaltyIsPrunedAndNotReloaded) {
+  const Penalized p = PenalizeNewCreator();
+  const ReachPenaltyRecord stored = store_.state().reach_penalties.at(p.creator.user_id);
+  // Still running a second before its end: nothing to prune.
+  EXPECT_EQ(state_.PruneEndedReachPenalties(stored.until - absl::Seconds(1)), 0u);
+  EXPECT_EQ(state_.ReachOf(p.creator.user_id, stored.until - absl::Seconds(1)), feed::kReachPenaltyMultiplier);
+
+  clock_.Advance(stored.until - clock_.Now());
+  EXPECT_EQ(state_.PruneEndedReachPenalties(clock_.Now()), 1u);
+  EXPECT_EQ(state_.PruneEndedReachPenalties(clock_.Now()), 0u);
+  EXPECT_EQ(state_.ReachOf(p.creator.user_id, clock_.Now()), 1.0);
+  // A restart loads only running penalties; the ended one stays in the
+  // store (its history, and what a later run replaces).
+  FeedState rebuilt;
+  RebuildFromStore(rebuilt);
+  EXPECT_EQ(rebuilt.PruneEndedReachPenalties(clock_.Now()), 0u);
+  EXPECT_TRUE(store_.state().reach_penalties.contains(p.creator.user_id));
 }
 
 TEST_F(ReachLogicTest, ADeletedAccountsPenaltyGoes) {

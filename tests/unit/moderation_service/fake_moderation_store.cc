@@ -5,6 +5,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "base/status_macros.h"
+#include "tests/support/fake_outbox.h"
+
 namespace clipforge::moderation_service::testing {
 namespace {
 
@@ -113,6 +116,7 @@ class FakeTx final : public ModerationTx {
   }
   absl::Status AppendEvent(const v1::EventEnvelope& event) override {
     Write();
+    CF_RETURN_IF_ERROR(clipforge::testing::CheckOutboxEnvelope(event));
     s_.events.push_back(event);
     return absl::OkStatus();
   }

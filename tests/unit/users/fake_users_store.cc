@@ -4,6 +4,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "base/status_macros.h"
+#include "tests/support/fake_outbox.h"
+
 namespace clipforge::users::testing {
 namespace {
 
@@ -253,9 +256,7 @@ class FakeUsersTx final : public UsersTx {
 
   absl::Status AppendEvent(const v1::EventEnvelope& event) override {
     Write();
-    if (event.event_id().empty() || event.type().empty()) {
-      return absl::InvalidArgumentError("event: needs an id and a type");
-    }
+    CF_RETURN_IF_ERROR(clipforge::testing::CheckOutboxEnvelope(event));
     s_.outbox.push_back(event);
     return absl::OkStatus();
   }
