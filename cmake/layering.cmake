@@ -60,7 +60,7 @@ set(CF_FRAMEWORK_LINKS "^gRPC::" "^protobuf::" "^PkgConfig::PQXX$" "^PkgConfig::
 
 # Called at the end of the top-level CMakeLists.txt, once every target exists.
 function(cf_check_layering)
-  foreach(core cf_base cf_users_domain cf_remix_domain cf_feed_domain cf_moderation_filter cf_moderation_media cf_moderation_audit)
+  foreach(core cf_base cf_users_domain cf_remix_domain cf_feed_domain cf_ledger_domain cf_moderation_filter cf_moderation_media cf_moderation_audit)
     cf_forbid_links(TARGET ${core} PATTERNS ${CF_FRAMEWORK_LINKS})
   endforeach()
   # The moderation core hashes pixels it is handed; decoding lives in media/.
