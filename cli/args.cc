@@ -52,7 +52,7 @@ std::vector<CommandSpec> BuildCommands() {
         {"analytics-opt-in", "", "opt in to analytics and a personalized feed (default: off; not for teen accounts)"},
         {"birth-date", "YYYY-MM-DD",
          "your date of birth (optional): under 13 cannot register, 13-17 makes a teen account, never "
-         "personalized until 18; only the day you turn 18 is kept"},
+         "personalized until the month you turn 18 ends; only that month is kept"},
         kPasswordStdin}},
       {"login", "HANDLE_OR_EMAIL", 1, 1, "log in and store the session",
        {{"device-name", "NAME", "a label for this session, e.g. \"laptop\""}, kPasswordStdin}},

@@ -19,9 +19,10 @@
 // creator id), so the lines sum to the pool exactly.
 //
 // Determinism: integer arithmetic only (originality enters as parts per
-// million, rounded once), inputs taken in a canonical order (clips by id,
-// views by viewer then clip), and the inputs' SHA-256 published with the
-// run: rerunning a period gives bit-identical lines, hash and root.
+// million, rounded once), inputs taken in a canonical order (creators and
+// clips by id, views by viewer then clip), and the inputs' SHA-256 over a
+// canonical binary encoding published with the run: rerunning a period
+// gives bit-identical lines, hash and root.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +53,8 @@ struct FundRules {
   int64_t fee_revenue_share_ppm = 100'000;
 };
 
-// A fork ancestor of a clip, nearest first. Ineligible: deleted or banned.
+// A fork ancestor of a clip, nearest first. Ineligible: deleted or banned
+// (its creator id may then be empty).
 struct FundAncestor {
   std::string creator_id;
   bool eligible = true;
@@ -100,14 +102,50 @@ struct FundRun {
   std::string merkle_root;  // 32 raw bytes over FundLineLeaf of `lines`
 };
 
+// The same inputs with ids replaced by dense indices: what a period of a
+// hundred million views is fed as (12 bytes a view instead of two
+// strings). Viewers are indices only: their ids are not part of the run.
+struct IndexedFundClip {
+  uint32_t creator = 0;  // into creator_ids
+  int32_t originality_ppm = 1'000'000;  // [0, 1,000,000]
+  uint32_t first_ancestor = 0;  // into ancestors
+  uint32_t ancestor_count = 0;
+};
+struct IndexedFundAncestor {
+  uint32_t creator = 0;  // not read when ineligible
+  bool eligible = true;
+};
+struct IndexedFundView {
+  uint32_t viewer = 0;
+  uint32_t clip = 0;
+  int32_t views = 0;
+};
+struct IndexedFundInputs {
+  std::string period;
+  Micros allocation = 0;
+  Micros fee_revenue = 0;
+  std::vector<std::string> creator_ids;  // strictly increasing: index order is id order
+  std::vector<std::string> clip_ids;     // strictly increasing, one per clip
+  std::vector<IndexedFundClip> clips;
+  std::vector<IndexedFundAncestor> ancestors;
+  std::vector<IndexedFundView> views;  // strictly increasing by (viewer, clip)
+};
+
 // allocation + the rules' share of the fee revenue (rounded down).
 absl::StatusOr<Micros> FundPool(Micros allocation, Micros fee_revenue, const FundRules& rules);
 
 // The run. INVALID_ARGUMENT naming the field for a malformed input: an
 // empty period, negative amounts or views, a clip listed twice, a view of
-// an unknown clip, a (viewer, clip) pair listed twice, an originality
-// outside [0, 1], rules out of range.
+// an unknown clip, a (viewer, clip) pair listed twice, more than 2^31 - 1
+// views of one clip by one viewer, an originality outside [0, 1], rules
+// out of range.
 absl::StatusOr<FundRun> ComputeFundRun(FundInputs inputs, const FundRules& rules = {});
+
+// The run over indexed inputs (ComputeFundRun builds them from ids, so
+// both give the same run, hash and root). INVALID_ARGUMENT naming the
+// field for ids out of order or with a '|', an index out of range, views
+// out of order or negative, an originality outside [0, 1,000,000].
+absl::StatusOr<FundRun> ComputeIndexedFundRun(const IndexedFundInputs& inputs, const FundRules& rules = {});
 
 // A line as its Merkle leaf: "clipforge.fund.v1|<period>|<creator id>|
 // <amount>|<viewers>|<points>", so that a proof binds the period too.

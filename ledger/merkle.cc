@@ -54,11 +54,25 @@ absl::StatusOr<MerkleProof> MerkleProofFor(const std::vector<std::string>& leaf_
 }
 
 bool VerifyMerkleProof(absl::string_view leaf, const MerkleProof& proof, absl::string_view root) {
+  if (proof.leaf_index >= proof.leaf_count) return false;
+  // The path's shape follows from the leaf's position and the tree's size:
+  // a proof whose sides or length disagree with them is refused, so that
+  // a line is bound to its place (no two lines claim one leaf).
   std::string hash = MerkleLeafHash(leaf);
-  for (const MerkleStep& step : proof.steps) {
-    hash = step.sibling_is_left ? NodeHash(step.sibling, hash) : NodeHash(hash, step.sibling);
+  size_t position = proof.leaf_index;
+  size_t width = proof.leaf_count;
+  size_t step = 0;
+  while (width > 1) {
+    const size_t sibling = position ^ 1;
+    if (sibling < width) {
+      if (step == proof.steps.size() || proof.steps[step].sibling_is_left != (sibling < position)) return false;
+      const MerkleStep& s = proof.steps[step++];
+      hash = s.sibling_is_left ? NodeHash(s.sibling, hash) : NodeHash(hash, s.sibling);
+    }
+    position /= 2;
+    width = (width + 1) / 2;
   }
-  return hash == root;
+  return step == proof.steps.size() && hash == root;
 }
 
 }  // namespace clipforge::ledger

@@ -41,7 +41,8 @@ std::string MerkleRoot(std::vector<std::string> leaf_hashes);
 // The proof for the leaf at `index`; INVALID_ARGUMENT past the end.
 absl::StatusOr<MerkleProof> MerkleProofFor(const std::vector<std::string>& leaf_hashes, size_t index);
 
-// Whether `leaf` with `proof` hashes up to `root`.
+// Whether `leaf` with `proof` hashes up to `root`, the proof's steps
+// being those of its leaf_index in a tree of leaf_count leaves.
 bool VerifyMerkleProof(absl::string_view leaf, const MerkleProof& proof, absl::string_view root);
 
 }  // namespace clipforge::ledger

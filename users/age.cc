@@ -58,21 +58,26 @@ int AgeOn(absl::CivilDay birth, absl::CivilDay day) {
 }
 
 absl::Time AdultTime(absl::CivilDay birth) {
-  return absl::FromCivil(BirthdayAt(birth, kAdultAge), absl::UTCTimeZone());
+  const absl::CivilMonth birthday_month(BirthdayAt(birth, kAdultAge));
+  return absl::FromCivil(absl::CivilDay(birthday_month + 1), absl::UTCTimeZone());
 }
 
 absl::StatusOr<std::optional<absl::Time>> SignUpAdultTime(absl::CivilDay birth, absl::Time now) {
-  const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
-  if (birth > today) return BadBirthDate("is in the future");
-  const int age = AgeOn(birth, today);
+  // The date is the user's, in a time zone we do not know: UTC-12 to
+  // UTC+14. Not in the future anywhere; old enough everywhere.
+  if (birth > absl::ToCivilDay(now + kLatestUtcOffset, absl::UTCTimeZone())) {
+    return BadBirthDate("is in the future");
+  }
+  const int age = AgeOn(birth, absl::ToCivilDay(now - kEarliestUtcOffset, absl::UTCTimeZone()));
   if (age < kMinimumAge) {
     return base::WithReason(
         absl::FailedPreconditionError(
             absl::StrCat("birth_date: TOO_YOUNG: ClipForge accounts are for people ", kMinimumAge, " and over")),
         "TOO_YOUNG");
   }
-  if (age >= kAdultAge) return std::nullopt;
-  return AdultTime(birth);
+  const absl::Time adult = AdultTime(birth);
+  if (now >= adult) return std::nullopt;
+  return adult;
 }
 
 bool IsTeenAccount(const std::optional<absl::Time>& adult_time, absl::Time now) {
@@ -83,7 +88,8 @@ absl::Status CheckAnalyticsOptIn(const std::optional<absl::Time>& adult_time, ab
   if (!IsTeenAccount(adult_time, now)) return absl::OkStatus();
   return base::WithReason(
       absl::FailedPreconditionError("TEEN_ACCOUNT: a teen's account cannot opt in to analytics or "
-                                    "personalization before its holder turns 18"),
+                                    "personalization before it becomes an adult's (the month after its "
+                                    "holder turns 18)"),
       "TEEN_ACCOUNT");
 }
 

@@ -4,9 +4,10 @@
 // accounts always").
 //
 // The birth date is self-declared and is not kept: a sign-up keeps only the
-// instant its account becomes an adult's (the 18th birthday at 00:00 UTC),
-// and only for a teen. Days are UTC calendar days: the server does not know
-// the user's time zone, and a few hours either way do not change the rule.
+// instant its account becomes an adult's (the start of the month after the
+// 18th birthday, which tells the birth month but not the day), and only
+// for a teen. The server does not know the user's time zone, so each rule
+// takes the calendar day least in the user's favour.
 #pragma once
 
 #include <optional>
@@ -22,6 +23,11 @@ namespace clipforge::users {
 inline constexpr int kMinimumAge = 13;
 inline constexpr int kAdultAge = 18;
 inline constexpr int kEarliestBirthYear = 1900;
+// How far the users' calendar days run behind and ahead of UTC's (UTC-12
+// to UTC+14): the age rules take the day that is least in the user's
+// favour.
+inline constexpr absl::Duration kEarliestUtcOffset = absl::Hours(12);
+inline constexpr absl::Duration kLatestUtcOffset = absl::Hours(14);
 
 // A birth date as the API spells it: exactly "YYYY-MM-DD", a real calendar
 // date, year 1900 or later. INVALID_ARGUMENT naming `birth_date` otherwise.
@@ -38,13 +44,17 @@ absl::CivilDay BirthdayAt(absl::CivilDay birth, int years);
 int AgeOn(absl::CivilDay birth, absl::CivilDay day);
 
 // When an account of someone born on `birth` becomes an adult's: 00:00 UTC
-// of the 18th birthday.
+// on the first day of the month after the 18th birthday. Later than the
+// birthday itself on purpose: the stored instant then tells only the
+// birth month, not the date (data minimisation), and it is past the
+// birthday in every time zone.
 absl::Time AdultTime(absl::CivilDay birth);
 
-// What a sign-up on the UTC day of `now` by someone born on `birth` opens:
-// a teen's account (the instant it becomes an adult's) or an adult's
-// (nullopt). INVALID_ARGUMENT naming `birth_date` for a date after that
-// day; FAILED_PRECONDITION with reason "TOO_YOUNG" under 13.
+// What a sign-up at `now` by someone born on `birth` opens: a teen's
+// account (AdultTime, while it is ahead) or an adult's (nullopt).
+// INVALID_ARGUMENT naming `birth_date` for a date after today in every
+// time zone; FAILED_PRECONDITION with reason "TOO_YOUNG" for someone under
+// 13 in some time zone (the UTC-12 day).
 absl::StatusOr<std::optional<absl::Time>> SignUpAdultTime(absl::CivilDay birth, absl::Time now);
 
 // True while an account with this adult time (AdultTime, or nullopt for an

@@ -161,7 +161,9 @@ absl::Status EventLogic::RescoreLater(FeedTx& tx, const FeedClipRecord& earlier,
     if (rescored.originality >= clip->originality && !became_copy) continue;
     const double previous = clip->originality;
     clip->originality = rescored.originality;
-    clip->is_copy = rescored.is_copy;
+    // Never forgiven here either: a copy whose original went since stays
+    // one (the pools and the stored row agree on it).
+    clip->is_copy = clip->is_copy || rescored.is_copy;
     clip->components = rescored.components;
     clip->prompt_cluster_id = rescored.prompt_cluster_id;
     clip->originality_time = rescored.originality_time;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -270,11 +271,17 @@ std::vector<std::string> FeedState::LaterMatchCandidates(const PublishedClip& cl
     }
   }
   // Forks made before their parent reached the feed were scored without
-  // their fork delta.
+  // their fork delta: the newest of them (the set is ordered by time).
   if (auto forks = children_.find(clip.clip_id); forks != children_.end()) {
-    for (const PoolClip* fork : forks->second) later.emplace_back(fork->candidate.published_at, fork->candidate.clip_id);
+    size_t taken = 0;
+    for (auto it = forks->second.rbegin(); it != forks->second.rend() && taken < kRescoredClips; ++it, ++taken) {
+      later.emplace_back((*it)->candidate.published_at, (*it)->candidate.clip_id);
+    }
   }
-  std::sort(later.begin(), later.end());
+  // Newest first: a clip restored after a removal (or made public again)
+  // was matched by the clips published before its removal already; those
+  // published while it was away are the newest.
+  std::sort(later.begin(), later.end(), std::greater<>());
   later.erase(std::unique(later.begin(), later.end()), later.end());
   std::vector<std::string> ids;
   for (auto& [published_at, id] : later) {

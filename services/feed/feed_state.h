@@ -159,8 +159,9 @@ inline constexpr size_t kMaxMatchedIds = 10;
 inline constexpr size_t kMediaCandidatesVerified = 32;
 // A clip that reaches the feed after later clips that match it: the most
 // of them scored again (EventLogic). Bounded so that one late clip costs at
-// most this many reads, however big its cluster grew meanwhile; the
-// earliest are the ones that matter (a copy's original is the earliest).
+// most this many reads, however big its cluster grew meanwhile. The newest
+// are taken: a clip restored after a removal was matched before it by the
+// clips published while it was public.
 inline constexpr size_t kRescoredClips = 32;
 // Affinity weight at which a personalized viewer's affinity for a creator
 // reaches one half (w / (w + kAffinityHalfWeight)): about five likes or
@@ -226,7 +227,7 @@ class FeedState {
   // (EventLogic::RescoreLater): those of other creators published after
   // it whose prompt is a near-duplicate of its prompt or with an indexed
   // frame near one of `frames`, and its forks. At most kRescoredClips,
-  // earliest first.
+  // newest first (a restored clip's earlier matches scored it already).
   std::vector<std::string> LaterMatchCandidates(const PublishedClip& clip,
                                                 const std::vector<feed::FrameHash>& frames) const;
   // Adds (or replaces) a clip.

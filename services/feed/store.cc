@@ -682,9 +682,10 @@ std::vector<kit::PreparedStatement> PgFeedStore::Statements() {
        "CONFLICT (user_id, creator_id) DO UPDATE SET weight = a.weight + EXCLUDED.weight"},
       {kEraseAffinity, "DELETE FROM feed.affinity WHERE user_id = $1::uuid"},
       {kInsertSkip, absl::StrCat("INSERT INTO feed.skips (user_id, clip_id, skipped_at) VALUES ($1::uuid, $2::uuid, ",
-                                 SqlTimestampParam(3), ") ON CONFLICT DO NOTHING")},
+                                 SqlTimestampParam(3),
+                                 ") ON CONFLICT (user_id, clip_id) DO UPDATE SET skipped_at = EXCLUDED.skipped_at")},
       {kEraseSkips, "DELETE FROM feed.skips WHERE user_id = $1::uuid"},
-      // The first time stays (as with skips): a repeat is mostly the same
+      // The first time stays (unlike skips): a repeat is mostly the same
       // viewing (SEEN, then COMPLETE or LIKE), and rewriting the row each
       // time would only churn the table.
       {kInsertSeen, absl::StrCat("INSERT INTO feed.seen (user_id, clip_id, seen_at) VALUES ($1::uuid, $2::uuid, ",

@@ -67,7 +67,8 @@ class FeedTx : public kit::IdempotencyLog {
   // Adds `delta` to the viewer's affinity for the creator (creating it).
   virtual void AddAffinity(const std::string& user_id, const std::string& creator_id, double delta) = 0;
   // Records an opted-in viewer's skip of the clip (personalization data);
-  // a repeat keeps the first.
+  // a repeat moves its time to the newest, as the pools move it to the
+  // newest end (so that a trim keeps the skips they keep).
   virtual void AddSkip(const std::string& user_id, const std::string& clip_id, absl::Time skipped_at) = 0;
   // Deletes the viewer's skips but the newest `keep` (by skipped_at, then
   // clip_id): the pools keep no more.

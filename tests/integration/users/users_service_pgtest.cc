@@ -199,10 +199,11 @@ TEST_F(UsersServiceTest, TeenAccountsAreNeverPersonalizedUntilTheyTurnEighteen) 
   EXPECT_TRUE(teen.user().teen_account());
   EXPECT_FALSE(teen.user().analytics_consent().opted_in());
   EXPECT_TRUE(Me(teen.tokens()).teen_account());
-  // Only adult_at is kept: 00:00 UTC of the 18th birthday (a 29 February
-  // birth's is 1 March in a common year, as CivilDay normalizes it).
-  const absl::Time adult_at =
-      absl::FromCivil(absl::CivilDay(teen_birth.year() + 18, teen_birth.month(), teen_birth.day()), utc);
+  // Only adult_at is kept: 00:00 UTC on the first of the month after the
+  // 18th birthday (a 29 February birth's birthday is 1 March in a common
+  // year, as CivilDay normalizes it), which tells the month, not the day.
+  const absl::CivilDay eighteenth(teen_birth.year() + 18, teen_birth.month(), teen_birth.day());
+  const absl::Time adult_at = absl::FromCivil(absl::CivilDay(absl::CivilMonth(eighteenth) + 1), utc);
   EXPECT_EQ(server_.Scalar("SELECT extract(epoch FROM adult_at)::bigint FROM users.accounts WHERE handle = 'tina'"),
             absl::ToUnixSeconds(adult_at));
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM information_schema.columns "
@@ -231,7 +232,7 @@ TEST_F(UsersServiceTest, TeenAccountsAreNeverPersonalizedUntilTheyTurnEighteen) 
   EXPECT_NE(malformed.error_message().find("birth_date"), std::string::npos) << malformed.error_message();
   EXPECT_EQ(server_.Scalar("SELECT count(*) FROM users.accounts"), accounts);
 
-  // From the 18th birthday on it is an adult's account, and may opt in.
+  // From adult_at on it is an adult's account, and may opt in.
   server_.clock().Advance(adult_at - server_.clock().Now());
   v1::LoginResponse adult;
   grpc::ClientContext login;

@@ -193,7 +193,7 @@ class FakeFeedTx final : public FeedTx {
     Write();
     CheckUuid(user_id, "user_id");
     CheckUuid(clip_id, "clip_id");
-    s_.skips.try_emplace({user_id, clip_id}, skipped_at);  // ON CONFLICT DO NOTHING: the first stays.
+    s_.skips[{user_id, clip_id}] = skipped_at;  // ON CONFLICT DO UPDATE: the newest time.
   }
   void AddSeen(const std::string& user_id, const std::string& clip_id, absl::Time seen_at) override {
     Write();

@@ -3,8 +3,9 @@
 // published private and made public later) scores them again. A later
 // exact copy becomes a copy naming it; a later variant joins its cluster
 // with a lower score; a fork made before its parent arrived gets its fork
-// delta; unrelated clips are untouched; a redelivery rescoring nothing
-// twice. Every score is announced on the outbox, in the same transaction.
+// delta, and a restored clip the copies made while it was removed;
+// unrelated clips are untouched; a redelivery rescoring nothing twice.
+// Every score is announced on the outbox, in the same transaction.
 #include <string>
 #include <vector>
 
@@ -158,6 +159,23 @@ TEST_F(LateMatchTest, AClipMadePublicLaterRescoresTheCopiesMadeWhileItWasPrivate
   EXPECT_THAT(ComponentOf(after, feed::kPromptComponent).clip_ids, ElementsAre(original_id));
   ASSERT_EQ(LaterMatchEvents().size(), 1u);
   EXPECT_EQ(LaterMatchEvents()[0].original_clip_id(), original_id);
+}
+
+TEST_F(LateMatchTest, ARestoredClipRescoresTheClipsMadeWhileItWasRemovedBeforeOlderOnes) {
+  const std::string original = Publish(ids_.Next(), kFoxPrompt);
+  ClipOptions fork_of{};
+  fork_of.parent_clip_id = original;
+  // More later matches while it was public than one rescoring takes (forks
+  // that rewrote the prompt): each was scored against it already.
+  for (size_t i = 0; i < kRescoredClips + 8; ++i) PublishFiller(ids_.Next(), fork_of);
+  ASSERT_THAT(ApplyClipEvent(RemovedEvent(original, v1::REMOVAL_REASON_MODERATION)), IsOk());
+  // A copy made while it was removed matched nothing.
+  const std::string copy = Publish(ids_.Next(), kFoxPrompt);
+  ASSERT_FALSE(StoredClip(copy).is_copy);
+
+  ASSERT_THAT(ApplyClipEvent(UpdatedEvent(original, v1::VISIBILITY_PUBLIC, {"removed"})), IsOk());
+  EXPECT_TRUE(StoredClip(copy).is_copy);
+  EXPECT_THAT(ComponentOf(StoredClip(copy), feed::kPromptComponent).clip_ids, ElementsAre(original));
 }
 
 TEST_F(LateMatchTest, UnrelatedAndOwnLaterClipsAreNotRescored) {

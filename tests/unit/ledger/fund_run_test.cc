@@ -114,6 +114,19 @@ TEST(FundRunTest, AShareOfAForksPointsPassesUpItsLineage) {
   EXPECT_EQ(Sum(*run), kPool);
 }
 
+TEST(FundRunTest, AnIneligibleAncestorNeedsNoCreatorId) {
+  // A deleted account's clip in the lineage: no id left, no share.
+  const absl::StatusOr<FundRun> run = ComputeFundRun(
+      Inputs({{.clip_id = "fork", .creator_id = "y", .ancestors = {{.creator_id = "", .eligible = false}, {"p"}}},
+              {.clip_id = "pc", .creator_id = "p"}},
+             {{"ann", "fork", 5}, {"bo", "pc", 5}}),
+      AnyViewerPays());
+  ASSERT_TRUE(run.ok()) << run.status();
+  // p, the grandparent's author, still gets its 2.5%.
+  EXPECT_NEAR(static_cast<double>(AmountOf(*run, "p")), kPool * 1.025 / 2, 1.0);
+  EXPECT_EQ(Sum(*run), kPool);
+}
+
 TEST(FundRunTest, CreatorsBelowTheViewerThresholdAreNotPaidAndThePoolGoesToTheOthers) {
   FundRules rules;  // three qualified viewers needed
   std::vector<FundView> views;
@@ -227,6 +240,50 @@ TEST(FundRunTest, AnyChangedInputChangesTheInputsHash) {
   other_rules.max_counted_views = 11;
   EXPECT_NE(ComputeFundRun(inputs, other_rules).value().inputs_sha256, hash);
   EXPECT_EQ(ComputeFundRun(inputs).value().inputs_sha256, hash);
+}
+
+TEST(FundRunTest, IndexedInputsGiveTheSameRunAsIds) {
+  const absl::StatusOr<FundRun> by_ids = ComputeFundRun(
+      Inputs({{.clip_id = "c1", .creator_id = "x", .originality = 0.25, .ancestors = {{"y"}}},
+              {.clip_id = "c2", .creator_id = "y"}},
+             {{"ann", "c1", 7}, {"ann", "c2", 3}, {"bo", "c2", 12}}),
+      AnyViewerPays());
+  ASSERT_TRUE(by_ids.ok()) << by_ids.status();
+  IndexedFundInputs indexed{.period = "2026-11",
+                            .allocation = kPool,
+                            .creator_ids = {"x", "y"},
+                            .clip_ids = {"c1", "c2"},
+                            .clips = {{.creator = 0, .originality_ppm = 250'000, .first_ancestor = 0, .ancestor_count = 1},
+                                      {.creator = 1}},
+                            .ancestors = {{.creator = 1}},
+                            .views = {{0, 0, 7}, {0, 1, 3}, {1, 1, 12}}};
+  const absl::StatusOr<FundRun> by_index = ComputeIndexedFundRun(indexed, AnyViewerPays());
+  ASSERT_TRUE(by_index.ok()) << by_index.status();
+  EXPECT_EQ(by_index->inputs_sha256, by_ids->inputs_sha256);
+  EXPECT_EQ(by_index->merkle_root, by_ids->merkle_root);
+  EXPECT_EQ(AmountOf(*by_index, "x"), AmountOf(*by_ids, "x"));
+  EXPECT_GT(AmountOf(*by_index, "x"), 0);
+
+  IndexedFundInputs out_of_order = indexed;
+  std::swap(out_of_order.views[0], out_of_order.views[1]);
+  EXPECT_THAT(ComputeIndexedFundRun(out_of_order).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of order")));
+  IndexedFundInputs viewers_out_of_order = indexed;
+  std::swap(viewers_out_of_order.views[0], viewers_out_of_order.views[2]);
+  EXPECT_THAT(ComputeIndexedFundRun(viewers_out_of_order).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of order")));
+  IndexedFundInputs unknown_clip = indexed;
+  unknown_clip.views[2].clip = 7;
+  EXPECT_THAT(ComputeIndexedFundRun(unknown_clip).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("views.clip")));
+  IndexedFundInputs bad_ancestors = indexed;
+  bad_ancestors.clips[0].ancestor_count = 2;
+  EXPECT_THAT(ComputeIndexedFundRun(bad_ancestors).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ancestors")));
+  IndexedFundInputs unsorted_creators = indexed;
+  std::swap(unsorted_creators.creator_ids[0], unsorted_creators.creator_ids[1]);
+  EXPECT_THAT(ComputeIndexedFundRun(unsorted_creators).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("creator_ids")));
 }
 
 TEST(FundRunTest, BadInputIsRefusedNamingTheField) {

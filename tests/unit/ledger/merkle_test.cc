@@ -1,7 +1,7 @@
 // The fund's Merkle tree: every leaf of trees of 1 to 33 leaves proves
-// against the root, a changed leaf, sibling or root does not, leaves and
-// nodes are domain-separated, and an odd last node is carried up rather
-// than duplicated.
+// against the root, a changed leaf, sibling, root or place does not,
+// leaves and nodes are domain-separated, and an odd last node is carried
+// up rather than duplicated.
 #include "ledger/merkle.h"
 
 #include <string>
@@ -50,6 +50,26 @@ TEST(MerkleTest, EveryLeafProvesAgainstTheRootAndNothingElseDoes) {
     EXPECT_THAT(MerkleProofFor(hashes, static_cast<size_t>(n)).status(),
                 StatusIs(absl::StatusCode::kInvalidArgument));
   }
+}
+
+TEST(MerkleTest, AProofIsBoundToItsLeafsPlace) {
+  const std::vector<std::string> leaves = Leaves(6);
+  const std::vector<std::string> hashes = Hashes(leaves);
+  const std::string root = MerkleRoot(hashes);
+  const MerkleProof proof = MerkleProofFor(hashes, 2).value();
+  ASSERT_TRUE(VerifyMerkleProof(leaves[2], proof, root));
+  MerkleProof moved = proof;
+  moved.leaf_index = 3;  // the sides no longer match the place
+  EXPECT_FALSE(VerifyMerkleProof(leaves[2], moved, root));
+  MerkleProof resized = proof;
+  resized.leaf_count = 2;
+  EXPECT_FALSE(VerifyMerkleProof(leaves[2], resized, root));
+  MerkleProof outside = proof;
+  outside.leaf_index = 6;
+  EXPECT_FALSE(VerifyMerkleProof(leaves[2], outside, root));
+  MerkleProof padded = proof;
+  padded.steps.push_back(proof.steps.back());
+  EXPECT_FALSE(VerifyMerkleProof(leaves[2], padded, root));
 }
 
 TEST(MerkleTest, LeavesAndNodesAreDomainSeparatedAndTheOddNodeIsCarriedUp) {

@@ -71,58 +71,64 @@ TEST(AgeOnTest, TwentyNinthOfFebruaryBirthsAgeOnTheFirstOfMarchInCommonYears) {
   EXPECT_EQ(AgeOn(leapling, absl::CivilDay(2024, 2, 29)), 16);
   EXPECT_EQ(AgeOn(leapling, absl::CivilDay(2026, 2, 28)), 17);
   EXPECT_EQ(AgeOn(leapling, absl::CivilDay(2026, 3, 1)), 18);
-  EXPECT_EQ(AdultTime(leapling), MidnightOn(absl::CivilDay(2026, 3, 1)));
+  // Adult from the first of the month after: April, not March.
+  EXPECT_EQ(AdultTime(leapling), MidnightOn(absl::CivilDay(2026, 4, 1)));
   // Other days keep their date.
   EXPECT_EQ(BirthdayAt(absl::CivilDay(2008, 2, 28), 18), absl::CivilDay(2026, 2, 28));
   EXPECT_EQ(BirthdayAt(absl::CivilDay(2008, 3, 1), 18), absl::CivilDay(2026, 3, 1));
 }
 
-TEST(SignUpAdultTimeTest, UnderThirteenIsTooYoungUpToTheDayBeforeTheBirthday) {
+TEST(SignUpAdultTimeTest, UnderThirteenIsTooYoungUntilTheBirthdayHasBegunEverywhere) {
   const absl::CivilDay birth(2010, 6, 15);
   const absl::Status day_before = SignUpAdultTime(birth, NoonOn(absl::CivilDay(2023, 6, 14))).status();
   EXPECT_THAT(day_before, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("13")));
   EXPECT_EQ(base::ReasonOf(day_before), "TOO_YOUNG");
-  // The last second of the day before is still too young; the first of the
-  // birthday (UTC) is not.
-  EXPECT_EQ(base::ReasonOf(SignUpAdultTime(birth, MidnightOn(absl::CivilDay(2023, 6, 15)) - absl::Seconds(1))
-                               .status()),
-            "TOO_YOUNG");
-  EXPECT_THAT(SignUpAdultTime(birth, MidnightOn(absl::CivilDay(2023, 6, 15))), IsOk());
+  // The 13th birthday begins last at UTC-12, at 12:00 UTC: a second before
+  // it is still too young, from it on not.
+  const absl::Time everywhere = MidnightOn(absl::CivilDay(2023, 6, 15)) + absl::Hours(12);
+  EXPECT_EQ(base::ReasonOf(SignUpAdultTime(birth, everywhere - absl::Seconds(1)).status()), "TOO_YOUNG");
+  EXPECT_THAT(SignUpAdultTime(birth, everywhere), IsOk());
   // Born today, or a few years ago: too young as well.
   EXPECT_EQ(base::ReasonOf(SignUpAdultTime(birth, NoonOn(birth)).status()), "TOO_YOUNG");
 }
 
-TEST(SignUpAdultTimeTest, ThirteenToSeventeenOpensATeenAccountUntilTheEighteenthBirthday) {
+TEST(SignUpAdultTimeTest, ThirteenToSeventeenOpensATeenAccountUntilTheMonthAfterTheEighteenthBirthday) {
   const absl::CivilDay birth(2010, 6, 15);
-  const absl::Time adult = MidnightOn(absl::CivilDay(2028, 6, 15));
+  const absl::Time adult = MidnightOn(absl::CivilDay(2028, 7, 1));
   EXPECT_EQ(AdultTime(birth), adult);
+  // Every birthday of June 2010 gives the same instant: it tells the month.
+  EXPECT_EQ(AdultTime(absl::CivilDay(2010, 6, 1)), adult);
+  EXPECT_EQ(AdultTime(absl::CivilDay(2010, 6, 30)), adult);
   EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2023, 6, 15))), IsOkAndHolds(adult));  // 13th birthday.
   EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2023, 6, 16))), IsOkAndHolds(adult));
-  EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2028, 6, 14))), IsOkAndHolds(adult));  // Day before 18.
+  EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2028, 6, 15))), IsOkAndHolds(adult));  // 18th birthday.
   EXPECT_THAT(SignUpAdultTime(birth, adult - absl::Seconds(1)), IsOkAndHolds(adult));
 }
 
-TEST(SignUpAdultTimeTest, EighteenAndOverIsAnAdultsAccount) {
+TEST(SignUpAdultTimeTest, FromTheAdultTimeOnItIsAnAdultsAccount) {
   const absl::CivilDay birth(2010, 6, 15);
-  EXPECT_THAT(SignUpAdultTime(birth, MidnightOn(absl::CivilDay(2028, 6, 15))), IsOkAndHolds(std::nullopt));
-  EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2028, 6, 16))), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(SignUpAdultTime(birth, MidnightOn(absl::CivilDay(2028, 7, 1))), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(SignUpAdultTime(birth, NoonOn(absl::CivilDay(2028, 7, 16))), IsOkAndHolds(std::nullopt));
   EXPECT_THAT(SignUpAdultTime(absl::CivilDay(1900, 1, 1), NoonOn(absl::CivilDay(2026, 5, 28))),
               IsOkAndHolds(std::nullopt));
 }
 
-TEST(SignUpAdultTimeTest, ADateAfterTodayIsInvalid) {
+TEST(SignUpAdultTimeTest, ADateAfterTodayEverywhereIsInvalid) {
   const absl::Time now = NoonOn(absl::CivilDay(2026, 5, 28));
-  EXPECT_THAT(SignUpAdultTime(absl::CivilDay(2026, 5, 29), now),
+  // At 12:00 UTC it is already 29 May at UTC+14: not the future.
+  EXPECT_EQ(base::ReasonOf(SignUpAdultTime(absl::CivilDay(2026, 5, 29), now).status()), "TOO_YOUNG");
+  EXPECT_THAT(SignUpAdultTime(absl::CivilDay(2026, 5, 30), now),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("birth_date: is in the future")));
   EXPECT_THAT(SignUpAdultTime(absl::CivilDay(2090, 1, 1), now),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("birth_date")));
 }
 
-TEST(SignUpAdultTimeTest, ALeaplingSigningUpOnTheTwentyEighthIsStillSeventeen) {
+TEST(SignUpAdultTimeTest, ALeaplingIsThirteenFromTheFirstOfMarchInACommonYear) {
   const absl::CivilDay leapling(2008, 2, 29);
-  const absl::Time adult = MidnightOn(absl::CivilDay(2026, 3, 1));
+  const absl::Time adult = MidnightOn(absl::CivilDay(2026, 4, 1));
   EXPECT_THAT(SignUpAdultTime(leapling, NoonOn(absl::CivilDay(2026, 2, 28))), IsOkAndHolds(adult));
-  EXPECT_THAT(SignUpAdultTime(leapling, NoonOn(absl::CivilDay(2026, 3, 1))), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(SignUpAdultTime(leapling, NoonOn(absl::CivilDay(2026, 3, 1))), IsOkAndHolds(adult));
+  EXPECT_THAT(SignUpAdultTime(leapling, MidnightOn(absl::CivilDay(2026, 4, 1))), IsOkAndHolds(std::nullopt));
   EXPECT_EQ(base::ReasonOf(SignUpAdultTime(leapling, NoonOn(absl::CivilDay(2021, 2, 28))).status()), "TOO_YOUNG");
   EXPECT_THAT(SignUpAdultTime(leapling, NoonOn(absl::CivilDay(2021, 3, 1))), IsOkAndHolds(adult));
 }

@@ -1,6 +1,7 @@
 // Teen accounts over the fake store: a birth date at sign-up makes a teen
 // account (13 to 17) or is refused (under 13); a teen account cannot opt in
-// to analytics until its 18th birthday; only adult_at is kept.
+// to analytics until its adult time (the first of the month after the 18th
+// birthday); only that is kept.
 #include "base/error_reason.h"
 #include "services/users/convert.h"
 #include "tests/unit/users/logic_fixture.h"
@@ -12,7 +13,8 @@ namespace {
 // The fixture's clock starts on 2026-05-28 (20:26:40 UTC).
 const absl::CivilDay kSignUpDay(2026, 5, 28);
 const absl::CivilDay kTeenBirth(2011, 1, 10);  // 15 at sign-up.
-const absl::Time kTeenAdultAt = absl::FromCivil(absl::CivilDay(2029, 1, 10), absl::UTCTimeZone());
+// The first of the month after the 18th birthday (2029-01-10).
+const absl::Time kTeenAdultAt = absl::FromCivil(absl::CivilDay(2029, 2, 1), absl::UTCTimeZone());
 
 class TeenAccountTest : public UsersLogicTest {
  protected:
@@ -51,7 +53,7 @@ TEST_F(TeenAccountTest, ATeensSignUpKeepsOnlyWhenTheAccountBecomesAnAdults) {
 
 TEST_F(TeenAccountTest, ThirteenTodayIsATeenAndThirteenTomorrowIsTooYoung) {
   ASSERT_OK_AND_ASSIGN(const SignedIn ted, sessions_.Register(BornOn("ted", absl::CivilDay(2013, 5, 28)), kAddress));
-  EXPECT_EQ(ted.account.adult_at, absl::FromCivil(absl::CivilDay(2031, 5, 28), absl::UTCTimeZone()));
+  EXPECT_EQ(ted.account.adult_at, absl::FromCivil(absl::CivilDay(2031, 6, 1), absl::UTCTimeZone()));
   const absl::Status too_young = sessions_.Register(BornOn("tim", absl::CivilDay(2013, 5, 29)), kAddress).status();
   EXPECT_THAT(too_young, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("birth_date")));
   EXPECT_EQ(base::ReasonOf(too_young), "TOO_YOUNG");
@@ -67,17 +69,22 @@ TEST_F(TeenAccountTest, UnderThirteenIsRefusedAndNothingIsStored) {
   EXPECT_TRUE(store_.EventTypes().empty());
 }
 
-TEST_F(TeenAccountTest, EighteenTodayOrNoBirthDateIsAnAdultsAccount) {
-  ASSERT_OK_AND_ASSIGN(const SignedIn ada, sessions_.Register(BornOn("ada", absl::CivilDay(2008, 5, 28)), kAddress));
+TEST_F(TeenAccountTest, EighteenBeforeThisMonthOrNoBirthDateIsAnAdultsAccount) {
+  ASSERT_OK_AND_ASSIGN(const SignedIn ada, sessions_.Register(BornOn("ada", absl::CivilDay(2008, 4, 30)), kAddress));
   EXPECT_EQ(ada.account.adult_at, std::nullopt);
   EXPECT_FALSE(AsUser(ada.account).teen_account());
   const SignedIn ned = Register("ned");  // No birth date: self-declared adult.
   EXPECT_EQ(ned.account.adult_at, std::nullopt);
   EXPECT_FALSE(store_.state().outbox[1].user_registered().has_adult_time());
+  // Eighteen today: an adult's account from the first of next month (the
+  // kept instant tells the birth month, not the day).
+  ASSERT_OK_AND_ASSIGN(const SignedIn eve, sessions_.Register(BornOn("eve", absl::CivilDay(2008, 5, 28)), kAddress));
+  EXPECT_EQ(eve.account.adult_at, absl::FromCivil(absl::CivilDay(2026, 6, 1), absl::UTCTimeZone()));
+  EXPECT_TRUE(AsUser(eve.account).teen_account());
 }
 
-TEST_F(TeenAccountTest, ABirthDateAfterTodayIsInvalid) {
-  EXPECT_THAT(sessions_.Register(BornOn("zed", absl::CivilDay(2026, 5, 29)), kAddress),
+TEST_F(TeenAccountTest, ABirthDateAfterTodayEverywhereIsInvalid) {
+  EXPECT_THAT(sessions_.Register(BornOn("zed", absl::CivilDay(2026, 5, 30)), kAddress),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("birth_date")));
   EXPECT_TRUE(store_.state().accounts.empty());
 }
@@ -98,19 +105,19 @@ TEST_F(TeenAccountTest, ATeenCannotOptInAtSignUp) {
   EXPECT_TRUE(abe.account.analytics_opt_in);
 }
 
-TEST_F(TeenAccountTest, ATeenCannotOptInUntilTheEighteenthBirthdayButMayAlwaysOptOut) {
+TEST_F(TeenAccountTest, ATeenCannotOptInUntilItsAdultTimeButMayAlwaysOptOut) {
   ASSERT_OK_AND_ASSIGN(const SignedIn tom, sessions_.Register(BornOn("tom", kTeenBirth), kAddress));
   const absl::Status refused = privacy_.SetConsent(CallerOf(tom), KeyFor(tom), true, "2026-05").status();
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("TEEN_ACCOUNT")));
   EXPECT_EQ(base::ReasonOf(refused), "TEEN_ACCOUNT");
   EXPECT_THAT(privacy_.SetConsent(CallerOf(tom), KeyFor(tom), false, "2026-05"), IsOk());
-  // The last second before the 18th birthday (00:00 UTC) is still a teen's.
+  // The last second before its adult time is still a teen's.
   clock_.Set(kTeenAdultAt - absl::Seconds(1));
   EXPECT_EQ(base::ReasonOf(privacy_.SetConsent(CallerOf(tom), KeyFor(tom), true, "2026-05").status()),
             "TEEN_ACCOUNT");
   ASSERT_OK_AND_ASSIGN(const Consent before, privacy_.GetConsent(CallerOf(tom)));
   EXPECT_FALSE(before.opted_in);
-  // From the birthday on, the account is an adult's: it may opt in.
+  // From then on, the account is an adult's: it may opt in.
   clock_.Set(kTeenAdultAt);
   ASSERT_OK_AND_ASSIGN(const Account now_adult, profiles_.GetMine(CallerOf(tom)));
   EXPECT_FALSE(AsUser(now_adult).teen_account());
@@ -139,8 +146,10 @@ TEST_F(TeenAccountTest, TheExportSaysTeenAccountAndWhenItEnds) {
   ASSERT_OK_AND_ASSIGN(const SignedIn tao, sessions_.Register(BornOn("tao", kTeenBirth), kAddress));
   ASSERT_OK_AND_ASSIGN(const std::string archive, privacy_.Export(CallerOf(tao)));
   EXPECT_THAT(archive, HasSubstr("\"teen_account\":true"));
-  EXPECT_THAT(archive, HasSubstr("\"adult_at\":\"2029-01-10T00:00:00.000000Z\""));
-  EXPECT_THAT(archive, ::testing::Not(HasSubstr("2011-01-10")));  // No birth date is held.
+  EXPECT_THAT(archive, HasSubstr("\"adult_at\":\"2029-02-01T00:00:00.000000Z\""));
+  // No birth date is held, nor the 18th birthday that would give it away.
+  EXPECT_THAT(archive, ::testing::Not(HasSubstr("2011-01-10")));
+  EXPECT_THAT(archive, ::testing::Not(HasSubstr("2029-01-10")));
   const SignedIn ann = Register("annie");
   ASSERT_OK_AND_ASSIGN(const std::string adult_archive, privacy_.Export(CallerOf(ann)));
   EXPECT_THAT(adult_archive, HasSubstr("\"teen_account\":false"));
