@@ -18,6 +18,8 @@ absl::string_view AccountKindName(AccountKind kind) {
     case AccountKind::kPayoutsInTransit: return "payouts_in_transit";
     case AccountKind::kProviderClearing: return "provider_clearing";
     case AccountKind::kChargebackLosses: return "chargeback_losses";
+    case AccountKind::kRateLimit: return "rate_limit";
+    case AccountKind::kRateCapacity: return "rate_capacity";
   }
   return "unknown";
 }
@@ -55,6 +57,8 @@ AccountFlags DefaultAccountFlags(AccountKind kind) {
     // would refuse legitimate money movements.
     case AccountKind::kPlatformCapital:
     case AccountKind::kProviderClearing:
+    // The source of every rate allowance: its balance means nothing.
+    case AccountKind::kRateCapacity:
       break;
     default:
       if (IsCreditNormal(kind)) {

@@ -53,13 +53,21 @@ enum class AccountKind : uint8_t {
   kProviderClearing = 11,
   // Chargebacks the platform could not recover.
   kChargebackLosses = 12,
+  // A user's allowance under one velocity limit (velocity_limit.h): no
+  // money, a count or an amount, credited once with the limit and held
+  // against by each tip until the hold expires.
+  kRateLimit = 13,
+  // Where rate allowances come from and holds go: the platform's side of
+  // every rate account. Unlimited.
+  kRateCapacity = 14,
 };
 
-inline constexpr std::array<AccountKind, 12> kAllAccountKinds = {
+inline constexpr std::array<AccountKind, 14> kAllAccountKinds = {
     AccountKind::kUserWallet,         AccountKind::kUserEarningsPending, AccountKind::kUserEarningsAvailable,
     AccountKind::kUserReceivable,     AccountKind::kPlatformFeeRevenue,  AccountKind::kCampaignEscrow,
     AccountKind::kCampaignDailyQuota, AccountKind::kCreatorFund,         AccountKind::kPlatformCapital,
     AccountKind::kPayoutsInTransit,   AccountKind::kProviderClearing,    AccountKind::kChargebackLosses,
+    AccountKind::kRateLimit,          AccountKind::kRateCapacity,
 };
 
 // "user_wallet", "platform_fee_revenue", ...: stable, for logs and storage.
@@ -89,8 +97,8 @@ struct AccountFlags {
 };
 
 // The flags an account of `kind` is opened with: a balance limit on every
-// kind that must never run the wrong way (every kind but platform capital
-// and provider clearing), history on user accounts.
+// kind that must never run the wrong way (every kind but platform capital,
+// provider clearing and rate capacity), history on user accounts.
 AccountFlags DefaultAccountFlags(AccountKind kind);
 
 struct Account {

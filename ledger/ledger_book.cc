@@ -208,6 +208,14 @@ const Account* LedgerBook::FindAccount(absl::string_view id) const {
   return it == accounts_.end() ? nullptr : &it->second;
 }
 
+std::optional<absl::Time> LedgerBook::EarliestHoldExpiry(absl::string_view account_id) const {
+  for (const auto& [expires_at, id] : expiry_queue_) {
+    const auto it = transfers_.find(id);
+    if (it != transfers_.end() && it->second.debit_account_id == account_id) return expires_at;
+  }
+  return std::nullopt;
+}
+
 const TransferRecord* LedgerBook::FindTransfer(absl::string_view id) const {
   const auto it = transfers_.find(id);
   return it == transfers_.end() ? nullptr : &it->second;

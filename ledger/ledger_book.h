@@ -19,6 +19,7 @@
 // kExists. A failed transfer leaves no trace: its id may be used again.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -60,6 +61,10 @@ class LedgerBook {
   // Null when there is none.
   const Account* FindAccount(absl::string_view id) const;
   const TransferRecord* FindTransfer(absl::string_view id) const;
+  // When the first of the live holds with a timeout that debit
+  // `account_id` expires (a velocity limit's reset time); none when it has
+  // none. Walks the expiry queue in time order.
+  std::optional<absl::Time> EarliestHoldExpiry(absl::string_view account_id) const;
 
   const AccountTable& accounts() const { return accounts_; }
   const TransferTable& transfers() const { return transfers_; }

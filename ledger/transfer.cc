@@ -19,6 +19,8 @@ absl::string_view TransferCodeName(TransferCode code) {
     case TransferCode::kChargeback: return "chargeback";
     case TransferCode::kEarningsRelease: return "earnings_release";
     case TransferCode::kAdjustment: return "adjustment";
+    case TransferCode::kRateAllowance: return "rate_allowance";
+    case TransferCode::kRateHold: return "rate_hold";
   }
   return "unknown";
 }

@@ -52,6 +52,10 @@ enum class TransferCode : uint16_t {
   kEarningsRelease = 13,
   // A manual correction by an admin.
   kAdjustment = 14,
+  // A rate account's allowance, granted once; a tip's hold on it, which
+  // expires after the limit's window (velocity_limit.h).
+  kRateAllowance = 15,
+  kRateHold = 16,
 };
 
 // "tip_fee", "top_up", ...: stable, for logs and storage.

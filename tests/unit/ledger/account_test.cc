@@ -34,13 +34,14 @@ TEST(AccountKindTest, AssetsAndExpensesAreDebitNormal) {
   }
 }
 
-TEST(AccountKindTest, DefaultFlagsLimitEveryKindButCapitalAndClearing) {
+TEST(AccountKindTest, DefaultFlagsLimitEveryKindButCapitalClearingAndRateCapacity) {
   for (const AccountKind kind : kAllAccountKinds) {
     const AccountFlags flags = DefaultAccountFlags(kind);
     SCOPED_TRACE(AccountKindName(kind));
     EXPECT_FALSE(flags.debits_must_not_exceed_credits && flags.credits_must_not_exceed_debits);
     EXPECT_EQ(flags.history, IsUserAccount(kind));
-    if (kind == AccountKind::kPlatformCapital || kind == AccountKind::kProviderClearing) {
+    if (kind == AccountKind::kPlatformCapital || kind == AccountKind::kProviderClearing ||
+        kind == AccountKind::kRateCapacity) {
       EXPECT_FALSE(flags.debits_must_not_exceed_credits);
       EXPECT_FALSE(flags.credits_must_not_exceed_debits);
     } else {

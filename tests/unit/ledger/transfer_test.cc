@@ -31,7 +31,7 @@ Transfer TransferTestSample() {
 
 TEST(TransferCodeTest, EveryCodeHasItsOwnStableName) {
   absl::flat_hash_set<std::string> names;
-  for (int value = 0; value <= static_cast<int>(TransferCode::kAdjustment); ++value) {
+  for (int value = 0; value <= static_cast<int>(TransferCode::kRateHold); ++value) {
     const std::string name(TransferCodeName(static_cast<TransferCode>(value)));
     EXPECT_NE(name, "unknown") << value;
     EXPECT_TRUE(names.insert(name).second) << name;
