@@ -5,8 +5,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "base/sha256.h"
 #include "generation/c2pa_bytes.h"
-#include "generation/c2pa_sha256.h"
 
 namespace clipforge::generation::c2pa {
 
@@ -322,7 +322,7 @@ absl::StatusOr<std::string> BmffHash(const ByteSource& source, const std::vector
                                      const std::vector<BmffExclusion>& exclusions, bool with_offsets) {
   absl::StatusOr<std::vector<HashStep>> steps = PlanHash(source, tree, exclusions, with_offsets);
   if (!steps.ok()) return steps.status();
-  Sha256Stream hash;
+  base::Sha256Hasher hash;
   std::string chunk;
   for (const HashStep& step : *steps) {
     if (step.offset_marker) {

@@ -5,12 +5,12 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/sha256.h"
 #include "generation/c2pa_bmff.h"
 #include "generation/c2pa_bytes.h"
 #include "generation/c2pa_cose.h"
 #include "generation/c2pa_ingredient.h"
 #include "generation/c2pa_jumbf.h"
-#include "generation/c2pa_sha256.h"
 
 namespace clipforge::generation::c2pa {
 namespace {
@@ -98,15 +98,15 @@ Cbor IngredientCbor(const ParentIngredient& parent, bool with_manifest) {
   if (!with_manifest) {
     ingredient.Set("description",
                    Cbor::Text(absl::StrCat("remix of ", ManifestUri(active.label), " (sha256 ",
-                                           absl::BytesToHexString(Sha256Digest(active.hashed_bytes)),
+                                           absl::BytesToHexString(base::Sha256(active.hashed_bytes)),
                                            "); its lineage is longer than this file carries")));
     return ingredient;
   }
   ingredient.Set("activeManifest", HashedUriCbor(HashedUri{.url = ManifestUri(active.label),
-                                                           .hash = Sha256Digest(active.hashed_bytes),
+                                                           .hash = base::Sha256(active.hashed_bytes),
                                                            .alg = "sha256"}));
   ingredient.Set("claimSignature", HashedUriCbor(HashedUri{.url = SignatureUri(active.label),
-                                                           .hash = Sha256Digest(active.signature_hashed_bytes),
+                                                           .hash = base::Sha256(active.signature_hashed_bytes),
                                                            .alg = "sha256"}));
   Cbor results = Cbor::Map()
                      .Set("success", StatusList(parent.success))
@@ -170,7 +170,7 @@ absl::StatusOr<std::string> BuildManifestStore(const ManifestRequest& request, c
   auto add = [&](absl::string_view assertion_label, const Cbor& value) {
     JumbfBox box = CborAssertionBox(assertion_label, value);
     created.push_back(HashedUriCbor(
-        HashedUri{.url = AssertionUri(assertion_label), .hash = Sha256Digest(JumbfHashedBytes(box))}));
+        HashedUri{.url = AssertionUri(assertion_label), .hash = base::Sha256(JumbfHashedBytes(box))}));
     assertion_store.children.push_back(std::move(box));
     return created.back();
   };

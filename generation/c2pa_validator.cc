@@ -6,8 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/sha256.h"
 #include "generation/c2pa_cose.h"
-#include "generation/c2pa_sha256.h"
 
 namespace clipforge::generation::c2pa {
 namespace {
@@ -161,7 +161,7 @@ void CheckHashedUris(const Manifest& manifest, Statuses& out) {
         out.Failure("algorithm.unsupported", where, absl::StrCat("hash algorithm ", alg));
         continue;
       }
-      if (Sha256Digest(assertion->hashed_bytes) == uri->hash) {
+      if (base::Sha256(assertion->hashed_bytes) == uri->hash) {
         out.Success("assertion.hashedURI.match", where, absl::StrCat("hashed uri matched: ", uri->url));
       } else {
         out.Failure("assertion.hashedURI.mismatch", where, absl::StrCat("hash does not match: ", uri->url));
@@ -310,14 +310,14 @@ std::vector<const Manifest*> CheckIngredients(const ManifestStore& store, const 
                   absl::StrCat("the store does not hold ", link.manifest->url, " (cut from the lineage?)"));
       continue;
     }
-    if (Sha256Digest(target->hashed_bytes) == link.manifest->hash) {
+    if (base::Sha256(target->hashed_bytes) == link.manifest->hash) {
       out.Success("ingredient.manifest.validated", ManifestUri(target->label), "ingredient hash matched");
       reached.push_back(target);
     } else {
       out.Failure("ingredient.manifest.mismatch", ManifestUri(target->label), "the ingredient's manifest changed");
     }
     if (link.claim_signature) {
-      if (Sha256Digest(target->signature_hashed_bytes) == link.claim_signature->hash) {
+      if (base::Sha256(target->signature_hashed_bytes) == link.claim_signature->hash) {
         out.Success("ingredient.claimSignature.validated", SignatureUri(target->label), "ingredient signature matched");
       } else {
         out.Failure("ingredient.claimSignature.mismatch", SignatureUri(target->label),

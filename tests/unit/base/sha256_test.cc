@@ -30,6 +30,14 @@ TEST(Sha256Test, TheHasherFedInPiecesGivesTheOneShotDigest) {
     hasher.Update(absl::string_view(input).substr(split));
     EXPECT_EQ(absl::BytesToHexString(hasher.Finish()), kTwoBlocksDigest) << "split at " << split;
   }
+  // Pieces that end inside, at and just past a 64-byte block.
+  const std::string million(1'000'000, 'a');
+  for (size_t step : {1u, 55u, 63u, 64u, 65u, 1000u}) {
+    Sha256Hasher hasher;
+    const absl::string_view head = absl::string_view(million).substr(0, 200'000);
+    for (size_t i = 0; i < head.size(); i += step) hasher.Update(head.substr(i, step));
+    EXPECT_EQ(hasher.Finish(), Sha256(absl::string_view(million).substr(0, 200'000))) << "step " << step;
+  }
   // A million 'a's, 1,000 bytes at a time (the standard's long vector).
   Sha256Hasher hasher;
   const std::string thousand(1000, 'a');

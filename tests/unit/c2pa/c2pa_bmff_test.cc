@@ -5,8 +5,8 @@
 
 #include <functional>
 
+#include "base/sha256.h"
 #include "generation/c2pa_bytes.h"
-#include "generation/c2pa_sha256.h"
 #include "gtest/gtest.h"
 
 namespace clipforge::generation::c2pa {
@@ -105,7 +105,7 @@ TEST(BmffTest, HashV1IsTheFileMinusExclusions) {
   auto hash = BmffHash(source, *tree, DefaultBmffExclusions(), /*with_offsets=*/false);
   ASSERT_TRUE(hash.ok()) << hash.status();
   const uint64_t moov = (*tree)[1].offset;
-  EXPECT_EQ(*hash, Sha256Digest(absl::string_view(s.bytes).substr(moov)));
+  EXPECT_EQ(*hash, base::Sha256(absl::string_view(s.bytes).substr(moov)));
 }
 
 TEST(BmffTest, HashV2MixesInTopLevelOffsets) {
@@ -120,7 +120,7 @@ TEST(BmffTest, HashV2MixesInTopLevelOffsets) {
     PutU64(expected, (*tree)[i].offset);
     expected += s.bytes.substr((*tree)[i].offset, (*tree)[i].size);
   }
-  EXPECT_EQ(*hash, Sha256Digest(expected));
+  EXPECT_EQ(*hash, base::Sha256(expected));
 }
 
 TEST(BmffTest, SubsetExclusionsDropPartOfABox) {
@@ -139,7 +139,7 @@ TEST(BmffTest, SubsetExclusionsDropPartOfABox) {
   expected += s.bytes.substr((*tree)[1].offset, table.offset + 16 - (*tree)[1].offset);
   PutU64(expected, (*tree)[2].offset);
   expected += s.bytes.substr((*tree)[2].offset);
-  EXPECT_EQ(*hash, Sha256Digest(expected));
+  EXPECT_EQ(*hash, base::Sha256(expected));
 }
 
 TEST(BmffTest, DataExclusionMatchesOnlyC2paUuidBoxes) {
@@ -193,24 +193,6 @@ TEST(BmffTest, EmbedRefusesFragmentedFiles) {
   const std::string bytes = MakeSkeleton().bytes + WrapBox("moof", WrapBox("mfhd", std::string(8, '\0')));
   EXPECT_EQ(EmbedManifestStore(bytes, "x").status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_FALSE(EmbedManifestStore(WrapBox("moov", ""), "x").ok());  // no ftyp first
-}
-
-TEST(Sha256StreamTest, MatchesKnownDigestsAcrossChunkings) {
-  // FIPS 180-2 examples.
-  EXPECT_EQ(Sha256Digest("abc"),
-            std::string("\xba\x78\x16\xbf\x8f\x01\xcf\xea\x41\x41\x40\xde\x5d\xae\x22\x23\xb0\x03\x61\xa3\x96\x17\x7a"
-                        "\x9c\xb4\x10\xff\x61\xf2\x00\x15\xad",
-                        32));
-  std::string million(1'000'000, 'a');
-  const std::string whole = Sha256Digest(million);
-  EXPECT_EQ(whole, std::string("\xcd\xc7\x6e\x5c\x99\x14\xfb\x92\x81\xa1\xc7\xe2\x84\xd7\x3e\x67\xf1\x80\x9a\x48\xa4"
-                               "\x97\x20\x0e\x04\x6d\x39\xcc\xc7\x11\x2c\xd0",
-                               32));
-  for (size_t step : {1u, 55u, 63u, 64u, 65u, 1000u}) {
-    Sha256Stream stream;
-    for (size_t i = 0; i < 200'000; i += step) stream.Update(absl::string_view(million).substr(i, std::min(step, 200'000 - i)));
-    EXPECT_EQ(stream.Finish(), Sha256Digest(million.substr(0, 200'000))) << step;
-  }
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "generation/c2pa_sha256.h"
+#include "base/sha256.h"
 #include "generation/c2pa_signer.h"
 
 namespace clipforge::generation::c2pa::testing {
@@ -20,8 +20,8 @@ class FakeSigner final : public Signer {
   CoseAlg alg() const override { return CoseAlg::kEs256; }
   std::vector<std::string> CertChainDer() const override { return {absl::StrCat("cert:", key_)}; }
   absl::StatusOr<std::string> Sign(absl::string_view tbs) const override {
-    const std::string h = Sha256Digest(absl::StrCat(key_, tbs));
-    return h + Sha256Digest(h);
+    const std::string h = base::Sha256(absl::StrCat(key_, tbs));
+    return h + base::Sha256(h);
   }
 
  private:
@@ -35,8 +35,8 @@ class FakeVerifier final : public SignatureVerifier {
                                absl::string_view cert) const override {
     absl::string_view key = cert;
     if (!absl::ConsumePrefix(&key, "cert:")) return absl::InvalidArgumentError("not a fake certificate");
-    const std::string h = Sha256Digest(absl::StrCat(key, tbs));
-    if (signature != h + Sha256Digest(h)) return absl::InvalidArgumentError("signature mismatch");
+    const std::string h = base::Sha256(absl::StrCat(key, tbs));
+    if (signature != h + base::Sha256(h)) return absl::InvalidArgumentError("signature mismatch");
     return absl::OkStatus();
   }
   absl::StatusOr<ChainCheck> CheckChain(const std::vector<std::string>& chain) const override {
