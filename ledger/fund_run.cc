@@ -110,6 +110,14 @@ absl::Status CheckClips(const IndexedFundInputs& in) {
   return absl::OkStatus();
 }
 
+// The Merkle leaf hashes of the run's lines, in order.
+std::vector<std::string> LineLeafHashes(const std::string& period, const std::vector<FundLine>& lines) {
+  std::vector<std::string> leaves;
+  leaves.reserve(lines.size());
+  for (const FundLine& line : lines) leaves.push_back(MerkleLeafHash(FundLineLeaf(period, line)));
+  return leaves;
+}
+
 }  // namespace
 
 absl::StatusOr<Micros> FundPool(Micros allocation, Micros fee_revenue, const FundRules& rules) {
@@ -250,10 +258,7 @@ absl::StatusOr<FundRun> ComputeIndexedFundRun(const IndexedFundInputs& in, const
                                    .points = weights[k]});
     }
   }
-  std::vector<std::string> leaves;
-  leaves.reserve(run.lines.size());
-  for (const FundLine& line : run.lines) leaves.push_back(MerkleLeafHash(FundLineLeaf(run.period, line)));
-  run.merkle_root = MerkleRoot(std::move(leaves));
+  run.merkle_root = MerkleRoot(LineLeafHashes(run.period, run.lines));
   return run;
 }
 
@@ -338,10 +343,7 @@ absl::StatusOr<MerkleProof> FundLineProof(const FundRun& run, const std::string&
   if (line == run.lines.end() || line->creator_id != creator_id) {
     return absl::NotFoundError(absl::StrCat("creator ", creator_id, " has no line in fund run ", run.period));
   }
-  std::vector<std::string> leaves;
-  leaves.reserve(run.lines.size());
-  for (const FundLine& l : run.lines) leaves.push_back(MerkleLeafHash(FundLineLeaf(run.period, l)));
-  return MerkleProofFor(leaves, static_cast<size_t>(line - run.lines.begin()));
+  return MerkleProofFor(LineLeafHashes(run.period, run.lines), static_cast<size_t>(line - run.lines.begin()));
 }
 
 }  // namespace clipforge::ledger

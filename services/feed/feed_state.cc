@@ -238,9 +238,7 @@ std::vector<FrameMatchCandidate> FeedState::FrameMatchCandidates(const Published
   absl::ReaderMutexLock lock(&mu_);
   // Some hits are the creator's own clips, the parent or later clips: ask
   // for more than are kept.
-  for (const feed::FrameIndexHit& hit : frame_index_.Candidates(frames, 4 * kMediaCandidatesVerified)) {
-    const PoolClip* other = hit.clip < frame_slots_.size() ? frame_slots_[hit.clip] : nullptr;
-    if (other == nullptr) continue;
+  for (const PoolClip* other : FrameNeighbours(frames, 4 * kMediaCandidatesVerified)) {
     const feed::Candidate& c = other->candidate;
     if (c.creator_id == clip.creator_id || c.clip_id == clip.clip_id || c.clip_id == clip.parent_clip_id ||
         c.published_at >= clip.published_at) {
@@ -262,9 +260,7 @@ std::vector<std::string> FeedState::LaterMatchCandidates(const PublishedClip& cl
     later.emplace_back(m.published_at, m.clip_id);
   }
   if (!frames.empty()) {
-    for (const feed::FrameIndexHit& hit : frame_index_.Candidates(frames, 4 * kRescoredClips)) {
-      const PoolClip* other = hit.clip < frame_slots_.size() ? frame_slots_[hit.clip] : nullptr;
-      if (other == nullptr) continue;
+    for (const PoolClip* other : FrameNeighbours(frames, 4 * kRescoredClips)) {
       const feed::Candidate& c = other->candidate;
       if (c.creator_id == clip.creator_id || c.published_at <= clip.published_at) continue;
       later.emplace_back(c.published_at, c.clip_id);
@@ -290,6 +286,18 @@ std::vector<std::string> FeedState::LaterMatchCandidates(const PublishedClip& cl
     if (ids.size() == kRescoredClips) break;
   }
   return ids;
+}
+
+std::vector<const FeedState::PoolClip*> FeedState::FrameNeighbours(const std::vector<feed::FrameHash>& frames,
+                                                                    size_t limit) const {
+  std::vector<const PoolClip*> neighbours;
+  for (const feed::FrameIndexHit& hit : frame_index_.Candidates(frames, limit)) {
+    // A slot freed since (its clip removed) holds no clip.
+    if (const PoolClip* clip = hit.clip < frame_slots_.size() ? frame_slots_[hit.clip] : nullptr) {
+      neighbours.push_back(clip);
+    }
+  }
+  return neighbours;
 }
 
 void FeedState::IndexFrames(PoolClip& clip, const std::vector<feed::FrameHash>& frames) {

@@ -367,6 +367,10 @@ class FeedState {
   };
   std::shared_ptr<const RecentWindow> Recent(absl::Time now) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void UnindexClip(const PoolClip& clip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The pooled clips with an indexed frame near one of `frames`, at most
+  // `limit`, those sharing the most frames first.
+  std::vector<const PoolClip*> FrameNeighbours(const std::vector<feed::FrameHash>& frames, size_t limit) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Puts the clip's indexed frames into frame_index_ under a free slot, or
   // takes them out and frees the slot.
   void IndexFrames(PoolClip& clip, const std::vector<feed::FrameHash>& frames) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
