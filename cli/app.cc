@@ -56,6 +56,9 @@ constexpr Route kRoutes[] = {
     {"themes", RunThemes},         {"themes create", RunThemesCreate},
     {"join", RunJoin},             {"leave", RunLeave},
     {"reach", RunReach},           {"reach appeal", RunReachAppeal},
+    {"wallet", RunWallet},         {"wallet statement", RunWalletStatement},
+    {"topup", RunTopUp},           {"tip", RunTip},
+    {"tip show", RunTipShow},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

@@ -223,6 +223,29 @@ std::vector<CommandSpec> BuildCommands() {
        {}},
       {"reach appeal", "TEXT", 1, 1,
        "appeal your running reach penalty, once: why the copies were not reposts, 1-1000 characters", {}},
+      {"wallet", "", 0, 0,
+       "show your balances: your wallet, your earnings still in their hold window (pending) and your tip jar, with "
+       "what payouts in progress hold of it",
+       {{"as-of", "TIME", "the balances at a past time, RFC 3339, e.g. 2024-07-01T00:00:00Z (default: now)"}}},
+      {"wallet statement", "", 0, 0,
+       "list an account's entries, oldest first (time, kind, signed amount, balance after, reference), then its "
+       "opening and closing balances",
+       {{"account", "ACCOUNT", "wallet (default), pending (earnings in their hold window) or jar (your tip jar)"},
+        {"since", "TIME", "entries at or after this time, RFC 3339 (default: the account's start)"},
+        {"until", "TIME", "entries before this time, RFC 3339 (default: now)"},
+        {"limit", "N", "show at most N entries, 1-1000 (default 50)"}}},
+      {"topup", "AMOUNT", 1, 1,
+       "add money to your wallet through a payment provider: AMOUNT in USD, 1.00-500.00, at most two decimals "
+       "(e.g. 20 or 12.50)",
+       {{"provider", "PROVIDER", "the payment provider (default: sandbox)"},
+        {"token", "TOKEN",
+         "the provider's token for the payment method (default: tok_visa; the sandbox declines tok_chargeDeclined "
+         "and tok_insufficientFunds)"}}},
+      {"tip", "CLIP_ID AMOUNT", 2, 2,
+       "tip a clip from your wallet: AMOUNT in USD, 0.10-500.00, at most two decimals; prints each leg: the "
+       "platform fee, royalties to the authors of the clips it remixes, the creators' shares",
+       {{"message", "TEXT", "a message to the creator, up to 140 characters"}}},
+      {"tip show", "TIP_ID", 1, 1, "show a tip you sent or received a leg of, leg by leg", {}},
       {"check", "TEXT", 1, 1, "check a text against the prompt filter (decision, categories, matches)",
        {{"locale", "TAG", "the text's language, a BCP-47 tag (default: rules of every locale)"},
         {"surface", "WHERE", "prompt (default), title, caption, comment, chat, profile or tip-message"}}},

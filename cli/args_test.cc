@@ -298,7 +298,8 @@ TEST(RunCliTest, CommandsNeedingASessionSayNotLoggedIn) {
         {"report", "clip", "clip-1", "--reason=spam"}, {"reports"}, {"queue"}, {"claim"}, {"case", "c"},
         {"release", "c", "--claim=x"}, {"appeal", "d", "text"}, {"appeal", "show", "a"},
         // No action needs no statement of reasons.
-        {"decide", "c", "--claim=x", "--action=no-action"}}) {
+        {"decide", "c", "--claim=x", "--action=no-action"},
+        {"wallet"}, {"wallet", "statement"}, {"topup", "20"}, {"tip", "clip-1", "1"}, {"tip", "show", "t"}}) {
     const RunResult run = RunWith(args);
     EXPECT_EQ(run.code, kExitNotLoggedIn) << args[0];
     EXPECT_EQ(run.err, "clipforge: not logged in — run `clipforge login`\n") << args[0];

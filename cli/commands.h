@@ -104,6 +104,13 @@ absl::Status RunLeave(CommandContext& ctx);
 absl::Status RunReach(CommandContext& ctx);
 absl::Status RunReachAppeal(CommandContext& ctx);
 
+// money_commands.cc
+absl::Status RunWallet(CommandContext& ctx);
+absl::Status RunWalletStatement(CommandContext& ctx);
+absl::Status RunTopUp(CommandContext& ctx);
+absl::Status RunTip(CommandContext& ctx);
+absl::Status RunTipShow(CommandContext& ctx);
+
 // review_commands.cc
 absl::Status RunReport(CommandContext& ctx);
 absl::Status RunReports(CommandContext& ctx);

@@ -42,6 +42,7 @@ Connection::Connection(std::string server, bool tls,
   generation_ = v1::GenerationService::NewStub(channel_);
   clips_ = v1::ClipsService::NewStub(channel_);
   feed_ = v1::FeedService::NewStub(channel_);
+  tipping_ = v1::TippingService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout,

@@ -18,6 +18,7 @@
 #include "clipforge/v1/feed.grpc.pb.h"
 #include "clipforge/v1/generation.grpc.pb.h"
 #include "clipforge/v1/moderation.grpc.pb.h"
+#include "clipforge/v1/tipping.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 #include "base/clock.h"
 #include "base/uuid.h"
@@ -73,6 +74,7 @@ class Connection {
   std::unique_ptr<v1::GenerationService::StubInterface> generation_;
   std::unique_ptr<v1::ClipsService::StubInterface> clips_;
   std::unique_ptr<v1::FeedService::StubInterface> feed_;
+  std::unique_ptr<v1::TippingService::StubInterface> tipping_;
 };
 
 template <>
@@ -94,6 +96,10 @@ inline v1::ClipsService::StubInterface& Connection::stub() {
 template <>
 inline v1::FeedService::StubInterface& Connection::stub() {
   return *feed_;
+}
+template <>
+inline v1::TippingService::StubInterface& Connection::stub() {
+  return *tipping_;
 }
 
 // RefreshToken over a Connection. A call that may or may not have reached

@@ -1,6 +1,8 @@
 #include "ledger/ledger_book.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -21,7 +23,42 @@ std::vector<std::string> DifferingAccountFields(const Account& a, const Account&
   return fields;
 }
 
+// At most this many invariant violations are quoted when Restore refuses a
+// stored ledger: enough to diagnose, short enough for a log line.
+constexpr size_t kRestoreProblemsQuoted = 5;
+
 }  // namespace
+
+absl::StatusOr<LedgerBook> LedgerBook::Restore(std::vector<Account> accounts, std::vector<TransferRecord> transfers) {
+  LedgerBook book;
+  book.accounts_.reserve(accounts.size());
+  for (Account& account : accounts) {
+    if (account.id.empty()) return absl::InvalidArgumentError("restore: an account has no id");
+    const std::string id = account.id;
+    if (!book.accounts_.try_emplace(id, std::move(account)).second) {
+      return absl::InvalidArgumentError(absl::StrCat("restore: account ", id, " is given twice"));
+    }
+  }
+  book.transfers_.reserve(transfers.size());
+  for (TransferRecord& record : transfers) {
+    if (record.transfer.id.empty()) return absl::InvalidArgumentError("restore: a transfer has no id");
+    const std::string id = record.transfer.id;
+    const bool expires = record.state == PendingState::kPending && record.expires_at != absl::InfiniteFuture();
+    const absl::Time expires_at = record.expires_at;
+    if (!book.transfers_.try_emplace(id, std::move(record)).second) {
+      return absl::InvalidArgumentError(absl::StrCat("restore: transfer ", id, " is given twice"));
+    }
+    if (expires) book.expiry_queue_.emplace(expires_at, id);
+  }
+  const std::vector<std::string> problems = book.CheckInvariants();
+  if (!problems.empty()) {
+    const size_t quoted = std::min(problems.size(), kRestoreProblemsQuoted);
+    return absl::InvalidArgumentError(
+        absl::StrCat("restore: the ledger's invariants do not hold (", problems.size(), " violations): ",
+                     absl::StrJoin(problems.begin(), problems.begin() + static_cast<std::ptrdiff_t>(quoted), "; ")));
+  }
+  return book;
+}
 
 absl::Status LedgerBook::CreateAccount(const Account& account) {
   if (account.id.empty()) return absl::InvalidArgumentError("account.id: must not be empty");

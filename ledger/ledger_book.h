@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ledger/account.h"
@@ -38,6 +39,18 @@ namespace clipforge::ledger {
 
 class LedgerBook {
  public:
+  // The book as a store keeps it: `accounts` with their counters and
+  // `transfers` with their states, as of its last write. The way back to
+  // memory for a writer that persists the book (CreateAccount refuses
+  // counters, and Apply would not reproduce applied_at or resolved holds).
+  // The expiry queue is rebuilt from the live holds with a timeout; one
+  // already past its time is released by the next ExpirePending.
+  // INVALID_ARGUMENT for an empty or repeated id, or when the ledger's
+  // invariants do not hold (ledger_invariants.h; the message names the
+  // first violations): a copy that does not add up must never be decided
+  // against.
+  static absl::StatusOr<LedgerBook> Restore(std::vector<Account> accounts, std::vector<TransferRecord> transfers);
+
   // Opens `account`. It must have an id and a currency, at most one
   // balance limit, and zero counters (money enters only by transfers, so
   // the books balance from the start): INVALID_ARGUMENT otherwise. The

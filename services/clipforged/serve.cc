@@ -33,6 +33,7 @@
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
 #include "services/feed/component.h"
+#include "services/tipping/component.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -94,6 +95,7 @@ std::vector<kit::SettingSpec> AllServeSpecs() {
   for (kit::SettingSpec& spec : generation_service::GenerationComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : clips_service::ClipsComponent::Flags()) specs.push_back(std::move(spec));
   for (kit::SettingSpec& spec : feed_service::FeedComponent::Flags()) specs.push_back(std::move(spec));
+  for (kit::SettingSpec& spec : tipping_service::TippingComponent::Flags()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -122,6 +124,7 @@ struct ServeConfig {
   generation_service::GenerationConfig generation;
   clips_service::ClipsConfig clips;
   feed_service::FeedConfig feed;
+  tipping_service::TippingConfig tipping;
   kit::ClientAddresses addresses;
   int compute_queue = 256;
 };
@@ -183,6 +186,7 @@ absl::StatusOr<ServeConfig> ConfigFrom(const kit::Settings& s) {
   CF_ASSIGN_OR_RETURN(c.generation, generation_service::GenerationComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.clips, clips_service::ClipsComponent::ConfigFrom(s));
   CF_ASSIGN_OR_RETURN(c.feed, feed_service::FeedComponent::ConfigFrom(s));
+  CF_ASSIGN_OR_RETURN(c.tipping, tipping_service::TippingComponent::ConfigFrom(s));
   if (c.services.contains("relay") && c.database_url.empty()) {
     return absl::InvalidArgumentError("--database-url is required to run the relay");
   }
@@ -360,6 +364,17 @@ int Serve(const std::vector<std::string>& args) {
     feed = *std::move(created);
     implemented["feed"] = feed->hosted();
   }
+  std::unique_ptr<tipping_service::TippingComponent> tipping;
+  if (config->services.contains("tipping")) {
+    // Clip and user events (the clip directory) arrive on the revocations'
+    // connection too. The ledger writer starts in the background;
+    // readiness waits for it below.
+    auto created =
+        tipping_service::TippingComponent::Create(database, config->tipping, shared, revocation_nats->get());
+    if (!created.ok()) return Fail(created.status().message());
+    tipping = *std::move(created);
+    implemented["tipping"] = tipping->hosted();
+  }
 
   // After a flood, the freed memory goes back to the system.
   const kit::MemoryTrimmer trimmer(config->memory_trim);
@@ -401,6 +416,14 @@ int Serve(const std::vector<std::string>& args) {
       dependencies.push_back({"feed_pools", [&] {
                                 return feed->ready() ? absl::OkStatus()
                                                      : absl::UnavailableError("the feed pools are still rebuilding");
+                              }});
+    }
+    // Until the ledger writer holds the fence with the books loaded, no
+    // money can move.
+    if (tipping) {
+      dependencies.push_back({"ledger_writer", [&] {
+                                return tipping->ready() ? absl::OkStatus()
+                                                        : absl::UnavailableError("the ledger writer is starting");
                               }});
     }
     readiness.emplace(config->readiness, std::move(dependencies), [&](bool ready) { (*server)->SetServing(ready); },

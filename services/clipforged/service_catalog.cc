@@ -7,7 +7,6 @@
 #include "absl/strings/strip.h"
 #include "clipforge/v1/moderation.grpc.pb.h"
 #include "clipforge/v1/party.grpc.pb.h"
-#include "clipforge/v1/tipping.grpc.pb.h"
 #include "clipforge/v1/users.grpc.pb.h"
 
 namespace clipforge::clipforged {
@@ -49,7 +48,6 @@ ServiceCatalog::ServiceCatalog(const std::set<std::string>& selected,
   const auto unbuilt = [&](const char* name) { return selected.contains(name) && !implemented.contains(name); };
   // Each issue implements its service and drops its line here.
   if (unbuilt("users")) Host<v1::UsersService>();
-  if (unbuilt("tipping")) Host<v1::TippingService>();
   if (unbuilt("moderation")) Host<v1::ModerationService>();
   if (unbuilt("party")) Host<v1::PartyService>();
 }

@@ -89,15 +89,15 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
                                      grpc::InsecureChannelCredentials());
 
   // Health lists what is built: the server, the users, moderation,
-  // generation, clips and feed services. The placeholders (every method
+  // generation, clips, feed and tipping services. The placeholders (every method
   // UNIMPLEMENTED) are not claimed SERVING.
   for (const char* service : {"", "clipforge.v1.UsersService", "clipforge.v1.ModerationService",
                               "clipforge.v1.GenerationService", "clipforge.v1.WorkerService",
-                              "clipforge.v1.ClipsService", "clipforge.v1.FeedService"}) {
+                              "clipforge.v1.ClipsService", "clipforge.v1.FeedService",
+                              "clipforge.v1.TippingService"}) {
     EXPECT_EQ(CheckHealth(channel, service).value_or(-1), 1) << service;
   }
-  for (const char* service :
-       {"clipforge.v1.TippingService", "clipforge.v1.PartyService"}) {
+  for (const char* service : {"clipforge.v1.PartyService"}) {
     EXPECT_EQ(CheckHealth(channel, service).status().code(), absl::StatusCode::kNotFound) << service;
   }
   const auto reflection = RawBidiOnce(
@@ -121,6 +121,8 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.FeedService/GetFeed", "").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.TippingService/GetBalance", "").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(RawUnaryCall(channel, "/clipforge.v1.PartyService/GetParty", "").status().code(),
             absl::StatusCode::kUnimplemented);
 
   // The relay runs in this process too.
@@ -134,7 +136,7 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
 
   const std::string metrics = HttpGet(server->metrics_port(), "/metrics");
   EXPECT_NE(metrics.find("grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\","
-                         "grpc_method=\"/clipforge.v1.TippingService/GetBalance\"} 1"),
+                         "grpc_method=\"/clipforge.v1.PartyService/GetParty\"} 1"),
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("process_resident_memory_bytes"), std::string::npos);
@@ -150,7 +152,7 @@ TEST(ClipforgedTest, ServesEveryServiceWithHealthOfTheBuiltOnesReflectionMetrics
 
   const std::string logs = server->log();
   EXPECT_NE(logs.find("\"event\":\"rpc\""), std::string::npos) << logs;
-  EXPECT_NE(logs.find("\"method\":\"/clipforge.v1.TippingService/GetBalance\",\"code\":12"), std::string::npos);
+  EXPECT_NE(logs.find("\"method\":\"/clipforge.v1.PartyService/GetParty\",\"code\":12"), std::string::npos);
   EXPECT_NE(logs.find("\"event\":\"stopped\""), std::string::npos);
   // The DSN's password (if any) never reaches the logs.
   EXPECT_EQ(logs.find("password"), std::string::npos);

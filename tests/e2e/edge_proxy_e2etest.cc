@@ -34,9 +34,9 @@ namespace {
 
 constexpr char kHaproxy[] = "/usr/sbin/haproxy";
 // A real unary method, answered without a database (UNIMPLEMENTED until the
-// tipping service lands); the legitimate client calls Health/Check, so the
+// party service lands); the legitimate client calls Health/Check, so the
 // metrics tell the attack's calls apart.
-constexpr char kAttackPath[] = "/clipforge.v1.TippingService/GetBalance";
+constexpr char kAttackPath[] = "/clipforge.v1.PartyService/GetParty";
 constexpr char kAttacker[] = "127.0.0.2";
 // Goals: calls through the edge stay this fast under attack (the legitimate
 // client calls ~12 times a second, within its per-address budget of 200
@@ -210,9 +210,9 @@ rlim_t RaiseOpenFileLimit() {
 }
 
 std::unique_ptr<ClipforgedServer> StartClipforged() {
-  // No database needed: health answers, and the tipping service (not built
+  // No database needed: health answers, and the party service (not built
   // yet) answers UNIMPLEMENTED.
-  return ClipforgedServer::Start(CF_CLIPFORGED, {.services = "tipping", .signing_key = false});
+  return ClipforgedServer::Start(CF_CLIPFORGED, {.services = "party", .signing_key = false});
 }
 
 class EdgeProxyTest : public ::testing::Test {

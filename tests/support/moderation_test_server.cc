@@ -80,6 +80,15 @@ ModerationTestServer::ModerationTestServer(ModerationTestServerOptions options) 
     if (!feed_->state().AwaitReady(absl::Seconds(30))) std::abort();
     for (const kit::HostedService& service : feed_->hosted()) hosted.push_back(service);
   }
+  if (options.with_tipping) {
+    tipping_config_ = options.tipping;
+    tipping_ = tipping_service::TippingComponent::Create(
+                   {.url = bus_.pg().dsn(), .pool_size = static_cast<int>(options.executor_threads)},
+                   tipping_config_, deps, &bus_.nats_client())
+                   .value();
+    if (!tipping_->AwaitReady(absl::Seconds(30))) std::abort();
+    for (const kit::HostedService& service : tipping_->hosted()) hosted.push_back(service);
+  }
   auto started = kit::GrpcServer::Start({.address = "127.0.0.1:0"}, hosted, bus_.logger(), metrics_, ids_, clock_);
   if (!started.ok()) std::abort();
   server_ = *std::move(started);
@@ -107,6 +116,16 @@ std::unique_ptr<v1::FeedService::Stub> ModerationTestServer::NewFeedStub() const
 
 std::unique_ptr<feed_service::FeedComponent> ModerationTestServer::NewFeedInstance() {
   return feed_service::FeedComponent::Create({.url = bus_.pg().dsn(), .pool_size = 2}, feed_config_, Deps(), nullptr)
+      .value();
+}
+
+std::unique_ptr<v1::TippingService::Stub> ModerationTestServer::NewTippingStub() const {
+  return v1::TippingService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<tipping_service::TippingComponent> ModerationTestServer::NewTippingInstance() {
+  return tipping_service::TippingComponent::Create({.url = bus_.pg().dsn(), .pool_size = 2}, tipping_config_, Deps(),
+                                                   nullptr)
       .value();
 }
 

@@ -25,6 +25,7 @@
 #include "services/clips/local_remix_source.h"
 #include "services/clips/local_text_filter.h"
 #include "services/feed/component.h"
+#include "services/tipping/component.h"
 #include "services/generation/component.h"
 #include "services/generation/local_moderation.h"
 #include "services/moderation/component.h"
@@ -63,6 +64,10 @@ struct ModerationTestServerOptions {
   // starts serving once they are rebuilt.
   bool with_feed = false;
   feed_service::FeedConfig feed;
+  // Also host the tipping service, its clip directory fed by the bus; the
+  // server starts serving once the ledger writer holds the fence.
+  bool with_tipping = false;
+  tipping_service::TippingConfig tipping;
 };
 
 class ModerationTestServer {
@@ -94,6 +99,12 @@ class ModerationTestServer {
   // builds it (not served, no bus consumers): its pools rebuild from the
   // store alone.
   std::unique_ptr<feed_service::FeedComponent> NewFeedInstance();
+  // With options.with_tipping only.
+  tipping_service::TippingComponent& tipping() { return *tipping_; }
+  std::unique_ptr<v1::TippingService::Stub> NewTippingStub() const;
+  // Another tipping instance over the same Postgres, as a second process
+  // builds it (not served, no bus consumers): its writer takes the fence.
+  std::unique_ptr<tipping_service::TippingComponent> NewTippingInstance();
 
  private:
   kit::ServiceDeps Deps();
@@ -134,6 +145,8 @@ class ModerationTestServer {
   std::unique_ptr<clips_service::ClipsComponent> clips_;
   std::unique_ptr<feed_service::FeedComponent> feed_;
   feed_service::FeedConfig feed_config_;
+  std::unique_ptr<tipping_service::TippingComponent> tipping_;
+  tipping_service::TippingConfig tipping_config_;
   std::unique_ptr<kit::GrpcServer> server_;
 };
 

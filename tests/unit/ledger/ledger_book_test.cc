@@ -11,8 +11,11 @@
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ledger/account.h"
 #include "ledger/transfer.h"
+#include "ledger/transfer_record.h"
 #include "ledger/transfer_result.h"
 #include "tests/unit/ledger/ledger_test_util.h"
 
@@ -22,14 +25,17 @@ namespace {
 using ::clipforge::base::testing::IsOk;
 using ::clipforge::base::testing::StatusIs;
 using ::testing::ElementsAre;
+using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::ApplyOne;
 using testing::FundedLedgerBook;
+using testing::HoldMoney;
 using testing::kTestEur;
 using testing::kTestUsd;
 using testing::LedgerTestNow;
 using testing::MoveMoney;
+using testing::PostHold;
 using testing::ResultsOf;
 
 TEST(LedgerBookAccountsTest, CreateAccountRefusesWhatCouldUnbalanceTheBooks) {
@@ -186,6 +192,93 @@ TEST(LedgerBookTest, EmptyIdsAndEmptyBatches) {
   EXPECT_EQ(ApplyOne(book, MoveMoney("", "alice", "carol", 1)).result, TransferResult::kIdMustNotBeEmpty);
   EXPECT_THAT(book.Apply(std::vector<Transfer>{}, LedgerTestNow()), IsEmpty());
   EXPECT_THAT(book.CheckInvariants(), IsEmpty());
+}
+
+
+std::vector<Account> AccountsOf(const LedgerBook& book) {
+  std::vector<Account> accounts;
+  for (const auto& [id, account] : book.accounts()) accounts.push_back(account);
+  return accounts;
+}
+
+std::vector<TransferRecord> TransfersOf(const LedgerBook& book) {
+  std::vector<TransferRecord> transfers;
+  for (const auto& [id, record] : book.transfers()) transfers.push_back(record);
+  return transfers;
+}
+
+// A book with money moved, a hold posted and a live hold with a timeout.
+LedgerBook BookWithHolds() {
+  LedgerBook book = FundedLedgerBook();
+  (void)book.Apply(std::vector<Transfer>{MoveMoney("tip", "alice", "carol", 2'000'000),
+                                         HoldMoney("posted-hold", "bob", "carol", 3'000'000),
+                                         PostHold("post", "posted-hold"),
+                                         HoldMoney("live-hold", "alice", "carol", 5'000'000, absl::Minutes(1))},
+                   LedgerTestNow());
+  return book;
+}
+
+TEST(LedgerBookRestoreTest, RestoresAccountsTransfersAndLiveHolds) {
+  const LedgerBook original = BookWithHolds();
+  ASSERT_EQ(original.FindTransfer("live-hold")->state, PendingState::kPending);
+  absl::StatusOr<LedgerBook> restored = LedgerBook::Restore(AccountsOf(original), TransfersOf(original));
+  ASSERT_THAT(restored, IsOk());
+  LedgerBook& book = *restored;
+  EXPECT_EQ(book.accounts(), original.accounts());
+  ASSERT_EQ(book.transfers().size(), original.transfers().size());
+  for (const auto& [id, record] : original.transfers()) {
+    const TransferRecord* copy = book.FindTransfer(id);
+    ASSERT_NE(copy, nullptr) << id;
+    EXPECT_EQ(copy->transfer, record.transfer) << id;
+    EXPECT_EQ(copy->state, record.state) << id;
+    EXPECT_EQ(copy->expires_at, record.expires_at) << id;
+  }
+  EXPECT_THAT(book.CheckInvariants(), IsEmpty());
+
+  // The live hold is back in the expiry queue: it gives the reset time and
+  // expires on time.
+  EXPECT_THAT(book.EarliestHoldExpiry("alice"), Eq(LedgerTestNow() + absl::Minutes(1)));
+  EXPECT_THAT(book.ExpirePending(LedgerTestNow() + absl::Seconds(59)), IsEmpty());
+  EXPECT_THAT(book.ExpirePending(LedgerTestNow() + absl::Minutes(1)), ElementsAre("live-hold"));
+  EXPECT_EQ(book.FindAccount("alice")->debits_pending, 0);
+  EXPECT_THAT(book.CheckInvariants(), IsEmpty());
+
+  // Applied ids are still recognised: a retry moves nothing again.
+  EXPECT_EQ(ApplyOne(book, MoveMoney("tip", "alice", "carol", 2'000'000)).result, TransferResult::kExists);
+  EXPECT_EQ(ApplyOne(book, PostHold("post-again", "posted-hold")).result,
+            TransferResult::kPendingTransferAlreadyPosted);
+}
+
+TEST(LedgerBookRestoreTest, RefusesAStoredLedgerThatDoesNotAddUp) {
+  const LedgerBook original = BookWithHolds();
+  std::vector<Account> accounts = AccountsOf(original);
+  for (Account& account : accounts) {
+    if (account.id == "carol") account.credits_posted += 1;
+  }
+  EXPECT_THAT(LedgerBook::Restore(accounts, TransfersOf(original)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("carol")));
+
+  std::vector<TransferRecord> missing_one = TransfersOf(original);
+  missing_one.pop_back();
+  EXPECT_THAT(LedgerBook::Restore(AccountsOf(original), missing_one),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invariants")));
+}
+
+TEST(LedgerBookRestoreTest, RefusesEmptyAndRepeatedIds) {
+  const LedgerBook original = BookWithHolds();
+  std::vector<Account> accounts = AccountsOf(original);
+  accounts.push_back(accounts.front());
+  EXPECT_THAT(LedgerBook::Restore(accounts, TransfersOf(original)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  std::vector<TransferRecord> transfers = TransfersOf(original);
+  transfers.push_back(transfers.front());
+  EXPECT_THAT(LedgerBook::Restore(AccountsOf(original), transfers),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  EXPECT_THAT(LedgerBook::Restore({Account{}}, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no id")));
+  // Nothing at all is an empty book.
+  absl::StatusOr<LedgerBook> empty = LedgerBook::Restore({}, {});
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_TRUE(empty->accounts().empty());
 }
 
 }  // namespace

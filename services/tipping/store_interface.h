@@ -1,0 +1,69 @@
+// What the tipping logic reads and the bus consumers write, beside the
+// ledger writer's batches (ledger_store.h): the clip directory the tip split
+// needs, and the committed rows that reads are answered from. PgTippingStore
+// (store.h) implements it over Postgres, the unit tests' fake in memory.
+//
+// Reads see only committed batches: a balance or a statement never shows
+// money that a failed commit could still take back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger/account.h"
+#include "ledger/tip_split.h"
+#include "services/tipping/records.h"
+
+namespace clipforge::tipping_service {
+
+class TippingStore {
+ public:
+  virtual ~TippingStore() = default;
+
+  // --- The clip directory, kept from the clips and users services' events.
+  // Every write is idempotent and safe out of order: a clip seen removed
+  // stays removed, a user seen gone stays gone.
+  // Inserts the clip; for one known already (a redelivered event, or a
+  // clip whose removal or visibility change overtook its publish event),
+  // fills in its author and parent and leaves the rest as it is.
+  virtual absl::Status PutClip(const ClipRecord& clip) = 0;
+  // Marks the clip removed (recording it when unknown, so that a late
+  // publish event cannot bring it back).
+  virtual absl::Status RemoveClip(absl::string_view clip_id) = 0;
+  // Recorded for an unknown clip too (its publish event may come later).
+  virtual absl::Status SetClipTippable(absl::string_view clip_id, bool tippable) = 0;
+  // The account was deleted or banned: it earns no royalties.
+  virtual absl::Status MarkUserGone(absl::string_view user_id) = 0;
+
+  virtual absl::StatusOr<std::optional<ClipRecord>> GetClip(absl::string_view clip_id) = 0;
+  // The clip's ancestors, parent first, at most `max_depth`: each with its
+  // author and whether it may earn (the clip not removed, its author not
+  // gone). Stops at an ancestor the directory does not know.
+  virtual absl::StatusOr<std::vector<ledger::TipAncestor>> Lineage(absl::string_view clip_id, int max_depth) = 0;
+  virtual absl::StatusOr<bool> UserGone(absl::string_view user_id) = 0;
+
+  // --- Committed ledger rows.
+  virtual absl::StatusOr<std::optional<TipRecord>> GetTip(absl::string_view tip_id) = 0;
+  virtual absl::StatusOr<std::optional<TopUpRecord>> GetTopUp(absl::string_view top_up_id) = 0;
+  // Stores a top-up the provider declined (no money moved, so it does not
+  // go through the writer); a stored one with that id is left as it is.
+  virtual absl::Status PutFailedTopUp(const TopUpRecord& top_up) = 0;
+  // Those of `ids` that exist, with their counters as committed.
+  virtual absl::StatusOr<std::vector<ledger::Account>> GetAccounts(const std::vector<std::string>& ids) = 0;
+  // The account's posted balance after its last entry booked at or before
+  // `as_of`; 0 when it has none.
+  virtual absl::StatusOr<ledger::Micros> BalanceAsOf(absl::string_view account_id, absl::Time as_of) = 0;
+  // The account's entries booked in [start, end) with sequence >
+  // after_sequence, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
+                                                               absl::Time end, int64_t after_sequence,
+                                                               int limit) = 0;
+};
+
+}  // namespace clipforge::tipping_service

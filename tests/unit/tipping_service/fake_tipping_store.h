@@ -1,0 +1,49 @@
+// An in-memory TippingStore for the tipping logic's unit tests: the clip
+// directory in maps, and the committed rows (tips, top-ups, accounts,
+// entries) read from the batches a FakeLedgerStore committed, so that a
+// read sees exactly what the writer committed, as it does over Postgres.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "services/tipping/store_interface.h"
+#include "tests/unit/tipping_service/fake_ledger_store.h"
+
+namespace clipforge::tipping_service::testing {
+
+class FakeTippingStore final : public TippingStore {
+ public:
+  // `ledger` is not owned.
+  explicit FakeTippingStore(const FakeLedgerStore& ledger) : ledger_(ledger) {}
+
+  absl::Status PutClip(const ClipRecord& clip) override;
+  absl::Status RemoveClip(absl::string_view clip_id) override;
+  absl::Status SetClipTippable(absl::string_view clip_id, bool tippable) override;
+  absl::Status MarkUserGone(absl::string_view user_id) override;
+  absl::StatusOr<std::optional<ClipRecord>> GetClip(absl::string_view clip_id) override;
+  absl::StatusOr<std::vector<ledger::TipAncestor>> Lineage(absl::string_view clip_id, int max_depth) override;
+  absl::StatusOr<bool> UserGone(absl::string_view user_id) override;
+
+  absl::StatusOr<std::optional<TipRecord>> GetTip(absl::string_view tip_id) override;
+  absl::StatusOr<std::optional<TopUpRecord>> GetTopUp(absl::string_view top_up_id) override;
+  absl::Status PutFailedTopUp(const TopUpRecord& top_up) override;
+  absl::StatusOr<std::vector<ledger::Account>> GetAccounts(const std::vector<std::string>& ids) override;
+  absl::StatusOr<ledger::Micros> BalanceAsOf(absl::string_view account_id, absl::Time as_of) override;
+  absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
+                                                       absl::Time end, int64_t after_sequence, int limit) override;
+
+ private:
+  std::vector<EntryRecord> EntriesOf(absl::string_view account_id) const;
+
+  const FakeLedgerStore& ledger_;
+  absl::Mutex mu_;
+  std::map<std::string, ClipRecord, std::less<>> clips_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string, std::less<>> gone_users_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, TopUpRecord, std::less<>> failed_top_ups_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace clipforge::tipping_service::testing

@@ -1,0 +1,375 @@
+// The tipping logic over the ledger writer and in-memory fakes: a tip's
+// legs and where they land, royalties skipping ineligible ancestors,
+// retries and reused request ids, every refusal with its reason (a clip
+// that cannot be tipped, self-tips, short wallets, the velocity limit and
+// its reset), top-ups through the sandbox provider, who may read which
+// tip, balance and statement; and the clip directory kept from events.
+#include "services/tipping/tipping_logic.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/error_reason.h"
+#include "base/random.h"
+#include "base/testing/fake_clock.h"
+#include "base/testing/status_matchers.h"
+#include "base/uuid.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/tip_transfers.h"
+#include "services/kit/event_factory.h"
+#include "services/tipping/directory_events.h"
+#include "tests/unit/tipping_service/fake_ledger_store.h"
+#include "tests/unit/tipping_service/fake_tipping_store.h"
+
+namespace clipforge::tipping_service {
+namespace tipping_logic_test {
+namespace {
+
+using ::clipforge::base::testing::FakeClock;
+using ::clipforge::base::testing::IsOk;
+using ::clipforge::base::testing::StatusIs;
+using ::clipforge::tipping_service::testing::FakeLedgerStore;
+using ::clipforge::tipping_service::testing::FakeTippingStore;
+using ledger::Micros;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr Micros kUnit = ledger::kMicrosPerUnit;
+
+class TippingLogicTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_THAT(writer_.Start(), IsOk()); }
+  void TearDown() override { writer_.Stop(); }
+
+  kit::Caller User() { return kit::Caller{.user_id = ids_.Next(), .roles = {base::Role::kUser}}; }
+
+  std::string Clip(const kit::Caller& author, const std::string& parent = "") {
+    const std::string clip_id = ids_.Next();
+    EXPECT_THAT(store_.PutClip({.clip_id = clip_id, .author_id = author.user_id, .parent_clip_id = parent}), IsOk());
+    return clip_id;
+  }
+
+  absl::StatusOr<TopUpRecord> TopUp(const kit::Caller& user, Micros amount, const std::string& token = "tok_visa",
+                                    std::string id = "") {
+    if (id.empty()) id = ids_.Next();
+    return logic_.CreateTopUp(user, {.top_up_id = id, .amount = amount, .provider = "sandbox",
+                                     .payment_method_token = token});
+  }
+
+  SendTipInput TipOf(const std::string& clip_id, Micros amount, const std::string& message = "") {
+    return {.tip_id = ids_.Next(), .clip_id = clip_id, .amount = amount, .message = message};
+  }
+
+  Micros Balance(const kit::Caller& user, ledger::AccountKind kind) {
+    absl::StatusOr<std::vector<AccountBalanceView>> balances = logic_.GetBalance(user, "", std::nullopt);
+    EXPECT_THAT(balances, IsOk());
+    if (!balances.ok()) return -1;
+    for (const AccountBalanceView& view : *balances) {
+      if (view.kind == kind) return view.balance;
+    }
+    return -1;
+  }
+
+  FakeClock clock_;
+  base::SecureRandom random_;
+  base::UuidV7Generator ids_{clock_, random_};
+  kit::EventFactory factory_{ids_, clock_};
+  TippingEvents events_{factory_};
+  FakeLedgerStore ledger_;
+  FakeTippingStore store_{ledger_};
+  LedgerWriter writer_{ledger_, clock_};
+  PaymentProviders providers_ = [] {
+    PaymentProviders providers;
+    providers.Add(std::make_unique<SandboxPaymentProvider>());
+    return providers;
+  }();
+  TippingLogic logic_{store_, writer_, providers_, events_, clock_, TippingConfig{}};
+};
+
+TEST_F(TippingLogicTest, ATipPaysTheFeeEligibleAncestorsAndTheCreatorAndIsAnnounced) {
+  const kit::Caller gone_author = User();
+  const kit::Caller parent_author = User();
+  const kit::Caller creator = User();
+  const kit::Caller fan = User();
+  const std::string root = Clip(gone_author);
+  const std::string parent = Clip(parent_author, root);
+  const std::string clip = Clip(creator, parent);
+  ASSERT_THAT(store_.MarkUserGone(gone_author.user_id), IsOk());
+  ASSERT_THAT(TopUp(fan, 20 * kUnit), IsOk());
+
+  const absl::StatusOr<TipRecord> tip = logic_.SendTip(fan, TipOf(clip, 10 * kUnit, "bravo"));
+  ASSERT_THAT(tip, IsOk());
+  // The grandparent's author is gone: their 2.5% stays with the creator.
+  ASSERT_EQ(tip->legs.size(), 3u);
+  EXPECT_EQ(tip->legs[0].leg.kind, ledger::TipLegKind::kPlatformFee);
+  EXPECT_EQ(tip->legs[0].leg.amount, 500'000);
+  EXPECT_EQ(tip->legs[1].leg.kind, ledger::TipLegKind::kRoyalty);
+  EXPECT_EQ(tip->legs[1].leg.user_id, parent_author.user_id);
+  EXPECT_EQ(tip->legs[1].leg.amount, 475'000);
+  EXPECT_EQ(tip->legs[2].leg.user_id, creator.user_id);
+  EXPECT_EQ(tip->legs[2].leg.amount, 10 * kUnit - 500'000 - 475'000);
+  EXPECT_EQ(tip->legs[2].account_id, ledger::AccountIdOf(ledger::AccountKind::kUserEarningsPending,
+                                                         creator.user_id, ledger::Currency("USD")));
+
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 10 * kUnit);
+  EXPECT_EQ(Balance(creator, ledger::AccountKind::kUserEarningsPending), tip->legs[2].leg.amount);
+  EXPECT_EQ(Balance(parent_author, ledger::AccountKind::kUserEarningsPending), 475'000);
+  EXPECT_EQ(Balance(gone_author, ledger::AccountKind::kUserEarningsPending), 0);
+
+  // The tip and its event were committed with its money.
+  const LedgerBatch last = ledger_.batches().back();
+  ASSERT_EQ(last.tips.size(), 1u);
+  EXPECT_EQ(last.tips[0], *tip);
+  ASSERT_EQ(last.events.size(), 1u);
+  EXPECT_EQ(last.events[0].type(), kTipSentSubject);
+  EXPECT_EQ(last.events[0].tip_sent().legs_size(), 3);
+  EXPECT_EQ(last.events[0].tip_sent().amount().amount_micros(), 10 * kUnit);
+}
+
+TEST_F(TippingLogicTest, ARetryReturnsTheBookedTipAndAReusedIdNamesWhatDiffers) {
+  const kit::Caller creator = User();
+  const kit::Caller fan = User();
+  const std::string clip = Clip(creator);
+  ASSERT_THAT(TopUp(fan, 10 * kUnit), IsOk());
+  const SendTipInput input = TipOf(clip, 2 * kUnit, "hi");
+  const absl::StatusOr<TipRecord> first = logic_.SendTip(fan, input);
+  ASSERT_THAT(first, IsOk());
+  const size_t batches = ledger_.batches().size();
+
+  clock_.Advance(absl::Seconds(5));
+  const absl::StatusOr<TipRecord> again = logic_.SendTip(fan, input);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(ledger_.batches().size(), batches);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 8 * kUnit);
+
+  SendTipInput other_amount = input;
+  other_amount.amount = 3 * kUnit;
+  absl::StatusOr<TipRecord> reused = logic_.SendTip(fan, other_amount);
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("amount")));
+  EXPECT_EQ(base::ReasonOf(reused.status()), "REQUEST_ID_REUSED");
+  SendTipInput other_message = input;
+  other_message.message = "bye";
+  EXPECT_THAT(logic_.SendTip(fan, other_message), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("message")));
+  // Another user cannot take over the id either.
+  const kit::Caller stranger = User();
+  ASSERT_THAT(TopUp(stranger, 10 * kUnit), IsOk());
+  EXPECT_THAT(logic_.SendTip(stranger, input), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(Balance(stranger, ledger::AccountKind::kUserWallet), 10 * kUnit);
+}
+
+TEST_F(TippingLogicTest, ClipsThatCannotBeTippedAreNotFound) {
+  const kit::Caller creator = User();
+  const kit::Caller fan = User();
+  ASSERT_THAT(TopUp(fan, 10 * kUnit), IsOk());
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(ids_.Next(), kUnit)), StatusIs(absl::StatusCode::kNotFound));
+  const std::string removed = Clip(creator);
+  ASSERT_THAT(store_.RemoveClip(removed), IsOk());
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(removed, kUnit)), StatusIs(absl::StatusCode::kNotFound));
+  const std::string hidden = Clip(creator);
+  ASSERT_THAT(store_.SetClipTippable(hidden, false), IsOk());
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(hidden, kUnit)), StatusIs(absl::StatusCode::kNotFound));
+  const kit::Caller gone = User();
+  const std::string orphan = Clip(gone);
+  ASSERT_THAT(store_.MarkUserGone(gone.user_id), IsOk());
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(orphan, kUnit)), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 10 * kUnit);
+}
+
+TEST_F(TippingLogicTest, SelfTipsShortWalletsAndTheVelocityLimitAreRefusedWithTheirReasons) {
+  const kit::Caller creator = User();
+  const kit::Caller fan = User();
+  const std::string clip = Clip(creator);
+  absl::StatusOr<TipRecord> refused = logic_.SendTip(fan, TipOf(clip, kUnit));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "INSUFFICIENT_FUNDS");
+
+  ASSERT_THAT(TopUp(fan, 10 * kUnit), IsOk());
+  ASSERT_THAT(TopUp(creator, 10 * kUnit), IsOk());
+  refused = logic_.SendTip(creator, TipOf(clip, kUnit));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "SELF_TIP");
+  refused = logic_.SendTip(fan, TipOf(clip, 11 * kUnit));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "INSUFFICIENT_FUNDS");
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(clip, 50'000)), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                                  HasSubstr("amount")));
+
+  // 30 tips a minute: the first at t0, the rest 1 s apart.
+  const absl::Time first = clock_.Now();
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_THAT(logic_.SendTip(fan, TipOf(clip, 100'000)), IsOk()) << i;
+    clock_.Advance(absl::Seconds(1));
+  }
+  const Micros wallet = Balance(fan, ledger::AccountKind::kUserWallet);
+  refused = logic_.SendTip(fan, TipOf(clip, 100'000));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("tips_per_minute")));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "VELOCITY_LIMIT");
+  // It resets when the oldest hold expires: a minute after the first tip.
+  EXPECT_THAT(refused.status().message(), HasSubstr(absl::FormatTime(absl::RFC3339_sec, first + absl::Minutes(1),
+                                                                     absl::UTCTimeZone())));
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), wallet);
+  // Another tipper is not held back by the fan's limit.
+  const kit::Caller other = User();
+  ASSERT_THAT(TopUp(other, 10 * kUnit), IsOk());
+  EXPECT_THAT(logic_.SendTip(other, TipOf(clip, 100'000)), IsOk());
+  // Once the first hold expired, one more tip fits.
+  clock_.Set(first + absl::Minutes(1));
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(clip, 100'000)), IsOk());
+  EXPECT_THAT(logic_.SendTip(fan, TipOf(clip, 100'000)), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_TRUE(writer_.CheckInvariants().empty());
+}
+
+TEST_F(TippingLogicTest, TopUpsCreditTheWalletOnceAndDeclinesAreKept) {
+  const kit::Caller fan = User();
+  const std::string id = ids_.Next();
+  absl::StatusOr<TopUpRecord> top_up = TopUp(fan, 5 * kUnit, "tok_visa", id);
+  ASSERT_THAT(top_up, IsOk());
+  EXPECT_EQ(top_up->status, TopUpStatus::kSucceeded);
+  EXPECT_FALSE(top_up->client_secret.empty());
+  EXPECT_THAT(top_up->provider_reference, HasSubstr("sbx_pi_"));
+  // A retry answers the stored top-up and credits nothing more.
+  top_up = TopUp(fan, 5 * kUnit, "tok_visa", id);
+  ASSERT_THAT(top_up, IsOk());
+  EXPECT_EQ(top_up->status, TopUpStatus::kSucceeded);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 5 * kUnit);
+  EXPECT_THAT(TopUp(fan, 6 * kUnit, "tok_visa", id), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("amount")));
+
+  const std::string declined_id = ids_.Next();
+  top_up = TopUp(fan, 5 * kUnit, "tok_chargeDeclined", declined_id);
+  ASSERT_THAT(top_up, IsOk());
+  EXPECT_EQ(top_up->status, TopUpStatus::kFailed);
+  EXPECT_EQ(top_up->failure_reason, "card_declined");
+  // Retrying a declined top-up with a good card does not turn it into money:
+  // the id names the declined payment.
+  top_up = TopUp(fan, 5 * kUnit, "tok_visa", declined_id);
+  ASSERT_THAT(top_up, IsOk());
+  EXPECT_EQ(top_up->status, TopUpStatus::kFailed);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 5 * kUnit);
+
+  EXPECT_THAT(TopUp(fan, 501 * kUnit), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount")));
+  EXPECT_THAT(TopUp(fan, 500'000), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount")));
+  EXPECT_THAT(logic_.CreateTopUp(fan, {.top_up_id = ids_.Next(), .amount = kUnit, .provider = "stripe",
+                                       .payment_method_token = "tok_visa"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("provider")));
+  EXPECT_THAT(TopUp(fan, kUnit, "4242424242424242"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("payment_method_token")));
+}
+
+TEST_F(TippingLogicTest, TipsBalancesAndStatementsAreReadOnlyByThoseInvolved) {
+  const kit::Caller creator = User();
+  const kit::Caller fan = User();
+  const kit::Caller stranger = User();
+  const kit::Caller admin{.user_id = ids_.Next(), .roles = {base::Role::kUser, base::Role::kAdmin}};
+  const std::string clip = Clip(creator);
+  ASSERT_THAT(TopUp(fan, 5 * kUnit), IsOk());
+  const absl::Time before_tips = clock_.Now();
+  clock_.Advance(absl::Seconds(1));
+  const absl::StatusOr<TipRecord> tip = logic_.SendTip(fan, TipOf(clip, kUnit));
+  ASSERT_THAT(tip, IsOk());
+
+  EXPECT_THAT(logic_.GetTip(fan, tip->tip_id), IsOk());
+  EXPECT_THAT(logic_.GetTip(creator, tip->tip_id), IsOk());
+  EXPECT_THAT(logic_.GetTip(admin, tip->tip_id), IsOk());
+  EXPECT_THAT(logic_.GetTip(stranger, tip->tip_id), StatusIs(absl::StatusCode::kNotFound));
+
+  EXPECT_THAT(logic_.GetBalance(stranger, fan.user_id, std::nullopt),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  absl::StatusOr<std::vector<AccountBalanceView>> balances = logic_.GetBalance(admin, fan.user_id, std::nullopt);
+  ASSERT_THAT(balances, IsOk());
+  ASSERT_EQ(balances->size(), 3u);
+  EXPECT_EQ((*balances)[0].balance, 4 * kUnit);
+  // As of before the tip, the wallet held the whole top-up.
+  balances = logic_.GetBalance(fan, "", before_tips);
+  ASSERT_THAT(balances, IsOk());
+  EXPECT_EQ((*balances)[0].balance, 5 * kUnit);
+
+  const std::string wallet = logic_.UserAccountIds(fan.user_id)[0];
+  StatementQuery query{.account_id = wallet, .page_size = 1};
+  absl::StatusOr<StatementPage> page = logic_.ListEntries(fan, query);
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->entries.size(), 1u);
+  EXPECT_EQ(page->entries[0].code, ledger::TransferCode::kTopUp);
+  ASSERT_TRUE(page->next_after_sequence.has_value());
+  query.after_sequence = *page->next_after_sequence;
+  query.page_size = 10;
+  page = logic_.ListEntries(fan, query);
+  ASSERT_THAT(page, IsOk());
+  // The tip's two legs out of the wallet: the fee and the creator's share.
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].amount + page->entries[1].amount, -kUnit);
+  EXPECT_EQ(page->entries[1].balance_after, 4 * kUnit);
+  EXPECT_FALSE(page->next_after_sequence.has_value());
+  EXPECT_EQ(page->closing_balance, 4 * kUnit);
+  // A window after the top-up opens at its balance.
+  page = logic_.ListEntries(fan, {.account_id = wallet, .start = before_tips + absl::Microseconds(1)});
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->opening_balance, 5 * kUnit);
+  EXPECT_EQ(page->entries.size(), 2u);
+
+  EXPECT_THAT(logic_.ListEntries(stranger, {.account_id = wallet}), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(logic_.ListEntries(fan, {.account_id = "platform_fee_revenue::USD"}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(logic_.ListEntries(admin, {.account_id = wallet}), IsOk());
+}
+
+TEST(UserAccountOwnerTest, NamesTheOwnerOfUserAccountsOnly) {
+  const std::optional<AccountOwner> owner = UserAccountOwner("user_wallet:abc:USD");
+  ASSERT_TRUE(owner.has_value());
+  EXPECT_EQ(owner->kind, ledger::AccountKind::kUserWallet);
+  EXPECT_EQ(owner->owner_id, "abc");
+  EXPECT_FALSE(UserAccountOwner("platform_fee_revenue::USD").has_value());
+  EXPECT_FALSE(UserAccountOwner("user_wallet::USD").has_value());
+  EXPECT_FALSE(UserAccountOwner("user_wallet:a:b:USD").has_value());
+  EXPECT_FALSE(UserAccountOwner("nonsense").has_value());
+}
+
+class DirectoryEventsTest : public ::testing::Test {
+ protected:
+  v1::EventEnvelope Published(const std::string& clip_id, const std::string& author, v1::Visibility visibility) {
+    v1::EventEnvelope event;
+    v1::ClipPublishedEvent* e = event.mutable_clip_published();
+    e->set_clip_id(clip_id);
+    e->set_author_id(author);
+    e->set_visibility(visibility);
+    return event;
+  }
+
+  FakeLedgerStore ledger_;
+  FakeTippingStore store_{ledger_};
+};
+
+TEST_F(DirectoryEventsTest, ClipsFollowTheirPublicationModerationAndDeletion) {
+  ASSERT_THAT(ApplyDirectoryEvent(store_, Published("c1", "alice", v1::VISIBILITY_PUBLIC)), IsOk());
+  ASSERT_THAT(ApplyDirectoryEvent(store_, Published("c2", "alice", v1::VISIBILITY_PRIVATE)), IsOk());
+  EXPECT_TRUE(store_.GetClip("c1").value()->tippable);
+  EXPECT_FALSE(store_.GetClip("c2").value()->tippable);
+
+  // A moderator removes c1, then restores it (an update back to public).
+  v1::EventEnvelope removed;
+  removed.mutable_clip_removed()->set_clip_id("c1");
+  removed.mutable_clip_removed()->set_reason(v1::REMOVAL_REASON_MODERATION);
+  ASSERT_THAT(ApplyDirectoryEvent(store_, removed), IsOk());
+  EXPECT_FALSE(store_.GetClip("c1").value()->tippable);
+  v1::EventEnvelope restored;
+  restored.mutable_clip_updated()->set_clip_id("c1");
+  restored.mutable_clip_updated()->set_visibility(v1::VISIBILITY_PUBLIC);
+  ASSERT_THAT(ApplyDirectoryEvent(store_, restored), IsOk());
+  EXPECT_TRUE(store_.GetClip("c1").value()->tippable);
+
+  // Its author deletes it: for good, even if the publish is redelivered.
+  removed.mutable_clip_removed()->set_reason(v1::REMOVAL_REASON_DELETED_BY_AUTHOR);
+  ASSERT_THAT(ApplyDirectoryEvent(store_, removed), IsOk());
+  ASSERT_THAT(ApplyDirectoryEvent(store_, Published("c1", "alice", v1::VISIBILITY_PUBLIC)), IsOk());
+  EXPECT_TRUE(store_.GetClip("c1").value()->removed);
+
+  v1::EventEnvelope deleted;
+  deleted.mutable_user_deleted()->set_user_id("alice");
+  ASSERT_THAT(ApplyDirectoryEvent(store_, deleted), IsOk());
+  EXPECT_TRUE(store_.UserGone("alice").value());
+  EXPECT_FALSE(store_.UserGone("bob").value());
+}
+
+}  // namespace
+}  // namespace tipping_logic_test
+}  // namespace clipforge::tipping_service
