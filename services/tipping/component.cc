@@ -14,6 +14,7 @@ constexpr absl::Duration kStartRetry = absl::Seconds(1);
 
 std::vector<kit::PreparedStatement> AllStatements() {
   std::vector<kit::PreparedStatement> statements = PgTippingStore::Statements();
+  for (kit::PreparedStatement& s : PgEarningsStore::Statements()) statements.push_back(std::move(s));
   for (const kit::ConsumerOptions& options : {TippingClipEventsConsumer(), TippingUserEventsConsumer()}) {
     for (kit::PreparedStatement& s : kit::EventConsumer::Statements(options)) statements.push_back(std::move(s));
   }
@@ -26,6 +27,8 @@ std::vector<kit::SettingSpec> TippingComponent::Flags() {
   return {
       {"tipping-currency", "USD", "the one currency the ledger books (ISO 4217)"},
       {"tipping-max-batch", "2048", "at most this many requests per group commit of the ledger writer"},
+      {"tipping-release-interval", "1m",
+       "how often tip earnings that waited out their hold move from pending earnings to the tip jar"},
   };
 }
 
@@ -36,6 +39,10 @@ absl::StatusOr<TippingConfig> TippingComponent::ConfigFrom(const kit::Settings& 
   config.currency = *currency;
   CF_ASSIGN_OR_RETURN(const int64_t max_batch, s.GetInt("tipping-max-batch", 1, 65536));
   config.max_batch_requests = static_cast<int>(max_batch);
+  CF_ASSIGN_OR_RETURN(config.release_interval, s.GetDuration("tipping-release-interval"));
+  if (config.release_interval < absl::Seconds(1) || config.release_interval > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--tipping-release-interval must be 1s to 24h");
+  }
   return config;
 }
 
@@ -53,6 +60,7 @@ absl::StatusOr<std::unique_ptr<TippingComponent>> TippingComponent::Create(const
 TippingComponent::TippingComponent(const kit::ServiceDatabase& database, TippingConfig config,
                                    kit::ServiceDeps deps, kit::NatsClient* nats)
     : logger_(deps.logger),
+      clock_(deps.clock),
       nats_(nats),
       pool_({.dsn = database.url,
              .size = database.pool_size,
@@ -63,8 +71,24 @@ TippingComponent::TippingComponent(const kit::ServiceDatabase& database, Tipping
       writer_(store_, deps.clock, {.max_batch_requests = config.max_batch_requests}),
       events_(deps.events),
       logic_(store_, writer_, providers_, events_, deps.clock, config),
-      service_(logic_, deps.runner, deps.clock) {
+      service_(logic_, deps.runner, deps.clock),
+      earnings_store_(pool_),
+      earnings_release_(earnings_store_, writer_, config.currency),
+      release_timer_(config.release_interval, [this] { ReleaseEarnings(); }) {
   providers_.Add(std::make_unique<SandboxPaymentProvider>());
+}
+
+void TippingComponent::ReleaseEarnings() {
+  if (!ready()) return;
+  const absl::StatusOr<EarningsReleaseRun> run = earnings_release_.ReleaseDue(clock_.Now());
+  if (!run.ok()) {
+    logger_.Warn("tipping_earnings_release_failed", {{"error", run.status().message()}});
+    return;
+  }
+  if (run->released > 0 || run->skipped > 0) {
+    logger_.Info("tipping_earnings_released", {{"released", static_cast<int64_t>(run->released)},
+                                               {"skipped", static_cast<int64_t>(run->skipped)}});
+  }
 }
 
 TippingComponent::~TippingComponent() {

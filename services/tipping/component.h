@@ -12,9 +12,12 @@
 #include "services/kit/consumer_group.h"
 #include "services/kit/grpc_server.h"
 #include "services/kit/nats_client.h"
+#include "services/kit/periodic.h"
 #include "services/kit/pg_pool.h"
 #include "services/kit/service_deps.h"
 #include "services/kit/settings.h"
+#include "services/tipping/earnings_release_logic.h"
+#include "services/tipping/earnings_store.h"
 #include "services/tipping/ledger_writer.h"
 #include "services/tipping/payment_provider.h"
 #include "services/tipping/service.h"
@@ -51,8 +54,11 @@ class TippingComponent {
   TippingComponent(const kit::ServiceDatabase& database, TippingConfig config, kit::ServiceDeps deps,
                    kit::NatsClient* nats);
   void StartWriter();
+  // The earnings release job's run (on the release timer).
+  void ReleaseEarnings();
 
   kit::Logger& logger_;
+  const base::Clock& clock_;
   kit::NatsClient* nats_;
   kit::PgPool pool_;
   PgTippingStore store_;
@@ -61,9 +67,12 @@ class TippingComponent {
   TippingEvents events_;
   TippingLogic logic_;
   TippingServiceImpl service_;
+  PgEarningsStore earnings_store_;
+  EarningsReleaseLogic earnings_release_;
   kit::ConsumerGroup consumers_;
   absl::Notification stop_;
   absl::Notification ready_;
+  kit::Periodic release_timer_;
   // Last: joined before what it uses goes.
   std::thread starter_;
 };

@@ -35,6 +35,8 @@ struct TippingConfig {
   ledger::VelocityLimit tips_per_minute = ledger::kTipsPerMinute;
   // At most this many requests per group commit.
   int max_batch_requests = 2048;
+  // How often the earnings release job runs.
+  absl::Duration release_interval = absl::Minutes(1);
   // A top-up's range: 1.00 to 500.00 units.
   ledger::Micros min_top_up = 1 * ledger::kMicrosPerUnit;
   ledger::Micros max_top_up = 500 * ledger::kMicrosPerUnit;

@@ -7,7 +7,9 @@
 //    batch back, and the writer must say UNAVAILABLE, keep no trace of it in
 //    memory, and book the same request on a retry, once.
 // Either way, the books in memory equal the stored ones afterwards, and a
-// new writer continues the stored hash chain.
+// new writer continues the stored hash chain. Also here, over the same
+// ledger: the earnings release job reading what migration 0029's trigger
+// keeps waiting.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,7 +19,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
-#include "base/clock.h"
+#include "base/testing/fake_clock.h"
 #include "base/testing/status_matchers.h"
 #include "ledger/account.h"
 #include "ledger/tip_split.h"
@@ -25,6 +27,8 @@
 #include "ledger/transfer.h"
 #include "services/kit/migrator.h"
 #include "services/kit/pg_pool.h"
+#include "services/tipping/earnings_release_logic.h"
+#include "services/tipping/earnings_store.h"
 #include "services/tipping/ledger_writer.h"
 #include "services/tipping/store.h"
 #include "tests/support/tcp_proxy.h"
@@ -106,9 +110,14 @@ class LedgerWriterPgTest : public ::testing::Test {
                      .size = 2,
                      .role = "cf_tipping",
                      .statement_timeout = absl::Seconds(30),
-                     .statements = PgTippingStore::Statements()}};
+                     .statements = [] {
+                       std::vector<kit::PreparedStatement> statements = PgTippingStore::Statements();
+                       for (kit::PreparedStatement& s : PgEarningsStore::Statements()) statements.push_back(s);
+                       return statements;
+                     }()}};
   PgTippingStore store_{pool_};
-  base::SystemClock clock_;
+  PgEarningsStore earnings_{pool_};
+  base::testing::FakeClock clock_;
   std::unique_ptr<LedgerWriter> writer_ = std::make_unique<LedgerWriter>(store_, clock_);
 };
 
@@ -167,6 +176,39 @@ TEST_F(LedgerWriterPgTest, ACommitThatNeverReachedPostgresFailsAndTheRetryBooksI
   ASSERT_THAT(next.Submit(Tip("tip-2")), IsOk());
   EXPECT_EQ(StoredWallet(), 8 * kUnit);
   EXPECT_TRUE(next.CheckInvariants().empty());
+}
+
+TEST_F(LedgerWriterPgTest, EarningsWaitOutTheirHoldAndAreReleasedOnce) {
+  // The maker's first earning: a new creator's, held 30 days.
+  const absl::Time tipped = clock_.Now();
+  ASSERT_THAT(writer_->Submit(Tip("tip-1")), IsOk());
+  ASSERT_THAT(writer_->Submit(Tip("tip-2")), IsOk());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tipping.unreleased_earnings"), 2);
+  EXPECT_EQ(Scalar(absl::StrCat("SELECT count(*) FROM tipping.first_earnings WHERE account_id = '",
+                                Account(ledger::AccountKind::kUserEarningsPending, kMaker), "'")),
+            1);
+
+  EarningsReleaseLogic release(earnings_, *writer_, kUsd);
+  absl::StatusOr<EarningsReleaseRun> run = release.ReleaseDue(tipped + absl::Hours(24 * 7));
+  ASSERT_THAT(run, IsOk());
+  EXPECT_EQ(run->released, 0);
+  run = release.ReleaseDue(tipped + absl::Hours(24 * 30));
+  ASSERT_THAT(run, IsOk());
+  EXPECT_EQ(run->released, 2);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tipping.unreleased_earnings"), 0);
+  const std::string jar = Account(ledger::AccountKind::kUserEarningsAvailable, kMaker);
+  // Two shares of 0.95 each.
+  EXPECT_EQ(Scalar(absl::StrCat("SELECT credits_posted FROM tipping.accounts WHERE account_id = '", jar, "'")),
+            2 * 950'000);
+  EXPECT_EQ(Scalar(absl::StrCat("SELECT credits_posted - debits_posted FROM tipping.accounts WHERE account_id = '",
+                                Account(ledger::AccountKind::kUserEarningsPending, kMaker), "'")),
+            0);
+  // Running again moves nothing.
+  run = release.ReleaseDue(tipped + absl::Hours(24 * 60));
+  ASSERT_THAT(run, IsOk());
+  EXPECT_EQ(run->released, 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tipping.transfers WHERE transfer_id LIKE '%/release'"), 2);
+  EXPECT_TRUE(writer_->CheckInvariants().empty());
 }
 
 }  // namespace
