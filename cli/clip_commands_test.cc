@@ -3,13 +3,9 @@
 // (fresh request ids, the update mask, the signed-in user as the default
 // author, a reply's parent), lineage's and comments' pages, and flag
 // mistakes caught before any call.
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,10 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "base/validation.h"
-#include "cli/app.h"
-#include "cli/credentials.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
 #include "clipforge/v1/clips.grpc.pb.h"
@@ -28,7 +21,7 @@
 namespace clipforge::cli {
 namespace {
 
-constexpr char kAccessToken[] = "AT-alice";
+constexpr char kClipsAccessToken[] = "AT-alice";
 // Comment ids are UUIDs; `comments` shows their last 8 characters.
 constexpr char kNewCommentId[] = "0190f5a2-7b3c-7def-8123-0000000000aa";
 constexpr char kTopCommentId[] = "0190f5a2-7b3c-7def-8123-000000000003";
@@ -36,7 +29,7 @@ constexpr char kDeletedCommentId[] = "0190f5a2-7b3c-7def-8123-000000000002";
 constexpr char kOldCommentId[] = "0190f5a2-7b3c-7def-8123-000000000001";
 constexpr char kReplyId[] = "0190f5a2-7b3c-7def-8123-000000000004";
 
-grpc::Status Unauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
+grpc::Status ClipsUnauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
 
 v1::ClipNode Ancestor(std::string id, int32_t depth) {
   v1::ClipNode node;
@@ -86,11 +79,11 @@ class FakeClips final : public v1::ClipsService::Service {
     const auto& md = ctx->client_metadata();
     const auto auth = md.find("authorization");
     return auth != md.end() &&
-           std::string(auth->second.data(), auth->second.size()) == absl::StrCat("Bearer ", kAccessToken);
+           std::string(auth->second.data(), auth->second.size()) == absl::StrCat("Bearer ", kClipsAccessToken);
   }
 
   grpc::Status PublishClip(grpc::ServerContext* ctx, const v1::PublishClipRequest* req, v1::Clip* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     publishes.push_back(*req);
     if (req->job_id() == "job-published") {
@@ -127,7 +120,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status ListVariants(grpc::ServerContext* ctx, const v1::ListVariantsRequest* req,
                             v1::ListVariantsResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     variant_listings.push_back(*req);
     v1::ClipNode& fork = *resp->add_variants();
@@ -143,7 +136,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status GetLineage(grpc::ServerContext* ctx, const v1::GetLineageRequest* req,
                           v1::GetLineageResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     lineages.push_back(*req);
     if (req->clip_id() == "clip-0") return grpc::Status::OK;  // an original
@@ -155,7 +148,7 @@ class FakeClips final : public v1::ClipsService::Service {
   }
 
   grpc::Status UpdateClip(grpc::ServerContext* ctx, const v1::UpdateClipRequest* req, v1::Clip* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     updates.push_back(*req);
     *resp = req->clip();
@@ -164,7 +157,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status ListClips(grpc::ServerContext* ctx, const v1::ListClipsRequest* req,
                          v1::ListClipsResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     lists.push_back(*req);
     return grpc::Status::OK;
@@ -172,7 +165,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status CreateComment(grpc::ServerContext* ctx, const v1::CreateCommentRequest* req,
                              v1::Comment* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     comment_creates.push_back(*req);
     *resp = MakeComment(kNewCommentId, "alice", req->text(), 0);
@@ -184,7 +177,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status ListComments(grpc::ServerContext* ctx, const v1::ListCommentsRequest* req,
                             v1::ListCommentsResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     comment_lists.push_back(*req);
     if (!req->parent_comment_id().empty()) {
@@ -201,7 +194,7 @@ class FakeClips final : public v1::ClipsService::Service {
 
   grpc::Status DeleteComment(grpc::ServerContext* ctx, const v1::DeleteCommentRequest* req,
                              google::protobuf::Empty*) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return ClipsUnauthenticated();
     absl::MutexLock lock(&mu);
     comment_deletes.push_back(*req);
     return grpc::Status::OK;
@@ -213,23 +206,6 @@ using Result = testing::CliResult;
 class ClipCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&clips_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    server_address_ = absl::StrCat("127.0.0.1:", port_);
-    // Logged in as alice, with a token that stays fresh for the test.
-    Credentials credentials;
-    credentials.server = server_address_;
-    credentials.user_id = "id-alice";
-    credentials.handle = "alice";
-    credentials.session_id = "session-alice";
-    credentials.access_token = kAccessToken;
-    credentials.access_token_expire_time = absl::Now() + absl::Hours(1);
-    credentials.refresh_token = "RT-alice";
-    credentials.refresh_token_expire_time = absl::Now() + absl::Hours(24);
-    ASSERT_TRUE(CredentialStore(config_.path()).Save(credentials).ok());
     // clip-3's ancestors, nearest first: a fork, a deleted clip, and an
     // original alice may not see.
     absl::MutexLock lock(&clips_.mu);
@@ -251,26 +227,11 @@ class ClipCommandsTest : public ::testing::Test {
     clips_.comments = {MakeComment(kTopCommentId, "bob", "love the colours", 2), tombstone,
                        MakeComment(kOldCommentId, "carol", "first!\n\x1b[2J", 0)};
   }
-  void TearDown() override { server_->Shutdown(); }
 
-  Result Cli(std::vector<std::string> args) {
-    testing::FakeTerminal terminal;
-    testing::Capture out, err;
-    const auto getenv = [&](const char* name) -> const char* {
-      const std::string key = name;
-      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
-      if (key == "CLIPFORGE_CONFIG_DIR") return config_.path().c_str();
-      return nullptr;
-    };
-    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
-    return {code, out.str(), err.str()};
-  }
+  Result Cli(std::vector<std::string> args) { return cli_.Run(std::move(args)); }
 
   FakeClips clips_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
-  std::string server_address_;
-  testing::TempDir config_;
+  testing::LoggedInCli cli_{{&clips_}, kClipsAccessToken};
 };
 
 TEST_F(ClipCommandsTest, PublishSendsTheFieldsWithAFreshRequestIdAndPrintsTheClip) {

@@ -6,21 +6,16 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "cli/app.h"
 #include "cli/credentials.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
@@ -451,31 +446,11 @@ using Result = testing::CliResult;
 
 class CliAgainstFakeServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&users_);
-    builder.RegisterService(&moderation_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    server_address_ = absl::StrCat("127.0.0.1:", port_);
-  }
-  void TearDown() override { server_->Shutdown(); }
+  void SetUp() override { ASSERT_GE(sodium_init(), 0); }
 
   // Runs clipforge with `stdin_lines` as what it reads from stdin.
   Result Cli(std::vector<std::string> args, std::deque<std::string> stdin_lines = {}) {
-    testing::FakeTerminal terminal;
-    terminal.lines = std::move(stdin_lines);
-    testing::Capture out, err;
-    const auto getenv = [&](const char* name) -> const char* {
-      const std::string key = name;
-      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
-      if (key == "CLIPFORGE_CONFIG_DIR") return tmp_.path().c_str();
-      return nullptr;
-    };
-    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
-    return {code, out.str(), err.str()};
+    return cli_.Run(std::move(args), std::move(stdin_lines));
   }
 
   void RegisterAlice() {
@@ -485,14 +460,11 @@ class CliAgainstFakeServerTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
-  absl::StatusOr<Credentials> Stored() { return CredentialStore(tmp_.path()).Load(); }
+  absl::StatusOr<Credentials> Stored() { return CredentialStore(cli_.config_dir()).Load(); }
 
   FakeUsers users_;
   FakeModeration moderation_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
-  std::string server_address_;
-  testing::TempDir tmp_;
+  testing::FakeServerCli cli_{{&users_, &moderation_}};
 };
 
 TEST_F(CliAgainstFakeServerTest, RegisterStoresAPrivateSessionAndPrintsNoTokens) {
@@ -508,9 +480,9 @@ TEST_F(CliAgainstFakeServerTest, RegisterStoresAPrivateSessionAndPrintsNoTokens)
   const auto stored = Stored();
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->access_token, "AT1-alice");
-  EXPECT_EQ(stored->server, server_address_);
+  EXPECT_EQ(stored->server, cli_.server_address());
   struct stat st;
-  ASSERT_EQ(::stat(CredentialStore(tmp_.path()).path().c_str(), &st), 0);
+  ASSERT_EQ(::stat(CredentialStore(cli_.config_dir()).path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   absl::MutexLock lock(&users_.mu);
   ASSERT_EQ(users_.request_ids.size(), 1u);
@@ -667,7 +639,7 @@ TEST_F(CliAgainstFakeServerTest, ProfileSetSendsOnlyTheGivenFields) {
 
 TEST_F(CliAgainstFakeServerTest, ExportWritesAVerifiedPrivateFile) {
   RegisterAlice();
-  const std::string path = tmp_.path() + "/export.zip";
+  const std::string path = cli_.config_dir() + "/export.zip";
   Result r = Cli({"export", "--out=" + path});
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream in(path);
@@ -681,7 +653,7 @@ TEST_F(CliAgainstFakeServerTest, ExportWritesAVerifiedPrivateFile) {
     absl::MutexLock lock(&users_.mu);
     users_.corrupt_export = true;
   }
-  const std::string bad = tmp_.path() + "/bad.zip";
+  const std::string bad = cli_.config_dir() + "/bad.zip";
   r = Cli({"export", "--out=" + bad});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_EQ(r.err, "clipforge: the export's SHA-256 does not match; nothing was written\n");
@@ -717,7 +689,7 @@ TEST_F(CliAgainstFakeServerTest, AnotherServersSessionIsNotUsed) {
   RegisterAlice();
   const Result r = Cli({"--server=127.0.0.1:1", "whoami"});
   EXPECT_EQ(r.code, kExitNotLoggedIn);
-  EXPECT_NE(r.err.find("your stored session is for " + server_address_), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("your stored session is for " + cli_.server_address()), std::string::npos) << r.err;
 }
 
 TEST_F(CliAgainstFakeServerTest, ReportSendsTheTargetAndReasonWithAFreshRequestId) {
@@ -874,7 +846,7 @@ TEST_F(CliAgainstFakeServerTest, DecideSendsTheStatementOfReasons) {
 
 TEST_F(CliAgainstFakeServerTest, BanksImportSendsTheCsvInBatchesAndNamesRejectedLines) {
   RegisterAlice();
-  const std::string csv = tmp_.path() + "/bank.csv";
+  const std::string csv = cli_.config_dir() + "/bank.csv";
   {
     std::ofstream out(csv);
     out << "hash_hex,label\n";
@@ -902,7 +874,7 @@ TEST_F(CliAgainstFakeServerTest, BanksImportSendsTheCsvInBatchesAndNamesRejected
 
 TEST_F(CliAgainstFakeServerTest, BanksImportOfAMalformedFileSendsNothing) {
   RegisterAlice();
-  const std::string csv = tmp_.path() + "/bad.csv";
+  const std::string csv = cli_.config_dir() + "/bad.csv";
   std::ofstream(csv) << std::string(64, 'a') << ",fine\nnot-a-hash,oops\n";
   const Result r = Cli({"banks", "import", "bank-1", csv});
   EXPECT_EQ(r.code, 2) << r.out;

@@ -6,24 +6,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "base/sha256.h"
 #include "base/validation.h"
-#include "cli/app.h"
 #include "cli/credentials.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
@@ -32,9 +26,9 @@
 namespace clipforge::cli {
 namespace {
 
-constexpr char kAccessToken[] = "AT-alice";
+constexpr char kGenerationAccessToken[] = "AT-alice";
 
-grpc::Status Unauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
+grpc::Status GenerationUnauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
 
 // Plays a scripted job: CreateJob answers with `created_status`, WatchJob
 // sends `watch_states` (after breaking the first `broken_watches` streams
@@ -73,7 +67,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
     const auto& md = ctx->client_metadata();
     const auto auth = md.find("authorization");
     return auth != md.end() &&
-           std::string(auth->second.data(), auth->second.size()) == absl::StrCat("Bearer ", kAccessToken);
+           std::string(auth->second.data(), auth->second.size()) == absl::StrCat("Bearer ", kGenerationAccessToken);
   }
 
   // QUEUED -> IN_PROGRESS 50% rendering -> COMPLETED, with the video's hash.
@@ -103,7 +97,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status CreateJob(grpc::ServerContext* ctx, const v1::CreateJobRequest* req,
                          v1::GenerationJob* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     absl::MutexLock lock(&mu);
     ++create_calls;
     creates.push_back(*req);
@@ -115,7 +109,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status WatchJob(grpc::ServerContext* ctx, const v1::WatchJobRequest* req,
                         grpc::ServerWriter<v1::WatchJobResponse>* writer) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     std::vector<v1::GenerationJob> states;
     bool break_it = false;
     {
@@ -137,7 +131,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status DownloadContent(grpc::ServerContext* ctx, const v1::DownloadContentRequest* req,
                                grpc::ServerWriter<v1::DataChunk>* writer) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     std::string data;
     bool corrupt;
     {
@@ -164,7 +158,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest* req,
                         v1::ListJobsResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     absl::MutexLock lock(&mu);
     lists.push_back(*req);
     const int start = req->page_token().empty() ? 0 : std::stoi(req->page_token());
@@ -180,7 +174,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
   }
 
   grpc::Status GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req, v1::GenerationJob* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     if (req->job_id() != "job-1") return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such job");
     absl::MutexLock lock(&mu);
     *resp = Job(v1::JOB_STATUS_COMPLETED, 100);
@@ -201,7 +195,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
                          v1::GenerationJob* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     absl::MutexLock lock(&mu);
     cancels.push_back(*req);
     *resp = Job(v1::JOB_STATUS_CANCELLED);
@@ -211,7 +205,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status GetSignedUrl(grpc::ServerContext* ctx, const v1::GetSignedUrlRequest* req,
                             v1::SignedUrl* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     absl::MutexLock lock(&mu);
     url_requests.push_back(*req);
     resp->set_url("https://media.example/job-1.mp4?sig=abc");
@@ -221,7 +215,7 @@ class FakeGeneration final : public v1::GenerationService::Service {
 
   grpc::Status UploadMedia(grpc::ServerContext* ctx, grpc::ServerReader<v1::UploadMediaRequest>* reader,
                            v1::UploadMediaResponse* resp) override {
-    if (!SignedIn(ctx)) return Unauthenticated();
+    if (!SignedIn(ctx)) return GenerationUnauthenticated();
     v1::UploadMediaRequest message;
     v1::UploadHeader header;
     std::string data;
@@ -253,40 +247,11 @@ using Result = testing::CliResult;
 class GenerationCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&generation_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    server_address_ = absl::StrCat("127.0.0.1:", port_);
-    // Logged in as alice, with a token that stays fresh for the test.
-    Credentials credentials;
-    credentials.server = server_address_;
-    credentials.user_id = "id-alice";
-    credentials.handle = "alice";
-    credentials.session_id = "session-alice";
-    credentials.access_token = kAccessToken;
-    credentials.access_token_expire_time = absl::Now() + absl::Hours(1);
-    credentials.refresh_token = "RT-alice";
-    credentials.refresh_token_expire_time = absl::Now() + absl::Hours(24);
-    ASSERT_TRUE(CredentialStore(config_.path()).Save(credentials).ok());
     absl::MutexLock lock(&generation_.mu);
     generation_.ScriptSuccess();
   }
-  void TearDown() override { server_->Shutdown(); }
 
-  Result Cli(std::vector<std::string> args) {
-    testing::FakeTerminal terminal;
-    testing::Capture out, err;
-    const auto getenv = [&](const char* name) -> const char* {
-      const std::string key = name;
-      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
-      if (key == "CLIPFORGE_CONFIG_DIR") return config_.path().c_str();
-      return nullptr;
-    };
-    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
-    return {code, out.str(), err.str()};
-  }
+  Result Cli(std::vector<std::string> args) { return cli_.Run(std::move(args)); }
 
   // The names in the download directory (temporary files included).
   std::vector<std::string> Files() {
@@ -311,10 +276,7 @@ class GenerationCommandsTest : public ::testing::Test {
   }
 
   FakeGeneration generation_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
-  std::string server_address_;
-  testing::TempDir config_;
+  testing::LoggedInCli cli_{{&generation_}, kGenerationAccessToken};
   testing::TempDir downloads_;
 };
 
@@ -619,7 +581,7 @@ TEST_F(GenerationCommandsTest, DownloadWritesTheVariantOrPrintsASignedUrl) {
 }
 
 TEST_F(GenerationCommandsTest, CommandsNeedASession) {
-  ASSERT_TRUE(CredentialStore(config_.path()).Remove().ok());
+  ASSERT_TRUE(CredentialStore(cli_.config_dir()).Remove().ok());
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"generate", "p"}, {"jobs"}, {"job", "j"}, {"cancel", "j"}, {"download", "j"}}) {
     const Result r = Cli(args);

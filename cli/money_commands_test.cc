@@ -3,14 +3,10 @@
 // amount typed as exact micros in USD, fresh UUID request ids, the
 // statement's account from GetBalance and its page tokens up to --limit),
 // what they print, and amount and flag mistakes caught before any call.
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,10 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "base/validation.h"
-#include "cli/app.h"
-#include "cli/credentials.h"
 #include "cli/errors.h"
 #include "cli/test_util.h"
 #include "clipforge/v1/tipping.grpc.pb.h"
@@ -201,45 +194,10 @@ class FakeTipping final : public v1::TippingService::Service {
 
 class MoneyCommandsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&tipping_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    server_address_ = absl::StrCat("127.0.0.1:", port_);
-    // Logged in as alice, with a token that stays fresh for the test.
-    Credentials credentials;
-    credentials.server = server_address_;
-    credentials.user_id = "id-alice";
-    credentials.handle = "alice";
-    credentials.session_id = "session-alice";
-    credentials.access_token = kMoneyAccessToken;
-    credentials.access_token_expire_time = absl::Now() + absl::Hours(1);
-    credentials.refresh_token = "RT-alice";
-    credentials.refresh_token_expire_time = absl::Now() + absl::Hours(24);
-    ASSERT_TRUE(CredentialStore(config_.path()).Save(credentials).ok());
-  }
-  void TearDown() override { server_->Shutdown(); }
-
-  testing::CliResult Cli(std::vector<std::string> args) {
-    testing::FakeTerminal terminal;
-    testing::Capture out, err;
-    const auto getenv = [&](const char* name) -> const char* {
-      const std::string key = name;
-      if (key == "CLIPFORGE_SERVER") return server_address_.c_str();
-      if (key == "CLIPFORGE_CONFIG_DIR") return config_.path().c_str();
-      return nullptr;
-    };
-    const int code = RunCli(args, getenv, testing::NoLocalStack, terminal, out.file(), err.file());
-    return {code, out.str(), err.str()};
-  }
+  testing::CliResult Cli(std::vector<std::string> args) { return cli_.Run(std::move(args)); }
 
   FakeTipping tipping_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
-  std::string server_address_;
-  testing::TempDir config_;
+  testing::LoggedInCli cli_{{&tipping_}, kMoneyAccessToken};
 };
 
 TEST_F(MoneyCommandsTest, TipSendsTheAmountInMicrosWithAFreshRequestIdAndPrintsEachLeg) {
