@@ -92,7 +92,10 @@ CREATE TABLE tipping.transfers (
   expires_at              timestamptz,
   -- ledger::PendingState: not pending, pending, posted, voided, expired.
   state                   smallint    NOT NULL CHECK (state BETWEEN 0 AND 4),
-  batch_sequence          bigint      NOT NULL REFERENCES tipping.batches (sequence),
+  -- The batch that stored it (no foreign key: a per-row check would cost
+  -- every bulk insert, and the batch row is written in the same
+  -- transaction by the only writer).
+  batch_sequence          bigint      NOT NULL,
   -- At most one of the two-phase flags.
   CHECK (pending::int + post_pending_transfer::int + void_pending_transfer::int <= 1)
 );

@@ -33,9 +33,14 @@ BEGIN
   INSERT INTO tipping.unreleased_earnings (transfer_id, account_id, amount, credited_at)
     SELECT transfer_id, moved_credit_account_id, moved_amount, applied_at FROM new_transfers
     WHERE moved_code IN (2, 3) AND moved_credit_account_id LIKE 'user\_earnings\_pending:%' AND NOT pending;
-  DELETE FROM tipping.unreleased_earnings u USING new_transfers n
-    WHERE n.moved_code = 13 AND n.transfer_id LIKE '%/release'
-      AND u.transfer_id = left(n.transfer_id, length(n.transfer_id) - length('/release'));
+  -- Only a batch with releases deletes, and then by key: a join of the
+  -- whole waiting table against every batch would grow with the ledger.
+  IF EXISTS (SELECT 1 FROM new_transfers WHERE moved_code = 13) THEN
+    DELETE FROM tipping.unreleased_earnings
+      WHERE transfer_id = ANY (ARRAY(SELECT left(transfer_id, length(transfer_id) - length('/release'))
+                                     FROM new_transfers
+                                     WHERE moved_code = 13 AND transfer_id LIKE '%/release'));
+  END IF;
   RETURN NULL;
 END
 $$;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include <pqxx/transaction>
@@ -24,6 +25,14 @@ class OutboxWriter {
   // Inserts the envelope into bus.outbox inside `txn`: it is published iff
   // `txn` commits. INVALID_ARGUMENT when the envelope lacks id or type.
   static absl::Status Append(pqxx::work& txn, const v1::EventEnvelope& envelope);
+
+  // Every pool that appends with AppendAll registers this one too.
+  static PreparedStatement BatchStatement();
+
+  // Inserts all of `envelopes`, in order, with one statement: a group
+  // commit's events cost one round trip rather than one each. Checks every
+  // envelope first (INVALID_ARGUMENT, nothing inserted).
+  static absl::Status AppendAll(pqxx::work& txn, const std::vector<v1::EventEnvelope>& envelopes);
 };
 
 }  // namespace clipforge::kit

@@ -669,6 +669,7 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     " AND e.sequence > $4::bigint ORDER BY e.sequence LIMIT $5::integer")},
   };
   statements.push_back(kit::OutboxWriter::Statement());
+  statements.push_back(kit::OutboxWriter::BatchStatement());
   return statements;
 }
 
@@ -723,8 +724,7 @@ absl::Status PgTippingStore::CommitBatch(absl::string_view shard, const LedgerBa
     InsertEntries(txn, batch.entries);
     InsertTips(txn, batch.tips);
     InsertTopUps(txn, batch.top_ups);
-    for (const v1::EventEnvelope& event : batch.events) CF_RETURN_IF_ERROR(kit::OutboxWriter::Append(txn, event));
-    return absl::OkStatus();
+    return kit::OutboxWriter::AppendAll(txn, batch.events);
   });
 }
 

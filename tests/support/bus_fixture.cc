@@ -23,7 +23,10 @@ BusFixture::BusFixture(bool durable)
         "INSERT INTO bus.subject_grants (role_name, prefix) VALUES ('cf_feed', 'clipforge.test.')");
   }
   producer_pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{
-      .dsn = pg_->dsn(), .size = 8, .role = "cf_feed", .statements = {kit::OutboxWriter::Statement()}});
+      .dsn = pg_->dsn(),
+      .size = 8,
+      .role = "cf_feed",
+      .statements = {kit::OutboxWriter::Statement(), kit::OutboxWriter::BatchStatement()}});
   admin_pool_ = std::make_unique<kit::PgPool>(kit::PgPoolOptions{.dsn = pg_->dsn(), .size = 2});
   auto client = kit::NatsClient::Connect({.url = nats_->url(), .client_name = "bus-test"});
   if (!client.ok()) std::abort();

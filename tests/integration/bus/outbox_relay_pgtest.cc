@@ -41,6 +41,35 @@ TEST(OutboxRelayTest, PublishesCommittedEventsUnderTheirEventIdAndMarksThemSent)
   EXPECT_EQ(bus.Scalar("SELECT count(*) FROM bus.outbox WHERE published_at IS NULL"), 0);
 }
 
+TEST(OutboxRelayTest, AppendAllInsertsEveryEnvelopeInOrderWithOneStatement) {
+  BusFixture bus;
+  auto relay = bus.NewRelay();
+  // Aggregate ids that an array literal must carry through unchanged.
+  const std::vector<std::string> aggregates = {"plain", "with \"quotes\"", "back\\slash", "a,b {c}", ""};
+  std::vector<v1::EventEnvelope> envelopes;
+  for (int i = 0; i < 50; ++i) {
+    envelopes.push_back(bus.events().New("clipforge.test.ping", "test", aggregates[i % aggregates.size()]));
+    envelopes.back().mutable_test_ping()->set_n(i);
+  }
+  ASSERT_TRUE(kit::RunInTransaction(bus.producer_pool(), [&](pqxx::work& txn) {
+                return kit::OutboxWriter::AppendAll(txn, envelopes);
+              }).ok());
+  EXPECT_EQ(bus.Drain(*relay), 50);
+  const auto messages = bus.ReadStream();
+  ASSERT_EQ(messages.size(), 50u);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    EXPECT_EQ(messages[i].envelope.SerializeAsString(), envelopes[i].SerializeAsString()) << i;
+  }
+
+  // One bad envelope: nothing of the batch is inserted.
+  envelopes[3].clear_event_id();
+  const absl::Status refused = kit::RunInTransaction(bus.producer_pool(), [&](pqxx::work& txn) {
+    return kit::OutboxWriter::AppendAll(txn, envelopes);
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bus.Scalar("SELECT count(*) FROM bus.outbox"), 50);
+}
+
 TEST(OutboxRelayTest, ARolledBackTransactionProducesNoEvent) {
   BusFixture bus;
   auto relay = bus.NewRelay();
