@@ -71,7 +71,9 @@ TippingComponent::TippingComponent(const kit::ServiceDatabase& database, Tipping
       writer_(store_, deps.clock, {.max_batch_requests = config.max_batch_requests}),
       events_(deps.events),
       logic_(store_, writer_, providers_, events_, deps.clock, config),
-      service_(logic_, deps.runner, deps.clock),
+      health_(store_, writer_, deps.clock),
+      service_(logic_, health_, deps.runner, deps.auth, deps.executor, deps.clock,
+               {.write_timeout = deps.stream_write_timeout}),
       earnings_store_(pool_),
       earnings_release_(earnings_store_, writer_, config.currency),
       release_timer_(config.release_interval, [this] { ReleaseEarnings(); }) {

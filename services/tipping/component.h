@@ -18,6 +18,7 @@
 #include "services/kit/settings.h"
 #include "services/tipping/earnings_release_logic.h"
 #include "services/tipping/earnings_store.h"
+#include "services/tipping/health_logic.h"
 #include "services/tipping/ledger_writer.h"
 #include "services/tipping/payment_provider.h"
 #include "services/tipping/service.h"
@@ -43,8 +44,8 @@ class TippingComponent {
 
   std::vector<kit::HostedService> hosted();
   // The writer holds the fence with the books loaded, and the consumers
-  // run.
-  bool ready() const { return ready_.HasBeenNotified(); }
+  // run. False again once another instance fenced this one's writer out.
+  bool ready() { return ready_.HasBeenNotified() && writer_.running(); }
   // Waits up to `timeout` for ready(); its value.
   bool AwaitReady(absl::Duration timeout) const { return ready_.WaitForNotificationWithTimeout(timeout); }
   PgTippingStore& store() { return store_; }
@@ -66,6 +67,7 @@ class TippingComponent {
   PaymentProviders providers_;
   TippingEvents events_;
   TippingLogic logic_;
+  LedgerHealthLogic health_;
   TippingServiceImpl service_;
   PgEarningsStore earnings_store_;
   EarningsReleaseLogic earnings_release_;

@@ -146,4 +146,20 @@ void FillStatement(const StatementPage& page, absl::string_view account_id, ledg
   FillMoney(page.closing_balance, currency, out->mutable_closing_balance());
 }
 
+void FillLedgerHealth(const LedgerHealthReport& report, v1::LedgerHealth* out) {
+  out->set_healthy(report.healthy);
+  for (const LedgerHealthReport::CurrencyTotal& total : report.totals) {
+    v1::CurrencyTotal* t = out->add_totals();
+    t->set_currency(total.currency);
+    t->set_sum_micros(total.sum);
+  }
+  out->set_negative_balance_accounts(report.negative_balance_accounts);
+  out->set_unbalanced_transfers(report.unbalanced_transfers);
+  out->set_balance_mismatches(report.balance_mismatches);
+  out->set_accounts_checked(report.accounts_checked);
+  out->set_entries_checked(report.entries_checked);
+  for (const std::string& problem : report.problems) out->add_problems(problem);
+  *out->mutable_check_time() = kit::ToTimestamp(report.check_time);
+}
+
 }  // namespace clipforge::tipping_service

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "clipforge/v1/tipping.pb.h"
+#include "services/tipping/health_logic.h"
 #include "services/tipping/records.h"
 #include "services/tipping/tipping_logic.h"
 
@@ -15,5 +16,6 @@ void FillBalances(const std::vector<AccountBalanceView>& balances, ledger::Curre
                   v1::GetBalanceResponse* out);
 void FillStatement(const StatementPage& page, absl::string_view account_id, ledger::Currency currency,
                    v1::ListEntriesResponse* out);
+void FillLedgerHealth(const LedgerHealthReport& report, v1::LedgerHealth* out);
 
 }  // namespace clipforge::tipping_service

@@ -20,6 +20,12 @@ grpc::ServerUnaryReactor* TippingServiceImpl::SendTip(grpc::CallbackServerContex
   });
 }
 
+grpc::ServerBidiReactor<v1::SendTipsRequest, v1::SendTipsResponse>* TippingServiceImpl::SendTips(
+    grpc::CallbackServerContext* ctx) {
+  // Deletes itself when the call is done and its tips have finished.
+  return new SendTipsReactor(ctx, logic_, runner_, auth_, executor_, send_tips_);
+}
+
 grpc::ServerUnaryReactor* TippingServiceImpl::GetTip(grpc::CallbackServerContext* ctx,
                                                      const v1::GetTipRequest* request, v1::Tip* response) {
   return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
@@ -63,6 +69,17 @@ grpc::ServerUnaryReactor* TippingServiceImpl::CreateTopUp(grpc::CallbackServerCo
     CF_ASSIGN_OR_RETURN(const TopUpInput input, ParseCreateTopUp(*request, logic_.config().currency));
     CF_ASSIGN_OR_RETURN(const TopUpRecord top_up, logic_.CreateTopUp(caller, input));
     FillTopUp(top_up, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TippingServiceImpl::GetLedgerHealth(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetLedgerHealthRequest*,
+                                                              v1::LedgerHealth* response) {
+  // On the executor: the check reads the whole ledger (health_logic.h).
+  return runner_.Authenticated(ctx, [this, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const LedgerHealthReport report, health_.Check(caller));
+    FillLedgerHealth(report, response);
     return absl::OkStatus();
   });
 }

@@ -17,6 +17,9 @@
 #include "base/error_reason.h"
 #include "base/status_macros.h"
 #include "base/validation.h"
+#include "ledger/account.h"
+#include "ledger/money.h"
+#include "ledger/transfer_record.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
@@ -57,6 +60,14 @@ constexpr char kPutFailedTopUp[] = "tipping_put_failed_top_up";
 constexpr char kGetAccounts[] = "tipping_get_accounts";
 constexpr char kBalanceAsOf[] = "tipping_balance_as_of";
 constexpr char kListEntries[] = "tipping_list_entries";
+constexpr char kAuditCounts[] = "tipping_audit_counts";
+constexpr char kAuditTotals[] = "tipping_audit_totals";
+constexpr char kAuditLimits[] = "tipping_audit_limits";
+constexpr char kAuditCounters[] = "tipping_audit_counters";
+constexpr char kAuditUnbalanced[] = "tipping_audit_unbalanced";
+constexpr char kAuditBalances[] = "tipping_audit_balances";
+constexpr char kAuditChain[] = "tipping_audit_chain";
+constexpr char kAuditTips[] = "tipping_audit_tips";
 
 // --- Values across the boundary ---
 
@@ -526,6 +537,122 @@ std::vector<std::pair<std::string, int64_t>> LastEntrySequences(pqxx::work& txn)
   return sequences;
 }
 
+// --- Auditing the ledger (AuditLedger) ---
+
+// A numeric SQL expression (a sum over many rows may pass 2^63) as a
+// bigint, clamped into its range.
+std::string AuditClampedBigint(absl::string_view numeric) {
+  return absl::StrCat("least(greatest(", numeric, ", -9223372036854775808), 9223372036854775807)::bigint");
+}
+
+// The kinds whose balance runs the debit way (ledger::IsCreditNormal), as
+// the $n::smallint[] the audit's statements take: an entry's amount and an
+// account's posted balance are in the kind's normal direction.
+std::string AuditDebitNormalKinds() {
+  PgArray kinds;
+  for (const ledger::AccountKind kind : ledger::kAllAccountKinds) {
+    if (!ledger::IsCreditNormal(kind)) kinds.Int(static_cast<int64_t>(kind));
+  }
+  return kinds.Literal();
+}
+
+// An account's posted balance in its kind's normal direction (numeric), in
+// SQL over tipping.accounts `a`, the debit-normal kinds being $1.
+constexpr char kAuditPostedBalance[] =
+    "CASE WHEN a.kind = ANY($1::smallint[]) THEN a.debits_posted::numeric - a.credits_posted ELSE "
+    "a.credits_posted::numeric - a.debits_posted END";
+
+// The check whose rows are `rows` (the failing ones, at most the samples
+// asked), each of which carries the number of all failing rows in column
+// `count_column` (count(*) OVER (), taken before the LIMIT).
+template <typename Describe>
+LedgerAuditCheck AuditCheckOf(const pqxx::result& rows, int count_column, Describe describe) {
+  LedgerAuditCheck check;
+  if (rows.empty()) return check;
+  check.failing = rows[0][count_column].as<int64_t>();
+  for (const pqxx::row& r : rows) check.samples.push_back(describe(r));
+  return check;
+}
+
+std::string DescribeLimitBreach(const pqxx::row& r) {
+  const ledger::WideMicros debits = static_cast<ledger::WideMicros>(r[2].as<int64_t>()) + r[3].as<int64_t>();
+  const ledger::WideMicros credits = static_cast<ledger::WideMicros>(r[4].as<int64_t>()) + r[5].as<int64_t>();
+  if (r[1].as<bool>()) {
+    return absl::StrCat("account ", r[0].as<std::string>(), ": debits (pending and posted) ",
+                        ledger::FormatWideMicros(debits), " exceed credits_posted ",
+                        ledger::FormatMicros(r[5].as<int64_t>()));
+  }
+  return absl::StrCat("account ", r[0].as<std::string>(), ": credits (pending and posted) ",
+                      ledger::FormatWideMicros(credits), " exceed debits_posted ",
+                      ledger::FormatMicros(r[3].as<int64_t>()));
+}
+
+std::string DescribeCounterMismatch(const pqxx::row& r) {
+  const std::string account = r[0].as<std::string>();
+  if (!r[1].as<bool>()) return absl::StrCat("account ", account, ": named by transfers but not stored");
+  std::string text = absl::StrCat("account ", account, ":");
+  const char* const names[] = {"debits_pending", "debits_posted", "credits_pending", "credits_posted"};
+  const char* separator = " ";
+  for (int i = 0; i < 4; ++i) {
+    const int64_t stored = r[2 + i].as<int64_t>();
+    const int64_t from_transfers = r[6 + i].as<int64_t>();
+    if (stored == from_transfers) continue;
+    absl::StrAppend(&text, separator, names[i], " is ", ledger::FormatMicros(stored), " but its transfers sum to ",
+                    ledger::FormatMicros(from_transfers));
+    separator = "; ";
+  }
+  return text;
+}
+
+std::string DescribeUnbalancedTransfer(const pqxx::row& r) {
+  const std::string transfer = r[0].as<std::string>();
+  if (!r[1].as<bool>()) return absl::StrCat("transfer ", transfer, ": has entries but posted nothing");
+  return absl::StrCat("transfer ", transfer, ": posted ", ledger::FormatMicros(r[3].as<int64_t>()), " with ",
+                      r[2].as<int64_t>(), " entries, not one debit and one credit of it");
+}
+
+std::string DescribeBalanceMismatch(const pqxx::row& r) {
+  const std::string account = r[0].as<std::string>();
+  if (!r[1].as<bool>()) return absl::StrCat("account ", account, ": has entries but is not stored");
+  const int64_t posted = r[2].as<int64_t>();
+  const int64_t total = r[3].as<int64_t>();
+  const int64_t count = r[4].as<int64_t>();
+  const int64_t last = r[5].as<int64_t>();
+  const int64_t balance_after = r[6].as<int64_t>();
+  std::string text = absl::StrCat("account ", account, ": posted balance ", ledger::FormatMicros(posted));
+  if (total != posted) absl::StrAppend(&text, "; its entries sum to ", ledger::FormatMicros(total));
+  if (balance_after != posted) {
+    absl::StrAppend(&text, "; its last entry's balance_after is ", ledger::FormatMicros(balance_after));
+  }
+  if (count != last) absl::StrAppend(&text, "; ", count, " entries numbered up to ", last);
+  return text;
+}
+
+std::string DescribeChainBreak(const pqxx::row& r) {
+  const int64_t sequence = r[0].as<int64_t>();
+  const int64_t previous = r[1].as<int64_t>();
+  const auto missing = [&](int64_t first) {
+    return first == sequence - 1 ? absl::StrCat("batch ", first, " is missing")
+                                 : absl::StrCat("batches ", first, " to ", sequence - 1, " are missing");
+  };
+  if (previous == 0 && sequence != 1) return absl::StrCat("batch ", sequence, ": the first stored; ", missing(1));
+  if (previous == 0) return "batch 1: previous_hash is not empty";
+  if (previous != sequence - 1) return absl::StrCat("batch ", sequence, ": ", missing(previous + 1));
+  return absl::StrCat("batch ", sequence, ": previous_hash is not batch ", previous, "'s hash");
+}
+
+std::string DescribeIncompleteTip(const pqxx::row& r) {
+  const std::string tip = r[0].as<std::string>();
+  std::string text = absl::StrCat("tip ", tip, ":");
+  if (!r[1].as<bool>()) absl::StrAppend(&text, " its legs do not sum to its amount");
+  if (!r[2].is_null()) {
+    const int64_t leg = r[2].as<int64_t>();
+    absl::StrAppend(&text, r[1].as<bool>() ? "" : ";", " leg ", leg, "'s transfer ", tip, "/", leg,
+                    " is missing or does not post the leg from the sender's wallet to the leg's account");
+  }
+  return text;
+}
+
 }  // namespace
 
 std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
@@ -668,6 +795,109 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     SqlTimestampParam(2), " AND e.booked_at < ", SqlTimestampParam(3),
                     " AND e.sequence > $4::bigint ORDER BY e.sequence LIMIT $5::integer")},
   };
+  // The audit (AuditLedger): each statement scans whole tables; the failing
+  // rows come ordered by id, at most the samples asked, each with the number
+  // of all failing rows (count(*) OVER () is taken before the LIMIT).
+  statements.push_back(
+      {kAuditCounts,
+       "SELECT (SELECT count(*) FROM tipping.accounts), (SELECT count(*) FROM tipping.transfers), (SELECT count(*) "
+       "FROM tipping.entries), (SELECT count(*) FROM tipping.batches), (SELECT count(*) FROM tipping.tips)"});
+  statements.push_back(
+      {kAuditTotals,
+       absl::StrCat("SELECT currency, ", AuditClampedBigint("sum(credits_posted::numeric) - sum(debits_posted)"), ", ",
+                    AuditClampedBigint("sum(credits_pending::numeric) - sum(debits_pending)"),
+                    " FROM tipping.accounts GROUP BY currency ORDER BY currency")});
+  // The CHECK constraints of 0028 should make this empty; it looks anyway
+  // (a constraint can be dropped or not validated).
+  statements.push_back(
+      {kAuditLimits,
+       "SELECT a.account_id, a.debits_must_not_exceed_credits, a.debits_pending, a.debits_posted, "
+       "a.credits_pending, a.credits_posted, count(*) OVER () FROM tipping.accounts a WHERE "
+       "(a.debits_must_not_exceed_credits AND a.debits_pending::numeric + a.debits_posted > a.credits_posted) OR "
+       "(a.credits_must_not_exceed_debits AND a.credits_pending::numeric + a.credits_posted > a.debits_posted) "
+       "ORDER BY a.account_id LIMIT $1::integer"});
+  // As ledger/ledger_invariants.h recomputes them: a hold still pending
+  // ($2) adds to the pending counters; a single-phase transfer or a post
+  // (not pending, $1) that is not a void adds to the posted ones.
+  statements.push_back(
+      {kAuditCounters,
+       absl::StrCat(
+           "WITH sides AS (SELECT t.moved_debit_account_id AS account_id, CASE WHEN t.state = $2::smallint THEN "
+           "t.moved_amount ELSE 0 END AS debits_pending, CASE WHEN t.state = $1::smallint AND NOT "
+           "t.void_pending_transfer THEN t.moved_amount ELSE 0 END AS debits_posted, 0::bigint AS credits_pending, "
+           "0::bigint AS credits_posted FROM tipping.transfers t UNION ALL SELECT t.moved_credit_account_id, 0, 0, "
+           "CASE WHEN t.state = $2::smallint THEN t.moved_amount ELSE 0 END, CASE WHEN t.state = $1::smallint AND "
+           "NOT t.void_pending_transfer THEN t.moved_amount ELSE 0 END FROM tipping.transfers t), sums AS (SELECT "
+           "account_id, sum(debits_pending) AS dp, sum(debits_posted) AS dpo, sum(credits_pending) AS cp, "
+           "sum(credits_posted) AS cpo FROM sides GROUP BY account_id) SELECT coalesce(a.account_id, s.account_id), "
+           "a.account_id IS NOT NULL, coalesce(a.debits_pending, 0), coalesce(a.debits_posted, 0), "
+           "coalesce(a.credits_pending, 0), coalesce(a.credits_posted, 0), ",
+           AuditClampedBigint("coalesce(s.dp, 0)"), ", ", AuditClampedBigint("coalesce(s.dpo, 0)"), ", ",
+           AuditClampedBigint("coalesce(s.cp, 0)"), ", ", AuditClampedBigint("coalesce(s.cpo, 0)"),
+           ", count(*) OVER () FROM tipping.accounts a FULL JOIN sums s ON s.account_id = a.account_id WHERE "
+           "a.account_id IS NULL OR a.debits_pending <> coalesce(s.dp, 0) OR a.debits_posted <> coalesce(s.dpo, 0) "
+           "OR a.credits_pending <> coalesce(s.cp, 0) OR a.credits_posted <> coalesce(s.cpo, 0) ORDER BY 1 LIMIT "
+           "$3::integer")});
+  // The writer books one entry per side of every transfer that posted an
+  // amount (single-phase transfers and posts): in the entry's account's
+  // normal direction, so the debit side moves its account's raw
+  // credits-minus-debits by -amount and the credit side by +amount.
+  const std::string raw_change =
+      "CASE WHEN a.kind = ANY($1::smallint[]) THEN -e.amount ELSE e.amount END";
+  statements.push_back(
+      {kAuditUnbalanced,
+       absl::StrCat(
+           "WITH posted AS (SELECT t.transfer_id, t.moved_debit_account_id, t.moved_credit_account_id, "
+           "t.moved_amount FROM tipping.transfers t WHERE NOT t.pending AND NOT t.void_pending_transfer AND "
+           "t.moved_amount > 0), sides AS (SELECT e.transfer_id, count(*) AS n, bool_or(e.account_id = "
+           "p.moved_debit_account_id AND ",
+           raw_change, " = -p.moved_amount) AS debit_ok, bool_or(e.account_id = p.moved_credit_account_id AND ",
+           raw_change,
+           " = p.moved_amount) AS credit_ok FROM tipping.entries e LEFT JOIN tipping.accounts a ON a.account_id = "
+           "e.account_id LEFT JOIN posted p ON p.transfer_id = e.transfer_id GROUP BY e.transfer_id) SELECT "
+           "coalesce(p.transfer_id, s.transfer_id), p.transfer_id IS NOT NULL, coalesce(s.n, 0), "
+           "coalesce(p.moved_amount, 0), count(*) OVER () FROM posted p FULL JOIN sides s ON s.transfer_id = "
+           "p.transfer_id WHERE p.transfer_id IS NULL OR s.transfer_id IS NULL OR s.n <> 2 OR NOT s.debit_ok OR "
+           "NOT s.credit_ok ORDER BY 1 LIMIT $2::integer")});
+  statements.push_back(
+      {kAuditBalances,
+       absl::StrCat(
+           "WITH sums AS (SELECT account_id, count(*) AS n, sum(amount) AS total, max(sequence) AS last FROM "
+           "tipping.entries GROUP BY account_id), checked AS (SELECT coalesce(a.account_id, s.account_id) AS "
+           "account_id, a.account_id IS NOT NULL AS stored, coalesce(",
+           kAuditPostedBalance,
+           ", 0) AS posted, coalesce(s.total, 0) AS total, coalesce(s.n, 0) AS n, coalesce(s.last, 0) AS last, "
+           "coalesce(l.balance_after, 0) AS balance_after FROM tipping.accounts a FULL JOIN sums s ON s.account_id = "
+           "a.account_id LEFT JOIN tipping.entries l ON l.account_id = s.account_id AND l.sequence = s.last) SELECT "
+           "account_id, stored, ",
+           AuditClampedBigint("posted"), ", ", AuditClampedBigint("total"),
+           ", n, last, balance_after, count(*) OVER () FROM checked WHERE NOT stored OR total <> posted OR n <> last "
+           "OR balance_after <> posted ORDER BY account_id LIMIT $2::integer")});
+  // Links only: a batch's hash is not recomputed from its rows, which keep
+  // neither a transfer's state as its batch inserted it nor which batch
+  // resolved a hold (both are in the hash, ledger_batch_hash.h).
+  statements.push_back(
+      {kAuditChain,
+       "SELECT b.sequence, coalesce(b.previous_sequence, 0), count(*) OVER () FROM (SELECT sequence, previous_hash, "
+       "lag(sequence) OVER w AS previous_sequence, lag(hash) OVER w AS previous_batch_hash FROM tipping.batches "
+       "WINDOW w AS (ORDER BY sequence)) b WHERE CASE WHEN b.previous_sequence IS NULL THEN b.sequence <> 1 OR "
+       "length(b.previous_hash) <> 0 ELSE b.previous_sequence <> b.sequence - 1 OR b.previous_hash <> "
+       "b.previous_batch_hash END ORDER BY b.sequence LIMIT $1::integer"});
+  // Leg i's transfer is "<tip id>/<i>" (ledger/tip_transfers.h), posted
+  // ($2: not pending) from the sender's wallet ($1 is the wallet kind's
+  // name: "<kind>:<owner>:<currency>") to the leg's account. One index probe
+  // per leg.
+  statements.push_back(
+      {kAuditTips,
+       "SELECT t.tip_id::text, cardinality(t.leg_amounts) > 0 AND s.total = t.amount, bad.leg, count(*) OVER () "
+       "FROM tipping.tips t CROSS JOIN LATERAL (SELECT coalesce(sum(x), 0) AS total FROM unnest(t.leg_amounts) AS "
+       "x) s CROSS JOIN LATERAL (SELECT min(l.i) - 1 AS leg FROM unnest(t.leg_account_ids, t.leg_amounts) WITH "
+       "ORDINALITY AS l(account_id, amount, i) LEFT JOIN tipping.transfers x ON x.transfer_id = t.tip_id::text || "
+       "'/' || (l.i - 1)::text WHERE x.transfer_id IS NULL OR x.pending OR x.void_pending_transfer OR x.state <> "
+       "$2::smallint OR x.moved_amount <> l.amount OR x.moved_credit_account_id <> l.account_id OR "
+       "x.moved_debit_account_id <> $1::text || ':' || t.sender_id::text || ':' || t.currency) bad WHERE "
+       "cardinality(t.leg_amounts) = 0 OR s.total <> t.amount OR bad.leg IS NOT NULL ORDER BY t.tip_id LIMIT "
+       "$3::integer"});
   statements.push_back(kit::OutboxWriter::Statement());
   statements.push_back(kit::OutboxWriter::BatchStatement());
   return statements;
@@ -881,6 +1111,52 @@ absl::StatusOr<std::vector<EntryRecord>> PgTippingStore::ListEntries(absl::strin
     return absl::OkStatus();
   }));
   return entries;
+}
+
+// --- TippingStore: auditing ---
+
+absl::StatusOr<LedgerAudit> PgTippingStore::AuditLedger(int max_samples) {
+  LedgerAudit audit;
+  const int samples = std::max(max_samples, 0);
+  const std::string debit_normal = AuditDebitNormalKinds();
+  const std::string wallet_kind(ledger::AccountKindName(ledger::AccountKind::kUserWallet));
+  const int not_pending = static_cast<int>(ledger::PendingState::kNotPending);
+  const int pending = static_cast<int>(ledger::PendingState::kPending);
+  // One snapshot for every check, so that counters, transfers, entries and
+  // batches agree as of one committed batch. Tried once: a check that timed
+  // out would only time out again.
+  const kit::TxnOptions options{.isolation = kit::Isolation::kRepeatableRead, .read_only = true, .max_attempts = 1};
+  CF_RETURN_IF_ERROR(kit::RunInTransaction(pool_, options, [&](pqxx::work& txn) {
+    // Full scans of every ledger table, several of them hash joins over all
+    // transfers and entries: far past the pool's per-statement limit (sized
+    // for requests) on a large ledger. Still bounded, so that a check cannot
+    // hold its connection, and a snapshot that holds back vacuum on the
+    // ledger's tables, for long.
+    txn.exec("SET LOCAL statement_timeout = '5min'");
+    audit = LedgerAudit{};
+    const pqxx::row counts = txn.exec_prepared1(kAuditCounts);
+    audit.accounts = counts[0].as<int64_t>();
+    audit.transfers = counts[1].as<int64_t>();
+    audit.entries = counts[2].as<int64_t>();
+    audit.batches = counts[3].as<int64_t>();
+    audit.tips = counts[4].as<int64_t>();
+    for (const pqxx::row& r : txn.exec_prepared(kAuditTotals)) {
+      audit.totals.push_back(
+          {.currency = r[0].as<std::string>(), .posted = r[1].as<int64_t>(), .pending = r[2].as<int64_t>()});
+    }
+    audit.limit_breaches = AuditCheckOf(txn.exec_prepared(kAuditLimits, samples), 6, DescribeLimitBreach);
+    audit.counter_mismatches = AuditCheckOf(txn.exec_prepared(kAuditCounters, not_pending, pending, samples), 10,
+                                            DescribeCounterMismatch);
+    audit.unbalanced_transfers =
+        AuditCheckOf(txn.exec_prepared(kAuditUnbalanced, debit_normal, samples), 4, DescribeUnbalancedTransfer);
+    audit.balance_mismatches =
+        AuditCheckOf(txn.exec_prepared(kAuditBalances, debit_normal, samples), 7, DescribeBalanceMismatch);
+    audit.chain_breaks = AuditCheckOf(txn.exec_prepared(kAuditChain, samples), 2, DescribeChainBreak);
+    audit.incomplete_tips = AuditCheckOf(txn.exec_prepared(kAuditTips, wallet_kind, not_pending, samples), 3,
+                                         DescribeIncompleteTip);
+    return absl::OkStatus();
+  }));
+  return audit;
 }
 
 }  // namespace clipforge::tipping_service

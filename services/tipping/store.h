@@ -49,6 +49,10 @@ class PgTippingStore final : public LedgerStore, public TippingStore {
   absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
                                                        absl::Time end, int64_t after_sequence, int limit) override;
 
+  // --- TippingStore: auditing (full scans in one read-only snapshot, each
+  // statement limited to 5 minutes)
+  absl::StatusOr<LedgerAudit> AuditLedger(int max_samples) override;
+
  private:
   kit::PgPool& pool_;
 };

@@ -22,6 +22,61 @@
 
 namespace clipforge::tipping_service {
 
+// One check of TippingStore::AuditLedger: how many rows fail it, and the
+// first few of them.
+struct LedgerAuditCheck {
+  int64_t failing = 0;
+  // At most AuditLedger's max_samples, in id order, each naming the row and
+  // what is wrong with it, for humans.
+  std::vector<std::string> samples;
+};
+
+// What the committed rows say about the ledger's invariants, all read in one
+// snapshot (GetLedgerHealth).
+struct LedgerAudit {
+  struct CurrencyTotal {
+    std::string currency;
+    // Over the currency's accounts, sum(credits_posted) - sum(debits_posted),
+    // and the same for the pending counters: 0 when debits equal credits
+    // (clamped into int64).
+    ledger::Micros posted = 0;
+    ledger::Micros pending = 0;
+  };
+  // By currency code (the velocity limits' rate units included).
+  std::vector<CurrencyTotal> totals;
+  // Rows read.
+  int64_t accounts = 0;
+  int64_t transfers = 0;
+  int64_t entries = 0;
+  int64_t batches = 0;
+  int64_t tips = 0;
+  // Accounts with a balance limit that is broken (below zero: debits, posted
+  // and pending, above credits_posted, or the reverse for a debit-normal
+  // account).
+  LedgerAuditCheck limit_breaches;
+  // Accounts whose four counters differ from a recomputation from
+  // tipping.transfers (posted: single-phase transfers and posts; pending:
+  // holds still pending), and accounts that transfers name but that are not
+  // stored.
+  LedgerAuditCheck counter_mismatches;
+  // Posted transfers whose entries are not exactly one debit of the amount
+  // moved on the debit account and one credit of it on the credit account,
+  // and entries of a transfer that posted nothing.
+  LedgerAuditCheck unbalanced_transfers;
+  // Accounts whose posted balance differs from the sum of their entries or
+  // from their last entry's balance_after, or whose entries are not numbered
+  // 1..n.
+  LedgerAuditCheck balance_mismatches;
+  // Batches whose previous_hash is not the previous batch's hash, or whose
+  // predecessor is missing (the first batch: sequence 1, empty
+  // previous_hash). The hashes themselves are not recomputed.
+  LedgerAuditCheck chain_breaks;
+  // Tips whose legs do not sum to the tip, or one of whose legs has no
+  // transfer (`<tip id>/<leg index>`, ledger/tip_transfers.h) posting the
+  // leg's amount from the sender's wallet to the leg's account.
+  LedgerAuditCheck incomplete_tips;
+};
+
 class TippingStore {
  public:
   virtual ~TippingStore() = default;
@@ -64,6 +119,12 @@ class TippingStore {
   virtual absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
                                                                absl::Time end, int64_t after_sequence,
                                                                int limit) = 0;
+
+  // --- Auditing (GetLedgerHealth): every check of LedgerAudit over the
+  // committed rows, at most `max_samples` samples per check. Reads every
+  // account, transfer, entry, tip and batch: seconds to minutes on a large
+  // ledger, never on a request's path.
+  virtual absl::StatusOr<LedgerAudit> AuditLedger(int max_samples) = 0;
 };
 
 }  // namespace clipforge::tipping_service

@@ -9,11 +9,19 @@
 // wallets and the velocity limit are refused with their reasons; many
 // tippers at once are booked exactly in fewer commits than tips, each with
 // its event in the outbox; statements and balances as of a past time agree
-// with the ledger; a second writer fences the first out.
+// with the ledger; a second writer fences the first out. SendTips books
+// every tip of many streams at once, each outcome matched by request_id (a
+// repeated request id answered with the same tip, a bad tip refused alone),
+// and ends a stream with more than 256 tips awaiting outcomes
+// RESOURCE_EXHAUSTED; GetLedgerHealth is for admins, healthy after tips, and
+// names rows tampered with in SQL.
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include <atomic>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -397,6 +405,9 @@ TEST_F(TippingServiceTest, ASecondWriterFencesTheFirstOutAndContinuesTheChain) {
   const grpc::Status fenced = Tip(fan, TipRequest(clip, kUnit), &tip);
   EXPECT_EQ(fenced.error_code(), StatusCode::UNAVAILABLE);
   EXPECT_FALSE(server_.tipping().writer().running());
+  // Readiness says so, and the second is ready.
+  EXPECT_FALSE(server_.tipping().ready());
+  EXPECT_TRUE(second->ready());
   EXPECT_EQ(Balance(fan, v1::ACCOUNT_KIND_WALLET), 4 * kUnit);
 
   // The second books on, chaining onto the first's last batch.
@@ -420,6 +431,250 @@ TEST_F(TippingServiceTest, ASecondWriterFencesTheFirstOutAndContinuesTheChain) {
                                 last, " WHERE b.sequence = ", last + 1, " AND b.previous_hash = p.hash")),
             1);
   EXPECT_EQ(Balance(fan, v1::ACCOUNT_KIND_WALLET), 5 * kUnit);
+}
+
+// What one SendTips stream answered.
+struct TipStream {
+  grpc::Status status;
+  int written = 0;
+  std::vector<v1::SendTipsResponse> outcomes;
+};
+
+// Sends `tips` over one SendTips stream as the holder of `token` (none when
+// empty), every one before reading any outcome, half-closes, then reads
+// every outcome and the status.
+TipStream SendTipsOver(v1::TippingService::Stub& stub, const std::string& token,
+                       const std::vector<v1::SendTipRequest>& tips) {
+  grpc::ClientContext ctx;
+  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+  std::unique_ptr<grpc::ClientReaderWriter<v1::SendTipsRequest, v1::SendTipsResponse>> stream = stub.SendTips(&ctx);
+  TipStream result;
+  for (const v1::SendTipRequest& tip : tips) {
+    v1::SendTipsRequest request;
+    *request.mutable_tip() = tip;
+    if (!stream->Write(request)) break;  // the server ended the stream
+    ++result.written;
+  }
+  stream->WritesDone();
+  v1::SendTipsResponse outcome;
+  while (stream->Read(&outcome)) result.outcomes.push_back(outcome);
+  result.status = stream->Finish();
+  return result;
+}
+
+TEST_F(TippingServiceTest, SendTipsBooksManyStreamsAtOnceAndAnswersEachTipByRequestId) {
+  const TestUser creator = NewUser();
+  const std::string clip = PublishClip(creator.id);
+  // 12 tippers with a stream each: 300 tips, within the velocity limit of 30
+  // tips a minute per tipper.
+  constexpr int kTippers = 12;
+  constexpr int kTipsEach = 25;
+  std::vector<TestUser> tippers;
+  std::vector<std::vector<v1::SendTipRequest>> streams(kTippers);
+  for (int t = 0; t < kTippers; ++t) {
+    tippers.push_back(NewUser());
+    ASSERT_TRUE(TopUp(tippers.back(), 10 * kUnit).ok());
+    for (int i = 0; i < kTipsEach; ++i) streams[t].push_back(TipRequest(clip, 200'000));
+  }
+  // The first stream also sends one of its tips again (the same request id,
+  // while the first may still be in flight), one whose clip id is no UUID
+  // and one under the minimum.
+  const v1::SendTipRequest repeated = streams[0][3];
+  const v1::SendTipRequest bad_clip = TipRequest("not-a-uuid", 200'000);
+  const v1::SendTipRequest too_small = TipRequest(clip, 50'000);
+  streams[0].insert(streams[0].begin() + 5, repeated);
+  streams[0].insert(streams[0].begin() + 10, bad_clip);
+  streams[0].push_back(too_small);
+
+  // Without a token the stream ends at once.
+  const TipStream anonymous = SendTipsOver(*tipping_, "", {TipRequest(clip, 200'000)});
+  EXPECT_EQ(anonymous.status.error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(anonymous.outcomes.empty());
+
+  const int64_t batches_before = server_.tipping().writer().last_batch_sequence();
+  std::vector<TipStream> results(kTippers);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kTippers; ++t) {
+    threads.emplace_back([&, t] { results[t] = SendTipsOver(*tipping_, tippers[t].token, streams[t]); });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  for (int t = 0; t < kTippers; ++t) {
+    const TipStream& result = results[t];
+    ASSERT_TRUE(result.status.ok()) << t << ": " << result.status.error_message();
+    // One outcome per tip sent, matched by request id.
+    ASSERT_EQ(result.outcomes.size(), streams[t].size()) << t;
+    std::map<std::string, std::vector<v1::SendTipsResponse>> by_id;
+    for (const v1::SendTipsResponse& outcome : result.outcomes) by_id[outcome.request_id()].push_back(outcome);
+    for (const v1::SendTipRequest& request : streams[t]) {
+      if (request.request_id() == bad_clip.request_id() || request.request_id() == too_small.request_id()) continue;
+      const std::vector<v1::SendTipsResponse>& outcomes = by_id[request.request_id()];
+      ASSERT_FALSE(outcomes.empty()) << request.request_id();
+      for (const v1::SendTipsResponse& outcome : outcomes) {
+        EXPECT_EQ(outcome.code(), 0) << outcome.message();
+        EXPECT_FALSE(outcome.has_error());
+        EXPECT_EQ(outcome.tip().tip_id(), request.request_id());
+        EXPECT_EQ(outcome.tip().sender_id(), tippers[t].id);
+        EXPECT_EQ(outcome.tip().amount().amount_micros(), 200'000);
+        EXPECT_EQ(outcome.tip().legs_size(), 2);
+      }
+    }
+    if (t != 0) continue;
+    // The repeated request id is answered twice with the same tip.
+    const std::vector<v1::SendTipsResponse>& twice = by_id[repeated.request_id()];
+    ASSERT_EQ(twice.size(), 2u);
+    EXPECT_EQ(twice[0].tip().SerializeAsString(), twice[1].tip().SerializeAsString());
+    // Bad tips get outcomes of their own; the others went through.
+    ASSERT_EQ(by_id[bad_clip.request_id()].size(), 1u);
+    const v1::SendTipsResponse& refused = by_id[bad_clip.request_id()][0];
+    EXPECT_EQ(refused.code(), static_cast<int>(StatusCode::INVALID_ARGUMENT));
+    EXPECT_EQ(refused.error().reason(), "INVALID_ARGUMENT");
+    EXPECT_NE(refused.message().find("clip_id"), std::string::npos) << refused.message();
+    EXPECT_FALSE(refused.has_tip());
+    ASSERT_EQ(by_id[too_small.request_id()].size(), 1u);
+    const v1::SendTipsResponse& small = by_id[too_small.request_id()][0];
+    EXPECT_EQ(small.code(), static_cast<int>(StatusCode::INVALID_ARGUMENT));
+    EXPECT_NE(small.message().find("amount"), std::string::npos) << small.message();
+  }
+
+  // Exactly the 300 tips moved money, once each: 0.20 each, fee 0.01, the
+  // creator 0.19.
+  constexpr int kTips = kTippers * kTipsEach;
+  for (const TestUser& tipper : tippers) EXPECT_EQ(Balance(tipper, v1::ACCOUNT_KIND_WALLET), 5 * kUnit);
+  EXPECT_EQ(Balance(creator, v1::ACCOUNT_KIND_EARNINGS_PENDING), kTips * 190'000);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tipping.tips"), kTips);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM bus.outbox WHERE subject = 'clipforge.tip.sent'"), kTips);
+  // Tips of one stream on the executor at once share group commits.
+  const int64_t batches = server_.tipping().writer().last_batch_sequence() - batches_before;
+  EXPECT_LT(batches, kTips) << "every tip took its own commit";
+
+  v1::LedgerHealth health;
+  ASSERT_TRUE(As(NewUser({base::Role::kUser, base::Role::kAdmin}), &v1::TippingService::Stub::GetLedgerHealth,
+                 v1::GetLedgerHealthRequest(), &health)
+                  .ok());
+  EXPECT_TRUE(health.healthy()) << health.DebugString();
+}
+
+TEST_F(TippingServiceTest, SendTipsEndsAStreamWithMoreThan256TipsAwaitingOutcomes) {
+  const TestUser creator = NewUser();
+  const TestUser fan = NewUser();
+  const std::string clip = PublishClip(creator.id);
+  ASSERT_TRUE(TopUp(fan, 10 * kUnit).ok());
+
+  // No batch can commit while the fence's table is locked (a batch reads
+  // the fence FOR SHARE), so every tip the stream starts waits in the
+  // writer and no outcome is known: the 257th tip read is one too many.
+  // The lock is held well within the store's 5 s statement timeout.
+  pqxx::connection locker(server_.bus().pg().dsn());
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE tipping.writer_fence IN EXCLUSIVE MODE");
+  std::vector<v1::SendTipRequest> tips;
+  for (int i = 0; i < 300; ++i) tips.push_back(TipRequest(clip, 100'000));
+  const TipStream result = SendTipsOver(*tipping_, fan.token, tips);
+  lock.abort();
+
+  EXPECT_EQ(result.status.error_code(), StatusCode::RESOURCE_EXHAUSTED) << result.status.error_message();
+  EXPECT_EQ(ReasonOf(result.status), "TOO_MANY_OUTSTANDING_TIPS");
+  EXPECT_TRUE(result.outcomes.empty());
+  EXPECT_GE(result.written, 256);
+
+  // The tips that were running still book once the writer can commit (at
+  // most 16 of a stream run at once; the others never started); the ledger
+  // stays whole, and the service answers as before.
+  v1::Tip tip;
+  const TestUser other = NewUser();
+  ASSERT_TRUE(TopUp(other, kUnit).ok());
+  ASSERT_TRUE(Tip(other, TipRequest(clip, 100'000), &tip).ok());
+  EXPECT_LE(Scalar(absl::StrCat("SELECT count(*) FROM tipping.tips WHERE sender_id = '", fan.id, "'")), 16);
+  v1::LedgerHealth health;
+  ASSERT_TRUE(As(NewUser({base::Role::kUser, base::Role::kAdmin}), &v1::TippingService::Stub::GetLedgerHealth,
+                 v1::GetLedgerHealthRequest(), &health)
+                  .ok());
+  EXPECT_TRUE(health.healthy()) << health.DebugString();
+}
+
+TEST_F(TippingServiceTest, LedgerHealthIsForAdminsAndHealthyAfterTips) {
+  const TestUser creator = NewUser();
+  const TestUser fan = NewUser();
+  const std::string clip = PublishClip(creator.id);
+  ASSERT_TRUE(TopUp(fan, 5 * kUnit).ok());
+  v1::Tip tip;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Tip(fan, TipRequest(clip, kUnit), &tip).ok());
+  // A refused tip leaves nothing behind either.
+  EXPECT_EQ(Tip(fan, TipRequest(clip, 3 * kUnit), &tip).error_code(), StatusCode::FAILED_PRECONDITION);
+
+  v1::LedgerHealth health;
+  EXPECT_EQ(As(fan, &v1::TippingService::Stub::GetLedgerHealth, v1::GetLedgerHealthRequest(), &health).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  const TestUser admin = NewUser({base::Role::kUser, base::Role::kAdmin});
+  const grpc::Status status = As(admin, &v1::TippingService::Stub::GetLedgerHealth, v1::GetLedgerHealthRequest(),
+                                 &health);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(health.healthy()) << health.DebugString();
+  EXPECT_EQ(health.problems_size(), 0);
+  EXPECT_EQ(health.negative_balance_accounts(), 0);
+  EXPECT_EQ(health.unbalanced_transfers(), 0);
+  EXPECT_EQ(health.balance_mismatches(), 0);
+  EXPECT_EQ(health.accounts_checked(), Scalar("SELECT count(*) FROM tipping.accounts"));
+  EXPECT_EQ(health.entries_checked(), Scalar("SELECT count(*) FROM tipping.entries"));
+  EXPECT_GT(health.entries_checked(), 0);
+  ASSERT_GE(health.totals_size(), 1);
+  for (const v1::CurrencyTotal& total : health.totals()) EXPECT_EQ(total.sum_micros(), 0) << total.currency();
+  EXPECT_EQ(health.totals(0).currency(), "USD");
+  EXPECT_GT(health.check_time().seconds(), 0);
+}
+
+TEST_F(TippingServiceTest, LedgerHealthNamesRowsTamperedWithInSql) {
+  const TestUser creator = NewUser();
+  const TestUser fan = NewUser();
+  const std::string clip = PublishClip(creator.id);
+  ASSERT_TRUE(TopUp(fan, 5 * kUnit).ok());
+  v1::Tip tip;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(Tip(fan, TipRequest(clip, kUnit), &tip).ok());
+
+  // As a superuser, behind the writer's back: a counter nudged, a tip's fee
+  // leg deleted, the last batch's link to its predecessor changed.
+  const std::string earnings =
+      ledger::AccountIdOf(ledger::AccountKind::kUserEarningsPending, creator.id, ledger::Currency("USD"));
+  Scalar(absl::StrCat("UPDATE tipping.accounts SET credits_posted = credits_posted + 1 WHERE account_id = '",
+                      earnings, "' RETURNING credits_posted"));
+  Scalar(absl::StrCat("DELETE FROM tipping.transfers WHERE transfer_id = '", tip.tip_id(), "/0' RETURNING 1"));
+  const int64_t last = Scalar(
+      "UPDATE tipping.batches SET previous_hash = '\\x00'::bytea WHERE sequence = (SELECT max(sequence) FROM "
+      "tipping.batches) RETURNING sequence");
+
+  v1::LedgerHealth health;
+  const grpc::Status status = As(NewUser({base::Role::kUser, base::Role::kAdmin}),
+                                 &v1::TippingService::Stub::GetLedgerHealth, v1::GetLedgerHealthRequest(), &health);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(health.healthy());
+  ASSERT_GE(health.totals_size(), 1);
+  EXPECT_EQ(health.totals(0).currency(), "USD");
+  EXPECT_EQ(health.totals(0).sum_micros(), 1);
+  // The nudged account's balance no longer follows from its entries; the
+  // deleted leg's entries belong to no transfer.
+  EXPECT_EQ(health.balance_mismatches(), 1);
+  EXPECT_EQ(health.unbalanced_transfers(), 1);
+  EXPECT_EQ(health.negative_balance_accounts(), 0);
+  std::string problems;
+  for (const std::string& problem : health.problems()) absl::StrAppend(&problems, problem, "\n");
+  // The nudged account, and the fan's wallet and the fee account, whose
+  // counters count the deleted leg.
+  EXPECT_NE(problems.find("stored rows: 3 accounts whose counters differ from their transfers"), std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find(absl::StrCat("account ", earnings, ": credits_posted is ")), std::string::npos) << problems;
+  EXPECT_NE(problems.find("USD: credits_posted - debits_posted over all accounts is 0.000001, not 0"),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find(absl::StrCat("transfer ", tip.tip_id(), "/0: has entries but posted nothing")),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find(absl::StrCat("tip ", tip.tip_id(), ": leg 0's transfer ", tip.tip_id(), "/0 is missing")),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find(absl::StrCat("batch ", last, ": previous_hash is not batch ", last - 1, "'s hash")),
+            std::string::npos)
+      << problems;
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 #include "tests/unit/tipping_service/fake_tipping_store.h"
 
 #include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/tip_transfers.h"
 
 namespace clipforge::tipping_service::testing {
 
@@ -137,6 +142,232 @@ absl::StatusOr<std::vector<EntryRecord>> FakeTippingStore::ListEntries(absl::str
     page.push_back(entry);
   }
   return page;
+}
+
+void FakeTippingStore::TamperAccount(const std::string& id, std::function<void(ledger::Account&)> change) {
+  absl::MutexLock lock(&mu_);
+  account_tampers_.emplace_back(id, std::move(change));
+}
+
+void FakeTippingStore::TamperPreviousHash(int64_t sequence, std::string previous_hash) {
+  absl::MutexLock lock(&mu_);
+  previous_hash_tampers_[sequence] = std::move(previous_hash);
+}
+
+namespace {
+
+void FakeAuditFail(LedgerAuditCheck& check, int max_samples, std::string sample) {
+  ++check.failing;
+  if (static_cast<int>(check.samples.size()) < max_samples) check.samples.push_back(std::move(sample));
+}
+
+ledger::Micros FakeAuditClamp(ledger::WideMicros value) {
+  return static_cast<ledger::Micros>(
+      std::clamp<ledger::WideMicros>(value, std::numeric_limits<ledger::Micros>::min(),
+                                     std::numeric_limits<ledger::Micros>::max()));
+}
+
+}  // namespace
+
+absl::StatusOr<LedgerAudit> FakeTippingStore::AuditLedger(int max_samples) {
+  // The committed rows, as the Postgres store holds them.
+  std::map<std::string, ledger::Account> accounts;
+  std::map<std::string, ledger::TransferRecord> transfers;
+  std::vector<EntryRecord> entries;
+  std::vector<TipRecord> tips;
+  std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> chain;  // sequence, (previous, hash)
+  for (const LedgerBatch& batch : ledger_.batches()) {
+    for (const ledger::Account& account : batch.opened_accounts) accounts.try_emplace(account.id, account);
+    for (const ledger::Account& account : batch.changed_accounts) accounts[account.id] = account;
+    for (const ledger::TransferRecord& record : batch.transfers) transfers.try_emplace(record.transfer.id, record);
+    for (const auto& [id, state] : batch.resolved_pending) {
+      if (auto it = transfers.find(id); it != transfers.end()) it->second.state = state;
+    }
+    entries.insert(entries.end(), batch.entries.begin(), batch.entries.end());
+    tips.insert(tips.end(), batch.tips.begin(), batch.tips.end());
+    chain.push_back({batch.sequence, {batch.previous_hash, batch.hash}});
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, change] : account_tampers_) {
+      auto [it, inserted] = accounts.try_emplace(id);
+      if (inserted) it->second.id = id;
+      change(it->second);
+    }
+    for (auto& [sequence, hashes] : chain) {
+      if (auto it = previous_hash_tampers_.find(sequence); it != previous_hash_tampers_.end()) {
+        hashes.first = it->second;
+      }
+    }
+  }
+
+  LedgerAudit audit;
+  audit.accounts = static_cast<int64_t>(accounts.size());
+  audit.transfers = static_cast<int64_t>(transfers.size());
+  audit.entries = static_cast<int64_t>(entries.size());
+  audit.batches = static_cast<int64_t>(chain.size());
+  audit.tips = static_cast<int64_t>(tips.size());
+
+  struct Wide {
+    ledger::WideMicros debits_pending = 0, debits_posted = 0, credits_pending = 0, credits_posted = 0;
+  };
+  std::map<std::string, Wide> totals;
+  for (const auto& [id, a] : accounts) {
+    Wide& t = totals[std::string(a.currency.code())];
+    t.debits_pending += a.debits_pending;
+    t.debits_posted += a.debits_posted;
+    t.credits_pending += a.credits_pending;
+    t.credits_posted += a.credits_posted;
+    const ledger::WideMicros debits = static_cast<ledger::WideMicros>(a.debits_pending) + a.debits_posted;
+    const ledger::WideMicros credits = static_cast<ledger::WideMicros>(a.credits_pending) + a.credits_posted;
+    if ((a.flags.debits_must_not_exceed_credits && debits > a.credits_posted) ||
+        (a.flags.credits_must_not_exceed_debits && credits > a.debits_posted)) {
+      FakeAuditFail(audit.limit_breaches, max_samples, absl::StrCat("account ", id, ": past its balance limit"));
+    }
+  }
+  for (const auto& [currency, t] : totals) {
+    audit.totals.push_back({.currency = currency,
+                            .posted = FakeAuditClamp(t.credits_posted - t.debits_posted),
+                            .pending = FakeAuditClamp(t.credits_pending - t.debits_pending)});
+  }
+
+  // Counters from the transfers, as ledger/ledger_invariants.h recomputes
+  // them.
+  std::map<std::string, Wide> from_transfers;
+  for (const auto& [id, r] : transfers) {
+    Wide& debit = from_transfers[r.debit_account_id];
+    Wide& credit = from_transfers[r.credit_account_id];
+    if (r.state == ledger::PendingState::kPending) {
+      debit.debits_pending += r.amount;
+      credit.credits_pending += r.amount;
+    } else if (r.state == ledger::PendingState::kNotPending && !r.transfer.flags.void_pending_transfer) {
+      debit.debits_posted += r.amount;
+      credit.credits_posted += r.amount;
+    }
+  }
+  std::set<std::string> named;
+  for (const auto& [id, sums] : from_transfers) named.insert(id);
+  for (const auto& [id, a] : accounts) named.insert(id);
+  for (const std::string& id : named) {
+    const auto account = accounts.find(id);
+    const auto sums = from_transfers.find(id);
+    const Wide expected = sums == from_transfers.end() ? Wide() : sums->second;
+    if (account == accounts.end()) {
+      FakeAuditFail(audit.counter_mismatches, max_samples,
+                    absl::StrCat("account ", id, ": named by transfers but not stored"));
+    } else if (account->second.debits_pending != expected.debits_pending ||
+               account->second.debits_posted != expected.debits_posted ||
+               account->second.credits_pending != expected.credits_pending ||
+               account->second.credits_posted != expected.credits_posted) {
+      FakeAuditFail(audit.counter_mismatches, max_samples,
+                    absl::StrCat("account ", id, ": counters differ from its transfers"));
+    }
+  }
+
+  // Each posted transfer's entries: one debit and one credit of its amount.
+  struct Sides {
+    int count = 0;
+    bool debit_ok = false;
+    bool credit_ok = false;
+  };
+  std::map<std::string, Sides> sides;
+  for (const EntryRecord& e : entries) {
+    Sides& side = sides[e.transfer_id];
+    ++side.count;
+    const auto record = transfers.find(e.transfer_id);
+    const auto account = accounts.find(e.account_id);
+    if (record == transfers.end()) continue;
+    const bool credit_normal = account == accounts.end() || ledger::IsCreditNormal(account->second.kind);
+    const ledger::Micros raw = credit_normal ? e.amount : -e.amount;
+    const ledger::TransferRecord& posted = record->second;
+    side.debit_ok = side.debit_ok || (e.account_id == posted.debit_account_id && raw == -posted.amount);
+    side.credit_ok = side.credit_ok || (e.account_id == posted.credit_account_id && raw == posted.amount);
+  }
+  std::set<std::string> transfer_ids;
+  for (const auto& [id, side] : sides) transfer_ids.insert(id);
+  for (const auto& [id, r] : transfers) transfer_ids.insert(id);
+  for (const std::string& id : transfer_ids) {
+    const auto record = transfers.find(id);
+    const bool posted = record != transfers.end() && !record->second.transfer.flags.pending &&
+                        !record->second.transfer.flags.void_pending_transfer && record->second.amount > 0;
+    const auto side = sides.find(id);
+    if (!posted && side == sides.end()) continue;
+    if (!posted || side == sides.end() || side->second.count != 2 || !side->second.debit_ok ||
+        !side->second.credit_ok) {
+      FakeAuditFail(audit.unbalanced_transfers, max_samples,
+                    absl::StrCat("transfer ", id, ": not one debit and one credit of what it posted"));
+    }
+  }
+
+  // Entries against balances.
+  struct Statement {
+    ledger::WideMicros total = 0;
+    int64_t count = 0;
+    int64_t last = 0;
+    ledger::Micros balance_after = 0;
+  };
+  std::map<std::string, Statement> statements;
+  for (const EntryRecord& e : entries) {
+    Statement& statement = statements[e.account_id];
+    statement.total += e.amount;
+    ++statement.count;
+    if (e.sequence > statement.last) {
+      statement.last = e.sequence;
+      statement.balance_after = e.balance_after;
+    }
+  }
+  std::set<std::string> balance_ids;
+  for (const auto& [id, statement] : statements) balance_ids.insert(id);
+  for (const auto& [id, a] : accounts) balance_ids.insert(id);
+  for (const std::string& id : balance_ids) {
+    const auto account = accounts.find(id);
+    const auto found = statements.find(id);
+    const Statement statement = found == statements.end() ? Statement() : found->second;
+    if (account == accounts.end()) {
+      FakeAuditFail(audit.balance_mismatches, max_samples,
+                    absl::StrCat("account ", id, ": has entries but is not stored"));
+      continue;
+    }
+    const ledger::WideMicros posted = ledger::IsCreditNormal(account->second.kind)
+                                          ? static_cast<ledger::WideMicros>(account->second.credits_posted) -
+                                                account->second.debits_posted
+                                          : static_cast<ledger::WideMicros>(account->second.debits_posted) -
+                                                account->second.credits_posted;
+    if (statement.total != posted || statement.balance_after != posted || statement.count != statement.last) {
+      FakeAuditFail(audit.balance_mismatches, max_samples,
+                    absl::StrCat("account ", id, ": posted balance differs from its entries"));
+    }
+  }
+
+  // The hash chain's links.
+  std::sort(chain.begin(), chain.end());
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const auto& [sequence, hashes] = chain[i];
+    const bool links = i == 0 ? sequence == 1 && hashes.first.empty()
+                              : chain[i - 1].first == sequence - 1 && hashes.first == chain[i - 1].second.second;
+    if (!links) FakeAuditFail(audit.chain_breaks, max_samples, absl::StrCat("batch ", sequence, ": breaks the chain"));
+  }
+
+  // Every tip's legs booked.
+  std::sort(tips.begin(), tips.end(), [](const TipRecord& a, const TipRecord& b) { return a.tip_id < b.tip_id; });
+  for (const TipRecord& tip : tips) {
+    ledger::Micros sum = 0;
+    bool booked = !tip.legs.empty();
+    const std::string wallet = ledger::AccountIdOf(ledger::AccountKind::kUserWallet, tip.sender_id, tip.currency);
+    for (size_t i = 0; i < tip.legs.size(); ++i) {
+      sum += tip.legs[i].leg.amount;
+      const auto record = transfers.find(absl::StrCat(tip.tip_id, "/", i));
+      booked = booked && record != transfers.end() && !record->second.transfer.flags.pending &&
+               !record->second.transfer.flags.void_pending_transfer &&
+               record->second.state == ledger::PendingState::kNotPending &&
+               record->second.amount == tip.legs[i].leg.amount &&
+               record->second.credit_account_id == tip.legs[i].account_id && record->second.debit_account_id == wallet;
+    }
+    if (!booked || sum != tip.amount) {
+      FakeAuditFail(audit.incomplete_tips, max_samples, absl::StrCat("tip ", tip.tip_id, ": legs not booked"));
+    }
+  }
+  return audit;
 }
 
 }  // namespace clipforge::tipping_service::testing

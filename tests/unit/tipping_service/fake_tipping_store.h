@@ -4,9 +4,12 @@
 // read sees exactly what the writer committed, as it does over Postgres.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -36,6 +39,17 @@ class FakeTippingStore final : public TippingStore {
   absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
                                                        absl::Time end, int64_t after_sequence, int limit) override;
 
+  // The checks of the Postgres store's audit, over the committed batches
+  // (with the tampering below applied), in C++.
+  absl::StatusOr<LedgerAudit> AuditLedger(int max_samples) override;
+
+  // What AuditLedger reads, changed as a bad write or someone editing rows
+  // would: `change` runs on the stored account `id` (a new one with zero
+  // counters and no currency when none is stored).
+  void TamperAccount(const std::string& id, std::function<void(ledger::Account&)> change);
+  // The stored previous_hash of batch `sequence`.
+  void TamperPreviousHash(int64_t sequence, std::string previous_hash);
+
  private:
   std::vector<EntryRecord> EntriesOf(absl::string_view account_id) const;
 
@@ -44,6 +58,8 @@ class FakeTippingStore final : public TippingStore {
   std::map<std::string, ClipRecord, std::less<>> clips_ ABSL_GUARDED_BY(mu_);
   std::set<std::string, std::less<>> gone_users_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, TopUpRecord, std::less<>> failed_top_ups_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<std::string, std::function<void(ledger::Account&)>>> account_tampers_ ABSL_GUARDED_BY(mu_);
+  std::map<int64_t, std::string> previous_hash_tampers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace clipforge::tipping_service::testing
