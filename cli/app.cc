@@ -58,7 +58,7 @@ constexpr Route kRoutes[] = {
     {"reach", RunReach},           {"reach appeal", RunReachAppeal},
     {"wallet", RunWallet},         {"wallet statement", RunWalletStatement},
     {"topup", RunTopUp},           {"tip", RunTip},
-    {"tip show", RunTipShow},
+    {"tip show", RunTipShow},      {"topup refund", RunTopUpRefund},
 };
 
 CommandFn RouteFor(const CommandSpec& command) {

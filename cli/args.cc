@@ -241,6 +241,11 @@ std::vector<CommandSpec> BuildCommands() {
         {"token", "TOKEN",
          "the provider's token for the payment method (default: tok_visa; the sandbox declines tok_chargeDeclined "
          "and tok_insufficientFunds)"}}},
+      {"topup refund", "TOP_UP_ID [AMOUNT]", 1, 2,
+       "refund all or part of a top-up of yours that succeeded, back through its provider: AMOUNT in USD, at most "
+       "two decimals, up to 500.00 (default: all that is left unrefunded); only money still in your wallet can be "
+       "refunded; prints the top-up with what was refunded so far",
+       {{"reason", "TEXT", "why, up to 500 characters"}}},
       {"tip", "CLIP_ID AMOUNT", 2, 2,
        "tip a clip from your wallet: AMOUNT in USD, 0.10-500.00, at most two decimals; prints each leg: the "
        "platform fee, royalties to the authors of the clips it remixes, the creators' shares",

@@ -108,6 +108,7 @@ absl::Status RunReachAppeal(CommandContext& ctx);
 absl::Status RunWallet(CommandContext& ctx);
 absl::Status RunWalletStatement(CommandContext& ctx);
 absl::Status RunTopUp(CommandContext& ctx);
+absl::Status RunTopUpRefund(CommandContext& ctx);
 absl::Status RunTip(CommandContext& ctx);
 absl::Status RunTipShow(CommandContext& ctx);
 

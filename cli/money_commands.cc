@@ -1,7 +1,7 @@
-// wallet, wallet statement, topup, tip, tip show: money from the command
-// line (TippingService). What they print is money_views' (pure, unit
-// tested); this file checks the operands and flags, calls and picks the
-// output.
+// wallet, wallet statement, topup, topup refund, tip, tip show: money from
+// the command line (TippingService). What they print is money_views' (pure,
+// unit tested); this file checks the operands and flags, calls and picks
+// the output.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -28,9 +28,14 @@ constexpr int64_t kMinTipMicros = 100'000;        // 0.10
 constexpr int64_t kMaxTipMicros = 500'000'000;    // 500.00
 constexpr int64_t kMinTopUpMicros = 1'000'000;    // 1.00
 constexpr int64_t kMaxTopUpMicros = 500'000'000;  // 500.00
+// A refund: any whole number of cents up to 500.00 (the server checks it
+// against what is left of the top-up and what the wallet holds).
+constexpr int64_t kMinRefundMicros = kMicrosPerCent;  // 0.01
+constexpr int64_t kMaxRefundMicros = 500'000'000;     // 500.00
 constexpr size_t kMaxTipMessageChars = 140;
 constexpr size_t kMaxTopUpProviderChars = 32;
 constexpr size_t kMaxPaymentTokenChars = 256;
+constexpr size_t kMaxRefundReasonChars = 500;
 constexpr int32_t kMaxEntriesPerPage = 200;
 // `wallet statement --limit`.
 constexpr int32_t kDefaultStatementEntries = 50;
@@ -104,6 +109,14 @@ const v1::AccountBalance* FindUserAccount(const v1::GetBalanceResponse& balances
 absl::Status WithTopUpHint(const absl::Status& status) {
   if (ReasonOf(status) != "INSUFFICIENT_FUNDS") return status;
   return WithMessageSuffix(status, " (`clipforge topup AMOUNT` adds money to your wallet)");
+}
+
+// A refund refused for want of money says which money can go back; the
+// other refusals (REFUND_EXCEEDS_TOP_UP, NOT_REFUNDABLE) read as the server
+// words them.
+absl::Status WithRefundHint(const absl::Status& status) {
+  if (ReasonOf(status) != "INSUFFICIENT_FUNDS") return status;
+  return WithMessageSuffix(status, " (only money still in your wallet can be refunded)");
 }
 
 }  // namespace
@@ -212,6 +225,27 @@ absl::Status RunTopUp(CommandContext& ctx) {
       ctx.out().Result(TopUpRecord(top_up, MoneyReadersFor(ctx)));
       return absl::OkStatus();
   }
+}
+
+absl::Status RunTopUpRefund(CommandContext& ctx) {
+  const Invocation& inv = ctx.invocation();
+  v1::RefundTopUpRequest request;
+  CF_ASSIGN_OR_RETURN(*request.mutable_top_up_id(), MoneyIdOperand(inv, 0, "TOP_UP_ID"));
+  // Without AMOUNT the amount stays unset: all that is left unrefunded.
+  if (inv.operands.size() > 1) {
+    CF_ASSIGN_OR_RETURN(*request.mutable_amount(), AmountOperand(inv, 1, kMinRefundMicros, kMaxRefundMicros));
+  }
+  request.set_reason(inv.Get("reason").value_or(""));
+  // As the server checks it.
+  base::FieldValidator v;
+  v.Text("--reason", request.reason(), {.max_chars = kMaxRefundReasonChars});
+  if (!v.ok()) return UsageError(absl::StrCat("invalid input: ", v.status().message()));
+  CF_ASSIGN_OR_RETURN(Session* const session, ctx.RequireSession());
+  request.set_request_id(ctx.connection().NewId());
+  v1::TopUp top_up;
+  CF_RETURN_IF_ERROR(WithRefundHint(CallAuthed(ctx, *session, &TippingStub::RefundTopUp, request, top_up)));
+  ctx.out().Result(TopUpRecord(top_up, MoneyReadersFor(ctx)));
+  return absl::OkStatus();
 }
 
 absl::Status RunTip(CommandContext& ctx) {

@@ -1,8 +1,9 @@
-// wallet, wallet statement, topup, tip and tip show end to end against an
-// in-process fake TippingService on a free port: the requests sent (the
-// amount typed as exact micros in USD, fresh UUID request ids, the
-// statement's account from GetBalance and its page tokens up to --limit),
-// what they print, and amount and flag mistakes caught before any call.
+// wallet, wallet statement, topup, topup refund, tip and tip show end to
+// end against an in-process fake TippingService on a free port: the
+// requests sent (the amount typed as exact micros in USD, fresh UUID request
+// ids, the statement's account from GetBalance and its page tokens up to
+// --limit), what they print, and amount and flag mistakes caught before any
+// call.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -32,8 +33,18 @@ constexpr int64_t kMoneyNow = 1714564800;  // 2024-05-01T12:00:00Z
 // apart, served at most two to a page.
 constexpr int kStatementEntryCount = 7;
 constexpr int kStatementPageCap = 2;
+// Every top-up the fake refunds is of 20.00.
+constexpr int64_t kRefundableTopUpMicros = 20'000'000;
 
 grpc::Status MoneyUnauthenticated() { return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"); }
+
+// FAILED_PRECONDITION with the server's ErrorDetail reason.
+grpc::Status MoneyRefused(grpc::ServerContext* ctx, const std::string& reason, const std::string& message) {
+  v1::ErrorDetail detail;
+  detail.set_reason(reason);
+  ctx->AddTrailingMetadata("clipforge-error-bin", detail.SerializeAsString());
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, message);
+}
 
 v1::Money TippingUsd(int64_t micros) {
   v1::Money money;
@@ -49,7 +60,11 @@ v1::Money TippingUsd(int64_t micros) {
 // royalty, the rest to the creator id-dan, and keeps it for GetTip; a tip
 // of "clip-broke" is refused for want of money. CreateTopUp succeeds with
 // tok_visa, fails with tok_chargeDeclined and stays pending with
-// tok_pending.
+// tok_pending. RefundTopUp refunds any top-up id as one of 20.00 (what is
+// left when the amount is unset), keeping what each has had refunded;
+// "tu-spent" is refused for want of money in the wallet (INSUFFICIENT_FUNDS),
+// "tu-declined" as never succeeded (NOT_REFUNDABLE), and more than is left
+// with REFUND_EXCEEDS_TOP_UP.
 class FakeTipping final : public v1::TippingService::Service {
  public:
   absl::Mutex mu;
@@ -58,12 +73,14 @@ class FakeTipping final : public v1::TippingService::Service {
   std::vector<v1::SendTipRequest> tips_sent ABSL_GUARDED_BY(mu);
   std::vector<v1::GetTipRequest> tip_reads ABSL_GUARDED_BY(mu);
   std::vector<v1::CreateTopUpRequest> top_ups ABSL_GUARDED_BY(mu);
+  std::vector<v1::RefundTopUpRequest> refunds ABSL_GUARDED_BY(mu);
+  std::map<std::string, int64_t> refunded_micros ABSL_GUARDED_BY(mu);
   std::map<std::string, v1::Tip> tips ABSL_GUARDED_BY(mu);
 
   int Calls() {
     absl::MutexLock lock(&mu);
     return static_cast<int>(balance_reads.size() + entry_lists.size() + tips_sent.size() + tip_reads.size() +
-                            top_ups.size());
+                            top_ups.size() + refunds.size());
   }
 
   static bool SignedIn(grpc::ServerContext* ctx) {
@@ -188,6 +205,36 @@ class FakeTipping final : public v1::TippingService::Service {
     } else {
       resp->set_status(v1::TOP_UP_STATUS_SUCCEEDED);
     }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RefundTopUp(grpc::ServerContext* ctx, const v1::RefundTopUpRequest* req, v1::TopUp* resp) override {
+    if (!SignedIn(ctx)) return MoneyUnauthenticated();
+    absl::MutexLock lock(&mu);
+    refunds.push_back(*req);
+    if (req->top_up_id() == "tu-spent") {
+      return MoneyRefused(ctx, "INSUFFICIENT_FUNDS", "amount: more than your wallet holds");
+    }
+    if (req->top_up_id() == "tu-declined") {
+      return MoneyRefused(ctx, "NOT_REFUNDABLE", "top_up_id: the top-up did not succeed");
+    }
+    int64_t& refunded = refunded_micros[req->top_up_id()];
+    const int64_t left = kRefundableTopUpMicros - refunded;
+    const int64_t amount = req->has_amount() ? req->amount().amount_micros() : left;
+    if (amount > left) {
+      return MoneyRefused(ctx, "REFUND_EXCEEDS_TOP_UP", "amount: more than is left of the top-up");
+    }
+    refunded += amount;
+    resp->set_top_up_id(req->top_up_id());
+    resp->set_user_id("u-1");
+    *resp->mutable_amount() = TippingUsd(kRefundableTopUpMicros);
+    *resp->mutable_refunded_amount() = TippingUsd(refunded);
+    resp->set_status(refunded == kRefundableTopUpMicros ? v1::TOP_UP_STATUS_REFUNDED
+                                                        : v1::TOP_UP_STATUS_PARTIALLY_REFUNDED);
+    resp->set_provider("sandbox");
+    resp->set_provider_reference("sbx_pi_1");
+    resp->mutable_create_time()->set_seconds(kMoneyNow);
+    resp->mutable_update_time()->set_seconds(kMoneyNow + 60);
     return grpc::Status::OK;
   }
 };
@@ -423,6 +470,88 @@ TEST_F(MoneyCommandsTest, TopUpSendsTheSandboxDefaultsAndPrintsWhyOneFailed) {
   EXPECT_NE(r.err.find("has not confirmed it yet"), std::string::npos) << r.err;
 }
 
+TEST_F(MoneyCommandsTest, TopUpRefundSendsTheIdTheMicrosAndTheReasonAndPrintsWhatWasRefunded) {
+  testing::CliResult r = Cli({"topup", "refund", "tu-1", "5", "--reason=changed my mind"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string first_id;
+  {
+    absl::MutexLock lock(&tipping_.mu);
+    ASSERT_EQ(tipping_.refunds.size(), 1u);
+    const v1::RefundTopUpRequest& sent = tipping_.refunds[0];
+    first_id = sent.request_id();
+    EXPECT_TRUE(base::IsCanonicalUuid(first_id)) << first_id;
+    EXPECT_EQ(sent.top_up_id(), "tu-1");
+    ASSERT_TRUE(sent.has_amount());
+    EXPECT_EQ(sent.amount().amount_micros(), 5'000'000);
+    EXPECT_EQ(sent.amount().currency(), "USD");
+    EXPECT_EQ(sent.reason(), "changed my mind");
+  }
+  EXPECT_EQ(r.out,
+            "top up id: tu-1\n"
+            "status:    partially-refunded\n"
+            "amount:    20.00 USD\n"
+            "refunded:  5.00 USD\n"
+            "provider:  sandbox\n"
+            "reference: sbx_pi_1\n"
+            "created:   2024-05-01T12:00:00Z\n");
+
+  // Without AMOUNT: no amount sent, the server refunds all that is left.
+  r = Cli({"topup", "refund", "tu-1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  {
+    absl::MutexLock lock(&tipping_.mu);
+    ASSERT_EQ(tipping_.refunds.size(), 2u);
+    const v1::RefundTopUpRequest& sent = tipping_.refunds[1];
+    EXPECT_TRUE(base::IsCanonicalUuid(sent.request_id())) << sent.request_id();
+    EXPECT_NE(sent.request_id(), first_id);
+    EXPECT_EQ(sent.top_up_id(), "tu-1");
+    EXPECT_FALSE(sent.has_amount());
+    EXPECT_EQ(sent.reason(), "");
+  }
+  EXPECT_NE(r.out.find("status:    refunded\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("refunded:  20.00 USD\n"), std::string::npos) << r.out;
+
+  // Any whole number of cents, exactly; --json has the micros too.
+  r = Cli({"--json", "topup", "refund", "tu-2", "0.01"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"refunded\":\"0.01 USD\",\"refunded_micros\":10000,"), std::string::npos) << r.out;
+  absl::MutexLock lock(&tipping_.mu);
+  ASSERT_EQ(tipping_.refunds.size(), 3u);
+  EXPECT_EQ(tipping_.refunds[2].amount().amount_micros(), 10'000);
+}
+
+TEST_F(MoneyCommandsTest, ARefusedRefundPrintsTheServersReasonAndOnlyWantOfMoneyGetsAHint) {
+  testing::CliResult r = Cli({"topup", "refund", "tu-spent", "5"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.err.find("clipforge: not possible right now: amount: more than your wallet holds (only money still "
+                       "in your wallet can be refunded)\n"),
+            std::string::npos)
+      << r.err;
+  r = Cli({"--json", "topup", "refund", "tu-spent"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.out.find("\"code\":\"FAILED_PRECONDITION\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"reason\":\"INSUFFICIENT_FUNDS\""), std::string::npos) << r.out;
+
+  r = Cli({"topup", "refund", "tu-1", "20.01"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.err.find("clipforge: not possible right now: amount: more than is left of the top-up\n"),
+            std::string::npos)
+      << r.err;
+  r = Cli({"--json", "topup", "refund", "tu-1", "20.01"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.out.find("\"reason\":\"REFUND_EXCEEDS_TOP_UP\""), std::string::npos) << r.out;
+
+  r = Cli({"topup", "refund", "tu-declined"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.err.find("clipforge: not possible right now: top_up_id: the top-up did not succeed\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("only money still in your wallet"), std::string::npos) << r.err;
+  r = Cli({"--json", "topup", "refund", "tu-declined"});
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_NE(r.out.find("\"reason\":\"NOT_REFUNDABLE\""), std::string::npos) << r.out;
+}
+
 TEST_F(MoneyCommandsTest, BadAmountsAndFlagsAreUsageErrorsWithoutAnyCall) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"tip", "clip-1", "1.234"}, "AMOUNT must be whole cents, at most two decimals, not '1.234'"},
@@ -444,6 +573,17 @@ TEST_F(MoneyCommandsTest, BadAmountsAndFlagsAreUsageErrorsWithoutAnyCall) {
       {{"topup", "20", "--provider="}, "--provider: is required"},
       {{"topup", "20", "--token="}, "--token: is required"},
       {{"topup"}, "`clipforge topup` needs AMOUNT"},
+      {{"topup", "refund"}, "`clipforge topup refund` needs TOP_UP_ID [AMOUNT]"},
+      {{"topup", "refund", ""}, "TOP_UP_ID must not be empty"},
+      {{"topup", "refund", "", "5"}, "TOP_UP_ID must not be empty"},
+      {{"topup", "refund", "tu-1", "five"}, "AMOUNT must be an amount such as 2, 0.10 or 12.5"},
+      {{"topup", "refund", "tu-1", "0"}, "AMOUNT must be more than 0"},
+      {{"topup", "refund", "tu-1", "1.005"}, "AMOUNT must be whole cents"},
+      {{"topup", "refund", "tu-1", "--", "-5"}, "AMOUNT must be more than 0"},
+      {{"topup", "refund", "tu-1", "500.01"}, "AMOUNT must be from 0.01 to 500.00 USD"},
+      {{"topup", "refund", "tu-1", ""}, "AMOUNT must be an amount such as"},
+      {{"topup", "refund", "tu-1", "5", "6"}, "unexpected argument '6'"},
+      {{"topup", "refund", "tu-1", "--reason=" + std::string(501, 'x')}, "--reason: must be at most 500 characters"},
       {{"wallet", "statement", "--account=savings"}, "--account must be one of: wallet, pending, jar"},
       {{"wallet", "statement", "--account=platform-fees"}, "--account must be one of: wallet, pending, jar"},
       {{"wallet", "statement", "--limit=0"}, "--limit must be a whole number from 1 to 1000"},

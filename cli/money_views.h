@@ -95,8 +95,9 @@ Record StatementRecord(const AccountStatement& statement);
 // royalty: 1 is the parent), the amount and its share of the tip.
 Record TipRecord(const v1::Tip& tip, MoneyReaders readers);
 
-// `topup`: the top-up's id, status word, amount, what was refunded (when
-// any), provider, the provider's reference and why it failed (when it did).
+// `topup` and `topup refund`: the top-up's id, status word, amount, what
+// was refunded (when any; scripts always), provider, the provider's
+// reference and why it failed (when it did).
 // Never the client secret.
 Record TopUpRecord(const v1::TopUp& top_up, MoneyReaders readers);
 

@@ -71,9 +71,11 @@ v1::TransferKind ApiTransferKind(TransferCode code) {
 v1::TopUpStatus ApiTopUpStatus(TopUpStatus status) { return static_cast<v1::TopUpStatus>(status); }
 
 // What a transfer's id says it belongs to: "<tip id>/<leg>" is a tip's,
-// "top_up/<id>" a top-up's.
+// "top_up/<id>" a top-up's, "refund/<request id>/post" a refund's.
 std::string ReferenceOf(absl::string_view transfer_id) {
-  if (absl::ConsumePrefix(&transfer_id, "top_up/")) return std::string(transfer_id);
+  for (const absl::string_view kind : {"top_up/", "refund/"}) {
+    if (absl::ConsumePrefix(&transfer_id, kind)) break;
+  }
   return std::string(transfer_id.substr(0, transfer_id.find('/')));
 }
 

@@ -75,6 +75,9 @@ struct LedgerBatch {
   std::vector<TipRecord> tips;
   // Top-ups the batch credited (inserted; one already stored is left).
   std::vector<TopUpRecord> top_ups;
+  // Refunds the batch paid: added to their top-ups' refunded amounts (and
+  // statuses), several of one top-up included.
+  std::vector<TopUpRefund> top_up_refunds;
   std::vector<v1::EventEnvelope> events;
   // How many requests the batch answers.
   int request_count = 0;

@@ -102,6 +102,8 @@ class WriterBatchDecider {
     if (!reply.outcomes.empty() && reply.outcomes.back().ok()) {
       batch_.tips.insert(batch_.tips.end(), request.tips.begin(), request.tips.end());
       batch_.top_ups.insert(batch_.top_ups.end(), request.top_ups.begin(), request.top_ups.end());
+      batch_.top_up_refunds.insert(batch_.top_up_refunds.end(), request.top_up_refunds.begin(),
+                                   request.top_up_refunds.end());
       batch_.events.insert(batch_.events.end(), request.events.begin(), request.events.end());
     }
     return reply;

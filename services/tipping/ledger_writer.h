@@ -69,6 +69,7 @@ struct LedgerRequest {
   // the first request.
   std::vector<TipRecord> tips;
   std::vector<TopUpRecord> top_ups;
+  std::vector<TopUpRefund> top_up_refunds;
   std::vector<v1::EventEnvelope> events;
 };
 

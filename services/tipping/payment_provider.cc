@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/sha256.h"
 
@@ -29,6 +30,18 @@ absl::StatusOr<PaymentIntent> SandboxPaymentProvider::CreateIntent(absl::string_
         "tok_insufficientFunds)");
   }
   return intent;
+}
+
+absl::StatusOr<std::string> SandboxPaymentProvider::Refund(absl::string_view idempotency_key,
+                                                           absl::string_view reference, ledger::Micros amount,
+                                                           ledger::Currency currency) {
+  if (!absl::StartsWith(reference, "sbx_pi_")) {
+    return absl::FailedPreconditionError("the sandbox made no such payment");
+  }
+  base::Sha256Hasher hasher;
+  hasher.Update(idempotency_key);
+  hasher.Update(absl::StrCat("/", reference, "/", amount, "/", currency.code()));
+  return absl::StrCat("sbx_re_", absl::BytesToHexString(hasher.Finish()).substr(0, 24));
 }
 
 PaymentProvider* PaymentProviders::Find(absl::string_view name) const {

@@ -42,6 +42,11 @@ class PaymentProvider {
   virtual absl::StatusOr<PaymentIntent> CreateIntent(absl::string_view idempotency_key, ledger::Micros amount,
                                                      ledger::Currency currency,
                                                      absl::string_view payment_method_token) = 0;
+  // Pays `amount` of the payment `reference` back to its payment method;
+  // the same idempotency key refunds once. The refund's reference.
+  // FAILED_PRECONDITION when the provider refuses it.
+  virtual absl::StatusOr<std::string> Refund(absl::string_view idempotency_key, absl::string_view reference,
+                                             ledger::Micros amount, ledger::Currency currency) = 0;
 };
 
 // The sandbox's tokens: tok_visa and tok_mastercard succeed;
@@ -54,6 +59,9 @@ class SandboxPaymentProvider final : public PaymentProvider {
   absl::StatusOr<PaymentIntent> CreateIntent(absl::string_view idempotency_key, ledger::Micros amount,
                                              ledger::Currency currency,
                                              absl::string_view payment_method_token) override;
+  // Every refund of a sandbox payment succeeds.
+  absl::StatusOr<std::string> Refund(absl::string_view idempotency_key, absl::string_view reference,
+                                     ledger::Micros amount, ledger::Currency currency) override;
 };
 
 // The providers an instance enables, by name.

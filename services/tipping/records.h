@@ -81,6 +81,16 @@ struct TopUpRecord {
   friend bool operator==(const TopUpRecord&, const TopUpRecord&) = default;
 };
 
+// Part of a top-up paid back to its card: what a batch adds to the
+// top-up's refunded amount.
+struct TopUpRefund {
+  std::string top_up_id;
+  ledger::Micros amount = 0;
+  absl::Time refunded_at;
+
+  friend bool operator==(const TopUpRefund&, const TopUpRefund&) = default;
+};
+
 // One side of a posted transfer on one account: what a statement lists.
 struct EntryRecord {
   // Per account, in the order the writer booked them (1, 2, ...).

@@ -74,6 +74,18 @@ absl::StatusOr<TopUpInput> ParseCreateTopUp(const v1::CreateTopUpRequest& reques
                     .payment_method_token = request.payment_method_token()};
 }
 
+absl::StatusOr<RefundInput> ParseRefundTopUp(const v1::RefundTopUpRequest& request, ledger::Currency currency) {
+  base::FieldValidator v;
+  v.Uuid("request_id", request.request_id()).Uuid("top_up_id", request.top_up_id());
+  v.Text("reason", request.reason(), {.min_chars = 0, .max_chars = 500});
+  CF_RETURN_IF_ERROR(v.status());
+  RefundInput input{.request_id = request.request_id(), .top_up_id = request.top_up_id()};
+  if (request.has_amount()) {
+    CF_ASSIGN_OR_RETURN(input.amount, ParseClientMoney("amount", request.amount(), currency));
+  }
+  return input;
+}
+
 absl::StatusOr<std::optional<absl::Time>> ParseAsOf(const v1::GetBalanceRequest& request, absl::Time now) {
   base::FieldValidator v;
   v.Uuid("user_id", request.user_id(), /*required=*/false);

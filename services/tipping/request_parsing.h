@@ -26,6 +26,7 @@ absl::StatusOr<ledger::Micros> ParseClientMoney(absl::string_view field, const v
 
 absl::StatusOr<SendTipInput> ParseSendTip(const v1::SendTipRequest& request, ledger::Currency currency);
 absl::StatusOr<TopUpInput> ParseCreateTopUp(const v1::CreateTopUpRequest& request, ledger::Currency currency);
+absl::StatusOr<RefundInput> ParseRefundTopUp(const v1::RefundTopUpRequest& request, ledger::Currency currency);
 // The as-of time: none when unset; not in the future (after `now`).
 absl::StatusOr<std::optional<absl::Time>> ParseAsOf(const v1::GetBalanceRequest& request, absl::Time now);
 absl::StatusOr<StatementQuery> ParseListEntries(const v1::ListEntriesRequest& request);

@@ -84,4 +84,15 @@ grpc::ServerUnaryReactor* TippingServiceImpl::GetLedgerHealth(grpc::CallbackServ
   });
 }
 
+grpc::ServerUnaryReactor* TippingServiceImpl::RefundTopUp(grpc::CallbackServerContext* ctx,
+                                                          const v1::RefundTopUpRequest* request,
+                                                          v1::TopUp* response) {
+  return runner_.Authenticated(ctx, [this, request, response](const kit::Caller& caller) -> absl::Status {
+    CF_ASSIGN_OR_RETURN(const RefundInput input, ParseRefundTopUp(*request, logic_.config().currency));
+    CF_ASSIGN_OR_RETURN(const TopUpRecord top_up, logic_.RefundTopUp(caller, input));
+    FillTopUp(top_up, response);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace clipforge::tipping_service

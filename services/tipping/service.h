@@ -41,6 +41,8 @@ class TippingServiceImpl final : public v1::TippingService::CallbackService {
                                         v1::ListEntriesResponse*) override;
   grpc::ServerUnaryReactor* CreateTopUp(grpc::CallbackServerContext*, const v1::CreateTopUpRequest*,
                                         v1::TopUp*) override;
+  grpc::ServerUnaryReactor* RefundTopUp(grpc::CallbackServerContext*, const v1::RefundTopUpRequest*,
+                                        v1::TopUp*) override;
   grpc::ServerUnaryReactor* GetLedgerHealth(grpc::CallbackServerContext*, const v1::GetLedgerHealthRequest*,
                                             v1::LedgerHealth*) override;
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -42,6 +43,8 @@ constexpr char kResolvePending[] = "tipping_resolve_pending";
 constexpr char kInsertEntries[] = "tipping_insert_entries";
 constexpr char kInsertTips[] = "tipping_insert_tips";
 constexpr char kInsertTopUps[] = "tipping_insert_top_ups";
+constexpr char kRefundTopUps[] = "tipping_refund_top_ups";
+constexpr char kStoredTransferAmount[] = "tipping_stored_transfer_amount";
 constexpr char kBatchCommitted[] = "tipping_batch_committed";
 constexpr char kAllAccounts[] = "tipping_all_accounts";
 constexpr char kAllTransfers[] = "tipping_all_transfers";
@@ -341,6 +344,9 @@ absl::Status CheckBatchIds(const LedgerBatch& batch) {
     CF_RETURN_IF_ERROR(RequireUuid("top_up_id", top_up.top_up_id));
     CF_RETURN_IF_ERROR(RequireUuid("user_id", top_up.user_id));
   }
+  for (const TopUpRefund& refund : batch.top_up_refunds) {
+    CF_RETURN_IF_ERROR(RequireUuid("top_up_id", refund.top_up_id));
+  }
   return absl::OkStatus();
 }
 
@@ -502,6 +508,23 @@ void InsertTopUps(pqxx::work& txn, const std::vector<TopUpRecord>& top_ups) {
                     TextsOf(v, [](const U& u) { return absl::string_view(u.failure_reason); }),
                     IntsOf(v, [](const U& u) { return ToMicros(u.created_at); }),
                     IntsOf(v, [](const U& u) { return ToMicros(u.updated_at); }));
+}
+
+// Each refunded top-up must be stored (it was read before its refund was
+// decided): the same disagreement as in UpdateAccounts otherwise.
+absl::Status RefundTopUps(pqxx::work& txn, const std::vector<TopUpRefund>& refunds) {
+  if (refunds.empty()) return absl::OkStatus();
+  using R = TopUpRefund;
+  const pqxx::result r = txn.exec_prepared(
+      kRefundTopUps, TextsOf(refunds, [](const R& x) { return absl::string_view(x.top_up_id); }),
+      IntsOf(refunds, [](const R& x) { return x.amount; }),
+      IntsOf(refunds, [](const R& x) { return ToMicros(x.refunded_at); }));
+  absl::flat_hash_set<std::string> top_ups;
+  for (const TopUpRefund& refund : refunds) top_ups.insert(refund.top_up_id);
+  if (static_cast<size_t>(r.affected_rows()) != top_ups.size()) {
+    return absl::InternalError("tipping store: the batch refunds top-ups that are not stored");
+  }
+  return absl::OkStatus();
 }
 
 // --- Loading the ledger ---
@@ -735,6 +758,16 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     "$6::smallint[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) AS "
                     "u(top_up_id, user_id, amount, currency, refunded, status, provider, provider_reference, "
                     "failure_reason, created, updated) ON CONFLICT (top_up_id) DO NOTHING")},
+      // Several refunds of one top-up in a batch add up (an UPDATE ... FROM
+      // would apply only one of them). Status 4 partially refunded, 5
+      // refunded.
+      {kRefundTopUps,
+       absl::StrCat("UPDATE tipping.top_ups t SET refunded = t.refunded + r.amount, status = CASE WHEN t.refunded "
+                    "+ r.amount >= t.amount THEN 5 ELSE 4 END, updated_at = ",
+                    SqlTimestampOf("r.at"),
+                    " FROM (SELECT id, sum(amount)::bigint AS amount, max(at) AS at FROM unnest($1::uuid[], "
+                    "$2::bigint[], $3::bigint[]) AS x(id, amount, at) GROUP BY id) r WHERE t.top_up_id = r.id")},
+      {kStoredTransferAmount, "SELECT amount FROM tipping.transfers WHERE transfer_id = $1"},
       {kBatchCommitted,
        "SELECT EXISTS (SELECT 1 FROM tipping.batches WHERE sequence = $1::bigint AND hash = decode($2, 'hex'))"},
       {kAllAccounts, absl::StrCat("SELECT ", kAccountColumns, " FROM tipping.accounts a")},
@@ -954,6 +987,7 @@ absl::Status PgTippingStore::CommitBatch(absl::string_view shard, const LedgerBa
     InsertEntries(txn, batch.entries);
     InsertTips(txn, batch.tips);
     InsertTopUps(txn, batch.top_ups);
+    CF_RETURN_IF_ERROR(RefundTopUps(txn, batch.top_up_refunds));
     return kit::OutboxWriter::AppendAll(txn, batch.events);
   });
 }
@@ -1051,6 +1085,17 @@ absl::StatusOr<std::optional<TipRecord>> PgTippingStore::GetTip(absl::string_vie
     return absl::OkStatus();
   }));
   return tip;
+}
+
+absl::StatusOr<std::optional<ledger::Micros>> PgTippingStore::StoredTransferAmount(absl::string_view transfer_id) {
+  std::optional<ledger::Micros> amount;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& txn) {
+    const pqxx::result rows = txn.exec_prepared(kStoredTransferAmount, std::string(transfer_id));
+    amount.reset();
+    if (!rows.empty()) amount = rows[0][0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return amount;
 }
 
 absl::StatusOr<std::optional<TopUpRecord>> PgTippingStore::GetTopUp(absl::string_view top_up_id) {

@@ -1,5 +1,6 @@
 #include "services/tipping/tipping_logic.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -53,6 +54,49 @@ std::vector<std::string> TopUpDifferences(const TopUpRecord& stored, const kit::
 // The transfer that credits a wallet with a top-up: its own id space, so
 // that no tip's transfer can ever collide with it.
 std::string TopUpTransferId(absl::string_view top_up_id) { return absl::StrCat("top_up/", top_up_id); }
+
+// What is left to refund of a top-up, as a ledger account (kind and units
+// of a rate account: a count, not money), credited once with the top-up's
+// amount: every refund holds its amount on it, so refunds racing each
+// other can never pay back more than the top-up, whatever they read.
+std::string RefundableAccountId(absl::string_view top_up_id) {
+  return ledger::AccountIdOf(ledger::AccountKind::kRateLimit, absl::StrCat("refundable/", top_up_id),
+                             ledger::kRateUnits);
+}
+
+// A refund's two holds (the rest refundable, the wallet's money), linked,
+// and what posts or voids them together.
+std::vector<ledger::Transfer> RefundHolds(absl::string_view request_id, absl::string_view top_up_id,
+                                          absl::string_view wallet, absl::string_view clearing, ledger::Micros amount,
+                                          ledger::Currency currency) {
+  return {{.id = absl::StrCat("refund/", request_id, "/cap"),
+           .debit_account_id = RefundableAccountId(top_up_id),
+           .credit_account_id = ledger::RateCapacityAccountId(),
+           .amount = amount,
+           .currency = ledger::kRateUnits,
+           .code = ledger::TransferCode::kRefund,
+           .flags = {.linked = true, .pending = true}},
+          {.id = absl::StrCat("refund/", request_id),
+           .debit_account_id = std::string(wallet),
+           .credit_account_id = std::string(clearing),
+           .amount = amount,
+           .currency = currency,
+           .code = ledger::TransferCode::kRefund,
+           .flags = {.pending = true}}};
+}
+
+std::vector<ledger::Transfer> ResolveRefund(absl::string_view request_id, bool post) {
+  const absl::string_view verb = post ? "post" : "void";
+  const ledger::TransferFlags flags{.post_pending_transfer = post, .void_pending_transfer = !post};
+  ledger::TransferFlags first = flags;
+  first.linked = true;
+  return {{.id = absl::StrCat("refund/", request_id, "/cap/", verb),
+           .flags = first,
+           .pending_id = absl::StrCat("refund/", request_id, "/cap")},
+          {.id = absl::StrCat("refund/", request_id, "/", verb),
+           .flags = flags,
+           .pending_id = absl::StrCat("refund/", request_id)}};
+}
 
 }  // namespace
 
@@ -249,6 +293,101 @@ absl::StatusOr<TopUpRecord> TippingLogic::CreateTopUp(const kit::Caller& caller,
   const std::vector<std::string> differences = TopUpDifferences(*stored, caller, input);
   if (!differences.empty()) return RequestIdReused(differences);
   return *stored;
+}
+
+absl::StatusOr<TopUpRecord> TippingLogic::RefundTopUp(const kit::Caller& caller, const RefundInput& input) {
+  CF_ASSIGN_OR_RETURN(const std::optional<TopUpRecord> top_up, store_.GetTopUp(input.top_up_id));
+  if (!top_up.has_value() || (top_up->user_id != caller.user_id && !caller.HasRole(base::Role::kAdmin))) {
+    return absl::NotFoundError("top_up_id: no such top-up");
+  }
+  if (top_up->status != TopUpStatus::kSucceeded && top_up->status != TopUpStatus::kPartiallyRefunded &&
+      top_up->status != TopUpStatus::kRefunded) {
+    return base::WithReason(absl::FailedPreconditionError("top_up_id: only a succeeded top-up can be refunded"),
+                            "NOT_REFUNDABLE");
+  }
+  PaymentProvider* provider = providers_.Find(top_up->provider);
+  if (provider == nullptr) {
+    return absl::FailedPreconditionError("top_up_id: its provider is no longer enabled on this instance");
+  }
+  // A retry goes on with the amount its first try held (after a whole
+  // refund, "all that is left" is nothing).
+  CF_ASSIGN_OR_RETURN(const std::optional<ledger::Micros> earlier,
+                      store_.StoredTransferAmount(absl::StrCat("refund/", input.request_id)));
+  if (earlier.has_value() && input.amount.has_value() && *input.amount != *earlier) {
+    return RequestIdReused({"amount"});
+  }
+  // What the stored row says is left; concurrent refunds are capped by the
+  // ledger below, not by this read.
+  const ledger::Micros left = top_up->amount - top_up->refunded;
+  const ledger::Micros amount = earlier.value_or(input.amount.value_or(left));
+  if (amount <= 0 || amount > top_up->amount) {
+    return base::WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                "amount: ", ledger::FormatMicros(std::max<ledger::Micros>(left, 0)),
+                                " of the top-up is left to refund")),
+                            "REFUND_EXCEEDS_TOP_UP");
+  }
+
+  const ledger::Currency currency = top_up->currency;
+  const std::string wallet = ledger::AccountIdOf(AccountKind::kUserWallet, top_up->user_id, currency);
+  const std::string clearing = ledger::AccountIdOf(AccountKind::kProviderClearing, "", currency);
+  LedgerRequest hold;
+  hold.accounts = {ledger::OpenAccount(ledger::RateCapacityAccountId(), AccountKind::kRateCapacity,
+                                       ledger::kRateUnits),
+                   ledger::OpenAccount(RefundableAccountId(top_up->top_up_id), AccountKind::kRateLimit,
+                                       ledger::kRateUnits)};
+  // The refundable rest, granted once (`exists` ever after).
+  hold.transfers.push_back({.id = absl::StrCat(TopUpTransferId(top_up->top_up_id), "/refundable"),
+                            .debit_account_id = ledger::RateCapacityAccountId(),
+                            .credit_account_id = RefundableAccountId(top_up->top_up_id),
+                            .amount = top_up->amount,
+                            .currency = ledger::kRateUnits,
+                            .code = ledger::TransferCode::kRateAllowance});
+  for (ledger::Transfer& t : RefundHolds(input.request_id, top_up->top_up_id, wallet, clearing, amount, currency)) {
+    hold.transfers.push_back(std::move(t));
+  }
+  CF_ASSIGN_OR_RETURN(const LedgerReply held, writer_.Submit(std::move(hold)));
+  for (size_t i = 1; i < held.outcomes.size(); ++i) {
+    switch (held.outcomes[i].result) {
+      case TransferResult::kOk:
+      case TransferResult::kExists:  // a retry: finish the same refund
+      case TransferResult::kLinkedEventFailed:
+        continue;
+      case TransferResult::kExistsWithDifferentFields:
+        return RequestIdReused(held.outcomes[i].differing_fields);
+      case TransferResult::kExceedsCredits:
+        if (i == 1) {
+          return base::WithReason(
+              absl::FailedPreconditionError("amount: more than is left to refund of the top-up"),
+              "REFUND_EXCEEDS_TOP_UP");
+        }
+        return InsufficientFunds();
+      default:
+        return absl::InternalError(absl::StrCat("refund transfer ", i, " refused by the ledger: ",
+                                                ledger::TransferResultName(held.outcomes[i].result)));
+    }
+  }
+
+  // The money is held: the provider pays it back (the same key refunds
+  // once), then the holds are posted, or voided when it refuses.
+  const absl::StatusOr<std::string> refunded =
+      provider->Refund(input.request_id, top_up->provider_reference, amount, currency);
+  if (!refunded.ok() && refunded.status().code() != absl::StatusCode::kFailedPrecondition) {
+    // Unreachable or in doubt: the holds stay; a retry asks again.
+    return refunded.status();
+  }
+  LedgerRequest resolve;
+  resolve.transfers = ResolveRefund(input.request_id, /*post=*/refunded.ok());
+  if (refunded.ok()) resolve.top_up_refunds.push_back({top_up->top_up_id, amount, clock_.Now()});
+  CF_ASSIGN_OR_RETURN(const LedgerReply resolved, writer_.Submit(std::move(resolve)));
+  const TransferResult last = resolved.outcomes.back().result;
+  if (!refunded.ok()) return refunded.status();
+  if (last != TransferResult::kOk && last != TransferResult::kExists) {
+    return base::WithReason(absl::FailedPreconditionError("request_id: this refund was refused by the provider"),
+                            "REFUND_REFUSED");
+  }
+  CF_ASSIGN_OR_RETURN(const std::optional<TopUpRecord> after, store_.GetTopUp(input.top_up_id));
+  if (!after.has_value()) return absl::InternalError("top-up not found after its refund");
+  return *after;
 }
 
 absl::StatusOr<std::vector<AccountBalanceView>> TippingLogic::GetBalance(const kit::Caller& caller,

@@ -54,6 +54,13 @@ struct SendTipInput {
   std::string message;
 };
 
+struct RefundInput {
+  std::string request_id;
+  std::string top_up_id;
+  // Unset: all that is left unrefunded.
+  std::optional<ledger::Micros> amount;
+};
+
 struct TopUpInput {
   std::string top_up_id;
   ledger::Micros amount = 0;
@@ -124,6 +131,17 @@ class TippingLogic {
   // Charges the provider and, when it succeeds, credits the caller's
   // wallet. A retry returns the stored top-up.
   absl::StatusOr<TopUpRecord> CreateTopUp(const kit::Caller& caller, const TopUpInput& input);
+
+  // Pays all or part of a succeeded top-up back to its card, out of the
+  // owner's wallet (the owner or an admin). Two phases: the wallet's money
+  // and the top-up's refundable rest are held, the provider refunds, and
+  // the holds are posted (or voided when the provider refuses). At most the
+  // top-up's amount is ever refunded, however many refunds race (a ledger
+  // account caps it). FAILED_PRECONDITION INSUFFICIENT_FUNDS when the
+  // wallet no longer holds it, REFUND_EXCEEDS_TOP_UP past what is left,
+  // NOT_REFUNDABLE for a top-up that did not succeed. A retry finishes or
+  // answers the same refund.
+  absl::StatusOr<TopUpRecord> RefundTopUp(const kit::Caller& caller, const RefundInput& input);
 
   // The wallet, pending earnings and tip jar of `user_id` (empty: the
   // caller; another user's: admins only), now or as of a past time.

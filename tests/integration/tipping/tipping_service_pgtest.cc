@@ -236,6 +236,44 @@ TEST_F(TippingServiceTest, ATipSplitsIntoFeeRoyaltiesAndTheCreatorsShareAndARetr
             1);
 }
 
+TEST_F(TippingServiceTest, ARefundPaysBackPartOfATopUpAndRefusesMoreThanIsLeft) {
+  const TestUser fan = NewUser();
+  v1::TopUp top_up;
+  ASSERT_TRUE(TopUp(fan, 10 * kUnit, "tok_visa", &top_up).ok());
+  v1::RefundTopUpRequest request;
+  request.set_request_id(ids_.Next());
+  request.set_top_up_id(top_up.top_up_id());
+  *request.mutable_amount() = Usd(3 * kUnit);
+  request.set_reason("changed my mind");
+  v1::TopUp refunded;
+  grpc::Status status = As(fan, &v1::TippingService::Stub::RefundTopUp, request, &refunded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(refunded.status(), v1::TOP_UP_STATUS_PARTIALLY_REFUNDED);
+  EXPECT_EQ(refunded.refunded_amount().amount_micros(), 3 * kUnit);
+  EXPECT_EQ(Balance(fan, v1::ACCOUNT_KIND_WALLET), 7 * kUnit);
+  // The retry answers the same; the stored row says so.
+  ASSERT_TRUE(As(fan, &v1::TippingService::Stub::RefundTopUp, request, &refunded).ok());
+  EXPECT_EQ(refunded.refunded_amount().amount_micros(), 3 * kUnit);
+  EXPECT_EQ(Scalar(absl::StrCat("SELECT refunded FROM tipping.top_ups WHERE top_up_id = '", top_up.top_up_id(), "'")),
+            3 * kUnit);
+
+  request.set_request_id(ids_.Next());
+  *request.mutable_amount() = Usd(8 * kUnit);
+  status = As(fan, &v1::TippingService::Stub::RefundTopUp, request, &refunded);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(status), "REFUND_EXCEEDS_TOP_UP");
+  EXPECT_EQ(Balance(fan, v1::ACCOUNT_KIND_WALLET), 7 * kUnit);
+  request.clear_amount();
+  ASSERT_TRUE(As(fan, &v1::TippingService::Stub::RefundTopUp, request, &refunded).ok());
+  EXPECT_EQ(refunded.status(), v1::TOP_UP_STATUS_REFUNDED);
+  EXPECT_EQ(Balance(fan, v1::ACCOUNT_KIND_WALLET), 0);
+  // Someone else's top-up is not theirs to refund.
+  request.set_request_id(ids_.Next());
+  EXPECT_EQ(As(NewUser(), &v1::TippingService::Stub::RefundTopUp, request, &refunded).error_code(),
+            StatusCode::NOT_FOUND);
+  EXPECT_TRUE(server_.tipping().writer().CheckInvariants().empty());
+}
+
 TEST_F(TippingServiceTest, RefusalsNameTheirReasonsAndMoveNothing) {
   const TestUser creator = NewUser();
   const TestUser fan = NewUser();

@@ -80,18 +80,36 @@ absl::StatusOr<std::optional<TipRecord>> FakeTippingStore::GetTip(absl::string_v
 }
 
 absl::StatusOr<std::optional<TopUpRecord>> FakeTippingStore::GetTopUp(absl::string_view top_up_id) {
+  std::optional<TopUpRecord> found;
   for (const LedgerBatch& batch : ledger_.batches()) {
     for (TopUpRecord top_up : batch.top_ups) {
       top_up.client_secret.clear();  // never stored
-      if (top_up.top_up_id == top_up_id) return std::optional<TopUpRecord>(top_up);
+      if (top_up.top_up_id == top_up_id && !found.has_value()) found = top_up;
+    }
+    // Refunds add up, as the store's UPDATE does.
+    for (const TopUpRefund& refund : batch.top_up_refunds) {
+      if (!found.has_value() || refund.top_up_id != top_up_id) continue;
+      found->refunded += refund.amount;
+      found->status = found->refunded >= found->amount ? TopUpStatus::kRefunded : TopUpStatus::kPartiallyRefunded;
+      found->updated_at = refund.refunded_at;
     }
   }
+  if (found.has_value()) return found;
   absl::MutexLock lock(&mu_);
   auto it = failed_top_ups_.find(top_up_id);
   if (it == failed_top_ups_.end()) return std::optional<TopUpRecord>();
   TopUpRecord top_up = it->second;
   top_up.client_secret.clear();
   return std::optional<TopUpRecord>(top_up);
+}
+
+absl::StatusOr<std::optional<ledger::Micros>> FakeTippingStore::StoredTransferAmount(absl::string_view transfer_id) {
+  for (const LedgerBatch& batch : ledger_.batches()) {
+    for (const ledger::TransferRecord& record : batch.transfers) {
+      if (record.transfer.id == transfer_id) return std::optional<ledger::Micros>(record.transfer.amount);
+    }
+  }
+  return std::optional<ledger::Micros>();
 }
 
 absl::Status FakeTippingStore::PutFailedTopUp(const TopUpRecord& top_up) {

@@ -256,6 +256,71 @@ TEST_F(TippingLogicTest, TopUpsCreditTheWalletOnceAndDeclinesAreKept) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("payment_method_token")));
 }
 
+TEST_F(TippingLogicTest, RefundsPayBackWhatTheWalletStillHoldsOnceAndNeverMoreThanTheTopUp) {
+  const kit::Caller fan = User();
+  const kit::Caller creator = User();
+  const std::string clip = Clip(creator);
+  const std::string top_up_id = ids_.Next();
+  ASSERT_THAT(TopUp(fan, 10 * kUnit, "tok_visa", top_up_id), IsOk());
+  const auto refund = [&](const kit::Caller& who, const std::string& request_id, std::optional<Micros> amount,
+                          const std::string& of = "") {
+    return logic_.RefundTopUp(who, {.request_id = request_id, .top_up_id = of.empty() ? top_up_id : of,
+                                    .amount = amount});
+  };
+
+  const std::string first = ids_.Next();
+  absl::StatusOr<TopUpRecord> after = refund(fan, first, 4 * kUnit);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->refunded, 4 * kUnit);
+  EXPECT_EQ(after->status, TopUpStatus::kPartiallyRefunded);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 6 * kUnit);
+  // A retry answers the same refund; the same id for another amount is
+  // refused naming it.
+  after = refund(fan, first, 4 * kUnit);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->refunded, 4 * kUnit);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 6 * kUnit);
+  EXPECT_THAT(refund(fan, first, 5 * kUnit), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("amount")));
+
+  // Another top-up fills the wallet, so only the first top-up's cap can
+  // stop a refund of 7 (the stored row allows up to the top-up's amount).
+  ASSERT_THAT(TopUp(fan, 20 * kUnit), IsOk());
+  absl::StatusOr<TopUpRecord> refused = refund(fan, ids_.Next(), 7 * kUnit);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "REFUND_EXCEEDS_TOP_UP");
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 26 * kUnit);
+
+  // The rest, unset amount: all that is left; its retry still answers it.
+  const std::string rest = ids_.Next();
+  after = refund(fan, rest, std::nullopt);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->refunded, 10 * kUnit);
+  EXPECT_EQ(after->status, TopUpStatus::kRefunded);
+  EXPECT_THAT(refund(fan, rest, std::nullopt), IsOk());
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 20 * kUnit);
+  refused = refund(fan, ids_.Next(), kUnit);
+  EXPECT_EQ(base::ReasonOf(refused.status()), "REFUND_EXCEEDS_TOP_UP");
+
+  // Money already tipped away cannot be refunded.
+  const std::string spent = ids_.Next();
+  ASSERT_THAT(TopUp(fan, 10 * kUnit, "tok_visa", spent), IsOk());
+  ASSERT_THAT(logic_.SendTip(fan, TipOf(clip, 25 * kUnit)), IsOk());
+  refused = refund(fan, ids_.Next(), std::nullopt, spent);
+  EXPECT_EQ(base::ReasonOf(refused.status()), "INSUFFICIENT_FUNDS");
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 5 * kUnit);
+  EXPECT_THAT(refund(fan, ids_.Next(), 5 * kUnit, spent), IsOk());
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 0);
+
+  // Only the owner (or an admin) refunds; a declined top-up has nothing to
+  // refund.
+  EXPECT_THAT(refund(User(), ids_.Next(), kUnit, spent), StatusIs(absl::StatusCode::kNotFound));
+  const std::string declined = ids_.Next();
+  ASSERT_THAT(TopUp(fan, 5 * kUnit, "tok_chargeDeclined", declined), IsOk());
+  refused = refund(fan, ids_.Next(), std::nullopt, declined);
+  EXPECT_EQ(base::ReasonOf(refused.status()), "NOT_REFUNDABLE");
+  EXPECT_TRUE(writer_.CheckInvariants().empty());
+}
+
 TEST_F(TippingLogicTest, TipsBalancesAndStatementsAreReadOnlyByThoseInvolved) {
   const kit::Caller creator = User();
   const kit::Caller fan = User();
