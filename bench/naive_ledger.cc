@@ -19,6 +19,7 @@
 #include "ledger/transfer.h"
 #include "ledger/transfer_record.h"
 #include "services/kit/outbox.h"
+#include "services/kit/pg_array.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
 
@@ -43,63 +44,6 @@ constexpr char kNaiveInsertTip[] = "naive_insert_tip";
 
 // The scratch counterparty of the opening records (never stored).
 constexpr char kOpeningAccountPrefix[] = "naive_opening::";
-
-// A Postgres array literal passed as one parameter and cast in SQL, text
-// elements double-quoted with '"' and '\' escaped (as PgTippingStore does).
-class NaiveArray {
- public:
-  void Text(absl::string_view value) {
-    Separate();
-    body_.push_back('"');
-    for (const char ch : value) {
-      if (ch == '"' || ch == '\\') body_.push_back('\\');
-      body_.push_back(ch);
-    }
-    body_.push_back('"');
-  }
-  void Int(int64_t value) {
-    Separate();
-    absl::StrAppend(&body_, value);
-  }
-  void Bool(bool value) {
-    Separate();
-    body_.push_back(value ? 't' : 'f');
-  }
-  void Null() {
-    Separate();
-    body_.append("NULL");
-  }
-  std::string Literal() const { return absl::StrCat("{", body_, "}"); }
-
- private:
-  void Separate() {
-    if (!body_.empty()) body_.push_back(',');
-  }
-  std::string body_;
-};
-
-template <typename Row, typename Field>
-std::string NaiveTexts(const std::vector<Row>& rows, Field field) {
-  NaiveArray array;
-  for (const Row& row : rows) array.Text(field(row));
-  return array.Literal();
-}
-template <typename Row, typename Field>
-std::string NaiveInts(const std::vector<Row>& rows, Field field) {
-  NaiveArray array;
-  for (const Row& row : rows) array.Int(static_cast<int64_t>(field(row)));
-  return array.Literal();
-}
-template <typename Row, typename Field>
-std::string NaiveBools(const std::vector<Row>& rows, Field field) {
-  NaiveArray array;
-  for (const Row& row : rows) array.Bool(field(row));
-  return array.Literal();
-}
-
-std::string NaiveTimestampOf(absl::string_view micros) {
-  return absl::StrCat("(timestamptz 'epoch' + ", micros, " * interval '1 microsecond')");
-}
 
 ledger::Account NaiveAccountFromRow(const pqxx::row& r) {
   ledger::Account a;
@@ -130,12 +74,12 @@ std::vector<ledger::Account> LockAccounts(pqxx::work& txn, const std::string& id
 void OpenAccounts(pqxx::work& txn, const std::vector<ledger::Account>& accounts) {
   if (accounts.empty()) return;
   using A = ledger::Account;
-  txn.exec_prepared(kNaiveOpenAccounts, NaiveTexts(accounts, [](const A& a) { return absl::string_view(a.id); }),
-                    NaiveInts(accounts, [](const A& a) { return a.kind; }),
-                    NaiveTexts(accounts, [](const A& a) { return a.currency.code(); }),
-                    NaiveBools(accounts, [](const A& a) { return a.flags.debits_must_not_exceed_credits; }),
-                    NaiveBools(accounts, [](const A& a) { return a.flags.credits_must_not_exceed_debits; }),
-                    NaiveBools(accounts, [](const A& a) { return a.flags.history; }));
+  txn.exec_prepared(kNaiveOpenAccounts, kit::TextsOf(accounts, [](const A& a) { return absl::string_view(a.id); }),
+                    kit::IntsOf(accounts, [](const A& a) { return a.kind; }),
+                    kit::TextsOf(accounts, [](const A& a) { return a.currency.code(); }),
+                    kit::BoolsOf(accounts, [](const A& a) { return a.flags.debits_must_not_exceed_credits; }),
+                    kit::BoolsOf(accounts, [](const A& a) { return a.flags.credits_must_not_exceed_debits; }),
+                    kit::BoolsOf(accounts, [](const A& a) { return a.flags.history; }));
 }
 
 // One opening record: `amount` on `account`'s debit (or credit) side
@@ -205,7 +149,7 @@ ledger::Micros NaivePostedBalanceChange(const ledger::Account& account, ledger::
 }
 
 std::string NaiveExpiriesOf(const std::vector<ledger::TransferRecord>& transfers) {
-  NaiveArray array;
+  kit::PgArray array;
   for (const ledger::TransferRecord& t : transfers) {
     if (t.expires_at == absl::InfiniteFuture()) {
       array.Null();
@@ -219,43 +163,43 @@ std::string NaiveExpiriesOf(const std::vector<ledger::TransferRecord>& transfers
 void InsertTransfers(pqxx::work& txn, const std::vector<ledger::TransferRecord>& v, int64_t batch_sequence) {
   using T = ledger::TransferRecord;
   txn.exec_prepared(
-      kNaiveInsertTransfers, NaiveTexts(v, [](const T& t) { return absl::string_view(t.transfer.id); }),
-      NaiveTexts(v, [](const T& t) { return absl::string_view(t.transfer.debit_account_id); }),
-      NaiveTexts(v, [](const T& t) { return absl::string_view(t.transfer.credit_account_id); }),
-      NaiveInts(v, [](const T& t) { return t.transfer.amount; }),
-      NaiveTexts(v, [](const T& t) { return t.transfer.currency.code(); }),
-      NaiveInts(v, [](const T& t) { return t.transfer.code; }),
-      NaiveBools(v, [](const T& t) { return t.transfer.flags.linked; }),
-      NaiveBools(v, [](const T& t) { return t.transfer.flags.pending; }),
-      NaiveBools(v, [](const T& t) { return t.transfer.flags.post_pending_transfer; }),
-      NaiveBools(v, [](const T& t) { return t.transfer.flags.void_pending_transfer; }),
-      NaiveTexts(v, [](const T& t) { return absl::string_view(t.transfer.pending_id); }),
-      NaiveInts(v, [](const T& t) { return absl::ToInt64Microseconds(t.transfer.timeout); }),
-      NaiveInts(v, [](const T& t) { return t.transfer.rules_version; }),
-      NaiveTexts(v, [](const T& t) { return absl::string_view(t.debit_account_id); }),
-      NaiveTexts(v, [](const T& t) { return absl::string_view(t.credit_account_id); }),
-      NaiveTexts(v, [](const T& t) { return t.currency.code(); }), NaiveInts(v, [](const T& t) { return t.code; }),
-      NaiveInts(v, [](const T& t) { return t.amount; }),
-      NaiveInts(v, [](const T& t) { return kit::ToMicros(t.applied_at); }), NaiveExpiriesOf(v),
-      NaiveInts(v, [](const T& t) { return t.state; }), batch_sequence);
+      kNaiveInsertTransfers, kit::TextsOf(v, [](const T& t) { return absl::string_view(t.transfer.id); }),
+      kit::TextsOf(v, [](const T& t) { return absl::string_view(t.transfer.debit_account_id); }),
+      kit::TextsOf(v, [](const T& t) { return absl::string_view(t.transfer.credit_account_id); }),
+      kit::IntsOf(v, [](const T& t) { return t.transfer.amount; }),
+      kit::TextsOf(v, [](const T& t) { return t.transfer.currency.code(); }),
+      kit::IntsOf(v, [](const T& t) { return t.transfer.code; }),
+      kit::BoolsOf(v, [](const T& t) { return t.transfer.flags.linked; }),
+      kit::BoolsOf(v, [](const T& t) { return t.transfer.flags.pending; }),
+      kit::BoolsOf(v, [](const T& t) { return t.transfer.flags.post_pending_transfer; }),
+      kit::BoolsOf(v, [](const T& t) { return t.transfer.flags.void_pending_transfer; }),
+      kit::TextsOf(v, [](const T& t) { return absl::string_view(t.transfer.pending_id); }),
+      kit::IntsOf(v, [](const T& t) { return absl::ToInt64Microseconds(t.transfer.timeout); }),
+      kit::IntsOf(v, [](const T& t) { return t.transfer.rules_version; }),
+      kit::TextsOf(v, [](const T& t) { return absl::string_view(t.debit_account_id); }),
+      kit::TextsOf(v, [](const T& t) { return absl::string_view(t.credit_account_id); }),
+      kit::TextsOf(v, [](const T& t) { return t.currency.code(); }), kit::IntsOf(v, [](const T& t) { return t.code; }),
+      kit::IntsOf(v, [](const T& t) { return t.amount; }),
+      kit::IntsOf(v, [](const T& t) { return kit::ToMicros(t.applied_at); }), NaiveExpiriesOf(v),
+      kit::IntsOf(v, [](const T& t) { return t.state; }), batch_sequence);
 }
 
 void InsertEntries(pqxx::work& txn, const std::vector<EntryRecord>& entries) {
   if (entries.empty()) return;
   using E = EntryRecord;
   txn.exec_prepared(kNaiveInsertEntries,
-                    NaiveTexts(entries, [](const E& e) { return absl::string_view(e.account_id); }),
-                    NaiveInts(entries, [](const E& e) { return e.sequence; }),
-                    NaiveTexts(entries, [](const E& e) { return absl::string_view(e.transfer_id); }),
-                    NaiveInts(entries, [](const E& e) { return e.code; }),
-                    NaiveInts(entries, [](const E& e) { return e.amount; }),
-                    NaiveInts(entries, [](const E& e) { return e.balance_after; }),
-                    NaiveTexts(entries, [](const E& e) { return absl::string_view(e.counterparty_account_id); }),
-                    NaiveInts(entries, [](const E& e) { return kit::ToMicros(e.booked_at); }));
+                    kit::TextsOf(entries, [](const E& e) { return absl::string_view(e.account_id); }),
+                    kit::IntsOf(entries, [](const E& e) { return e.sequence; }),
+                    kit::TextsOf(entries, [](const E& e) { return absl::string_view(e.transfer_id); }),
+                    kit::IntsOf(entries, [](const E& e) { return e.code; }),
+                    kit::IntsOf(entries, [](const E& e) { return e.amount; }),
+                    kit::IntsOf(entries, [](const E& e) { return e.balance_after; }),
+                    kit::TextsOf(entries, [](const E& e) { return absl::string_view(e.counterparty_account_id); }),
+                    kit::IntsOf(entries, [](const E& e) { return kit::ToMicros(e.booked_at); }));
 }
 
 void InsertTip(pqxx::work& txn, const TipRecord& tip) {
-  NaiveArray kinds, user_ids, clip_ids, depths, amounts, account_ids;
+  kit::PgArray kinds, user_ids, clip_ids, depths, amounts, account_ids;
   for (const tipping_service::TipLegRecord& leg : tip.legs) {
     kinds.Int(static_cast<int64_t>(leg.leg.kind));
     user_ids.Text(leg.leg.user_id);
@@ -273,7 +217,6 @@ void InsertTip(pqxx::work& txn, const TipRecord& tip) {
 }  // namespace naive_ledger_detail
 
 std::vector<kit::PreparedStatement> NaiveLedger::Statements() {
-  using naive_ledger_detail::NaiveTimestampOf;
   std::vector<kit::PreparedStatement> statements = {
       // ORDER BY under FOR UPDATE: the rows are locked in the sorted order.
       {naive_ledger_detail::kNaiveLockAccounts,
@@ -301,7 +244,7 @@ std::vector<kit::PreparedStatement> NaiveLedger::Statements() {
                     "SELECT t.id, t.debit, t.credit, t.amount, t.currency, t.code, t.linked, t.pending, t.post, "
                     "t.void, t.pending_id, t.timeout, t.rules_version, t.moved_debit, t.moved_credit, "
                     "t.moved_currency, t.moved_code, t.moved_amount, ",
-                    NaiveTimestampOf("t.applied"), ", ", NaiveTimestampOf("t.expires"),
+                    kit::SqlTimestampOf("t.applied"), ", ", kit::SqlTimestampOf("t.expires"),
                     ", t.state, $22::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "
                     "$5::text[], $6::smallint[], $7::boolean[], $8::boolean[], $9::boolean[], $10::boolean[], "
                     "$11::text[], $12::bigint[], $13::integer[], $14::text[], $15::text[], $16::text[], "
@@ -313,7 +256,7 @@ std::vector<kit::PreparedStatement> NaiveLedger::Statements() {
        absl::StrCat("INSERT INTO tipping.entries (account_id, sequence, transfer_id, code, amount, balance_after, "
                     "counterparty_account_id, booked_at) SELECT e.account_id, e.sequence, e.transfer_id, e.code, "
                     "e.amount, e.balance_after, e.counterparty, ",
-                    NaiveTimestampOf("e.booked"),
+                    kit::SqlTimestampOf("e.booked"),
                     " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::bigint[], "
                     "$6::bigint[], $7::text[], $8::bigint[]) AS e(account_id, sequence, transfer_id, code, amount, "
                     "balance_after, counterparty, booked)")},
@@ -340,10 +283,10 @@ absl::StatusOr<tipping_service::LedgerReply> NaiveLedger::Submit(const tipping_s
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  NaiveArray ids_array;
+  kit::PgArray ids_array;
   for (const std::string& id : ids) ids_array.Text(id);
   const std::string ids_literal = ids_array.Literal();
-  NaiveArray transfer_ids_array;
+  kit::PgArray transfer_ids_array;
   for (const ledger::Transfer& transfer : request.transfers) transfer_ids_array.Text(transfer.id);
   const std::string transfer_ids_literal = transfer_ids_array.Literal();
 

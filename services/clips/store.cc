@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "services/kit/pg_array.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
@@ -114,27 +115,6 @@ Message FromHex(const pqxx::field& f) {
   return message;
 }
 
-// A Postgres array literal of `values`, every element double-quoted with
-// '"' and '\' backslash-escaped: no value can split an element or end the
-// array (tags are validated to [a-z0-9_] and ids to UUIDs, but the literal
-// does not rely on it). Passed as a parameter and cast ($n::text[],
-// $n::uuid[]), never spliced into SQL.
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  bool first = true;
-  for (const std::string& v : values) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('"');
-    for (const char ch : v) {
-      if (ch == '"' || ch == '\\') out.push_back('\\');
-      out.push_back(ch);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
 
 // The non-empty ids among `ids` (an empty id is "none": an author whose
 // account was deleted, say, and is no UUID).
@@ -369,7 +349,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     const bool null_diff = c.diff.spans_size() == 0 && c.parent_id.empty();
     txn_.exec_prepared(kInsertClip, c.clip_id, c.author_id, c.job_id, Hex(c.spec), Hex(c.media), c.spec.prompt(),
                        null_diff, Hex(c.diff), c.parent_id, c.root_id, c.depth, c.title, c.caption,
-                       ArrayLiteral(c.tags), c.language, static_cast<int>(c.visibility), c.forking_allowed,
+                       kit::PgTextArray(c.tags), c.language, static_cast<int>(c.visibility), c.forking_allowed,
                        c.party_id, static_cast<int>(c.removal_reason), ToMicros(c.create_time),
                        ToMicros(c.update_time), c.c2pa.has_value(), c.c2pa ? Hex(*c.c2pa) : std::string());
   }
@@ -383,7 +363,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     return FirstClip(txn_.exec_prepared(kFindByJob, job_id));
   }
   void UpdateClip(const ClipRecord& c) override {
-    txn_.exec_prepared(kUpdateClip, c.clip_id, c.title, c.caption, ArrayLiteral(c.tags), c.language,
+    txn_.exec_prepared(kUpdateClip, c.clip_id, c.title, c.caption, kit::PgTextArray(c.tags), c.language,
                        static_cast<int>(c.visibility), c.forking_allowed, static_cast<int>(c.removal_reason),
                        c.author_id, ToMicros(c.update_time));
   }
@@ -414,7 +394,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     std::vector<std::string> lineage;
     for (const pqxx::row& r : txn_.exec_prepared(kLockLineage, parent_id)) lineage.push_back(r[0].as<std::string>());
     if (lineage.empty()) return;  // No such parent: nothing to count.
-    txn_.exec_prepared(kCountFork, parent_id, ArrayLiteral(lineage));
+    txn_.exec_prepared(kCountFork, parent_id, kit::PgTextArray(lineage));
   }
   std::vector<ClipRecord> Descendants(const ClipRecord& top, const DescendantQuery& query) override {
     if (query.limit <= 0) return {};
@@ -440,7 +420,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
   std::vector<ClipRecord> GetClips(const std::vector<std::string>& clip_ids) override {
     const std::vector<std::string> ids = NonEmpty(clip_ids);
     if (ids.empty()) return {};
-    return Clips(txn_.exec_prepared(kGetClips, ArrayLiteral(ids)));
+    return Clips(txn_.exec_prepared(kGetClips, kit::PgTextArray(ids)));
   }
 
   // --- Likes and views ---
@@ -454,7 +434,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     std::vector<std::string> liked;
     const std::vector<std::string> ids = NonEmpty(clip_ids);
     if (user_id.empty() || ids.empty()) return liked;
-    for (const pqxx::row& r : txn_.exec_prepared(kLikedAmong, user_id, ArrayLiteral(ids))) {
+    for (const pqxx::row& r : txn_.exec_prepared(kLikedAmong, user_id, kit::PgTextArray(ids))) {
       liked.push_back(r[0].as<std::string>());
     }
     return liked;
@@ -533,7 +513,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     std::map<std::string, UserRecord> users;
     const std::vector<std::string> ids = NonEmpty(user_ids);
     if (ids.empty()) return users;
-    for (const pqxx::row& r : txn_.exec_prepared(kGetUsers, ArrayLiteral(ids))) {
+    for (const pqxx::row& r : txn_.exec_prepared(kGetUsers, kit::PgTextArray(ids))) {
       UserRecord u{.user_id = r[0].as<std::string>(),
                    .handle = r[1].as<std::string>(),
                    .display_name = r[2].as<std::string>(),
@@ -558,7 +538,7 @@ class PgClipsTx final : public kit::PgTxBase<ClipsTx> {
     std::map<std::string, Relation> relations;
     const std::vector<std::string> ids = NonEmpty(author_ids);
     if (viewer_id.empty() || ids.empty()) return relations;
-    for (const pqxx::row& r : txn_.exec_prepared(kRelationsOf, viewer_id, ArrayLiteral(ids))) {
+    for (const pqxx::row& r : txn_.exec_prepared(kRelationsOf, viewer_id, kit::PgTextArray(ids))) {
       relations[r[0].as<std::string>()] = Relation{.follows = r[1].as<bool>(), .blocked_by_author = r[2].as<bool>()};
     }
     return relations;

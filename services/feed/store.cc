@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "services/feed/frame_bytes.h"
+#include "services/kit/pg_array.h"
 #include "services/kit/outbox.h"
 #include "services/kit/pg_idempotency.h"
 #include "services/kit/pg_time.h"
@@ -92,27 +93,6 @@ constexpr char kForgetClips[] = "feed_forget_clips";
 // "No cursor" in keyset paging by clip id: every page starts above the nil
 // UUID.
 constexpr char kNilUuid[] = "00000000-0000-0000-0000-000000000000";
-
-// A Postgres array literal of `values`, every element double-quoted with
-// '"' and '\' backslash-escaped: no value can split an element or end the
-// array. Passed as a parameter and cast ($n::text[]), never spliced into
-// SQL.
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  bool first = true;
-  for (const std::string& v : values) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('"');
-    for (const char ch : v) {
-      if (ch == '"' || ch == '\\') out.push_back('\\');
-      out.push_back(ch);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
 
 // A text[] column crosses as its elements in hex joined by ',', each behind
 // an 'x' so that an empty element (a component that matched nothing) still
@@ -190,10 +170,10 @@ ComponentArrays ArraysOf(const std::vector<feed::OriginalityComponent>& componen
     factors.push_back(c.factor);
     matches.push_back(absl::StrJoin(c.clip_ids, ","));  // Clip ids are UUIDs: never ',' or empty.
   }
-  return ComponentArrays{.names = ArrayLiteral(names),
+  return ComponentArrays{.names = kit::PgTextArray(names),
                          .penalties = Float8ArrayLiteral(penalties),
                          .factors = Float8ArrayLiteral(factors),
-                         .matches = ArrayLiteral(matches)};
+                         .matches = kit::PgTextArray(matches)};
 }
 
 std::vector<feed::OriginalityComponent> ComponentsFromFields(const pqxx::field& names_field,
@@ -400,7 +380,7 @@ class PgFeedTx final : public FeedTx {
     const EngagementCounts& n = c.counts;
     return !txn_
                 .exec_prepared(kInsertClip, c.clip_id, c.creator_id, c.parent_clip_id, c.root_clip_id, c.prompt,
-                               ArrayLiteral(c.tags), ToMicros(c.published_at), ClusterToSql(c.prompt_cluster_id),
+                               kit::PgTextArray(c.tags), ToMicros(c.published_at), ClusterToSql(c.prompt_cluster_id),
                                Float8Text(c.originality), c.is_copy, arrays.names, arrays.penalties, arrays.factors,
                                arrays.matches, ToMicros(c.originality_time), n.impressions, n.satisfied_views,
                                n.likes, n.forks, n.shares, n.skips, n.hides, n.exploration_impressions, c.withdrawn,
@@ -414,7 +394,7 @@ class PgFeedTx final : public FeedTx {
       const std::vector<std::string>& clip_ids) override {
     absl::flat_hash_map<std::string, std::vector<feed::FrameHash>> frames;
     if (clip_ids.empty()) return frames;
-    for (const pqxx::row& r : txn_.exec_prepared(kClipFrames, ArrayLiteral(clip_ids))) {
+    for (const pqxx::row& r : txn_.exec_prepared(kClipFrames, kit::PgTextArray(clip_ids))) {
       frames[r[0].as<std::string>()] = FramesFromBytes(absl::HexStringToBytes(r[1].as<std::string>()));
     }
     return frames;
@@ -486,7 +466,7 @@ class PgFeedTx final : public FeedTx {
       values.push_back(value);
     }
     txn_.exec_prepared(kPutWeights, w.user_id, Float8Text(w.originality), Float8Text(w.freshness),
-                       Float8Text(w.following_vs_discovery), Float8Text(w.exploration_share), ArrayLiteral(theme_ids),
+                       Float8Text(w.following_vs_discovery), Float8Text(w.exploration_share), kit::PgTextArray(theme_ids),
                        Float8ArrayLiteral(values), w.update_time.has_value(),
                        w.update_time ? ToMicros(*w.update_time) : int64_t{0});
   }
@@ -549,7 +529,7 @@ class PgFeedTx final : public FeedTx {
   // --- Themes ---
   bool InsertTheme(const ThemeRecord& t) override {
     return !txn_
-                .exec_prepared(kInsertTheme, t.theme_id, t.slug, t.display_name, t.description, ArrayLiteral(t.tags),
+                .exec_prepared(kInsertTheme, t.theme_id, t.slug, t.display_name, t.description, kit::PgTextArray(t.tags),
                                ToMicros(t.create_time))
                 .empty();
   }
@@ -586,7 +566,7 @@ class PgFeedTx final : public FeedTx {
   }
   void PutReachPenalty(const ReachPenaltyRecord& p) override {
     txn_.exec_prepared(kPutReachPenalty, p.creator_id, ToMicros(p.started_at), ToMicros(p.until), p.copies,
-                       ArrayLiteral(p.copy_clip_ids), p.lifted_at.has_value(),
+                       kit::PgTextArray(p.copy_clip_ids), p.lifted_at.has_value(),
                        p.lifted_at ? ToMicros(*p.lifted_at) : int64_t{0}, p.appealed_at.has_value(),
                        p.appeal_statement.value_or(""), p.appealed_at ? ToMicros(*p.appealed_at) : int64_t{0},
                        ReachDecisionText(p.decision), p.decided_by, p.decided_at.has_value(),

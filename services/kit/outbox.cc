@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "services/kit/pg_array.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace clipforge::kit {
@@ -18,22 +19,12 @@ absl::Status CheckEnvelope(const v1::EventEnvelope& envelope) {
   return absl::OkStatus();
 }
 
-// A Postgres text[] literal: every element quoted, its quotes and
-// backslashes escaped.
+// One field of every envelope as a text[] literal.
 std::string TextArray(const std::vector<v1::EventEnvelope>& envelopes,
                       const std::string& (v1::EventEnvelope::*field)() const) {
-  std::string literal = "{";
-  for (const v1::EventEnvelope& envelope : envelopes) {
-    if (literal.size() > 1) literal += ',';
-    literal += '"';
-    for (const char c : (envelope.*field)()) {
-      if (c == '"' || c == '\\') literal += '\\';
-      literal += c;
-    }
-    literal += '"';
-  }
-  literal += '}';
-  return literal;
+  PgArray array;
+  for (const v1::EventEnvelope& envelope : envelopes) array.Text((envelope.*field)());
+  return array.Literal();
 }
 }  // namespace
 

@@ -18,6 +18,13 @@ inline std::string SqlTimestampParam(int n) {
   return absl::StrCat("(timestamptz 'epoch' + $", n, "::bigint * interval '1 microsecond')");
 }
 
+// The SQL for a bigint-microseconds expression (a column of unnest(), say)
+// as a timestamptz: what SqlTimestampParam does for a parameter. Exact for
+// any time within 285 years of 1970 (the product is a double).
+inline std::string SqlTimestampOf(absl::string_view micros) {
+  return absl::StrCat("(timestamptz 'epoch' + ", micros, " * interval '1 microsecond')");
+}
+
 // The SQL for a timestamptz column (or expression) as bigint microseconds.
 inline std::string SqlMicros(const char* column) {
   return absl::StrCat("(extract(epoch FROM ", column, ") * 1000000)::bigint");

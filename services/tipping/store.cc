@@ -22,6 +22,7 @@
 #include "ledger/money.h"
 #include "ledger/transfer_record.h"
 #include "services/kit/outbox.h"
+#include "services/kit/pg_array.h"
 #include "services/kit/pg_time.h"
 #include "services/kit/pg_transaction.h"
 
@@ -74,71 +75,11 @@ constexpr char kAuditTips[] = "tipping_audit_tips";
 
 // --- Values across the boundary ---
 
-// A Postgres array literal built element by element, passed as one
-// parameter and cast in SQL ($n::text[]), never spliced into SQL. Text is
-// double-quoted with '"' and '\' backslash-escaped, so no value can split an
-// element or end the array (and a quoted "NULL" stays a string); numbers and
-// booleans need no quoting; NULL is the bare word.
-class PgArray {
- public:
-  void Text(absl::string_view value) {
-    Separate();
-    body_.push_back('"');
-    for (const char ch : value) {
-      if (ch == '"' || ch == '\\') body_.push_back('\\');
-      body_.push_back(ch);
-    }
-    body_.push_back('"');
-  }
-  void Int(int64_t value) {
-    Separate();
-    absl::StrAppend(&body_, value);
-  }
-  void Bool(bool value) {
-    Separate();
-    body_.push_back(value ? 't' : 'f');
-  }
-  void Null() {
-    Separate();
-    body_.append("NULL");
-  }
-  std::string Literal() const { return absl::StrCat("{", body_, "}"); }
-
- private:
-  // Every element writes at least one character, so an empty body means no
-  // element yet.
-  void Separate() {
-    if (!body_.empty()) body_.push_back(',');
-  }
-  std::string body_;
-};
-
-// One column of `rows` as an array literal: field(row) for each row.
-template <typename Row, typename Field>
-std::string TextsOf(const std::vector<Row>& rows, Field field) {
-  PgArray array;
-  for (const Row& row : rows) array.Text(field(row));
-  return array.Literal();
-}
-template <typename Row, typename Field>
-std::string IntsOf(const std::vector<Row>& rows, Field field) {
-  PgArray array;
-  for (const Row& row : rows) array.Int(static_cast<int64_t>(field(row)));
-  return array.Literal();
-}
-template <typename Row, typename Field>
-std::string BoolsOf(const std::vector<Row>& rows, Field field) {
-  PgArray array;
-  for (const Row& row : rows) array.Bool(field(row));
-  return array.Literal();
-}
-
-// The SQL for a bigint-microseconds expression as a timestamptz: what
-// kit::SqlTimestampParam does for a parameter, for a column of unnest().
-// Exact for any time within ±285 years of 1970 (the product is a double).
-std::string SqlTimestampOf(absl::string_view micros) {
-  return absl::StrCat("(timestamptz 'epoch' + ", micros, " * interval '1 microsecond')");
-}
+using kit::BoolsOf;
+using kit::IntsOf;
+using kit::PgArray;
+using kit::SqlTimestampOf;
+using kit::TextsOf;
 
 // A query bound clamped into timestamptz's range (years 1 to 9999 here):
 // Postgres refuses a timestamp past 294276 AD, and a caller may ask up to
