@@ -46,6 +46,7 @@ constexpr char kInsertTips[] = "tipping_insert_tips";
 constexpr char kInsertTopUps[] = "tipping_insert_top_ups";
 constexpr char kRefundTopUps[] = "tipping_refund_top_ups";
 constexpr char kStoredTransferAmount[] = "tipping_stored_transfer_amount";
+constexpr char kFirstTopUpTime[] = "tipping_first_top_up_time";
 constexpr char kBatchCommitted[] = "tipping_batch_committed";
 constexpr char kAllAccounts[] = "tipping_all_accounts";
 constexpr char kAllTransfers[] = "tipping_all_transfers";
@@ -709,6 +710,10 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     " FROM (SELECT id, sum(amount)::bigint AS amount, max(at) AS at FROM unnest($1::uuid[], "
                     "$2::bigint[], $3::bigint[]) AS x(id, amount, at) GROUP BY id) r WHERE t.top_up_id = r.id")},
       {kStoredTransferAmount, "SELECT amount FROM tipping.transfers WHERE transfer_id = $1"},
+      // Succeeded, partially refunded or refunded: money that arrived. The
+      // index on top_ups' user serves it.
+      {kFirstTopUpTime, absl::StrCat("SELECT ", kit::SqlMicros("min(created_at)"),
+                                     " FROM tipping.top_ups WHERE user_id = $1::uuid AND status IN (2, 4, 5)")},
       {kBatchCommitted,
        "SELECT EXISTS (SELECT 1 FROM tipping.batches WHERE sequence = $1::bigint AND hash = decode($2, 'hex'))"},
       {kAllAccounts, absl::StrCat("SELECT ", kAccountColumns, " FROM tipping.accounts a")},
@@ -1026,6 +1031,18 @@ absl::StatusOr<std::optional<TipRecord>> PgTippingStore::GetTip(absl::string_vie
     return absl::OkStatus();
   }));
   return tip;
+}
+
+absl::StatusOr<std::optional<absl::Time>> PgTippingStore::FirstTopUpTime(absl::string_view user_id) {
+  std::optional<absl::Time> first;
+  if (!base::IsCanonicalUuid(user_id)) return first;
+  CF_RETURN_IF_ERROR(kit::RunAutocommit(pool_, [&](pqxx::transaction_base& txn) {
+    const pqxx::row row = txn.exec_prepared1(kFirstTopUpTime, std::string(user_id));
+    first.reset();
+    if (!row[0].is_null()) first = kit::TimeFromMicros(row[0]);
+    return absl::OkStatus();
+  }));
+  return first;
 }
 
 absl::StatusOr<std::optional<ledger::Micros>> PgTippingStore::StoredTransferAmount(absl::string_view transfer_id) {

@@ -106,6 +106,9 @@ class TippingStore {
   // --- Committed ledger rows.
   virtual absl::StatusOr<std::optional<TipRecord>> GetTip(absl::string_view tip_id) = 0;
   virtual absl::StatusOr<std::optional<TopUpRecord>> GetTopUp(absl::string_view top_up_id) = 0;
+  // When the user's first top-up that succeeded was made; none without one
+  // (how new a wallet is, for the new-wallet velocity limit).
+  virtual absl::StatusOr<std::optional<absl::Time>> FirstTopUpTime(absl::string_view user_id) = 0;
   // The amount of the stored transfer `transfer_id` as submitted; none when
   // it is not stored (a retried request finds what its first try booked).
   virtual absl::StatusOr<std::optional<ledger::Micros>> StoredTransferAmount(absl::string_view transfer_id) = 0;

@@ -169,16 +169,26 @@ absl::StatusOr<TipRecord> TippingLogic::SendTip(const kit::Caller& caller, const
                                  : AccountKind::kUserEarningsPending;
     request.accounts.push_back(ledger::OpenAccount(legs[i].credit_account_id, kind, currency));
   }
-  // The velocity limit: the tipper's rate account gets its allowance once
-  // (a chain of its own, `exists` ever after), and the tip's chain starts
-  // with a hold on it, so a tip over the limit moves nothing.
-  const ledger::VelocityLimit& limit = config_.tips_per_minute;
+  // The velocity limits: each of the tipper's rate accounts gets its
+  // allowance once (a chain of its own, `exists` ever after), and the tip's
+  // chain starts with a hold on each, so a tip over a limit moves nothing.
+  // A new wallet (a stolen card's fresh top-up) is also held to an amount
+  // a day.
+  CF_ASSIGN_OR_RETURN(const std::optional<absl::Time> first_top_up, store_.FirstTopUpTime(caller.user_id));
+  std::vector<const ledger::VelocityLimit*> limits = {&config_.tips_per_minute};
+  if (!first_top_up.has_value() || tip.created_at - *first_top_up < config_.new_wallet_period) {
+    limits.push_back(&config_.new_wallet_tips_per_day);
+  }
   request.accounts.push_back(ledger::OpenAccount(ledger::RateCapacityAccountId(), AccountKind::kRateCapacity,
                                                  ledger::kRateUnits));
-  request.accounts.push_back(ledger::OpenRateAccount(limit, caller.user_id));
-  request.transfers.push_back(ledger::RateAllowance(limit, caller.user_id));
+  for (const ledger::VelocityLimit* limit : limits) {
+    request.accounts.push_back(ledger::OpenRateAccount(*limit, caller.user_id));
+    request.transfers.push_back(ledger::RateAllowance(*limit, caller.user_id));
+  }
   const size_t hold_index = request.transfers.size();
-  request.transfers.push_back(ledger::RateHold(input.tip_id, limit, caller.user_id, input.amount));
+  for (const ledger::VelocityLimit* limit : limits) {
+    request.transfers.push_back(ledger::RateHold(input.tip_id, *limit, caller.user_id, input.amount));
+  }
   for (ledger::Transfer& leg : legs) request.transfers.push_back(std::move(leg));
   request.events.push_back(events_.TipSent(tip));
   request.tips.push_back(tip);
@@ -196,7 +206,8 @@ absl::StatusOr<TipRecord> TippingLogic::SendTip(const kit::Caller& caller, const
       case TransferResult::kExistsWithDifferentFields:
         return AnswerRetriedTip(caller, input);
       case TransferResult::kExceedsCredits:
-        if (i == hold_index) {
+        if (i < hold_index + limits.size()) {
+          const ledger::VelocityLimit& limit = *limits[i - hold_index];
           return ledger::VelocityLimitExceeded(limit, reply.hold_expiries[i].value_or(clock_.Now() + limit.window));
         }
         return InsufficientFunds();

@@ -31,8 +31,12 @@ struct TippingConfig {
   // The one currency this instance books.
   ledger::Currency currency{"USD"};
   ledger::TipRules tip_rules;
-  // Tips per minute per tipper (ledger/velocity_limit.h).
+  // Tips per minute per tipper, and the amount a day from a new wallet
+  // (ledger/velocity_limit.h): one whose first top-up is more recent than
+  // new_wallet_period, or that has none.
   ledger::VelocityLimit tips_per_minute = ledger::kTipsPerMinute;
+  ledger::VelocityLimit new_wallet_tips_per_day = ledger::kNewWalletTipsPerDay;
+  absl::Duration new_wallet_period = absl::Hours(24 * 7);
   // At most this many requests per group commit.
   int max_batch_requests = 2048;
   // How often the earnings release job runs.

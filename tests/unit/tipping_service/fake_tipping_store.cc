@@ -103,6 +103,18 @@ absl::StatusOr<std::optional<TopUpRecord>> FakeTippingStore::GetTopUp(absl::stri
   return std::optional<TopUpRecord>(top_up);
 }
 
+absl::StatusOr<std::optional<absl::Time>> FakeTippingStore::FirstTopUpTime(absl::string_view user_id) {
+  // Only top-ups that succeeded reach the batches.
+  std::optional<absl::Time> first;
+  for (const LedgerBatch& batch : ledger_.batches()) {
+    for (const TopUpRecord& top_up : batch.top_ups) {
+      if (top_up.user_id != user_id) continue;
+      if (!first.has_value() || top_up.created_at < *first) first = top_up.created_at;
+    }
+  }
+  return first;
+}
+
 absl::StatusOr<std::optional<ledger::Micros>> FakeTippingStore::StoredTransferAmount(absl::string_view transfer_id) {
   for (const LedgerBatch& batch : ledger_.batches()) {
     for (const ledger::TransferRecord& record : batch.transfers) {

@@ -220,6 +220,34 @@ TEST_F(TippingLogicTest, SelfTipsShortWalletsAndTheVelocityLimitAreRefusedWithTh
   EXPECT_TRUE(writer_.CheckInvariants().empty());
 }
 
+TEST_F(TippingLogicTest, ANewWalletTipsAtMostFiftyADayAnEstablishedOneMore) {
+  const kit::Caller creator = User();
+  const std::string clip = Clip(creator);
+  const kit::Caller fresh = User();
+  const kit::Caller established = User();
+  ASSERT_THAT(TopUp(established, 200 * kUnit), IsOk());
+  clock_.Advance(absl::Hours(24 * 8));
+  const absl::Time topped_up = clock_.Now();
+  ASSERT_THAT(TopUp(fresh, 200 * kUnit), IsOk());
+
+  ASSERT_THAT(logic_.SendTip(fresh, TipOf(clip, 30 * kUnit)), IsOk());
+  ASSERT_THAT(logic_.SendTip(fresh, TipOf(clip, 20 * kUnit)), IsOk());
+  const absl::StatusOr<TipRecord> refused = logic_.SendTip(fresh, TipOf(clip, 100'000));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("new_wallet_tips_per_day")));
+  EXPECT_EQ(base::ReasonOf(refused.status()), "VELOCITY_LIMIT");
+  // It resets when the day's first tip's hold expires.
+  EXPECT_THAT(refused.status().message(), HasSubstr(absl::FormatTime(absl::RFC3339_sec, topped_up + absl::Hours(24),
+                                                                     absl::UTCTimeZone())));
+  EXPECT_EQ(Balance(fresh, ledger::AccountKind::kUserWallet), 150 * kUnit);
+  // A wallet topped up more than a week ago is not held to it.
+  ASSERT_THAT(logic_.SendTip(established, TipOf(clip, 60 * kUnit)), IsOk());
+  ASSERT_THAT(logic_.SendTip(established, TipOf(clip, 60 * kUnit)), IsOk());
+  // A day later the fresh wallet's allowance is back.
+  clock_.Set(topped_up + absl::Hours(24));
+  EXPECT_THAT(logic_.SendTip(fresh, TipOf(clip, 30 * kUnit)), IsOk());
+  EXPECT_TRUE(writer_.CheckInvariants().empty());
+}
+
 TEST_F(TippingLogicTest, TopUpsCreditTheWalletOnceAndDeclinesAreKept) {
   const kit::Caller fan = User();
   const std::string id = ids_.Next();
