@@ -1,5 +1,7 @@
 #include "services/tipping/send_tips_reactor.h"
 
+#include "base/validation.h"
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -265,7 +267,9 @@ void SendTipsReactor::Complete(const std::string& request_id, const absl::Status
 v1::SendTipsResponse SendTipsReactor::OutcomeOf(const std::string& request_id,
                                                 const absl::StatusOr<TipRecord>& result) {
   v1::SendTipsResponse outcome;
-  outcome.set_request_id(request_id);
+  // Echoed only when it is a request id: a malformed one (up to a whole
+  // message long) would otherwise be held in every queued outcome.
+  outcome.set_request_id(base::IsCanonicalUuid(request_id) ? request_id : std::string());
   if (result.ok()) {
     FillTip(*result, outcome.mutable_tip());
     return outcome;

@@ -699,7 +699,9 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     " FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::bigint[], "
                     "$6::smallint[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) AS "
                     "u(top_up_id, user_id, amount, currency, refunded, status, provider, provider_reference, "
-                    "failure_reason, created, updated) ON CONFLICT (top_up_id) DO NOTHING")},
+                    "failure_reason, created, updated) ON CONFLICT (top_up_id) DO UPDATE SET status = "
+                    "EXCLUDED.status, provider_reference = EXCLUDED.provider_reference, failure_reason = '', "
+                    "updated_at = EXCLUDED.updated_at WHERE tipping.top_ups.status = 3")},
       // Several refunds of one top-up in a batch add up (an UPDATE ... FROM
       // would apply only one of them). Status 4 partially refunded, 5
       // refunded.

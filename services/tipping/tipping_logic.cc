@@ -138,14 +138,9 @@ absl::StatusOr<TipRecord> TippingLogic::SendTip(const kit::Caller& caller, const
   split_request.clip_id = input.clip_id;
   split_request.creators.push_back({.user_id = clip->author_id, .weight = 1});
   split_request.lineage = std::move(lineage);
-  absl::StatusOr<ledger::TipSplit> split = ledger::SplitTip(split_request, config_.tip_rules);
-  if (!split.ok()) {
-    // The core names its own fields ("gross"); the API's is amount.
-    if (split.status().code() == absl::StatusCode::kInvalidArgument) {
-      return absl::InvalidArgumentError(absl::StrCat("amount: ", split.status().message()));
-    }
-    return split.status();
-  }
+  // The core's refusals name the API's field (amount) already.
+  CF_ASSIGN_OR_RETURN(const ledger::TipSplit split_result, ledger::SplitTip(split_request, config_.tip_rules));
+  const ledger::TipSplit* split = &split_result;
 
   const ledger::Currency currency = config_.currency;
   TipRecord tip{.tip_id = input.tip_id,
@@ -326,6 +321,20 @@ absl::StatusOr<TopUpRecord> TippingLogic::RefundTopUp(const kit::Caller& caller,
                       store_.StoredTransferAmount(absl::StrCat("refund/", input.request_id)));
   if (earlier.has_value() && input.amount.has_value() && *input.amount != *earlier) {
     return RequestIdReused({"amount"});
+  }
+  if (earlier.has_value()) {
+    // A retry of a refund already decided answers it without asking the
+    // provider again: its idempotency key may have expired there, and a
+    // second refund would pay twice for one debit.
+    CF_ASSIGN_OR_RETURN(const std::optional<ledger::Micros> posted,
+                        store_.StoredTransferAmount(absl::StrCat("refund/", input.request_id, "/post")));
+    if (posted.has_value()) return *top_up;
+    CF_ASSIGN_OR_RETURN(const std::optional<ledger::Micros> voided,
+                        store_.StoredTransferAmount(absl::StrCat("refund/", input.request_id, "/void")));
+    if (voided.has_value()) {
+      return base::WithReason(
+          absl::FailedPreconditionError("request_id: this refund was refused by the provider"), "REFUND_REFUSED");
+    }
   }
   // What the stored row says is left; concurrent refunds are capped by the
   // ledger below, not by this read.

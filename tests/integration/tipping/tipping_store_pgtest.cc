@@ -534,6 +534,16 @@ TEST_F(TippingStoreTest, AFailedTopUpIsStoredOnce) {
   TopUpRecord bad = failed;
   bad.top_up_id = "not a uuid";
   EXPECT_THAT(store_.PutFailedTopUp(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  // Two calls with one id raced, one declined and one credited: the batch
+  // that credits the wallet makes the row say so (it holds the money).
+  LedgerBatch batch = FirstBatch(Fence());
+  batch.top_ups = {ATopUp(30, TopUpStatus::kSucceeded)};
+  ASSERT_THAT(store_.CommitBatch("main", batch), IsOk());
+  const auto stored = store_.GetTopUp(Uuid(30));
+  ASSERT_TRUE(stored.ok() && stored->has_value()) << stored.status();
+  EXPECT_EQ((*stored)->status, TopUpStatus::kSucceeded);
+  EXPECT_EQ((*stored)->failure_reason, "");
 }
 
 // --- The clip directory ---
