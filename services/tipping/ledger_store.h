@@ -92,6 +92,13 @@ class LedgerStore {
   // has finished.
   virtual absl::StatusOr<int64_t> TakeFence(absl::string_view shard) = 0;
 
+  // Takes `shard`'s fence again after an in-doubt commit, only if this
+  // writer still holds it at `held_epoch`: bumps the epoch and returns the
+  // new one, after any batch committing under `held_epoch` has finished.
+  // FAILED_PRECONDITION with reason kFencedReason when another writer took
+  // it meanwhile (this one must stop, not take it back).
+  virtual absl::StatusOr<int64_t> RetakeFence(absl::string_view shard, int64_t held_epoch) = 0;
+
   // Reads the whole ledger.
   virtual absl::StatusOr<StoredLedger> LoadLedger() = 0;
 

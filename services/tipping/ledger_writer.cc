@@ -337,6 +337,10 @@ void LedgerWriter::WriteBatch(std::vector<std::shared_ptr<Pending>>& requests) {
   absl::MutexLock lock(&book_mu_);
   // Never decide against books that may be ahead of the store.
   if (const absl::Status recovered = Recover(); !recovered.ok()) {
+    if (IsWriterFenced(recovered)) {
+      StopFenced(requests);
+      return;
+    }
     AnswerEachWith(requests,
                    LedgerWriterUnavailable(absl::StrCat("the books could not be reloaded: ", recovered.message())));
     return;
@@ -395,7 +399,13 @@ absl::Status LedgerWriter::Commit(const LedgerBatch& batch, bool& fenced) {
     needs_reload_ = true;
     return status;
   }
-  if (status.code() == absl::StatusCode::kUnknown) return ResolveInDoubt(batch);
+  if (status.code() == absl::StatusCode::kUnknown) {
+    const absl::Status resolved = ResolveInDoubt(batch);
+    // Another writer took the fence while this one's commit was in doubt:
+    // it loaded whatever committed, and this one stops.
+    if (IsWriterFenced(resolved)) fenced = true;
+    return resolved;
+  }
   // Nothing was written: the books are ahead of the store. Reloading now
   // spares the next batch the wait; when it fails, Recover tries again
   // before the next batch.
@@ -410,6 +420,7 @@ absl::Status LedgerWriter::ResolveInDoubt(const LedgerBatch& batch) {
   needs_fence_ = true;
   needs_reload_ = true;
   if (const absl::Status recovered = Recover(); !recovered.ok()) {
+    if (IsWriterFenced(recovered)) return recovered;
     return LedgerWriterUnavailable(
         absl::StrCat("the batch's commit is in doubt and could not be resolved: ", recovered.message()));
   }
@@ -439,8 +450,10 @@ absl::Status LedgerWriter::Recover() {
 absl::StatusOr<int64_t> LedgerWriter::TakeFenceWithRetry() {
   absl::Duration backoff = kLedgerFenceFirstBackoff;
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<int64_t> epoch = store_.TakeFence(options_.shard);
-    if (epoch.ok() || attempt == kLedgerFenceAttempts) return epoch;
+    // Only while this writer still holds it: a writer that lost the fence
+    // must stop, not take it back from the one that took it.
+    absl::StatusOr<int64_t> epoch = store_.RetakeFence(options_.shard, epoch_);
+    if (epoch.ok() || IsWriterFenced(epoch.status()) || attempt == kLedgerFenceAttempts) return epoch;
     // The pause ends early when the writer stops.
     absl::MutexLock lock(&queue_mu_);
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) { return stopping_; };

@@ -35,6 +35,7 @@ using kit::TimeFromMicros;
 using kit::ToMicros;
 
 constexpr char kTakeFence[] = "tipping_take_fence";
+constexpr char kRetakeFence[] = "tipping_retake_fence";
 constexpr char kHoldFence[] = "tipping_hold_fence";
 constexpr char kInsertBatch[] = "tipping_insert_batch";
 constexpr char kInsertAccounts[] = "tipping_insert_accounts";
@@ -627,6 +628,10 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
       {kTakeFence,
        "INSERT INTO tipping.writer_fence (shard, epoch) VALUES ($1, 1) ON CONFLICT (shard) DO UPDATE SET epoch = "
        "tipping.writer_fence.epoch + 1 RETURNING epoch"},
+      // The same wait, but only while the epoch is still the writer's: the
+      // row lock is waited for first, then the condition is checked again.
+      {kRetakeFence,
+       "UPDATE tipping.writer_fence SET epoch = epoch + 1 WHERE shard = $1 AND epoch = $2::bigint RETURNING epoch"},
       {kHoldFence, "SELECT epoch FROM tipping.writer_fence WHERE shard = $1 FOR SHARE"},
       {kInsertBatch,
        absl::StrCat("INSERT INTO tipping.batches (sequence, epoch, previous_hash, hash, request_count, committed_at) "
@@ -896,6 +901,24 @@ absl::StatusOr<int64_t> PgTippingStore::TakeFence(absl::string_view shard) {
     return absl::OkStatus();
   }));
   return epoch;
+}
+
+absl::StatusOr<int64_t> PgTippingStore::RetakeFence(absl::string_view shard, int64_t held_epoch) {
+  std::optional<int64_t> epoch;
+  // One attempt, never re-run: a re-run after a bump that committed would
+  // find the epoch moved and take it for another writer's. An in-doubt
+  // answer (UNKNOWN) is an error the writer retries, and a bump it made
+  // then reads as fenced: it stops, the safe side.
+  const absl::Status bumped =
+      kit::RunInTransaction(pool_, kit::TxnOptions{.max_attempts = 1}, [&](pqxx::work& txn) -> absl::Status {
+        const pqxx::result rows = txn.exec_prepared(kRetakeFence, std::string(shard), held_epoch);
+        epoch.reset();
+        if (!rows.empty()) epoch = rows[0][0].as<int64_t>();
+        return absl::OkStatus();
+      });
+  if (!bumped.ok()) return bumped;
+  if (!epoch.has_value()) return Fenced(shard, held_epoch);
+  return *epoch;
 }
 
 absl::StatusOr<StoredLedger> PgTippingStore::LoadLedger() {

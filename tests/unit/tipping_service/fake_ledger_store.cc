@@ -27,6 +27,19 @@ absl::StatusOr<int64_t> FakeLedgerStore::TakeFence(absl::string_view shard) {
   return ++epochs_[std::string(shard)];
 }
 
+absl::StatusOr<int64_t> FakeLedgerStore::RetakeFence(absl::string_view shard, int64_t held_epoch) {
+  absl::MutexLock lock(&mu_);
+  ++fence_calls_;
+  if (take_fence_failing_) return absl::UnavailableError("fake ledger store: the database is down");
+  int64_t& epoch = epochs_[std::string(shard)];
+  if (epoch != held_epoch) {
+    return base::WithReason(absl::FailedPreconditionError(absl::StrCat(kFencedReason, ": fence at ", epoch,
+                                                                       ", not ", held_epoch)),
+                            kFencedReason);
+  }
+  return ++epoch;
+}
+
 absl::StatusOr<StoredLedger> FakeLedgerStore::LoadLedger() {
   absl::MutexLock lock(&mu_);
   if (load_failing_) return absl::UnavailableError("fake ledger store: the database is down");

@@ -41,6 +41,7 @@ enum class CommitFault {
 class FakeLedgerStore final : public LedgerStore {
  public:
   absl::StatusOr<int64_t> TakeFence(absl::string_view shard) override;
+  absl::StatusOr<int64_t> RetakeFence(absl::string_view shard, int64_t held_epoch) override;
   absl::StatusOr<StoredLedger> LoadLedger() override;
   absl::Status CommitBatch(absl::string_view shard, const LedgerBatch& batch) override;
   absl::StatusOr<bool> BatchCommitted(int64_t sequence, absl::string_view hash) override;

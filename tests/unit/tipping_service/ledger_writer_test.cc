@@ -456,6 +456,20 @@ TEST_F(LedgerWriterTest, AFencedWriterFailsAndStops) {
   EXPECT_EQ(store_.commit_calls(), 2);
 }
 
+TEST_F(LedgerWriterTest, AWriterInDoubtAfterAnotherTookTheFenceStopsRatherThanTakingItBack) {
+  ASSERT_THAT(writer_->Submit(TopUp("top-up-1", "fan", 10 * kUnit)), IsOk());
+  store_.TakeFenceAsAnotherWriter();
+  const int64_t others = store_.epoch();
+  store_.FailNextCommit(CommitFault::kUnknownWithoutWrite);
+
+  EXPECT_THAT(writer_->Submit(Tip("tip-1", "fan", "maker", 2 * kUnit)),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("fenced")));
+  EXPECT_FALSE(writer_->running());
+  // The other writer keeps the fence.
+  EXPECT_EQ(store_.epoch(), others);
+  EXPECT_THAT(store_.batches(), SizeIs(1));
+}
+
 TEST_F(LedgerWriterTest, StopFailsLaterSubmits) {
   ASSERT_THAT(writer_->Submit(TopUp("top-up-1", "fan", 10 * kUnit)), IsOk());
   writer_->Stop();
