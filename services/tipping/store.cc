@@ -62,7 +62,7 @@ constexpr char kLineage[] = "tipping_lineage";
 constexpr char kUserGone[] = "tipping_user_gone";
 constexpr char kGetTip[] = "tipping_get_tip";
 constexpr char kGetTopUp[] = "tipping_get_top_up";
-constexpr char kPutFailedTopUp[] = "tipping_put_failed_top_up";
+constexpr char kRecordTopUp[] = "tipping_record_top_up";
 constexpr char kGetAccounts[] = "tipping_get_accounts";
 constexpr char kBalanceAsOf[] = "tipping_balance_as_of";
 constexpr char kListEntries[] = "tipping_list_entries";
@@ -695,6 +695,9 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     "$9::bigint[], $10::smallint[], $11::text[], $12::text[], $13::integer[], $14::bigint[], "
                     "$15::text[]) WITH ORDINALITY AS g(tip, kind, user_id, clip_id, depth, amount, account_id, i) "
                     "GROUP BY g.tip) l ON l.tip = t.n ON CONFLICT (tip_id) DO NOTHING")},
+      // The top-up this batch credits: its row says so, over the pending row
+      // written before the provider was asked, or over a failed one that a
+      // racing call with the same id recorded (the money is what counts).
       {kInsertTopUps,
        absl::StrCat("INSERT INTO tipping.top_ups (top_up_id, user_id, amount, currency, refunded, status, provider, "
                     "provider_reference, failure_reason, created_at, updated_at) SELECT u.top_up_id, u.user_id, "
@@ -706,7 +709,7 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
                     "u(top_up_id, user_id, amount, currency, refunded, status, provider, provider_reference, "
                     "failure_reason, created, updated) ON CONFLICT (top_up_id) DO UPDATE SET status = "
                     "EXCLUDED.status, provider_reference = EXCLUDED.provider_reference, failure_reason = '', "
-                    "updated_at = EXCLUDED.updated_at WHERE tipping.top_ups.status = 3")},
+                    "updated_at = EXCLUDED.updated_at WHERE tipping.top_ups.status IN (1, 3)")},
       // Several refunds of one top-up in a batch add up (an UPDATE ... FROM
       // would apply only one of them). Status 4 partially refunded, 5
       // refunded.
@@ -763,11 +766,14 @@ std::vector<kit::PreparedStatement> PgTippingStore::Statements() {
       {kUserGone, "SELECT EXISTS (SELECT 1 FROM tipping.gone_users WHERE user_id = $1::uuid)"},
       {kGetTip, kTipQuery},
       {kGetTopUp, absl::StrCat("SELECT ", kTopUpColumns, " FROM tipping.top_ups u WHERE u.top_up_id = $1::uuid")},
-      {kPutFailedTopUp,
+      {kRecordTopUp,
        absl::StrCat("INSERT INTO tipping.top_ups (top_up_id, user_id, amount, currency, refunded, status, provider, "
                     "provider_reference, failure_reason, created_at, updated_at) VALUES ($1::uuid, $2::uuid, "
                     "$3::bigint, $4, $5::bigint, $6::smallint, $7, $8, $9, ",
-                    SqlTimestampParam(10), ", ", SqlTimestampParam(11), ") ON CONFLICT (top_up_id) DO NOTHING")},
+                    SqlTimestampParam(10), ", ", SqlTimestampParam(11),
+                    ") ON CONFLICT (top_up_id) DO UPDATE SET status = EXCLUDED.status, provider_reference = "
+                    "EXCLUDED.provider_reference, failure_reason = EXCLUDED.failure_reason, updated_at = "
+                    "EXCLUDED.updated_at WHERE tipping.top_ups.status = 1")},
       // In the order asked.
       {kGetAccounts,
        absl::StrCat("SELECT ", kAccountColumns,
@@ -1092,11 +1098,11 @@ absl::StatusOr<std::optional<TopUpRecord>> PgTippingStore::GetTopUp(absl::string
   return top_up;
 }
 
-absl::Status PgTippingStore::PutFailedTopUp(const TopUpRecord& u) {
+absl::Status PgTippingStore::RecordTopUp(const TopUpRecord& u) {
   CF_RETURN_IF_ERROR(RequireUuid("top_up_id", u.top_up_id));
   CF_RETURN_IF_ERROR(RequireUuid("user_id", u.user_id));
   return kit::RunAutocommit(pool_, [&](pqxx::transaction_base& txn) {
-    txn.exec_prepared(kPutFailedTopUp, u.top_up_id, u.user_id, u.amount, std::string(u.currency.code()), u.refunded,
+    txn.exec_prepared(kRecordTopUp, u.top_up_id, u.user_id, u.amount, std::string(u.currency.code()), u.refunded,
                       static_cast<int>(u.status), u.provider, u.provider_reference, u.failure_reason,
                       ToMicros(u.created_at), ToMicros(u.updated_at));
     return absl::OkStatus();

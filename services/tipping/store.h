@@ -46,7 +46,7 @@ class PgTippingStore final : public LedgerStore, public TippingStore {
   absl::StatusOr<std::optional<TopUpRecord>> GetTopUp(absl::string_view top_up_id) override;
   absl::StatusOr<std::optional<ledger::Micros>> StoredTransferAmount(absl::string_view transfer_id) override;
   absl::StatusOr<std::optional<absl::Time>> FirstTopUpTime(absl::string_view user_id) override;
-  absl::Status PutFailedTopUp(const TopUpRecord& top_up) override;
+  absl::Status RecordTopUp(const TopUpRecord& top_up) override;
   absl::StatusOr<std::vector<ledger::Account>> GetAccounts(const std::vector<std::string>& ids) override;
   absl::StatusOr<ledger::Micros> BalanceAsOf(absl::string_view account_id, absl::Time as_of) override;
   absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,

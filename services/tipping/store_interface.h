@@ -112,9 +112,11 @@ class TippingStore {
   // The amount of the stored transfer `transfer_id` as submitted; none when
   // it is not stored (a retried request finds what its first try booked).
   virtual absl::StatusOr<std::optional<ledger::Micros>> StoredTransferAmount(absl::string_view transfer_id) = 0;
-  // Stores a top-up the provider declined (no money moved, so it does not
-  // go through the writer); a stored one with that id is left as it is.
-  virtual absl::Status PutFailedTopUp(const TopUpRecord& top_up) = 0;
+  // Stores a top-up whose money does not move through the writer: pending
+  // (written before the provider is asked, so that no charge is ever left
+  // unrecorded) or failed. A stored pending one becomes what is recorded
+  // now; any other stored one is left as it is.
+  virtual absl::Status RecordTopUp(const TopUpRecord& top_up) = 0;
   // Those of `ids` that exist, with their counters as committed.
   virtual absl::StatusOr<std::vector<ledger::Account>> GetAccounts(const std::vector<std::string>& ids) = 0;
   // The account's posted balance after its last entry booked at or before

@@ -245,16 +245,29 @@ absl::StatusOr<TopUpRecord> TippingLogic::CreateTopUp(const kit::Caller& caller,
                                                    " to ", ledger::FormatMicros(config_.max_top_up)));
   }
   CF_ASSIGN_OR_RETURN(const std::optional<TopUpRecord> existing, store_.GetTopUp(input.top_up_id));
+  const absl::Time now = clock_.Now();
   if (existing.has_value()) {
     const std::vector<std::string> differences = TopUpDifferences(*existing, caller, input);
     if (!differences.empty()) return RequestIdReused(differences);
-    return *existing;
+    // Pending: a call cut short after asking the provider, or before; the
+    // same idempotency key asks about the same payment.
+    if (existing->status != TopUpStatus::kPending) return *existing;
+  } else {
+    // Recorded before the provider charges anything, so that a charge is
+    // never left without a row to reconcile it with, whatever fails next.
+    CF_RETURN_IF_ERROR(store_.RecordTopUp({.top_up_id = input.top_up_id,
+                                           .user_id = caller.user_id,
+                                           .amount = input.amount,
+                                           .currency = config_.currency,
+                                           .status = TopUpStatus::kPending,
+                                           .provider = input.provider,
+                                           .created_at = now,
+                                           .updated_at = now}));
   }
 
   CF_ASSIGN_OR_RETURN(const PaymentIntent intent, provider->CreateIntent(input.top_up_id, input.amount,
                                                                          config_.currency,
                                                                          input.payment_method_token));
-  const absl::Time now = clock_.Now();
   TopUpRecord top_up{.top_up_id = input.top_up_id,
                      .user_id = caller.user_id,
                      .amount = input.amount,
@@ -263,11 +276,11 @@ absl::StatusOr<TopUpRecord> TippingLogic::CreateTopUp(const kit::Caller& caller,
                      .provider = input.provider,
                      .provider_reference = intent.reference,
                      .failure_reason = intent.failure_reason,
-                     .created_at = now,
+                     .created_at = existing.has_value() ? existing->created_at : now,
                      .updated_at = now,
                      .client_secret = intent.client_secret};
   if (!intent.succeeded) {
-    CF_RETURN_IF_ERROR(store_.PutFailedTopUp(top_up));
+    CF_RETURN_IF_ERROR(store_.RecordTopUp(top_up));
   } else {
     const std::string wallet = ledger::AccountIdOf(AccountKind::kUserWallet, caller.user_id, config_.currency);
     const std::string clearing = ledger::AccountIdOf(AccountKind::kProviderClearing, "", config_.currency);

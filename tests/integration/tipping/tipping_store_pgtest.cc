@@ -525,15 +525,27 @@ TEST_F(TippingStoreTest, AFailedTopUpIsStoredOnce) {
   TopUpRecord failed = ATopUp(30, TopUpStatus::kFailed);
   failed.failure_reason = "card_declined";
   failed.provider_reference = "";
-  ASSERT_THAT(store_.PutFailedTopUp(failed), IsOk());
+  ASSERT_THAT(store_.RecordTopUp(failed), IsOk());
   TopUpRecord other = failed;
   other.failure_reason = "expired_card";
-  ASSERT_THAT(store_.PutFailedTopUp(other), IsOk());
+  ASSERT_THAT(store_.RecordTopUp(other), IsOk());
   EXPECT_THAT(store_.GetTopUp(Uuid(30)), IsOkAndHolds(std::optional<TopUpRecord>(failed)));
 
   TopUpRecord bad = failed;
   bad.top_up_id = "not a uuid";
-  EXPECT_THAT(store_.PutFailedTopUp(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.RecordTopUp(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  // A pending row becomes what is recorded next, once.
+  TopUpRecord pending = ATopUp(31, TopUpStatus::kPending);
+  pending.provider_reference = "";
+  ASSERT_THAT(store_.RecordTopUp(pending), IsOk());
+  EXPECT_EQ((*store_.GetTopUp(Uuid(31)))->status, TopUpStatus::kPending);
+  TopUpRecord declined = ATopUp(31, TopUpStatus::kFailed);
+  declined.failure_reason = "card_declined";
+  ASSERT_THAT(store_.RecordTopUp(declined), IsOk());
+  ASSERT_THAT(store_.RecordTopUp(pending), IsOk());
+  EXPECT_EQ((*store_.GetTopUp(Uuid(31)))->status, TopUpStatus::kFailed);
+  EXPECT_EQ((*store_.GetTopUp(Uuid(31)))->failure_reason, "card_declined");
 
   // Two calls with one id raced, one declined and one credited: the batch
   // that credits the wallet makes the row say so (it holds the money).

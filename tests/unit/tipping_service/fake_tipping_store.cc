@@ -96,8 +96,8 @@ absl::StatusOr<std::optional<TopUpRecord>> FakeTippingStore::GetTopUp(absl::stri
   }
   if (found.has_value()) return found;
   absl::MutexLock lock(&mu_);
-  auto it = failed_top_ups_.find(top_up_id);
-  if (it == failed_top_ups_.end()) return std::optional<TopUpRecord>();
+  auto it = recorded_top_ups_.find(top_up_id);
+  if (it == recorded_top_ups_.end()) return std::optional<TopUpRecord>();
   TopUpRecord top_up = it->second;
   top_up.client_secret.clear();
   return std::optional<TopUpRecord>(top_up);
@@ -124,9 +124,15 @@ absl::StatusOr<std::optional<ledger::Micros>> FakeTippingStore::StoredTransferAm
   return std::optional<ledger::Micros>();
 }
 
-absl::Status FakeTippingStore::PutFailedTopUp(const TopUpRecord& top_up) {
+absl::Status FakeTippingStore::RecordTopUp(const TopUpRecord& top_up) {
   absl::MutexLock lock(&mu_);
-  failed_top_ups_.try_emplace(top_up.top_up_id, top_up);
+  auto [it, inserted] = recorded_top_ups_.try_emplace(top_up.top_up_id, top_up);
+  if (!inserted && it->second.status == TopUpStatus::kPending) {
+    it->second.status = top_up.status;
+    it->second.provider_reference = top_up.provider_reference;
+    it->second.failure_reason = top_up.failure_reason;
+    it->second.updated_at = top_up.updated_at;
+  }
   return absl::OkStatus();
 }
 

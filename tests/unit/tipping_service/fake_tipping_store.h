@@ -35,7 +35,7 @@ class FakeTippingStore final : public TippingStore {
   absl::StatusOr<std::optional<TopUpRecord>> GetTopUp(absl::string_view top_up_id) override;
   absl::StatusOr<std::optional<ledger::Micros>> StoredTransferAmount(absl::string_view transfer_id) override;
   absl::StatusOr<std::optional<absl::Time>> FirstTopUpTime(absl::string_view user_id) override;
-  absl::Status PutFailedTopUp(const TopUpRecord& top_up) override;
+  absl::Status RecordTopUp(const TopUpRecord& top_up) override;
   absl::StatusOr<std::vector<ledger::Account>> GetAccounts(const std::vector<std::string>& ids) override;
   absl::StatusOr<ledger::Micros> BalanceAsOf(absl::string_view account_id, absl::Time as_of) override;
   absl::StatusOr<std::vector<EntryRecord>> ListEntries(absl::string_view account_id, absl::Time start,
@@ -59,7 +59,7 @@ class FakeTippingStore final : public TippingStore {
   absl::Mutex mu_;
   std::map<std::string, ClipRecord, std::less<>> clips_ ABSL_GUARDED_BY(mu_);
   std::set<std::string, std::less<>> gone_users_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, TopUpRecord, std::less<>> failed_top_ups_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, TopUpRecord, std::less<>> recorded_top_ups_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<std::string, std::function<void(ledger::Account&)>>> account_tampers_ ABSL_GUARDED_BY(mu_);
   std::map<int64_t, std::string> previous_hash_tampers_ ABSL_GUARDED_BY(mu_);
 };

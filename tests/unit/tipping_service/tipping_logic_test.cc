@@ -349,6 +349,56 @@ TEST_F(TippingLogicTest, RefundsPayBackWhatTheWalletStillHoldsOnceAndNeverMoreTh
   EXPECT_TRUE(writer_.CheckInvariants().empty());
 }
 
+// The sandbox, unreachable for the first `failures` charges (after it
+// charged, as a lost answer would look).
+class FlakyProvider final : public PaymentProvider {
+ public:
+  explicit FlakyProvider(int failures) : failures_(failures) {}
+  absl::string_view name() const override { return "flaky"; }
+  absl::StatusOr<PaymentIntent> CreateIntent(absl::string_view key, Micros amount, ledger::Currency currency,
+                                             absl::string_view token) override {
+    absl::StatusOr<PaymentIntent> intent = sandbox_.CreateIntent(key, amount, currency, token);
+    if (failures_ > 0) {
+      --failures_;
+      return absl::UnavailableError("provider: connection reset");
+    }
+    return intent;
+  }
+  absl::StatusOr<std::string> Refund(absl::string_view key, absl::string_view reference, Micros amount,
+                                     ledger::Currency currency) override {
+    return sandbox_.Refund(key, reference, amount, currency);
+  }
+
+ private:
+  SandboxPaymentProvider sandbox_;
+  int failures_;
+};
+
+TEST_F(TippingLogicTest, ATopUpIsRecordedPendingBeforeTheProviderIsAskedAndARetryFinishesIt) {
+  PaymentProviders flaky;
+  flaky.Add(std::make_unique<FlakyProvider>(1));
+  TippingLogic logic(store_, writer_, flaky, events_, clock_, TippingConfig{});
+  const kit::Caller fan = User();
+  const TopUpInput input{.top_up_id = ids_.Next(), .amount = 5 * kUnit, .provider = "flaky",
+                         .payment_method_token = "tok_visa"};
+  EXPECT_THAT(logic.CreateTopUp(fan, input), StatusIs(absl::StatusCode::kUnavailable));
+  // The charge may have happened: the row says so while nothing moved.
+  absl::StatusOr<std::optional<TopUpRecord>> stored = store_.GetTopUp(input.top_up_id);
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->status, TopUpStatus::kPending);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 0);
+
+  const absl::StatusOr<TopUpRecord> retried = logic.CreateTopUp(fan, input);
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(retried->status, TopUpStatus::kSucceeded);
+  EXPECT_EQ(Balance(fan, ledger::AccountKind::kUserWallet), 5 * kUnit);
+  stored = store_.GetTopUp(input.top_up_id);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ((*stored)->status, TopUpStatus::kSucceeded);
+  EXPECT_EQ((*stored)->created_at, retried->created_at);
+}
+
 TEST_F(TippingLogicTest, TipsBalancesAndStatementsAreReadOnlyByThoseInvolved) {
   const kit::Caller creator = User();
   const kit::Caller fan = User();
