@@ -17,6 +17,7 @@
 #include "tests/unit/tipping_service/fake_earnings_store.h"
 #include "tests/unit/tipping_service/fake_ledger_store.h"
 #include "tests/unit/tipping_service/fake_tipping_store.h"
+#include "tests/unit/tipping_service/tipping_world.h"
 
 namespace clipforge::tipping_service {
 namespace earnings_release_logic_test {
@@ -32,39 +33,18 @@ using ledger::Micros;
 
 constexpr Micros kUnit = ledger::kMicrosPerUnit;
 
-class EarningsReleaseTest : public ::testing::Test {
+class EarningsReleaseTest : public ::clipforge::tipping_service::testing::TippingWorldTest {
  protected:
-  void SetUp() override { ASSERT_THAT(writer_.Start(), IsOk()); }
-  void TearDown() override { writer_.Stop(); }
-
-  kit::Caller User() { return kit::Caller{.user_id = ids_.Next(), .roles = {base::Role::kUser}}; }
-
-  std::string Clip(const kit::Caller& author, const std::string& parent = "") {
-    const std::string clip_id = ids_.Next();
-    EXPECT_THAT(store_.PutClip({.clip_id = clip_id, .author_id = author.user_id, .parent_clip_id = parent}), IsOk());
-    return clip_id;
-  }
-
   // A tip of `amount` from a fresh, funded fan; the creator's share.
   Micros Tip(const std::string& clip_id, Micros amount) {
     const kit::Caller fan = User();
-    EXPECT_THAT(tipping_.CreateTopUp(fan, {.top_up_id = ids_.Next(), .amount = 10 * kUnit, .provider = "sandbox",
-                                           .payment_method_token = "tok_visa"}),
+    EXPECT_THAT(logic_.CreateTopUp(fan, {.top_up_id = ids_.Next(), .amount = 10 * kUnit, .provider = "sandbox",
+                                         .payment_method_token = "tok_visa"}),
                 IsOk());
     const absl::StatusOr<TipRecord> tip =
-        tipping_.SendTip(fan, {.tip_id = ids_.Next(), .clip_id = clip_id, .amount = amount});
+        logic_.SendTip(fan, {.tip_id = ids_.Next(), .clip_id = clip_id, .amount = amount});
     EXPECT_THAT(tip, IsOk());
     return tip.ok() ? tip->legs.back().leg.amount : 0;
-  }
-
-  Micros Balance(const kit::Caller& user, AccountKind kind) {
-    const absl::StatusOr<std::vector<AccountBalanceView>> balances = tipping_.GetBalance(user, "", std::nullopt);
-    EXPECT_THAT(balances, IsOk());
-    if (!balances.ok()) return -1;
-    for (const AccountBalanceView& view : *balances) {
-      if (view.kind == kind) return view.balance;
-    }
-    return -1;
   }
 
   int Released(absl::Time now) {
@@ -73,21 +53,7 @@ class EarningsReleaseTest : public ::testing::Test {
     return run.ok() ? run->released : -1;
   }
 
-  FakeClock clock_;
-  base::SecureRandom random_;
-  base::UuidV7Generator ids_{clock_, random_};
-  kit::EventFactory factory_{ids_, clock_};
-  TippingEvents events_{factory_};
-  FakeLedgerStore ledger_;
-  FakeTippingStore store_{ledger_};
   FakeEarningsStore earnings_{ledger_};
-  LedgerWriter writer_{ledger_, clock_};
-  PaymentProviders providers_ = [] {
-    PaymentProviders providers;
-    providers.Add(std::make_unique<SandboxPaymentProvider>());
-    return providers;
-  }();
-  TippingLogic tipping_{store_, writer_, providers_, events_, clock_, TippingConfig{}};
   EarningsReleaseLogic release_{earnings_, writer_, ledger::Currency("USD")};
 };
 

@@ -21,6 +21,7 @@
 #include "services/tipping/tipping_logic.h"
 #include "tests/unit/tipping_service/fake_ledger_store.h"
 #include "tests/unit/tipping_service/fake_tipping_store.h"
+#include "tests/unit/tipping_service/tipping_world.h"
 
 namespace clipforge::tipping_service {
 namespace health_logic_test {
@@ -39,10 +40,11 @@ using ::testing::SizeIs;
 
 constexpr Micros kUnit = ledger::kMicrosPerUnit;
 
-class LedgerHealthTest : public ::testing::Test {
+class LedgerHealthTest : public ::clipforge::tipping_service::testing::TippingWorldTest {
  protected:
   void SetUp() override {
-    ASSERT_THAT(writer_.Start(), IsOk());
+    TippingWorldTest::SetUp();
+    if (HasFatalFailure()) return;
     // A creator tipped by two fans; one more tip than a wallet holds is
     // refused (its chain rolled back, its hold never booked).
     const kit::Caller fan = User();
@@ -61,9 +63,6 @@ class LedgerHealthTest : public ::testing::Test {
     ASSERT_THAT(logic_.SendTip(other_fan, {.tip_id = ids_.Next(), .clip_id = clip, .amount = 4 * kUnit}),
                 StatusIs(absl::StatusCode::kFailedPrecondition));
   }
-  void TearDown() override { writer_.Stop(); }
-
-  kit::Caller User() { return kit::Caller{.user_id = ids_.Next(), .roles = {base::Role::kUser}}; }
   kit::Caller Admin() { return kit::Caller{.user_id = ids_.Next(), .roles = {base::Role::kUser, base::Role::kAdmin}}; }
 
   static std::string Problems(const LedgerHealthReport& report) {
@@ -72,20 +71,6 @@ class LedgerHealthTest : public ::testing::Test {
     return text;
   }
 
-  FakeClock clock_;
-  base::SecureRandom random_;
-  base::UuidV7Generator ids_{clock_, random_};
-  kit::EventFactory factory_{ids_, clock_};
-  TippingEvents events_{factory_};
-  FakeLedgerStore ledger_;
-  FakeTippingStore store_{ledger_};
-  LedgerWriter writer_{ledger_, clock_};
-  PaymentProviders providers_ = [] {
-    PaymentProviders providers;
-    providers.Add(std::make_unique<SandboxPaymentProvider>());
-    return providers;
-  }();
-  TippingLogic logic_{store_, writer_, providers_, events_, clock_, TippingConfig{}};
   LedgerHealthLogic health_{store_, writer_, clock_};
   const kit::Caller creator_ = User();
 };

@@ -22,6 +22,7 @@
 #include "services/tipping/directory_events.h"
 #include "tests/unit/tipping_service/fake_ledger_store.h"
 #include "tests/unit/tipping_service/fake_tipping_store.h"
+#include "tests/unit/tipping_service/tipping_world.h"
 
 namespace clipforge::tipping_service {
 namespace tipping_logic_test {
@@ -38,19 +39,8 @@ using ::testing::HasSubstr;
 
 constexpr Micros kUnit = ledger::kMicrosPerUnit;
 
-class TippingLogicTest : public ::testing::Test {
+class TippingLogicTest : public ::clipforge::tipping_service::testing::TippingWorldTest {
  protected:
-  void SetUp() override { ASSERT_THAT(writer_.Start(), IsOk()); }
-  void TearDown() override { writer_.Stop(); }
-
-  kit::Caller User() { return kit::Caller{.user_id = ids_.Next(), .roles = {base::Role::kUser}}; }
-
-  std::string Clip(const kit::Caller& author, const std::string& parent = "") {
-    const std::string clip_id = ids_.Next();
-    EXPECT_THAT(store_.PutClip({.clip_id = clip_id, .author_id = author.user_id, .parent_clip_id = parent}), IsOk());
-    return clip_id;
-  }
-
   absl::StatusOr<TopUpRecord> TopUp(const kit::Caller& user, Micros amount, const std::string& token = "tok_visa",
                                     std::string id = "") {
     if (id.empty()) id = ids_.Next();
@@ -61,31 +51,6 @@ class TippingLogicTest : public ::testing::Test {
   SendTipInput TipOf(const std::string& clip_id, Micros amount, const std::string& message = "") {
     return {.tip_id = ids_.Next(), .clip_id = clip_id, .amount = amount, .message = message};
   }
-
-  Micros Balance(const kit::Caller& user, ledger::AccountKind kind) {
-    absl::StatusOr<std::vector<AccountBalanceView>> balances = logic_.GetBalance(user, "", std::nullopt);
-    EXPECT_THAT(balances, IsOk());
-    if (!balances.ok()) return -1;
-    for (const AccountBalanceView& view : *balances) {
-      if (view.kind == kind) return view.balance;
-    }
-    return -1;
-  }
-
-  FakeClock clock_;
-  base::SecureRandom random_;
-  base::UuidV7Generator ids_{clock_, random_};
-  kit::EventFactory factory_{ids_, clock_};
-  TippingEvents events_{factory_};
-  FakeLedgerStore ledger_;
-  FakeTippingStore store_{ledger_};
-  LedgerWriter writer_{ledger_, clock_};
-  PaymentProviders providers_ = [] {
-    PaymentProviders providers;
-    providers.Add(std::make_unique<SandboxPaymentProvider>());
-    return providers;
-  }();
-  TippingLogic logic_{store_, writer_, providers_, events_, clock_, TippingConfig{}};
 };
 
 TEST_F(TippingLogicTest, ATipPaysTheFeeEligibleAncestorsAndTheCreatorAndIsAnnounced) {
